@@ -1,0 +1,209 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The storage contract. A backend moves bytes and nothing else: hashing, dedup, layout and
+ * lineage live in core, once. Keys are `/`-separated and validated by core before they reach a
+ * backend (see `validateKey`); a backend maps them onto its service under its own prefix.
+ */
+export interface StorageBackend {
+  /** "local" | "s3" | "gcs" | "azure" | "memory" | a third-party kind. */
+  readonly kind: string;
+  readonly capabilities: BackendCapabilities;
+
+  /** Metadata of one object. Throws `NOT_FOUND` when absent. */
+  stat(key: string, options?: OpOptions): Promise<ObjectStat>;
+
+  /** True when the object exists. Does not throw when absent. */
+  exists(key: string, options?: OpOptions): Promise<boolean>;
+
+  /**
+   * Opens an object for reading as a stream; `range` reads part of it (only when
+   * `capabilities.rangeRead`). Throws `NOT_FOUND` when absent. `stat` describes the whole object.
+   */
+  read(key: string, options?: ReadOptions): Promise<ReadResult>;
+
+  /**
+   * Writes an object from bytes, a string (UTF-8), an async iterable of chunks, or a local file
+   * (`{ path }`), with bounded memory whatever its size. Readers never see a partial object.
+   * `ifNoneMatch: "*"` fails with `PRECONDITION_FAILED` if the key exists; `ifMatch` fails with
+   * `PRECONDITION_FAILED` unless the current etag equals it (`NOT_FOUND` if absent).
+   * `md5` (hex) makes the write fail with `CORRUPT`, leaving nothing behind, if the bytes stored
+   * have another md5. The returned stat carries `md5` when the backend computed it from the bytes.
+   */
+  write(key: string, body: WriteBody, options?: WriteOptions): Promise<ObjectStat>;
+
+  /** Copies an object, server-side where the service can. Throws `NOT_FOUND` if `from` is absent. */
+  copy(from: string, to: string, options?: CopyOptions): Promise<ObjectStat>;
+
+  /** Deletes an object. Idempotent: does not throw when absent. */
+  delete(key: string, options?: OpOptions): Promise<void>;
+
+  /** Deletes many objects, batched where the service can. Absent keys are ignored. */
+  deleteMany(keys: readonly string[], options?: OpOptions): Promise<void>;
+
+  /**
+   * Every object whose key starts with `prefix` (a plain string prefix: `foo` matches `foobar/x`),
+   * recursively, in ascending byte order of key. Paginates inside. Empty when nothing matches.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectEntry>;
+
+  /** Moves an object atomically. Present iff `capabilities.rename`. `NOT_FOUND` if `from` is absent. */
+  rename?(from: string, to: string, options?: CopyOptions): Promise<ObjectStat>;
+
+  /**
+   * Writes many local files at once, using threads where that is faster (many small files).
+   * Keys that already exist are left as they are (`written: false`). Present iff
+   * `capabilities.writeMany`. Fails with `CORRUPT` for an item whose bytes do not match its `md5`.
+   */
+  writeMany?(items: readonly WriteManyItem[], options?: WriteManyOptions): Promise<WriteManyResult>;
+
+  /**
+   * Puts an object at a local path by the first link type that works (reflink, hardlink, copy by
+   * default), replacing what is there. Present iff `capabilities.materialize`. Returns the type used.
+   */
+  materialize?(key: string, destination: string, options?: MaterializeOptions): Promise<LinkType>;
+
+  /** A URL that grants `method` on the object without credentials. Present iff `capabilities.signedUrl`. */
+  signedUrl?(key: string, options: SignedUrlOptions): Promise<URL>;
+
+  /** Releases sockets, handles and threads. The backend is unusable afterwards. */
+  close?(): Promise<void>;
+}
+
+export interface BackendCapabilities {
+  /** `write(..., { ifNoneMatch: "*" })` is atomic against concurrent writers. */
+  readonly ifNoneMatch: boolean;
+  /** `write(..., { ifMatch })` is atomic against concurrent writers. */
+  readonly ifMatch: boolean;
+  readonly signedUrl: boolean;
+  readonly serverSideCopy: boolean;
+  readonly rangeRead: boolean;
+  readonly rename: boolean;
+  readonly writeMany: boolean;
+  readonly materialize: boolean;
+}
+
+export interface OpOptions {
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions extends OpOptions {
+  /** Byte range, `end` exclusive; `end` omitted reads to the end of the object. */
+  range?: { start: number; end?: number };
+}
+
+export interface WriteOptions extends OpOptions {
+  ifNoneMatch?: '*';
+  ifMatch?: string;
+  /** Expected md5 (32 hex) of the bytes; a mismatch is `CORRUPT` and leaves nothing behind. */
+  md5?: string;
+  /** Size in bytes when known in advance (lets a backend choose its part size). */
+  size?: number;
+  contentType?: string;
+  /** Called with the number of bytes written so far. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface CopyOptions extends OpOptions {
+  ifNoneMatch?: '*';
+}
+
+export interface ListOptions extends OpOptions {
+  /** Only keys strictly greater than this one. */
+  startAfter?: string;
+}
+
+export interface SignedUrlOptions {
+  method: 'GET' | 'PUT';
+  /** Seconds the URL stays valid. */
+  expiresIn: number;
+}
+
+export interface ObjectStat {
+  key: string;
+  size: number;
+  /** Opaque; only meaningful for `ifMatch`. */
+  etag: string;
+  lastModified: Date;
+  /** md5 (hex) of the bytes, when the backend computed it while writing. */
+  md5?: string;
+}
+
+export type ObjectEntry = ObjectStat;
+
+export interface ReadResult {
+  stat: ObjectStat;
+  body: Readable;
+}
+
+/** Bytes, a UTF-8 string, a stream of chunks, or a local file read by the backend. */
+export type WriteBody = Uint8Array | string | AsyncIterable<Uint8Array> | { path: string };
+
+export interface WriteManyItem {
+  key: string;
+  /** Local file to store under `key`. */
+  path: string;
+  md5?: string;
+  size?: number;
+}
+
+export interface WriteManyOptions extends OpOptions {
+  /** Called with the number of items done so far. */
+  onProgress?: (done: number, bytes: number) => void;
+}
+
+export interface WriteManyResult {
+  written: number;
+  skipped: number;
+  bytes: number;
+}
+
+export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
+
+export interface MaterializeOptions extends OpOptions {
+  /** Link types to try in order; `copy` is always the last resort. */
+  linkTypes?: readonly LinkType[];
+}
+
+export const NO_CAPABILITIES: BackendCapabilities = Object.freeze({
+  ifNoneMatch: false,
+  ifMatch: false,
+  signedUrl: false,
+  serverSideCopy: false,
+  rangeRead: false,
+  rename: false,
+  writeMany: false,
+  materialize: false,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Backend packages
+
+/** The type of one option in `trove.yaml`, for validation and error messages. */
+export interface OptionSpec {
+  type: 'string' | 'number' | 'boolean' | 'string[]' | 'object';
+  required?: boolean;
+  description: string;
+}
+
+export interface BackendContext {
+  /** Project root: relative paths in options are resolved against it. */
+  root: string;
+  /** Name of the store in `trove.yaml`, for messages. */
+  storeName?: string;
+}
+
+export interface BackendFactory<Options = Record<string, unknown>> {
+  readonly kind: string;
+  /** Every option the backend accepts; unknown keys are an `INVALID_CONFIG` error. */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  create(options: Options, context: BackendContext): StorageBackend | Promise<StorageBackend>;
+}
+
+/**
+ * How a backend package exports itself: `export default defineBackend({ kind, options, create })`.
+ * Core finds it by dynamic import of `@trove/backend-<type>` or the `package:` named in `trove.yaml`.
+ */
+export function defineBackend<Options>(factory: BackendFactory<Options>): BackendFactory<Options> {
+  return factory;
+}

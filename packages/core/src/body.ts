@@ -1,0 +1,21 @@
+import { createReadStream } from 'node:fs';
+import type { WriteBody } from './backend.js';
+
+/** Iterates a write body as chunks without holding more than one chunk of it. */
+export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {
+  if (typeof body === 'string') {
+    yield Buffer.from(body, 'utf8');
+  } else if (body instanceof Uint8Array) {
+    yield body;
+  } else if ('path' in body && typeof body.path === 'string') {
+    yield* createReadStream(body.path, { highWaterMark: 1 << 20 });
+  } else {
+    yield* body as AsyncIterable<Uint8Array>;
+  }
+}
+
+/** Compares keys in ascending UTF-8 byte order: the order every backend lists in. */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

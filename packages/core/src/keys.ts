@@ -1,0 +1,39 @@
+import { TroveError } from './errors.js';
+
+/** Names starting with this are backends' temporary files; no key may use it. */
+export const RESERVED_SEGMENT_PREFIX = '.trove-tmp';
+
+/** Keys are `/`-separated, relative, with no empty, `.` or `..` segments and no control characters. */
+export function validateKey(key: string, backend?: string): string {
+  const fail = (why: string): never => {
+    throw new TroveError('INVALID_KEY', `Invalid store key ${JSON.stringify(key)}: ${why}.`, {
+      backend,
+      key,
+    });
+  };
+  if (typeof key !== 'string' || key.length === 0) fail('it is empty');
+  if (Buffer.byteLength(key) > 1024) fail('it is longer than 1024 bytes');
+  if (key.startsWith('/')) fail('it starts with "/"');
+  if (key.endsWith('/')) fail('it ends with "/"');
+  if (key.includes('\\')) fail('it contains a backslash');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(key)) fail('it contains a control character');
+  for (const segment of key.split('/')) {
+    if (segment === '') fail('it has an empty segment ("//")');
+    if (segment === '.' || segment === '..') fail(`it has a "${segment}" segment`);
+    if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) fail(`"${RESERVED_SEGMENT_PREFIX}" is reserved`);
+  }
+  return key;
+}
+
+/** A list prefix is either empty or a key prefix: same rules, but it may end with "/". */
+export function validatePrefix(prefix: string, backend?: string): string {
+  if (prefix === '') return prefix;
+  validateKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix, backend);
+  return prefix;
+}
+
+/** Join key parts with "/", ignoring empty parts. */
+export function joinKey(...parts: string[]): string {
+  return parts.filter((p) => p !== '').join('/');
+}
