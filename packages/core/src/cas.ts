@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { StorageBackend, WriteManyItem } from './backend.js';
+import { mapLimit } from './concurrency.js';
+import { isTroveError, TroveError } from './errors.js';
+import { type DirManifest, parseDirManifest, type ManifestEntry } from './hash/dir-manifest.js';
+import { md5File } from './hash/md5-file.js';
+import { joinKey } from './keys.js';
+
+/** How many objects a store is asked about or sent at once when it has no bulk method. */
+const OBJECT_CONCURRENCY = 32;
+
+const MD5_RE = /^[0-9a-f]{32}(\.dir)?$/;
+
+export interface AddResult {
+  md5: string;
+  size: number;
+  /** False when the store already had the object. */
+  written: boolean;
+}
+
+export interface AddDirResult {
+  written: number;
+  skipped: number;
+}
+
+/**
+ * The content-addressed store: DVC 3's layout, `files/md5/<first 2 hex>/<other 30 hex>[.dir]`,
+ * under an optional prefix, so `dvc remote add` on the same place reads it. An object already
+ * present is never written again, and every object written is checked against its md5.
+ * Directory manifests are written after all their files: a `.dir` object in the store means
+ * its files are there too, which lets an unchanged directory be re-logged with one lookup.
+ */
+export class ContentStore {
+  readonly backend: StorageBackend;
+  readonly prefix: string;
+
+  constructor(backend: StorageBackend, prefix = '') {
+    this.backend = backend;
+    this.prefix = prefix;
+  }
+
+  /** The store key of an object: `files/md5/ab/cdef…`. */
+  key(md5: string): string {
+    if (!MD5_RE.test(md5)) {
+      throw new TroveError('INVALID_ARGUMENT', `Not an md5 hash: ${JSON.stringify(md5)}`);
+    }
+    return joinKey(this.prefix, 'files/md5', md5.slice(0, 2), md5.slice(2));
+  }
+
+  has(md5: string): Promise<boolean> {
+    return this.backend.exists(this.key(md5));
+  }
+
+  /**
+   * Stores one local file. With `md5` known (from the stat cache) an object already present
+   * costs one lookup and no read. On a backend that can rename, the file is read once: copied to
+   * a staging key while the backend hashes it, then renamed to its content address.
+   */
+  async addFile(
+    path: string,
+    options: { md5?: string; size?: number; onProgress?: (bytes: number) => void } = {},
+  ): Promise<AddResult> {
+    const { backend } = this;
+    if (options.md5 !== undefined && (await this.has(options.md5))) {
+      return { md5: options.md5, size: options.size ?? 0, written: false };
+    }
+    if (backend.rename && options.md5 === undefined) {
+      const staging = joinKey(this.prefix, 'files/staging', randomUUID());
+      const stat = await backend.write(staging, { path }, { size: options.size, onProgress: options.onProgress });
+      try {
+        const md5 = stat.md5 ?? (await md5File(path)).md5;
+        const written = await this.#ignoreExisting(() =>
+          (backend.rename as NonNullable<StorageBackend['rename']>).call(backend, staging, this.key(md5), {
+            ifNoneMatch: '*',
+          }),
+        );
+        return { md5, size: stat.size, written };
+      } finally {
+        await backend.delete(staging);
+      }
+    }
+    const { md5, size } = options.md5 !== undefined ? { md5: options.md5, size: options.size ?? 0 } : await md5File(path);
+    if (options.md5 === undefined && (await this.has(md5))) return { md5, size, written: false };
+    const written = await this.#ignoreExisting(() =>
+      backend.write(this.key(md5), { path }, { md5, size, ifNoneMatch: '*', onProgress: options.onProgress }),
+    );
+    return { md5, size, written };
+  }
+
+  /** Stores bytes held in memory (small objects: manifests). */
+  async addBytes(md5: string, bytes: Uint8Array): Promise<boolean> {
+    if (await this.has(md5)) return false;
+    const plain = md5.endsWith('.dir') ? md5.slice(0, -4) : md5;
+    return this.#ignoreExisting(() =>
+      this.backend.write(this.key(md5), bytes, { md5: plain, ifNoneMatch: '*', size: bytes.length }),
+    );
+  }
+
+  /**
+   * Stores a directory: its files (each once, whatever the number of paths with that content),
+   * then its manifest. `paths` maps each manifest entry's relpath to the local file.
+   */
+  async addDirectory(
+    manifest: DirManifest,
+    files: ReadonlyArray<{ relpath: string; path: string; md5: string; size: number }>,
+    onProgress?: (done: number, bytes: number) => void,
+  ): Promise<AddDirResult> {
+    if (await this.has(manifest.md5)) return { written: 0, skipped: files.length };
+    const unique = new Map<string, WriteManyItem>();
+    for (const f of files) {
+      if (!unique.has(f.md5)) unique.set(f.md5, { key: this.key(f.md5), path: f.path, md5: f.md5, size: f.size });
+    }
+    const items = [...unique.values()];
+    let written = 0;
+    if (this.backend.writeMany) {
+      const result = await this.backend.writeMany(items, { onProgress });
+      written = result.written;
+    } else {
+      let done = 0;
+      let bytes = 0;
+      const flags = await mapLimit(items, OBJECT_CONCURRENCY, async (item) => {
+        const already = await this.backend.exists(item.key);
+        const ok =
+          !already &&
+          (await this.#ignoreExisting(() =>
+            this.backend.write(item.key, { path: item.path }, { md5: item.md5, size: item.size, ifNoneMatch: '*' }),
+          ));
+        bytes += item.size ?? 0;
+        onProgress?.(++done, bytes);
+        return ok;
+      });
+      written = flags.filter(Boolean).length;
+    }
+    await this.addBytes(manifest.md5, manifest.bytes);
+    return { written, skipped: files.length - written };
+  }
+
+  /** The entries of a stored `.dir` manifest. */
+  async readManifest(md5: string): Promise<ManifestEntry[]> {
+    const { body } = await this.backend.read(this.key(md5));
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    try {
+      return parseDirManifest(Buffer.concat(chunks));
+    } catch (err) {
+      throw new TroveError('CORRUPT', `The directory manifest ${md5} is not valid.`, {
+        key: this.key(md5),
+        cause: err,
+      });
+    }
+  }
+
+  /** Runs a conditional write; "already there" is success, reported as `false`. */
+  async #ignoreExisting(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (isTroveError(err, 'PRECONDITION_FAILED')) return false;
+      throw err;
+    }
+  }
+}
+
+/** Runs `fn` over store objects with the store's concurrency. */
+export function forEachObject<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void[]> {
+  return mapLimit(items, OBJECT_CONCURRENCY, fn);
+}

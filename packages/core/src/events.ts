@@ -1,0 +1,27 @@
+/**
+ * Step events in Polyaxon's format: `events/<kind>/<name>.plx`, a pipe-separated file whose
+ * header is `step|timestamp|<kind>` and whose rows start with a newline (so the file has no
+ * trailing one). Object values are inline JSON. The whole file is rewritten on save: object
+ * stores cannot append.
+ */
+export class EventLog {
+  readonly #files = new Map<string, string>();
+  readonly #dirty = new Set<string>();
+
+  /** Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact kinds). */
+  add(kind: string, name: string, step: number | undefined, value: unknown, dir: string = kind): void {
+    const file = `${dir}/${name}.plx`;
+    const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
+    const cell = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    this.#files.set(file, `${text}\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
+    this.#dirty.add(file);
+  }
+
+  /** Files changed since the last call, as [path under events/, text]. */
+  drainDirty(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const file of this.#dirty) out.push([file, this.#files.get(file) ?? '']);
+    this.#dirty.clear();
+    return out;
+  }
+}

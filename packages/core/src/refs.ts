@@ -1,0 +1,79 @@
+import { TroveError } from './errors.js';
+import type { ArtifactRecord } from './records.js';
+import type { Store } from './store.js';
+
+export interface ResolvedArtifact {
+  md5: string;
+  isdir: boolean;
+  name: string;
+  kind: string;
+  size?: number;
+  nfiles?: number;
+  /** The run and record it came from; absent when resolved by content hash alone. */
+  runId?: string;
+  record?: ArtifactRecord;
+}
+
+const MD5_RE = /^(?:md5:)?([0-9a-f]{32}(?:\.dir)?)$/;
+const RUNS_URI_RE = /^runs:\/([^/]+)\/(.+)$/;
+const RUN_PATH_RE = /^([0-9a-f]{8,32})\/(.+)$/;
+
+/**
+ * Resolves what a user names an artifact by:
+ * - `runs:/<run>/<logical path>` or `<run>/<logical path>` (MLflow's URI, or its short form);
+ * - an md5 (`<hex>`, `<hex>.dir`, `md5:<hex>`): the content itself;
+ * - an artifact name: the newest artifact of that name across runs (`name@<run>` picks a run).
+ */
+export async function resolveArtifactRef(store: Store, ref: string): Promise<ResolvedArtifact> {
+  const md5 = MD5_RE.exec(ref);
+  if (md5?.[1]) {
+    const hash = md5[1];
+    if (!(await store.objects.has(hash))) {
+      throw new TroveError('NOT_FOUND', `No object ${hash} in store "${store.name}".`);
+    }
+    return { md5: hash, isdir: hash.endsWith('.dir'), name: hash, kind: hash.endsWith('.dir') ? 'dir' : 'file' };
+  }
+  const byPath = RUNS_URI_RE.exec(ref) ?? RUN_PATH_RE.exec(ref);
+  if (byPath?.[1] && byPath[2]) {
+    const runId = await store.resolveRunId(byPath[1]);
+    const path = byPath[2].replace(/\/+$/, '');
+    const record = (await store.readArtifacts(runId))[path];
+    if (!record) throw new TroveError('NOT_FOUND', `Run ${runId} has no artifact at ${path}.`);
+    return fromRecord(runId, record);
+  }
+  const at = ref.lastIndexOf('@');
+  const name = at > 0 ? ref.slice(0, at) : ref;
+  const runIds = at > 0 ? [await store.resolveRunId(ref.slice(at + 1))] : await store.listRunIds();
+  for (const runId of runIds) {
+    const found = newestByName(await store.readArtifacts(runId), name);
+    if (found) return fromRecord(runId, found);
+  }
+  throw new TroveError('NOT_FOUND', `No artifact named "${name}" in store "${store.name}".`, {
+    hint: 'Use `trove ls` to see what runs logged.',
+  });
+}
+
+function newestByName(artifacts: Record<string, ArtifactRecord>, name: string): ArtifactRecord | undefined {
+  let best: ArtifactRecord | undefined;
+  for (const record of Object.values(artifacts)) {
+    if (record.name !== name) continue;
+    if (!best || record.loggedAt >= best.loggedAt) best = record;
+  }
+  return best;
+}
+
+function fromRecord(runId: string, record: ArtifactRecord): ResolvedArtifact {
+  if (!record.cached) {
+    throw new TroveError('NOT_FOUND', `Artifact ${record.path} of run ${runId} was logged without its content (cache: false).`);
+  }
+  return {
+    md5: record.md5,
+    isdir: record.isdir,
+    name: record.name,
+    kind: record.type ?? (record.isdir ? 'dir' : 'file'),
+    size: record.size,
+    nfiles: record.nfiles,
+    runId,
+    record,
+  };
+}
