@@ -17,6 +17,11 @@ export class EventLog {
     this.#dirty.add(file);
   }
 
+  /** Starts from a file already in the store (a resumed run). */
+  load(file: string, text: string): void {
+    this.#files.set(file, text);
+  }
+
   /** Files changed since the last call, as [path under events/, text]. */
   drainDirty(): Array<[string, string]> {
     const out: Array<[string, string]> = [];

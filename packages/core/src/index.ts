@@ -22,7 +22,9 @@ export { buildDirManifest, type DirManifest, EMPTY_DIR_MD5, type ManifestEntry, 
 export { hashFiles } from './hash/hash-pool.js';
 export { HashState } from './hash/hash-state.js';
 export { md5Bytes, md5File } from './hash/md5-file.js';
-export { compareCodePoints, type FileEntry, walkFiles } from './hash/walk.js';
+export { type FileEntry, walkFiles } from './hash/walk.js';
+export { comparePyStr, dumpJsonDvclive, PyFloat, pyFloatRepr, pyJsonDumps, pyJsonString } from './dvc/py-format.js';
+export { dumpYaml } from './dvc/yaml-emit.js';
 export { type Ingested, ingestPath, type Progress } from './ingest.js';
 export { joinKey, RESERVED_SEGMENT_PREFIX, validateKey, validatePrefix } from './keys.js';
 export { createMemoryBackend, MemoryBackend } from './memory-backend.js';
@@ -41,6 +43,7 @@ export {
   type LogArtifactOptions,
   type LogRefOptions,
   Run,
+  resumeRun,
   type StartRunOptions,
   startRun,
   type UseArtifactOptions,

@@ -31,6 +31,11 @@ export interface StartRunOptions {
   dvcyaml?: string | false;
   /** Folders to resolve backend packages from, besides the project. */
   resolveFrom?: string[];
+  /**
+   * Write nothing to the store until something is logged (the CLI's one-shot runs: a rejected
+   * input leaves no trace). By default the run is recorded as `running` at once.
+   */
+  deferRecord?: boolean;
 }
 
 export interface LogArtifactOptions {
@@ -87,7 +92,7 @@ export class Run implements AsyncDisposable {
   readonly cwd: string;
   readonly dir: string;
   readonly #dvcyaml: string | undefined;
-  readonly #record: RunRecord;
+  readonly #record!: RunRecord;
   readonly #artifacts: Record<string, ArtifactRecord> = {};
   readonly #lineage: LineageRow[] = [];
   readonly #events: EventLog;
@@ -95,14 +100,23 @@ export class Run implements AsyncDisposable {
   readonly #ownsStore: boolean;
   #step: number | undefined;
   #ended = false;
+  /** Set when this object continues a run recorded earlier (possibly by another process). */
+  #resumedStatus: RunStatus | undefined;
   #persisting: Promise<void> = Promise.resolve();
   readonly #pending = new Set<Promise<unknown>>();
 
-  /** Use `startRun()`. */
-  constructor(init: { store: Store; ownsStore: boolean; cwd: string; root: string; options: StartRunOptions }) {
-    const { options } = init;
-    this.id = uuidv7().replaceAll('-', '');
-    this.name = options.name ?? `run-${this.id.slice(0, 8)}`;
+  /** Use `startRun()` or `resumeRun()`. */
+  constructor(init: {
+    store: Store;
+    ownsStore: boolean;
+    cwd: string;
+    root: string;
+    options: StartRunOptions;
+    resume?: ResumeState;
+  }) {
+    const { options, resume } = init;
+    this.id = resume?.record.id ?? uuidv7().replaceAll('-', '');
+    this.name = resume?.record.name ?? options.name ?? `run-${this.id.slice(0, 8)}`;
     this.store = init.store;
     this.#ownsStore = init.ownsStore;
     this.cwd = init.cwd;
@@ -111,6 +125,15 @@ export class Run implements AsyncDisposable {
     this.#dvcyaml = options.dvcyaml === false ? undefined : resolve(this.cwd, options.dvcyaml ?? 'dvc.yaml');
     this.#state = HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
     this.#events = new EventLog();
+    if (resume) {
+      this.#record = resume.record;
+      this.#resumedStatus = resume.record.status;
+      Object.assign(this.#artifacts, resume.artifacts);
+      this.#lineage.push(...resume.lineage);
+      for (const [file, text] of resume.events) this.#events.load(file, text);
+      if (typeof resume.record.summary.step === 'number') this.#step = resume.record.summary.step;
+      return;
+    }
     const git = readGitInfo(this.root);
     this.#record = {
       id: this.id,
@@ -351,13 +374,22 @@ export class Run implements AsyncDisposable {
       throw err;
     } finally {
       this.#ended = true;
-      this.#record.status = status;
-      this.#record.endTime = new Date().toISOString();
+      // Adding to a run that had already ended keeps its status and end time.
+      if (this.#resumedStatus === undefined || this.#resumedStatus === 'running') {
+        this.#record.status = status;
+        this.#record.endTime = new Date().toISOString();
+      }
       if (this.#step !== undefined) this.#record.summary.step = this.step;
       await this.#persist(true);
       this.#state.save();
       if (this.#ownsStore) await this.store.close();
     }
+  }
+
+  /** Drops the run without recording anything more (nothing already saved is removed). */
+  async abandon(): Promise<void> {
+    this.#ended = true;
+    if (this.#ownsStore) await this.store.close();
   }
 
   /** `await using run = await startRun()`: ends the run when the block exits, even by an exception. */
@@ -459,8 +491,47 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
       ? options.store
       : await openStore({ cwd, store: options.store, configFile: options.configFile, resolveFrom: options.resolveFrom });
   const run = new Run({ store, ownsStore, cwd, root: findProject(cwd).root, options });
-  await run.flush();
+  if (!options.deferRecord) await run.flush();
   return run;
+}
+
+/** Everything a store holds about a run, to continue it. */
+interface ResumeState {
+  record: RunRecord;
+  artifacts: Record<string, ArtifactRecord>;
+  lineage: LineageRow[];
+  events: Array<[string, string]>;
+}
+
+/**
+ * Continues a run recorded in the store (by this or another process): later log calls add to
+ * its artifacts, lineage and events. A run that had ended keeps its status.
+ */
+export async function resumeRun(runId: string, options: Omit<StartRunOptions, 'name'> = {}): Promise<Run> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const ownsStore = !(options.store instanceof Store);
+  const store =
+    options.store instanceof Store
+      ? options.store
+      : await openStore({ cwd, store: options.store, configFile: options.configFile, resolveFrom: options.resolveFrom });
+  try {
+    const id = await store.resolveRunId(runId);
+    const eventsPrefix = store.runKey(id, 'events/');
+    const events: Array<[string, string]> = [];
+    for await (const entry of store.meta.list(eventsPrefix)) {
+      events.push([entry.key.slice(eventsPrefix.length), await store.readText(entry.key)]);
+    }
+    const resume: ResumeState = {
+      record: await store.readRun(id),
+      artifacts: await store.readArtifacts(id),
+      lineage: await store.readLineage(id),
+      events,
+    };
+    return new Run({ store, ownsStore, cwd, root: findProject(cwd).root, options, resume });
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
 }
 
 /** Runs `fn` in a new run; the run ends `completed`, or `failed` if `fn` throws. */

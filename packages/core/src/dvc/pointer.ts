@@ -12,17 +12,20 @@ export interface DvcOut {
   isexec?: boolean;
 }
 
-/** The text `dvc add <target>` writes to `<target>.dvc` (DVC 3: `hash: md5` marks the format). */
-export function dvcFileText(target: string, out: DvcOut): string {
-  return dumpYaml({ outs: [dvcOutEntry(target, out)] });
+/**
+ * The text `dvc add` writes to a `.dvc` file (DVC 3: `hash: md5` marks the format). `path` is the
+ * output's path relative to the `.dvc` file: its basename, for a pointer written beside it.
+ */
+export function dvcFileText(path: string, out: DvcOut): string {
+  return dumpYaml({ outs: [dvcOutEntry(path, out)] });
 }
 
-function dvcOutEntry(target: string, out: DvcOut): Record<string, unknown> {
+function dvcOutEntry(path: string, out: DvcOut): Record<string, unknown> {
   const entry: Record<string, unknown> = { md5: out.md5, size: out.size };
   if (out.nfiles !== undefined) entry.nfiles = out.nfiles;
   if (out.isexec) entry.isexec = true;
   entry.hash = 'md5';
-  entry.path = basename(target);
+  entry.path = path;
   return entry;
 }
 
@@ -33,7 +36,7 @@ function dvcOutEntry(target: string, out: DvcOut): Record<string, unknown> {
  */
 export function writeDvcFile(target: string, out: DvcOut): string {
   const file = `${target}.dvc`;
-  const fresh = dvcFileText(target, out);
+  const fresh = dvcFileText(basename(target), out);
   let text = fresh;
   if (existsSync(file)) {
     const old = readFileSync(file, 'utf8');
@@ -53,7 +56,7 @@ function updatedDvcFile(old: string, target: string, out: DvcOut): string | unde
   if (!isSeq(outs) || outs.items.length !== 1) return undefined;
   const item = outs.items[0];
   if (!isMap(item) || item.get('path') !== basename(target)) return undefined;
-  const entry = dvcOutEntry(target, out);
+  const entry = dvcOutEntry(basename(target), out);
   const plain = doc.toJS() as { outs: Array<Record<string, unknown>> };
   const current = plain.outs[0] ?? {};
   const unchanged = ['md5', 'size', 'nfiles', 'isexec'].every((k) => current[k] === entry[k]);

@@ -88,6 +88,9 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
  * astral characters as a surrogate pair, which is exactly the unit sequence.
  */
 export function pyJsonString(s: string): string {
+  // Fast path: most names are printable ASCII with nothing to escape (100,000-entry manifests).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters that need escaping
+  if (!/[^\x20-\x7e]|["\\]/.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s.charAt(i);
@@ -107,18 +110,20 @@ export function pyJsonString(s: string): string {
  * 0xD800-0xDFFF) before U+E000..U+FFFF; Python puts them after.
  */
 export function comparePyStr(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const ca = a.codePointAt(i) ?? 0;
-    const cb = b.codePointAt(j) ?? 0;
-    if (ca !== cb) return ca < cb ? -1 : 1;
-    i += ca > 0xffff ? 2 : 1;
-    j += cb > 0xffff ? 2 : 1;
+  // Per UTF-16 unit, which is code point order except where a surrogate (an astral character)
+  // meets U+E000..U+FFFF: there the surrogate side is the larger one.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
   }
-  const restA = a.length - i;
-  const restB = b.length - j;
-  return restA === restB ? 0 : restA < restB ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 export interface PyJsonOptions {
@@ -145,7 +150,9 @@ function isPlainObject(v: object): v is Record<string, unknown> {
  * Key/value pairs of a mapping in Python dict order. `undefined` values are
  * dropped because Python has no such value (mirrors JSON.stringify).
  */
-export function mappingEntries(v: Map<unknown, unknown> | Record<string, unknown>): [string, unknown][] {
+export function mappingEntries(
+  v: Map<unknown, unknown> | Record<string, unknown>,
+): [string, unknown][] {
   const raw: [unknown, unknown][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
   const out: [string, unknown][] = [];
   for (const [k, val] of raw) {

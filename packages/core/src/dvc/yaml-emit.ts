@@ -223,7 +223,8 @@ function representScalar(value: unknown, root: boolean): Scalar {
   if (value === null) return nativeScalar(root ? 'null' : '');
   if (typeof value === 'boolean') return nativeScalar(value ? 'true' : 'false');
   if (typeof value === 'bigint') return nativeScalar(value.toString());
-  if (typeof value === 'number') return nativeScalar(isPyInt(value) ? String(value) : yamlFloat(value));
+  if (typeof value === 'number')
+    return nativeScalar(isPyInt(value) ? String(value) : yamlFloat(value));
   if (value instanceof PyFloat) return nativeScalar(yamlFloat(value.value));
   throw new TypeError(`cannot represent ${typeof value} as YAML`);
 }
@@ -280,7 +281,12 @@ class YamlEmitter {
     this.put(cps.join(''), cps.length);
   }
 
-  private writeIndicator(indicator: string, needWhitespace: boolean, whitespace = false, indention = false): void {
+  private writeIndicator(
+    indicator: string,
+    needWhitespace: boolean,
+    whitespace = false,
+    indention = false,
+  ): void {
     const data = this.whitespace || !needWhitespace ? indicator : ` ${indicator}`;
     this.whitespace = whitespace;
     this.indention = this.indention && indention;
@@ -435,7 +441,11 @@ class YamlEmitter {
         }
       } else if (ch === undefined || ch === ' ') {
         const word = cps.slice(start, end);
-        if (word.length + this.column > BEST_WIDTH && this.indent !== null && this.column > this.indent) {
+        if (
+          word.length + this.column > BEST_WIDTH &&
+          this.indent !== null &&
+          this.column > this.indent
+        ) {
           this.writeIndent();
         }
         this.putCps(word);
@@ -461,7 +471,12 @@ class YamlEmitter {
       const ch = cps[end];
       if (spaces) {
         if (ch !== ' ') {
-          const fold = start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== cps.length;
+          const fold =
+            start + 1 === end &&
+            this.column > BEST_WIDTH &&
+            split &&
+            start !== 0 &&
+            end !== cps.length;
           if (fold) this.writeIndent();
           else this.putCps(cps.slice(start, end));
           start = end;
@@ -524,7 +539,7 @@ class YamlEmitter {
   private foldDoubleQuoted(cps: readonly string[], start: number, end: number): number {
     const needBackslash = this.dqNeedsBackslash(cps, start, end);
     const head = cps.slice(start, end);
-    let next = start < end ? end : start;
+    let next = Math.max(start, end);
     this.put(head.join('') + (needBackslash ? '\\' : ''), head.length + (needBackslash ? 1 : 0));
     this.writeIndent();
     this.whitespace = false;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareCodePoints } from './walk.js';
+import { comparePyStr, pyJsonString } from '../dvc/py-format.js';
 
 /** One file of a directory, as DVC's `.dir` manifest lists it. */
 export interface ManifestEntry {
@@ -27,7 +27,7 @@ export const EMPTY_DIR_MD5 = 'd751713988987e9331980363e24189ce.dir';
  * runs on 100,000-entry directories.
  */
 export function buildDirManifest(files: readonly ManifestEntry[], size: number): DirManifest {
-  const entries = [...files].sort((a, b) => compareCodePoints(a.relpath, b.relpath));
+  const entries = [...files].sort((a, b) => comparePyStr(a.relpath, b.relpath));
   const parts: string[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as ManifestEntry;
@@ -49,30 +49,4 @@ export function parseDirManifest(bytes: Uint8Array | string): ManifestEntry[] {
     }
     return { md5: row.md5, relpath: row.relpath };
   });
-}
-
-const ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-};
-
-/** A string as Python's json.dumps(ensure_ascii=True) writes it. */
-export function pyJsonString(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to escape
-  if (!/[^\x20-\x7e]|["\\]/.test(s)) return `"${s}"`;
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i] as string;
-    const code = s.charCodeAt(i);
-    const esc = ESCAPES[ch];
-    if (esc !== undefined) out += esc;
-    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
 }

@@ -63,23 +63,6 @@ export function walkFiles(root: string): FileEntry[] {
   return out;
 }
 
-/** Python's str ordering (code points), which differs from JS's UTF-16 ordering for astral characters. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      const xs = x >= 0xd800 && x <= 0xdfff;
-      const ys = y >= 0xd800 && y <= 0xdfff;
-      // A surrogate stands for a code point above U+FFFF: above every BMP character.
-      if (xs !== ys) return xs ? 1 : -1;
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
-
 /** True for a file any of whose execute bits is set (DVC's `isexec`). */
 export function isExecutable(mode: number): boolean {
   return (mode & 0o111) !== 0;

@@ -1,0 +1,95 @@
+import { resumeRun, startRun, TroveError, type LogArtifactOptions } from '@trove/core';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { type GlobalOptions, storeOptions } from '../context.js';
+import { formatBytes, printJson } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+interface AddOptions {
+  name?: string;
+  type?: string;
+  desc?: string;
+  label: string[];
+  meta: Record<string, unknown>;
+  step?: string;
+  relPath?: string;
+  cache: boolean;
+  copy?: boolean;
+  run?: string;
+  runName?: string;
+}
+
+export function registerAdd(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('add')
+    .description('log a file or directory: store it, write <path>.dvc, record it in a run')
+    .argument('<path>', 'file or directory to log')
+    .option('--name <name>', 'artifact name (default: the path stem)')
+    .option('--type <type>', 'artifact type, e.g. model or dataset')
+    .option('--desc <text>', 'description')
+    .option('--label <label>', 'label (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--meta <key=value>', 'metadata entry (repeatable)', collectMeta, {} as Record<string, unknown>)
+    .option('--step <n>', 'log a versioned asset at this step: assets/<type>/<name>_<step>')
+    .option('--rel-path <dir>', 'folder under outputs/ for an unversioned artifact')
+    .option('--no-cache', 'record metadata only; do not store the content')
+    .option('--copy', 'copy into the run folder (trove/artifacts) first and track the copy')
+    .option('--run <id>', 'add to an existing run instead of starting one')
+    .option('--run-name <name>', 'name of the new run')
+    .action(async (path: string, o: AddOptions) => {
+      const g = globals();
+      const step = o.step === undefined ? undefined : parseStep(o.step);
+      const options: LogArtifactOptions = {
+        cache: o.cache,
+        ...(o.name !== undefined ? { name: o.name } : {}),
+        ...(o.type !== undefined ? { type: o.type } : {}),
+        ...(o.desc !== undefined ? { desc: o.desc } : {}),
+        ...(o.label.length > 0 ? { labels: o.label } : {}),
+        ...(Object.keys(o.meta).length > 0 ? { meta: o.meta } : {}),
+        ...(step !== undefined ? { step } : {}),
+        ...(o.relPath !== undefined ? { relPath: o.relPath } : {}),
+        ...(o.copy ? { copy: true } : {}),
+      };
+      const run = o.run
+        ? await resumeRun(o.run, storeOptions(g))
+        : await startRun({ ...storeOptions(g), name: o.runName ?? 'trove add', deferRecord: true });
+      const progress = progressReporter(!g.quiet && !g.json);
+      try {
+        const record = await run.logArtifact(path, { ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+        progress.stop();
+        await run.end();
+        if (g.json) printJson({ run: run.id, store: run.store.name, artifact: record });
+        else if (!g.quiet) {
+          const what = record.isdir ? `${record.nfiles} files, ${formatBytes(record.size)}` : formatBytes(record.size);
+          process.stdout.write(`${record.source} → ${record.path} (${record.md5}, ${what}) in run ${run.id}\n`);
+          if (record.dvcFile) process.stdout.write(`wrote ${record.dvcFile}\n`);
+        }
+      } catch (err) {
+        // One call, one artifact: when it is rejected there is nothing to record.
+        progress.stop();
+        await run.abandon();
+        throw err;
+      }
+    });
+}
+
+/** `--step` must be a whole number; core checks the range. */
+function parseStep(text: string): number {
+  if (!/^-?\d+(\.\d+)?$/.test(text.trim())) {
+    throw new TroveError('INVALID_STEP', `Invalid step ${JSON.stringify(text)}: a step is an integer ≥ 0.`);
+  }
+  return Number(text);
+}
+
+/** `--meta k=v`: the value is read as a YAML scalar (`10` is a number, `true` a boolean). */
+function collectMeta(pair: string, acc: Record<string, unknown>): Record<string, unknown> {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new TroveError('INVALID_ARGUMENT', `--meta takes key=value, not ${JSON.stringify(pair)}.`);
+  const raw = pair.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = parseYaml(raw) ?? raw;
+  } catch {
+    // not YAML: keep the text
+  }
+  return { ...acc, [pair.slice(0, eq)]: value };
+}

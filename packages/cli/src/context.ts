@@ -1,0 +1,38 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore, type Store } from '@trove/core';
+
+/** Options every command has. */
+export interface GlobalOptions {
+  store?: string;
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+  cwd?: string;
+}
+
+/** The CLI's own package folder: backend packages installed with the CLI resolve from here. */
+export const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function cwdOf(opts: GlobalOptions): string {
+  return resolve(opts.cwd ?? process.cwd());
+}
+
+export function storeOptions(opts: GlobalOptions) {
+  return {
+    cwd: cwdOf(opts),
+    ...(opts.store !== undefined ? { store: opts.store } : {}),
+    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+    resolveFrom: [CLI_PACKAGE_DIR],
+  };
+}
+
+/** Opens the store for one command and closes it afterwards. */
+export async function withStore<T>(opts: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(storeOptions(opts));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

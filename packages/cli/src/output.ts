@@ -1,0 +1,84 @@
+import { isTroveError, type TroveErrorCode } from '@trove/core';
+
+/**
+ * Exit codes scripts can rely on (documented in the README):
+ * 0 ok · 1 unexpected error · 2 usage · 3 not found · 4 invalid input · 5 configuration ·
+ * 6 integrity (verify found damage) · 7 store unavailable or permission denied · 8 conflict.
+ */
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  INVALID_INPUT: 4,
+  CONFIG: 5,
+  INTEGRITY: 6,
+  UNAVAILABLE: 7,
+  CONFLICT: 8,
+} as const;
+
+const EXIT_BY_CODE: Partial<Record<TroveErrorCode, number>> = {
+  NOT_FOUND: EXIT.NOT_FOUND,
+  AMBIGUOUS: EXIT.NOT_FOUND,
+  INVALID_ARGUMENT: EXIT.INVALID_INPUT,
+  INVALID_ARTIFACT: EXIT.INVALID_INPUT,
+  INVALID_NAME: EXIT.INVALID_INPUT,
+  INVALID_PATH: EXIT.INVALID_INPUT,
+  INVALID_STEP: EXIT.INVALID_INPUT,
+  INVALID_KEY: EXIT.INVALID_INPUT,
+  INVALID_CONFIG: EXIT.CONFIG,
+  UNKNOWN_STORE: EXIT.CONFIG,
+  BACKEND_NOT_INSTALLED: EXIT.CONFIG,
+  CORRUPT: EXIT.INTEGRITY,
+  UNAVAILABLE: EXIT.UNAVAILABLE,
+  PERMISSION_DENIED: EXIT.UNAVAILABLE,
+  PRECONDITION_FAILED: EXIT.CONFLICT,
+  ALREADY_EXISTS: EXIT.CONFLICT,
+  RUN_ENDED: EXIT.CONFLICT,
+};
+
+export function exitCodeFor(err: unknown): number {
+  return isTroveError(err) ? (EXIT_BY_CODE[err.code] ?? EXIT.ERROR) : EXIT.ERROR;
+}
+
+/** One line (plus a hint line) on stderr; `--json` gets the error as JSON on stdout too. */
+export function reportError(err: unknown, json: boolean): void {
+  if (isTroveError(err)) {
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } })}\n`);
+    }
+    process.stderr.write(`trove: error [${err.code}]: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    return;
+  }
+  const e = err as Error;
+  process.stderr.write(`trove: unexpected error: ${e?.stack ?? String(err)}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain aligned table (no colours, so it reads the same piped, on a TTY and with NO_COLOR). */
+export function printTable(headers: string[], rows: string[][]): void {
+  if (rows.length === 0) return;
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${[line(headers), ...rows.map(line)].join('\n')}\n`);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}

@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * The CLI tests drive real DVC. Installs it with pip when it is missing; if it still cannot run,
+ * the run fails under CI (and locally too: these tests never skip silently).
+ */
+export default function setup(project: TestProject): void {
+  const version = () => spawnSync('dvc', ['--version'], { encoding: 'utf8' });
+  let v = version();
+  if (v.status !== 0) {
+    process.stderr.write('[cli tests] dvc not found: pip install dvc\n');
+    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'dvc'], { stdio: 'inherit' });
+    if (pip.status !== 0) throw new Error('Could not install dvc with pip; the DVC interop tests need it.');
+    v = version();
+  }
+  if (v.status !== 0) throw new Error(`dvc is not runnable after install: ${v.stderr}`);
+  project.provide('dvcVersion', v.stdout.trim());
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dvcVersion: string;
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryBackend } from '../src/memory-backend.js';
+import { Store } from '../src/store.js';
+
+export const vectors = JSON.parse(
+  readFileSync(new URL('./fixtures/dvc-vectors.json', import.meta.url), 'utf8'),
+) as Record<string, any>;
+
+export function tempDir(prefix = 'trove-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function memoryStore(): Store {
+  return new Store({ name: 'mem', meta: new MemoryBackend() });
+}
+
+/** Every path under `root` with its content (files), link target (links) or "dir", for before/after checks. */
+export function snapshotTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const key = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(path);
+      if (st.isSymbolicLink()) out[key] = `link:${readlinkSync(path)}`;
+      else if (st.isDirectory()) {
+        out[key] = 'dir';
+        visit(path, key);
+      } else if (st.isFile()) out[key] = readFileSync(path).toString('hex');
+      else out[key] = 'special';
+    }
+  };
+  visit(root, '');
+  return out;
+}
+
+export async function storeKeys(store: Store): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const e of store.meta.list('')) keys.push(e.key);
+  return keys;
+}
