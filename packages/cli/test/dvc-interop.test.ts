@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { tempDir, trove, troveJson } from './helpers.js';
+
+/** Real DVC, with analytics and update checks off: tests talk to nothing but this machine. */
+function dvc(args: string[], cwd: string) {
+  const r = spawnSync('dvc', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, DVC_NO_ANALYTICS: '1', DVC_IGNORE_UPDATES: '1' },
+  });
+  return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+function git(args: string[], cwd: string) {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** A fresh Git + DVC repository. */
+function dvcRepo(): string {
+  const dir = tempDir('trove-dvc-');
+  git(['init', '-q', '-b', 'main'], dir);
+  git(['config', 'user.email', 'test@example.com'], dir);
+  git(['config', 'user.name', 'test'], dir);
+  const init = dvc(['init', '-q'], dir);
+  expect(init.code, init.stderr).toBe(0);
+  dvc(['config', 'core.analytics', 'false'], dir);
+  return dir;
+}
+
+/** The same workspace content in any folder. */
+function writeWorkspace(dir: string): void {
+  writeFileSync(join(dir, 'model.pt'), 'weights v1\n');
+  mkdirSync(join(dir, 'data/sub/deeper'), { recursive: true });
+  writeFileSync(join(dir, 'data/a.csv'), 'x,y\n1,2\n');
+  writeFileSync(join(dir, 'data/sub/b.bin'), Buffer.from([0, 1, 2, 255]));
+  writeFileSync(join(dir, 'data/sub/deeper/café 日本.txt'), 'unicode\n');
+  writeFileSync(join(dir, 'data/run.sh'), '#!/bin/sh\n');
+  chmodSync(join(dir, 'data/run.sh'), 0o755);
+  mkdirSync(join(dir, 'data/empty'));
+}
+
+const WORKSPACE_FILES = ['model.pt', 'data/a.csv', 'data/sub/b.bin', 'data/sub/deeper/café 日本.txt', 'data/run.sh'];
+
+describe('real DVC reads what trove writes', () => {
+  beforeAll(() => {
+    expect(inject('dvcVersion')).toMatch(/^3\./);
+  });
+
+  it('writes .dvc and .gitignore byte-identical to `dvc add`', () => {
+    const withTrove = dvcRepo();
+    const withDvc = dvcRepo();
+    writeWorkspace(withTrove);
+    writeWorkspace(withDvc);
+    expect(trove(['add', 'model.pt'], { cwd: withTrove }).code).toBe(0);
+    expect(trove(['add', 'data'], { cwd: withTrove }).code).toBe(0);
+    expect(dvc(['add', '-q', 'model.pt'], withDvc).code).toBe(0);
+    expect(dvc(['add', '-q', 'data'], withDvc).code).toBe(0);
+    for (const file of ['model.pt.dvc', 'data.dvc', '.gitignore']) {
+      expect(readFileSync(join(withTrove, file), 'utf8'), file).toBe(readFileSync(join(withDvc, file), 'utf8'));
+    }
+  });
+
+  it('dvc status is clean and dvc checkout restores deleted files byte for byte', () => {
+    const repo = dvcRepo();
+    writeWorkspace(repo);
+    const original = Object.fromEntries(WORKSPACE_FILES.map((f) => [f, readFileSync(join(repo, f))]));
+    const file = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt', '--type', 'model'], { cwd: repo });
+    const dir = troveJson<{ artifact: { md5: string } }>(['add', 'data'], { cwd: repo });
+    // Objects went to DVC's own cache, read-only as DVC keeps them.
+    const object = join(repo, '.dvc/cache/files/md5', file.artifact.md5.slice(0, 2), file.artifact.md5.slice(2));
+    expect(readFileSync(object, 'utf8')).toBe('weights v1\n');
+    const manifest = join(repo, '.dvc/cache/files/md5', dir.artifact.md5.slice(0, 2), dir.artifact.md5.slice(2));
+    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toHaveLength(4);
+
+    const status = dvc(['status'], repo);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('Data and pipelines are up to date.');
+
+    rmSync(join(repo, 'model.pt'));
+    rmSync(join(repo, 'data'), { recursive: true });
+    const checkout = dvc(['checkout'], repo);
+    expect(checkout.code, checkout.stderr).toBe(0);
+    for (const f of WORKSPACE_FILES) expect(readFileSync(join(repo, f)).equals(original[f] as Buffer), f).toBe(true);
+    expect(dvc(['status'], repo).stdout).toContain('Data and pipelines are up to date.');
+  });
+
+  it('a DVC remote on the embedded store (.trove) lets `dvc pull` fetch what trove logged', () => {
+    // A project that is not a DVC repository: objects go to .trove/files/md5 (DVC 3 remote layout).
+    const project = tempDir('trove-plain-');
+    expect(trove(['init'], { cwd: project }).code).toBe(0);
+    writeWorkspace(project);
+    expect(trove(['add', 'model.pt'], { cwd: project }).code).toBe(0);
+    expect(trove(['add', 'data'], { cwd: project }).code).toBe(0);
+
+    const consumer = dvcRepo();
+    for (const f of ['model.pt.dvc', 'data.dvc']) cpSync(join(project, f), join(consumer, f));
+    expect(dvc(['remote', 'add', '-d', 'trove', join(project, '.trove')], consumer).code).toBe(0);
+    const pull = dvc(['pull'], consumer);
+    expect(pull.code, pull.stderr).toBe(0);
+    for (const f of WORKSPACE_FILES) {
+      expect(readFileSync(join(consumer, f)).equals(readFileSync(join(project, f))), f).toBe(true);
+    }
+  });
+});
