@@ -178,10 +178,15 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
       file();
       writeFileSync(join(cwd, 'trove.yaml'), 'store: team\nstores:\n  team: {type: s3\n');
     }));
-  it('a store type nobody provides', () =>
-    expectRejected(['add', 'model.pt'], 5, 'BACKEND_NOT_INSTALLED', () => {
+  it('an unknown store type', () =>
+    expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
       file();
       writeFileSync(join(cwd, 'trove.yaml'), 'store: team\nstores:\n  team:\n    type: ftp\n');
+    }));
+  it('a backend package that is not installed', () =>
+    expectRejected(['add', 'model.pt'], 5, 'BACKEND_NOT_INSTALLED', () => {
+      file();
+      writeFileSync(join(cwd, 'trove.yaml'), 'store: team\nstores:\n  team:\n    type: s3\n    bucket: b\n');
     }));
   it('a missing required option', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {

@@ -35,6 +35,9 @@ export interface ProjectPaths {
   dvcRoot?: string;
 }
 
+/** Backends published with trove, as `@trove/backend-<type>`. */
+const OFFICIAL_TYPES = new Set(['local', 's3', 'gcs', 'azure']);
+
 /** Options every store has, handled by core rather than by the backend. */
 const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix']);
 
@@ -254,6 +257,12 @@ async function importBackendFactory(
     mod = (await import(url ?? name)) as { default?: unknown };
   } catch (err) {
     const code = (err as { code?: string }).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && !pkg && !OFFICIAL_TYPES.has(type)) {
+      throw new TroveError('INVALID_CONFIG', `Unknown store type "${type}".`, {
+        cause: err,
+        hint: `trove's own types are ${[...OFFICIAL_TYPES].join(', ')}; for a third-party backend add "package: <npm package>".`,
+      });
+    }
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new TroveError('BACKEND_NOT_INSTALLED', `The store type "${type}" needs the package ${name}, which is not installed.`, {
         cause: err,

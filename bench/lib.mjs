@@ -1,0 +1,85 @@
+// Shared bench helpers: round-robin timing of whole commands, peak RSS, and RESULTS.md sections.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('..', import.meta.url));
+export const TROVE = `${REPO}packages/cli/dist/bin.js`;
+
+/**
+ * Runs `cmd` through /usr/bin/time, returning wall seconds and peak RSS (MiB). `prepare` runs
+ * before, untimed (fresh destination folders, and so on).
+ */
+export function timed(cmd, { cwd, env } = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr.slice(-2000)}`);
+  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout: r.stdout };
+}
+
+/** A more precise wall clock than /usr/bin/time's 10 ms, for short commands. */
+export function wall(cmd, { cwd, env } = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', cmd], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd}\n${String(r.stderr).slice(-2000)}`);
+  return { seconds, stdout: r.stdout };
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Round-robin: every case once per round, in the same order, so drift on a noisy host hits
+ * them all alike. Each case: { name, prepare?(), run() → {seconds, rssMiB?} }.
+ */
+export function roundRobin(cases, rounds) {
+  const results = Object.fromEntries(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      c.prepare?.();
+      const out = c.run();
+      results[c.name].push(out);
+      process.stderr.write(`  round ${r + 1} ${c.name}: ${out.seconds.toFixed(3)} s${out.rssMiB ? `, ${out.rssMiB.toFixed(0)} MiB` : ''}\n`);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(results).map(([name, outs]) => [
+      name,
+      {
+        seconds: median(outs.map((o) => o.seconds)),
+        min: Math.min(...outs.map((o) => o.seconds)),
+        max: Math.max(...outs.map((o) => o.seconds)),
+        rssMiB: outs[0]?.rssMiB === undefined ? undefined : Math.max(...outs.map((o) => o.rssMiB)),
+      },
+    ]),
+  );
+}
+
+/** Replaces (or appends) the section between `<!-- name -->` markers in bench/RESULTS.md. */
+export function writeSection(name, markdown) {
+  const file = `${REPO}bench/RESULTS.md`;
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nWritten by the scripts in `bench/`; each section by the script it names.\n';
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+export function machine() {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
+  const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s*(\d+)/)?.[1];
+  const dvc = spawnSync('dvc', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return `${cpu}, ${(Number(mem) / 2 ** 20).toFixed(0)} GiB RAM, Node ${process.version}, DVC ${dvc}, ${new Date().toISOString().slice(0, 10)}`;
+}
