@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRun } from '@trove/core';
+import { withRun } from '@trove/core';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const cwd = join(repo, 'demo-project');
@@ -23,8 +23,8 @@ for (let i = 0; i < 20; i++) writeFileSync(join(cwd, `data/images/${i}.png`), `i
 writeFileSync(join(cwd, 'data/labels.csv'), 'id,label\n0,cat\n1,dog\n');
 
 // Run 1: "train" — params, metrics per step, a checkpoint per step, the final model.
-{
-  await using run = await startRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } });
+// (Plain JavaScript on Node 20 has no `await using`; `withRun` ends the run, `failed` if it throws.)
+await withRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } }, async (run) => {
   await run.logArtifact('data', { type: 'dataset', name: 'pets', desc: 'Cats and dogs' });
   for (let epoch = 0; epoch < 3; epoch++) {
     run.logMetric('train/loss', 1 / (epoch + 1));
@@ -34,15 +34,14 @@ writeFileSync(join(cwd, 'data/labels.csv'), 'id,label\n0,cat\n1,dog\n');
   }
   await run.logModel('model.pt', { name: 'mymodel', desc: 'Fine-tuned Resnet50', labels: ['resnet', 'imagenet'], framework: 'pytorch' });
   console.log(`\nrun ${run.id} logged ${Object.keys(run.artifacts).length} artifacts`);
-}
+});
 
 // Run 2: "evaluate" — uses the newest "mymodel" (linked out of the store) and records the input.
-{
-  await using run = await startRun({ cwd, name: 'evaluate' });
+await withRun({ cwd, name: 'evaluate' }, async (run) => {
   const used = await run.useArtifact('mymodel', { to: 'eval/model.pt' });
   console.log(`run ${run.id} used ${used.name} (${used.md5}) via ${Object.keys(used.links).join(', ')}`);
   run.logMetric('accuracy', 0.93);
-}
+});
 
 trove('runs', 'ls');
 trove('ls');

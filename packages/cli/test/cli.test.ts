@@ -96,7 +96,7 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     expect(listed.map((a) => a.path).sort()).toEqual(['assets/model/ckpt_3.tar.gz', 'outputs/copies/data', 'outputs/data', 'outputs/meta/ckpt.tar.gz']);
     expect(troveJson<unknown[]>(['runs', 'ls'], { cwd })).toHaveLength(1);
     const events = readFileSync(join(cwd, `.trove/runs/${first.run}/events/model/ckpt.plx`), 'utf8');
-    expect(events).toMatch(/^step\|timestamp\|artifact\n3\|\d{4}-\d\d-\d\dT[^|]+\|\{"kind":"model","path":"assets\/model\/ckpt_3.tar.gz"\}$/);
+    expect(events).toMatch(/^step\|timestamp\|model\n3\|\d{4}-\d\d-\d\dT[^|]+\|\{"path":"assets\/model\/ckpt_3.tar.gz"\}$/);
 
     const got = join(cwd, 'restored');
     expect(trove(['get', 'data', '-o', got], { cwd }).code).toBe(0);

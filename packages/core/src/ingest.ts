@@ -1,4 +1,4 @@
-import { lstatSync, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import type { ContentStore } from './cas.js';
 import { TroveError } from './errors.js';
 import { mapFsError } from './fs-errors.js';
@@ -71,6 +71,12 @@ export async function ingestPath(path: string, options: IngestOptions): Promise<
 }
 
 async function ingestFile(path: string, st: Stats, { store, state, onProgress }: IngestOptions): Promise<Ingested> {
+  // An unreadable file fails here, before the store is touched.
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    throw mapFsError(err, path);
+  }
   const known = state.get(path, st);
   const report = (phase: Progress['phase'], bytes: number): void =>
     onProgress?.({ phase, files: bytes === st.size ? 1 : 0, bytes, totalFiles: 1, totalBytes: st.size });

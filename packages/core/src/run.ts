@@ -278,9 +278,11 @@ export class Run implements AsyncDisposable {
     this.#lineage.push(this.#lineageRow(artifactName, type ?? (ingested.isdir ? 'dir' : 'file'), logical, false, !cache, summaryOf(ingested, step)));
     if (step !== undefined) {
       const kind = type ?? 'file';
-      const value = kind === 'model'
-        ? { framework: meta?.framework ?? null, path: logical, spec: null }
-        : { kind, path: logical };
+      // Polyaxon's V1EventModel / V1EventArtifact, without empty fields.
+      const value =
+        kind === 'model'
+          ? { ...(meta?.framework !== undefined ? { framework: meta.framework } : {}), path: logical }
+          : { kind, path: logical };
       this.#events.add(kind === 'model' ? 'model' : 'artifact', artifactName, step, value, kind);
     }
     await this.#persist();
