@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { type BackendFactory, defineBackend } from '@trove/core';
+import { LocalBackend } from './local-backend.js';
+
+export { DEFAULT_LINK_TYPES } from './link.js';
+export { createLocalBackend, LocalBackend, type LocalBackendOptions } from './local-backend.js';
+
+/** Options of a `type: local` store in `trove.yaml`. */
+export interface LocalStoreOptions {
+  /** The store folder, relative to the project root. */
+  path: string;
+  fsync?: boolean;
+}
+
+/** `type: local` in `trove.yaml`: `{ type: local, path: .trove }`. */
+const factory: BackendFactory<LocalStoreOptions> = defineBackend<LocalStoreOptions>({
+  kind: 'local',
+  options: {
+    path: {
+      type: 'string',
+      required: true,
+      description:
+        'Folder that holds the store; a relative path is resolved against the project root.',
+    },
+    fsync: {
+      type: 'boolean',
+      description:
+        'fsync every object before it is committed (slower; survives power loss). Default false.',
+    },
+  },
+  create(options, context) {
+    return new LocalBackend({
+      root: resolve(context.root, options.path),
+      fsync: options.fsync ?? false,
+    });
+  },
+});
+
+export default factory;

@@ -1,0 +1,105 @@
+import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { ObjectEntry, StorageBackend, TroveError, TroveErrorCode } from '@trove/core';
+import { isTroveError } from '@trove/core';
+import { expect } from 'vitest';
+
+/** md5 of bytes or a UTF-8 string, as 32 lower-case hex digits. */
+export function md5Hex(data: Uint8Array | string): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+/** Reads a stream (or any async iterable of chunks) to the end into one Buffer. */
+export async function collect(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** `size` random bytes. */
+export function randomBytes(size: number): Buffer {
+  return cryptoRandomBytes(size);
+}
+
+/** Yields `bytes` in chunks of `chunkSize`, each a fresh copy (as a network stream would). */
+export async function* chunked(bytes: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += chunkSize) {
+    yield Uint8Array.prototype.slice.call(bytes, at, at + chunkSize);
+  }
+}
+
+/** Compares strings in ascending UTF-8 byte order (what every backend lists in). */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Every entry `list` yields, in the order it yields them. */
+export async function listAll(
+  backend: StorageBackend,
+  prefix: string,
+  startAfter?: string,
+): Promise<ObjectEntry[]> {
+  const entries: ObjectEntry[] = [];
+  const options = startAfter === undefined ? undefined : { startAfter };
+  for await (const entry of backend.list(prefix, options)) entries.push(entry);
+  return entries;
+}
+
+/** The keys `list` yields. */
+export async function listKeys(
+  backend: StorageBackend,
+  prefix: string,
+  startAfter?: string,
+): Promise<string[]> {
+  return (await listAll(backend, prefix, startAfter)).map((e) => e.key);
+}
+
+/** The whole content of an object. */
+export async function readBytes(backend: StorageBackend, key: string): Promise<Buffer> {
+  const { body } = await backend.read(key);
+  return collect(body);
+}
+
+/**
+ * Runs `fn` (which may throw synchronously or reject) and asserts it fails with a TroveError of
+ * `code`. Returns the error for further checks.
+ */
+export async function expectTroveError(
+  fn: () => unknown,
+  code: TroveErrorCode,
+): Promise<TroveError> {
+  let caught: unknown;
+  let threw = false;
+  try {
+    await fn();
+  } catch (err) {
+    caught = err;
+    threw = true;
+  }
+  expect(threw, `expected a TroveError ${code}, but the call succeeded`).toBe(true);
+  expect(caught).toMatchObject({ code });
+  expect(
+    isTroveError(caught, code),
+    `expected a TroveError (Symbol.for marker) with code ${code}`,
+  ).toBe(true);
+  return caught as TroveError;
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,13 @@
+export type { CaseContext, CaseSuite, ConformanceOptions } from './context.js';
+export {
+  chunked,
+  collect,
+  compareUtf8,
+  expectTroveError,
+  listAll,
+  listKeys,
+  md5Hex,
+  randomBytes,
+  readBytes,
+} from './helpers.js';
+export { describeBackendConformance } from './suite.js';
