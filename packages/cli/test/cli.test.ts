@@ -186,7 +186,7 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
   it('a backend package that is not installed', () =>
     expectRejected(['add', 'model.pt'], 5, 'BACKEND_NOT_INSTALLED', () => {
       file();
-      writeFileSync(join(cwd, 'trove.yaml'), 'store: team\nstores:\n  team:\n    type: s3\n    bucket: b\n');
+      writeFileSync(join(cwd, 'trove.yaml'), "store: team\nstores:\n  team:\n    type: acme\n    package: '@acme/trove-backend-missing'\n");
     }));
   it('a missing required option', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {

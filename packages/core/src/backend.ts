@@ -10,7 +10,10 @@ export interface StorageBackend {
   readonly kind: string;
   readonly capabilities: BackendCapabilities;
 
-  /** Metadata of one object. Throws `NOT_FOUND` when absent. */
+  /**
+   * Metadata of one object. Throws `NOT_FOUND` (with `key` set) when absent, also when the key
+   * names a "folder" (a prefix of other keys) rather than an object.
+   */
   stat(key: string, options?: OpOptions): Promise<ObjectStat>;
 
   /** True when the object exists. Does not throw when absent. */
@@ -18,7 +21,8 @@ export interface StorageBackend {
 
   /**
    * Opens an object for reading as a stream; `range` reads part of it (only when
-   * `capabilities.rangeRead`). Throws `NOT_FOUND` when absent. `stat` describes the whole object.
+   * `capabilities.rangeRead`; a range starting at or past the end gives an empty body). Throws
+   * `NOT_FOUND` when absent. `stat` describes the whole object.
    */
   read(key: string, options?: ReadOptions): Promise<ReadResult>;
 
@@ -26,7 +30,8 @@ export interface StorageBackend {
    * Writes an object from bytes, a string (UTF-8), an async iterable of chunks, or a local file
    * (`{ path }`), with bounded memory whatever its size. Readers never see a partial object.
    * `ifNoneMatch: "*"` fails with `PRECONDITION_FAILED` if the key exists; `ifMatch` fails with
-   * `PRECONDITION_FAILED` unless the current etag equals it (`NOT_FOUND` if absent).
+   * `PRECONDITION_FAILED` unless the current etag equals it (`NOT_FOUND` if absent); it is atomic
+   * against other conditional writers (a plain write racing it may be lost on some backends).
    * `md5` (hex) makes the write fail with `CORRUPT`, leaving nothing behind, if the bytes stored
    * have another md5. The returned stat carries `md5` when the backend computed it from the bytes.
    */
@@ -52,8 +57,10 @@ export interface StorageBackend {
 
   /**
    * Writes many local files at once, using threads where that is faster (many small files).
-   * Keys that already exist are left as they are (`written: false`). Present iff
-   * `capabilities.writeMany`. Fails with `CORRUPT` for an item whose bytes do not match its `md5`.
+   * Keys that already exist are left as they are (counted as `skipped`). Present iff
+   * `capabilities.writeMany`. An item that fails (bytes not matching its `md5`: `CORRUPT`; a
+   * missing file: `NOT_FOUND`) does not stop the others; after all were tried, the call throws
+   * the first failure, with its `key`.
    */
   writeMany?(items: readonly WriteManyItem[], options?: WriteManyOptions): Promise<WriteManyResult>;
 

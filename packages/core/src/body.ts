@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { WriteBody } from './backend.js';
+import { mapFsError } from './fs-errors.js';
 
 /** Iterates a write body as chunks without holding more than one chunk of it. */
 export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {
@@ -8,7 +9,11 @@ export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {
   } else if (body instanceof Uint8Array) {
     yield body;
   } else if ('path' in body && typeof body.path === 'string') {
-    yield* createReadStream(body.path, { highWaterMark: 1 << 20 });
+    try {
+      yield* createReadStream(body.path, { highWaterMark: 1 << 20 });
+    } catch (err) {
+      throw mapFsError(err, body.path);
+    }
   } else {
     yield* body as AsyncIterable<Uint8Array>;
   }
