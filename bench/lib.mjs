@@ -18,16 +18,23 @@ export function timed(cmd, { cwd, env } = {}) {
     maxBuffer: 1 << 26,
   });
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr.slice(-2000)}`);
+  if (r.status !== 0 || !m)
+    throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr.slice(-2000)}`);
   return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout: r.stdout };
 }
 
 /** A more precise wall clock than /usr/bin/time's 10 ms, for short commands. */
 export function wall(cmd, { cwd, env } = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('bash', ['-c', cmd], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('bash', ['-c', cmd], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd}\n${String(r.stderr).slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`failed (${r.status}): ${cmd}\n${String(r.stderr).slice(-2000)}`);
   return { seconds, stdout: r.stdout };
 }
 
@@ -48,7 +55,9 @@ export function roundRobin(cases, rounds) {
       c.prepare?.();
       const out = c.run();
       results[c.name].push(out);
-      process.stderr.write(`  round ${r + 1} ${c.name}: ${out.seconds.toFixed(3)} s${out.rssMiB ? `, ${out.rssMiB.toFixed(0)} MiB` : ''}\n`);
+      process.stderr.write(
+        `  round ${r + 1} ${c.name}: ${out.seconds.toFixed(3)} s${out.rssMiB ? `, ${out.rssMiB.toFixed(0)} MiB` : ''}\n`,
+      );
     }
   }
   return Object.fromEntries(
@@ -69,16 +78,22 @@ export function writeSection(name, markdown) {
   const file = `${REPO}bench/RESULTS.md`;
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nWritten by the scripts in `bench/`; each section by the script it names.\n';
+  let text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmark results\n\nWritten by the scripts in `bench/`; each section by the script it names.\n';
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  text =
+    i >= 0 && j > i
+      ? text.slice(0, i) + block + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
 
 export function machine() {
-  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
+  const cpu =
+    readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
   const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s*(\d+)/)?.[1];
   const dvc = spawnSync('dvc', ['--version'], { encoding: 'utf8' }).stdout.trim();
   return `${cpu}, ${(Number(mem) / 2 ** 20).toFixed(0)} GiB RAM, Node ${process.version}, DVC ${dvc}, ${new Date().toISOString().slice(0, 10)}`;

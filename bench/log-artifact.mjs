@@ -28,7 +28,11 @@ function makeData() {
     rmSync(small, { recursive: true, force: true });
     for (let d = 0; d < 100; d++) {
       mkdirSync(join(small, `d${String(d).padStart(3, '0')}`), { recursive: true });
-      for (let f = 0; f < 1000; f++) writeFileSync(join(small, `d${String(d).padStart(3, '0')}`, `f${f}.bin`), randomBytes(1024));
+      for (let f = 0; f < 1000; f++)
+        writeFileSync(
+          join(small, `d${String(d).padStart(3, '0')}`, `f${f}.bin`),
+          randomBytes(1024),
+        );
     }
     writeFileSync(join(small, '.done'), '');
   }
@@ -39,7 +43,6 @@ function makeData() {
   }
   return { big, small, huge };
 }
-
 
 /** A fresh project folder with the data linked in (hardlinks: same inode, no copy). */
 function freshProject(name, { dvc = false, source }) {
@@ -66,9 +69,21 @@ process.stderr.write('\n1 GiB file\n');
 const bigResults = roundRobin(
   [
     { name: 'md5sum', run: () => timed(`md5sum ${big} >/dev/null`) },
-    { name: 'cp', prepare: () => rmSync(join(WORK, 'cp.bin'), { force: true }), run: () => timed(`cp ${big} ${join(WORK, 'cp.bin')}`) },
-    { name: 'trove add', prepare: () => freshProject('trove-big', { source: big }), run: () => timed(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-big'), env }) },
-    { name: 'dvc add', prepare: () => freshProject('dvc-big', { dvc: true, source: big }), run: () => timed('dvc add -q input', { cwd: join(WORK, 'dvc-big'), env }) },
+    {
+      name: 'cp',
+      prepare: () => rmSync(join(WORK, 'cp.bin'), { force: true }),
+      run: () => timed(`cp ${big} ${join(WORK, 'cp.bin')}`),
+    },
+    {
+      name: 'trove add',
+      prepare: () => freshProject('trove-big', { source: big }),
+      run: () => timed(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-big'), env }),
+    },
+    {
+      name: 'dvc add',
+      prepare: () => freshProject('dvc-big', { dvc: true, source: big }),
+      run: () => timed('dvc add -q input', { cwd: join(WORK, 'dvc-big'), env }),
+    },
   ],
   rounds,
 );
@@ -77,12 +92,33 @@ rmSync(join(WORK, 'cp.bin'), { force: true });
 process.stderr.write('\n100,000 files of 1 KiB\n');
 const smallResults = roundRobin(
   [
-    { name: 'cp -r', prepare: () => rmSync(join(WORK, 'cp-small'), { recursive: true, force: true }), run: () => timed(`cp -r ${small} ${join(WORK, 'cp-small')}`) },
-    { name: 'md5sum (xargs -P2)', run: () => timed(`find ${small} -type f -print0 | xargs -0 -P2 -n1000 md5sum >/dev/null`) },
-    { name: 'trove add', prepare: () => freshProject('trove-small', { source: small }), run: () => timed(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-small'), env }) },
-    { name: 'trove add (unchanged, again)', run: () => wall(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-small'), env }) },
-    { name: 'dvc add', prepare: () => freshProject('dvc-small', { dvc: true, source: small }), run: () => timed('dvc add -q input', { cwd: join(WORK, 'dvc-small'), env }) },
-    { name: 'dvc add (unchanged, again)', run: () => wall('dvc add -q input', { cwd: join(WORK, 'dvc-small'), env }) },
+    {
+      name: 'cp -r',
+      prepare: () => rmSync(join(WORK, 'cp-small'), { recursive: true, force: true }),
+      run: () => timed(`cp -r ${small} ${join(WORK, 'cp-small')}`),
+    },
+    {
+      name: 'md5sum (xargs -P2)',
+      run: () => timed(`find ${small} -type f -print0 | xargs -0 -P2 -n1000 md5sum >/dev/null`),
+    },
+    {
+      name: 'trove add',
+      prepare: () => freshProject('trove-small', { source: small }),
+      run: () => timed(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-small'), env }),
+    },
+    {
+      name: 'trove add (unchanged, again)',
+      run: () => wall(`node ${TROVE} add input -q`, { cwd: join(WORK, 'trove-small'), env }),
+    },
+    {
+      name: 'dvc add',
+      prepare: () => freshProject('dvc-small', { dvc: true, source: small }),
+      run: () => timed('dvc add -q input', { cwd: join(WORK, 'dvc-small'), env }),
+    },
+    {
+      name: 'dvc add (unchanged, again)',
+      run: () => wall('dvc add -q input', { cwd: join(WORK, 'dvc-small'), env }),
+    },
   ],
   Math.min(rounds, 3),
 );

@@ -13,7 +13,10 @@ rmSync(cwd, { recursive: true, force: true });
 mkdirSync(join(cwd, 'data/images'), { recursive: true });
 const trove = (...args) => {
   console.log(`\n$ trove ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [join(repo, 'packages/cli/dist/bin.js'), ...args], { cwd, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(repo, 'packages/cli/dist/bin.js'), ...args], {
+    cwd,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 trove('init');
@@ -32,14 +35,21 @@ await withRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } }, async (r
     await run.logArtifact('model.pt', { type: 'model', name: 'checkpoint', step: epoch });
     await run.nextStep();
   }
-  await run.logModel('model.pt', { name: 'mymodel', desc: 'Fine-tuned Resnet50', labels: ['resnet', 'imagenet'], framework: 'pytorch' });
+  await run.logModel('model.pt', {
+    name: 'mymodel',
+    desc: 'Fine-tuned Resnet50',
+    labels: ['resnet', 'imagenet'],
+    framework: 'pytorch',
+  });
   console.log(`\nrun ${run.id} logged ${Object.keys(run.artifacts).length} artifacts`);
 });
 
 // Run 2: "evaluate" — uses the newest "mymodel" (linked out of the store) and records the input.
 await withRun({ cwd, name: 'evaluate' }, async (run) => {
   const used = await run.useArtifact('mymodel', { to: 'eval/model.pt' });
-  console.log(`run ${run.id} used ${used.name} (${used.md5}) via ${Object.keys(used.links).join(', ')}`);
+  console.log(
+    `run ${run.id} used ${used.name} (${used.md5}) via ${Object.keys(used.links).join(', ')}`,
+  );
   run.logMetric('accuracy', 0.93);
 });
 
@@ -47,4 +57,6 @@ trove('runs', 'ls');
 trove('ls');
 trove('lineage', 'mymodel');
 trove('verify');
-console.log(`\nEverything is in ${join(cwd, '.trove')}; model.pt.dvc and data.dvc are what \`dvc add\` would write.`);
+console.log(
+  `\nEverything is in ${join(cwd, '.trove')}; model.pt.dvc and data.dvc are what \`dvc add\` would write.`,
+);

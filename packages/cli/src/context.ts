@@ -28,7 +28,10 @@ export function storeOptions(opts: GlobalOptions) {
 }
 
 /** Opens the store for one command and closes it afterwards. */
-export async function withStore<T>(opts: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  opts: GlobalOptions,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openStore(storeOptions(opts));
   try {
     return await fn(store);

@@ -11,7 +11,9 @@ import { EXIT, exitCodeFor, reportError } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('trove')
-    .description('track the files ML and data pipelines produce: content-addressed, DVC-compatible, on any store')
+    .description(
+      'track the files ML and data pipelines produce: content-addressed, DVC-compatible, on any store',
+    )
     .version('0.0.0')
     .option('--store <name>', 'store to use (overrides TROVE_STORE and trove.yaml)')
     .option('--config <file>', 'config file (default: trove.yaml in the project root)')
@@ -39,7 +41,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.exitCode === 0
+        ? EXIT.OK
+        : EXIT.USAGE;
     }
     reportError(err, Boolean(program.opts<GlobalOptions>().json));
     return exitCodeFor(err);

@@ -45,7 +45,9 @@ export function exitCodeFor(err: unknown): number {
 export function reportError(err: unknown, json: boolean): void {
   if (isTroveError(err)) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } })}\n`,
+      );
     }
     process.stderr.write(`trove: error [${err.code}]: ${err.message}\n`);
     if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);

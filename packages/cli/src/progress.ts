@@ -9,7 +9,10 @@ const MIN_FILES = 2000;
  * A progress bar on stderr while hashing or storing large inputs, only on a TTY and never under
  * CI (or when `--quiet`): piped output stays clean for scripts.
  */
-export function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => void; stop: () => void } {
+export function progressReporter(enabled: boolean): {
+  onProgress?: (p: Progress) => void;
+  stop: () => void;
+} {
   if (!enabled || !process.stderr.isTTY || process.env.CI) return { stop: () => undefined };
   let bar: cliProgress.SingleBar | undefined;
   let phase: Progress['phase'] | undefined;
@@ -28,9 +31,19 @@ export function progressReporter(enabled: boolean): { onProgress?: (p: Progress)
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(p.totalBytes || 1, 0, { files: 0, totalFiles: p.totalFiles, mib: 0, totalMib: (p.totalBytes / 2 ** 20).toFixed(0) });
+        bar.start(p.totalBytes || 1, 0, {
+          files: 0,
+          totalFiles: p.totalFiles,
+          mib: 0,
+          totalMib: (p.totalBytes / 2 ** 20).toFixed(0),
+        });
       }
-      bar?.update(p.bytes, { files: p.files, totalFiles: p.totalFiles, mib: (p.bytes / 2 ** 20).toFixed(0), totalMib: (p.totalBytes / 2 ** 20).toFixed(0) });
+      bar?.update(p.bytes, {
+        files: p.files,
+        totalFiles: p.totalFiles,
+        mib: (p.bytes / 2 ** 20).toFixed(0),
+        totalMib: (p.totalBytes / 2 ** 20).toFixed(0),
+      });
     },
     stop() {
       bar?.stop();

@@ -24,7 +24,24 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
   it('logs a file with metadata and finds it everywhere', () => {
     writeFileSync(join(cwd, 'model.pt'), 'weights');
     const added = troveJson<{ run: string; artifact: Record<string, unknown> }>(
-      ['add', 'model.pt', '--type', 'model', '--name', 'mymodel', '--desc', 'Fine-tuned', '--label', 'resnet', '--label', 'imagenet', '--meta', 'epochs=10', '--meta', 'arch=resnet50'],
+      [
+        'add',
+        'model.pt',
+        '--type',
+        'model',
+        '--name',
+        'mymodel',
+        '--desc',
+        'Fine-tuned',
+        '--label',
+        'resnet',
+        '--label',
+        'imagenet',
+        '--meta',
+        'epochs=10',
+        '--meta',
+        'arch=resnet50',
+      ],
       { cwd },
     );
     expect(added.artifact).toMatchObject({
@@ -47,18 +64,31 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     const object = join(cwd, '.trove/files/md5/63/f4f1e9b725370f459720575cd5f953');
     expect(readFileSync(object, 'utf8')).toBe('weights');
 
-    const runs = troveJson<Array<{ id: string; status: string; artifacts: number }>>(['runs', 'ls'], { cwd });
+    const runs = troveJson<Array<{ id: string; status: string; artifacts: number }>>(
+      ['runs', 'ls'],
+      { cwd },
+    );
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ id: added.run, status: 'completed', artifacts: 1 });
-    const shown = troveJson<{ run: { id: string }; artifacts: unknown[]; lineage: unknown[] }>(['runs', 'show', added.run.slice(0, 10)], { cwd });
+    const shown = troveJson<{ run: { id: string }; artifacts: unknown[]; lineage: unknown[] }>(
+      ['runs', 'show', added.run.slice(0, 10)],
+      { cwd },
+    );
     expect(shown.run.id).toBe(added.run);
     expect(shown.lineage).toHaveLength(1);
 
-    const listed = troveJson<Array<{ run: string; path: string }>>(['ls', '--type', 'model'], { cwd });
+    const listed = troveJson<Array<{ run: string; path: string }>>(['ls', '--type', 'model'], {
+      cwd,
+    });
     expect(listed.map((a) => [a.run, a.path])).toEqual([[added.run, 'outputs/model.pt']]);
     expect(troveJson<unknown[]>(['ls', '--type', 'dataset'], { cwd })).toEqual([]);
 
-    for (const ref of ['mymodel', `runs:/${added.run}/outputs/model.pt`, `${added.run}/outputs/model.pt`, '63f4f1e9b725370f459720575cd5f953']) {
+    for (const ref of [
+      'mymodel',
+      `runs:/${added.run}/outputs/model.pt`,
+      `${added.run}/outputs/model.pt`,
+      '63f4f1e9b725370f459720575cd5f953',
+    ]) {
       const out = join(cwd, 'got', ref.replace(/[:/]/g, '_'));
       expect(trove(['get', ref, '-o', out], { cwd }).code).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe('weights');
@@ -67,7 +97,9 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     expect(trove(['get', added.run, '-o', 'whole'], { cwd }).code).toBe(0);
     expect(readFileSync(join(cwd, 'whole/outputs/model.pt'), 'utf8')).toBe('weights');
 
-    const lineage = troveJson<Array<{ run: string; isInput: boolean }>>(['lineage', 'mymodel'], { cwd });
+    const lineage = troveJson<Array<{ run: string; isInput: boolean }>>(['lineage', 'mymodel'], {
+      cwd,
+    });
     expect(lineage).toEqual([expect.objectContaining({ run: added.run, isInput: false })]);
 
     const verified = troveJson<{ objects: number; problems: unknown[] }>(['verify'], { cwd });
@@ -78,25 +110,62 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     mkdirSync(join(cwd, 'data/sub'), { recursive: true });
     writeFileSync(join(cwd, 'data/a.txt'), 'a');
     writeFileSync(join(cwd, 'data/sub/b.txt'), 'bb');
-    const first = troveJson<{ run: string; artifact: Record<string, unknown> }>(['add', 'data'], { cwd });
-    expect(first.artifact).toMatchObject({ md5: '93c05f516d12266421a528e946068785.dir', size: 3, nfiles: 2, isdir: true });
+    const first = troveJson<{ run: string; artifact: Record<string, unknown> }>(['add', 'data'], {
+      cwd,
+    });
+    expect(first.artifact).toMatchObject({
+      md5: '93c05f516d12266421a528e946068785.dir',
+      size: 3,
+      nfiles: 2,
+      isdir: true,
+    });
     expect(readFileSync(join(cwd, 'data.dvc'), 'utf8')).toBe(
       'outs:\n- md5: 93c05f516d12266421a528e946068785.dir\n  size: 3\n  nfiles: 2\n  hash: md5\n  path: data\n',
     );
     writeFileSync(join(cwd, 'ckpt.tar.gz'), 'c');
-    const step = troveJson<{ artifact: { path: string } }>(['add', 'ckpt.tar.gz', '--run', first.run, '--name', 'ckpt', '--type', 'model', '--step', '3'], { cwd });
+    const step = troveJson<{ artifact: { path: string } }>(
+      [
+        'add',
+        'ckpt.tar.gz',
+        '--run',
+        first.run,
+        '--name',
+        'ckpt',
+        '--type',
+        'model',
+        '--step',
+        '3',
+      ],
+      { cwd },
+    );
     expect(step.artifact.path).toBe('assets/model/ckpt_3.tar.gz');
-    const meta = troveJson<{ artifact: { cached: boolean } }>(['add', 'ckpt.tar.gz', '--run', first.run, '--no-cache', '--rel-path', 'meta'], { cwd });
+    const meta = troveJson<{ artifact: { cached: boolean } }>(
+      ['add', 'ckpt.tar.gz', '--run', first.run, '--no-cache', '--rel-path', 'meta'],
+      { cwd },
+    );
     expect(meta.artifact.cached).toBe(false);
-    const copied = troveJson<{ artifact: { source: string } }>(['add', 'data', '--run', first.run, '--copy', '--rel-path', 'copies'], { cwd });
+    const copied = troveJson<{ artifact: { source: string } }>(
+      ['add', 'data', '--run', first.run, '--copy', '--rel-path', 'copies'],
+      { cwd },
+    );
     expect(copied.artifact.source).toBe('trove/artifacts/data');
     expect(readFileSync(join(cwd, 'trove/artifacts/data/sub/b.txt'), 'utf8')).toBe('bb');
 
     const listed = troveJson<Array<{ path: string }>>(['ls', '--run', first.run], { cwd });
-    expect(listed.map((a) => a.path).sort()).toEqual(['assets/model/ckpt_3.tar.gz', 'outputs/copies/data', 'outputs/data', 'outputs/meta/ckpt.tar.gz']);
+    expect(listed.map((a) => a.path).sort()).toEqual([
+      'assets/model/ckpt_3.tar.gz',
+      'outputs/copies/data',
+      'outputs/data',
+      'outputs/meta/ckpt.tar.gz',
+    ]);
     expect(troveJson<unknown[]>(['runs', 'ls'], { cwd })).toHaveLength(1);
-    const events = readFileSync(join(cwd, `.trove/runs/${first.run}/events/model/ckpt.plx`), 'utf8');
-    expect(events).toMatch(/^step\|timestamp\|model\n3\|\d{4}-\d\d-\d\dT[^|]+\|\{"path":"assets\/model\/ckpt_3.tar.gz"\}$/);
+    const events = readFileSync(
+      join(cwd, `.trove/runs/${first.run}/events/model/ckpt.plx`),
+      'utf8',
+    );
+    expect(events).toMatch(
+      /^step\|timestamp\|model\n3\|\d{4}-\d\d-\d\dT[^|]+\|\{"path":"assets\/model\/ckpt_3.tar.gz"\}$/,
+    );
 
     const got = join(cwd, 'restored');
     expect(trove(['get', 'data', '-o', got], { cwd }).code).toBe(0);
@@ -112,7 +181,9 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     writeFileSync(object, 'tampered');
     const r = trove(['verify', '--json'], { cwd });
     expect(r.code).toBe(6);
-    expect(JSON.parse(r.stdout).problems).toEqual([expect.objectContaining({ md5: artifact.md5, problem: 'corrupt' })]);
+    expect(JSON.parse(r.stdout).problems).toEqual([
+      expect.objectContaining({ md5: artifact.md5, problem: 'corrupt' }),
+    ]);
   });
 
   it('re-logging an unchanged file writes nothing new to the store', () => {
@@ -129,12 +200,21 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     const r = trove(['add', 'big.bin'], { cwd, env: { CI: '' } });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^big\.bin → outputs\/big\.bin \([0-9a-f]{32}, 80 MiB\) in run [0-9a-f]{32}\nwrote big\.bin\.dvc\n$/);
+    expect(r.stdout).toMatch(
+      /^big\.bin → outputs\/big\.bin \([0-9a-f]{32}, 80 MiB\) in run [0-9a-f]{32}\nwrote big\.bin\.dvc\n$/,
+    );
   });
 });
 
 describe('bad input: one clear error, a stable exit code, nothing changed', () => {
-  function expectRejected(args: string[], exit: number, code: string, setup?: () => void, env?: NodeJS.ProcessEnv, as?: { uid: number }) {
+  function expectRejected(
+    args: string[],
+    exit: number,
+    code: string,
+    setup?: () => void,
+    env?: NodeJS.ProcessEnv,
+    as?: { uid: number },
+  ) {
     setup?.();
     const before = snapshotTree(cwd);
     const r = trove([...args, '--json'], { cwd, ...(env ? { env } : {}), ...(as ?? {}) });
@@ -146,15 +226,21 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
   const file = () => writeFileSync(join(cwd, 'model.pt'), 'w');
 
   it('missing path', () => expectRejected(['add', 'missing.pt'], 3, 'NOT_FOUND'));
-  it('a FIFO', () => expectRejected(['add', 'fifo'], 4, 'INVALID_ARTIFACT', () => execFileSync('mkfifo', [join(cwd, 'fifo')])));
+  it('a FIFO', () =>
+    expectRejected(['add', 'fifo'], 4, 'INVALID_ARTIFACT', () =>
+      execFileSync('mkfifo', [join(cwd, 'fifo')]),
+    ));
   for (const name of ['my.model', '-x', '']) {
-    it(`invalid name ${JSON.stringify(name)}`, () => expectRejected(['add', 'model.pt', `--name=${name}`], 4, 'INVALID_NAME', file));
+    it(`invalid name ${JSON.stringify(name)}`, () =>
+      expectRejected(['add', 'model.pt', `--name=${name}`], 4, 'INVALID_NAME', file));
   }
   for (const relPath of ['../x', '/abs']) {
-    it(`relPath ${relPath}`, () => expectRejected(['add', 'model.pt', '--rel-path', relPath], 4, 'INVALID_PATH', file));
+    it(`relPath ${relPath}`, () =>
+      expectRejected(['add', 'model.pt', '--rel-path', relPath], 4, 'INVALID_PATH', file));
   }
   for (const step of ['-1', '1.5', 'abc']) {
-    it(`step ${step}`, () => expectRejected(['add', 'model.pt', `--step=${step}`], 4, 'INVALID_STEP', file));
+    it(`step ${step}`, () =>
+      expectRejected(['add', 'model.pt', `--step=${step}`], 4, 'INVALID_STEP', file));
   }
   it('a symlink loop inside a directory', () =>
     expectRejected(['add', 'd'], 4, 'INVALID_ARTIFACT', () => {
@@ -168,10 +254,17 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
     const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : undefined;
     chmodSync(cwd, 0o777);
     execFileSync('chmod', ['-R', 'a+rwX', cwd]);
-    expectRejected(['add', 'secret.bin'], 7, 'PERMISSION_DENIED', () => {
-      writeFileSync(join(cwd, 'secret.bin'), 's');
-      chmodSync(join(cwd, 'secret.bin'), 0o000);
-    }, undefined, asNobody);
+    expectRejected(
+      ['add', 'secret.bin'],
+      7,
+      'PERMISSION_DENIED',
+      () => {
+        writeFileSync(join(cwd, 'secret.bin'), 's');
+        chmodSync(join(cwd, 'secret.bin'), 0o000);
+      },
+      undefined,
+      asNobody,
+    );
   });
   it('trove.yaml that is not valid YAML', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
@@ -186,18 +279,29 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
   it('a backend package that is not installed', () =>
     expectRejected(['add', 'model.pt'], 5, 'BACKEND_NOT_INSTALLED', () => {
       file();
-      writeFileSync(join(cwd, 'trove.yaml'), "store: team\nstores:\n  team:\n    type: acme\n    package: '@acme/trove-backend-missing'\n");
+      writeFileSync(
+        join(cwd, 'trove.yaml'),
+        "store: team\nstores:\n  team:\n    type: acme\n    package: '@acme/trove-backend-missing'\n",
+      );
     }));
   it('a missing required option', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
       file();
-      writeFileSync(join(cwd, 'trove.yaml'), 'store: shared\nstores:\n  shared:\n    type: local\n');
+      writeFileSync(
+        join(cwd, 'trove.yaml'),
+        'store: shared\nstores:\n  shared:\n    type: local\n',
+      );
     }));
   it('an unknown option', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
       file();
-      writeFileSync(join(cwd, 'trove.yaml'), 'store: shared\nstores:\n  shared:\n    type: local\n    path: /tmp/x\n    bucket: nope\n');
+      writeFileSync(
+        join(cwd, 'trove.yaml'),
+        'store: shared\nstores:\n  shared:\n    type: local\n    path: /tmp/x\n    bucket: nope\n',
+      );
     }));
-  it('an unknown store name (TROVE_STORE)', () => expectRejected(['add', 'model.pt'], 5, 'UNKNOWN_STORE', file, { TROVE_STORE: 'nope' }));
-  it('an unknown store name (--store)', () => expectRejected(['add', 'model.pt', '--store', 'nope'], 5, 'UNKNOWN_STORE', file));
+  it('an unknown store name (TROVE_STORE)', () =>
+    expectRejected(['add', 'model.pt'], 5, 'UNKNOWN_STORE', file, { TROVE_STORE: 'nope' }));
+  it('an unknown store name (--store)', () =>
+    expectRejected(['add', 'model.pt', '--store', 'nope'], 5, 'UNKNOWN_STORE', file));
 });

@@ -43,7 +43,13 @@ function writeWorkspace(dir: string): void {
   mkdirSync(join(dir, 'data/empty'));
 }
 
-const WORKSPACE_FILES = ['model.pt', 'data/a.csv', 'data/sub/b.bin', 'data/sub/deeper/café 日本.txt', 'data/run.sh'];
+const WORKSPACE_FILES = [
+  'model.pt',
+  'data/a.csv',
+  'data/sub/b.bin',
+  'data/sub/deeper/café 日本.txt',
+  'data/run.sh',
+];
 
 describe('real DVC reads what trove writes', () => {
   beforeAll(() => {
@@ -60,20 +66,36 @@ describe('real DVC reads what trove writes', () => {
     expect(dvc(['add', '-q', 'model.pt'], withDvc).code).toBe(0);
     expect(dvc(['add', '-q', 'data'], withDvc).code).toBe(0);
     for (const file of ['model.pt.dvc', 'data.dvc', '.gitignore']) {
-      expect(readFileSync(join(withTrove, file), 'utf8'), file).toBe(readFileSync(join(withDvc, file), 'utf8'));
+      expect(readFileSync(join(withTrove, file), 'utf8'), file).toBe(
+        readFileSync(join(withDvc, file), 'utf8'),
+      );
     }
   });
 
   it('dvc status is clean and dvc checkout restores deleted files byte for byte', () => {
     const repo = dvcRepo();
     writeWorkspace(repo);
-    const original = Object.fromEntries(WORKSPACE_FILES.map((f) => [f, readFileSync(join(repo, f))]));
-    const file = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt', '--type', 'model'], { cwd: repo });
+    const original = Object.fromEntries(
+      WORKSPACE_FILES.map((f) => [f, readFileSync(join(repo, f))]),
+    );
+    const file = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt', '--type', 'model'], {
+      cwd: repo,
+    });
     const dir = troveJson<{ artifact: { md5: string } }>(['add', 'data'], { cwd: repo });
     // Objects went to DVC's own cache, read-only as DVC keeps them.
-    const object = join(repo, '.dvc/cache/files/md5', file.artifact.md5.slice(0, 2), file.artifact.md5.slice(2));
+    const object = join(
+      repo,
+      '.dvc/cache/files/md5',
+      file.artifact.md5.slice(0, 2),
+      file.artifact.md5.slice(2),
+    );
     expect(readFileSync(object, 'utf8')).toBe('weights v1\n');
-    const manifest = join(repo, '.dvc/cache/files/md5', dir.artifact.md5.slice(0, 2), dir.artifact.md5.slice(2));
+    const manifest = join(
+      repo,
+      '.dvc/cache/files/md5',
+      dir.artifact.md5.slice(0, 2),
+      dir.artifact.md5.slice(2),
+    );
     expect(JSON.parse(readFileSync(manifest, 'utf8'))).toHaveLength(4);
 
     const status = dvc(['status'], repo);
@@ -84,7 +106,8 @@ describe('real DVC reads what trove writes', () => {
     rmSync(join(repo, 'data'), { recursive: true });
     const checkout = dvc(['checkout'], repo);
     expect(checkout.code, checkout.stderr).toBe(0);
-    for (const f of WORKSPACE_FILES) expect(readFileSync(join(repo, f)).equals(original[f] as Buffer), f).toBe(true);
+    for (const f of WORKSPACE_FILES)
+      expect(readFileSync(join(repo, f)).equals(original[f] as Buffer), f).toBe(true);
     expect(dvc(['status'], repo).stdout).toContain('Data and pipelines are up to date.');
   });
 

@@ -10,8 +10,11 @@ export default function setup(project: TestProject): void {
   let v = version();
   if (v.status !== 0) {
     process.stderr.write('[cli tests] dvc not found: pip install dvc\n');
-    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'dvc'], { stdio: 'inherit' });
-    if (pip.status !== 0) throw new Error('Could not install dvc with pip; the DVC interop tests need it.');
+    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'dvc'], {
+      stdio: 'inherit',
+    });
+    if (pip.status !== 0)
+      throw new Error('Could not install dvc with pip; the DVC interop tests need it.');
     v = version();
   }
   if (v.status !== 0) throw new Error(`dvc is not runnable after install: ${v.stderr}`);

@@ -13,7 +13,10 @@ export interface Result {
   stderr: string;
 }
 
-export function trove(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number }): Result {
+export function trove(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+): Result {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd,
     encoding: 'utf8',
@@ -24,7 +27,10 @@ export function trove(args: string[], options: { cwd: string; env?: NodeJS.Proce
   return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-export function troveJson<T = unknown>(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): T {
+export function troveJson<T = unknown>(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): T {
   const r = trove([...args, '--json'], options);
   if (r.code !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
@@ -52,7 +58,8 @@ export function snapshotTree(root: string, exclude: string[] = []): Record<strin
       else if (st.isDirectory()) {
         out[key] = 'dir';
         visit(path, key);
-      } else if (st.isFile()) out[key] = (st.mode & 0o777).toString(8) + ':' + readFileSync(path).toString('base64');
+      } else if (st.isFile())
+        out[key] = `${(st.mode & 0o777).toString(8)}:${readFileSync(path).toString('base64')}`;
       else out[key] = 'special';
     }
   };

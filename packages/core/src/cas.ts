@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StorageBackend, WriteManyItem } from './backend.js';
 import { mapLimit } from './concurrency.js';
 import { isTroveError, TroveError } from './errors.js';
-import { type DirManifest, parseDirManifest, type ManifestEntry } from './hash/dir-manifest.js';
+import { type DirManifest, type ManifestEntry, parseDirManifest } from './hash/dir-manifest.js';
 import { md5File } from './hash/md5-file.js';
 import { joinKey } from './keys.js';
 
@@ -66,23 +66,39 @@ export class ContentStore {
     }
     if (backend.rename && options.md5 === undefined) {
       const staging = joinKey(this.prefix, 'files/staging', randomUUID());
-      const stat = await backend.write(staging, { path }, { size: options.size, onProgress: options.onProgress });
+      const stat = await backend.write(
+        staging,
+        { path },
+        { size: options.size, onProgress: options.onProgress },
+      );
       try {
         const md5 = stat.md5 ?? (await md5File(path)).md5;
         const written = await this.#ignoreExisting(() =>
-          (backend.rename as NonNullable<StorageBackend['rename']>).call(backend, staging, this.key(md5), {
-            ifNoneMatch: '*',
-          }),
+          (backend.rename as NonNullable<StorageBackend['rename']>).call(
+            backend,
+            staging,
+            this.key(md5),
+            {
+              ifNoneMatch: '*',
+            },
+          ),
         );
         return { md5, size: stat.size, written };
       } finally {
         await backend.delete(staging);
       }
     }
-    const { md5, size } = options.md5 !== undefined ? { md5: options.md5, size: options.size ?? 0 } : await md5File(path);
+    const { md5, size } =
+      options.md5 !== undefined
+        ? { md5: options.md5, size: options.size ?? 0 }
+        : await md5File(path);
     if (options.md5 === undefined && (await this.has(md5))) return { md5, size, written: false };
     const written = await this.#ignoreExisting(() =>
-      backend.write(this.key(md5), { path }, { md5, size, ifNoneMatch: '*', onProgress: options.onProgress }),
+      backend.write(
+        this.key(md5),
+        { path },
+        { md5, size, ifNoneMatch: '*', onProgress: options.onProgress },
+      ),
     );
     return { md5, size, written };
   }
@@ -92,7 +108,11 @@ export class ContentStore {
     if (await this.has(md5)) return false;
     const plain = md5.endsWith('.dir') ? md5.slice(0, -4) : md5;
     return this.#ignoreExisting(() =>
-      this.backend.write(this.key(md5), bytes, { md5: plain, ifNoneMatch: '*', size: bytes.length }),
+      this.backend.write(this.key(md5), bytes, {
+        md5: plain,
+        ifNoneMatch: '*',
+        size: bytes.length,
+      }),
     );
   }
 
@@ -108,7 +128,8 @@ export class ContentStore {
     if (await this.has(manifest.md5)) return { written: 0, skipped: files.length };
     const unique = new Map<string, WriteManyItem>();
     for (const f of files) {
-      if (!unique.has(f.md5)) unique.set(f.md5, { key: this.key(f.md5), path: f.path, md5: f.md5, size: f.size });
+      if (!unique.has(f.md5))
+        unique.set(f.md5, { key: this.key(f.md5), path: f.path, md5: f.md5, size: f.size });
     }
     const items = [...unique.values()];
     let written = 0;
@@ -123,7 +144,11 @@ export class ContentStore {
         const ok =
           !already &&
           (await this.#ignoreExisting(() =>
-            this.backend.write(item.key, { path: item.path }, { md5: item.md5, size: item.size, ifNoneMatch: '*' }),
+            this.backend.write(
+              item.key,
+              { path: item.path },
+              { md5: item.md5, size: item.size, ifNoneMatch: '*' },
+            ),
           ));
         bytes += item.size ?? 0;
         onProgress?.(++done, bytes);
@@ -163,6 +188,9 @@ export class ContentStore {
 }
 
 /** Runs `fn` over store objects with the store's concurrency. */
-export function forEachObject<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void[]> {
-  return mapLimit(items, OBJECT_CONCURRENCY, fn);
+export function forEachObject<T>(
+  items: readonly T[],
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  return mapLimit(items, OBJECT_CONCURRENCY, fn).then(() => undefined);
 }

@@ -17,7 +17,11 @@ export interface CheckoutResult {
  * Puts stored content at a local path: links from a local store (reflink, then hardlink, then
  * copy), a verified download from any other. A directory is laid out from its manifest.
  */
-export async function checkout(objects: ContentStore, md5: string, destination: string): Promise<CheckoutResult> {
+export async function checkout(
+  objects: ContentStore,
+  md5: string,
+  destination: string,
+): Promise<CheckoutResult> {
   const dest = resolve(destination);
   const links: Partial<Record<LinkType, number>> = {};
   const count = (t: LinkType): void => {
@@ -31,11 +35,16 @@ export async function checkout(objects: ContentStore, md5: string, destination: 
   for (const e of entries) {
     const target = resolve(dest, e.relpath);
     if (!target.startsWith(dest + sep)) {
-      throw new TroveError('CORRUPT', `Manifest ${md5} has an entry outside its directory: ${e.relpath}`);
+      throw new TroveError(
+        'CORRUPT',
+        `Manifest ${md5} has an entry outside its directory: ${e.relpath}`,
+      );
     }
   }
   mkdirSync(dest, { recursive: true });
-  await forEachObject(entries, async (e) => count(await checkoutFile(objects, e.md5, join(dest, e.relpath))));
+  await forEachObject(entries, async (e) =>
+    count(await checkoutFile(objects, e.md5, join(dest, e.relpath))),
+  );
   return { path: dest, files: entries.length, links };
 }
 
@@ -52,7 +61,10 @@ async function checkoutFile(objects: ContentStore, md5: string, dest: string): P
     await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
     const got = hash.digest('hex');
     if (got !== md5) {
-      throw new TroveError('CORRUPT', `Object ${md5} in the store has md5 ${got}.`, { key, backend: backend.kind });
+      throw new TroveError('CORRUPT', `Object ${md5} in the store has md5 ${got}.`, {
+        key,
+        backend: backend.kind,
+      });
     }
     renameSync(tmp, dest);
     return 'copy';

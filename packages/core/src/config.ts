@@ -48,12 +48,19 @@ const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix']);
 export function findProject(cwd: string): ProjectPaths {
   const dvcRoot = findUp(cwd, '.dvc', 'dir');
   const root =
-    findUp(cwd, CONFIG_FILE, 'file') ?? findUp(cwd, '.trove', 'dir') ?? dvcRoot ?? findUp(cwd, '.git') ?? resolve(cwd);
+    findUp(cwd, CONFIG_FILE, 'file') ??
+    findUp(cwd, '.trove', 'dir') ??
+    dvcRoot ??
+    findUp(cwd, '.git') ??
+    resolve(cwd);
   return dvcRoot ? { root, dvcRoot } : { root };
 }
 
 function configError(file: string, path: string, message: string, hint?: string): TroveError {
-  return new TroveError('INVALID_CONFIG', `${file}: ${path ? `${path}: ` : ''}${message}`, { key: file, hint });
+  return new TroveError('INVALID_CONFIG', `${file}: ${path ? `${path}: ` : ''}${message}`, {
+    key: file,
+    hint,
+  });
 }
 
 /** Reads and checks `trove.yaml` (shape only: backend options are checked when a store is opened). */
@@ -67,11 +74,15 @@ export function loadConfig(file: string): TroveConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    throw new TroveError('INVALID_CONFIG', `${file} is not valid YAML: ${first?.message.split('\n')[0]}`, {
-      key: file,
-      cause: first,
-      hint: 'Fix the YAML syntax (indentation, colons, quotes).',
-    });
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `${file} is not valid YAML: ${first?.message.split('\n')[0]}`,
+      {
+        key: file,
+        cause: first,
+        hint: 'Fix the YAML syntax (indentation, colons, quotes).',
+      },
+    );
   }
   const data = (doc.toJS() ?? {}) as unknown;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -97,17 +108,27 @@ export function loadConfig(file: string): TroveConfig {
     }
     const s = value as Record<string, unknown>;
     if (typeof s.type !== 'string' || s.type === '') {
-      throw configError(file, `stores.${name}.type`, 'is required.', 'Set type: local, s3, gcs or azure.');
+      throw configError(
+        file,
+        `stores.${name}.type`,
+        'is required.',
+        'Set type: local, s3, gcs or azure.',
+      );
     }
     if (s.package !== undefined && typeof s.package !== 'string') {
       throw configError(file, `stores.${name}.package`, 'must be a package name.');
     }
     if (s.prefix !== undefined) {
-      if (typeof s.prefix !== 'string') throw configError(file, `stores.${name}.prefix`, 'must be a string.');
+      if (typeof s.prefix !== 'string')
+        throw configError(file, `stores.${name}.prefix`, 'must be a string.');
       try {
         validatePrefix(s.prefix);
       } catch {
-        throw configError(file, `stores.${name}.prefix`, `${JSON.stringify(s.prefix)} is not a valid key prefix.`);
+        throw configError(
+          file,
+          `stores.${name}.prefix`,
+          `${JSON.stringify(s.prefix)} is not a valid key prefix.`,
+        );
       }
     }
     stores[name] = s as StoreConfig;
@@ -115,7 +136,12 @@ export function loadConfig(file: string): TroveConfig {
   const config: TroveConfig = { file, stores };
   if (typeof raw.store === 'string') config.store = raw.store;
   if (config.store !== undefined && config.store !== DEFAULT_STORE && !(config.store in stores)) {
-    throw configError(file, 'store', `names "${config.store}", which is not under stores.`, knownStoresHint(config));
+    throw configError(
+      file,
+      'store',
+      `names "${config.store}", which is not under stores.`,
+      knownStoresHint(config),
+    );
   }
   return config;
 }
@@ -145,14 +171,17 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const project = findProject(cwd);
-  const file = options.configFile ? resolve(cwd, options.configFile) : join(project.root, CONFIG_FILE);
+  const file = options.configFile
+    ? resolve(cwd, options.configFile)
+    : join(project.root, CONFIG_FILE);
   if (options.configFile && !existsSync(file)) {
     throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
   }
   const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
   const name = options.store ?? (env.TROVE_STORE || undefined) ?? config.store ?? DEFAULT_STORE;
   const searchFrom = [project.root, ...(options.resolveFrom ?? [])];
-  const local = (path: string) => loadBackend({ type: 'local', path }, 'default', config, project.root, searchFrom);
+  const local = (path: string) =>
+    loadBackend({ type: 'local', path }, 'default', config, project.root, searchFrom);
 
   if (name === DEFAULT_STORE && !(DEFAULT_STORE in config.stores)) {
     const meta = await local(join(project.root, '.trove'));
@@ -161,7 +190,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
   const storeConfig = config.stores[name];
   if (!storeConfig) {
-    const source = options.store !== undefined ? '--store' : env.TROVE_STORE ? 'TROVE_STORE' : 'store';
+    const source =
+      options.store !== undefined ? '--store' : env.TROVE_STORE ? 'TROVE_STORE' : 'store';
     throw new TroveError('UNKNOWN_STORE', `Unknown store "${name}" (from ${source}).`, {
       hint: `${knownStoresHint(config)} Add it under "stores:" in ${file}.`,
     });
@@ -177,7 +207,12 @@ async function loadBackend(
   root: string,
   searchFrom: string[],
 ): Promise<StorageBackend> {
-  const factory = await importBackendFactory(storeConfig.type, storeConfig.package, root, searchFrom);
+  const factory = await importBackendFactory(
+    storeConfig.type,
+    storeConfig.package,
+    root,
+    searchFrom,
+  );
   const where = `${config.file ?? CONFIG_FILE}`;
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(storeConfig)) {
@@ -185,10 +220,20 @@ async function loadBackend(
     const spec = factory.options[key];
     if (!spec) {
       const allowed = [...CORE_STORE_OPTIONS, ...Object.keys(factory.options)].join(', ');
-      throw configError(where, `stores.${storeName}.${key}`, `unknown option for type "${storeConfig.type}".`, `Allowed: ${allowed}.`);
+      throw configError(
+        where,
+        `stores.${storeName}.${key}`,
+        `unknown option for type "${storeConfig.type}".`,
+        `Allowed: ${allowed}.`,
+      );
     }
     if (!matchesSpec(value, spec)) {
-      throw configError(where, `stores.${storeName}.${key}`, `must be ${describeSpec(spec)}.`, spec.description);
+      throw configError(
+        where,
+        `stores.${storeName}.${key}`,
+        `must be ${describeSpec(spec)}.`,
+        spec.description,
+      );
     }
     options[key] = value;
   }
@@ -206,10 +251,14 @@ async function loadBackend(
     return await factory.create(options, { root, storeName });
   } catch (err) {
     if (isTroveError(err)) throw err;
-    throw new TroveError('INVALID_CONFIG', `Cannot open store "${storeName}": ${(err as Error).message}`, {
-      key: where,
-      cause: err,
-    });
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `Cannot open store "${storeName}": ${(err as Error).message}`,
+      {
+        key: where,
+        cause: err,
+      },
+    );
   }
 }
 
@@ -225,7 +274,11 @@ function matchesSpec(value: unknown, spec: OptionSpec): boolean {
 }
 
 function describeSpec(spec: OptionSpec): string {
-  return spec.type === 'string[]' ? 'a list of strings' : spec.type === 'object' ? 'a mapping' : `a ${spec.type}`;
+  return spec.type === 'string[]'
+    ? 'a list of strings'
+    : spec.type === 'object'
+      ? 'a mapping'
+      : `a ${spec.type}`;
 }
 
 /**
@@ -257,23 +310,34 @@ async function importBackendFactory(
     mod = (await import(url ?? name)) as { default?: unknown };
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && !pkg && !OFFICIAL_TYPES.has(type)) {
+    if (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      !pkg &&
+      !OFFICIAL_TYPES.has(type)
+    ) {
       throw new TroveError('INVALID_CONFIG', `Unknown store type "${type}".`, {
         cause: err,
         hint: `trove's own types are ${[...OFFICIAL_TYPES].join(', ')}; for a third-party backend add "package: <npm package>".`,
       });
     }
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new TroveError('BACKEND_NOT_INSTALLED', `The store type "${type}" needs the package ${name}, which is not installed.`, {
-        cause: err,
-        hint: `Install it: npm install ${name}`,
-      });
+      throw new TroveError(
+        'BACKEND_NOT_INSTALLED',
+        `The store type "${type}" needs the package ${name}, which is not installed.`,
+        {
+          cause: err,
+          hint: `Install it: npm install ${name}`,
+        },
+      );
     }
     throw err;
   }
   const factory = mod.default as BackendFactory | undefined;
   if (!factory || typeof factory.create !== 'function' || typeof factory.options !== 'object') {
-    throw new TroveError('INVALID_CONFIG', `${name} does not export a trove backend (export default defineBackend(…)).`);
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `${name} does not export a trove backend (export default defineBackend(…)).`,
+    );
   }
   return factory;
 }

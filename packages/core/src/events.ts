@@ -9,10 +9,17 @@ export class EventLog {
   readonly #dirty = new Set<string>();
 
   /** Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact kinds). */
-  add(kind: string, name: string, step: number | undefined, value: unknown, dir: string = kind): void {
+  add(
+    kind: string,
+    name: string,
+    step: number | undefined,
+    value: unknown,
+    dir: string = kind,
+  ): void {
     const file = `${dir}/${name}.plx`;
     const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
-    const cell = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    const cell =
+      typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
     this.#files.set(file, `${text}\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
     this.#dirty.add(file);
   }

@@ -7,7 +7,10 @@ export function mapFsError(err: unknown, path: string): TroveError {
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new TroveError('NOT_FOUND', `No such file or directory: ${path}`, { key: path, cause: err });
+      return new TroveError('NOT_FOUND', `No such file or directory: ${path}`, {
+        key: path,
+        cause: err,
+      });
     case 'EACCES':
     case 'EPERM':
       return new TroveError('PERMISSION_DENIED', `Permission denied reading ${path}`, {
@@ -16,10 +19,16 @@ export function mapFsError(err: unknown, path: string): TroveError {
         hint: 'Check the file mode and owner.',
       });
     case 'ELOOP':
-      return new TroveError('INVALID_ARTIFACT', `Symbolic link loop at ${path}`, { key: path, cause: err });
+      return new TroveError('INVALID_ARTIFACT', `Symbolic link loop at ${path}`, {
+        key: path,
+        cause: err,
+      });
     case 'EINVAL':
     case 'EISDIR':
-      return new TroveError('INVALID_ARTIFACT', `Not a regular file: ${path}`, { key: path, cause: err });
+      return new TroveError('INVALID_ARTIFACT', `Not a regular file: ${path}`, {
+        key: path,
+        cause: err,
+      });
     case 'EMFILE':
     case 'ENFILE':
     case 'EIO':

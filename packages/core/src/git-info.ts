@@ -2,7 +2,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The nearest ancestor of `start` (itself included) that has `marker`, or undefined. */
-export function findUp(start: string, marker: string, kind: 'dir' | 'file' | 'any' = 'any'): string | undefined {
+export function findUp(
+  start: string,
+  marker: string,
+  kind: 'dir' | 'file' | 'any' = 'any',
+): string | undefined {
   let dir = resolve(start);
   for (;;) {
     const candidate = join(dir, marker);

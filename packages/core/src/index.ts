@@ -14,17 +14,36 @@ export {
   type StoreConfig,
   type TroveConfig,
 } from './config.js';
-export { upsertDvcYamlArtifact, type DvcYamlArtifact } from './dvc/dvcyaml.js';
-export { dvcFileText, type DvcOut, escapeGitPattern, ignoreInGit, writeDvcFile } from './dvc/pointer.js';
-export { errnoCode, isTroveError, TroveError } from './errors.js';
+export { type DvcYamlArtifact, upsertDvcYamlArtifact } from './dvc/dvcyaml.js';
+export {
+  type DvcOut,
+  dvcFileText,
+  escapeGitPattern,
+  ignoreInGit,
+  writeDvcFile,
+} from './dvc/pointer.js';
+export {
+  comparePyStr,
+  dumpJsonDvclive,
+  PyFloat,
+  pyFloatRepr,
+  pyJsonDumps,
+  pyJsonString,
+} from './dvc/py-format.js';
+export { dumpYaml } from './dvc/yaml-emit.js';
 export type { TroveErrorCode, TroveErrorOptions } from './errors.js';
-export { buildDirManifest, type DirManifest, EMPTY_DIR_MD5, type ManifestEntry, parseDirManifest } from './hash/dir-manifest.js';
+export { errnoCode, isTroveError, TroveError } from './errors.js';
+export {
+  buildDirManifest,
+  type DirManifest,
+  EMPTY_DIR_MD5,
+  type ManifestEntry,
+  parseDirManifest,
+} from './hash/dir-manifest.js';
 export { hashFiles } from './hash/hash-pool.js';
 export { HashState } from './hash/hash-state.js';
 export { md5Bytes, md5File } from './hash/md5-file.js';
 export { type FileEntry, walkFiles } from './hash/walk.js';
-export { comparePyStr, dumpJsonDvclive, PyFloat, pyFloatRepr, pyJsonDumps, pyJsonString } from './dvc/py-format.js';
-export { dumpYaml } from './dvc/yaml-emit.js';
 export { type Ingested, ingestPath, type Progress } from './ingest.js';
 export { joinKey, RESERVED_SEGMENT_PREFIX, validateKey, validatePrefix } from './keys.js';
 export { createMemoryBackend, MemoryBackend } from './memory-backend.js';

@@ -70,7 +70,11 @@ export async function ingestPath(path: string, options: IngestOptions): Promise<
   return st.isDirectory() ? ingestDirectory(path, options) : ingestFile(path, st, options);
 }
 
-async function ingestFile(path: string, st: Stats, { store, state, onProgress }: IngestOptions): Promise<Ingested> {
+async function ingestFile(
+  path: string,
+  st: Stats,
+  { store, state, onProgress }: IngestOptions,
+): Promise<Ingested> {
   // An unreadable file fails here, before the store is touched.
   try {
     accessSync(path, constants.R_OK);
@@ -79,11 +83,21 @@ async function ingestFile(path: string, st: Stats, { store, state, onProgress }:
   }
   const known = state.get(path, st);
   const report = (phase: Progress['phase'], bytes: number): void =>
-    onProgress?.({ phase, files: bytes === st.size ? 1 : 0, bytes, totalFiles: 1, totalBytes: st.size });
+    onProgress?.({
+      phase,
+      files: bytes === st.size ? 1 : 0,
+      bytes,
+      totalFiles: 1,
+      totalBytes: st.size,
+    });
   let md5: string;
   let written = 0;
   if (store) {
-    const r = await store.addFile(path, { md5: known, size: st.size, onProgress: (b) => report('store', b) });
+    const r = await store.addFile(path, {
+      md5: known,
+      size: st.size,
+      onProgress: (b) => report('store', b),
+    });
     md5 = r.md5;
     written = r.written ? 1 : 0;
   } else {
@@ -95,12 +109,15 @@ async function ingestFile(path: string, st: Stats, { store, state, onProgress }:
   return out;
 }
 
-async function ingestDirectory(path: string, { store, state, onProgress }: IngestOptions): Promise<Ingested> {
+async function ingestDirectory(
+  path: string,
+  { store, state, onProgress }: IngestOptions,
+): Promise<Ingested> {
   const files = walkFiles(path);
   const totalFiles = files.length;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const md5s: Array<string | undefined> = files.map((f) => state.get(f.path, f));
-  const todo = files.flatMap((f, i) => (md5s[i] === undefined ? [i] : []));
+  const todo = files.flatMap((_, i) => (md5s[i] === undefined ? [i] : []));
   if (todo.length > 0) {
     const cachedBytes = totalBytes - todo.reduce((n, i) => n + (files[i]?.size ?? 0), 0);
     const cachedFiles = totalFiles - todo.length;
@@ -109,12 +126,23 @@ async function ingestDirectory(path: string, { store, state, onProgress }: Inges
       todo.map((i) => files[i]?.size as number),
       {
         onProgress: (n, b) =>
-          onProgress?.({ phase: 'hash', files: cachedFiles + n, bytes: cachedBytes + b, totalFiles, totalBytes }),
+          onProgress?.({
+            phase: 'hash',
+            files: cachedFiles + n,
+            bytes: cachedBytes + b,
+            totalFiles,
+            totalBytes,
+          }),
       },
     );
     for (const [j, i] of todo.entries()) md5s[i] = hashed[j];
   }
-  const entries = files.map((f, i) => ({ relpath: f.relpath, path: f.path, size: f.size, md5: md5s[i] as string }));
+  const entries = files.map((f, i) => ({
+    relpath: f.relpath,
+    path: f.path,
+    size: f.size,
+    md5: md5s[i] as string,
+  }));
   const manifest = buildDirManifest(entries, totalBytes);
   let written = 0;
   if (store) {
@@ -124,14 +152,25 @@ async function ingestDirectory(path: string, { store, state, onProgress }: Inges
     written = r.written;
   }
   for (const [i, f] of files.entries()) state.set(f.path, f, md5s[i] as string);
-  return { isdir: true, md5: manifest.md5, size: totalBytes, nfiles: manifest.nfiles, manifest, written };
+  return {
+    isdir: true,
+    md5: manifest.md5,
+    size: totalBytes,
+    nfiles: manifest.nfiles,
+    manifest,
+    written,
+  };
 }
 
 /** Records a hash only if the file did not change while it was read. */
 function rememberIfUnchanged(state: HashState, path: string, before: Stats, md5: string): void {
   try {
     const after = statSync(path);
-    if (after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs) {
+    if (
+      after.ino === before.ino &&
+      after.size === before.size &&
+      after.mtimeMs === before.mtimeMs
+    ) {
       state.set(path, after, md5);
     }
   } catch {

@@ -21,7 +21,8 @@ export function validateKey(key: string, backend?: string): string {
   for (const segment of key.split('/')) {
     if (segment === '') fail('it has an empty segment ("//")');
     if (segment === '.' || segment === '..') fail(`it has a "${segment}" segment`);
-    if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) fail(`"${RESERVED_SEGMENT_PREFIX}" is reserved`);
+    if (segment.startsWith(RESERVED_SEGMENT_PREFIX))
+      fail(`"${RESERVED_SEGMENT_PREFIX}" is reserved`);
   }
   return key;
 }

@@ -50,7 +50,8 @@ export class MemoryBackend implements StorageBackend {
   #get(key: string): Entry {
     validateKey(key, this.kind);
     const entry = this.#objects.get(key);
-    if (!entry) throw new TroveError('NOT_FOUND', `No object at ${key}.`, { backend: this.kind, key });
+    if (!entry)
+      throw new TroveError('NOT_FOUND', `No object at ${key}.`, { backend: this.kind, key });
     return entry;
   }
 
@@ -70,7 +71,10 @@ export class MemoryBackend implements StorageBackend {
       const { start, end = bytes.length } = options.range;
       bytes = bytes.subarray(start, Math.min(end, bytes.length));
     }
-    return { stat: { ...entry.stat }, body: Readable.from([Buffer.from(bytes)], { objectMode: false }) };
+    return {
+      stat: { ...entry.stat },
+      body: Readable.from([Buffer.from(bytes)], { objectMode: false }),
+    };
   }
 
   #checkConditions(key: string, options: { ifNoneMatch?: '*'; ifMatch?: string }): void {
@@ -83,7 +87,10 @@ export class MemoryBackend implements StorageBackend {
     }
     if (options.ifMatch !== undefined) {
       if (!current) {
-        throw new TroveError('NOT_FOUND', `No object at ${key} to match.`, { backend: this.kind, key });
+        throw new TroveError('NOT_FOUND', `No object at ${key} to match.`, {
+          backend: this.kind,
+          key,
+        });
       }
       if (current.stat.etag !== options.ifMatch) {
         throw new TroveError('PRECONDITION_FAILED', `The object at ${key} has changed.`, {
@@ -122,10 +129,14 @@ export class MemoryBackend implements StorageBackend {
     }
     const md5 = hash.digest('hex');
     if (options.md5 !== undefined && options.md5 !== md5) {
-      throw new TroveError('CORRUPT', `Bytes written to ${key} have md5 ${md5}, not ${options.md5}.`, {
-        backend: this.kind,
-        key,
-      });
+      throw new TroveError(
+        'CORRUPT',
+        `Bytes written to ${key} have md5 ${md5}, not ${options.md5}.`,
+        {
+          backend: this.kind,
+          key,
+        },
+      );
     }
     // Checked again after the body was consumed: another writer may have won meanwhile.
     this.#checkConditions(key, options);

@@ -32,11 +32,17 @@ export function validateArtifactType(type: unknown): string {
 export function defaultArtifactName(path: string): string {
   const stem = parse(basename(path.replace(/[\\/]+$/, ''))).name;
   if (ARTIFACT_NAME_RE.test(stem)) return stem;
-  const cleaned = stem.replace(/[^a-zA-Z0-9\-_]+/g, '-').replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
+  const cleaned = stem
+    .replace(/[^a-zA-Z0-9\-_]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
   if (ARTIFACT_NAME_RE.test(cleaned)) return cleaned;
-  throw new TroveError('INVALID_NAME', `Cannot derive an artifact name from ${JSON.stringify(path)}.`, {
-    hint: 'Pass a name explicitly.',
-  });
+  throw new TroveError(
+    'INVALID_NAME',
+    `Cannot derive an artifact name from ${JSON.stringify(path)}.`,
+    {
+      hint: 'Pass a name explicitly.',
+    },
+  );
 }
 
 export function validateStep(step: unknown): number | undefined {
@@ -53,12 +59,20 @@ export function validateRelPath(relPath: unknown): string {
   if (typeof relPath !== 'string') {
     throw new TroveError('INVALID_PATH', `relPath must be a string, not ${typeof relPath}.`);
   }
-  if (isAbsolute(relPath) || posix.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath) || relPath.includes('\\')) {
+  if (
+    isAbsolute(relPath) ||
+    posix.isAbsolute(relPath) ||
+    /^[a-zA-Z]:/.test(relPath) ||
+    relPath.includes('\\')
+  ) {
     throw new TroveError('INVALID_PATH', `relPath ${JSON.stringify(relPath)} must be relative.`);
   }
   const normal = posix.normalize(relPath).replace(/\/+$/, '');
   if (normal === '..' || normal.startsWith('../')) {
-    throw new TroveError('INVALID_PATH', `relPath ${JSON.stringify(relPath)} escapes the run's folder.`);
+    throw new TroveError(
+      'INVALID_PATH',
+      `relPath ${JSON.stringify(relPath)} escapes the run's folder.`,
+    );
   }
   return normal === '.' ? '' : normal;
 }

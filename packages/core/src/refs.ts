@@ -31,7 +31,12 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
     if (!(await store.objects.has(hash))) {
       throw new TroveError('NOT_FOUND', `No object ${hash} in store "${store.name}".`);
     }
-    return { md5: hash, isdir: hash.endsWith('.dir'), name: hash, kind: hash.endsWith('.dir') ? 'dir' : 'file' };
+    return {
+      md5: hash,
+      isdir: hash.endsWith('.dir'),
+      name: hash,
+      kind: hash.endsWith('.dir') ? 'dir' : 'file',
+    };
   }
   const byPath = RUNS_URI_RE.exec(ref) ?? RUN_PATH_RE.exec(ref);
   if (byPath?.[1] && byPath[2]) {
@@ -53,7 +58,10 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
   });
 }
 
-function newestByName(artifacts: Record<string, ArtifactRecord>, name: string): ArtifactRecord | undefined {
+function newestByName(
+  artifacts: Record<string, ArtifactRecord>,
+  name: string,
+): ArtifactRecord | undefined {
   let best: ArtifactRecord | undefined;
   for (const record of Object.values(artifacts)) {
     if (record.name !== name) continue;
@@ -64,7 +72,10 @@ function newestByName(artifacts: Record<string, ArtifactRecord>, name: string): 
 
 function fromRecord(runId: string, record: ArtifactRecord): ResolvedArtifact {
   if (!record.cached) {
-    throw new TroveError('NOT_FOUND', `Artifact ${record.path} of run ${runId} was logged without its content (cache: false).`);
+    throw new TroveError(
+      'NOT_FOUND',
+      `Artifact ${record.path} of run ${runId} was logged without its content (cache: false).`,
+    );
   }
   return {
     md5: record.md5,

@@ -7,14 +7,21 @@ import { findProject, openStore } from './config.js';
 import { upsertDvcYamlArtifact } from './dvc/dvcyaml.js';
 import { ignoreInGit, writeDvcFile } from './dvc/pointer.js';
 import { TroveError } from './errors.js';
+import { EventLog } from './events.js';
 import { readGitInfo } from './git-info.js';
 import { HashState } from './hash/hash-state.js';
 import { type Ingested, ingestPath, type Progress, statArtifactPath } from './ingest.js';
-import { defaultArtifactName, logicalPath, validateArtifactName, validateArtifactType, validateRelPath, validateStep } from './naming.js';
+import {
+  defaultArtifactName,
+  logicalPath,
+  validateArtifactName,
+  validateArtifactType,
+  validateRelPath,
+  validateStep,
+} from './naming.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './records.js';
 import { resolveArtifactRef } from './refs.js';
 import { Store } from './store.js';
-import { EventLog } from './events.js';
 
 export interface StartRunOptions {
   name?: string;
@@ -122,7 +129,8 @@ export class Run implements AsyncDisposable {
     this.cwd = init.cwd;
     this.root = init.root;
     this.dir = resolve(this.cwd, options.dir ?? 'trove');
-    this.#dvcyaml = options.dvcyaml === false ? undefined : resolve(this.cwd, options.dvcyaml ?? 'dvc.yaml');
+    this.#dvcyaml =
+      options.dvcyaml === false ? undefined : resolve(this.cwd, options.dvcyaml ?? 'dvc.yaml');
     this.#state = HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
     this.#events = new EventLog();
     if (resume) {
@@ -143,7 +151,12 @@ export class Run implements AsyncDisposable {
       params: { ...(options.params ?? {}) },
       summary: {},
       tags: { ...(options.tags ?? {}) },
-      host: { hostname: hostname(), user: safeUser(), platform: process.platform, node: process.version },
+      host: {
+        hostname: hostname(),
+        user: safeUser(),
+        platform: process.platform,
+        node: process.version,
+      },
       root: this.root,
       ...(git ? { git } : {}),
     };
@@ -198,7 +211,8 @@ export class Run implements AsyncDisposable {
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
   logMetric(name: string, value: number, options: { step?: number } = {}): void {
     this.#assertActive();
-    if (typeof value !== 'number') throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
+    if (typeof value !== 'number')
+      throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;
     this.#events.add('metric', name, step, value);
     this.#record.summary[name] = value;
@@ -217,10 +231,17 @@ export class Run implements AsyncDisposable {
   }
 
   /** `logArtifact` with `type: "model"`; `framework` goes into `meta`. */
-  logModel(path: string, options: LogArtifactOptions & { framework?: string } = {}): Promise<ArtifactRecord> {
+  logModel(
+    path: string,
+    options: LogArtifactOptions & { framework?: string } = {},
+  ): Promise<ArtifactRecord> {
     const { framework, ...rest } = options;
     const meta = framework ? { ...(rest.meta ?? {}), framework } : rest.meta;
-    return this.logArtifact(path, { ...rest, type: rest.type ?? 'model', ...(meta ? { meta } : {}) });
+    return this.logArtifact(path, {
+      ...rest,
+      type: rest.type ?? 'model',
+      ...(meta ? { meta } : {}),
+    });
   }
 
   async #logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
@@ -253,7 +274,13 @@ export class Run implements AsyncDisposable {
       dvcFile = writeDvcFile(tracked, ingested);
       ignoreInGit(tracked);
     }
-    const hasMetadata = [options.type, options.name, options.desc, options.labels, options.meta].some((v) => v !== undefined);
+    const hasMetadata = [
+      options.type,
+      options.name,
+      options.desc,
+      options.labels,
+      options.meta,
+    ].some((v) => v !== undefined);
     if (hasMetadata && this.#dvcyaml) {
       upsertDvcYamlArtifact(this.#dvcyaml, artifactName, {
         path: tracked,
@@ -263,7 +290,14 @@ export class Run implements AsyncDisposable {
         ...(meta ? { meta } : {}),
       });
     }
-    const logical = logicalPath({ source: tracked, isdir: ingested.isdir, name: artifactName, type, step, relPath });
+    const logical = logicalPath({
+      source: tracked,
+      isdir: ingested.isdir,
+      name: artifactName,
+      type,
+      step,
+      relPath,
+    });
     const record = this.#artifactRecord(logical, artifactName, ingested, {
       type,
       step,
@@ -275,13 +309,25 @@ export class Run implements AsyncDisposable {
       dvcFile: dvcFile ? this.#rel(dvcFile) : undefined,
     });
     this.#artifacts[logical] = record;
-    this.#lineage.push(this.#lineageRow(artifactName, type ?? (ingested.isdir ? 'dir' : 'file'), logical, false, !cache, summaryOf(ingested, step)));
+    this.#lineage.push(
+      this.#lineageRow(
+        artifactName,
+        type ?? (ingested.isdir ? 'dir' : 'file'),
+        logical,
+        false,
+        !cache,
+        summaryOf(ingested, step),
+      ),
+    );
     if (step !== undefined) {
       const kind = type ?? 'file';
       // Polyaxon's V1EventModel / V1EventArtifact, without empty fields.
       const value =
         kind === 'model'
-          ? { ...(meta?.framework !== undefined ? { framework: meta.framework } : {}), path: logical }
+          ? {
+              ...(meta?.framework !== undefined ? { framework: meta.framework } : {}),
+              path: logical,
+            }
           : { kind, path: logical };
       this.#events.add(kind === 'model' ? 'model' : 'artifact', artifactName, step, value, kind);
     }
@@ -298,10 +344,17 @@ export class Run implements AsyncDisposable {
   }
 
   /** `logArtifactRef` with kind `model`. */
-  logModelRef(pathOrUri: string, options: LogRefOptions & { framework?: string } = {}): Promise<LineageRow> {
+  logModelRef(
+    pathOrUri: string,
+    options: LogRefOptions & { framework?: string } = {},
+  ): Promise<LineageRow> {
     const { framework, ...rest } = options;
     const summary = framework ? { ...(rest.summary ?? {}), framework } : rest.summary;
-    return this.logArtifactRef(pathOrUri, { ...rest, kind: 'model', ...(summary ? { summary } : {}) });
+    return this.logArtifactRef(pathOrUri, {
+      ...rest,
+      kind: 'model',
+      ...(summary ? { summary } : {}),
+    });
   }
 
   async #logRef(pathOrUri: string, options: LogRefOptions): Promise<LineageRow> {
@@ -309,7 +362,10 @@ export class Run implements AsyncDisposable {
     if (typeof pathOrUri !== 'string' || pathOrUri === '') {
       throw new TroveError('INVALID_ARGUMENT', 'A reference needs a path or URI.');
     }
-    const name = options.name === undefined ? defaultArtifactName(pathOrUri.replace(URI_RE, '')) : validateArtifactName(options.name);
+    const name =
+      options.name === undefined
+        ? defaultArtifactName(pathOrUri.replace(URI_RE, ''))
+        : validateArtifactName(options.name);
     const kind = options.kind === undefined ? undefined : validateArtifactType(options.kind);
     const summary: Record<string, unknown> = { ...(options.summary ?? {}) };
     let path = pathOrUri;
@@ -326,7 +382,14 @@ export class Run implements AsyncDisposable {
         // Polyaxon hashes a reference only when it can read it; an unreadable one is still recorded.
       }
     }
-    const row = this.#lineageRow(name, kind ?? (isdir ? 'dir' : 'file'), path, options.isInput ?? false, true, summary);
+    const row = this.#lineageRow(
+      name,
+      kind ?? (isdir ? 'dir' : 'file'),
+      path,
+      options.isInput ?? false,
+      true,
+      summary,
+    );
     this.#lineage.push(row);
     await this.#persist();
     return row;
@@ -348,16 +411,28 @@ export class Run implements AsyncDisposable {
     const dest = resolve(this.cwd, options.to ?? fileName);
     const result = await checkout(this.store.objects, found.md5, dest);
     this.#lineage.push(
-      this.#lineageRow(found.name, found.kind, found.record ? `runs:/${found.runId}/${found.record.path}` : `md5:${found.md5}`, true, false, {
-        md5: found.md5,
-        ...(found.size !== undefined ? { size: found.size } : {}),
-        ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
-        ...(found.runId ? { run: found.runId } : {}),
-        localPath: this.#rel(dest),
-      }),
+      this.#lineageRow(
+        found.name,
+        found.kind,
+        found.record ? `runs:/${found.runId}/${found.record.path}` : `md5:${found.md5}`,
+        true,
+        false,
+        {
+          md5: found.md5,
+          ...(found.size !== undefined ? { size: found.size } : {}),
+          ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
+          ...(found.runId ? { run: found.runId } : {}),
+          localPath: this.#rel(dest),
+        },
+      ),
     );
     await this.#persist();
-    return { ...result, md5: found.md5, name: found.name, ...(found.runId ? { runId: found.runId } : {}) };
+    return {
+      ...result,
+      md5: found.md5,
+      name: found.name,
+      ...(found.runId ? { runId: found.runId } : {}),
+    };
   }
 
   /** Waits for every log call made so far, then saves the run's records. */
@@ -400,7 +475,8 @@ export class Run implements AsyncDisposable {
   }
 
   #assertActive(): void {
-    if (this.#ended) throw new TroveError('RUN_ENDED', `Run ${this.id} has ended; start a new run to log more.`);
+    if (this.#ended)
+      throw new TroveError('RUN_ENDED', `Run ${this.id} has ended; start a new run to log more.`);
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {
@@ -453,7 +529,14 @@ export class Run implements AsyncDisposable {
     return record;
   }
 
-  #lineageRow(name: string, kind: string, path: string, isInput: boolean, isRef: boolean, summary: Record<string, unknown>): LineageRow {
+  #lineageRow(
+    name: string,
+    kind: string,
+    path: string,
+    isInput: boolean,
+    isRef: boolean,
+    summary: Record<string, unknown>,
+  ): LineageRow {
     return {
       name,
       kind,
@@ -471,10 +554,14 @@ export class Run implements AsyncDisposable {
   #persist(final = false): Promise<void> {
     const write = async (): Promise<void> => {
       const store = this.store;
-      if (final || this.#record.status === 'running') await store.writeJson(store.runKey(this.id, 'run.json'), this.#record);
+      if (final || this.#record.status === 'running')
+        await store.writeJson(store.runKey(this.id, 'run.json'), this.#record);
       await store.writeJson(store.runKey(this.id, 'artifacts.json'), this.#artifacts);
       const lineage = this.#lineage.map((row) => JSON.stringify(row)).join('\n');
-      await store.meta.write(store.runKey(this.id, 'lineage.jsonl'), lineage === '' ? '' : `${lineage}\n`);
+      await store.meta.write(
+        store.runKey(this.id, 'lineage.jsonl'),
+        lineage === '' ? '' : `${lineage}\n`,
+      );
       for (const [file, text] of this.#events.drainDirty()) {
         await store.meta.write(store.runKey(this.id, 'events', file), text);
       }
@@ -491,7 +578,12 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
   const store =
     options.store instanceof Store
       ? options.store
-      : await openStore({ cwd, store: options.store, configFile: options.configFile, resolveFrom: options.resolveFrom });
+      : await openStore({
+          cwd,
+          store: options.store,
+          configFile: options.configFile,
+          resolveFrom: options.resolveFrom,
+        });
   const run = new Run({ store, ownsStore, cwd, root: findProject(cwd).root, options });
   if (!options.deferRecord) await run.flush();
   return run;
@@ -509,13 +601,21 @@ interface ResumeState {
  * Continues a run recorded in the store (by this or another process): later log calls add to
  * its artifacts, lineage and events. A run that had ended keeps its status.
  */
-export async function resumeRun(runId: string, options: Omit<StartRunOptions, 'name'> = {}): Promise<Run> {
+export async function resumeRun(
+  runId: string,
+  options: Omit<StartRunOptions, 'name'> = {},
+): Promise<Run> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const ownsStore = !(options.store instanceof Store);
   const store =
     options.store instanceof Store
       ? options.store
-      : await openStore({ cwd, store: options.store, configFile: options.configFile, resolveFrom: options.resolveFrom });
+      : await openStore({
+          cwd,
+          store: options.store,
+          configFile: options.configFile,
+          resolveFrom: options.resolveFrom,
+        });
   try {
     const id = await store.resolveRunId(runId);
     const eventsPrefix = store.runKey(id, 'events/');
@@ -537,7 +637,10 @@ export async function resumeRun(runId: string, options: Omit<StartRunOptions, 'n
 }
 
 /** Runs `fn` in a new run; the run ends `completed`, or `failed` if `fn` throws. */
-export async function withRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T> {
+export async function withRun<T>(
+  options: StartRunOptions,
+  fn: (run: Run) => Promise<T>,
+): Promise<T> {
   const run = await startRun(options);
   try {
     const result = await fn(run);
@@ -550,7 +653,11 @@ export async function withRun<T>(options: StartRunOptions, fn: (run: Run) => Pro
 }
 
 function summaryOf(ingested: Ingested, step?: number): Record<string, unknown> {
-  const summary: Record<string, unknown> = { hash: `md5:${ingested.md5}`, md5: ingested.md5, size: ingested.size };
+  const summary: Record<string, unknown> = {
+    hash: `md5:${ingested.md5}`,
+    md5: ingested.md5,
+    size: ingested.size,
+  };
   if (ingested.nfiles !== undefined) summary.nfiles = ingested.nfiles;
   if (step !== undefined) summary.step = step;
   return summary;
@@ -590,7 +697,10 @@ function copyInto(source: string, dir: string): string {
     renameSync(tmp, dest);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new TroveError('UNAVAILABLE', `Could not copy ${source} into ${dirname(dest)}.`, { cause: err, key: dest });
+    throw new TroveError('UNAVAILABLE', `Could not copy ${source} into ${dirname(dest)}.`, {
+      cause: err,
+      key: dest,
+    });
   }
   return dest;
 }

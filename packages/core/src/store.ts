@@ -32,7 +32,10 @@ export class Store {
     this.name = parts.name;
     this.meta = parts.meta;
     this.metaPrefix = parts.metaPrefix ?? '';
-    this.objects = new ContentStore(parts.objects ?? parts.meta, parts.objects ? (parts.objectsPrefix ?? '') : this.metaPrefix);
+    this.objects = new ContentStore(
+      parts.objects ?? parts.meta,
+      parts.objects ? (parts.objectsPrefix ?? '') : this.metaPrefix,
+    );
   }
 
   runKey(runId: string, ...path: string[]): string {
@@ -40,7 +43,9 @@ export class Store {
   }
 
   async writeJson(key: string, value: unknown): Promise<void> {
-    await this.meta.write(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json' });
+    await this.meta.write(key, `${JSON.stringify(value, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
   }
 
   async readText(key: string): Promise<string> {
@@ -55,7 +60,11 @@ export class Store {
     try {
       return JSON.parse(text) as T;
     } catch (err) {
-      throw new TroveError('CORRUPT', `${key} is not valid JSON.`, { key, backend: this.meta.kind, cause: err });
+      throw new TroveError('CORRUPT', `${key} is not valid JSON.`, {
+        key,
+        backend: this.meta.kind,
+        cause: err,
+      });
     }
   }
 
@@ -73,16 +82,25 @@ export class Store {
 
   /** Full id from an id or a unique prefix of one (at least 4 characters). */
   async resolveRunId(idOrPrefix: string): Promise<string> {
-    if (RUN_ID_RE.test(idOrPrefix) && (await this.meta.exists(this.runKey(idOrPrefix, 'run.json')))) return idOrPrefix;
+    if (RUN_ID_RE.test(idOrPrefix) && (await this.meta.exists(this.runKey(idOrPrefix, 'run.json'))))
+      return idOrPrefix;
     if (!/^[0-9a-f]{4,32}$/.test(idOrPrefix)) {
-      throw new TroveError('NOT_FOUND', `No run ${JSON.stringify(idOrPrefix)} in store "${this.name}".`);
+      throw new TroveError(
+        'NOT_FOUND',
+        `No run ${JSON.stringify(idOrPrefix)} in store "${this.name}".`,
+      );
     }
     const matches = (await this.listRunIds()).filter((id) => id.startsWith(idOrPrefix));
     if (matches.length === 1) return matches[0] as string;
-    if (matches.length === 0) throw new TroveError('NOT_FOUND', `No run ${idOrPrefix} in store "${this.name}".`);
-    throw new TroveError('AMBIGUOUS', `Run id prefix ${idOrPrefix} matches ${matches.length} runs.`, {
-      hint: 'Give more characters of the id.',
-    });
+    if (matches.length === 0)
+      throw new TroveError('NOT_FOUND', `No run ${idOrPrefix} in store "${this.name}".`);
+    throw new TroveError(
+      'AMBIGUOUS',
+      `Run id prefix ${idOrPrefix} matches ${matches.length} runs.`,
+      {
+        hint: 'Give more characters of the id.',
+      },
+    );
   }
 
   readRun(runId: string): Promise<RunRecord> {
@@ -91,7 +109,9 @@ export class Store {
 
   async readArtifacts(runId: string): Promise<Record<string, ArtifactRecord>> {
     try {
-      return await this.readJson<Record<string, ArtifactRecord>>(this.runKey(runId, 'artifacts.json'));
+      return await this.readJson<Record<string, ArtifactRecord>>(
+        this.runKey(runId, 'artifacts.json'),
+      );
     } catch (err) {
       if (isTroveError(err, 'NOT_FOUND')) return {};
       throw err;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBackend } from '../src/memory-backend.js';
@@ -6,7 +6,10 @@ import { Store } from '../src/store.js';
 
 export const vectors = JSON.parse(
   readFileSync(new URL('./fixtures/dvc-vectors.json', import.meta.url), 'utf8'),
-) as Record<string, any>;
+) as Vectors;
+
+// biome-ignore lint/suspicious/noExplicitAny: the vectors file is untyped JSON, checked by the tests that read it
+type Vectors = Record<string, any>;
 
 export function tempDir(prefix = 'trove-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -48,7 +48,13 @@ describe('Run.logArtifact', () => {
     expect(Object.keys(artifacts)).toEqual(['outputs/model.pt']);
     const lineage = await store.readLineage(run.id);
     expect(lineage).toHaveLength(1);
-    expect(lineage[0]).toMatchObject({ name: 'mymodel', kind: 'model', path: 'outputs/model.pt', isInput: false, isRef: false });
+    expect(lineage[0]).toMatchObject({
+      name: 'mymodel',
+      kind: 'model',
+      path: 'outputs/model.pt',
+      isInput: false,
+      isRef: false,
+    });
     expect((await store.readRun(run.id)).status).toBe('completed');
   });
 
@@ -59,7 +65,11 @@ describe('Run.logArtifact', () => {
     writeFileSync(join(cwd, 'ckpt', 'w.bin'), 'w');
     const a = await run.logArtifact('file.tar.gz', { name: 'file', step: 1 });
     const b = await run.logArtifact('ckpt', { type: 'model', name: 'my_model', step: 1 });
-    const c = await run.logArtifact('file.tar.gz', { type: 'dataframe', name: 'df-pickle', step: 140 });
+    const c = await run.logArtifact('file.tar.gz', {
+      type: 'dataframe',
+      name: 'df-pickle',
+      step: 140,
+    });
     const d = await run.logArtifact('file.tar.gz', { relPath: 'csv_files/new/' });
     expect([a.path, b.path, c.path, d.path]).toEqual([
       'assets/file/file_1.tar.gz',
@@ -88,7 +98,10 @@ describe('Run.logArtifact', () => {
 
   it('keeps everything else in an existing dvc.yaml', async () => {
     const { cwd, run } = await project();
-    writeFileSync(join(cwd, 'dvc.yaml'), '# my pipeline\nstages:\n  train:\n    cmd: python train.py  # go\n');
+    writeFileSync(
+      join(cwd, 'dvc.yaml'),
+      '# my pipeline\nstages:\n  train:\n    cmd: python train.py  # go\n',
+    );
     writeFileSync(join(cwd, 'm.pkl'), 'm');
     await run.logArtifact('m.pkl', { type: 'model' });
     const text = readFileSync(join(cwd, 'dvc.yaml'), 'utf8');
@@ -122,34 +135,53 @@ describe('bad input leaves the store and workspace unchanged', () => {
 
   it('missing path', () => expectRejected(({ run }) => run.logArtifact('nope.pt'), 'NOT_FOUND'));
   it('a FIFO', () =>
-    expectRejected(({ run }) => run.logArtifact('fifo'), 'INVALID_ARTIFACT', (cwd) => execFileSync('mkfifo', [join(cwd, 'fifo')])));
+    expectRejected(
+      ({ run }) => run.logArtifact('fifo'),
+      'INVALID_ARTIFACT',
+      (cwd) => execFileSync('mkfifo', [join(cwd, 'fifo')]),
+    ));
   it('a FIFO inside a directory', () =>
-    expectRejected(({ run }) => run.logArtifact('d'), 'INVALID_ARTIFACT', (cwd) => {
-      mkdirSync(join(cwd, 'd'));
-      writeFileSync(join(cwd, 'd', 'a'), 'a');
-      execFileSync('mkfifo', [join(cwd, 'd', 'fifo')]);
-    }));
+    expectRejected(
+      ({ run }) => run.logArtifact('d'),
+      'INVALID_ARTIFACT',
+      (cwd) => {
+        mkdirSync(join(cwd, 'd'));
+        writeFileSync(join(cwd, 'd', 'a'), 'a');
+        execFileSync('mkfifo', [join(cwd, 'd', 'fifo')]);
+      },
+    ));
   for (const name of ['my.model', '-x', '', 'x-', 'a b']) {
-    it(`invalid name ${JSON.stringify(name)}`, () => expectRejected(({ run }) => run.logArtifact('model.pt', { name }), 'INVALID_NAME', file));
+    it(`invalid name ${JSON.stringify(name)}`, () =>
+      expectRejected(({ run }) => run.logArtifact('model.pt', { name }), 'INVALID_NAME', file));
   }
   for (const relPath of ['../x', '/abs', 'a/../../x', 'C:\\x']) {
-    it(`relPath ${relPath}`, () => expectRejected(({ run }) => run.logArtifact('model.pt', { relPath }), 'INVALID_PATH', file));
+    it(`relPath ${relPath}`, () =>
+      expectRejected(({ run }) => run.logArtifact('model.pt', { relPath }), 'INVALID_PATH', file));
   }
   for (const step of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-    it(`step ${step}`, () => expectRejected(({ run }) => run.logArtifact('model.pt', { step }), 'INVALID_STEP', file));
+    it(`step ${step}`, () =>
+      expectRejected(({ run }) => run.logArtifact('model.pt', { step }), 'INVALID_STEP', file));
   }
   it('a symlink loop inside a directory', () =>
-    expectRejected(({ run }) => run.logArtifact('d'), 'INVALID_ARTIFACT', (cwd) => {
-      mkdirSync(join(cwd, 'd'));
-      writeFileSync(join(cwd, 'd', 'a'), 'a');
-      symlinkSync('loop2', join(cwd, 'd', 'loop1'));
-      symlinkSync('loop1', join(cwd, 'd', 'loop2'));
-    }));
+    expectRejected(
+      ({ run }) => run.logArtifact('d'),
+      'INVALID_ARTIFACT',
+      (cwd) => {
+        mkdirSync(join(cwd, 'd'));
+        writeFileSync(join(cwd, 'd', 'a'), 'a');
+        symlinkSync('loop2', join(cwd, 'd', 'loop1'));
+        symlinkSync('loop1', join(cwd, 'd', 'loop2'));
+      },
+    ));
   it('a dangling symlink inside a directory', () =>
-    expectRejected(({ run }) => run.logArtifact('d'), 'NOT_FOUND', (cwd) => {
-      mkdirSync(join(cwd, 'd'));
-      symlinkSync('missing', join(cwd, 'd', 'broken'));
-    }));
+    expectRejected(
+      ({ run }) => run.logArtifact('d'),
+      'NOT_FOUND',
+      (cwd) => {
+        mkdirSync(join(cwd, 'd'));
+        symlinkSync('missing', join(cwd, 'd', 'broken'));
+      },
+    ));
   it('logging after end()', async () => {
     const ctx = await project();
     await ctx.run.end();

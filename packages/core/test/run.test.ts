@@ -13,7 +13,13 @@ function project() {
 describe('runs', () => {
   it('have time-sortable unique ids and record params, step metrics and the summary', async () => {
     const { cwd, store } = project();
-    const run = await startRun({ cwd, store, name: 'train', params: { lr: 0.1 }, tags: { team: 'vision' } });
+    const run = await startRun({
+      cwd,
+      store,
+      name: 'train',
+      params: { lr: 0.1 },
+      tags: { team: 'vision' },
+    });
     const other = await startRun({ cwd, store });
     expect(run.id).toMatch(/^[0-9a-f]{32}$/);
     expect(other.id > run.id).toBe(true);
@@ -74,7 +80,10 @@ describe('runs', () => {
     void run.logArtifact('a.bin');
     void run.logArtifact('b.bin');
     await run.end();
-    expect(Object.keys(await store.readArtifacts(run.id)).sort()).toEqual(['outputs/a.bin', 'outputs/b.bin']);
+    expect(Object.keys(await store.readArtifacts(run.id)).sort()).toEqual([
+      'outputs/a.bin',
+      'outputs/b.bin',
+    ]);
   });
 
   it('resumeRun continues a run, keeping its artifacts and events', async () => {
@@ -87,7 +96,10 @@ describe('runs', () => {
     const again = await resumeRun(run.id.slice(0, 12), { cwd, store });
     await again.logArtifact('b.bin', { name: 'a', step: 1 });
     await again.end();
-    expect(Object.keys(await store.readArtifacts(run.id)).sort()).toEqual(['assets/file/a_0.bin', 'assets/file/a_1.bin']);
+    expect(Object.keys(await store.readArtifacts(run.id)).sort()).toEqual([
+      'assets/file/a_0.bin',
+      'assets/file/a_1.bin',
+    ]);
     const events = await store.readText(store.runKey(run.id, 'events/file/a.plx'));
     expect(events.split('\n')).toHaveLength(3);
     expect((await store.readRun(run.id)).status).toBe('completed');
@@ -101,9 +113,24 @@ describe('lineage', () => {
     const run = await startRun({ cwd, store });
     const local = await run.logArtifactRef('ref.csv', { kind: 'csv', summary: { rows: 1 } });
     const remote = await run.logModelRef('s3://bucket/models/m.pt', { framework: 'torch' });
-    const input = await run.logArtifactRef('gs://b/raw/data.parquet', { name: 'raw', isInput: true });
-    expect(local).toMatchObject({ name: 'ref', kind: 'csv', path: 'ref.csv', isRef: true, isInput: false, summary: { rows: 1, md5: 'acbd18db4cc2f85cedef654fccc4a4d8', size: 3 } });
-    expect(remote).toMatchObject({ name: 'm', kind: 'model', path: 's3://bucket/models/m.pt', summary: { framework: 'torch' } });
+    const input = await run.logArtifactRef('gs://b/raw/data.parquet', {
+      name: 'raw',
+      isInput: true,
+    });
+    expect(local).toMatchObject({
+      name: 'ref',
+      kind: 'csv',
+      path: 'ref.csv',
+      isRef: true,
+      isInput: false,
+      summary: { rows: 1, md5: 'acbd18db4cc2f85cedef654fccc4a4d8', size: 3 },
+    });
+    expect(remote).toMatchObject({
+      name: 'm',
+      kind: 'model',
+      path: 's3://bucket/models/m.pt',
+      summary: { framework: 'torch' },
+    });
     expect(input).toMatchObject({ name: 'raw', isInput: true });
     expect(await store.objects.has('acbd18db4cc2f85cedef654fccc4a4d8')).toBe(false);
     await run.end();

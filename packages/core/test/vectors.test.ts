@@ -9,6 +9,9 @@ import { md5File } from '../src/hash/md5-file.js';
 import { ingestPath } from '../src/ingest.js';
 import { memoryStore, tempDir, vectors } from './helpers.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: one vector of the untyped fixture file
+type Vector = Record<string, any>;
+
 function writeTree(root: string, files: Array<{ relpath: string; content_hex: string }>): void {
   mkdirSync(root, { recursive: true });
   for (const f of files) {
@@ -19,19 +22,23 @@ function writeTree(root: string, files: Array<{ relpath: string; content_hex: st
 }
 
 describe('DVC hashing vectors', () => {
-  it.each(vectors.file_md5 as Array<{ label: string; content_hex: string; md5: string; cache_relpath_v3: string }>)(
-    'file md5: $label',
-    async (v) => {
-      const dir = tempDir();
-      const path = join(dir, 'f');
-      writeFileSync(path, Buffer.from(v.content_hex, 'hex'));
-      expect((await md5File(path)).md5).toBe(v.md5);
-      const store = memoryStore();
-      expect(store.objects.key(v.md5)).toBe(v.cache_relpath_v3.replace(/^\.dvc\/cache\//, ''));
-    },
-  );
+  it.each(
+    vectors.file_md5 as Array<{
+      label: string;
+      content_hex: string;
+      md5: string;
+      cache_relpath_v3: string;
+    }>,
+  )('file md5: $label', async (v) => {
+    const dir = tempDir();
+    const path = join(dir, 'f');
+    writeFileSync(path, Buffer.from(v.content_hex, 'hex'));
+    expect((await md5File(path)).md5).toBe(v.md5);
+    const store = memoryStore();
+    expect(store.objects.key(v.md5)).toBe(v.cache_relpath_v3.replace(/^\.dvc\/cache\//, ''));
+  });
 
-  it.each(vectors.dir_synthetic as Array<Record<string, any>>)('directory: $label', async (v) => {
+  it.each(vectors.dir_synthetic as Array<Vector>)('directory: $label', async (v) => {
     const root = join(tempDir(), 'data');
     writeTree(root, v.files);
     mkdirSync(join(root, 'empty-subdir'), { recursive: true }); // contributes nothing
@@ -51,20 +58,23 @@ describe('DVC hashing vectors', () => {
     for (const f of v.files) expect(await store.objects.has(f.md5)).toBe(true);
   });
 
-  it.each(vectors.dir_oracles_from_upstream_tests as Array<Record<string, any>>)('upstream oracle: $source', async (v) => {
-    const root = join(tempDir(), 'dir');
-    writeTree(
-      root,
-      Object.entries(v.tree as Record<string, string>).map(([relpath, text]) => ({
-        relpath,
-        content_hex: Buffer.from(text).toString('hex'),
-      })),
-    );
-    const got = await ingestPath(root, { state: HashState.load(undefined) });
-    expect(got.md5).toBe(v.expected);
-    expect(got.size).toBe(v.size);
-    expect(got.nfiles).toBe(v.nfiles);
-  });
+  it.each(vectors.dir_oracles_from_upstream_tests as Array<Vector>)(
+    'upstream oracle: $source',
+    async (v) => {
+      const root = join(tempDir(), 'dir');
+      writeTree(
+        root,
+        Object.entries(v.tree as Record<string, string>).map(([relpath, text]) => ({
+          relpath,
+          content_hex: Buffer.from(text).toString('hex'),
+        })),
+      );
+      const got = await ingestPath(root, { state: HashState.load(undefined) });
+      expect(got.md5).toBe(v.expected);
+      expect(got.size).toBe(v.size);
+      expect(got.nfiles).toBe(v.nfiles);
+    },
+  );
 
   it('reproduces the dvc-data .dir bytes fixture', () => {
     const f = vectors.dir_bytes_fixture;
@@ -87,11 +97,19 @@ describe('DVC hashing vectors', () => {
 
   it('writes the dvc_files pointer vectors byte for byte', () => {
     const [single, exec, , quoted, long] = vectors.dvc_files as Array<{ text: string }>;
-    expect(dvcFileText('a.txt', { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(single?.text);
-    expect(dvcFileText('foo', { md5: 'acbd18db4cc2f85cedef654fccc4a4d8', size: 3, isexec: true })).toBe(exec?.text);
-    expect(dvcFileText('123', { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(quoted?.text);
+    expect(dvcFileText('a.txt', { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(
+      single?.text,
+    );
+    expect(
+      dvcFileText('foo', { md5: 'acbd18db4cc2f85cedef654fccc4a4d8', size: 3, isexec: true }),
+    ).toBe(exec?.text);
+    expect(dvcFileText('123', { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(
+      quoted?.text,
+    );
     const longName = `${'d/'.repeat(40)}file.bin`;
-    expect(dvcFileText(longName, { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(long?.text);
+    expect(dvcFileText(longName, { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1 })).toBe(
+      long?.text,
+    );
   });
 
   it('marks executable files with isexec', async () => {

@@ -1,4 +1,4 @@
-import { resumeRun, startRun, TroveError, type LogArtifactOptions } from '@trove/core';
+import { type LogArtifactOptions, resumeRun, startRun, TroveError } from '@trove/core';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { type GlobalOptions, storeOptions } from '../context.js';
@@ -27,8 +27,18 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
     .option('--name <name>', 'artifact name (default: the path stem)')
     .option('--type <type>', 'artifact type, e.g. model or dataset')
     .option('--desc <text>', 'description')
-    .option('--label <label>', 'label (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--meta <key=value>', 'metadata entry (repeatable)', collectMeta, {} as Record<string, unknown>)
+    .option(
+      '--label <label>',
+      'label (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--meta <key=value>',
+      'metadata entry (repeatable)',
+      collectMeta,
+      {} as Record<string, unknown>,
+    )
     .option('--step <n>', 'log a versioned asset at this step: assets/<type>/<name>_<step>')
     .option('--rel-path <dir>', 'folder under outputs/ for an unversioned artifact')
     .option('--no-cache', 'record metadata only; do not store the content')
@@ -54,13 +64,20 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
         : await startRun({ ...storeOptions(g), name: o.runName ?? 'trove add', deferRecord: true });
       const progress = progressReporter(!g.quiet && !g.json);
       try {
-        const record = await run.logArtifact(path, { ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+        const record = await run.logArtifact(path, {
+          ...options,
+          ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+        });
         progress.stop();
         await run.end();
         if (g.json) printJson({ run: run.id, store: run.store.name, artifact: record });
         else if (!g.quiet) {
-          const what = record.isdir ? `${record.nfiles} files, ${formatBytes(record.size)}` : formatBytes(record.size);
-          process.stdout.write(`${record.source} → ${record.path} (${record.md5}, ${what}) in run ${run.id}\n`);
+          const what = record.isdir
+            ? `${record.nfiles} files, ${formatBytes(record.size)}`
+            : formatBytes(record.size);
+          process.stdout.write(
+            `${record.source} → ${record.path} (${record.md5}, ${what}) in run ${run.id}\n`,
+          );
           if (record.dvcFile) process.stdout.write(`wrote ${record.dvcFile}\n`);
         }
       } catch (err) {
@@ -75,7 +92,10 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
 /** `--step` must be a whole number; core checks the range. */
 function parseStep(text: string): number {
   if (!/^-?\d+(\.\d+)?$/.test(text.trim())) {
-    throw new TroveError('INVALID_STEP', `Invalid step ${JSON.stringify(text)}: a step is an integer ≥ 0.`);
+    throw new TroveError(
+      'INVALID_STEP',
+      `Invalid step ${JSON.stringify(text)}: a step is an integer ≥ 0.`,
+    );
   }
   return Number(text);
 }
@@ -83,7 +103,11 @@ function parseStep(text: string): number {
 /** `--meta k=v`: the value is read as a YAML scalar (`10` is a number, `true` a boolean). */
 function collectMeta(pair: string, acc: Record<string, unknown>): Record<string, unknown> {
   const eq = pair.indexOf('=');
-  if (eq <= 0) throw new TroveError('INVALID_ARGUMENT', `--meta takes key=value, not ${JSON.stringify(pair)}.`);
+  if (eq <= 0)
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `--meta takes key=value, not ${JSON.stringify(pair)}.`,
+    );
   const raw = pair.slice(eq + 1);
   let value: unknown = raw;
   try {

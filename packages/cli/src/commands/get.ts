@@ -7,7 +7,9 @@ import { printJson } from '../output.js';
 export function registerGet(program: Command, globals: () => GlobalOptions): void {
   program
     .command('get')
-    .description('download an artifact (name, runs:/<run>/<path>, <run>/<path>, md5) or a whole run')
+    .description(
+      'download an artifact (name, runs:/<run>/<path>, <run>/<path>, md5) or a whole run',
+    )
     .argument('<ref>', 'what to get')
     .option('-o, --out <path>', 'where to put it (default: its name in the current folder)')
     .action((ref: string, o: { out?: string }) =>
@@ -19,16 +21,29 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
           // A whole run: its logical layout (outputs/…, assets/…) under the output folder.
           const root = resolve(cwd, o.out ?? runId);
           for (const a of Object.values(await store.readArtifacts(runId))) {
-            if (a.cached) results.push({ artifact: a.path, md5: a.md5, ...(await checkout(store.objects, a.md5, join(root, a.path))) });
+            if (a.cached)
+              results.push({
+                artifact: a.path,
+                md5: a.md5,
+                ...(await checkout(store.objects, a.md5, join(root, a.path))),
+              });
           }
         } else {
           const found = await resolveArtifactRef(store, ref);
-          const name = found.record ? found.record.path.split('/').pop() ?? found.md5 : found.md5;
+          const name = found.record ? (found.record.path.split('/').pop() ?? found.md5) : found.md5;
           const dest = resolve(cwd, o.out ?? name);
-          results.push({ artifact: found.record?.path ?? found.md5, md5: found.md5, ...(await checkout(store.objects, found.md5, dest)) });
+          results.push({
+            artifact: found.record?.path ?? found.md5,
+            md5: found.md5,
+            ...(await checkout(store.objects, found.md5, dest)),
+          });
         }
         if (globals().json) return printJson(results);
-        if (!globals().quiet) for (const r of results) process.stdout.write(`${r.artifact} → ${r.path} (${r.files} file${r.files === 1 ? '' : 's'})\n`);
+        if (!globals().quiet)
+          for (const r of results)
+            process.stdout.write(
+              `${r.artifact} → ${r.path} (${r.files} file${r.files === 1 ? '' : 's'})\n`,
+            );
       }),
     );
 }

@@ -37,12 +37,20 @@ export function registerInit(program: Command, globals: () => GlobalOptions): vo
       const gitignore = join(cwd, '.gitignore');
       const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
       if (!current.split(/\r?\n/).includes('/.trove/')) {
-        writeFileSync(gitignore, `${current}${current && !current.endsWith('\n') ? '\n' : ''}/.trove/\n`);
+        writeFileSync(
+          gitignore,
+          `${current}${current && !current.endsWith('\n') ? '\n' : ''}/.trove/\n`,
+        );
         created.push('.gitignore entry /.trove/');
       }
       const project = findProject(cwd);
-      if (globals().json) return printJson({ root: project.root, dvc: project.dvcRoot ?? null, created });
-      process.stdout.write(created.length > 0 ? `initialised trove in ${cwd}: ${created.join(', ')}\n` : `trove is already initialised in ${cwd}\n`);
+      if (globals().json)
+        return printJson({ root: project.root, dvc: project.dvcRoot ?? null, created });
+      process.stdout.write(
+        created.length > 0
+          ? `initialised trove in ${cwd}: ${created.join(', ')}\n`
+          : `trove is already initialised in ${cwd}\n`,
+      );
       if (project.dvcRoot) process.stdout.write(`DVC repository found: objects go to its cache\n`);
     });
 }

@@ -29,7 +29,14 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
         if (globals().json) return printJson(rows);
         printTable(
           ['RUN', 'DIRECTION', 'NAME', 'KIND', 'PATH', 'MD5'],
-          rows.map((r) => [r.run, r.isInput ? 'input' : r.isRef ? 'ref' : 'output', r.name, r.kind, r.path, String(r.summary.md5 ?? '')]),
+          rows.map((r) => [
+            r.run,
+            r.isInput ? 'input' : r.isRef ? 'ref' : 'output',
+            r.name,
+            r.kind,
+            r.path,
+            String(r.summary.md5 ?? ''),
+          ]),
         );
       }),
     );

@@ -25,24 +25,40 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .action((ref: string) =>
       withStore(globals(), async (store) => {
         const id = await store.resolveRunId(ref);
-        const [run, artifacts, lineage] = await Promise.all([store.readRun(id), store.readArtifacts(id), store.readLineage(id)]);
+        const [run, artifacts, lineage] = await Promise.all([
+          store.readRun(id),
+          store.readArtifacts(id),
+          store.readLineage(id),
+        ]);
         if (globals().json) return printJson({ run, artifacts: Object.values(artifacts), lineage });
         const out = process.stdout;
         out.write(`run ${run.id}  ${run.name}  ${run.status}\n`);
         out.write(`started ${run.startTime}${run.endTime ? `  ended ${run.endTime}` : ''}\n`);
         if (run.git?.commit) out.write(`git ${run.git.branch ?? ''} ${run.git.commit}\n`);
         if (Object.keys(run.params).length > 0) out.write(`params ${JSON.stringify(run.params)}\n`);
-        if (Object.keys(run.summary).length > 0) out.write(`summary ${JSON.stringify(run.summary)}\n`);
+        if (Object.keys(run.summary).length > 0)
+          out.write(`summary ${JSON.stringify(run.summary)}\n`);
         out.write('\n');
         printTable(
           ['PATH', 'NAME', 'TYPE', 'SIZE', 'MD5'],
-          Object.values(artifacts).map((a) => [a.path, a.name, a.type ?? '', formatBytes(a.size), a.md5]),
+          Object.values(artifacts).map((a) => [
+            a.path,
+            a.name,
+            a.type ?? '',
+            formatBytes(a.size),
+            a.md5,
+          ]),
         );
         if (lineage.length > 0) {
           out.write('\n');
           printTable(
             ['DIRECTION', 'NAME', 'KIND', 'PATH'],
-            lineage.map((l) => [l.isInput ? 'input' : l.isRef ? 'ref' : 'output', l.name, l.kind, l.path]),
+            lineage.map((l) => [
+              l.isInput ? 'input' : l.isRef ? 'ref' : 'output',
+              l.name,
+              l.kind,
+              l.path,
+            ]),
           );
         }
       }),
@@ -52,6 +68,9 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
 async function readRuns(store: Store): Promise<Array<RunRecord & { artifacts: number }>> {
   const ids = await store.listRunIds();
   return Promise.all(
-    ids.map(async (id) => ({ ...(await store.readRun(id)), artifacts: Object.keys(await store.readArtifacts(id)).length })),
+    ids.map(async (id) => ({
+      ...(await store.readRun(id)),
+      artifacts: Object.keys(await store.readArtifacts(id)).length,
+    })),
   );
 }

@@ -22,8 +22,11 @@ export function registerVerify(program: Command, globals: () => GlobalOptions): 
         const result = await verifyStore(store, o.run, !o.quick);
         if (globals().json) printJson(result);
         else {
-          for (const p of result.problems) process.stdout.write(`${p.problem}: ${p.md5} (${p.artifact} in run ${p.run})\n`);
-          process.stdout.write(`${result.objects} objects checked, ${result.problems.length} problems\n`);
+          for (const p of result.problems)
+            process.stdout.write(`${p.problem}: ${p.md5} (${p.artifact} in run ${p.run})\n`);
+          process.stdout.write(
+            `${result.objects} objects checked, ${result.problems.length} problems\n`,
+          );
         }
         if (result.problems.length > 0) process.exitCode = EXIT.INTEGRITY;
       }),

@@ -19,7 +19,11 @@ export interface DvcYamlArtifact {
  * metadata), keeping every other key, stage and comment of the file. `path` is made relative to
  * the dvc.yaml's directory. A new file is written exactly as DVC would write it.
  */
-export function upsertDvcYamlArtifact(dvcYamlPath: string, name: string, artifact: DvcYamlArtifact): void {
+export function upsertDvcYamlArtifact(
+  dvcYamlPath: string,
+  name: string,
+  artifact: DvcYamlArtifact,
+): void {
   const file = resolve(dvcYamlPath);
   const entry: Record<string, unknown> = {
     path: relative(dirname(file), resolve(artifact.path)).split(sep).join('/'),
@@ -42,16 +46,27 @@ export function upsertDvcYamlArtifact(dvcYamlPath: string, name: string, artifac
   }
   const plain = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof plain !== 'object' || Array.isArray(plain)) {
-    throw new TroveError('INVALID_CONFIG', `${file} must hold a mapping at the top level.`, { key: file });
+    throw new TroveError('INVALID_CONFIG', `${file} must hold a mapping at the top level.`, {
+      key: file,
+    });
   }
   const artifacts = plain.artifacts;
-  if (artifacts !== undefined && artifacts !== null && (typeof artifacts !== 'object' || Array.isArray(artifacts))) {
-    throw new TroveError('INVALID_CONFIG', `${file}: "artifacts" must be a mapping.`, { key: file });
+  if (
+    artifacts !== undefined &&
+    artifacts !== null &&
+    (typeof artifacts !== 'object' || Array.isArray(artifacts))
+  ) {
+    throw new TroveError('INVALID_CONFIG', `${file}: "artifacts" must be a mapping.`, {
+      key: file,
+    });
   }
   // A file that is exactly what DVC's own writer produces is rewritten by that writer, byte for
   // byte; anything else (comments, other styles) is edited in place to keep what the user wrote.
   if (dumpYaml(plain) === old || old.trim() === '') {
-    const next = { ...plain, artifacts: { ...((artifacts as Record<string, unknown>) ?? {}), [name]: entry } };
+    const next = {
+      ...plain,
+      artifacts: { ...((artifacts as Record<string, unknown>) ?? {}), [name]: entry },
+    };
     writeFileAtomic(file, dumpYaml(next));
     return;
   }

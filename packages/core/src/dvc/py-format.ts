@@ -89,7 +89,6 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
  */
 export function pyJsonString(s: string): string {
   // Fast path: most names are printable ASCII with nothing to escape (100,000-entry manifests).
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters that need escaping
   if (!/[^\x20-\x7e]|["\\]/.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {

@@ -63,7 +63,11 @@ export async function hashFiles(
 ): Promise<string[]> {
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const threads = Math.max(1, options.threads ?? availableParallelism());
-  if (threads === 1 || paths.length < 2 || (paths.length < MIN_FILES_FOR_WORKERS && totalBytes < MIN_BYTES_FOR_WORKERS)) {
+  if (
+    threads === 1 ||
+    paths.length < 2 ||
+    (paths.length < MIN_FILES_FOR_WORKERS && totalBytes < MIN_BYTES_FOR_WORKERS)
+  ) {
     const out: string[] = [];
     let bytes = 0;
     for (const [i, path] of paths.entries()) {
@@ -87,7 +91,11 @@ async function hashInWorkers(
   for (let start = 0; start < paths.length; ) {
     let end = start;
     let bytes = 0;
-    while (end < paths.length && end - start < BATCH_FILES && (bytes < BATCH_BYTES || end === start)) {
+    while (
+      end < paths.length &&
+      end - start < BATCH_FILES &&
+      (bytes < BATCH_BYTES || end === start)
+    ) {
       bytes += sizes[end] ?? 0;
       end++;
     }
@@ -105,28 +113,41 @@ async function hashInWorkers(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const send = (): void => {
-              if (next >= batches.length) return resolve();
+              if (next >= batches.length) {
+                resolve();
+                return;
+              }
               const id = next++;
               const batch = batches[id] as { start: number; end: number };
               worker.postMessage({ id, paths: paths.slice(batch.start, batch.end) });
             };
-            worker.on('message', (msg: { id: number; md5s?: string; bytes?: number; error?: { code?: string; message: string; path: string } }) => {
-              if (msg.error) {
-                const err = Object.assign(new Error(msg.error.message), { code: msg.error.code });
-                return reject(mapFsError(err, msg.error.path));
-              }
-              const batch = batches[msg.id] as { start: number; end: number };
-              const md5s = msg.md5s ?? '';
-              for (let i = batch.start; i < batch.end; i++) {
-                const j = (i - batch.start) * 32;
-                results[i] = md5s.slice(j, j + 32);
-              }
-              filesDone += batch.end - batch.start;
-              bytesDone += msg.bytes ?? 0;
-              options.onProgress?.(filesDone, bytesDone);
-              send();
-            });
-            worker.on('error', (err) => reject(new TroveError('INTERNAL', 'A hashing thread failed.', { cause: err })));
+            worker.on(
+              'message',
+              (msg: {
+                id: number;
+                md5s?: string;
+                bytes?: number;
+                error?: { code?: string; message: string; path: string };
+              }) => {
+                if (msg.error) {
+                  const err = Object.assign(new Error(msg.error.message), { code: msg.error.code });
+                  return reject(mapFsError(err, msg.error.path));
+                }
+                const batch = batches[msg.id] as { start: number; end: number };
+                const md5s = msg.md5s ?? '';
+                for (let i = batch.start; i < batch.end; i++) {
+                  const j = (i - batch.start) * 32;
+                  results[i] = md5s.slice(j, j + 32);
+                }
+                filesDone += batch.end - batch.start;
+                bytesDone += msg.bytes ?? 0;
+                options.onProgress?.(filesDone, bytesDone);
+                send();
+              },
+            );
+            worker.on('error', (err) =>
+              reject(new TroveError('INTERNAL', 'A hashing thread failed.', { cause: err })),
+            );
             send();
           }),
       ),

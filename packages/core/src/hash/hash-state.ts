@@ -31,7 +31,10 @@ export class HashState {
     let rows: Record<string, Row> = {};
     if (file !== undefined) {
       try {
-        const data = JSON.parse(readFileSync(file, 'utf8')) as { v?: number; e?: Record<string, Row> };
+        const data = JSON.parse(readFileSync(file, 'utf8')) as {
+          v?: number;
+          e?: Record<string, Row>;
+        };
         if (data.v === 1 && data.e) rows = data.e;
       } catch {
         // No cache yet, or a damaged one: it is only a cache, so start over.
@@ -48,8 +51,10 @@ export class HashState {
 
   set(path: string, st: { ino: number; size: number; mtimeMs: number }, md5: string): void {
     const row = this.#rows[path];
-    if (row && row[0] === st.ino && row[1] === st.size && row[2] === st.mtimeMs && row[3] === md5) return;
-    if (row) delete this.#rows[path]; // re-insert at the end: insertion order is age order
+    if (row && row[0] === st.ino && row[1] === st.size && row[2] === st.mtimeMs && row[3] === md5)
+      return;
+    if (row)
+      delete this.#rows[path]; // re-insert at the end: insertion order is age order
     else this.#size++;
     this.#rows[path] = [st.ino, st.size, st.mtimeMs, md5];
     this.#dirty = true;

@@ -26,7 +26,8 @@ export async function md5File(
   const buffer = shared ?? Buffer.allocUnsafe(HASH_CHUNK);
   shared = undefined; // a concurrent caller allocates its own
   try {
-    if (!fstatSync(fd).isFile()) throw mapFsError(Object.assign(new Error(), { code: 'EINVAL' }), path);
+    if (!fstatSync(fd).isFile())
+      throw mapFsError(Object.assign(new Error(), { code: 'EINVAL' }), path);
     const hash = createHash('md5');
     let size = 0;
     let chunks = 0;
