@@ -53,6 +53,9 @@ export function roundRobin(cases, rounds) {
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
       c.prepare?.();
+      // Start every command with no dirty pages left by the one before: writeback of an earlier
+      // copy would otherwise be charged to whichever command runs next.
+      spawnSync('sync');
       const out = c.run();
       results[c.name].push(out);
       process.stderr.write(

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { snapshotTree, tempDir, trove, troveJson } from './helpers.js';
+import { snapshotTree, TROVE_BIN, tempDir, trove, troveJson } from './helpers.js';
 
 let cwd: string;
 beforeEach(() => {
@@ -193,6 +193,19 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     troveJson(['add', 'm.bin'], { cwd });
     expect(snapshotTree(join(cwd, '.trove/files'))).toEqual(objects);
     expect(troveJson<unknown[]>(['runs', 'ls'], { cwd })).toHaveLength(2);
+  });
+
+  it('shows a progress bar on a terminal', () => {
+    writeFileSync(join(cwd, 'big.bin'), Buffer.alloc(200 << 20, 7));
+    // `script` gives the command a pseudo-terminal; CI is unset so the bar may show.
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(TROVE_BIN)} add big.bin`, '/dev/null'], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/storing \[[█░]+\] \d+% \| \d\/1 files \| \d+\/200 MiB/);
+    expect(r.stdout).toContain('big.bin → outputs/big.bin');
   });
 
   it('shows no progress bar when output is piped', () => {
