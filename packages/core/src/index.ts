@@ -2,6 +2,7 @@ export * from './backend.js';
 export { bodyChunks, compareKeys } from './body.js';
 export { type AddDirResult, type AddResult, ContentStore } from './cas.js';
 export { type CheckoutResult, checkout } from './checkout.js';
+export { mapLimit } from './concurrency.js';
 export {
   CONFIG_FILE,
   DEFAULT_STORE,

@@ -236,7 +236,7 @@ export class Run implements AsyncDisposable {
     options: LogArtifactOptions & { framework?: string } = {},
   ): Promise<ArtifactRecord> {
     const { framework, ...rest } = options;
-    const meta = framework ? { ...(rest.meta ?? {}), framework } : rest.meta;
+    const meta = withFramework(rest.meta, framework);
     return this.logArtifact(path, {
       ...rest,
       type: rest.type ?? 'model',
@@ -349,7 +349,7 @@ export class Run implements AsyncDisposable {
     options: LogRefOptions & { framework?: string } = {},
   ): Promise<LineageRow> {
     const { framework, ...rest } = options;
-    const summary = framework ? { ...(rest.summary ?? {}), framework } : rest.summary;
+    const summary = withFramework(rest.summary, framework);
     return this.logArtifactRef(pathOrUri, {
       ...rest,
       kind: 'model',
@@ -661,6 +661,14 @@ function summaryOf(ingested: Ingested, step?: number): Record<string, unknown> {
   if (ingested.nfiles !== undefined) summary.nfiles = ingested.nfiles;
   if (step !== undefined) summary.step = step;
   return summary;
+}
+
+/** Polyaxon's `framework` argument, kept with the other metadata. */
+function withFramework(
+  values: Record<string, unknown> | undefined,
+  framework: string | undefined,
+): Record<string, unknown> | undefined {
+  return framework ? { ...(values ?? {}), framework } : values;
 }
 
 function checkLabels(labels: unknown): string[] | undefined {
