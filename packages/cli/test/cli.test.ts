@@ -198,11 +198,19 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
   it('shows a progress bar on a terminal', () => {
     writeFileSync(join(cwd, 'big.bin'), Buffer.alloc(200 << 20, 7));
     // `script` gives the command a pseudo-terminal; CI is unset so the bar may show.
-    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(TROVE_BIN)} add big.bin`, '/dev/null'], {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, CI: '' },
-    });
+    const r = spawnSync(
+      'script',
+      [
+        '-qec',
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(TROVE_BIN)} add big.bin`,
+        '/dev/null',
+      ],
+      {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/storing \[[█░]+\] \d+% \| \d\/1 files \| \d+\/200 MiB/);
     expect(r.stdout).toContain('big.bin → outputs/big.bin');

@@ -115,10 +115,17 @@ describe('real DVC reads what trove writes', () => {
     const repo = dvcRepo();
     expect(dvc(['cache', 'dir', 'shared-cache'], repo).code).toBe(0);
     writeWorkspace(repo);
-    const { artifact } = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt'], { cwd: repo });
+    const { artifact } = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt'], {
+      cwd: repo,
+    });
     // `dvc cache dir` stores the path relative to .dvc/ (`../shared-cache`).
     expect(readFileSync(join(repo, '.dvc/config'), 'utf8')).toContain('dir = ../shared-cache');
-    const object = join(repo, 'shared-cache/files/md5', artifact.md5.slice(0, 2), artifact.md5.slice(2));
+    const object = join(
+      repo,
+      'shared-cache/files/md5',
+      artifact.md5.slice(0, 2),
+      artifact.md5.slice(2),
+    );
     expect(readFileSync(object, 'utf8')).toBe('weights v1\n');
     expect(dvc(['status'], repo).stdout).toContain('Data and pipelines are up to date.');
     rmSync(join(repo, 'model.pt'));
