@@ -166,6 +166,8 @@ Peak RSS: trove ${b['trove add'].rssMiB.toFixed(0)} MiB, dvc ${b['dvc add'].rssM
 | \`dvc add\` again, tree unchanged | ${f(s['dvc add (unchanged, again)'].seconds)} | |
 
 ${hugeRow ? `| command | wall | memory |\n|---|---|---|\n${hugeRow}` : ''}
+
+The small-file rows swing widely with ext4's slowdown when many files are created soon after many were deleted (perf-limits.md §1); round-robin exposes every command to it alike, so compare medians.
 `;
 writeSection('log-artifact', md);
 process.stdout.write(md);
