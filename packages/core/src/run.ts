@@ -103,7 +103,7 @@ export class Run implements AsyncDisposable {
   readonly #artifacts: Record<string, ArtifactRecord> = {};
   readonly #lineage: LineageRow[] = [];
   readonly #events: EventLog;
-  readonly #state: HashState;
+  #hashState: HashState | undefined;
   readonly #ownsStore: boolean;
   #step: number | undefined;
   #ended = false;
@@ -131,7 +131,6 @@ export class Run implements AsyncDisposable {
     this.dir = resolve(this.cwd, options.dir ?? 'trove');
     this.#dvcyaml =
       options.dvcyaml === false ? undefined : resolve(this.cwd, options.dvcyaml ?? 'dvc.yaml');
-    this.#state = HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
     this.#events = new EventLog();
     if (resume) {
       this.#record = resume.record;
@@ -263,10 +262,10 @@ export class Run implements AsyncDisposable {
 
     const ingested = await ingestPath(source, {
       store: cache ? this.store.objects : undefined,
-      state: this.#state,
+      state: this.#state(),
       onProgress: options.onProgress,
     });
-    this.#state.save();
+    this.#state().save();
 
     const tracked = options.copy ? copyInto(source, join(this.dir, 'artifacts')) : source;
     let dvcFile: string | undefined;
@@ -374,8 +373,8 @@ export class Run implements AsyncDisposable {
       const local = resolve(this.cwd, pathOrUri);
       path = this.#rel(local);
       try {
-        const ingested = await ingestPath(local, { state: this.#state });
-        this.#state.save();
+        const ingested = await ingestPath(local, { state: this.#state() });
+        this.#state().save();
         isdir = ingested.isdir;
         Object.assign(summary, summaryOf(ingested));
       } catch {
@@ -458,7 +457,7 @@ export class Run implements AsyncDisposable {
       }
       if (this.#step !== undefined) this.#record.summary.step = this.step;
       await this.#persist(true);
-      this.#state.save();
+      this.#hashState?.save();
       if (this.#ownsStore) await this.store.close();
     }
   }
@@ -472,6 +471,12 @@ export class Run implements AsyncDisposable {
   /** `await using run = await startRun()`: ends the run when the block exits, even by an exception. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.end();
+  }
+
+  /** The stat cache, loaded on first use: a run that logs no files never reads it. */
+  #state(): HashState {
+    this.#hashState ??= HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
+    return this.#hashState;
   }
 
   #assertActive(): void {
