@@ -72,6 +72,44 @@ describe('real DVC reads what trove writes', () => {
     }
   });
 
+  it('matches `dvc add` on awkward names, an existing .gitignore and a re-add after a change', () => {
+    const names = [
+      'sub/we[ir]d #name!.bin',
+      'sub/a*b?.txt',
+      'café 1.0.bin',
+      '123',
+      'trail ',
+      'back\\slash',
+      `${'n'.repeat(90)}.bin`,
+      'dir x',
+    ];
+    const repos = [dvcRepo(), dvcRepo()];
+    for (const repo of repos) {
+      mkdirSync(join(repo, 'sub'));
+      mkdirSync(join(repo, 'dir x'));
+      writeFileSync(join(repo, 'dir x/f'), 'f');
+      writeFileSync(join(repo, '.gitignore'), 'keep'); // no final newline
+      for (const [i, name] of names.entries())
+        if (name !== 'dir x') writeFileSync(join(repo, name), `content ${i}`);
+      writeFileSync(join(repo, 'model.pt'), 'v1');
+    }
+    const [withTrove, withDvc] = repos as [string, string];
+    for (const name of [...names, 'model.pt']) {
+      expect(trove(['add', name], { cwd: withTrove }).code, name).toBe(0);
+      expect(dvc(['add', '-q', name], withDvc).code, name).toBe(0);
+    }
+    writeFileSync(join(withTrove, 'model.pt'), 'v2');
+    writeFileSync(join(withDvc, 'model.pt'), 'v2');
+    expect(trove(['add', 'model.pt'], { cwd: withTrove }).code).toBe(0);
+    expect(dvc(['add', '-q', 'model.pt'], withDvc).code).toBe(0);
+    const files = ['.gitignore', 'sub/.gitignore', 'model.pt.dvc', ...names.map((n) => `${n}.dvc`)];
+    for (const file of files) {
+      expect(readFileSync(join(withTrove, file), 'utf8'), file).toBe(
+        readFileSync(join(withDvc, file), 'utf8'),
+      );
+    }
+  });
+
   it('dvc status is clean and dvc checkout restores deleted files byte for byte', () => {
     const repo = dvcRepo();
     writeWorkspace(repo);

@@ -87,9 +87,10 @@ export function ignoreInGit(target: string): string {
   return file;
 }
 
-/** pathspec's GitWildMatchPattern.escape: a backslash before `[ ] ! * # ? \`, and a trailing space. */
+/**
+ * pathspec's GitWildMatchPattern.escape as DVC uses it (pathspec 1.1): a backslash before
+ * `[ ] ! * # ? \`. A trailing space is left as it is (what `dvc add` writes today).
+ */
 export function escapeGitPattern(name: string): string {
-  let out = name.replace(/[[\]!*#?\\]/g, (c) => `\\${c}`);
-  if (out.endsWith(' ')) out = `${out.slice(0, -1)}\\ `;
-  return out;
+  return name.replace(/[[\]!*#?\\]/g, (c) => `\\${c}`);
 }
