@@ -110,6 +110,32 @@ describe('real DVC reads what trove writes', () => {
     }
   });
 
+  it('applies .dvcignore rules to directories like DVC, and refuses one inside the directory', () => {
+    const repos = [dvcRepo(), dvcRepo()];
+    for (const repo of repos) {
+      mkdirSync(join(repo, 'data/sub'), { recursive: true });
+      writeFileSync(join(repo, 'data/a'), 'a');
+      writeFileSync(join(repo, 'data/c.log'), 'c');
+      writeFileSync(join(repo, 'data/sub/b.log'), 'b');
+      writeFileSync(join(repo, '.dvcignore'), 'data/*.log\n');
+    }
+    const [withTrove, withDvc] = repos as [string, string];
+    const added = troveJson<{ artifact: { nfiles: number } }>(['add', 'data'], { cwd: withTrove });
+    expect(added.artifact.nfiles).toBe(2);
+    expect(dvc(['add', '-q', 'data'], withDvc).code).toBe(0);
+    expect(readFileSync(join(withTrove, 'data.dvc'), 'utf8')).toBe(
+      readFileSync(join(withDvc, 'data.dvc'), 'utf8'),
+    );
+    expect(dvc(['status'], withTrove).stdout).toContain('Data and pipelines are up to date.');
+
+    mkdirSync(join(withTrove, 'd2'));
+    writeFileSync(join(withTrove, 'd2/x'), 'x');
+    writeFileSync(join(withTrove, 'd2/.dvcignore'), 'x\n');
+    const refused = trove(['add', 'd2', '--json'], { cwd: withTrove });
+    expect(refused.code).toBe(4);
+    expect(JSON.parse(refused.stdout).error.code).toBe('INVALID_ARTIFACT');
+  });
+
   it('dvc status is clean and dvc checkout restores deleted files byte for byte', () => {
     const repo = dvcRepo();
     writeWorkspace(repo);

@@ -3,6 +3,7 @@ import type { ContentStore } from './cas.js';
 import { TroveError } from './errors.js';
 import { mapFsError } from './fs-errors.js';
 import { buildDirManifest, type DirManifest } from './hash/dir-manifest.js';
+import { dvcIgnoreFor } from './hash/dvcignore.js';
 import { hashFiles } from './hash/hash-pool.js';
 import type { HashState } from './hash/hash-state.js';
 import { md5File } from './hash/md5-file.js';
@@ -21,6 +22,8 @@ export interface IngestOptions {
   store?: ContentStore;
   state: HashState;
   onProgress?: (p: Progress) => void;
+  /** The DVC repository root: its `.dvcignore` files apply to directories, as in DVC. */
+  dvcRoot?: string;
 }
 
 export interface Ingested {
@@ -111,9 +114,9 @@ async function ingestFile(
 
 async function ingestDirectory(
   path: string,
-  { store, state, onProgress }: IngestOptions,
+  { store, state, onProgress, dvcRoot }: IngestOptions,
 ): Promise<Ingested> {
-  const files = walkFiles(path);
+  const files = walkFiles(path, dvcRoot ? dvcIgnoreFor(path, dvcRoot) : undefined);
   const totalFiles = files.length;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const md5s: Array<string | undefined> = files.map((f) => state.get(f.path, f));

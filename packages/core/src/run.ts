@@ -96,6 +96,8 @@ export class Run implements AsyncDisposable {
   readonly store: Store;
   /** The project root (where `.trove/` and `trove.yaml` are). */
   readonly root: string;
+  /** The DVC repository around the working directory, if any (its .dvcignore rules apply). */
+  readonly #dvcRoot: string | undefined;
   readonly cwd: string;
   readonly dir: string;
   readonly #dvcyaml: string | undefined;
@@ -128,6 +130,7 @@ export class Run implements AsyncDisposable {
     this.#ownsStore = init.ownsStore;
     this.cwd = init.cwd;
     this.root = init.root;
+    this.#dvcRoot = findProject(init.cwd).dvcRoot;
     this.dir = resolve(this.cwd, options.dir ?? 'trove');
     this.#dvcyaml =
       options.dvcyaml === false ? undefined : resolve(this.cwd, options.dvcyaml ?? 'dvc.yaml');
@@ -264,6 +267,7 @@ export class Run implements AsyncDisposable {
       store: cache ? this.store.objects : undefined,
       state: this.#state(),
       onProgress: options.onProgress,
+      ...(this.#dvcRoot ? { dvcRoot: this.#dvcRoot } : {}),
     });
     this.#state().save();
 
@@ -373,7 +377,10 @@ export class Run implements AsyncDisposable {
       const local = resolve(this.cwd, pathOrUri);
       path = this.#rel(local);
       try {
-        const ingested = await ingestPath(local, { state: this.#state() });
+        const ingested = await ingestPath(local, {
+          state: this.#state(),
+          ...(this.#dvcRoot ? { dvcRoot: this.#dvcRoot } : {}),
+        });
         this.#state().save();
         isdir = ingested.isdir;
         Object.assign(summary, summaryOf(ingested));

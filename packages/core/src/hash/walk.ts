@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors.js';
 import { mapFsError } from '../fs-errors.js';
+import type { IgnoreTest } from './dvcignore.js';
 
 export interface FileEntry {
   /** Path relative to the walked directory, `/`-separated. */
@@ -24,7 +25,7 @@ const IGNORED_DIRS = new Set(['.git', '.hg', '.dvc']);
  * broken link or a link loop is `INVALID_ARTIFACT`: DVC would fail or hang on it. Synchronous
  * on purpose: `readdirSync` + `lstatSync` walk ~3× faster than the promise API on many files.
  */
-export function walkFiles(root: string): FileEntry[] {
+export function walkFiles(root: string, isIgnored?: IgnoreTest): FileEntry[] {
   const out: FileEntry[] = [];
   const visit = (dir: string, rel: string): void => {
     let names: string[];
@@ -36,6 +37,16 @@ export function walkFiles(root: string): FileEntry[] {
     for (const name of names) {
       const path = join(dir, name);
       const relpath = rel === '' ? name : `${rel}/${name}`;
+      if (name === '.dvcignore') {
+        throw new TroveError(
+          'INVALID_ARTIFACT',
+          `A .dvcignore inside a tracked directory: ${path}`,
+          {
+            key: path,
+            hint: 'Move its rules to a .dvcignore above the directory (DVC refuses this layout too).',
+          },
+        );
+      }
       let st: Stats;
       try {
         st = lstatSync(path);
@@ -47,6 +58,7 @@ export function walkFiles(root: string): FileEntry[] {
       } catch (err) {
         throw mapFsError(err, path);
       }
+      if (isIgnored?.(path, st.isDirectory())) continue;
       if (st.isDirectory()) {
         if (!IGNORED_DIRS.has(name)) visit(path, relpath);
       } else if (st.isFile()) {
