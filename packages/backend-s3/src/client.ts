@@ -1,0 +1,36 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ResolvedOptions, S3BackendOptions } from './options.js';
+
+/** Sockets above what trove itself keeps busy, for reads and lookups running next to uploads. */
+const SPARE_SOCKETS = 16;
+
+/**
+ * The client trove uses: credentials from the SDK's own chain only (env, profile, web identity,
+ * instance role); keep-alive sockets for every upload trove runs at once (the SDK's default agent
+ * has too few for directory uploads, and a new TLS handshake per small object is what makes
+ * many-file uploads slow); the checksum mode S3-compatible stores need.
+ */
+export function createClient(options: S3BackendOptions, resolved: ResolvedOptions): S3Client {
+  const maxSockets = resolved.objectConcurrency + resolved.concurrency + SPARE_SOCKETS;
+  const checksum = resolved.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+  const endpoint = options.endpoint;
+  return new S3Client({
+    region: options.region ?? (endpoint ? (process.env.AWS_REGION ?? 'us-east-1') : undefined),
+    ...(endpoint ? { endpoint } : { followRegionRedirects: true }),
+    forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
+    requestChecksumCalculation: checksum,
+    responseChecksumValidation: checksum,
+    maxAttempts: resolved.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 30_000,
+      socketAcquisitionWarningTimeout: 60_000,
+    }),
+    ...options.clientConfig,
+  });
+}

@@ -1,0 +1,17 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PartEvent, ResolvedOptions } from './options.js';
+
+/** What the backend's helpers share: the client, the bucket and the resolved options. */
+export interface S3Context {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly options: ResolvedOptions;
+  /** Identifies the server in resume state ("aws" when no endpoint is set). */
+  readonly endpointId: string;
+  readonly onPart: ((event: PartEvent) => void) | undefined;
+}
+
+/** Strips the quotes S3 puts around ETags, for comparing them with hex digests. */
+export function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}

@@ -1,0 +1,129 @@
+import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import { type CopyOptions, type ObjectStat, TroveError } from '@trove/core';
+import { mapLimit } from './concurrency.js';
+import type { S3Context } from './context.js';
+import { type HeadResult, headObject } from './head.js';
+import { s3ErrorCode } from './map-error.js';
+import { abortUpload, completeUpload, createUpload } from './multipart.js';
+import { MAX_PART_SIZE, MIB, partSizeFor } from './part-size.js';
+import { putObject } from './write.js';
+
+/** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
+const MAX_COPY_OBJECT_SIZE = MAX_PART_SIZE;
+const COPY_PART_SIZE = 1024 * MIB;
+/** Attempts when the source changes between our HeadObject and the copy. */
+const SOURCE_ATTEMPTS = 3;
+
+/**
+ * Server-side copy: no bytes pass through this machine. CopyObject up to 5 GiB; beyond that,
+ * and whenever `ifNoneMatch` is asked, a multipart copy whose CompleteMultipartUpload carries
+ * `If-None-Match: *`, which is atomic on S3 and on servers that ignore it on CopyObject (moto).
+ */
+export async function copyObject(
+  ctx: S3Context,
+  from: string,
+  to: string,
+  options: CopyOptions,
+): Promise<ObjectStat> {
+  for (let attempt = 1; ; attempt++) {
+    const source = await headObject(ctx, from, options.signal);
+    if (!source)
+      throw new TroveError('NOT_FOUND', `No object at ${from} to copy.`, {
+        backend: 's3',
+        key: from,
+      });
+    try {
+      if (options.ifNoneMatch === '*') {
+        if (await headObject(ctx, to, options.signal)) {
+          throw new TroveError('PRECONDITION_FAILED', `An object already exists at ${to}.`, {
+            backend: 's3',
+            key: to,
+          });
+        }
+        if (source.size === 0) {
+          return await putObject(ctx, to, Buffer.alloc(0), {
+            ifNoneMatch: '*',
+            contentType: source.contentType,
+          });
+        }
+        return await multipartCopy(ctx, from, to, source, options);
+      }
+      if (source.size > MAX_COPY_OBJECT_SIZE)
+        return await multipartCopy(ctx, from, to, source, options);
+      const out = await ctx.client.send(
+        new CopyObjectCommand({
+          Bucket: ctx.bucket,
+          Key: to,
+          CopySource: copySource(ctx.bucket, from),
+          // The size returned below is the one HeadObject saw: only copy that version.
+          CopySourceIfMatch: source.etag,
+        }),
+        { abortSignal: options.signal },
+      );
+      return {
+        key: to,
+        size: source.size,
+        etag: out.CopyObjectResult?.ETag ?? '',
+        lastModified: out.CopyObjectResult?.LastModified ?? new Date(),
+      };
+    } catch (err) {
+      const sourceChanged =
+        options.ifNoneMatch === undefined && s3ErrorCode(err) === 'PreconditionFailed';
+      if (!sourceChanged || attempt >= SOURCE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function multipartCopy(
+  ctx: S3Context,
+  from: string,
+  to: string,
+  source: HeadResult,
+  options: CopyOptions,
+): Promise<ObjectStat> {
+  const uploadId = await createUpload(ctx, to, source.contentType, options.signal);
+  try {
+    const partSize =
+      source.size <= MAX_COPY_OBJECT_SIZE ? source.size : partSizeFor(source.size, COPY_PART_SIZE);
+    const count = Math.ceil(source.size / partSize);
+    const numbers = Array.from({ length: count }, (_, i) => i + 1);
+    const parts = await mapLimit(numbers, ctx.options.concurrency, async (n) => {
+      const start = (n - 1) * partSize;
+      const end = Math.min(source.size, start + partSize) - 1;
+      const out = await ctx.client.send(
+        new UploadPartCopyCommand({
+          Bucket: ctx.bucket,
+          Key: to,
+          UploadId: uploadId,
+          PartNumber: n,
+          CopySource: copySource(ctx.bucket, from),
+          CopySourceIfMatch: source.etag,
+          CopySourceRange: count === 1 ? undefined : `bytes=${start}-${end}`,
+        }),
+        { abortSignal: options.signal },
+      );
+      return {
+        PartNumber: n,
+        ETag: out.CopyPartResult?.ETag ?? '',
+        ChecksumCRC32: out.CopyPartResult?.ChecksumCRC32,
+      };
+    });
+    const { etag } = await completeUpload(
+      ctx,
+      to,
+      uploadId,
+      parts,
+      { ifNoneMatch: options.ifNoneMatch },
+      options.signal,
+    );
+    return { key: to, size: source.size, etag, lastModified: new Date() };
+  } catch (err) {
+    await abortUpload(ctx, to, uploadId);
+    throw err;
+  }
+}
+
+/** `bucket/key` with the key URL-encoded as CopySource wants it ("/" kept). */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+}

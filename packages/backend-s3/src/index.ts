@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { type BackendFactory, defineBackend } from '@trove/core';
+import { OPTION_SPECS, type S3BackendOptions } from './options.js';
+import { S3Backend } from './s3-backend.js';
+
+export { mapS3Error } from './map-error.js';
+export {
+  type ChecksumMode,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_OBJECT_CONCURRENCY,
+  DEFAULT_PART_SIZE,
+  type PartEvent,
+  type S3BackendOptions,
+} from './options.js';
+export { MAX_PARTS, MIN_PART_SIZE, partSizeFor, streamPartSize } from './part-size.js';
+export { createS3Backend, S3Backend } from './s3-backend.js';
+
+/** The options of a `type: s3` store in `trove.yaml` (core handles `type` and `prefix`). */
+export type S3StoreOptions = Omit<S3BackendOptions, 'client' | 'clientConfig' | 'onPart'>;
+
+/**
+ * `type: s3` in `trove.yaml`:
+ * `{ type: s3, bucket: ml-artifacts, region: eu-west-1, prefix: trove }`, or for MinIO/R2/Ceph
+ * `{ type: s3, bucket: b, endpoint: http://127.0.0.1:9000 }`.
+ */
+const factory: BackendFactory<S3StoreOptions> = defineBackend<S3StoreOptions>({
+  kind: 's3',
+  options: OPTION_SPECS,
+  create(options, context) {
+    const resumeDir =
+      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
+    return new S3Backend({ ...options, ...(resumeDir ? { resumeDir } : {}) });
+  },
+});
+
+export default factory;

@@ -1,0 +1,207 @@
+import { errnoCode, isTroveError, TroveError, type TroveErrorCode } from '@trove/core';
+
+/**
+ * The one place where S3 (and network) errors become TroveErrors. The SDK error is kept as
+ * `cause`, minus the fields some servers echo back from a failed signature check (access key
+ * id, string to sign), so that printing the cause never shows anything about credentials.
+ */
+
+export const BACKEND = 's3';
+
+/** What the failing call was about, for messages and hints. */
+export interface ErrorScope {
+  bucket: string;
+  key?: string | undefined;
+}
+
+interface SdkErrorShape {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
+const PRECONDITION = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
+const CREDENTIALS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+]);
+const THROTTLED = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'TooManyRequestsException',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+/** Errors from S3-compatible stores that reject the SDK's default checksums (aws-chunked, CRC32). */
+const CHECKSUM_REJECTED = new Set([
+  'XAmzContentSHA256Mismatch',
+  'MissingContentMD5',
+  'InvalidDigest',
+  'NotImplemented',
+]);
+const REGION = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+/**
+ * Fields removed from the cause: what a failed signature check echoes back. (The SDK's own
+ * `$response` cannot be removed; it is non-enumerable, so console.log and JSON do not show it.)
+ */
+const SECRET_FIELDS = [
+  'AWSAccessKeyId',
+  'StringToSign',
+  'StringToSignBytes',
+  'SignatureProvided',
+  'CanonicalRequest',
+  'CanonicalRequestBytes',
+];
+
+const CREDENTIALS_HINT =
+  'Check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ' +
+  'web identity) and that they may use this bucket; trove never reads or prints them.';
+
+/** True for the error an aborted `signal` produces; those are passed through as they are. */
+export function isAbortError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || errnoCode(err) === 'ABORT_ERR';
+}
+
+/** The S3 error code (`NoSuchKey`, `PreconditionFailed`, …) or Node errno of an error. */
+export function s3ErrorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as SdkErrorShape;
+  return e.Code ?? errnoCode(err) ?? e.name;
+}
+
+export function httpStatus(err: unknown): number | undefined {
+  return (err as SdkErrorShape | null)?.$metadata?.httpStatusCode;
+}
+
+/** Turns an SDK, network or local-file error into a TroveError (`backend: "s3"`). */
+export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
+  if (isTroveError(err)) return err;
+  scrub(err);
+  const code = s3ErrorCode(err) ?? 'Unknown';
+  const status = httpStatus(err);
+  const where =
+    scope.key === undefined ? `s3://${scope.bucket}` : `s3://${scope.bucket}/${scope.key}`;
+  const make = (
+    c: TroveErrorCode,
+    message: string,
+    extra: { retryable?: boolean; hint?: string } = {},
+  ) => new TroveError(c, message, { backend: BACKEND, key: scope.key, cause: err, ...extra });
+  const detail = `${code}${status ? ` ${status}` : ''}`;
+
+  if (code === 'NoSuchBucket') {
+    return make('NOT_FOUND', `The bucket "${scope.bucket}" does not exist (NoSuchBucket).`, {
+      hint: `Create the bucket "${scope.bucket}" or fix "bucket:" (and "endpoint:"/"region:") in trove.yaml.`,
+    });
+  }
+  if (code === 'NoSuchUpload')
+    return make('NOT_FOUND', `The multipart upload for ${where} no longer exists.`);
+  if (NOT_FOUND.has(code) || status === 404) return make('NOT_FOUND', `No object at ${where}.`);
+  if (
+    PRECONDITION.has(code) ||
+    status === 412 ||
+    (status === 409 && code === 'ConditionalRequestConflict')
+  ) {
+    return make('PRECONDITION_FAILED', `A condition on ${where} did not hold (${detail}).`);
+  }
+  if (code === 'BadDigest') {
+    return make('CORRUPT', `S3 received other bytes than were sent for ${where} (BadDigest).`, {
+      retryable: true,
+    });
+  }
+  if (CHECKSUM_REJECTED.has(code)) {
+    return make(
+      'UNAVAILABLE',
+      `The server rejected the request checksum for ${where} (${detail}).`,
+      {
+        hint: 'S3-compatible stores (MinIO, R2, Wasabi, Ceph…) often need "checksums: when_required" in trove.yaml.',
+      },
+    );
+  }
+  if (CREDENTIALS.has(code)) {
+    return make('PERMISSION_DENIED', `The credentials were refused for ${where} (${code}).`, {
+      hint: CREDENTIALS_HINT,
+    });
+  }
+  if (REGION.has(code) || status === 301) {
+    return make(
+      'INVALID_CONFIG',
+      `The bucket "${scope.bucket}" is not reachable in this region (${detail}).`,
+      {
+        hint: 'Set "region:" in trove.yaml to the region of the bucket.',
+      },
+    );
+  }
+  if (code === 'AccessDenied' || code === 'AllAccessDisabled' || status === 403) {
+    return make('PERMISSION_DENIED', `Access denied to ${where} (${detail}).`, {
+      hint: CREDENTIALS_HINT,
+    });
+  }
+  if (code === 'ENOENT' || code === 'EISDIR')
+    return make('NOT_FOUND', `Cannot read the local file for ${where} (${code}).`);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return make(
+      'PERMISSION_DENIED',
+      `Permission denied (${code}) reading the local file for ${where}.`,
+    );
+  }
+  if (
+    THROTTLED.has(code) ||
+    NETWORK.has(code) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (err as SdkErrorShape).$fault === 'server'
+  ) {
+    return make('UNAVAILABLE', `S3 is unavailable for ${where} (${detail}).`, {
+      retryable: true,
+      hint: 'Try again; check "endpoint:" and the network if it persists.',
+    });
+  }
+  return make(
+    'INTERNAL',
+    `Unexpected S3 error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
+  );
+}
+
+/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
+export function rethrow(err: unknown, scope: ErrorScope): never {
+  if (isAbortError(err)) throw err;
+  throw mapS3Error(err, scope);
+}
+
+function scrub(err: unknown): void {
+  if (typeof err !== 'object' || err === null) return;
+  for (const field of SECRET_FIELDS) {
+    if (Object.getOwnPropertyDescriptor(err, field)?.configurable)
+      delete (err as Record<string, unknown>)[field];
+  }
+}

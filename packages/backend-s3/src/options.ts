@@ -1,0 +1,159 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { type OptionSpec, TroveError } from '@trove/core';
+import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './part-size.js';
+
+export type ChecksumMode = 'when_required' | 'when_supported';
+
+/** What one part of a multipart upload did: sent now, or found on the server from an earlier try. */
+export interface PartEvent {
+  key: string;
+  uploadId: string;
+  partNumber: number;
+  size: number;
+  /** True when the part was already on the server (a resumed upload) and was not sent again. */
+  reused: boolean;
+}
+
+export interface S3BackendOptions {
+  bucket: string;
+  /** AWS region; default from the SDK's chain, or `us-east-1` when `endpoint` is set. */
+  region?: string;
+  /** URL of an S3-compatible server (MinIO, R2, Ceph, moto…). */
+  endpoint?: string;
+  /** Path-style URLs (`endpoint/bucket/key`); default true when `endpoint` is set. */
+  forcePathStyle?: boolean;
+  /** When the SDK adds CRC checksums; default `when_required` with an `endpoint`, else `when_supported`. */
+  checksums?: ChecksumMode;
+  /** Minimum multipart part size in bytes (default 8 MiB); grows with the object. Also the single-PUT limit. */
+  partSize?: number;
+  /** Parts in flight per upload (default 8). */
+  concurrency?: number;
+  /** Objects in flight in `writeMany` (default 32). */
+  objectConcurrency?: number;
+  /** Attempts per request, including the first (default 5). */
+  maxAttempts?: number;
+  /** Keep interrupted uploads of local files on the server and continue them next time (default true). */
+  resume?: boolean;
+  /** Where resume state lives (default `<tmpdir>/trove-s3-uploads`). */
+  resumeDir?: string;
+  /** A ready client (tests, custom middleware); the options above that configure a client are then ignored. */
+  client?: S3Client;
+  /** Extra client settings merged over trove's (credentials, logger, requestHandler…). */
+  clientConfig?: S3ClientConfig;
+  /** Called for every part of every multipart upload (progress displays, tests). */
+  onPart?: (event: PartEvent) => void;
+}
+
+/** Options after defaults; what the backend actually uses. */
+export interface ResolvedOptions {
+  bucket: string;
+  endpoint: string | undefined;
+  checksums: ChecksumMode;
+  partSize: number;
+  concurrency: number;
+  objectConcurrency: number;
+  maxAttempts: number;
+  resume: boolean;
+  resumeDir: string;
+}
+
+export const DEFAULT_PART_SIZE = 8 * MIB;
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_OBJECT_CONCURRENCY = 32;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** The options `trove.yaml` may set for `type: s3` (core owns `prefix`). */
+export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+  bucket: { type: 'string', required: true, description: 'Name of the S3 bucket.' },
+  region: {
+    type: 'string',
+    description:
+      'AWS region of the bucket (default: from the AWS SDK chain; us-east-1 with an endpoint).',
+  },
+  endpoint: {
+    type: 'string',
+    description: 'URL of an S3-compatible server, e.g. http://127.0.0.1:9000 for MinIO.',
+  },
+  forcePathStyle: {
+    type: 'boolean',
+    description: 'Use path-style URLs (default true when endpoint is set).',
+  },
+  checksums: {
+    type: 'string',
+    description:
+      'when_required or when_supported: when the SDK adds CRC checksums (default when_required with an endpoint).',
+  },
+  partSize: {
+    type: 'number',
+    description:
+      'Minimum multipart part size in bytes, at least 5 MiB (default 8 MiB); grows for large objects.',
+  },
+  concurrency: { type: 'number', description: 'Parts uploaded at once per object (default 8).' },
+  objectConcurrency: {
+    type: 'number',
+    description: 'Objects uploaded at once for directories (default 32).',
+  },
+  maxAttempts: {
+    type: 'number',
+    description: 'Attempts per request, with backoff, before giving up (default 5).',
+  },
+  resume: {
+    type: 'boolean',
+    description:
+      'Continue interrupted uploads of large files from the parts already sent (default true).',
+  },
+  resumeDir: {
+    type: 'string',
+    description: 'Folder for resume state (default <tmpdir>/trove-s3-uploads).',
+  },
+};
+
+function invalid(name: string, message: string): TroveError {
+  return new TroveError('INVALID_CONFIG', `s3 option "${name}" ${message}`, {
+    backend: 's3',
+    hint: OPTION_SPECS[name]?.description,
+  });
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw invalid(name, `must be a whole number of at least 1, not ${value}.`);
+  return value;
+}
+
+export function resolveOptions(options: S3BackendOptions): ResolvedOptions {
+  if (typeof options.bucket !== 'string' || options.bucket === '')
+    throw invalid('bucket', 'is required.');
+  const checksums = options.checksums ?? (options.endpoint ? 'when_required' : 'when_supported');
+  if (checksums !== 'when_required' && checksums !== 'when_supported') {
+    throw invalid(
+      'checksums',
+      `must be when_required or when_supported, not ${JSON.stringify(checksums)}.`,
+    );
+  }
+  const partSize = positiveInt('partSize', options.partSize, DEFAULT_PART_SIZE);
+  if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+    throw invalid(
+      'partSize',
+      `must be between ${MIN_PART_SIZE} (5 MiB) and ${MAX_PART_SIZE} (5 GiB) bytes.`,
+    );
+  }
+  return {
+    bucket: options.bucket,
+    endpoint: options.endpoint,
+    checksums,
+    partSize,
+    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
+    objectConcurrency: positiveInt(
+      'objectConcurrency',
+      options.objectConcurrency,
+      DEFAULT_OBJECT_CONCURRENCY,
+    ),
+    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    resume: options.resume ?? true,
+    resumeDir: options.resumeDir ?? join(tmpdir(), 'trove-s3-uploads'),
+  };
+}
