@@ -1,9 +1,12 @@
 // Shared bench helpers: round-robin timing of whole commands, peak RSS, and RESULTS.md sections.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
+export const DATA = join(REPO, 'bench/data');
 export const TROVE = `${REPO}packages/cli/dist/bin.js`;
 
 /**
@@ -46,17 +49,18 @@ export const median = (xs) => {
 
 /**
  * Round-robin: every case once per round, in the same order, so drift on a noisy host hits
- * them all alike. Each case: { name, prepare?(), run() → {seconds, rssMiB?} }.
+ * them all alike. Each case: { name, prepare?() → ctx (may be async, untimed), run(ctx) →
+ * {seconds, rssMiB?} }.
  */
-export function roundRobin(cases, rounds) {
+export async function roundRobin(cases, rounds) {
   const results = Object.fromEntries(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
-      c.prepare?.();
+      const ctx = await c.prepare?.();
       // Start every command with no dirty pages left by the one before: writeback of an earlier
       // copy would otherwise be charged to whichever command runs next.
       spawnSync('sync');
-      const out = c.run();
+      const out = c.run(ctx);
       results[c.name].push(out);
       process.stderr.write(
         `  round ${r + 1} ${c.name}: ${out.seconds.toFixed(3)} s${out.rssMiB ? `, ${out.rssMiB.toFixed(0)} MiB` : ''}\n`,
@@ -74,6 +78,33 @@ export function roundRobin(cases, rounds) {
       },
     ]),
   );
+}
+
+/** `bench/data/<name>`: `bytes` of random data, made once and kept between runs. */
+export function randomFile(name, bytes) {
+  const path = join(DATA, name);
+  if (!existsSync(path)) {
+    mkdirSync(DATA, { recursive: true });
+    process.stderr.write(`making ${name}: ${bytes} random bytes\n`);
+    spawnSync('bash', ['-c', `head -c ${bytes} /dev/urandom > ${path}`], { stdio: 'inherit' });
+  }
+  return path;
+}
+
+/** `bench/data/<name>`: `folders` × `files` random files of `size` bytes, made once. */
+export function randomTree(name, { folders, files, size }) {
+  const root = join(DATA, name);
+  if (!existsSync(join(root, '.done'))) {
+    process.stderr.write(`making ${name}: ${folders * files} files of ${size} bytes\n`);
+    rmSync(root, { recursive: true, force: true });
+    for (let d = 0; d < folders; d++) {
+      const dir = join(root, `d${String(d).padStart(3, '0')}`);
+      mkdirSync(dir, { recursive: true });
+      for (let f = 0; f < files; f++) writeFileSync(join(dir, `f${f}.bin`), randomBytes(size));
+    }
+    writeFileSync(join(root, '.done'), '');
+  }
+  return root;
 }
 
 /** Replaces (or appends) the section between `<!-- name -->` markers in bench/RESULTS.md. */

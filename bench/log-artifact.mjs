@@ -4,44 +4,31 @@
 // Usage: node bench/log-artifact.mjs [--rounds 3] [--skip-5g]
 // Needs: a build (pnpm build), dvc on PATH, ~12 GiB free disk. Writes its section of bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { machine, REPO, roundRobin, TROVE, timed, wall, writeSection } from './lib.mjs';
+import {
+  machine,
+  REPO,
+  randomFile,
+  randomTree,
+  roundRobin,
+  TROVE,
+  timed,
+  wall,
+  writeSection,
+} from './lib.mjs';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 3) || 3;
 const skip5g = args.includes('--skip-5g');
-const DATA = join(REPO, 'bench/data');
 const WORK = join(REPO, 'bench/.work');
-mkdirSync(DATA, { recursive: true });
 
 function makeData() {
-  const big = join(DATA, 'big-1g.bin');
-  if (!existsSync(big)) {
-    process.stderr.write('making 1 GiB of random data\n');
-    spawnSync('bash', ['-c', `head -c 1073741824 /dev/urandom > ${big}`], { stdio: 'inherit' });
-  }
-  const small = join(DATA, 'small-100k');
-  if (!existsSync(join(small, '.done'))) {
-    process.stderr.write('making 100,000 files of 1 KiB in 100 folders\n');
-    rmSync(small, { recursive: true, force: true });
-    for (let d = 0; d < 100; d++) {
-      mkdirSync(join(small, `d${String(d).padStart(3, '0')}`), { recursive: true });
-      for (let f = 0; f < 1000; f++)
-        writeFileSync(
-          join(small, `d${String(d).padStart(3, '0')}`, `f${f}.bin`),
-          randomBytes(1024),
-        );
-    }
-    writeFileSync(join(small, '.done'), '');
-  }
-  const huge = join(DATA, 'big-5g.bin');
-  if (!skip5g && !existsSync(huge)) {
-    process.stderr.write('making 5 GiB of random data\n');
-    spawnSync('bash', ['-c', `head -c 5368709120 /dev/urandom > ${huge}`], { stdio: 'inherit' });
-  }
-  return { big, small, huge };
+  return {
+    big: randomFile('big-1g.bin', 1 << 30),
+    small: randomTree('small-100k', { folders: 100, files: 1000, size: 1024 }),
+    huge: skip5g ? undefined : randomFile('big-5g.bin', 5 * 2 ** 30),
+  };
 }
 
 /** A fresh project folder with the data linked in (hardlinks: same inode, no copy). */
@@ -66,7 +53,7 @@ rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 
 process.stderr.write('\n1 GiB file\n');
-const bigResults = roundRobin(
+const bigResults = await roundRobin(
   [
     { name: 'md5sum', run: () => timed(`md5sum ${big} >/dev/null`) },
     {
@@ -90,7 +77,7 @@ const bigResults = roundRobin(
 rmSync(join(WORK, 'cp.bin'), { force: true });
 
 process.stderr.write('\n100,000 files of 1 KiB\n');
-const smallResults = roundRobin(
+const smallResults = await roundRobin(
   [
     {
       name: 'cp -r',

@@ -6,21 +6,12 @@
 // Needs: a build (pnpm build), moto_server, rclone (apt-get install rclone) and aws (awscli) on
 // PATH, ~8 GiB free disk. Writes its section of bench/RESULTS.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, median, REPO, TROVE, timed, writeSection } from './lib.mjs';
+import { machine, randomFile, randomTree, roundRobin, TROVE, timed, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -30,7 +21,6 @@ const option = (name, fallback) => {
 const rounds = Number(option('--rounds', 3)) || 3;
 const skip5g = args.includes('--skip-5g');
 const only = option('--only', 'all');
-const DATA = join(REPO, 'bench/data');
 // Its own scratch folder: bench/.work belongs to log-artifact.mjs, which empties it.
 const WORK = join(tmpdir(), 'trove-bench-s3-upload');
 const SMALL_COUNT = 10_000;
@@ -52,29 +42,15 @@ const baseEnv = { ...CREDENTIALS, CI: '1' };
 const CLEAN = 'env -u AWS_CA_BUNDLE -u AWS_PROFILE';
 
 function makeData() {
-  const big = join(DATA, 'big-1g.bin');
-  if (!existsSync(big)) {
-    process.stderr.write('making 1 GiB of random data\n');
-    spawnSync('bash', ['-c', `head -c 1073741824 /dev/urandom > ${big}`], { stdio: 'inherit' });
-  }
-  const small = join(DATA, 'small-10k-10k');
-  if (!existsSync(join(small, '.done'))) {
-    process.stderr.write('making 10,000 files of 10 KiB in 100 folders\n');
-    rmSync(small, { recursive: true, force: true });
-    for (let d = 0; d < 100; d++) {
-      const dir = join(small, `d${String(d).padStart(3, '0')}`);
-      mkdirSync(dir, { recursive: true });
-      for (let f = 0; f < SMALL_COUNT / 100; f++)
-        writeFileSync(join(dir, `f${f}.bin`), randomBytes(SMALL_SIZE));
-    }
-    writeFileSync(join(small, '.done'), '');
-  }
-  const huge = join(DATA, 'big-5g.bin');
-  if (!skip5g && !existsSync(huge)) {
-    process.stderr.write('making 5 GiB of random data\n');
-    spawnSync('bash', ['-c', `head -c 5368709120 /dev/urandom > ${huge}`], { stdio: 'inherit' });
-  }
-  return { big, small, huge };
+  return {
+    big: randomFile('big-1g.bin', 1 << 30),
+    small: randomTree('small-10k-10k', {
+      folders: 100,
+      files: SMALL_COUNT / 100,
+      size: SMALL_SIZE,
+    }),
+    huge: skip5g ? undefined : randomFile('big-5g.bin', 5 * 2 ** 30),
+  };
 }
 
 function requireTools() {
@@ -230,35 +206,14 @@ function cases(source, isDir) {
   ];
 }
 
-/**
- * Round-robin like lib's roundRobin (every tool once per round, same order), with the untimed,
- * asynchronous bucket set-up before each run.
- */
-async function runRounds(source, isDir, n) {
-  const list = cases(source, isDir);
-  const results = Object.fromEntries(list.map((c) => [c.name, []]));
-  for (let r = 0; r < n; r++) {
-    for (const c of list) {
-      const bucket = await freshBucket(c.tool);
-      spawnSync('sync');
-      const out = c.run(bucket);
-      results[c.name].push(out);
-      process.stderr.write(
-        `  round ${r + 1} ${c.name}: ${out.seconds.toFixed(3)} s, ${out.rssMiB.toFixed(0)} MiB\n`,
-      );
-    }
-  }
-  return Object.fromEntries(
-    Object.entries(results).map(([name, outs]) => [
-      name,
-      {
-        seconds: median(outs.map((o) => o.seconds)),
-        min: Math.min(...outs.map((o) => o.seconds)),
-        max: Math.max(...outs.map((o) => o.seconds)),
-        rssMiB: Math.max(...outs.map((o) => o.rssMiB)),
-      },
-    ]),
-  );
+/** Every tool once per round (lib's roundRobin), each run into a fresh bucket made untimed. */
+function runRounds(source, isDir, n) {
+  const list = cases(source, isDir).map((c) => ({
+    name: c.name,
+    prepare: () => freshBucket(c.tool),
+    run: (bucket) => c.run(bucket),
+  }));
+  return roundRobin(list, n);
 }
 
 writeRcloneConf();

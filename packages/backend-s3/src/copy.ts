@@ -1,6 +1,5 @@
 import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
-import { type CopyOptions, type ObjectStat, TroveError } from '@trove/core';
-import { mapLimit } from './concurrency.js';
+import { type CopyOptions, mapLimit, type ObjectStat, TroveError } from '@trove/core';
 import type { S3Context } from './context.js';
 import { type HeadResult, headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';

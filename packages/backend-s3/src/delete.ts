@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { mapLimit } from './concurrency.js';
+import { mapLimit } from '@trove/core';
 import type { S3Context } from './context.js';
 
 /** DeleteObjects takes at most this many keys. */

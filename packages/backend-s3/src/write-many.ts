@@ -2,13 +2,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   compareKeys,
+  mapLimit,
   TroveError,
   validateKey,
   type WriteManyItem,
   type WriteManyOptions,
   type WriteManyResult,
 } from '@trove/core';
-import { ByteBudget, mapLimit } from './concurrency.js';
+import { ByteBudget } from './concurrency.js';
 import type { S3Context } from './context.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
