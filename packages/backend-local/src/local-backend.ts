@@ -39,9 +39,9 @@ import {
   validateKey,
   validatePrefix,
   type WriteBody,
-  type WriteManyItem,
   type WriteManyOptions,
   type WriteManyResult,
+  type WriteManySource,
   type WriteOptions,
 } from '@trove/core';
 import {
@@ -231,7 +231,7 @@ export class LocalBackend implements StorageBackend {
     yield* listObjects(this.root, prefix, options.startAfter, options.signal);
   }
 
-  writeMany(items: readonly WriteManyItem[], options?: WriteManyOptions): Promise<WriteManyResult> {
+  writeMany(items: WriteManySource, options?: WriteManyOptions): Promise<WriteManyResult> {
     return writeMany(items, { root: this.root, fsync: this.#fsync }, options);
   }
 

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WriteManyItem, WriteManyOptions, WriteManyResult } from '@trove/core';
-import { TroveError, validateKey } from '@trove/core';
+import type { WriteManyOptions, WriteManyResult, WriteManySource } from '@trove/core';
+import { collectBatches, TroveError, validateKey } from '@trove/core';
 import { mapFsError } from './map-error.js';
 import { keyPath } from './paths.js';
 import {
@@ -48,10 +48,13 @@ export interface WriteManyConfig {
  * skipped. Failed items do not stop the others; the first failure is thrown at the end.
  */
 export async function writeMany(
-  items: readonly WriteManyItem[],
+  source: WriteManySource,
   config: WriteManyConfig,
   options: WriteManyOptions = {},
 ): Promise<WriteManyResult> {
+  // Batches still arriving (a directory being hashed) are waited for: hashing and copying use
+  // the same cores here, so starting early gains nothing, and one pass keeps the threaded path.
+  const items = await collectBatches(source);
   for (const item of items) validateKey(item.key, 'local');
   options.signal?.throwIfAborted();
   const batchItems: BatchItem[] = items.map((item) => {

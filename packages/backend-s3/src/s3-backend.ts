@@ -41,9 +41,9 @@ import {
   validateKey,
   validatePrefix,
   type WriteBody,
-  type WriteManyItem,
   type WriteManyOptions,
   type WriteManyResult,
+  type WriteManySource,
   type WriteOptions,
 } from '@trove/core';
 import { createClient } from './client.js';
@@ -143,7 +143,7 @@ export class S3Backend implements StorageBackend {
   }
 
   async writeMany(
-    items: readonly WriteManyItem[],
+    items: WriteManySource,
     options: WriteManyOptions = {},
   ): Promise<WriteManyResult> {
     return this.#run(undefined, () => writeManyObjects(this.#ctx, items, options));

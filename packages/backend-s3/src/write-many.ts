@@ -2,12 +2,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   compareKeys,
+  eachBatch,
   mapLimit,
   TroveError,
   validateKey,
   type WriteManyItem,
   type WriteManyOptions,
   type WriteManyResult,
+  type WriteManySource,
 } from '@trove/core';
 import { ByteBudget } from './concurrency.js';
 import type { S3Context } from './context.js';
@@ -36,28 +38,28 @@ const SYNC_READ_MAX = 1 << 20;
 /**
  * Stores many local files (a directory artifact): `objectConcurrency` PUTs in flight, each with
  * `If-None-Match: *` and `Content-MD5`, so an object the bucket already has is never replaced
- * (412 counts as skipped) and S3 checks every byte. Before that, each parent prefix
+ * (412 counts as skipped) and S3 checks every byte. Items may arrive in batches while a directory
+ * is still being hashed: uploads start with the first batch. Each parent prefix
  * (`files/md5/ab/`) is listed once, which finds the objects already there with one request per
  * prefix instead of one HEAD per object. Files larger than one part go multipart, one at a time
  * (each is parallel inside). The bytes buffered at once are bounded by `partSize × concurrency`.
- * A failed item does not stop the others; the first failure is thrown at the end.
+ * A failed item does not stop the others; the first failure is thrown at the end. A failing
+ * batch source (or an abort) stops new items from starting, and its error is thrown.
  */
 export async function writeManyObjects(
   ctx: S3Context,
-  items: readonly WriteManyItem[],
+  source: WriteManySource,
   options: WriteManyOptions,
 ): Promise<WriteManyResult> {
-  for (const item of items) validateKey(item.key, 's3');
   const result: WriteManyResult = { written: 0, skipped: 0, bytes: 0 };
-  if (items.length === 0) return result;
-  const present = await probeExisting(ctx, items, options.signal);
+  const probe = new ExistingProbe(ctx, options.signal);
   const budget = new ByteBudget(ctx.options.partSize * ctx.options.concurrency);
   let largeQueue: Promise<unknown> = Promise.resolve();
   const failures: { key: string; error: unknown }[] = [];
   let done = 0;
 
   const store = async (item: WriteManyItem): Promise<boolean> => {
-    if (present.get(item.key) === true) return false;
+    if (probe.known(item.key) === true) return false;
     const write = { md5: item.md5, ifNoneMatch: '*' as const, signal: options.signal };
     const small = readSmall(item.path);
     if (small) {
@@ -77,7 +79,7 @@ export async function writeManyObjects(
       }
     }
     const turn = largeQueue.then(async () => {
-      if (present.get(item.key) === undefined && (await headObject(ctx, item.key, options.signal)))
+      if (probe.known(item.key) === undefined && (await headObject(ctx, item.key, options.signal)))
         return false;
       const stored = await writeFile(ctx, item.key, item.path, write);
       result.bytes += stored.size;
@@ -87,19 +89,67 @@ export async function writeManyObjects(
     return turn;
   };
 
-  await mapLimit(items, ctx.options.objectConcurrency, async (item) => {
+  // Items ready to send, filled by `feed` from the source, taken by the workers.
+  const ready: WriteManyItem[] = [];
+  let next = 0;
+  let fed = false;
+  let fatal: { error: unknown } | undefined;
+  let waiting: (() => void)[] = [];
+  const wake = (): void => {
+    const all = waiting;
+    waiting = [];
+    for (const resume of all) resume();
+  };
+
+  const feed = async (): Promise<void> => {
     try {
-      if (await store(item)) result.written++;
-      else result.skipped++;
+      for await (const batch of eachBatch(source)) {
+        for (const item of batch) validateKey(item.key, 's3');
+        await probe.add(batch);
+        ready.push(...batch);
+        wake();
+        if (fatal) return;
+      }
     } catch (error) {
-      if (isAbortError(error)) throw error;
-      const mapped = mapS3Error(error, { bucket: ctx.bucket, key: item.key });
-      if (mapped.code === 'PRECONDITION_FAILED') result.skipped++;
-      else failures.push({ key: item.key, error: mapped });
+      fatal ??= { error };
+    } finally {
+      fed = true;
+      wake();
     }
-    options.onProgress?.(++done, result.bytes);
-  });
-  if (failures.length > 0) throw summarize(failures, items.length, result);
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (fatal) return;
+      if (next >= ready.length) {
+        if (fed) return;
+        await new Promise<void>((resume) => waiting.push(resume));
+        continue;
+      }
+      const item = ready[next++] as WriteManyItem;
+      try {
+        if (await store(item)) result.written++;
+        else result.skipped++;
+      } catch (error) {
+        if (isAbortError(error)) {
+          fatal ??= { error };
+          wake();
+          return;
+        }
+        const mapped = mapS3Error(error, { bucket: ctx.bucket, key: item.key });
+        if (mapped.code === 'PRECONDITION_FAILED') result.skipped++;
+        else failures.push({ key: item.key, error: mapped });
+      }
+      options.onProgress?.(++done, result.bytes);
+    }
+  };
+
+  await Promise.all([
+    feed(),
+    ...Array.from({ length: ctx.options.objectConcurrency }, () => worker()),
+  ]);
+  if (fatal) throw fatal.error;
+  if (failures.length > 0) throw summarize(failures, done, result);
   return result;
 }
 
@@ -124,51 +174,80 @@ function readSmall(path: string): Buffer | undefined {
 
 /**
  * Which keys the bucket already has, from one listing per parent prefix (capped in pages, so a
- * huge prefix is not listed whole for a few keys). When the first prefixes hold none of the
- * keys, the rest are not listed. A key missing from the map is unknown.
+ * huge prefix is not listed whole for a few keys), kept for the whole call so later batches
+ * under a prefix already listed cost nothing. When the first prefixes hold none of the keys, the
+ * rest are not listed: the objects are most likely all new (a first upload), and conditional
+ * PUTs are cheaper than more listings. `known()` is undefined for a key the listings cannot tell.
  */
-async function probeExisting(
-  ctx: S3Context,
-  items: readonly WriteManyItem[],
-  signal: AbortSignal | undefined,
-): Promise<Map<string, boolean>> {
-  const known = new Map<string, boolean>();
-  if (items.length < PROBE_MIN_ITEMS) return known;
-  const groups = new Map<string, string[]>();
-  for (const { key } of items) {
-    const parent = key.slice(0, key.lastIndexOf('/') + 1);
-    const group = groups.get(parent);
-    if (group) group.push(key);
-    else groups.set(parent, [key]);
+class ExistingProbe {
+  readonly #ctx: S3Context;
+  readonly #signal: AbortSignal | undefined;
+  readonly #known = new Map<string, boolean>();
+  /** Per listed prefix: the keys seen, and the last one when the listing stopped early. */
+  readonly #listed = new Map<string, { keys: Set<string>; complete: boolean; last?: string }>();
+  #items = 0;
+  #probed = 0;
+  #hits = 0;
+
+  constructor(ctx: S3Context, signal: AbortSignal | undefined) {
+    this.#ctx = ctx;
+    this.#signal = signal;
   }
-  const listed = [...groups].filter(([, keys]) => keys.length > 1);
-  let probed = 0;
-  let hits = 0;
-  await mapLimit(listed, LIST_CONCURRENCY, async ([prefix, keys]) => {
-    if (probed >= PROBE_SAMPLE && hits === 0) return;
-    probed++;
-    const wanted = new Set(keys);
-    const maxEntries = Math.ceil(keys.length / ITEMS_PER_LIST_PAGE) * 1000;
-    let seen = 0;
+
+  known(key: string): boolean | undefined {
+    return this.#known.get(key);
+  }
+
+  async add(items: readonly WriteManyItem[]): Promise<void> {
+    this.#items += items.length;
+    const groups = new Map<string, string[]>();
+    for (const { key } of items) {
+      const parent = key.slice(0, key.lastIndexOf('/') + 1);
+      const listing = this.#listed.get(parent);
+      if (listing) this.#resolve(key, listing);
+      else {
+        const group = groups.get(parent);
+        if (group) group.push(key);
+        else groups.set(parent, [key]);
+      }
+    }
+    if (this.#items < PROBE_MIN_ITEMS) return;
+    const toList = [...groups].filter(([, keys]) => keys.length > 1);
+    await mapLimit(toList, LIST_CONCURRENCY, async ([prefix, keys]) => {
+      if (this.#probed >= PROBE_SAMPLE && this.#hits === 0) return;
+      this.#probed++;
+      const listing = await this.#list(prefix, keys.length);
+      this.#listed.set(prefix, listing);
+      for (const key of keys) this.#resolve(key, listing);
+    });
+  }
+
+  #resolve(key: string, listing: { keys: Set<string>; complete: boolean; last?: string }): void {
+    if (listing.keys.has(key)) {
+      this.#known.set(key, true);
+      this.#hits++;
+    } else if (
+      listing.complete ||
+      (listing.last !== undefined && compareKeys(key, listing.last) <= 0)
+    ) {
+      this.#known.set(key, false);
+    }
+  }
+
+  async #list(
+    prefix: string,
+    wanted: number,
+  ): Promise<{ keys: Set<string>; complete: boolean; last?: string }> {
+    const maxEntries = Math.ceil(wanted / ITEMS_PER_LIST_PAGE) * 1000;
+    const keys = new Set<string>();
     let last: string | undefined;
-    let complete = true;
-    for await (const entry of listObjects(ctx, prefix, undefined, signal)) {
-      if (wanted.has(entry.key)) {
-        known.set(entry.key, true);
-        hits++;
-      }
+    for await (const entry of listObjects(this.#ctx, prefix, undefined, this.#signal)) {
+      keys.add(entry.key);
       last = entry.key;
-      if (++seen >= maxEntries) {
-        complete = false;
-        break;
-      }
+      if (keys.size >= maxEntries) return { keys, complete: false, last };
     }
-    for (const key of keys) {
-      if (known.has(key)) continue;
-      if (complete || (last !== undefined && compareKeys(key, last) <= 0)) known.set(key, false);
-    }
-  });
-  return known;
+    return { keys, complete: true };
+  }
 }
 
 function summarize(

@@ -287,6 +287,25 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
       asNobody,
     );
   });
+  it('an unreadable file among 600 in a directory (stored while hashed): nothing is stored', () => {
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : undefined;
+    chmodSync(cwd, 0o777);
+    expectRejected(
+      ['add', 'd'],
+      7,
+      'PERMISSION_DENIED',
+      () => {
+        for (let i = 0; i < 600; i++) {
+          mkdirSync(join(cwd, 'd', `s${i % 6}`), { recursive: true });
+          writeFileSync(join(cwd, 'd', `s${i % 6}`, `f${i}`), `file ${i}`);
+        }
+        execFileSync('chmod', ['-R', 'a+rwX', cwd]);
+        chmodSync(join(cwd, 'd', 's5', 'f599'), 0o000);
+      },
+      undefined,
+      asNobody,
+    );
+  });
   it('trove.yaml that is not valid YAML', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
       file();

@@ -57,12 +57,14 @@ export interface StorageBackend {
 
   /**
    * Writes many local files at once, using threads where that is faster (many small files).
-   * Keys that already exist are left as they are (counted as `skipped`). Present iff
-   * `capabilities.writeMany`. An item that fails (bytes not matching its `md5`: `CORRUPT`; a
-   * missing file: `NOT_FOUND`) does not stop the others; after all were tried, the call throws
-   * the first failure, with its `key`.
+   * `items` is an array, or batches arriving over time (a directory still being hashed), which a
+   * backend may start sending before the last batch is there. Keys that already exist are left
+   * as they are (counted as `skipped`). Present iff `capabilities.writeMany`. An item that fails
+   * (bytes not matching its `md5`: `CORRUPT`; a missing file: `NOT_FOUND`) does not stop the
+   * others; after all were tried, the call throws the first failure, with its `key`. When the
+   * batch source itself fails, no new item starts and its error is thrown.
    */
-  writeMany?(items: readonly WriteManyItem[], options?: WriteManyOptions): Promise<WriteManyResult>;
+  writeMany?(items: WriteManySource, options?: WriteManyOptions): Promise<WriteManyResult>;
 
   /**
    * Puts an object at a local path by the first link type that works (reflink, hardlink, copy by
@@ -153,6 +155,9 @@ export interface WriteManyItem {
   md5?: string;
   size?: number;
 }
+
+/** All items at once, or batches of them as they become ready. */
+export type WriteManySource = readonly WriteManyItem[] | AsyncIterable<readonly WriteManyItem[]>;
 
 export interface WriteManyOptions extends OpOptions {
   /** Called with the number of items done so far. */

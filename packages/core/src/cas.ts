@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StorageBackend, WriteManyItem } from './backend.js';
+import { eachBatch } from './batches.js';
 import { mapLimit } from './concurrency.js';
 import { isTroveError, TroveError } from './errors.js';
 import { type DirManifest, type ManifestEntry, parseDirManifest } from './hash/dir-manifest.js';
@@ -16,6 +17,13 @@ export interface AddResult {
   size: number;
   /** False when the store already had the object. */
   written: boolean;
+}
+
+/** A local file and its md5, to store by content. */
+export interface StoreFile {
+  path: string;
+  md5: string;
+  size: number;
 }
 
 export interface AddDirResult {
@@ -118,46 +126,73 @@ export class ContentStore {
 
   /**
    * Stores a directory: its files (each once, whatever the number of paths with that content),
-   * then its manifest. `paths` maps each manifest entry's relpath to the local file.
+   * then its manifest. Nothing is sent when the store has the manifest already.
    */
   async addDirectory(
     manifest: DirManifest,
-    files: ReadonlyArray<{ relpath: string; path: string; md5: string; size: number }>,
+    files: readonly StoreFile[],
     onProgress?: (done: number, bytes: number) => void,
   ): Promise<AddDirResult> {
     if (await this.has(manifest.md5)) return { written: 0, skipped: files.length };
-    const unique = new Map<string, WriteManyItem>();
-    for (const f of files) {
-      if (!unique.has(f.md5))
-        unique.set(f.md5, { key: this.key(f.md5), path: f.path, md5: f.md5, size: f.size });
-    }
-    const items = [...unique.values()];
-    let written = 0;
+    const written = await this.addObjects(files, { onProgress });
+    await this.addManifest(manifest);
+    return { written, skipped: files.length - written };
+  }
+
+  /**
+   * Stores local files by content, each md5 once, skipping objects the store has; `files` is an
+   * array or batches arriving while the rest is still being hashed, which a backend with
+   * `writeMany` starts sending at once. Resolves to the number of objects written. Callers write
+   * a directory's manifest (`addManifest`) only after this resolves.
+   */
+  async addObjects(
+    files: readonly StoreFile[] | AsyncIterable<readonly StoreFile[]>,
+    options: { onProgress?: (done: number, bytes: number) => void; signal?: AbortSignal } = {},
+  ): Promise<number> {
+    const { onProgress, signal } = options;
+    const seen = new Set<string>();
+    const newItems = (batch: readonly StoreFile[]): WriteManyItem[] => {
+      const items: WriteManyItem[] = [];
+      for (const f of batch) {
+        if (seen.has(f.md5)) continue;
+        seen.add(f.md5);
+        items.push({ key: this.key(f.md5), path: f.path, md5: f.md5, size: f.size });
+      }
+      return items;
+    };
     if (this.backend.writeMany) {
-      const result = await this.backend.writeMany(items, { onProgress });
-      written = result.written;
-    } else {
-      let done = 0;
-      let bytes = 0;
-      const flags = await mapLimit(items, OBJECT_CONCURRENCY, async (item) => {
-        const already = await this.backend.exists(item.key);
+      const source = Array.isArray(files)
+        ? newItems(files as readonly StoreFile[])
+        : mapBatches(files as AsyncIterable<readonly StoreFile[]>, newItems);
+      return (await this.backend.writeMany(source, { onProgress, signal })).written;
+    }
+    let written = 0;
+    let done = 0;
+    let bytes = 0;
+    for await (const batch of eachBatch(files)) {
+      const flags = await mapLimit(newItems(batch), OBJECT_CONCURRENCY, async (item) => {
+        const already = await this.backend.exists(item.key, { signal });
         const ok =
           !already &&
           (await this.#ignoreExisting(() =>
             this.backend.write(
               item.key,
               { path: item.path },
-              { md5: item.md5, size: item.size, ifNoneMatch: '*' },
+              { md5: item.md5, size: item.size, ifNoneMatch: '*', signal },
             ),
           ));
         bytes += item.size ?? 0;
         onProgress?.(++done, bytes);
         return ok;
       });
-      written = flags.filter(Boolean).length;
+      written += flags.filter(Boolean).length;
     }
-    await this.addBytes(manifest.md5, manifest.bytes);
-    return { written, skipped: files.length - written };
+    return written;
+  }
+
+  /** Stores a directory manifest (after its files: see the class comment). */
+  async addManifest(manifest: DirManifest): Promise<boolean> {
+    return this.addBytes(manifest.md5, manifest.bytes);
   }
 
   /** The entries of a stored `.dir` manifest. */
@@ -184,6 +219,16 @@ export class ContentStore {
       if (isTroveError(err, 'PRECONDITION_FAILED')) return false;
       throw err;
     }
+  }
+}
+
+async function* mapBatches<T, U>(
+  source: AsyncIterable<readonly T[]>,
+  fn: (batch: readonly T[]) => U[],
+): AsyncGenerator<readonly U[]> {
+  for await (const batch of source) {
+    const out = fn(batch);
+    if (out.length > 0) yield out;
   }
 }
 

@@ -1,6 +1,7 @@
 export * from './backend.js';
+export { BatchQueue, collectBatches, eachBatch } from './batches.js';
 export { bodyChunks, compareKeys } from './body.js';
-export { type AddDirResult, type AddResult, ContentStore } from './cas.js';
+export { type AddDirResult, type AddResult, ContentStore, type StoreFile } from './cas.js';
 export { type CheckoutResult, checkout } from './checkout.js';
 export { mapLimit } from './concurrency.js';
 export {

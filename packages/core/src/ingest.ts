@@ -1,13 +1,14 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
+import { BatchQueue } from './batches.js';
 import type { ContentStore } from './cas.js';
 import { TroveError } from './errors.js';
 import { mapFsError } from './fs-errors.js';
 import { buildDirManifest, type DirManifest } from './hash/dir-manifest.js';
 import { dvcIgnoreFor } from './hash/dvcignore.js';
-import { hashFiles } from './hash/hash-pool.js';
+import { type HashManyOptions, hashFiles } from './hash/hash-pool.js';
 import type { HashState } from './hash/hash-state.js';
 import { md5File } from './hash/md5-file.js';
-import { isExecutable, walkFiles } from './hash/walk.js';
+import { type FileEntry, isExecutable, isReadable, walkFiles } from './hash/walk.js';
 
 export interface Progress {
   phase: 'hash' | 'store';
@@ -65,8 +66,9 @@ export function statArtifactPath(path: string): Stats {
 
 /**
  * Hashes a file or directory (skipping files the stat cache knows) and, with a store, puts
- * its content there. Hashing happens before any write, so a bad file anywhere in a directory
- * fails the call with nothing written.
+ * its content there; a directory's files are stored while the rest are still being hashed, and
+ * its manifest last. Bad input (an unreadable file, a FIFO, a link loop) is refused before
+ * anything is written.
  */
 export async function ingestPath(path: string, options: IngestOptions): Promise<Ingested> {
   const st = statArtifactPath(path);
@@ -121,38 +123,55 @@ async function ingestDirectory(
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const md5s: Array<string | undefined> = files.map((f) => state.get(f.path, f));
   const todo = files.flatMap((_, i) => (md5s[i] === undefined ? [i] : []));
-  if (todo.length > 0) {
-    const cachedBytes = totalBytes - todo.reduce((n, i) => n + (files[i]?.size ?? 0), 0);
-    const cachedFiles = totalFiles - todo.length;
-    const hashed = await hashFiles(
-      todo.map((i) => files[i]?.path as string),
-      todo.map((i) => files[i]?.size as number),
-      {
-        onProgress: (n, b) =>
-          onProgress?.({
-            phase: 'hash',
-            files: cachedFiles + n,
-            bytes: cachedBytes + b,
-            totalFiles,
-            totalBytes,
-          }),
-      },
-    );
-    for (const [j, i] of todo.entries()) md5s[i] = hashed[j];
-  }
-  const entries = files.map((f, i) => ({
-    relpath: f.relpath,
-    path: f.path,
-    size: f.size,
-    md5: md5s[i] as string,
-  }));
-  const manifest = buildDirManifest(entries, totalBytes);
+  const storeProgress = (n: number, b: number): void =>
+    onProgress?.({ phase: 'store', files: n, bytes: b, totalFiles, totalBytes });
+  const entry = (i: number): DirEntry => {
+    const f = files[i] as FileEntry;
+    return { relpath: f.relpath, path: f.path, size: f.size, md5: md5s[i] as string };
+  };
   let written = 0;
-  if (store) {
-    const r = await store.addDirectory(manifest, entries, (n, b) =>
-      onProgress?.({ phase: 'store', files: n, bytes: b, totalFiles, totalBytes }),
+  let manifest: DirManifest;
+  if (todo.length === 0) {
+    // Every hash is known: an unchanged tree costs one lookup of its manifest.
+    const entries = files.map((_, i) => entry(i));
+    manifest = buildDirManifest(entries, totalBytes);
+    if (store) written = (await store.addDirectory(manifest, entries, storeProgress)).written;
+  } else if (!store) {
+    await hashInto(md5s, files, todo, {
+      onProgress: (n, b) => onProgress?.(hashProgress(files, todo, n, b)),
+    });
+    manifest = buildDirManifest(
+      files.map((_, i) => entry(i)),
+      totalBytes,
     );
-    written = r.written;
+  } else {
+    // Files are stored while the rest are hashed. A file this process cannot read is refused
+    // before anything is sent; a failure later (a file vanishing mid-run) can leave objects
+    // without a manifest, which nothing refers to.
+    const unreadable = files.find((f) => !isReadable(f));
+    if (unreadable)
+      throw mapFsError(Object.assign(new Error('EACCES'), { code: 'EACCES' }), unreadable.path);
+    const queue = new BatchQueue<DirEntry>();
+    const storing = store.addObjects(queue, { onProgress: storeProgress });
+    storing.catch(() => undefined); // awaited below; this keeps an early failure from going unhandled
+    queue.push(files.flatMap((_, i) => (md5s[i] === undefined ? [] : [entry(i)])));
+    try {
+      await hashInto(md5s, files, todo, {
+        onBatch: (start, hashed) =>
+          queue.push(hashed.map((_, k) => entry(todo[start + k] as number))),
+      });
+    } catch (err) {
+      queue.fail(err);
+      await storing.catch(() => undefined);
+      throw err;
+    }
+    queue.end();
+    written = await storing;
+    manifest = buildDirManifest(
+      files.map((_, i) => entry(i)),
+      totalBytes,
+    );
+    await store.addManifest(manifest);
   }
   for (const [i, f] of files.entries()) state.set(f.path, f, md5s[i] as string);
   return {
@@ -162,6 +181,51 @@ async function ingestDirectory(
     nfiles: manifest.nfiles,
     manifest,
     written,
+  };
+}
+
+interface DirEntry {
+  relpath: string;
+  path: string;
+  size: number;
+  md5: string;
+}
+
+/** Hashes `files[todo[…]]` with every core, filling in `md5s`. */
+async function hashInto(
+  md5s: Array<string | undefined>,
+  files: readonly FileEntry[],
+  todo: readonly number[],
+  options: HashManyOptions,
+): Promise<void> {
+  const hashed = await hashFiles(
+    todo.map((i) => (files[i] as FileEntry).path),
+    todo.map((i) => (files[i] as FileEntry).size),
+    {
+      ...options,
+      onBatch: (start, batch) => {
+        for (const [k, md5] of batch.entries()) md5s[todo[start + k] as number] = md5;
+        options.onBatch?.(start, batch);
+      },
+    },
+  );
+  for (const [j, i] of todo.entries()) md5s[i] = hashed[j];
+}
+
+function hashProgress(
+  files: readonly FileEntry[],
+  todo: readonly number[],
+  done: number,
+  bytes: number,
+): Progress {
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const todoBytes = todo.reduce((n, i) => n + (files[i]?.size ?? 0), 0);
+  return {
+    phase: 'hash',
+    files: files.length - todo.length + done,
+    bytes: totalBytes - todoBytes + bytes,
+    totalFiles: files.length,
+    totalBytes,
   };
 }
 

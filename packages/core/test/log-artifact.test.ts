@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +110,34 @@ describe('Run.logArtifact', () => {
     expect(text).toMatch(/cmd: python train.py +# go/);
     expect(text).toContain('artifacts:\n  m:\n    path: m.pkl\n    type: model\n');
     await run.end();
+  });
+});
+
+describe('a directory is stored while it is hashed', () => {
+  it('1,500 files hashed in threads: every content once, the manifest, and the same md5 again', async () => {
+    const { cwd, store, run } = await project();
+    const contents: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const sub = join(cwd, 'data', `s${i % 15}`);
+      mkdirSync(sub, { recursive: true });
+      const text = `file ${i % 1000}\n`; // 500 files repeat another's content
+      writeFileSync(join(sub, `f${i}.txt`), text);
+      contents.push(text);
+    }
+    const record = await run.logArtifact('data');
+    expect(record).toMatchObject({ isdir: true, nfiles: 1500 });
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const objectKeys = [...new Set(contents.map(md5))]
+      .map((h) => `files/md5/${h.slice(0, 2)}/${h.slice(2)}`)
+      .sort();
+    const manifestKey = `files/md5/${record.md5.slice(0, 2)}/${record.md5.slice(2)}`;
+    const keys = (await storeKeys(store)).filter((k) => k.startsWith('files/'));
+    expect(keys.filter((k) => !k.endsWith('.dir')).sort()).toEqual(objectKeys);
+    expect(keys.filter((k) => k.endsWith('.dir'))).toEqual([manifestKey]);
+    // Logged again, every hash comes from the stat cache: the same manifest, nothing new stored.
+    const again = await run.logArtifact('data', { name: 'data-again' });
+    expect(again.md5).toBe(record.md5);
+    expect((await storeKeys(store)).filter((k) => k.startsWith('files/'))).toEqual(keys);
   });
 });
 

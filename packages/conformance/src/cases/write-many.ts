@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WriteManyItem } from '@trove/core';
+import { BatchQueue, TroveError, type WriteManyItem } from '@trove/core';
 import { expect } from 'vitest';
 import { type CaseSuite, whenCapable } from '../context.js';
 import { expectTroveError, listAll, md5Hex, readBytes } from '../helpers.js';
@@ -99,6 +99,39 @@ export function writeManyCases(suite: CaseSuite): void {
         'NOT_FOUND',
       );
       expect(await backend.exists(k)).toBe(false);
+    });
+
+    suite.test('writeMany takes batches that arrive over time and stores them all', async (c) => {
+      const { backend, key } = c;
+      const items = await makeFiles(await c.tempDir(), 40, key);
+      const queue = new BatchQueue<WriteManyItem>();
+      let done = 0;
+      const pending = backend.writeMany?.(queue, { onProgress: (n) => (done = n) });
+      queue.push(items.slice(0, 10));
+      await new Promise((r) => setTimeout(r, 20));
+      queue.push(items.slice(10, 11));
+      queue.push(items.slice(11, 30));
+      await new Promise((r) => setTimeout(r, 20));
+      queue.push(items.slice(30));
+      queue.end();
+      const total = items.reduce((n, it) => n + (it.size ?? 0), 0);
+      expect(await pending).toEqual({ written: 40, skipped: 0, bytes: total });
+      expect(done).toBe(40);
+      for (const item of items)
+        expect((await readBytes(backend, item.key)).toString()).toBe(item.content);
+    });
+
+    suite.test('writeMany stops on a failing batch source and throws its error', async (c) => {
+      const { backend, key } = c;
+      const items = await makeFiles(await c.tempDir(), 12, key);
+      const queue = new BatchQueue<WriteManyItem>();
+      const pending = backend.writeMany?.(queue);
+      queue.push(items.slice(0, 6));
+      queue.fail(new TroveError('PERMISSION_DENIED', 'the source failed'));
+      const err = await expectTroveError(() => pending, 'PERMISSION_DENIED');
+      expect(err.message).toBe('the source failed');
+      // Nothing of what never arrived was written.
+      for (const item of items.slice(6)) expect(await backend.exists(item.key)).toBe(false);
     });
 
     suite.test('writeMany of no items does nothing', async ({ backend, key }) => {

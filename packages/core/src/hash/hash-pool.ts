@@ -53,7 +53,15 @@ export interface HashManyOptions {
   onProgress?: (files: number, bytes: number) => void;
   /** Number of threads; defaults to the number of cores. */
   threads?: number;
+  /**
+   * Called as results come in, in no particular order: `md5s` are those of
+   * `paths[start … start + md5s.length - 1]`. Lets a caller store files while others hash.
+   */
+  onBatch?: (start: number, md5s: readonly string[]) => void;
 }
+
+/** The single-thread path reports its results in batches of this many files. */
+const INLINE_BATCH_FILES = 256;
 
 /** md5 (hex) of each file, in the order given. `sizes` lets batches balance by bytes. */
 export async function hashFiles(
@@ -70,11 +78,16 @@ export async function hashFiles(
   ) {
     const out: string[] = [];
     let bytes = 0;
+    let reported = 0;
     for (const [i, path] of paths.entries()) {
       const r = await md5File(path);
       out.push(r.md5);
       bytes += r.size;
       options.onProgress?.(i + 1, bytes);
+      if (out.length - reported === INLINE_BATCH_FILES || i === paths.length - 1) {
+        options.onBatch?.(reported, out.slice(reported));
+        reported = out.length;
+      }
     }
     return out;
   }
@@ -139,6 +152,7 @@ async function hashInWorkers(
                   const j = (i - batch.start) * 32;
                   results[i] = md5s.slice(j, j + 32);
                 }
+                options.onBatch?.(batch.start, results.slice(batch.start, batch.end));
                 filesDone += batch.end - batch.start;
                 bytesDone += msg.bytes ?? 0;
                 options.onProgress?.(filesDone, bytesDone);

@@ -13,6 +13,8 @@ export interface FileEntry {
   ino: number;
   mtimeMs: number;
   mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** Directories DVC never looks into (its default ignore list). */
@@ -62,7 +64,16 @@ export function walkFiles(root: string, isIgnored?: IgnoreTest): FileEntry[] {
       if (st.isDirectory()) {
         if (!IGNORED_DIRS.has(name)) visit(path, relpath);
       } else if (st.isFile()) {
-        out.push({ relpath, path, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode });
+        out.push({
+          relpath,
+          path,
+          size: st.size,
+          ino: st.ino,
+          mtimeMs: st.mtimeMs,
+          mode: st.mode,
+          uid: st.uid,
+          gid: st.gid,
+        });
       } else {
         throw new TroveError('INVALID_ARTIFACT', `Not a regular file or directory: ${path}`, {
           key: path,
@@ -78,4 +89,22 @@ export function walkFiles(root: string, isIgnored?: IgnoreTest): FileEntry[] {
 /** True for a file any of whose execute bits is set (DVC's `isexec`). */
 export function isExecutable(mode: number): boolean {
   return (mode & 0o111) !== 0;
+}
+
+let identity: { uid: number; groups: Set<number> } | undefined;
+
+/**
+ * Whether this process may read a file, from its mode bits, owner and group (no system call per
+ * file; access control lists are not seen). Root reads everything.
+ */
+export function isReadable(file: Pick<FileEntry, 'mode' | 'uid' | 'gid'>): boolean {
+  if (!process.getuid || !process.getgroups) return true;
+  identity ??= {
+    uid: process.getuid(),
+    groups: new Set([process.getgid?.() ?? -1, ...process.getgroups()]),
+  };
+  if (identity.uid === 0) return true;
+  if (file.uid === identity.uid) return (file.mode & 0o400) !== 0;
+  if (identity.groups.has(file.gid)) return (file.mode & 0o040) !== 0;
+  return (file.mode & 0o004) !== 0;
 }
