@@ -15,3 +15,13 @@ export interface S3Context {
 export function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
 }
+
+/**
+ * The options of `client.send()`: none without an abort signal, so the SDK's cached middleware
+ * stack (`cacheMiddleware`, which it skips whenever options are passed) serves the request.
+ */
+export function sendOptions(
+  signal: AbortSignal | undefined,
+): { abortSignal: AbortSignal } | undefined {
+  return signal ? { abortSignal: signal } : undefined;
+}

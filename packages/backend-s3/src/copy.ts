@@ -1,6 +1,6 @@
 import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { type CopyOptions, mapLimit, type ObjectStat, TroveError } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 import { type HeadResult, headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';
 import { abortUpload, completeUpload, createUpload } from './multipart.js';
@@ -57,7 +57,7 @@ export async function copyObject(
           // The size returned below is the one HeadObject saw: only copy that version.
           CopySourceIfMatch: source.etag,
         }),
-        { abortSignal: options.signal },
+        sendOptions(options.signal),
       );
       return {
         key: to,
@@ -99,7 +99,7 @@ async function multipartCopy(
           CopySourceIfMatch: source.etag,
           CopySourceRange: count === 1 ? undefined : `bytes=${start}-${end}`,
         }),
-        { abortSignal: options.signal },
+        sendOptions(options.signal),
       );
       return {
         PartNumber: n,

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { mapLimit } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 
 /** DeleteObjects takes at most this many keys. */
 const BATCH = 1000;
@@ -17,9 +17,10 @@ export async function deleteKeys(
 ): Promise<void> {
   if (keys.length === 0) return;
   if (keys.length === 1) {
-    await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: keys[0] }), {
-      abortSignal: signal,
-    });
+    await ctx.client.send(
+      new DeleteObjectCommand({ Bucket: ctx.bucket, Key: keys[0] }),
+      sendOptions(signal),
+    );
     return;
   }
   const unique = [...new Set(keys)];
@@ -31,7 +32,7 @@ export async function deleteKeys(
         Bucket: ctx.bucket,
         Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
       }),
-      { abortSignal: signal },
+      sendOptions(signal),
     );
     const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
     const first = failed[0];

@@ -1,6 +1,6 @@
 import { HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectStat } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 import { httpStatus, mapS3Error, s3ErrorCode } from './map-error.js';
 
 export interface HeadResult extends ObjectStat {
@@ -20,9 +20,10 @@ export async function headObject(
   signal?: AbortSignal,
 ): Promise<HeadResult | undefined> {
   try {
-    const out = await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }), {
-      abortSignal: signal,
-    });
+    const out = await ctx.client.send(
+      new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }),
+      sendOptions(signal),
+    );
     rememberBucket(ctx);
     return {
       key,
@@ -42,7 +43,7 @@ export async function headObject(
 export async function assertBucket(ctx: S3Context, signal?: AbortSignal): Promise<void> {
   if (knownBuckets.get(ctx.client)?.has(ctx.bucket)) return;
   try {
-    await ctx.client.send(new HeadBucketCommand({ Bucket: ctx.bucket }), { abortSignal: signal });
+    await ctx.client.send(new HeadBucketCommand({ Bucket: ctx.bucket }), sendOptions(signal));
   } catch (err) {
     if (httpStatus(err) === 404) {
       throw mapS3Error(Object.assign(err as object, { Code: 'NoSuchBucket' }), {

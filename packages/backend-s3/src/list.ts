@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectEntry } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 
 /**
  * ListObjectsV2 page by page (1,000 keys each). S3 lists in UTF-8 byte order, which is the
@@ -21,7 +21,7 @@ export async function* listObjects(
         StartAfter: token === undefined ? startAfter : undefined,
         ContinuationToken: token,
       }),
-      { abortSignal: signal },
+      sendOptions(signal),
     );
     for (const o of out.Contents ?? []) {
       if (o.Key === undefined) continue;

@@ -7,7 +7,7 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type S3Context, unquote } from './context.js';
+import { type S3Context, sendOptions, unquote } from './context.js';
 import type { Part, PartSource } from './part-source.js';
 
 /** A part already on the server, as ListParts describes it. */
@@ -56,7 +56,7 @@ export async function createUpload(
       ContentType: contentType,
       ChecksumAlgorithm: partChecksums(ctx) ? 'CRC32' : undefined,
     }),
-    { abortSignal: signal },
+    sendOptions(signal),
   );
   if (!out.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
   return out.UploadId;
@@ -179,7 +179,7 @@ async function uploadPart(
       ContentLength: part.bytes.length,
       ChecksumAlgorithm: partChecksums(ctx) ? 'CRC32' : undefined,
     }),
-    { abortSignal: signal },
+    sendOptions(signal),
   );
   if (!out.ETag) throw new Error(`UploadPart ${part.number} returned no ETag`);
   return { etag: out.ETag, size: part.bytes.length, checksumCRC32: out.ChecksumCRC32 };
@@ -207,7 +207,7 @@ export async function completeUpload(
       IfNoneMatch: conditions.ifNoneMatch,
       IfMatch: conditions.ifMatch,
     }),
-    { abortSignal: signal },
+    sendOptions(signal),
   );
   return { etag: out.ETag ?? '' };
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type ReadOptions, type ReadResult, TroveError } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';
 
@@ -43,9 +43,10 @@ function send(ctx: S3Context, key: string, range: ReadOptions['range'], signal?:
   const header = range
     ? `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}`
     : undefined;
-  return ctx.client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: header }), {
-    abortSignal: signal,
-  });
+  return ctx.client.send(
+    new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: header }),
+    sendOptions(signal),
+  );
 }
 
 async function emptyRead(ctx: S3Context, key: string, signal?: AbortSignal): Promise<ReadResult> {

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type ObjectStat, TroveError, type WriteBody, type WriteOptions } from '@trove/core';
-import type { S3Context } from './context.js';
+import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { partSizeFor } from './part-size.js';
 import { bufferSource, fileSource, iterableSource, type Part, withFirst } from './part-source.js';
@@ -55,7 +55,7 @@ export async function putObject(
       IfNoneMatch: options.ifNoneMatch,
       IfMatch: options.ifMatch,
     }),
-    { abortSignal: options.signal },
+    sendOptions(options.signal),
   );
   options.onProgress?.(bytes.length);
   return { key, size: bytes.length, etag: out.ETag ?? '', lastModified: new Date(), md5 };
