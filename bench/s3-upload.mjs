@@ -11,7 +11,16 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, randomFile, randomTree, roundRobin, TROVE, timed, writeSection } from './lib.mjs';
+import {
+  machine,
+  REPO,
+  randomFile,
+  randomTree,
+  roundRobin,
+  TROVE,
+  timed,
+  writeSection,
+} from './lib.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
