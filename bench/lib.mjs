@@ -10,20 +10,25 @@ export const DATA = join(REPO, 'bench/data');
 export const TROVE = `${REPO}packages/cli/dist/bin.js`;
 
 /**
- * Runs `cmd` through /usr/bin/time, returning wall seconds and peak RSS (MiB). `prepare` runs
- * before, untimed (fresh destination folders, and so on).
+ * Runs `cmd` through /usr/bin/time, returning wall seconds, peak RSS (MiB) and the CPU seconds
+ * (user + system) the command used.
  */
 export function timed(cmd, { cwd, env } = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'bash', '-c', cmd], {
     cwd,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
-  const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
+  const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (r.status !== 0 || !m)
     throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr.slice(-2000)}`);
-  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout: r.stdout };
+  return {
+    seconds: Number(m[1]),
+    rssMiB: Number(m[2]) / 1024,
+    cpuSeconds: Number(m[3]) + Number(m[4]),
+    stdout: r.stdout,
+  };
 }
 
 /** A more precise wall clock than /usr/bin/time's 10 ms, for short commands. */
@@ -75,6 +80,12 @@ export async function roundRobin(cases, rounds) {
         min: Math.min(...outs.map((o) => o.seconds)),
         max: Math.max(...outs.map((o) => o.seconds)),
         rssMiB: outs[0]?.rssMiB === undefined ? undefined : Math.max(...outs.map((o) => o.rssMiB)),
+        // Any other number a case reports (CPU seconds, server load…): the median.
+        ...Object.fromEntries(
+          Object.keys(outs[0] ?? {})
+            .filter((k) => !['seconds', 'rssMiB'].includes(k) && typeof outs[0][k] === 'number')
+            .map((k) => [k, median(outs.map((o) => o[k]))]),
+        ),
       },
     ]),
   );

@@ -6,7 +6,15 @@
 // Needs: a build (pnpm build), moto_server, rclone (apt-get install rclone) and aws (awscli) on
 // PATH, ~8 GiB free disk. Writes its section of bench/RESULTS.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -215,12 +223,26 @@ function cases(source, isDir) {
   ];
 }
 
-/** Every tool once per round (lib's roundRobin), each run into a fresh bucket made untimed. */
+/** CPU seconds moto has used so far (utime + stime from /proc; clock ticks of 1/100 s). */
+function motoCpuSeconds() {
+  const fields = readFileSync(`/proc/${moto.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Every tool once per round (lib's roundRobin), each run into a fresh bucket made untimed. Each
+ * run also reports how busy moto was (its CPU seconds over the wall time): moto is one Python
+ * process, so near 100% it is the bottleneck, and what a client costs in CPU is taken from it.
+ */
 function runRounds(source, isDir, n) {
   const list = cases(source, isDir).map((c) => ({
     name: c.name,
     prepare: () => freshBucket(c.tool),
-    run: (bucket) => c.run(bucket),
+    run: (bucket) => {
+      const before = motoCpuSeconds();
+      const out = c.run(bucket);
+      return { ...out, motoBusy: (motoCpuSeconds() - before) / out.seconds };
+    },
   }));
   return roundRobin(list, n);
 }
@@ -268,12 +290,12 @@ function table(results, bytes) {
       const speed = bytes / MB / r.seconds;
       const vs = rclone / r.seconds;
       const bold = name === 'trove add' ? '**' : '';
-      return `| ${bold}\`${name}\`${bold} | ${f(r.seconds)} [${f(r.min)}–${f(r.max)}] | ${bold}${speed.toFixed(1)}${bold} | ${bold}${vs.toFixed(2)}×${bold} | ${r.rssMiB.toFixed(0)} |`;
+      return `| ${bold}\`${name}\`${bold} | ${f(r.seconds)} [${f(r.min)}–${f(r.max)}] | ${bold}${speed.toFixed(1)}${bold} | ${bold}${vs.toFixed(2)}×${bold} | ${r.rssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.motoBusy).toFixed(0)}% |`;
     })
     .join('\n');
 }
 const head =
-  '| command | median s [min–max] | MB/s | vs rclone | peak RSS MiB |\n|---|---|---|---|---|';
+  '| command | median s [min–max] | MB/s | vs rclone | peak RSS MiB | client CPU s | moto busy |\n|---|---|---|---|---|---|---|';
 const versions = [
   spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
   spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0],
