@@ -309,11 +309,15 @@ ${machine()}; ${versions}. Medians of ${rounds} round-robin rounds, wall time of
 (default options: 8 MiB parts, 8 in flight, 32 objects in flight), which also hashes, writes the \`.dvc\` file and
 the run records. rclone: \`rclone copy -I --s3-no-head\` with its defaults (5 MiB chunks, 4 transfers; \`--s3-no-head\`
 because its HEAD of the new object with \`versionId=null\` gets a 400 from moto, which fails the copy). aws: \`aws s3 cp\` with
-its defaults (8 MiB chunks, 10 requests). MB = 10^6 bytes. moto is single-process Python: on this 2-vCPU machine
-it is the bottleneck for every tool (its CPU time ≈ wall time; ~450 small PUTs/s whoever sends them), so the ratios
-matter more than the absolute speeds. aws-cli's big-file lead is moto's: aws declares CRC32 part checksums, and moto
-completes such an upload much faster than one without (for those it copies the whole object once more and computes a full-object CRC64);
-trove sends no checksums with an \`endpoint\` (\`checksums: when_required\`), like rclone.
+its defaults (8 MiB chunks, 10 requests). MB = 10^6 bytes. *client CPU*: user + system seconds of the command;
+*moto busy*: moto's CPU seconds over the wall time. moto is one Python process held to about one core by its lock (~100% = saturated; C code that releases the lock can take it a little over):
+on this 2-vCPU machine it is the bottleneck for every tool, so the ratios matter more than the absolute speeds. With
+10,000 small files moto is saturated for every tool and spends the same ~2 ms of CPU per PUT whoever sends it, so
+those rows measure how much CPU each client leaves to moto: \`trove add\` also hashes every file and checks the md5 of
+every body it sends, and the AWS SDK's request path costs more CPU per PUT than rclone's Go client. aws-cli's big-file
+lead is moto's: aws declares CRC32 part checksums, and moto completes such an upload much faster than one without (for
+those it computes a full-object CRC64NVME over the assembled object); trove sends no checksums with an \`endpoint\`
+(\`checksums: when_required\`, for S3-compatible stores), like rclone.
 
 ${bigResults ? `**One 1 GiB file**\n\n${head}\n${table(bigResults, bigBytes)}\n` : ''}
 ${smallResults ? `**10,000 files of 10 KiB (100 MB) in 100 folders**\n\n${head}\n${table(smallResults, smallBytes)}\n` : ''}
