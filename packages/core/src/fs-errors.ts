@@ -13,11 +13,7 @@ export function mapFsError(err: unknown, path: string): TroveError {
       });
     case 'EACCES':
     case 'EPERM':
-      return new TroveError('PERMISSION_DENIED', `Permission denied reading ${path}`, {
-        key: path,
-        cause: err,
-        hint: 'Check the file mode and owner.',
-      });
+      return permissionDenied(path, err);
     case 'ELOOP':
       return new TroveError('INVALID_ARTIFACT', `Symbolic link loop at ${path}`, {
         key: path,
@@ -45,4 +41,13 @@ export function mapFsError(err: unknown, path: string): TroveError {
         cause: err,
       });
   }
+}
+
+/** A local file this process may not read. */
+export function permissionDenied(path: string, cause?: unknown): TroveError {
+  return new TroveError('PERMISSION_DENIED', `Permission denied reading ${path}`, {
+    key: path,
+    cause,
+    hint: 'Check the file mode and owner.',
+  });
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs'
 import { BatchQueue } from './batches.js';
 import type { ContentStore } from './cas.js';
 import { TroveError } from './errors.js';
-import { mapFsError } from './fs-errors.js';
+import { mapFsError, permissionDenied } from './fs-errors.js';
 import { buildDirManifest, type DirManifest } from './hash/dir-manifest.js';
 import { dvcIgnoreFor } from './hash/dvcignore.js';
 import { type HashManyOptions, hashFiles } from './hash/hash-pool.js';
@@ -137,8 +137,17 @@ async function ingestDirectory(
     manifest = buildDirManifest(entries, totalBytes);
     if (store) written = (await store.addDirectory(manifest, entries, storeProgress)).written;
   } else if (!store) {
+    const cachedFiles = totalFiles - todo.length;
+    const cachedBytes = totalBytes - todo.reduce((n, i) => n + (files[i] as FileEntry).size, 0);
     await hashInto(md5s, files, todo, {
-      onProgress: (n, b) => onProgress?.(hashProgress(files, todo, n, b)),
+      onProgress: (n, b) =>
+        onProgress?.({
+          phase: 'hash',
+          files: cachedFiles + n,
+          bytes: cachedBytes + b,
+          totalFiles,
+          totalBytes,
+        }),
     });
     manifest = buildDirManifest(
       files.map((_, i) => entry(i)),
@@ -149,8 +158,7 @@ async function ingestDirectory(
     // before anything is sent; a failure later (a file vanishing mid-run) can leave objects
     // without a manifest, which nothing refers to.
     const unreadable = files.find((f) => !isReadable(f));
-    if (unreadable)
-      throw mapFsError(Object.assign(new Error('EACCES'), { code: 'EACCES' }), unreadable.path);
+    if (unreadable) throw permissionDenied(unreadable.path);
     const queue = new BatchQueue<DirEntry>();
     const storing = store.addObjects(queue, { onProgress: storeProgress });
     storing.catch(() => undefined); // awaited below; this keeps an early failure from going unhandled
@@ -210,23 +218,6 @@ async function hashInto(
     },
   );
   for (const [j, i] of todo.entries()) md5s[i] = hashed[j];
-}
-
-function hashProgress(
-  files: readonly FileEntry[],
-  todo: readonly number[],
-  done: number,
-  bytes: number,
-): Progress {
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  const todoBytes = todo.reduce((n, i) => n + (files[i]?.size ?? 0), 0);
-  return {
-    phase: 'hash',
-    files: files.length - todo.length + done,
-    bytes: totalBytes - todoBytes + bytes,
-    totalFiles: files.length,
-    totalBytes,
-  };
 }
 
 /** Records a hash only if the file did not change while it was read. */
