@@ -161,10 +161,13 @@ async function ingestDirectory(
     if (unreadable) throw permissionDenied(unreadable.path);
     const queue = new BatchQueue<DirEntry>();
     const storing = store.addObjects(queue, { onProgress: storeProgress });
-    storing.catch(() => undefined); // awaited below; this keeps an early failure from going unhandled
+    // A store that fails (a missing bucket, refused credentials) stops the hashing at once.
+    const stop = new AbortController();
+    storing.catch((err: unknown) => stop.abort(err));
     queue.push(files.flatMap((_, i) => (md5s[i] === undefined ? [] : [entry(i)])));
     try {
       await hashInto(md5s, files, todo, {
+        signal: stop.signal,
         onBatch: (start, hashed) =>
           queue.push(hashed.map((_, k) => entry(todo[start + k] as number))),
       });

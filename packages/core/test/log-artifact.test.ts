@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTroveError } from '../src/errors.js';
+import type { WriteBody, WriteOptions } from '../src/backend.js';
+import { isTroveError, TroveError } from '../src/errors.js';
+import { MemoryBackend } from '../src/memory-backend.js';
 import { startRun } from '../src/run.js';
+import { Store } from '../src/store.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
 
 async function project() {
@@ -138,6 +141,31 @@ describe('a directory is stored while it is hashed', () => {
     const again = await run.logArtifact('data', { name: 'data-again' });
     expect(again.md5).toBe(record.md5);
     expect((await storeKeys(store)).filter((k) => k.startsWith('files/'))).toEqual(keys);
+  });
+});
+
+describe('a store that fails while a directory is hashed', () => {
+  it('stops the hashing, throws the store error, and writes no manifest', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, '.trove'));
+    /** Takes run records, refuses every object: a store that goes down. */
+    class ObjectsDown extends MemoryBackend {
+      override async write(key: string, body: WriteBody, options?: WriteOptions) {
+        if (key.startsWith('files/'))
+          throw new TroveError('UNAVAILABLE', `the store is down (${key})`, { retryable: true });
+        return super.write(key, body, options);
+      }
+    }
+    const backend = new ObjectsDown();
+    const run = await startRun({ cwd, store: new Store({ name: 'down', meta: backend }) });
+    for (let i = 0; i < 3000; i++) {
+      mkdirSync(join(cwd, 'data', `s${i % 10}`), { recursive: true });
+      writeFileSync(join(cwd, 'data', `s${i % 10}`, `f${i}`), `file ${i}`);
+    }
+    await expect(run.logArtifact('data')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const keys: string[] = [];
+    for await (const e of backend.list('files/')) keys.push(e.key);
+    expect(keys).toEqual([]);
   });
 });
 

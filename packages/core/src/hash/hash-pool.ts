@@ -58,6 +58,8 @@ export interface HashManyOptions {
    * `paths[start … start + md5s.length - 1]`. Lets a caller store files while others hash.
    */
   onBatch?: (start: number, md5s: readonly string[]) => void;
+  /** Stops hashing (no new file or batch starts); the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The single-thread path reports its results in batches of this many files. */
@@ -80,6 +82,7 @@ export async function hashFiles(
     let bytes = 0;
     let reported = 0;
     for (const [i, path] of paths.entries()) {
+      options.signal?.throwIfAborted();
       const r = await md5File(path);
       out.push(r.md5);
       bytes += r.size;
@@ -126,6 +129,10 @@ async function hashInWorkers(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const send = (): void => {
+              if (options.signal?.aborted) {
+                reject(options.signal.reason);
+                return;
+              }
               if (next >= batches.length) {
                 resolve();
                 return;
