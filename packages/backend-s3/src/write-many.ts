@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import {
   compareKeys,
   eachBatch,
@@ -61,13 +60,12 @@ export async function writeManyObjects(
   const store = async (item: WriteManyItem): Promise<boolean> => {
     if (probe.known(item.key) === true) return false;
     const write = { md5: item.md5, ifNoneMatch: '*' as const, signal: options.signal };
-    const small = readSmall(item.path);
+    const { bytes: small, size } = readSmall(item.path);
     if (small) {
       const stored = await putObject(ctx, item.key, small, write);
       result.bytes += stored.size;
       return true;
     }
-    const { size } = await stat(item.path);
     if (size <= ctx.options.partSize) {
       await budget.acquire(size);
       try {
@@ -153,12 +151,12 @@ export async function writeManyObjects(
   return result;
 }
 
-/** The whole file when it is at most SYNC_READ_MAX bytes, else undefined. */
-function readSmall(path: string): Buffer | undefined {
+/** The whole file when it is at most SYNC_READ_MAX bytes; its size either way. */
+function readSmall(path: string): { bytes?: Buffer; size: number } {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
-    if (size > SYNC_READ_MAX) return undefined;
+    if (size > SYNC_READ_MAX) return { size };
     const buffer = Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
@@ -166,7 +164,7 @@ function readSmall(path: string): Buffer | undefined {
       if (read === 0) break;
       filled += read;
     }
-    return buffer.subarray(0, filled);
+    return { bytes: buffer.subarray(0, filled), size: filled };
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import { BatchQueue } from './batches.js';
-import type { ContentStore } from './cas.js';
+import type { ContentStore, StoreFile } from './cas.js';
 import { TroveError } from './errors.js';
 import { mapFsError, permissionDenied } from './fs-errors.js';
 import { buildDirManifest, type DirManifest } from './hash/dir-manifest.js';
@@ -121,25 +121,23 @@ async function ingestDirectory(
   const files = walkFiles(path, dvcRoot ? dvcIgnoreFor(path, dvcRoot) : undefined);
   const totalFiles = files.length;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  const md5s: Array<string | undefined> = files.map((f) => state.get(f.path, f));
-  const todo = files.flatMap((_, i) => (md5s[i] === undefined ? [i] : []));
+  // One entry per file, filled in as its md5 becomes known (stat cache, then hashing).
+  const entries: DirEntry[] = new Array(totalFiles);
+  const todo: number[] = [];
+  for (const [i, f] of files.entries()) {
+    const md5 = state.get(f.path, f);
+    if (md5 === undefined) todo.push(i);
+    else entries[i] = dirEntry(f, md5);
+  }
   const storeProgress = (n: number, b: number): void =>
     onProgress?.({ phase: 'store', files: n, bytes: b, totalFiles, totalBytes });
-  const entry = (i: number): DirEntry => {
-    const f = files[i] as FileEntry;
-    return { relpath: f.relpath, path: f.path, size: f.size, md5: md5s[i] as string };
-  };
   let written = 0;
-  let manifest: DirManifest;
-  if (todo.length === 0) {
-    // Every hash is known: an unchanged tree costs one lookup of its manifest.
-    const entries = files.map((_, i) => entry(i));
-    manifest = buildDirManifest(entries, totalBytes);
-    if (store) written = (await store.addDirectory(manifest, entries, storeProgress)).written;
-  } else if (!store) {
+  if (todo.length > 0 && store) {
+    written = await storeWhileHashing(store, files, entries, todo, storeProgress);
+  } else if (todo.length > 0) {
     const cachedFiles = totalFiles - todo.length;
     const cachedBytes = totalBytes - todo.reduce((n, i) => n + (files[i] as FileEntry).size, 0);
-    await hashInto(md5s, files, todo, {
+    await hashInto(files, entries, todo, {
       onProgress: (n, b) =>
         onProgress?.({
           phase: 'hash',
@@ -149,42 +147,15 @@ async function ingestDirectory(
           totalBytes,
         }),
     });
-    manifest = buildDirManifest(
-      files.map((_, i) => entry(i)),
-      totalBytes,
-    );
-  } else {
-    // Files are stored while the rest are hashed. A file this process cannot read is refused
-    // before anything is sent; a failure later (a file vanishing mid-run) can leave objects
-    // without a manifest, which nothing refers to.
-    const unreadable = files.find((f) => !isReadable(f));
-    if (unreadable) throw permissionDenied(unreadable.path);
-    const queue = new BatchQueue<DirEntry>();
-    const storing = store.addObjects(queue, { onProgress: storeProgress });
-    // A store that fails (a missing bucket, refused credentials) stops the hashing at once.
-    const stop = new AbortController();
-    storing.catch((err: unknown) => stop.abort(err));
-    queue.push(files.flatMap((_, i) => (md5s[i] === undefined ? [] : [entry(i)])));
-    try {
-      await hashInto(md5s, files, todo, {
-        signal: stop.signal,
-        onBatch: (start, hashed) =>
-          queue.push(hashed.map((_, k) => entry(todo[start + k] as number))),
-      });
-    } catch (err) {
-      queue.fail(err);
-      await storing.catch(() => undefined);
-      throw err;
-    }
-    queue.end();
-    written = await storing;
-    manifest = buildDirManifest(
-      files.map((_, i) => entry(i)),
-      totalBytes,
-    );
-    await store.addManifest(manifest);
   }
-  for (const [i, f] of files.entries()) state.set(f.path, f, md5s[i] as string);
+  const manifest = buildDirManifest(entries, totalBytes);
+  if (store) {
+    // Every hash known beforehand: an unchanged tree costs one lookup of its manifest.
+    if (todo.length === 0)
+      written = (await store.addDirectory(manifest, entries, storeProgress)).written;
+    else await store.addManifest(manifest);
+  }
+  for (const [i, f] of files.entries()) state.set(f.path, f, (entries[i] as DirEntry).md5);
   return {
     isdir: true,
     md5: manifest.md5,
@@ -195,32 +166,71 @@ async function ingestDirectory(
   };
 }
 
-interface DirEntry {
+interface DirEntry extends StoreFile {
   relpath: string;
-  path: string;
-  size: number;
-  md5: string;
 }
 
-/** Hashes `files[todo[…]]` with every core, filling in `md5s`. */
-async function hashInto(
-  md5s: Array<string | undefined>,
+function dirEntry(f: FileEntry, md5: string): DirEntry {
+  return { relpath: f.relpath, path: f.path, size: f.size, md5 };
+}
+
+/**
+ * Stores the files of a directory while the rest are hashed; resolves to the number of objects
+ * written (the manifest is the caller's, once this resolves). A file this process cannot read
+ * is refused before anything is sent; a store that fails stops the hashing. A failure later (a
+ * file vanishing mid-run) can leave objects without a manifest, which nothing refers to.
+ */
+async function storeWhileHashing(
+  store: ContentStore,
   files: readonly FileEntry[],
+  entries: DirEntry[],
   todo: readonly number[],
-  options: HashManyOptions,
+  onProgress: (done: number, bytes: number) => void,
+): Promise<number> {
+  const unreadable = files.find((f) => !isReadable(f));
+  if (unreadable) throw permissionDenied(unreadable.path);
+  const queue = new BatchQueue<DirEntry>();
+  const storing = store.addObjects(queue, { onProgress });
+  const stop = new AbortController();
+  storing.catch((err: unknown) => stop.abort(err));
+  queue.push(entries.filter((e) => e !== undefined)); // the files the stat cache knew
+  try {
+    await hashInto(files, entries, todo, {
+      signal: stop.signal,
+      onEntries: (batch) => queue.push(batch),
+    });
+  } catch (err) {
+    queue.fail(err);
+    await storing.catch(() => undefined);
+    throw err;
+  }
+  queue.end();
+  return storing;
+}
+
+/** Hashes `files[todo[…]]` with every core, filling in their `entries` batch by batch. */
+async function hashInto(
+  files: readonly FileEntry[],
+  entries: DirEntry[],
+  todo: readonly number[],
+  options: Omit<HashManyOptions, 'onBatch'> & { onEntries?: (batch: DirEntry[]) => void },
 ): Promise<void> {
-  const hashed = await hashFiles(
+  const { onEntries, ...hashOptions } = options;
+  await hashFiles(
     todo.map((i) => (files[i] as FileEntry).path),
     todo.map((i) => (files[i] as FileEntry).size),
     {
-      ...options,
-      onBatch: (start, batch) => {
-        for (const [k, md5] of batch.entries()) md5s[todo[start + k] as number] = md5;
-        options.onBatch?.(start, batch);
+      ...hashOptions,
+      onBatch: (start, md5s) => {
+        const batch = md5s.map((md5, k) => {
+          const i = todo[start + k] as number;
+          entries[i] = dirEntry(files[i] as FileEntry, md5);
+          return entries[i];
+        });
+        onEntries?.(batch);
       },
     },
   );
-  for (const [j, i] of todo.entries()) md5s[i] = hashed[j];
 }
 
 /** Records a hash only if the file did not change while it was read. */

@@ -1,4 +1,12 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBackend } from '../src/memory-backend.js';
@@ -43,4 +51,21 @@ export async function storeKeys(store: Store): Promise<string[]> {
   const keys: string[] = [];
   for await (const e of store.meta.list('')) keys.push(e.key);
   return keys;
+}
+
+/** Writes `count` files spread over `folders` folders under `root`; returns their contents. */
+export function writeTree(
+  root: string,
+  count: number,
+  folders: number,
+  content: (i: number) => string = (i) => `file ${i}`,
+): string[] {
+  const contents: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const dir = join(root, `s${i % folders}`);
+    mkdirSync(dir, { recursive: true });
+    contents.push(content(i));
+    writeFileSync(join(dir, `f${i}`), contents[i] as string);
+  }
+  return contents;
 }

@@ -8,7 +8,7 @@ import { isTroveError, TroveError } from '../src/errors.js';
 import { MemoryBackend } from '../src/memory-backend.js';
 import { startRun } from '../src/run.js';
 import { Store } from '../src/store.js';
-import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
+import { memoryStore, snapshotTree, storeKeys, tempDir, writeTree } from './helpers.js';
 
 async function project() {
   const cwd = tempDir();
@@ -119,14 +119,8 @@ describe('Run.logArtifact', () => {
 describe('a directory is stored while it is hashed', () => {
   it('1,500 files hashed in threads: every content once, the manifest, and the same md5 again', async () => {
     const { cwd, store, run } = await project();
-    const contents: string[] = [];
-    for (let i = 0; i < 1500; i++) {
-      const sub = join(cwd, 'data', `s${i % 15}`);
-      mkdirSync(sub, { recursive: true });
-      const text = `file ${i % 1000}\n`; // 500 files repeat another's content
-      writeFileSync(join(sub, `f${i}.txt`), text);
-      contents.push(text);
-    }
+    // 500 of the files repeat another's content.
+    const contents = writeTree(join(cwd, 'data'), 1500, 15, (i) => `file ${i % 1000}\n`);
     const record = await run.logArtifact('data');
     expect(record).toMatchObject({ isdir: true, nfiles: 1500 });
     const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -158,10 +152,7 @@ describe('a store that fails while a directory is hashed', () => {
     }
     const backend = new ObjectsDown();
     const run = await startRun({ cwd, store: new Store({ name: 'down', meta: backend }) });
-    for (let i = 0; i < 3000; i++) {
-      mkdirSync(join(cwd, 'data', `s${i % 10}`), { recursive: true });
-      writeFileSync(join(cwd, 'data', `s${i % 10}`, `f${i}`), `file ${i}`);
-    }
+    writeTree(join(cwd, 'data'), 3000, 10);
     await expect(run.logArtifact('data')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     const keys: string[] = [];
     for await (const e of backend.list('files/')) keys.push(e.key);
