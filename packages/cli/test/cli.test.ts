@@ -234,11 +234,11 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
     code: string,
     setup?: () => void,
     env?: NodeJS.ProcessEnv,
-    as?: { uid: number },
+    unprivileged?: boolean,
   ) {
     setup?.();
     const before = snapshotTree(cwd);
-    const r = trove([...args, '--json'], { cwd, ...(env ? { env } : {}), ...(as ?? {}) });
+    const r = trove([...args, '--json'], { cwd, ...(env ? { env } : {}), unprivileged });
     expect(r.code, r.stderr).toBe(exit);
     expect(JSON.parse(r.stdout).error.code).toBe(code);
     expect(r.stderr).toMatch(new RegExp(`^trove: error \\[${code}\\]: .+`));
@@ -271,10 +271,7 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
       execFileSync('ln', ['-s', 'l1', join(cwd, 'd/l2')]);
     }));
   it('an unreadable file', () => {
-    // Root reads anything, so the command runs as "nobody" when the tests run as root.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : undefined;
-    chmodSync(cwd, 0o777);
-    execFileSync('chmod', ['-R', 'a+rwX', cwd]);
+    // Root reads anything: the command runs without that power (see unprivileged in helpers).
     expectRejected(
       ['add', 'secret.bin'],
       7,
@@ -284,12 +281,10 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
         chmodSync(join(cwd, 'secret.bin'), 0o000);
       },
       undefined,
-      asNobody,
+      true,
     );
   });
   it('an unreadable file among 600 in a directory (stored while hashed): nothing is stored', () => {
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : undefined;
-    chmodSync(cwd, 0o777);
     expectRejected(
       ['add', 'd'],
       7,
@@ -299,11 +294,10 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
           mkdirSync(join(cwd, 'd', `s${i % 6}`), { recursive: true });
           writeFileSync(join(cwd, 'd', `s${i % 6}`, `f${i}`), `file ${i}`);
         }
-        execFileSync('chmod', ['-R', 'a+rwX', cwd]);
         chmodSync(join(cwd, 'd', 's5', 'f599'), 0o000);
       },
       undefined,
-      asNobody,
+      true,
     );
   });
   it('trove.yaml that is not valid YAML', () =>

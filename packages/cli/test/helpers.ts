@@ -15,16 +15,40 @@ export interface Result {
 
 export function trove(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; unprivileged?: boolean },
 ): Result {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd,
     encoding: 'utf8',
     env: { ...process.env, CI: '1', ...options.env },
-    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   };
-  const r = spawnSync(process.execPath, [TROVE_BIN, ...args], spawnOptions);
+  const command = [process.execPath, TROVE_BIN, ...args];
+  if (options.unprivileged) command.unshift(...unprivilegedPrefix());
+  const r = spawnSync(command[0] as string, command.slice(1), spawnOptions);
   return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+let prefix: string[] | undefined;
+
+/**
+ * How to run a command without root's power to read any file, for tests of unreadable input:
+ * nothing for another user; for root, a new user namespace (`unshare --user`), where root's
+ * files are checked by their mode bits like anyone's while the checkout stays reachable (its
+ * parents may be 0700, as `mktemp -d` makes them). Fails if that cannot be had: never skips.
+ */
+function unprivilegedPrefix(): string[] {
+  prefix ??= process.getuid?.() === 0 ? rootlessPrefix() : [];
+  return prefix;
+}
+
+function rootlessPrefix(): string[] {
+  const probe = spawnSync('unshare', ['--user', 'true']);
+  if (probe.status !== 0) {
+    throw new Error(
+      `Running as root, and \`unshare --user\` is not available (${probe.error?.message ?? String(probe.stderr)}): the unreadable-input tests need a process that cannot override file modes.`,
+    );
+  }
+  return ['unshare', '--user'];
 }
 
 export function troveJson<T = unknown>(
