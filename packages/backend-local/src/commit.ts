@@ -1,6 +1,7 @@
 import type { BigIntStats } from 'node:fs';
 import { type FileHandle, link, rename, stat, unlink } from 'node:fs/promises';
-import { TroveError } from '@trove/core';
+import { checkWriteConditions, preconditionFailed } from '@trove/core/backend';
+import { KIND } from './context.js';
 import { etagOf } from './etag.js';
 import { withFileLock } from './lock.js';
 
@@ -34,12 +35,13 @@ export async function commitCreate(tempPath: string, target: CommitTarget): Prom
     await link(tempPath, target.path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (code === 'EEXIST') throw preconditionFailed(target.key);
+    if (code === 'EEXIST') throw preconditionFailed(KIND, target.key);
     if (!NO_HARDLINKS.has(code)) throw err;
     await withFileLock(
       target.path,
       async () => {
-        if ((await statIfAny(target.path)) !== undefined) throw preconditionFailed(target.key);
+        if ((await statIfAny(target.path)) !== undefined)
+          throw preconditionFailed(KIND, target.key);
         await rename(tempPath, target.path);
       },
       target,
@@ -74,20 +76,7 @@ export async function commitIfMatch(
 
 /** `NOT_FOUND` when absent, `PRECONDITION_FAILED` when the etag differs. */
 export function assertMatches(current: BigIntStats | undefined, etag: string, key: string): void {
-  if (current === undefined) {
-    throw new TroveError('NOT_FOUND', `No object at ${JSON.stringify(key)} to match.`, {
-      backend: 'local',
-      key,
-    });
-  }
-  if (etagOf(current) !== etag) throw preconditionFailed(key, 'has changed');
-}
-
-export function preconditionFailed(key: string, why = 'already exists'): TroveError {
-  return new TroveError('PRECONDITION_FAILED', `The object at ${JSON.stringify(key)} ${why}.`, {
-    backend: 'local',
-    key,
-  });
+  checkWriteConditions(KIND, key, current && etagOf(current), { ifMatch: etag });
 }
 
 /** stat() of a regular file, or undefined when there is none (absent, or a folder). */

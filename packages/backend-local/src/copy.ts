@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, type FileHandle, mkdir, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ObjectStat } from '@trove/core';
+import type { ObjectStat } from '@trove/core/backend';
 import { commitCreate, commitReplace } from './commit.js';
 import { toObjectStat } from './etag.js';
 import { rethrow } from './map-error.js';

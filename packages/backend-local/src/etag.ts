@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import type { ObjectStat } from '@trove/core';
+import type { ObjectStat } from '@trove/core/backend';
 
 /**
  * The etag of a stored file: inode, size and mtime in nanoseconds. Every write makes a new

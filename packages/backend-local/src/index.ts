@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core';
+import { type BackendFactory, defineBackend } from '@trove/core/backend';
 import { LocalBackend } from './local-backend.js';
 
 export { DEFAULT_LINK_TYPES } from './link.js';

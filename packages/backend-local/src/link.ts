@@ -11,7 +11,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { LinkType } from '@trove/core';
+import type { LinkType } from '@trove/core/backend';
 import { tempPathBeside } from './paths.js';
 
 /** DVC's order when hard links are allowed: a free copy-on-write clone, a link, then a copy. */

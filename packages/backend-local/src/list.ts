@@ -1,8 +1,8 @@
 import { type BigIntStats, type Dirent, readdirSync, statSync } from 'node:fs';
-import type { ObjectEntry } from '@trove/core';
+import { compareKeys, type ObjectEntry } from '@trove/core/backend';
 import { toObjectStat } from './etag.js';
 import { rethrow } from './map-error.js';
-import { compareUtf8, keyPath, TEMP_PREFIX } from './paths.js';
+import { keyPath, TEMP_PREFIX } from './paths.js';
 
 /** Entries between two yields to the event loop, so a long listing does not starve timers and I/O. */
 const YIELD_EVERY = 1024;
@@ -97,13 +97,13 @@ function readCandidates(
     }
     const key = dirKey + name;
     const order = isDir ? `${key}/` : key;
-    if (startAfter !== undefined && compareUtf8(order, startAfter) <= 0) {
+    if (startAfter !== undefined && compareKeys(order, startAfter) <= 0) {
       // A folder whose keys all sort before startAfter is skipped whole; one that startAfter
       // falls inside is still walked.
       if (!isDir || !startAfter.startsWith(order)) continue;
     }
     candidates.push({ name, key, order, isDir });
   }
-  candidates.sort((a, b) => compareUtf8(a.order, b.order));
+  candidates.sort((a, b) => compareKeys(a.order, b.order));
   return candidates;
 }

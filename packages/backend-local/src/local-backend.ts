@@ -18,24 +18,25 @@
  *   Unconditional writes take no lock: the last rename wins.
  * - No fsync unless `fsync: true` (DVC does not either); a crash may lose recent writes, never
  *   expose half of one.
+ *
+ * The class only validates keys and dispatches: one file per operation.
  */
-import type { BigIntStats } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
-  type BackendCapabilities,
   type CopyOptions,
+  type DeclaredCapabilities,
   isTroveError,
   type LinkType,
   type ListOptions,
   type MaterializeOptions,
+  notFound,
   type ObjectEntry,
   type ObjectStat,
   type OpOptions,
+  preconditionFailed,
   type ReadOptions,
   type ReadResult,
   type StorageBackend,
-  TroveError,
   validateKey,
   validatePrefix,
   type WriteBody,
@@ -43,23 +44,17 @@ import {
   type WriteManyResult,
   type WriteManySource,
   type WriteOptions,
-} from '@trove/core';
-import {
-  assertMatches,
-  commitCreate,
-  commitIfMatch,
-  commitReplace,
-  preconditionFailed,
-  statIfFile,
-} from './commit.js';
+} from '@trove/core/backend';
+import { KIND, type LocalContext } from './context.js';
 import { copyObject } from './copy.js';
-import { toObjectStat } from './etag.js';
-import { type BrokenLinkTypes, DEFAULT_LINK_TYPES, placeFile } from './link.js';
+import { deleteObject, deleteObjects } from './delete.js';
+import { headObject, statObject } from './head.js';
 import { listObjects } from './list.js';
-import { rethrow } from './map-error.js';
+import { materializeObject } from './materialize.js';
 import { keyPath } from './paths.js';
 import { openObject } from './read.js';
-import { discard, stageBody } from './stage.js';
+import { renameObject } from './rename.js';
+import { writeObject } from './write.js';
 import { writeMany } from './write-many.js';
 
 export interface LocalBackendOptions {
@@ -69,161 +64,74 @@ export interface LocalBackendOptions {
   fsync?: boolean;
 }
 
-const DELETE_CONCURRENCY = 32;
-
 export class LocalBackend implements StorageBackend {
-  readonly kind = 'local';
-  readonly capabilities: BackendCapabilities = Object.freeze({
+  readonly kind = KIND;
+  readonly capabilities: DeclaredCapabilities = Object.freeze({
     ifNoneMatch: true,
     ifMatch: true,
-    signedUrl: false,
     serverSideCopy: true,
     rangeRead: true,
-    rename: true,
-    writeMany: true,
-    materialize: true,
   });
   /** Absolute path of the store folder. */
   readonly root: string;
-  readonly #fsync: boolean;
-  readonly #brokenLinkTypes: BrokenLinkTypes = new Map();
+  readonly #ctx: LocalContext;
 
   constructor(options: LocalBackendOptions) {
     this.root = resolve(options.root);
-    this.#fsync = options.fsync ?? false;
+    this.#ctx = { root: this.root, fsync: options.fsync ?? false, brokenLinkTypes: new Map() };
   }
 
   #path(key: string): string {
     return keyPath(this.root, validateKey(key, this.kind));
   }
 
-  async #statIfFile(path: string, key: string): Promise<BigIntStats | undefined> {
-    try {
-      return await statIfFile(path);
-    } catch (err) {
-      rethrow(err, key);
-    }
+  #at(key: string): { path: string; key: string } {
+    return { path: this.#path(key), key };
   }
 
-  async stat(key: string, _options?: OpOptions): Promise<ObjectStat> {
-    const st = await this.#statIfFile(this.#path(key), key);
-    if (!st) throw notFound(key);
-    return toObjectStat(key, st);
+  stat(key: string, _options?: OpOptions): Promise<ObjectStat> {
+    return statObject(this.#path(key), key);
   }
 
-  async exists(key: string, options?: OpOptions): Promise<boolean> {
-    this.#path(key);
-    try {
-      await this.stat(key, options);
-      return true;
-    } catch (err) {
-      if (isTroveError(err, 'NOT_FOUND')) return false;
-      throw err;
-    }
+  async exists(key: string, _options?: OpOptions): Promise<boolean> {
+    return (await headObject(this.#path(key), key)) !== undefined;
   }
 
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     return openObject(this.#path(key), key, options.range, options.signal);
   }
 
-  async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectStat> {
-    const path = this.#path(key);
-    // Checked before the bytes are copied (cheap), and again atomically at commit.
-    if (options.ifNoneMatch === '*' && (await this.exists(key))) throw preconditionFailed(key);
-    if (options.ifMatch !== undefined)
-      assertMatches(await this.#statIfFile(path, key), options.ifMatch, key);
-    let staged: Awaited<ReturnType<typeof stageBody>>;
-    try {
-      staged = await stageBody(path, body, { ...options, fsync: this.#fsync });
-    } catch (err) {
-      if (isSourceError(err, body)) rethrow(err, body.path, 'read');
-      rethrow(err, key, 'write');
-    }
-    try {
-      if (options.md5 !== undefined && options.md5.toLowerCase() !== staged.md5) {
-        throw new TroveError(
-          'CORRUPT',
-          `Bytes written to ${key} have md5 ${staged.md5}, not ${options.md5}.`,
-          {
-            backend: this.kind,
-            key,
-          },
-        );
-      }
-      const target = { key, path, signal: options.signal };
-      if (options.ifNoneMatch === '*') await commitCreate(staged.tempPath, target);
-      else if (options.ifMatch !== undefined)
-        await commitIfMatch(staged.tempPath, staged.handle, target, options.ifMatch);
-      else await commitReplace(staged.tempPath, staged.handle, target);
-      // rename/link keep the inode and mtime: this is the committed object's stat.
-      const st = await staged.handle.stat({ bigint: true });
-      await staged.handle.close();
-      return toObjectStat(key, st, staged.md5);
-    } catch (err) {
-      await discard(staged);
-      rethrow(err, key, 'write');
-    }
+  write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectStat> {
+    return writeObject(this.#ctx, this.#path(key), key, body, options);
   }
 
   async copy(from: string, to: string, options: CopyOptions = {}): Promise<ObjectStat> {
     const source = this.#path(from);
     const path = this.#path(to);
-    await this.stat(from);
-    if (options.ifNoneMatch === '*' && (await this.exists(to))) throw preconditionFailed(to);
+    await statObject(source, from);
+    if (options.ifNoneMatch === '*' && (await this.exists(to))) {
+      throw preconditionFailed(KIND, to);
+    }
     try {
       return await copyObject(source, { key: to, path, ...options });
     } catch (err) {
       // The source went away after the check above.
-      if (isTroveError(err, 'NOT_FOUND') && !(await this.exists(from))) throw notFound(from);
+      if (isTroveError(err, 'NOT_FOUND') && !(await this.exists(from))) throw notFound(KIND, from);
       throw err;
     }
   }
 
-  async rename(from: string, to: string, options: CopyOptions = {}): Promise<ObjectStat> {
-    const source = this.#path(from);
-    const dest = this.#path(to);
-    await this.stat(from);
-    if (from === to) {
-      if (options.ifNoneMatch === '*') throw preconditionFailed(to);
-      return this.stat(to);
-    }
-    try {
-      await mkdir(dirname(dest), { recursive: true });
-      // With ifNoneMatch: link() to the new name (atomic, create-only), then unlink the old one.
-      if (options.ifNoneMatch === '*')
-        await commitCreate(source, { key: to, path: dest, signal: options.signal });
-      else await rename(source, dest);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(from)))
-        throw notFound(from);
-      rethrow(err, to, 'write');
-    }
-    return this.stat(to);
+  rename(from: string, to: string, options: CopyOptions = {}): Promise<ObjectStat> {
+    return renameObject(this.#at(from), this.#at(to), options);
   }
 
-  async delete(key: string, _options?: OpOptions): Promise<void> {
-    const path = this.#path(key);
-    try {
-      await unlink(path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
-      // macOS says EPERM for unlink() of a folder: a folder is not an object, so nothing to do.
-      if (code === 'EPERM' && (await stat(path).catch(() => undefined))?.isDirectory()) return;
-      rethrow(err, key, 'write');
-    }
+  delete(key: string, _options?: OpOptions): Promise<void> {
+    return deleteObject(this.#path(key), key);
   }
 
   async deleteMany(keys: readonly string[], options: OpOptions = {}): Promise<void> {
-    for (const key of keys) validateKey(key, this.kind);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < keys.length) {
-        options.signal?.throwIfAborted();
-        await this.delete(keys[next++] as string);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+    const items = keys.map((key) => this.#at(key));
+    await deleteObjects(items, options.signal);
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectEntry> {
@@ -232,50 +140,18 @@ export class LocalBackend implements StorageBackend {
   }
 
   writeMany(items: WriteManySource, options?: WriteManyOptions): Promise<WriteManyResult> {
-    return writeMany(items, { root: this.root, fsync: this.#fsync }, options);
+    return writeMany(items, { root: this.root, fsync: this.#ctx.fsync }, options);
   }
 
-  async materialize(
+  materialize(
     key: string,
     destination: string,
     options: MaterializeOptions = {},
   ): Promise<LinkType> {
-    const source = this.#path(key);
-    options.signal?.throwIfAborted();
-    await this.stat(key);
-    const dest = resolve(destination);
-    try {
-      return await placeFile(
-        source,
-        dest,
-        options.linkTypes ?? DEFAULT_LINK_TYPES,
-        this.#brokenLinkTypes,
-      );
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(key)))
-        throw notFound(key);
-      rethrow(err, destination, 'write');
-    }
+    return materializeObject(this.#ctx, this.#at(key), destination, options);
   }
 
   async close(): Promise<void> {}
-}
-
-function notFound(key: string): TroveError {
-  return new TroveError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, {
-    backend: 'local',
-    key,
-  });
-}
-
-/** True when a `{ path }` body's own file could not be read (the error names the source path). */
-function isSourceError(err: unknown, body: WriteBody): body is { path: string } {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    'path' in body &&
-    (err as NodeJS.ErrnoException)?.path === body.path
-  );
 }
 
 /** A local-folder backend; `root` is created on first write. */

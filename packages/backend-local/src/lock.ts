@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroveError } from '@trove/core';
+import { TroveError } from '@trove/core/backend';
 import { lockPathOf, tempPathBeside } from './paths.js';
 
 /** A lock file older than this is taken to be left by a crashed process and is broken. */

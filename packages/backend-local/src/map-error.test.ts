@@ -1,4 +1,4 @@
-import { isTroveError } from '@trove/core';
+import { isTroveError } from '@trove/core/backend';
 import { describe, expect, it } from 'vitest';
 import { mapFsError, rethrow } from './map-error.js';
 

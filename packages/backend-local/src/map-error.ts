@@ -1,4 +1,10 @@
-import { errnoCode, isTroveError, TroveError, type TroveErrorCode } from '@trove/core';
+import {
+  errnoCode,
+  isAbortError,
+  isTroveError,
+  TroveError,
+  type TroveErrorCode,
+} from '@trove/core/backend';
 
 /**
  * What the failed operation was doing: `read` (looking an object up: a missing file or a folder
@@ -21,15 +27,6 @@ const UNAVAILABLE = new Set([
   'ESTALE',
   'ENOLCK',
 ]);
-
-/** True for the error an aborted `signal` produces; those are passed through as they are. */
-export function isAbortError(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    ((err as { name?: unknown }).name === 'AbortError' || errnoCode(err) === 'ABORT_ERR')
-  );
-}
 
 /** Turns a Node fs error into a TroveError (`backend: "local"`, the original as `cause`). */
 export function mapFsError(

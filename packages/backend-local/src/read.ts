@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { type ReadResult, TroveError } from '@trove/core';
+import { type ReadResult, TroveError } from '@trove/core/backend';
 import { toObjectStat } from './etag.js';
 import { CHUNK_SIZE } from './file-copy.js';
 import { rethrow } from './map-error.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { WriteBody } from '@trove/core';
+import type { WriteBody } from '@trove/core/backend';
 import { CHUNK_SIZE, copyFileHashing, writeFully } from './file-copy.js';
 import { tempPathBeside } from './paths.js';
 

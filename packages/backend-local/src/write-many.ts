@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WriteManyOptions, WriteManyResult, WriteManySource } from '@trove/core';
-import { collectBatches, TroveError, validateKey } from '@trove/core';
+import type { WriteManyOptions, WriteManyResult, WriteManySource } from '@trove/core/backend';
+import { collectBatches, TroveError, validateKey, writeManyFailure } from '@trove/core/backend';
+import { KIND } from './context.js';
 import { mapFsError } from './map-error.js';
 import { keyPath } from './paths.js';
 import {
@@ -179,22 +180,13 @@ async function runOnWorkers(
 
 function failureError(total: BatchResult, count: number): TroveError {
   const first = total.failures[0] as BatchFailure;
-  const summary =
-    `${total.failures.length} of ${count} files could not be stored ` +
-    `(${total.written} written, ${total.skipped} already there)`;
-  if (first.code === 'CORRUPT') {
-    return new TroveError('CORRUPT', `${summary}; first: ${first.message}.`, {
-      backend: 'local',
-      key: first.key,
-    });
-  }
-  const cause = Object.assign(new Error(first.message), { code: first.code, path: first.path });
-  const mapped = mapFsError(cause, first.key, 'write');
-  return new TroveError(mapped.code, `${summary}; first: ${first.message}.`, {
-    backend: 'local',
-    key: first.key,
-    retryable: mapped.retryable,
-    hint: mapped.hint,
-    cause,
-  });
+  const error =
+    first.code === 'CORRUPT'
+      ? new TroveError('CORRUPT', first.message, { backend: KIND, key: first.key })
+      : mapFsError(
+          Object.assign(new Error(first.message), { code: first.code, path: first.path }),
+          first.key,
+          'write',
+        );
+  return writeManyFailure(KIND, { key: first.key, error }, total.failures.length, count, total);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
-import type { ObjectEntry, StorageBackend, TroveError, TroveErrorCode } from '@trove/core';
-import { isTroveError } from '@trove/core';
+import type { ObjectEntry, StorageBackend, TroveError, TroveErrorCode } from '@trove/core/backend';
+import { isTroveError } from '@trove/core/backend';
 import { expect } from 'vitest';
 
 /** md5 of bytes or a UTF-8 string, as 32 lower-case hex digits. */
@@ -27,11 +27,6 @@ export async function* chunked(bytes: Uint8Array, chunkSize: number): AsyncGener
   for (let at = 0; at < bytes.length; at += chunkSize) {
     yield Uint8Array.prototype.slice.call(bytes, at, at + chunkSize);
   }
-}
-
-/** Compares strings in ascending UTF-8 byte order (what every backend lists in). */
-export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** Every entry `list` yields, in the order it yields them. */
@@ -87,4 +82,4 @@ export async function expectTroveError(
 }
 
 /** Bounded concurrency, shared with core. */
-export { mapLimit } from '@trove/core';
+export { mapLimit } from '@trove/core/backend';

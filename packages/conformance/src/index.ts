@@ -2,7 +2,6 @@ export type { CaseContext, CaseSuite, ConformanceOptions } from './context.js';
 export {
   chunked,
   collect,
-  compareUtf8,
   expectTroveError,
   listAll,
   listKeys,

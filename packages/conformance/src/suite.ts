@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '@trove/core/backend';
 import { describe } from 'vitest';
 import { conditionalCases } from './cases/conditional.js';
 import { copyCases } from './cases/copy.js';
@@ -52,7 +53,7 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
   describe(`${name}: StorageBackend conformance`, async () => {
     // The capabilities decide which tests exist, so they are read once, while collecting.
     const probe = await options.create();
-    const declared = { ...probe.capabilities };
+    const declared = capabilitiesOf(probe);
     await disposeBackend(probe, options, undefined);
     const suite = createCaseSuite(options, declared);
     for (const [area, register] of AREAS) describe(area, () => register(suite));

@@ -1,4 +1,4 @@
-import { MemoryBackend } from '@trove/core';
+import { MemoryBackend } from '@trove/core/backend';
 import { describeBackendConformance } from '../src/index.js';
 
 describeBackendConformance('memory', { create: () => new MemoryBackend() });

@@ -1,74 +1,22 @@
-export * from './backend.js';
-export { BatchQueue, collectBatches, eachBatch } from './batches.js';
-export { bodyChunks, compareKeys } from './body.js';
-export { type AddDirResult, type AddResult, ContentStore, type StoreFile } from './cas.js';
-export { type CheckoutResult, checkout } from './checkout.js';
-export { mapLimit } from './concurrency.js';
-export {
-  CONFIG_FILE,
-  DEFAULT_STORE,
-  dvcCacheDir,
-  findProject,
-  loadConfig,
-  type OpenStoreOptions,
-  openStore,
-  type ProjectPaths,
-  type StoreConfig,
-  type TroveConfig,
-} from './config.js';
-export { type DvcYamlArtifact, upsertDvcYamlArtifact } from './dvc/dvcyaml.js';
-export {
-  type DvcOut,
-  dvcFileText,
-  escapeGitPattern,
-  ignoreInGit,
-  writeDvcFile,
-} from './dvc/pointer.js';
-export {
-  comparePyStr,
-  dumpJsonDvclive,
-  PyFloat,
-  pyFloatRepr,
-  pyJsonDumps,
-  pyJsonString,
-} from './dvc/py-format.js';
-export { dumpYaml } from './dvc/yaml-emit.js';
-export type { TroveErrorCode, TroveErrorOptions } from './errors.js';
-export { errnoCode, isTroveError, TroveError } from './errors.js';
-export {
-  buildDirManifest,
-  type DirManifest,
-  EMPTY_DIR_MD5,
-  type ManifestEntry,
-  parseDirManifest,
-} from './hash/dir-manifest.js';
-export { hashFiles } from './hash/hash-pool.js';
-export { HashState } from './hash/hash-state.js';
-export { md5Bytes, md5File } from './hash/md5-file.js';
-export { type FileEntry, walkFiles } from './hash/walk.js';
-export { type Ingested, ingestPath, type Progress } from './ingest.js';
-export { joinKey, RESERVED_SEGMENT_PREFIX, validateKey, validatePrefix } from './keys.js';
-export { createMemoryBackend, MemoryBackend } from './memory-backend.js';
-export {
-  ARTIFACT_NAME_RE,
-  defaultArtifactName,
-  logicalPath,
-  pathExtension,
-  validateArtifactName,
-  validateRelPath,
-  validateStep,
-} from './naming.js';
-export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './records.js';
+/**
+ * `@trove/core`: the user API. Runs and what they log, stores and references, configuration
+ * and errors. Backend authors use `@trove/core/backend`; the DVCLive, MLflow and Polyaxon
+ * dialects have subpaths of their own.
+ */
+export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
+export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
+export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
+export { openStore } from './record/open-store.js';
+export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
+export { Store, type StoreParts } from './record/store.js';
 export { type ResolvedArtifact, resolveArtifactRef } from './refs.js';
-export {
-  type LogArtifactOptions,
-  type LogRefOptions,
-  Run,
-  resumeRun,
-  type StartRunOptions,
-  startRun,
-  type UseArtifactOptions,
-  type UsedArtifact,
-  withRun,
-} from './run.js';
-export { Store, type StoreParts } from './store.js';
+export { type AddArtifactOptions, addArtifact } from './run/add-artifact.js';
+export type { LogArtifactOptions } from './run/log-artifact.js';
+export type { LogRefOptions } from './run/log-ref.js';
+export { Run } from './run/run.js';
+export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';
+export type { UseArtifactOptions, UsedArtifact } from './run/use-artifact.js';
+export { type CheckoutResult, checkout } from './store/checkout.js';
+export type { ContentStore } from './store/content-store.js';
+export type { Progress } from './store/ingest.js';
+export type { OpenStoreOptions } from './store/open-backends.js';

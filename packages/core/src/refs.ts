@@ -1,6 +1,6 @@
 import { TroveError } from './errors.js';
-import type { ArtifactRecord } from './records.js';
-import type { Store } from './store.js';
+import type { ArtifactRecord } from './record/records.js';
+import type { Store } from './record/store.js';
 
 export interface ResolvedArtifact {
   md5: string;

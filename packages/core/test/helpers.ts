@@ -1,16 +1,9 @@
-import {
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryBackend } from '../src/memory-backend.js';
-import { Store } from '../src/store.js';
+import { MemoryBackend } from '../src/backend/memory-backend.js';
+import { Store } from '../src/record/store.js';
+
+export { snapshotTree, tempDir } from '@trove/test-utils';
 
 export const vectors = JSON.parse(
   readFileSync(new URL('./fixtures/dvc-vectors.json', import.meta.url), 'utf8'),
@@ -19,32 +12,8 @@ export const vectors = JSON.parse(
 // biome-ignore lint/suspicious/noExplicitAny: the vectors file is untyped JSON, checked by the tests that read it
 type Vectors = Record<string, any>;
 
-export function tempDir(prefix = 'trove-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
 export function memoryStore(): Store {
   return new Store({ name: 'mem', meta: new MemoryBackend() });
-}
-
-/** Every path under `root` with its content (files), link target (links) or "dir", for before/after checks. */
-export function snapshotTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      const key = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(path);
-      if (st.isSymbolicLink()) out[key] = `link:${readlinkSync(path)}`;
-      else if (st.isDirectory()) {
-        out[key] = 'dir';
-        visit(path, key);
-      } else if (st.isFile()) out[key] = readFileSync(path).toString('hex');
-      else out[key] = 'special';
-    }
-  };
-  visit(root, '');
-  return out;
 }
 
 export async function storeKeys(store: Store): Promise<string[]> {

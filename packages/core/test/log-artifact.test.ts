@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WriteBody, WriteOptions } from '../src/backend.js';
+import type { WriteBody, WriteOptions } from '../src/backend/contract.js';
+import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { isTroveError, TroveError } from '../src/errors.js';
-import { MemoryBackend } from '../src/memory-backend.js';
-import { startRun } from '../src/run.js';
-import { Store } from '../src/store.js';
+import { Store } from '../src/record/store.js';
+import { startRun } from '../src/run/start-run.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir, writeTree } from './helpers.js';
 
 async function project() {

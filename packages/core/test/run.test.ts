@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resumeRun, startRun, withRun } from '../src/run.js';
+import { resumeRun, startRun, withRun } from '../src/run/start-run.js';
 import { memoryStore, tempDir } from './helpers.js';
 
 function project() {

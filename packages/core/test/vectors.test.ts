@@ -6,7 +6,7 @@ import { dvcFileText } from '../src/dvc/pointer.js';
 import { buildDirManifest, EMPTY_DIR_MD5 } from '../src/hash/dir-manifest.js';
 import { HashState } from '../src/hash/hash-state.js';
 import { md5File } from '../src/hash/md5-file.js';
-import { ingestPath } from '../src/ingest.js';
+import { ingestPath } from '../src/store/ingest.js';
 import { memoryStore, tempDir, vectors } from './helpers.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: one vector of the untyped fixture file

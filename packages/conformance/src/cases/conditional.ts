@@ -1,4 +1,4 @@
-import { isTroveError } from '@trove/core';
+import { isTroveError } from '@trove/core/backend';
 import { expect } from 'vitest';
 import type { CaseSuite } from '../context.js';
 import { chunked, expectTroveError, md5Hex, randomBytes, readBytes } from '../helpers.js';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StorageBackend } from '@trove/core';
+import type { StorageBackend } from '@trove/core/backend';
 import { expect } from 'vitest';
 import type { CaseSuite } from '../context.js';
 import { expectTroveError, readBytes } from '../helpers.js';

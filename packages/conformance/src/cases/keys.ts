@@ -1,6 +1,7 @@
+import { compareKeys } from '@trove/core/backend';
 import { expect } from 'vitest';
 import type { CaseSuite } from '../context.js';
-import { compareUtf8, listAll, readBytes } from '../helpers.js';
+import { listAll, readBytes } from '../helpers.js';
 
 /** Valid keys that stress encodings: spaces, non-ASCII, emoji, URL-special and shell-special characters. */
 const AWKWARD_NAMES = [
@@ -40,9 +41,9 @@ export function keyCases(suite: CaseSuite): void {
         expect(await backend.exists(k)).toBe(true);
       }
       const listed = await listAll(backend, key('keys/'));
-      expect(listed.map((e) => e.key)).toEqual([...keys].sort(compareUtf8));
+      expect(listed.map((e) => e.key)).toEqual([...keys].sort(compareKeys));
       expect(listed.map((e) => e.size)).toEqual(
-        [...keys].sort(compareUtf8).map((k) => Buffer.byteLength(`content of ${k}`)),
+        [...keys].sort(compareKeys).map((k) => Buffer.byteLength(`content of ${k}`)),
       );
     },
   );

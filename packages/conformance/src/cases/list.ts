@@ -1,6 +1,7 @@
+import { compareKeys } from '@trove/core/backend';
 import { expect } from 'vitest';
 import { type CaseSuite, SUITE_CONCURRENCY } from '../context.js';
-import { compareUtf8, listAll, listKeys, mapLimit } from '../helpers.js';
+import { listAll, listKeys, mapLimit } from '../helpers.js';
 
 const MANY = 1_100;
 
@@ -47,7 +48,7 @@ export function listCases(suite: CaseSuite): void {
     async ({ backend, key }) => {
       await mapLimit(ORDER_NAMES, SUITE_CONCURRENCY, (n) => backend.write(key(`order/${n}`), n));
       const expected = ORDER_SORTED.map((n) => key(`order/${n}`));
-      expect([...expected].sort(compareUtf8)).toEqual(expected);
+      expect([...expected].sort(compareKeys)).toEqual(expected);
       expect(await listKeys(backend, key('order/'))).toEqual(expected);
     },
   );
@@ -84,7 +85,7 @@ export function listCases(suite: CaseSuite): void {
       expect(await names('fo')).toEqual(['fo', 'foo.txt', 'foo/a', 'foo/b/c', 'foobar/x', 'fop']);
       expect(await names('nothing')).toEqual([]);
       expect(await names('nothing/')).toEqual([]);
-      expect(await names('')).toEqual([...ISOLATION_NAMES].sort(compareUtf8));
+      expect(await names('')).toEqual([...ISOLATION_NAMES].sort(compareKeys));
     },
   );
 

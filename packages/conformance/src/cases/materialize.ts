@@ -1,6 +1,6 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LinkType } from '@trove/core';
+import type { LinkType } from '@trove/core/backend';
 import { expect } from 'vitest';
 import { type CaseSuite, whenCapable } from '../context.js';
 import { expectTroveError, md5Hex, randomBytes, readBytes } from '../helpers.js';

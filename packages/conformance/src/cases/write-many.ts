@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatchQueue, TroveError, type WriteManyItem } from '@trove/core';
+import { BatchQueue, TroveError, type WriteManyItem } from '@trove/core/backend';
 import { expect } from 'vitest';
 import { type CaseSuite, whenCapable } from '../context.js';
 import { expectTroveError, listAll, md5Hex, readBytes } from '../helpers.js';

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TroveError } from '../errors.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { dumpYaml } from './yaml-emit.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { dumpYaml } from '../py/yaml-emit.js';
 
 /** One `artifacts:` entry of dvc.yaml, in DVCLive's key order. */
 export interface DvcYamlArtifact {

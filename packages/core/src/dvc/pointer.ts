@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { writeFileAtomic } from './atomic-file.js';
-import { dumpYaml } from './yaml-emit.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { dumpYaml } from '../py/yaml-emit.js';
 
 /** What `dvc add` records about one output. */
 export interface DvcOut {

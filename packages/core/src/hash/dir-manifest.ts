@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { comparePyStr, pyJsonString } from '../dvc/py-format.js';
+import { comparePyStr, pyJsonString } from '../py/py-format.js';
 
 /** One file of a directory, as DVC's `.dir` manifest lists it. */
 export interface ManifestEntry {

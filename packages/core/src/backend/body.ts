@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import type { WriteBody } from './backend.js';
-import { mapFsError } from './fs-errors.js';
+import { mapFsError } from '../fs/fs-errors.js';
+import type { WriteBody } from './contract.js';
 
 /** Iterates a write body as chunks without holding more than one chunk of it. */
 export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {
@@ -17,10 +17,4 @@ export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {
   } else {
     yield* body as AsyncIterable<Uint8Array>;
   }
-}
-
-/** Compares keys in ascending UTF-8 byte order: the order every backend lists in. */
-export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

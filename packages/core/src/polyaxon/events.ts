@@ -37,3 +37,30 @@ export class EventLog {
     return out;
   }
 }
+
+/**
+ * The event logged for an artifact at a step: Polyaxon's V1EventModel for models
+ * (`{framework?, path}`, under `events/model/`), V1EventArtifact for other kinds
+ * (`{kind, path}`, under `events/<kind>/` with header `artifact`). Empty fields are left out.
+ */
+export function artifactEvent(
+  kind: string,
+  path: string,
+  meta: Record<string, unknown> | undefined,
+): { eventKind: 'model' | 'artifact'; value: Record<string, unknown> } {
+  if (kind === 'model') {
+    return {
+      eventKind: 'model',
+      value: { ...(meta?.framework !== undefined ? { framework: meta.framework } : {}), path },
+    };
+  }
+  return { eventKind: 'artifact', value: { kind, path } };
+}
+
+/** Polyaxon's `framework` argument, kept with the other metadata (`meta` or a ref's `summary`). */
+export function withFramework(
+  values: Record<string, unknown> | undefined,
+  framework: string | undefined,
+): Record<string, unknown> | undefined {
+  return framework ? { ...(values ?? {}), framework } : values;
+}

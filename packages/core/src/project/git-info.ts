@@ -1,24 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-
-/** The nearest ancestor of `start` (itself included) that has `marker`, or undefined. */
-export function findUp(
-  start: string,
-  marker: string,
-  kind: 'dir' | 'file' | 'any' = 'any',
-): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, marker);
-    if (existsSync(candidate)) {
-      const st = statSync(candidate);
-      if (kind === 'any' || (kind === 'dir' ? st.isDirectory() : st.isFile())) return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+import { join, resolve } from 'node:path';
+import { findUp } from './find-project.js';
 
 /** Commit and branch of the Git work tree at `root`, read from `.git` without running git. */
 export function readGitInfo(root: string): { commit?: string; branch?: string } | undefined {

@@ -1,14 +1,14 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
-import { BatchQueue } from './batches.js';
-import type { ContentStore, StoreFile } from './cas.js';
-import { TroveError } from './errors.js';
-import { mapFsError, permissionDenied } from './fs-errors.js';
-import { buildDirManifest, type DirManifest } from './hash/dir-manifest.js';
-import { dvcIgnoreFor } from './hash/dvcignore.js';
-import { type HashManyOptions, hashFiles } from './hash/hash-pool.js';
-import type { HashState } from './hash/hash-state.js';
-import { md5File } from './hash/md5-file.js';
-import { type FileEntry, isExecutable, isReadable, walkFiles } from './hash/walk.js';
+import { BatchQueue } from '../backend/batches.js';
+import { TroveError } from '../errors.js';
+import { mapFsError, permissionDenied } from '../fs/fs-errors.js';
+import { buildDirManifest, type DirManifest } from '../hash/dir-manifest.js';
+import { dvcIgnoreFor } from '../hash/dvcignore.js';
+import { type HashManyOptions, hashFiles } from '../hash/hash-pool.js';
+import type { HashState } from '../hash/hash-state.js';
+import { md5File } from '../hash/md5-file.js';
+import { type FileEntry, isExecutable, isReadable, walkFiles } from '../hash/walk.js';
+import type { ContentStore, StoreFile } from './content-store.js';
 
 export interface Progress {
   phase: 'hash' | 'store';

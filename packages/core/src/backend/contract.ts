@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 export interface StorageBackend {
   /** "local" | "s3" | "gcs" | "azure" | "memory" | a third-party kind. */
   readonly kind: string;
-  readonly capabilities: BackendCapabilities;
+  /** Facts about the service; optional methods are announced by being present (`capabilitiesOf`). */
+  readonly capabilities: DeclaredCapabilities;
 
   /**
    * Metadata of one object. Throws `NOT_FOUND` (with `key` set) when absent, also when the key
@@ -52,14 +53,14 @@ export interface StorageBackend {
    */
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectEntry>;
 
-  /** Moves an object atomically. Present iff `capabilities.rename`. `NOT_FOUND` if `from` is absent. */
+  /** Moves an object atomically. Optional (`capabilitiesOf(b).rename`). `NOT_FOUND` if `from` is absent. */
   rename?(from: string, to: string, options?: CopyOptions): Promise<ObjectStat>;
 
   /**
    * Writes many local files at once, using threads where that is faster (many small files).
    * `items` is an array, or batches arriving over time (a directory still being hashed), which a
    * backend may start sending before the last batch is there. Keys that already exist are left
-   * as they are (counted as `skipped`). Present iff `capabilities.writeMany`. An item that fails
+   * as they are (counted as `skipped`). Optional. An item that fails
    * (bytes not matching its `md5`: `CORRUPT`; a missing file: `NOT_FOUND`) does not stop the
    * others; after all were tried, the call throws the first failure, with its `key`. When the
    * batch source itself fails, no new item starts and its error is thrown.
@@ -68,25 +69,32 @@ export interface StorageBackend {
 
   /**
    * Puts an object at a local path by the first link type that works (reflink, hardlink, copy by
-   * default), replacing what is there. Present iff `capabilities.materialize`. Returns the type used.
+   * default), replacing what is there. Optional. Returns the type used.
    */
   materialize?(key: string, destination: string, options?: MaterializeOptions): Promise<LinkType>;
 
-  /** A URL that grants `method` on the object without credentials. Present iff `capabilities.signedUrl`. */
+  /** A URL that grants `method` on the object without credentials. Optional. */
   signedUrl?(key: string, options: SignedUrlOptions): Promise<URL>;
 
   /** Releases sockets, handles and threads. The backend is unusable afterwards. */
   close?(): Promise<void>;
 }
 
-export interface BackendCapabilities {
+/** What a backend declares about its service: facts that no method's presence shows. */
+export interface DeclaredCapabilities {
   /** `write(..., { ifNoneMatch: "*" })` is atomic against concurrent writers. */
   readonly ifNoneMatch: boolean;
   /** `write(..., { ifMatch })` is atomic against concurrent writers. */
   readonly ifMatch: boolean;
-  readonly signedUrl: boolean;
+  /** `copy` happens on the server, without the bytes passing through this process. */
   readonly serverSideCopy: boolean;
+  /** `read(..., { range })` reads part of an object. */
   readonly rangeRead: boolean;
+}
+
+/** Declared capabilities plus the optional methods a backend has (see `capabilitiesOf`). */
+export interface BackendCapabilities extends DeclaredCapabilities {
+  readonly signedUrl: boolean;
   readonly rename: boolean;
   readonly writeMany: boolean;
   readonly materialize: boolean;
@@ -177,45 +185,20 @@ export interface MaterializeOptions extends OpOptions {
   linkTypes?: readonly LinkType[];
 }
 
-export const NO_CAPABILITIES: BackendCapabilities = Object.freeze({
-  ifNoneMatch: false,
-  ifMatch: false,
-  signedUrl: false,
-  serverSideCopy: false,
-  rangeRead: false,
-  rename: false,
-  writeMany: false,
-  materialize: false,
-});
-
-// ---------------------------------------------------------------------------------------------
-// Backend packages
-
-/** The type of one option in `trove.yaml`, for validation and error messages. */
-export interface OptionSpec {
-  type: 'string' | 'number' | 'boolean' | 'string[]' | 'object';
-  required?: boolean;
-  description: string;
-}
-
-export interface BackendContext {
-  /** Project root: relative paths in options are resolved against it. */
-  root: string;
-  /** Name of the store in `trove.yaml`, for messages. */
-  storeName?: string;
-}
-
-export interface BackendFactory<Options = Record<string, unknown>> {
-  readonly kind: string;
-  /** Every option the backend accepts; unknown keys are an `INVALID_CONFIG` error. */
-  readonly options: Readonly<Record<string, OptionSpec>>;
-  create(options: Options, context: BackendContext): StorageBackend | Promise<StorageBackend>;
-}
-
 /**
- * How a backend package exports itself: `export default defineBackend({ kind, options, create })`.
- * Core finds it by dynamic import of `@trove/backend-<type>` or the `package:` named in `trove.yaml`.
+ * Everything a backend can do: what it declares, and which optional methods it has. A method's
+ * presence is the only source of truth for `rename`, `writeMany`, `materialize` and `signedUrl`.
  */
-export function defineBackend<Options>(factory: BackendFactory<Options>): BackendFactory<Options> {
-  return factory;
+export function capabilitiesOf(backend: StorageBackend): BackendCapabilities {
+  const { ifNoneMatch, ifMatch, serverSideCopy, rangeRead } = backend.capabilities;
+  return {
+    ifNoneMatch,
+    ifMatch,
+    serverSideCopy,
+    rangeRead,
+    signedUrl: typeof backend.signedUrl === 'function',
+    rename: typeof backend.rename === 'function',
+    writeMany: typeof backend.writeMany === 'function',
+    materialize: typeof backend.materialize === 'function',
+  };
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { StorageBackend, WriteManyItem } from './backend.js';
-import { eachBatch } from './batches.js';
-import { mapLimit } from './concurrency.js';
-import { isTroveError, TroveError } from './errors.js';
-import { type DirManifest, type ManifestEntry, parseDirManifest } from './hash/dir-manifest.js';
-import { md5File } from './hash/md5-file.js';
-import { joinKey } from './keys.js';
+import { eachBatch } from '../backend/batches.js';
+import type { StorageBackend, WriteManyItem } from '../backend/contract.js';
+import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
+import { isTroveError, TroveError } from '../errors.js';
+import { type DirManifest, type ManifestEntry, parseDirManifest } from '../hash/dir-manifest.js';
+import { md5File } from '../hash/md5-file.js';
 
 /** How many objects a store is asked about or sent at once when it has no bulk method. */
 const OBJECT_CONCURRENCY = 32;

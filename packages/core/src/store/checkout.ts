@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { LinkType } from './backend.js';
-import { type ContentStore, forEachObject } from './cas.js';
-import { TroveError } from './errors.js';
+import type { LinkType } from '../backend/contract.js';
+import { TroveError } from '../errors.js';
+import { type ContentStore, forEachObject } from './content-store.js';
 
 export interface CheckoutResult {
   path: string;

@@ -4,9 +4,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { TroveError } from '../errors.js';
+import { checkWriteConditions, notFound } from './backend-errors.js';
+import { bodyChunks } from './body.js';
 import type {
-  BackendCapabilities,
   CopyOptions,
+  DeclaredCapabilities,
   ListOptions,
   ObjectEntry,
   ObjectStat,
@@ -15,10 +18,8 @@ import type {
   StorageBackend,
   WriteBody,
   WriteOptions,
-} from './backend.js';
-import { bodyChunks, compareKeys } from './body.js';
-import { TroveError } from './errors.js';
-import { validateKey, validatePrefix } from './keys.js';
+} from './contract.js';
+import { compareKeys, validateKey, validatePrefix } from './keys.js';
 
 interface Entry {
   bytes: Buffer;
@@ -31,15 +32,11 @@ export interface MemoryBackendOptions {
 
 export class MemoryBackend implements StorageBackend {
   readonly kind: string;
-  readonly capabilities: BackendCapabilities = Object.freeze({
+  readonly capabilities: DeclaredCapabilities = Object.freeze({
     ifNoneMatch: true,
     ifMatch: true,
-    signedUrl: false,
     serverSideCopy: true,
     rangeRead: true,
-    rename: true,
-    writeMany: false,
-    materialize: false,
   });
   readonly #objects = new Map<string, Entry>();
 
@@ -50,8 +47,7 @@ export class MemoryBackend implements StorageBackend {
   #get(key: string): Entry {
     validateKey(key, this.kind);
     const entry = this.#objects.get(key);
-    if (!entry)
-      throw new TroveError('NOT_FOUND', `No object at ${key}.`, { backend: this.kind, key });
+    if (!entry) throw notFound(this.kind, key);
     return entry;
   }
 
@@ -78,27 +74,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   #checkConditions(key: string, options: { ifNoneMatch?: '*'; ifMatch?: string }): void {
-    const current = this.#objects.get(key);
-    if (options.ifNoneMatch === '*' && current) {
-      throw new TroveError('PRECONDITION_FAILED', `An object already exists at ${key}.`, {
-        backend: this.kind,
-        key,
-      });
-    }
-    if (options.ifMatch !== undefined) {
-      if (!current) {
-        throw new TroveError('NOT_FOUND', `No object at ${key} to match.`, {
-          backend: this.kind,
-          key,
-        });
-      }
-      if (current.stat.etag !== options.ifMatch) {
-        throw new TroveError('PRECONDITION_FAILED', `The object at ${key} has changed.`, {
-          backend: this.kind,
-          key,
-        });
-      }
-    }
+    checkWriteConditions(this.kind, key, this.#objects.get(key)?.stat.etag, options);
   }
 
   #put(key: string, bytes: Buffer, md5: string): ObjectStat {

@@ -1,4 +1,4 @@
-import { TroveError } from './errors.js';
+import { TroveError } from '../errors.js';
 
 /** Names starting with this are backends' temporary files; no key may use it. */
 export const RESERVED_SEGMENT_PREFIX = '.trove-tmp';
@@ -37,4 +37,23 @@ export function validatePrefix(prefix: string, backend?: string): string {
 /** Join key parts with "/", ignoring empty parts. */
 export function joinKey(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/');
+}
+
+/**
+ * Compares keys in ascending UTF-8 byte order (= code point order), the order every backend
+ * lists in, without encoding them. UTF-16 order differs only where a surrogate meets a unit in
+ * U+E000–U+FFFF; remapping those units fixes that.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800) x += x <= 0xdfff ? 0x2000 : -0x800;
+      if (y >= 0xd800) y += y <= 0xdfff ? 0x2000 : -0x800;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
 }

@@ -1,0 +1,67 @@
+/**
+ * `@trove/core/backend`: what a backend author needs, and nothing of the run model. The
+ * `StorageBackend` contract, `defineBackend` for the package's default export, key rules, batch
+ * and concurrency helpers, the errors every backend raises the same way, and an in-memory
+ * backend to test against. `@trove/conformance` is the test suite that checks a backend.
+ */
+
+export {
+  errnoCode,
+  isTroveError,
+  TroveError,
+  type TroveErrorCode,
+  type TroveErrorOptions,
+} from '../errors.js';
+export {
+  checkWriteConditions,
+  codeForHttpStatus,
+  type ItemFailure,
+  isAbortError,
+  isNetworkError,
+  notFound,
+  preconditionFailed,
+  writeManyFailure,
+} from './backend-errors.js';
+export { BatchQueue, collectBatches, eachBatch } from './batches.js';
+export { bodyChunks } from './body.js';
+export {
+  type BackendCapabilities,
+  type CopyOptions,
+  capabilitiesOf,
+  type DeclaredCapabilities,
+  type LinkType,
+  type ListOptions,
+  type MaterializeOptions,
+  type ObjectEntry,
+  type ObjectStat,
+  type OpOptions,
+  type ReadOptions,
+  type ReadResult,
+  type SignedUrlOptions,
+  type StorageBackend,
+  type WriteBody,
+  type WriteManyItem,
+  type WriteManyOptions,
+  type WriteManyResult,
+  type WriteManySource,
+  type WriteOptions,
+} from './contract.js';
+export {
+  type BackendContext,
+  type BackendFactory,
+  defineBackend,
+  type OptionSpec,
+} from './define.js';
+export {
+  compareKeys,
+  joinKey,
+  RESERVED_SEGMENT_PREFIX,
+  validateKey,
+  validatePrefix,
+} from './keys.js';
+export { mapLimit } from './map-limit.js';
+export {
+  createMemoryBackend,
+  MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory-backend.js';

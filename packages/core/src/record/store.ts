@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StorageBackend } from '../backend/contract.js';
+import { ContentStore } from '../store/content-store.js';
+import type { StoreParts } from '../store/open-backends.js';
+import { readJson, readText, writeJson } from './meta-io.js';
+import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
+import {
+  listRunIds,
+  readArtifacts,
+  readLineage,
+  readRun,
+  resolveRunId,
+  runKey,
+} from './run-folder.js';
+
+export type { StoreParts } from '../store/open-backends.js';
+
+/**
+ * A store: content-addressed objects plus the small metadata that points at them. Every path in
+ * it is the same on every backend: `files/md5/…`, `runs/<id>/run.json|artifacts.json|lineage.jsonl`,
+ * `runs/<id>/events/<kind>/<name>.plx`.
+ */
+export class Store {
+  readonly name: string;
+  readonly meta: StorageBackend;
+  readonly metaPrefix: string;
+  readonly objects: ContentStore;
+  readonly #embeddedDir: string | undefined;
+
+  constructor(parts: StoreParts) {
+    this.name = parts.name;
+    this.meta = parts.meta;
+    this.metaPrefix = parts.metaPrefix ?? '';
+    this.#embeddedDir = parts.embeddedDir;
+    this.objects = new ContentStore(
+      parts.objects ?? parts.meta,
+      parts.objects ? (parts.objectsPrefix ?? '') : this.metaPrefix,
+    );
+  }
+
+  /**
+   * Called before the first write: the embedded store's folder is created with a `.gitignore`
+   * of `*`, so `.trove/` is never committed by accident (whether or not `trove init` ran).
+   */
+  prepare(): void {
+    const dir = this.#embeddedDir;
+    if (dir === undefined || existsSync(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.gitignore'), '*\n');
+  }
+
+  runKey(runId: string, ...path: string[]): string {
+    return runKey(this, runId, ...path);
+  }
+
+  writeJson(key: string, value: unknown): Promise<void> {
+    return writeJson(this.meta, key, value);
+  }
+
+  readText(key: string): Promise<string> {
+    return readText(this.meta, key);
+  }
+
+  readJson<T>(key: string): Promise<T> {
+    return readJson<T>(this.meta, key);
+  }
+
+  /** Run ids in the store, newest first (ids sort by time). */
+  listRunIds(): Promise<string[]> {
+    return listRunIds(this);
+  }
+
+  /** Full id from an id or a unique prefix of one (at least 4 characters). */
+  resolveRunId(idOrPrefix: string): Promise<string> {
+    return resolveRunId(this, idOrPrefix);
+  }
+
+  readRun(runId: string): Promise<RunRecord> {
+    return readRun(this, runId);
+  }
+
+  readArtifacts(runId: string): Promise<Record<string, ArtifactRecord>> {
+    return readArtifacts(this, runId);
+  }
+
+  readLineage(runId: string): Promise<LineageRow[]> {
+    return readLineage(this, runId);
+  }
+
+  async close(): Promise<void> {
+    await this.meta.close?.();
+    if (this.objects.backend !== this.meta) await this.objects.backend.close?.();
+  }
+}

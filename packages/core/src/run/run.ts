@@ -1,0 +1,291 @@
+import { join, resolve } from 'node:path';
+import { TroveError } from '../errors.js';
+import { HashState } from '../hash/hash-state.js';
+import { EventLog, withFramework } from '../polyaxon/events.js';
+import { validateStep } from '../polyaxon/paths.js';
+import { findProject } from '../project/find-project.js';
+import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
+import { type RunContents, RunFolder } from '../record/run-folder.js';
+import type { Store } from '../record/store.js';
+import type { RunContext } from './context.js';
+import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
+import { type LogRefOptions, logRef } from './log-ref.js';
+import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
+
+/** Where a run keeps its local files and pointers (from `StartRunOptions`). */
+export interface RunPlaces {
+  /** The run's local folder (DVCLive's `dvclive/`): `copy: true` copies into `<dir>/artifacts`. */
+  dir?: string;
+  /** The dvc.yaml that gets `artifacts:` entries (DVCLive's default: `dvc.yaml` in cwd); `false` for none. */
+  dvcyaml?: string | false;
+}
+
+/** How a `Run` object is made (by `startRun`, `resumeRun` and `addArtifact`). */
+export interface RunInit {
+  store: Store;
+  /** Close the store when the run ends (the run opened it). */
+  ownsStore: boolean;
+  cwd: string;
+  places: RunPlaces;
+  /** A new run's record, or a recorded run's contents to continue. */
+  start: { record: RunRecord } | { resume: RunContents };
+}
+
+/**
+ * One run of a pipeline: its params, metrics by step, and the artifacts it logged and used,
+ * recorded under `runs/<id>/` in the store. Log calls resolve when the bytes and the records
+ * are in the store; `end()` (or `await using`) closes the run.
+ */
+export class Run implements AsyncDisposable {
+  readonly id: string;
+  readonly name: string;
+  readonly store: Store;
+  /** The project root (where `.trove/` and `trove.yaml` are). */
+  readonly root: string;
+  readonly cwd: string;
+  readonly dir: string;
+  readonly #record: RunRecord;
+  readonly #artifacts: Record<string, ArtifactRecord> = {};
+  readonly #lineage: LineageRow[] = [];
+  readonly #events = new EventLog();
+  readonly #folder: RunFolder;
+  readonly #ctx: RunContext;
+  readonly #ownsStore: boolean;
+  #hashState: HashState | undefined;
+  #step: number | undefined;
+  #ended = false;
+  /** Set when this object continues a run recorded earlier (possibly by another process). */
+  readonly #resumedStatus: RunStatus | undefined;
+  #persisting: Promise<void> = Promise.resolve();
+  readonly #pending = new Set<Promise<unknown>>();
+
+  /** Use `startRun()` or `resumeRun()`. */
+  constructor(init: RunInit) {
+    const { start } = init;
+    this.#record = 'record' in start ? start.record : start.resume.record;
+    this.id = this.#record.id;
+    this.name = this.#record.name;
+    this.store = init.store;
+    this.#ownsStore = init.ownsStore;
+    this.cwd = init.cwd;
+    const project = findProject(init.cwd);
+    this.root = project.root;
+    this.dir = resolve(this.cwd, init.places.dir ?? 'trove');
+    this.#folder = new RunFolder(this.store, this.id);
+    if ('resume' in start) {
+      const { resume } = start;
+      this.#resumedStatus = resume.record.status;
+      Object.assign(this.#artifacts, resume.artifacts);
+      this.#lineage.push(...resume.lineage);
+      for (const [file, text] of resume.events) this.#events.load(file, text);
+      if (typeof resume.record.summary.step === 'number') this.#step = resume.record.summary.step;
+    }
+    const { dvcyaml } = init.places;
+    this.#ctx = {
+      id: this.id,
+      store: this.store,
+      root: this.root,
+      cwd: this.cwd,
+      dir: this.dir,
+      dvcRoot: project.dvcRoot,
+      dvcyaml: dvcyaml === false ? undefined : resolve(this.cwd, dvcyaml ?? 'dvc.yaml'),
+      assertActive: () => this.#assertActive(),
+      hashState: () => this.#state(),
+      addArtifact: (record) => {
+        this.#artifacts[record.path] = record;
+      },
+      addLineage: (row) => {
+        this.#lineage.push(row);
+      },
+      addEvent: (kind, name, step, value, dir) => this.#events.add(kind, name, step, value, dir),
+      persist: () => this.#persist(),
+    };
+  }
+
+  get status(): RunStatus {
+    return this.#record.status;
+  }
+
+  /** The current step: 0 until set or advanced. */
+  get step(): number {
+    return this.#step ?? 0;
+  }
+
+  set step(value: number) {
+    this.#step = validateStep(value);
+  }
+
+  get params(): Readonly<Record<string, unknown>> {
+    return this.#record.params;
+  }
+
+  /** The latest value of each metric, plus anything set directly. Saved on `end()`. */
+  get summary(): Record<string, unknown> {
+    return this.#record.summary;
+  }
+
+  get artifacts(): Readonly<Record<string, ArtifactRecord>> {
+    return this.#artifacts;
+  }
+
+  get lineage(): readonly LineageRow[] {
+    return this.#lineage;
+  }
+
+  /** Moves to the next step and saves what was logged so far. */
+  async nextStep(): Promise<void> {
+    this.#assertActive();
+    this.#step = this.step + 1;
+    await this.#persist();
+  }
+
+  logParam(name: string, value: unknown): void {
+    this.logParams({ [name]: value });
+  }
+
+  logParams(params: Record<string, unknown>): void {
+    this.#assertActive();
+    Object.assign(this.#record.params, params);
+  }
+
+  /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
+  logMetric(name: string, value: number, options: { step?: number } = {}): void {
+    this.#assertActive();
+    if (typeof value !== 'number')
+      throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
+    const step = validateStep(options.step) ?? this.step;
+    this.#events.add('metric', name, step, value);
+    this.#record.summary[name] = value;
+  }
+
+  /**
+   * Logs a file or directory: stores its content once (content-addressed), writes `<path>.dvc`
+   * as `dvc add` does (and its `.gitignore` line), adds metadata to dvc.yaml `artifacts:` when
+   * any is given, and records the artifact and its lineage in the run.
+   *
+   * @example
+   * await run.logArtifact('model.pt', { type: 'model', name: 'mymodel', labels: ['resnet'] });
+   */
+  logArtifact(path: string, options: LogArtifactOptions = {}): Promise<ArtifactRecord> {
+    return this.#track(logArtifact(this.#ctx, path, options));
+  }
+
+  /** `logArtifact` with `type: "model"`; `framework` goes into `meta`. */
+  logModel(
+    path: string,
+    options: LogArtifactOptions & { framework?: string } = {},
+  ): Promise<ArtifactRecord> {
+    const { framework, ...rest } = options;
+    const meta = withFramework(rest.meta, framework);
+    return this.logArtifact(path, {
+      ...rest,
+      type: rest.type ?? 'model',
+      ...(meta ? { meta } : {}),
+    });
+  }
+
+  /**
+   * Records lineage only (Polyaxon's `log_artifact_ref`): nothing is copied or stored. A readable
+   * local path gets its md5 recorded; a URI (`s3://…`) is recorded as given.
+   */
+  logArtifactRef(pathOrUri: string, options: LogRefOptions = {}): Promise<LineageRow> {
+    return this.#track(logRef(this.#ctx, pathOrUri, options));
+  }
+
+  /** `logArtifactRef` with kind `model`. */
+  logModelRef(
+    pathOrUri: string,
+    options: LogRefOptions & { framework?: string } = {},
+  ): Promise<LineageRow> {
+    const { framework, ...rest } = options;
+    const summary = withFramework(rest.summary, framework);
+    return this.logArtifactRef(pathOrUri, {
+      ...rest,
+      kind: 'model',
+      ...(summary ? { summary } : {}),
+    });
+  }
+
+  /**
+   * Fetches an artifact logged by any run and records it as this run's input. `ref` is a name
+   * (newest wins), `runs:/<run>/<path>`, `<run>/<path>`, or an md5. The content is linked out of
+   * a local store (reflink, hardlink, then copy) or downloaded and verified.
+   */
+  useArtifact(ref: string, options: UseArtifactOptions = {}): Promise<UsedArtifact> {
+    return this.#track(useArtifact(this.#ctx, ref, options));
+  }
+
+  /** Waits for every log call made so far, then saves the run's records. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#persist();
+  }
+
+  /** Ends the run: waits for pending logs, then saves it as `completed` (or `failed`). Idempotent. */
+  async end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
+    if (this.#ended) return;
+    try {
+      await this.flush();
+    } catch (err) {
+      status = 'failed';
+      throw err;
+    } finally {
+      this.#ended = true;
+      // Adding to a run that had already ended keeps its status and end time.
+      if (this.#resumedStatus === undefined || this.#resumedStatus === 'running') {
+        this.#record.status = status;
+        this.#record.endTime = new Date().toISOString();
+      }
+      if (this.#step !== undefined) this.#record.summary.step = this.step;
+      await this.#persist(true);
+      this.#hashState?.save();
+      if (this.#ownsStore) await this.store.close();
+    }
+  }
+
+  /** Drops the run without recording anything more (nothing already saved is removed). */
+  async abandon(): Promise<void> {
+    this.#ended = true;
+    if (this.#ownsStore) await this.store.close();
+  }
+
+  /** `await using run = await startRun()`: ends the run when the block exits, even by an exception. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.end();
+  }
+
+  /** The stat cache, loaded on first use: a run that logs no files never reads it. */
+  #state(): HashState {
+    this.#hashState ??= HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
+    return this.#hashState;
+  }
+
+  #assertActive(): void {
+    if (this.#ended)
+      throw new TroveError('RUN_ENDED', `Run ${this.id} has ended; start a new run to log more.`);
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    const forget = (): void => {
+      this.#pending.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Saves the records; calls are queued so writes of one run never interleave. */
+  #persist(final = false): Promise<void> {
+    const write = async (): Promise<void> => {
+      this.store.prepare();
+      await this.#folder.save({
+        ...(final || this.#record.status === 'running' ? { record: this.#record } : {}),
+        artifacts: this.#artifacts,
+        lineage: this.#lineage,
+        events: this.#events.drainDirty(),
+      });
+    };
+    this.#persisting = this.#persisting.then(write, write);
+    return this.#persisting;
+  }
+}

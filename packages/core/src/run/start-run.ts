@@ -1,0 +1,119 @@
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { findProject } from '../project/find-project.js';
+import { readGitInfo } from '../project/git-info.js';
+import { openStore } from '../record/open-store.js';
+import type { RunRecord } from '../record/records.js';
+import { RunFolder } from '../record/run-folder.js';
+import { Store } from '../record/store.js';
+import { Run, type RunPlaces } from './run.js';
+
+export interface StartRunOptions extends RunPlaces {
+  name?: string;
+  /** Working directory: relative paths are resolved against it. Defaults to `process.cwd()`. */
+  cwd?: string;
+  /** A store, or the name of one in `trove.yaml`. Defaults to the project's store. */
+  store?: Store | string;
+  configFile?: string;
+  params?: Record<string, unknown>;
+  tags?: Record<string, string>;
+}
+
+/** Starts a run and records it in the store (status `running`). */
+export async function startRun(options: StartRunOptions = {}): Promise<Run> {
+  const run = await createRun(options);
+  await run.flush();
+  return run;
+}
+
+/**
+ * A new run whose record is written with its first save (`flush`, a log call, `end`): what
+ * `addArtifact` uses so that a rejected input leaves no run behind.
+ */
+export async function createRun(options: StartRunOptions): Promise<Run> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const { store, ownsStore } = await storeFor(options, cwd);
+  const record = newRunRecord(options, findProject(cwd).root);
+  return new Run({ store, ownsStore, cwd, places: options, start: { record } });
+}
+
+/**
+ * Continues a run recorded in the store (by this or another process): later log calls add to
+ * its artifacts, lineage and events. A run that had ended keeps its status.
+ */
+export async function resumeRun(
+  runId: string,
+  options: Omit<StartRunOptions, 'name'> = {},
+): Promise<Run> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const { store, ownsStore } = await storeFor(options, cwd);
+  try {
+    const id = await store.resolveRunId(runId);
+    const resume = await new RunFolder(store, id).load();
+    return new Run({ store, ownsStore, cwd, places: options, start: { resume } });
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
+}
+
+/** Runs `fn` in a new run; the run ends `completed`, or `failed` if `fn` throws. */
+export async function withRun<T>(
+  options: StartRunOptions,
+  fn: (run: Run) => Promise<T>,
+): Promise<T> {
+  const run = await startRun(options);
+  try {
+    const result = await fn(run);
+    await run.end('completed');
+    return result;
+  } catch (err) {
+    await run.end('failed').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The one place a run gets its store: the one given, else the project's, opened (and owned). */
+async function storeFor(
+  options: Pick<StartRunOptions, 'store' | 'configFile'>,
+  cwd: string,
+): Promise<{ store: Store; ownsStore: boolean }> {
+  if (options.store instanceof Store) return { store: options.store, ownsStore: false };
+  const store = await openStore({
+    cwd,
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+  });
+  return { store, ownsStore: true };
+}
+
+function newRunRecord(options: StartRunOptions, root: string): RunRecord {
+  const id = uuidv7().replaceAll('-', '');
+  const git = readGitInfo(root);
+  return {
+    id,
+    name: options.name ?? `run-${id.slice(0, 8)}`,
+    status: 'running',
+    startTime: new Date().toISOString(),
+    params: { ...(options.params ?? {}) },
+    summary: {},
+    tags: { ...(options.tags ?? {}) },
+    host: {
+      hostname: hostname(),
+      user: safeUser(),
+      platform: process.platform,
+      node: process.version,
+    },
+    root,
+    ...(git ? { git } : {}),
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

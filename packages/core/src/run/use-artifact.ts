@@ -1,0 +1,57 @@
+import { basename, resolve } from 'node:path';
+import { resolveArtifactRef } from '../refs.js';
+import { type CheckoutResult, checkout } from '../store/checkout.js';
+import { lineageRow, type RunContext, relToRoot } from './context.js';
+
+export interface UseArtifactOptions {
+  /** Where to put it; defaults to its file name in the working directory. */
+  to?: string;
+}
+
+export interface UsedArtifact extends CheckoutResult {
+  md5: string;
+  name: string;
+  runId?: string;
+}
+
+/**
+ * Fetches an artifact logged by any run and records it as this run's input. `ref` is a name
+ * (newest wins), `runs:/<run>/<path>`, `<run>/<path>`, or an md5.
+ */
+export async function useArtifact(
+  ctx: RunContext,
+  ref: string,
+  options: UseArtifactOptions,
+): Promise<UsedArtifact> {
+  ctx.assertActive();
+  const found = await resolveArtifactRef(ctx.store, ref);
+  const fileName = found.record ? basename(found.record.path) : found.md5;
+  const dest = resolve(ctx.cwd, options.to ?? fileName);
+  const result = await checkout(ctx.store.objects, found.md5, dest);
+  ctx.addLineage(
+    lineageRow(
+      ctx,
+      {
+        name: found.name,
+        kind: found.kind,
+        path: found.record ? `runs:/${found.runId}/${found.record.path}` : `md5:${found.md5}`,
+        isInput: true,
+        isRef: false,
+      },
+      {
+        md5: found.md5,
+        ...(found.size !== undefined ? { size: found.size } : {}),
+        ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
+        ...(found.runId ? { run: found.runId } : {}),
+        localPath: relToRoot(ctx, dest),
+      },
+    ),
+  );
+  await ctx.persist();
+  return {
+    ...result,
+    md5: found.md5,
+    name: found.name,
+    ...(found.runId ? { runId: found.runId } : {}),
+  };
+}

@@ -1,0 +1,229 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StorageBackend } from '../backend/contract.js';
+import type { BackendFactory, OptionSpec } from '../backend/define.js';
+import { dvcCacheDir } from '../dvc/cache-dir.js';
+import { isTroveError, TroveError } from '../errors.js';
+import {
+  configError,
+  DEFAULT_STORE,
+  knownStoresHint,
+  loadConfig,
+  type StoreConfig,
+  type TroveConfig,
+} from '../project/config.js';
+import { CONFIG_FILE, findProject } from '../project/find-project.js';
+
+/** Backends published with trove, as `@trove/backend-<type>`. */
+const OFFICIAL_TYPES = new Set(['local', 's3', 'gcs', 'azure']);
+
+/** Options every store has, handled by core rather than by the backend. */
+const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix']);
+
+export interface OpenStoreOptions {
+  cwd?: string;
+  /** Path to a config file other than `<root>/trove.yaml`. */
+  configFile?: string;
+  /** Store name; overrides `TROVE_STORE` and the config's `store`. */
+  store?: string;
+  /** Extra folders to resolve backend packages from (the CLI passes its own). */
+  resolveFrom?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The backends a store is made of (see `Store`). */
+export interface StoreParts {
+  /** The store's name in `trove.yaml` ("default" for the embedded one). */
+  name: string;
+  /** Where run records, events and the registry live. */
+  meta: StorageBackend;
+  metaPrefix?: string;
+  /** Where content-addressed objects live; the same backend as `meta` unless objects go to DVC's cache. */
+  objects?: StorageBackend;
+  objectsPrefix?: string;
+  /** The embedded store's folder (`<root>/.trove`), which gets a `.gitignore` when first created. */
+  embeddedDir?: string;
+}
+
+/**
+ * The backends of the store a project uses: `--store`, else `TROVE_STORE`, else `trove.yaml`'s
+ * `store`, else the embedded default: a local store at `<root>/.trove`, whose objects go to DVC's
+ * cache when the project is a DVC repository (so `dvc status`, `checkout` and `push` see them).
+ */
+export async function openStoreParts(options: OpenStoreOptions = {}): Promise<StoreParts> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const project = findProject(cwd);
+  const file = options.configFile
+    ? resolve(cwd, options.configFile)
+    : join(project.root, CONFIG_FILE);
+  if (options.configFile && !existsSync(file)) {
+    throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
+  }
+  const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
+  const name = options.store ?? (env.TROVE_STORE || undefined) ?? config.store ?? DEFAULT_STORE;
+  const searchFrom = [project.root, ...(options.resolveFrom ?? [])];
+  const local = (path: string) =>
+    loadBackend({ type: 'local', path }, 'default', config, project.root, searchFrom);
+
+  if (name === DEFAULT_STORE && !(DEFAULT_STORE in config.stores)) {
+    const embeddedDir = join(project.root, '.trove');
+    const meta = await local(embeddedDir);
+    if (!project.dvcRoot) return { name, meta, embeddedDir };
+    return { name, meta, embeddedDir, objects: await local(dvcCacheDir(project.dvcRoot)) };
+  }
+  const storeConfig = config.stores[name];
+  if (!storeConfig) {
+    const source =
+      options.store !== undefined ? '--store' : env.TROVE_STORE ? 'TROVE_STORE' : 'store';
+    throw new TroveError('UNKNOWN_STORE', `Unknown store "${name}" (from ${source}).`, {
+      hint: `${knownStoresHint(config)} Add it under "stores:" in ${file}.`,
+    });
+  }
+  const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
+  return { name, meta: backend, metaPrefix: storeConfig.prefix ?? '' };
+}
+
+async function loadBackend(
+  storeConfig: StoreConfig,
+  storeName: string,
+  config: TroveConfig,
+  root: string,
+  searchFrom: string[],
+): Promise<StorageBackend> {
+  const factory = await importBackendFactory(
+    storeConfig.type,
+    storeConfig.package,
+    root,
+    searchFrom,
+  );
+  const where = `${config.file ?? CONFIG_FILE}`;
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(storeConfig)) {
+    if (CORE_STORE_OPTIONS.has(key)) continue;
+    const spec = factory.options[key];
+    if (!spec) {
+      const allowed = [...CORE_STORE_OPTIONS, ...Object.keys(factory.options)].join(', ');
+      throw configError(
+        where,
+        `stores.${storeName}.${key}`,
+        `unknown option for type "${storeConfig.type}".`,
+        `Allowed: ${allowed}.`,
+      );
+    }
+    if (!matchesSpec(value, spec)) {
+      throw configError(
+        where,
+        `stores.${storeName}.${key}`,
+        `must be ${describeSpec(spec)}.`,
+        spec.description,
+      );
+    }
+    options[key] = value;
+  }
+  for (const [key, spec] of Object.entries(factory.options)) {
+    if (spec.required && options[key] === undefined) {
+      throw configError(
+        where,
+        `stores.${storeName}`,
+        `the required option "${key}" is missing.`,
+        `Add "${key}: …" (${spec.description}).`,
+      );
+    }
+  }
+  try {
+    return await factory.create(options, { root, storeName });
+  } catch (err) {
+    if (isTroveError(err)) throw err;
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `Cannot open store "${storeName}": ${(err as Error).message}`,
+      {
+        key: where,
+        cause: err,
+      },
+    );
+  }
+}
+
+function matchesSpec(value: unknown, spec: OptionSpec): boolean {
+  switch (spec.type) {
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    default:
+      return typeof value === spec.type && (spec.type !== 'number' || Number.isFinite(value));
+  }
+}
+
+function describeSpec(spec: OptionSpec): string {
+  return spec.type === 'string[]'
+    ? 'a list of strings'
+    : spec.type === 'object'
+      ? 'a mapping'
+      : `a ${spec.type}`;
+}
+
+/**
+ * Imports a backend package without core depending on it: first from the project (and the
+ * CLI's own folder), then from wherever Node finds it for core.
+ */
+async function importBackendFactory(
+  type: string,
+  pkg: string | undefined,
+  root: string,
+  searchFrom: string[],
+): Promise<BackendFactory> {
+  const name = pkg ?? `@trove/backend-${type}`;
+  let url: string | undefined;
+  if (name.startsWith('.') || isAbsolute(name)) {
+    url = pathToFileURL(resolve(root, name)).href;
+  } else {
+    for (const dir of searchFrom) {
+      try {
+        url = pathToFileURL(createRequire(join(dir, 'noop.js')).resolve(name)).href;
+        break;
+      } catch {
+        // not installed there: try the next place
+      }
+    }
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(url ?? name)) as { default?: unknown };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      !pkg &&
+      !OFFICIAL_TYPES.has(type)
+    ) {
+      throw new TroveError('INVALID_CONFIG', `Unknown store type "${type}".`, {
+        cause: err,
+        hint: `trove's own types are ${[...OFFICIAL_TYPES].join(', ')}; for a third-party backend add "package: <npm package>".`,
+      });
+    }
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new TroveError(
+        'BACKEND_NOT_INSTALLED',
+        `The store type "${type}" needs the package ${name}, which is not installed.`,
+        {
+          cause: err,
+          hint: `Install it: npm install ${name}`,
+        },
+      );
+    }
+    throw err;
+  }
+  const factory = mod.default as BackendFactory | undefined;
+  if (!factory || typeof factory.create !== 'function' || typeof factory.options !== 'object') {
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `${name} does not export a trove backend (export default defineBackend(…)).`,
+    );
+  }
+  return factory;
+}
