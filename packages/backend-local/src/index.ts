@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { type BackendFactory, defineBackend } from '@trove/core/backend';
 import { LocalBackend } from './local-backend.js';
 
-export { DEFAULT_LINK_TYPES } from './link.js';
 export { createLocalBackend, LocalBackend, type LocalBackendOptions } from './local-backend.js';
 
 /** Options of a `type: local` store in `trove.yaml`. */

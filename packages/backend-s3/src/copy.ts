@@ -1,5 +1,5 @@
 import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
-import { type CopyOptions, mapLimit, type ObjectStat, TroveError } from '@trove/core';
+import { type CopyOptions, mapLimit, type ObjectStat, TroveError } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { type HeadResult, headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { mapLimit } from '@trove/core';
+import { mapLimit } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 
 /** DeleteObjects takes at most this many keys. */

@@ -1,5 +1,5 @@
 import { HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectStat } from '@trove/core';
+import type { ObjectStat } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { httpStatus, mapS3Error, s3ErrorCode } from './map-error.js';
 

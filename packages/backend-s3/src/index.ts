@@ -1,18 +1,9 @@
 import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core';
+import { type BackendFactory, defineBackend } from '@trove/core/backend';
 import { OPTION_SPECS, type S3BackendOptions } from './options.js';
 import { S3Backend } from './s3-backend.js';
 
-export { mapS3Error } from './map-error.js';
-export {
-  type ChecksumMode,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_OBJECT_CONCURRENCY,
-  DEFAULT_PART_SIZE,
-  type PartEvent,
-  type S3BackendOptions,
-} from './options.js';
-export { MAX_PARTS, MIN_PART_SIZE, partSizeFor, streamPartSize } from './part-size.js';
+export type { PartEvent, S3BackendOptions } from './options.js';
 export { createS3Backend, S3Backend } from './s3-backend.js';
 
 /** The options of a `type: s3` store in `trove.yaml` (core handles `type` and `prefix`). */

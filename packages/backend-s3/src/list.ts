@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { ObjectEntry } from '@trove/core';
+import type { ObjectEntry } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 
 /**

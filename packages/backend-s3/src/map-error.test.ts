@@ -1,5 +1,5 @@
 import { NoSuchBucket, NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
-import { isTroveError } from '@trove/core';
+import { isTroveError } from '@trove/core/backend';
 import { describe, expect, it } from 'vitest';
 import { mapS3Error } from './map-error.js';
 

@@ -1,4 +1,12 @@
-import { errnoCode, isTroveError, TroveError, type TroveErrorCode } from '@trove/core';
+import {
+  codeForHttpStatus,
+  errnoCode,
+  isAbortError,
+  isNetworkError,
+  isTroveError,
+  TroveError,
+  type TroveErrorCode,
+} from '@trove/core/backend';
 
 /**
  * The one place where S3 (and network) errors become TroveErrors. The SDK error is kept as
@@ -58,18 +66,6 @@ const REGION = new Set([
   'AuthorizationHeaderMalformed',
   'IllegalLocationConstraintException',
 ]);
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
 /**
  * Fields removed from the cause: what a failed signature check echoes back. (The SDK's own
  * `$response` cannot be removed; it is non-enumerable, so console.log and JSON do not show it.)
@@ -86,12 +82,6 @@ const SECRET_FIELDS = [
 const CREDENTIALS_HINT =
   'Check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ' +
   'web identity) and that they may use this bucket; trove never reads or prints them.';
-
-/** True for the error an aborted `signal` produces; those are passed through as they are. */
-export function isAbortError(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'AbortError' || errnoCode(err) === 'ABORT_ERR';
-}
 
 /** The S3 error code (`NoSuchKey`, `PreconditionFailed`, …) or Node errno of an error. */
 export function s3ErrorCode(err: unknown): string | undefined {
@@ -177,8 +167,8 @@ export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
   }
   if (
     THROTTLED.has(code) ||
-    NETWORK.has(code) ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
+    isNetworkError(err) ||
+    codeForHttpStatus(status)?.code === 'UNAVAILABLE' ||
     (err as SdkErrorShape).$fault === 'server'
   ) {
     return make('UNAVAILABLE', `S3 is unavailable for ${where} (${detail}).`, {

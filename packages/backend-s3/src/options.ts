@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { type OptionSpec, TroveError } from '@trove/core';
+import { type OptionSpec, TroveError } from '@trove/core/backend';
 import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './part-size.js';
 
 export type ChecksumMode = 'when_required' | 'when_supported';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type ReadOptions, type ReadResult, TroveError } from '@trove/core';
+import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';

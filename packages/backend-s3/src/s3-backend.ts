@@ -27,8 +27,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
-  type BackendCapabilities,
   type CopyOptions,
+  type DeclaredCapabilities,
   type ListOptions,
   type ObjectEntry,
   type ObjectStat,
@@ -45,7 +45,7 @@ import {
   type WriteManyResult,
   type WriteManySource,
   type WriteOptions,
-} from '@trove/core';
+} from '@trove/core/backend';
 import { createClient } from './client.js';
 import type { S3Context } from './context.js';
 import { copyObject } from './copy.js';
@@ -61,15 +61,11 @@ import { writeManyObjects } from './write-many.js';
 
 export class S3Backend implements StorageBackend {
   readonly kind = 's3';
-  readonly capabilities: BackendCapabilities = Object.freeze({
+  readonly capabilities: DeclaredCapabilities = Object.freeze({
     ifNoneMatch: true,
     ifMatch: true,
-    signedUrl: true,
     serverSideCopy: true,
     rangeRead: true,
-    rename: false,
-    writeMany: true,
-    materialize: false,
   });
   readonly bucket: string;
   readonly client: S3Client;

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { SignedUrlOptions } from '@trove/core';
+import type { SignedUrlOptions } from '@trove/core/backend';
 
 /** A presigned GET or PUT URL (SigV4 query signing: no request is made). */
 export async function signUrl(

@@ -1,7 +1,6 @@
-import type { ObjectStat } from '@trove/core';
-import { TroveError } from '@trove/core';
+import { isAbortError, type ObjectStat, TroveError } from '@trove/core/backend';
 import type { S3Context } from './context.js';
-import { isAbortError, mapS3Error, s3ErrorCode } from './map-error.js';
+import { mapS3Error, s3ErrorCode } from './map-error.js';
 import {
   abortUpload,
   type CompleteConditions,

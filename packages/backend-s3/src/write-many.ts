@@ -2,19 +2,22 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import {
   compareKeys,
   eachBatch,
+  type ItemFailure,
+  isAbortError,
   mapLimit,
-  TroveError,
+  type TroveError,
   validateKey,
   type WriteManyItem,
   type WriteManyOptions,
   type WriteManyResult,
   type WriteManySource,
-} from '@trove/core';
+  writeManyFailure,
+} from '@trove/core/backend';
 import { ByteBudget } from './concurrency.js';
 import type { S3Context } from './context.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
-import { isAbortError, mapS3Error } from './map-error.js';
+import { BACKEND, mapS3Error } from './map-error.js';
 import { putObject, readWhole, writeFile } from './write.js';
 
 /** Below this many items, listing prefixes costs more than it can save. */
@@ -54,7 +57,7 @@ export async function writeManyObjects(
   const probe = new ExistingProbe(ctx, options.signal);
   const budget = new ByteBudget(ctx.options.partSize * ctx.options.concurrency);
   let largeQueue: Promise<unknown> = Promise.resolve();
-  const failures: { key: string; error: unknown }[] = [];
+  const failures: ItemFailure[] = [];
   let done = 0;
 
   const store = async (item: WriteManyItem): Promise<boolean> => {
@@ -147,7 +150,8 @@ export async function writeManyObjects(
     ...Array.from({ length: ctx.options.objectConcurrency }, () => worker()),
   ]);
   if (fatal) throw fatal.error;
-  if (failures.length > 0) throw summarize(failures, done, result);
+  if (failures.length > 0)
+    throw writeManyFailure(BACKEND, failures[0] as ItemFailure, failures.length, done, result);
   return result;
 }
 
@@ -246,22 +250,4 @@ class ExistingProbe {
     }
     return { keys, complete: true };
   }
-}
-
-function summarize(
-  failures: { key: string; error: unknown }[],
-  count: number,
-  result: WriteManyResult,
-): TroveError {
-  const first = failures[0] as { key: string; error: TroveError };
-  const summary =
-    `${failures.length} of ${count} files could not be stored ` +
-    `(${result.written} written, ${result.skipped} already there)`;
-  return new TroveError(first.error.code, `${summary}; first: ${first.error.message}`, {
-    backend: 's3',
-    key: first.key,
-    retryable: first.error.retryable,
-    hint: first.error.hint,
-    cause: first.error,
-  });
 }

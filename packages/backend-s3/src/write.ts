@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type ObjectStat, TroveError, type WriteBody, type WriteOptions } from '@trove/core';
+import {
+  type ObjectStat,
+  TroveError,
+  type WriteBody,
+  type WriteOptions,
+} from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { partSizeFor } from './part-size.js';
