@@ -1,7 +1,7 @@
-import { type LogArtifactOptions, resumeRun, startRun, TroveError } from '@trove/core';
+import { type AddArtifactOptions, addArtifact, TroveError } from '@trove/core';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { type GlobalOptions, storeOptions } from '../context.js';
+import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { formatBytes, printJson } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -48,7 +48,7 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
     .action(async (path: string, o: AddOptions) => {
       const g = globals();
       const step = o.step === undefined ? undefined : parseStep(o.step);
-      const options: LogArtifactOptions = {
+      const options: AddArtifactOptions = {
         cache: o.cache,
         ...(o.name !== undefined ? { name: o.name } : {}),
         ...(o.type !== undefined ? { type: o.type } : {}),
@@ -59,32 +59,25 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
         ...(o.relPath !== undefined ? { relPath: o.relPath } : {}),
         ...(o.copy ? { copy: true } : {}),
       };
-      const run = o.run
-        ? await resumeRun(o.run, storeOptions(g))
-        : await startRun({ ...storeOptions(g), name: o.runName ?? 'trove add', deferRecord: true });
       const progress = progressReporter(!g.quiet && !g.json);
-      try {
-        const record = await run.logArtifact(path, {
+      const { run, artifact: record } = await withStore(g, (store) =>
+        addArtifact(path, {
           ...options,
+          store,
+          cwd: cwdOf(g),
+          ...(o.run !== undefined ? { run: o.run } : { runName: o.runName ?? 'trove add' }),
           ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-        });
-        progress.stop();
-        await run.end();
-        if (g.json) printJson({ run: run.id, store: run.store.name, artifact: record });
-        else if (!g.quiet) {
-          const what = record.isdir
-            ? `${record.nfiles} files, ${formatBytes(record.size)}`
-            : formatBytes(record.size);
-          process.stdout.write(
-            `${record.source} → ${record.path} (${record.md5}, ${what}) in run ${run.id}\n`,
-          );
-          if (record.dvcFile) process.stdout.write(`wrote ${record.dvcFile}\n`);
-        }
-      } catch (err) {
-        // One call, one artifact: when it is rejected there is nothing to record.
-        progress.stop();
-        await run.abandon();
-        throw err;
+        }).finally(() => progress.stop()),
+      );
+      if (g.json) printJson({ run: run.id, store: run.store.name, artifact: record });
+      else if (!g.quiet) {
+        const what = record.isdir
+          ? `${record.nfiles} files, ${formatBytes(record.size)}`
+          : formatBytes(record.size);
+        process.stdout.write(
+          `${record.source} → ${record.path} (${record.md5}, ${what}) in run ${run.id}\n`,
+        );
+        if (record.dvcFile) process.stdout.write(`wrote ${record.dvcFile}\n`);
       }
     });
 }

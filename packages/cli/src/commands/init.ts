@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_FILE, findProject } from '@trove/core';
+import { CONFIG_FILE, findProject, openStore } from '@trove/core';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -22,7 +22,7 @@ export function registerInit(program: Command, globals: () => GlobalOptions): vo
   program
     .command('init')
     .description('create trove.yaml and the local store (.trove/) in the current folder')
-    .action(() => {
+    .action(async () => {
       const cwd = cwdOf(globals());
       const created: string[] = [];
       const config = join(cwd, CONFIG_FILE);
@@ -31,7 +31,10 @@ export function registerInit(program: Command, globals: () => GlobalOptions): vo
         created.push(CONFIG_FILE);
       }
       if (!existsSync(join(cwd, '.trove'))) {
-        mkdirSync(join(cwd, '.trove'));
+        // The embedded store creates itself with a .gitignore of its own.
+        const store = await openStore({ cwd, store: 'default' });
+        store.prepare();
+        await store.close();
         created.push('.trove/');
       }
       const gitignore = join(cwd, '.gitignore');
