@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as backendFace from '../src/backend/index.js';
+import * as root from '../src/index.js';
+import { startRun } from '../src/run/start-run.js';
+import { tempDir } from './helpers.js';
+
+describe("core's faces", () => {
+  it('@trove/core exports the user API: at most 45 names, none of them internals', () => {
+    // Types are erased at run time; count them from the source of the entry point too.
+    const source = readFileSync(new URL('../src/index.ts', import.meta.url), 'utf8');
+    const typeNames = [...source.matchAll(/\btype (\w+)|export type \{([^}]*)\}/g)].flatMap((m) =>
+      m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim()),
+    );
+    const names = new Set([...Object.keys(root), ...typeNames.filter(Boolean)]);
+    expect(names.size).toBeLessThanOrEqual(45);
+    expect(names.size).toBe(34);
+    expect(Object.keys(root).sort()).toEqual([
+      'CONFIG_FILE',
+      'Run',
+      'Store',
+      'TroveError',
+      'addArtifact',
+      'checkout',
+      'findProject',
+      'isTroveError',
+      'loadConfig',
+      'openStore',
+      'resolveArtifactRef',
+      'resumeRun',
+      'startRun',
+      'withRun',
+    ]);
+    for (const internal of ['dumpYaml', 'pyFloatRepr', 'HashState', 'md5File', 'ingestPath']) {
+      expect(names.has(internal)).toBe(false);
+    }
+  });
+
+  it('@trove/core/backend exports what a backend author needs', () => {
+    expect(Object.keys(backendFace).sort()).toEqual([
+      'BatchQueue',
+      'MemoryBackend',
+      'RESERVED_SEGMENT_PREFIX',
+      'TroveError',
+      'bodyChunks',
+      'capabilitiesOf',
+      'checkWriteConditions',
+      'codeForHttpStatus',
+      'collectBatches',
+      'compareKeys',
+      'createMemoryBackend',
+      'defineBackend',
+      'eachBatch',
+      'errnoCode',
+      'isAbortError',
+      'isNetworkError',
+      'isTroveError',
+      'joinKey',
+      'mapLimit',
+      'notFound',
+      'preconditionFailed',
+      'validateKey',
+      'validatePrefix',
+      'writeManyFailure',
+    ]);
+    const memory = new backendFace.MemoryBackend();
+    expect(backendFace.capabilitiesOf(memory)).toEqual({
+      ifNoneMatch: true,
+      ifMatch: true,
+      serverSideCopy: true,
+      rangeRead: true,
+      signedUrl: false,
+      rename: true,
+      writeMany: false,
+      materialize: false,
+    });
+  });
+});
+
+describe('the embedded store ignores itself', () => {
+  it('a library-only run (no trove init) creates .trove/.gitignore and git status shows no store file', async () => {
+    const project = tempDir();
+    execFileSync('git', ['init', '-q', project]);
+    writeFileSync(join(project, 'model.bin'), 'weights');
+    const run = await startRun({ cwd: project, dvcyaml: false });
+    await run.logArtifact('model.bin', { cache: true });
+    await run.end();
+    expect(readFileSync(join(project, '.trove', '.gitignore'), 'utf8')).toBe('*\n');
+    expect(existsSync(join(project, '.trove', 'runs', run.id, 'run.json'))).toBe(true);
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    const files = status.split('\n').filter(Boolean).map((l) => l.slice(3));
+    expect(files.filter((f) => f.startsWith('.trove'))).toEqual([]);
+    expect(files.length).toBeGreaterThan(0); // git does see the project's own files
+  });
+});
