@@ -1,26 +1,11 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { tempDir } from '@trove/test-utils';
 import { LocalBackend } from '../src/index.js';
-
-const roots: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A scratch folder removed after the test. */
-export function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'trove-local-test-'));
-  roots.push(dir);
-  return dir;
-}
 
 /** A backend on a fresh folder (removed after the test). */
 export function freshBackend(options: { fsync?: boolean } = {}): LocalBackend {
-  return new LocalBackend({ root: join(scratch(), 'store'), ...options });
+  return new LocalBackend({ root: join(tempDir(), 'store'), ...options });
 }
 
 /** Every name under `dir` (recursively) that starts with `.trove-tmp`. */

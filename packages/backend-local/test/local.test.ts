@@ -3,9 +3,10 @@ import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'n
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collect, expectTroveError, listKeys } from '@trove/conformance';
+import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import localFactory, { createLocalBackend, LocalBackend } from '../src/index.js';
-import { freshBackend, leftovers, scratch } from './helpers.js';
+import { freshBackend, leftovers } from './helpers.js';
 
 const md5 = (data: string | Uint8Array): string => createHash('md5').update(data).digest('hex');
 
@@ -32,7 +33,7 @@ describe('store layout', () => {
   });
 
   it('the default export is a factory resolving `path` against the project root', async () => {
-    const project = scratch();
+    const project = tempDir();
     expect(localFactory.kind).toBe('local');
     expect(localFactory.options.path?.required).toBe(true);
     const backend = (await localFactory.create(
@@ -61,7 +62,7 @@ describe('store layout', () => {
 describe('temp files', () => {
   it('a write with a wrong md5 leaves no temp file, for every body type', async () => {
     const backend = freshBackend();
-    const source = join(scratch(), 'src.bin');
+    const source = join(tempDir(), 'src.bin');
     writeFileSync(source, Buffer.alloc(5 << 20, 7));
     async function* stream(): AsyncGenerator<Uint8Array> {
       yield Buffer.from('abc');
@@ -97,7 +98,7 @@ describe('temp files', () => {
 
   it('an aborted { path } write leaves nothing behind', async () => {
     const backend = freshBackend();
-    const source = join(scratch(), 'big.bin');
+    const source = join(tempDir(), 'big.bin');
     writeFileSync(source, Buffer.alloc(32 << 20, 1));
     const controller = new AbortController();
     const write = backend.write(
@@ -223,14 +224,14 @@ describe('filesystem errors', () => {
 
   it('a { path } body that does not exist is NOT_FOUND naming that path', async () => {
     const backend = freshBackend();
-    const missing = join(scratch(), 'nope.bin');
+    const missing = join(tempDir(), 'nope.bin');
     const err = await expectTroveError(() => backend.write('k', { path: missing }), 'NOT_FOUND');
     expect(err.key).toBe(missing);
     expect(leftovers(backend.root)).toEqual([]);
   });
 
   it('operations on a store folder that does not exist yet', async () => {
-    const backend = new LocalBackend({ root: join(scratch(), 'not', 'yet') });
+    const backend = new LocalBackend({ root: join(tempDir(), 'not', 'yet') });
     expect(await listKeys(backend, '')).toEqual([]);
     expect(await backend.exists('a')).toBe(false);
     await backend.delete('a');

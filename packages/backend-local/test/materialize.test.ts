@@ -9,12 +9,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { expectTroveError } from '@trove/conformance';
+import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
-import { freshBackend, leftovers, scratch } from './helpers.js';
+import { freshBackend, leftovers } from './helpers.js';
 
 /** Whether this filesystem can clone files (btrfs, XFS, APFS: yes; ext4: no). */
 function reflinkWorks(): boolean {
-  const dir = scratch();
+  const dir = tempDir();
   writeFileSync(join(dir, 'a'), 'probe');
   try {
     copyFileSync(join(dir, 'a'), join(dir, 'b'), constants.COPYFILE_FICLONE_FORCE);
@@ -28,7 +29,7 @@ describe('materialize', () => {
   it('by default uses a reflink where possible, else a hard link sharing the read-only inode', async () => {
     const backend = freshBackend();
     await backend.write('obj', 'shared bytes');
-    const dest = join(scratch(), 'ws', 'file.txt');
+    const dest = join(tempDir(), 'ws', 'file.txt');
     const type = await backend.materialize('obj', dest);
     const store = statSync(join(backend.root, 'obj'));
     const out = statSync(dest);
@@ -47,7 +48,7 @@ describe('materialize', () => {
   it('a reflink that the filesystem refuses falls back to a writable copy', async () => {
     const backend = freshBackend();
     await backend.write('obj', 'copy me');
-    const dest = join(scratch(), 'copy.txt');
+    const dest = join(tempDir(), 'copy.txt');
     const type = await backend.materialize('obj', dest, { linkTypes: ['reflink'] });
     expect(type).toBe(reflinkWorks() ? 'reflink' : 'copy');
     expect(statSync(dest).mode & 0o777).toBe(0o666 & ~process.umask());
@@ -59,7 +60,7 @@ describe('materialize', () => {
   it('symlink points at the absolute path of the object', async () => {
     const backend = freshBackend();
     await backend.write('dir/obj', 'linked');
-    const dest = join(scratch(), 'link');
+    const dest = join(tempDir(), 'link');
     expect(await backend.materialize('dir/obj', dest, { linkTypes: ['symlink'] })).toBe('symlink');
     expect(lstatSync(dest).isSymbolicLink()).toBe(true);
     expect(readlinkSync(dest)).toBe(join(backend.root, 'dir/obj'));
@@ -69,7 +70,7 @@ describe('materialize', () => {
   it('an empty object is always a fresh empty file', async () => {
     const backend = freshBackend();
     await backend.write('empty', '');
-    const dest = join(scratch(), 'empty');
+    const dest = join(tempDir(), 'empty');
     expect(await backend.materialize('empty', dest, { linkTypes: ['hardlink'] })).toBe('copy');
     expect(statSync(dest).size).toBe(0);
     expect(statSync(dest).ino).not.toBe(statSync(join(backend.root, 'empty')).ino);
@@ -79,7 +80,7 @@ describe('materialize', () => {
   it('replaces the destination atomically and leaves no temp file beside it', async () => {
     const backend = freshBackend();
     await backend.write('v2', 'version two');
-    const dir = scratch();
+    const dir = tempDir();
     const dest = join(dir, 'model.bin');
     writeFileSync(dest, 'version one, which is longer');
     for (const linkTypes of [['hardlink'], ['copy'], ['symlink'], ['reflink']] as const) {
@@ -92,7 +93,7 @@ describe('materialize', () => {
   it('a destination that is a folder is refused and left alone', async () => {
     const backend = freshBackend();
     await backend.write('obj', 'x');
-    const dir = scratch();
+    const dir = tempDir();
     writeFileSync(join(dir, 'inside'), 'kept');
     await expectTroveError(
       () => backend.materialize('obj', dir, { linkTypes: ['copy'] }),

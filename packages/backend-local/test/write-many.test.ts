@@ -3,14 +3,15 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectTroveError, listKeys } from '@trove/conformance';
 import type { WriteManyItem } from '@trove/core';
+import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { INLINE_MAX_ITEMS } from '../src/write-many.js';
-import { freshBackend, leftovers, scratch } from './helpers.js';
+import { freshBackend, leftovers } from './helpers.js';
 
 const md5 = (data: string): string => createHash('md5').update(data).digest('hex');
 
 function sourceFiles(count: number): (WriteManyItem & { text: string })[] {
-  const dir = scratch();
+  const dir = tempDir();
   const items: (WriteManyItem & { text: string })[] = [];
   for (let i = 0; i < count; i++) {
     const sub = join(dir, String(i % 20));
@@ -95,7 +96,7 @@ describe('writeMany', () => {
 
   it('copies a file larger than its 1 MiB buffer exactly', async () => {
     const backend = freshBackend();
-    const path = join(scratch(), 'large.bin');
+    const path = join(tempDir(), 'large.bin');
     const bytes = Buffer.alloc((3 << 20) + 5);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
     writeFileSync(path, bytes);

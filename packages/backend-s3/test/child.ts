@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { motoChildEnv } from '@trove/test-utils/moto';
 import type { PartEvent, S3BackendOptions } from '../src/index.js';
-import { childEnv, MIB } from './helpers.js';
+import { MIB } from './helpers.js';
 
 /** The fixture runs the built package (dist), as an application would. */
 const FIXTURE = fileURLToPath(new URL('./fixtures/upload.mjs', import.meta.url));
@@ -31,7 +32,7 @@ export interface ChildRun {
 /** Starts the upload fixture in its own Node process. */
 export function runUpload(job: UploadJob): ChildRun {
   const child = spawn(process.execPath, [FIXTURE, JSON.stringify(job)], {
-    env: childEnv(),
+    env: motoChildEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const parts: PartEvent[] = [];

@@ -1,6 +1,7 @@
 import { describeBackendConformance } from '@trove/conformance';
-import { afterAll, inject } from 'vitest';
-import { createBucket, newBackend, removeTempDirs } from './helpers.js';
+import { createBucket } from '@trove/test-utils/moto';
+import { inject } from 'vitest';
+import { newBackend } from './helpers.js';
 
 const endpoint = inject('s3Endpoint');
 // One bucket for the file; the suite gives every case its own key prefix inside it.
@@ -8,5 +9,3 @@ const bucket = await createBucket(endpoint, 'conformance');
 
 // Nothing turned off: moto honours every capability S3 has that trove declares.
 describeBackendConformance('s3 (moto)', { create: () => newBackend(endpoint, bucket) });
-
-afterAll(removeTempDirs);

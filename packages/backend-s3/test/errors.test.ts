@@ -3,12 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expectTroveError } from '@trove/conformance';
+import { createBucket, type MotoServer, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { S3Backend } from '../src/index.js';
-import { childEnv, createBucket, newBackend, removeTempDirs } from './helpers.js';
-import { type MotoServer, startMoto } from './moto.js';
-
-afterAll(removeTempDirs);
+import { newBackend } from './helpers.js';
 
 const endpoint = inject('s3Endpoint');
 
@@ -49,7 +47,10 @@ describe('credentials (moto with IAM auth on)', () => {
     // create a user and its key, and the CreateBucket below.
     moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '4' } });
     const script = fileURLToPath(new URL('./fixtures/iam-user.py', import.meta.url));
-    const made = spawnSync('python3', [script, moto.url], { encoding: 'utf8', env: childEnv() });
+    const made = spawnSync('python3', [script, moto.url], {
+      encoding: 'utf8',
+      env: motoChildEnv(),
+    });
     expect(made.status, made.stderr).toBe(0);
     key = JSON.parse(made.stdout) as { id: string; secret: string };
     bucket = 'auth-test';

@@ -1,5 +1,5 @@
+import { type MotoServer, startMoto } from '@trove/test-utils/moto';
 import type { TestProject } from 'vitest/node';
-import { type MotoServer, startMoto } from './moto.js';
 
 let moto: MotoServer | undefined;
 

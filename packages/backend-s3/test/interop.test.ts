@@ -3,15 +3,15 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { md5Hex } from '@trove/conformance';
 import { Store, startRun } from '@trove/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { tempDir } from '@trove/test-utils';
+import { createBucket, motoChildEnv } from '@trove/test-utils/moto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { md5OfFile, writeTestFile } from './child.js';
-import { childEnv, createBucket, MIB, newBackend, removeTempDirs, tempDir } from './helpers.js';
-
-afterAll(removeTempDirs);
+import { MIB, newBackend } from './helpers.js';
 
 const endpoint = inject('s3Endpoint');
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()) {
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = motoChildEnv()) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env });
   return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr ?? r.error) };
 }
@@ -73,7 +73,7 @@ describe('other S3 clients read what trove wrote', () => {
     const hasS3 = () => /\bs3\b/.test(run('dvc', ['version'], tempDir()).stdout);
     if (!hasS3()) ensureTool(['python3', '-c', 'import dvc_s3'], 'dvc-s3');
     const cwd = tempDir('trove-s3-dvc-');
-    const env = childEnv({ DVC_NO_ANALYTICS: '1', DVC_IGNORE_UPDATES: '1' });
+    const env = motoChildEnv({ DVC_NO_ANALYTICS: '1', DVC_IGNORE_UPDATES: '1' });
     expect(run('dvc', ['init', '--no-scm', '-q'], cwd, env).code).toBe(0);
     const modelMd5 = await writeTestFile(join(cwd, 'model.bin'), 12 * MIB, 5);
     mkdirSync(join(cwd, 'data/sub'), { recursive: true });

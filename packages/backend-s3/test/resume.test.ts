@@ -2,20 +2,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { expectTroveError } from '@trove/conformance';
+import { tempDir } from '@trove/test-utils';
+import { createBucket, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { md5OfStream, runUpload, writeTestFile } from './child.js';
-import {
-  createBucket,
-  MIB,
-  newBackend,
-  openUploads,
-  removeTempDirs,
-  tempDir,
-  testClient,
-} from './helpers.js';
-import { startMoto } from './moto.js';
-
-afterAll(removeTempDirs);
+import { MIB, newBackend, openUploads, testClient } from './helpers.js';
 
 const SIZE = 200 * MIB;
 const PART = 5 * MIB;

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchQueue, type WriteManyItem } from '@trove/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBucket, newBackend, removeTempDirs, tempDir, testClient } from './helpers.js';
-
-afterAll(removeTempDirs);
+import { tempDir } from '@trove/test-utils';
+import { createBucket } from '@trove/test-utils/moto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { newBackend, testClient } from './helpers.js';
 
 const endpoint = inject('s3Endpoint');
 let bucket: string;

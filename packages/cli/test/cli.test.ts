@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { snapshotTree, tempDir } from '@trove/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { snapshotTree, TROVE_BIN, tempDir, trove, troveJson } from './helpers.js';
+import { TROVE_BIN, trove, troveJson } from './helpers.js';
 
 let cwd: string;
 beforeEach(() => {

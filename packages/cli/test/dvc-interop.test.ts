@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@trove/test-utils';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { tempDir, trove, troveJson } from './helpers.js';
+import { trove, troveJson } from './helpers.js';
 
 /** Real DVC, with analytics and update checks off: tests talk to nothing but this machine. */
 function dvc(args: string[], cwd: string) {

@@ -1,7 +1,4 @@
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary: these tests run `trove` as users do. */
@@ -63,30 +60,4 @@ export function troveJson<T = unknown>(
 export function sh(cmd: string, args: string[], cwd: string): Result {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-export function tempDir(prefix = 'trove-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** Every path under `root` (except `exclude`) with its content, for before/after comparisons. */
-export function snapshotTree(root: string, exclude: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const key = rel ? `${rel}/${name}` : name;
-      if (exclude.includes(key)) continue;
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (st.isSymbolicLink()) out[key] = `link:${readlinkSync(path)}`;
-      else if (st.isDirectory()) {
-        out[key] = 'dir';
-        visit(path, key);
-      } else if (st.isFile())
-        out[key] = `${(st.mode & 0o777).toString(8)}:${readFileSync(path).toString('base64')}`;
-      else out[key] = 'special';
-    }
-  };
-  visit(root, '');
-  return out;
 }

@@ -1,20 +1,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { S3Backend } from '@trove/backend-s3';
+import { tempDir } from '@trove/test-utils';
+import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBucket,
-  newBackend,
-  removeTempDirs,
-  TEST_ENV,
-} from '../../backend-s3/test/helpers.js';
-import { type MotoServer, startMoto } from '../../backend-s3/test/moto.js';
-import { tempDir, trove, troveJson } from './helpers.js';
+import { trove, troveJson } from './helpers.js';
 
 /** The foundation issue's CLI flow, with trove.yaml pointing at an S3 bucket (moto on loopback). */
 let moto: MotoServer;
 let bucket: string;
 let cwd: string;
-const env = TEST_ENV;
+const env = MOTO_ENV;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -28,7 +24,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  removeTempDirs();
   await moto?.stop();
 });
 
@@ -78,7 +73,9 @@ describe('trove CLI on an S3 store', () => {
     expect(verified.objects).toBeGreaterThanOrEqual(4); // the file, the two directory files, the .dir manifest
 
     // Everything is in the bucket under the prefix, in DVC's layout; nothing went to .trove/.
-    const backend = newBackend(moto.url, bucket, {
+    const backend = new S3Backend({
+      bucket,
+      endpoint: moto.url,
       clientConfig: { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
     });
     const keys: string[] = [];

@@ -1,0 +1,13 @@
+// Helpers shared by trove's tests. Emulator starters live on subpaths, one per service, so a
+// test imports only what it starts: `@trove/test-utils/moto` (S3); `fake-gcs` and `azurite` are
+// to come, built on `startEmulator`.
+export {
+  commandOrPipInstall,
+  type Emulator,
+  freePort,
+  type StartEmulatorOptions,
+  startEmulator,
+  stopProcess,
+} from './emulator.js';
+export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
+export { removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';
