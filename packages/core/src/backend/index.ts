@@ -61,6 +61,15 @@ export {
 } from './keys.js';
 export { mapLimit } from './map-limit.js';
 export {
+  abandonedJournals,
+  defaultResumeDir,
+  type FileVersion,
+  type JournalEntry,
+  STALE_JOURNAL_MS,
+  type UploadIdentity,
+  UploadJournal,
+} from './upload-journal.js';
+export {
   createMemoryBackend,
   MemoryBackend,
   type MemoryBackendOptions,
