@@ -6,8 +6,18 @@
 // workspace's compiler) does not have: dependency-cruiser gets TypeScript 5.9 as a dependency of
 // its own (`packageExtensions` in pnpm-workspace.yaml). Its swc parser was no way out: it stops at
 // `await using`. `tsPreCompilationDeps`: `import type` counts as a dependency for every rule here.
-const { readdirSync, readFileSync } = require('node:fs');
+const { readdirSync, readFileSync, realpathSync } = require('node:fs');
 const { join } = require('node:path');
+
+// Without a typescript <7 of its own, dependency-cruiser skips every .ts file and finds nothing
+// wrong: fail instead (e.g. after an upgrade that the packageExtensions entry does not match).
+const cruiser = realpathSync(join(__dirname, 'node_modules', 'dependency-cruiser'));
+const tsVersion = require(require.resolve('typescript/package.json', { paths: [cruiser] })).version;
+if (Number(tsVersion.split('.')[0]) >= 7) {
+  throw new Error(
+    `dependency-cruiser finds typescript ${tsVersion}, whose JS API it cannot use: give it typescript 5 (packageExtensions in pnpm-workspace.yaml).`,
+  );
+}
 
 const CORE = '^packages/core/src/';
 
