@@ -1,3 +1,6 @@
+import { validateKey } from '../backend/keys.js';
+import { TroveError } from '../errors.js';
+
 /**
  * Step events in Polyaxon's format: `events/<kind>/<name>.plx`, a pipe-separated file whose
  * header is `step|timestamp|<kind>` and whose rows start with a newline (so the file has no
@@ -73,4 +76,26 @@ export function withFramework(
   framework: string | undefined,
 ): Record<string, unknown> | undefined {
   return framework ? { ...(values ?? {}), framework } : values;
+}
+
+/**
+ * Checks that `name` can name an events file (`events/<kind>/<name>.plx`): a relative,
+ * `/`-separated name with no `.`/`..` segments, each segment short enough for every store.
+ */
+export function validateEventName(kind: string, name: unknown): string {
+  const ok = (): boolean => {
+    if (typeof name !== 'string' || name === '') return false;
+    try {
+      validateKey(`events/${kind}/${name}.plx`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!ok()) {
+    throw new TroveError('INVALID_NAME', `Invalid ${kind} name ${JSON.stringify(name)}.`, {
+      hint: 'Use a relative name such as "loss" or "train/loss": no "..", no leading "/", segments under 250 bytes.',
+    });
+  }
+  return name as string;
 }

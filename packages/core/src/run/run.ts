@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { TroveError } from '../errors.js';
 import { HashState } from '../hash/hash-state.js';
-import { withFramework } from '../polyaxon/events.js';
+import { validateEventName, withFramework } from '../polyaxon/events.js';
 import { validateStep } from '../polyaxon/paths.js';
 import { findProject } from '../project/find-project.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
@@ -146,6 +146,12 @@ export class Run implements AsyncDisposable {
 
   logParams(params: Record<string, unknown>): void {
     this.#assertActive();
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new TroveError('INVALID_ARGUMENT', 'params must be a mapping of names to values.');
+    }
+    for (const name of Object.keys(params)) {
+      if (name.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
+    }
     Object.assign(this.#record.params, params);
     this.#writer.setParams(params);
   }
@@ -153,6 +159,7 @@ export class Run implements AsyncDisposable {
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
   logMetric(name: string, value: number, options: { step?: number } = {}): void {
     this.#assertActive();
+    validateEventName('metric', name);
     if (typeof value !== 'number')
       throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;
