@@ -12,13 +12,13 @@ export interface GlobalOptions {
 }
 
 /** The CLI's own package folder: backend packages installed with the CLI resolve from here. */
-export const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function cwdOf(opts: GlobalOptions): string {
   return resolve(opts.cwd ?? process.cwd());
 }
 
-export function storeOptions(opts: GlobalOptions) {
+function storeOptions(opts: GlobalOptions) {
   return {
     cwd: cwdOf(opts),
     ...(opts.store !== undefined ? { store: opts.store } : {}),

@@ -96,7 +96,10 @@ describe('the embedded store ignores itself', () => {
       cwd: project,
       encoding: 'utf8',
     });
-    const files = status.split('\n').filter(Boolean).map((l) => l.slice(3));
+    const files = status
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     expect(files.filter((f) => f.startsWith('.trove'))).toEqual([]);
     expect(files.length).toBeGreaterThan(0); // git does see the project's own files
   });
