@@ -1,4 +1,4 @@
-import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary: these tests run `trove` as users do. */
@@ -55,4 +55,23 @@ export function troveJson<T = unknown>(
   const r = trove([...args, '--json'], options);
   if (r.code !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/** Runs `trove` without waiting for it, so several run at once. */
+export function troveAsync(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TROVE_BIN, ...args], {
+      cwd,
+      env: { ...process.env, CI: '1', ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
 }

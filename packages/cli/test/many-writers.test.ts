@@ -1,24 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TROVE_BIN, trove, troveJson } from './helpers.js';
-
-/** Runs `trove` without waiting for it, so several run at once. */
-function troveAsync(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TROVE_BIN, ...args], {
-      cwd,
-      env: { ...process.env, CI: '1' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-  });
-}
+import { trove, troveAsync, troveJson } from './helpers.js';
 
 describe('many writers to one run', () => {
   it('8 processes adding to one run at once (local): every entry and lineage row is kept', async () => {
