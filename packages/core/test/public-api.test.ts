@@ -47,6 +47,7 @@ describe("core's faces", () => {
       'UploadJournal',
       'abandonedJournals',
       'bodyChunks',
+      'breakLock',
       'capabilitiesOf',
       'checkWriteConditions',
       'codeForHttpStatus',

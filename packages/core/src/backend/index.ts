@@ -67,6 +67,7 @@ export {
 } from './memory-backend.js';
 export {
   abandonedJournals,
+  breakLock,
   defaultResumeDir,
   type FileVersion,
   type JournalEntry,
