@@ -40,7 +40,7 @@ type Row = Record<string, string | number>;
 /** Python's `json.dumps(allow_nan=True)` output: bare NaN / Infinity outside strings. */
 function parsePythonJson(text: string): unknown {
   const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\bInfinity\b|\bNaN\b/g, (token) =>
-    token.startsWith('"') ? token : `"\u0000${token}"`,
+    token.startsWith('"') ? token : `"\\u0000${token}"`,
   );
   return JSON.parse(marked, (_, value) =>
     typeof value === 'string' && value.startsWith('\u0000') ? Number(value.slice(1)) : value,
