@@ -18,10 +18,10 @@ const STYLE = `
   table { border-collapse: collapse; }
   th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .plots { display: flex; flex-wrap: wrap; gap: 16px; }
+  .plots { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
   figure { margin: 0; border: 1px solid #ddd; padding: 8px; }
   figcaption { font-size: 0.9em; margin-bottom: 4px; }
-  img { max-width: 100%; image-rendering: auto; }
+  figure.image img { min-width: 150px; max-width: 100%; image-rendering: pixelated; }
 `;
 
 /**
@@ -39,9 +39,14 @@ export async function renderHtml(input: ReportInput): Promise<string> {
   parts.push(tableSection('metrics', 'metrics.json', input.metrics));
   const metricPlots = input.plots.filter((p) => p.id.startsWith('static/'));
   const otherPlots = input.plots.filter((p) => !p.id.startsWith('static/'));
-  parts.push(await plotsSection('metric-plots', metricPlots));
-  parts.push(imagesSection(input.images));
-  parts.push(await plotsSection('plots', otherPlots));
+  const figures = [
+    ...(await plotFigures(metricPlots)),
+    ...imageFigures(input.images),
+    ...(await plotFigures(otherPlots)),
+  ];
+  if (figures.length > 0) {
+    parts.push(`<section id="plots"><div class="plots">\n${figures.join('\n')}\n</div></section>`);
+  }
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -74,8 +79,7 @@ function tableSection(id: string, name: string, values: Record<string, unknown>)
 <table><thead><tr>${head}</tr></thead><tbody><tr>${cells}</tr></tbody></table></section>`;
 }
 
-async function plotsSection(id: string, plots: ReportPlot[]): Promise<string> {
-  if (plots.length === 0) return '';
+async function plotFigures(plots: ReportPlot[]): Promise<string[]> {
   const figures: string[] = [];
   for (const plot of plots) {
     const svg = await renderPlotSvg(plot);
@@ -83,16 +87,14 @@ async function plotsSection(id: string, plots: ReportPlot[]): Promise<string> {
       `<figure class="plot" id="${domId(plot.id)}"><figcaption>${escapeHtml(plot.id)}</figcaption>${svg}</figure>`,
     );
   }
-  return `<section id="${id}"><div class="plots">\n${figures.join('\n')}\n</div></section>`;
+  return figures;
 }
 
-function imagesSection(images: ReportImage[]): string {
-  if (images.length === 0) return '';
-  const figures = images.map(
+function imageFigures(images: ReportImage[]): string[] {
+  return images.map(
     (image) =>
       `<figure class="image"><figcaption>${escapeHtml(image.name)}</figcaption><img alt="${escapeHtml(image.name)}" src="data:${image.mime};base64,${Buffer.from(image.bytes).toString('base64')}"></figure>`,
   );
-  return `<section id="images"><div class="plots">\n${figures.join('\n')}\n</div></section>`;
 }
 
 /** DVC's div ids: every character of ``!@#$%^&*()[]{};,<>?\/:.|`~=_+ `` becomes `_`. */
