@@ -28,13 +28,14 @@ function refused(uri: string): TroveError {
 /** The Vega-Lite spec of a plot (DVC's template, filled). Input is assumed validated. */
 export function plotSpec(plot: ReportPlot): Record<string, unknown> {
   const numeric = quantitativeAxes(plot.template);
-  const data = plot.data.map((row) => {
+  const rows = plot.data.map((row) => {
     const out: Record<string, unknown> = { ...row };
     if (numeric.x) out[plot.x] = toNumber(row[plot.x]);
     if (numeric.y) out[plot.y] = toNumber(row[plot.y]);
     if (out.rev === undefined) out.rev = REV;
     return out;
   });
+  const data = LINES.has(plot.template) ? decimate(rows, plot.x, plot.y) : rows;
   return fillTemplate({
     template: plot.template,
     x: plot.x,
@@ -44,6 +45,63 @@ export function plotSpec(plot: ReportPlot): Record<string, unknown> {
     yLabel: plot.yLabel ?? plot.y,
     data,
   });
+}
+
+/** Templates that draw a line through the rows in x order. */
+const LINES = new Set(['linear', 'smooth', 'simple']);
+
+/** Rows kept per line: two per bucket, 500 buckets across a 300-pixel-wide plot. */
+export const MAX_LINE_POINTS = 1000;
+
+/**
+ * A line of 100,000 steps drawn 300 pixels wide shows no more than a few rows per pixel, but
+ * costs vega seconds and the page megabytes. Longer lines are cut into buckets of consecutive
+ * x and keep each bucket's lowest and highest y, in x order, so every peak and dip is still
+ * drawn (min/max decimation). Each revision is decimated on its own.
+ */
+function decimate(
+  rows: Array<Record<string, unknown>>,
+  x: string,
+  y: string,
+): Array<Record<string, unknown>> {
+  if (rows.length <= MAX_LINE_POINTS) return rows;
+  const byRev = new Map<unknown, Array<Record<string, unknown>>>();
+  for (const row of rows) {
+    const list = byRev.get(row.rev);
+    if (list) list.push(row);
+    else byRev.set(row.rev, [row]);
+  }
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of byRev.values()) {
+    if (line.length <= MAX_LINE_POINTS) {
+      out.push(...line);
+      continue;
+    }
+    line.sort((a, b) => (a[x] as number) - (b[x] as number));
+    const buckets = MAX_LINE_POINTS / 2;
+    const size = line.length / buckets;
+    for (let b = 0; b < buckets; b++) {
+      const start = Math.floor(b * size);
+      const end = Math.min(line.length, Math.floor((b + 1) * size));
+      let lo = -1;
+      let hi = -1;
+      for (let i = start; i < end; i++) {
+        const v = (line[i] as Record<string, unknown>)[y] as number;
+        if (Number.isNaN(v)) continue;
+        if (lo < 0 || v < ((line[lo] as Record<string, unknown>)[y] as number)) lo = i;
+        if (hi < 0 || v > ((line[hi] as Record<string, unknown>)[y] as number)) hi = i;
+      }
+      if (lo < 0) {
+        // only NaN here: keep one, so the gap in the line stays a gap
+        out.push(line[start] as Record<string, unknown>);
+        continue;
+      }
+      for (const i of lo === hi ? [lo] : lo < hi ? [lo, hi] : [hi, lo]) {
+        out.push(line[i] as Record<string, unknown>);
+      }
+    }
+  }
+  return out;
 }
 
 let counter = 0;

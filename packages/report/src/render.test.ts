@@ -95,6 +95,24 @@ describe('renderHtml', () => {
     expect(await order('bar_horizontal')).toEqual(['age', 'height', 'weight']);
   });
 
+  it('draws a line of 100,000 steps from at most 1,000 rows, keeping its peaks', async () => {
+    const data = Array.from({ length: 100_000 }, (_, step) => ({
+      step,
+      loss: step === 54_321 ? 100 : (step % 7) / 7,
+    }));
+    const plot: ReportPlot = { id: 'static/loss', template: 'simple', x: 'step', y: 'loss', data };
+    const svg = await renderHtml(input({ plots: [plot] }));
+    const line = /<g class="mark-line role-mark[^"]*"[^>]*><path[^>]* d="(M[^"]+)"/.exec(svg)?.[1];
+    const vertices = (line ?? '').split(/[ML]/).filter((p) => p !== '').length;
+    expect(vertices).toBeGreaterThan(500);
+    expect(vertices).toBeLessThanOrEqual(1000);
+    // the spike sets the y axis: its top tick is 100
+    const ticks = [...svg.matchAll(/role-axis-label[\s\S]*?<\/g>/g)].map((m) => m[0]);
+    expect(ticks.some((t) => t.includes('>100</text>'))).toBe(true);
+    // the x axis still spans every step
+    expect(ticks.some((t) => t.includes('>100,000</text>'))).toBe(true);
+  });
+
   it('gives every inline svg its own ids, so clip paths do not collide', async () => {
     const html = await renderHtml(input({ plots: TEMPLATE_NAMES.map(plotFor) }));
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
