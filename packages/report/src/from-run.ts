@@ -99,21 +99,30 @@ interface Versioned {
   step: number;
 }
 
-/** The newest step of each name: `assets/<type>/<name>_<step>[.<ext>]` (`/` in names is `__`). */
+/**
+ * The newest step of each artifact: versioned ones are `assets/<type>/<name>_<step>[.<ext>]`
+ * (a `/` in the name is `__` there, so the record's own name and step are used), unversioned
+ * ones (`outputs/…`) are one each.
+ */
 function newest(records: ArtifactRecord[]): Versioned[] {
-  const byName = new Map<string, Versioned>();
+  const byKey = new Map<string, Versioned>();
   for (const record of records) {
     const file = posix.basename(record.path);
-    const dot = file.indexOf('.', 1);
-    const stem = dot < 0 ? file : file.slice(0, dot);
-    const ext = dot < 0 ? '' : file.slice(dot + 1);
-    const match = record.path.startsWith('assets/') ? /^(.*)_(\d+)$/.exec(stem) : null;
-    const name = match ? (match[1] ?? stem).replaceAll('__', '/') : stem;
-    const step = match ? Number(match[2]) : (record.step ?? -1);
-    const seen = byName.get(`${name}.${ext}`);
-    if (!seen || step >= seen.step) byName.set(`${name}.${ext}`, { record, name, ext, step });
+    const versioned = `${record.name.replaceAll('/', '__')}_${record.step}`;
+    let entry: Versioned;
+    if (record.step !== undefined && file.startsWith(versioned)) {
+      const ext = file.slice(versioned.length).replace(/^\./, '');
+      entry = { record, name: record.name, ext, step: record.step };
+    } else {
+      const dot = file.indexOf('.', 1);
+      const ext = dot < 0 ? '' : file.slice(dot + 1);
+      entry = { record, name: dot < 0 ? file : file.slice(0, dot), ext, step: -1 };
+    }
+    const key = entry.step < 0 ? record.path : `${entry.name}.${entry.ext}`;
+    const seen = byKey.get(key);
+    if (!seen || entry.step >= seen.step) byKey.set(key, entry);
   }
-  return [...byName.values()];
+  return [...byKey.values()];
 }
 
 /** DVCLive's plot names: the path under `plots/` without its suffix (`sklearn/roc`). */

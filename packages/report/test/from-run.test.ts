@@ -95,20 +95,30 @@ describe('reportInputFromRun', () => {
     expect(isTroveError(err, 'NOT_FOUND')).toBe(true);
   });
 
-  it('an image artifact whose bytes are not an image is refused when rendered', async () => {
+  it('keeps the newest step of each image (names with / and _), and refuses non-image bytes', async () => {
     const cwd = tempDir();
     const store = localStore(tempDir());
     const run = await startRun({ cwd, store });
     writeFileSync(join(cwd, 'fake.png'), 'text');
     await run.logArtifact('fake.png', { type: 'image', step: 0 });
-    writeFileSync(
-      join(cwd, 'real.png'),
-      png(1, 1, () => [0, 0, 0]),
-    );
-    await run.logArtifact('real.png', { type: 'image', step: 0 });
+    // step 10 is logged before step 9: the newest step wins, not the last call
+    const newest = png(2, 1, () => [10, 10, 10]);
+    const steps: Array<[number, Uint8Array]> = [
+      [10, newest],
+      [9, png(1, 2, () => [9, 9, 9])],
+    ];
+    for (const [step, bytes] of steps) {
+      writeFileSync(join(cwd, 'real.png'), bytes);
+      await run.logArtifact('real.png', {
+        type: 'image',
+        name: 'samples/my_img',
+        step: Number(step),
+      });
+    }
     await run.end();
     const input = await reportInputFromRun(store, run.id);
-    expect(input.images.map((i) => i.name)).toEqual(['fake.png', 'real.png']);
+    expect(input.images.map((i) => i.name)).toEqual(['fake.png', 'samples/my_img.png']);
+    expect(Buffer.from(input.images[1]?.bytes ?? []).equals(newest)).toBe(true);
     const err = await renderHtml(input).catch((e) => e);
     expect(isTroveError(err, 'INVALID_ARGUMENT')).toBe(true);
   });
