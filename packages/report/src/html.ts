@@ -40,9 +40,9 @@ export async function renderHtml(input: ReportInput): Promise<string> {
   const metricPlots = input.plots.filter((p) => p.id.startsWith('static/'));
   const otherPlots = input.plots.filter((p) => !p.id.startsWith('static/'));
   const figures = [
-    ...(await plotFigures(metricPlots)),
+    ...(await plotFigures(metricPlots, 0)),
     ...imageFigures(input.images),
-    ...(await plotFigures(otherPlots)),
+    ...(await plotFigures(otherPlots, metricPlots.length)),
   ];
   if (figures.length > 0) {
     parts.push(`<section id="plots"><div class="plots">\n${figures.join('\n')}\n</div></section>`);
@@ -79,10 +79,11 @@ function tableSection(id: string, name: string, values: Record<string, unknown>)
 <table><thead><tr>${head}</tr></thead><tbody><tr>${cells}</tr></tbody></table></section>`;
 }
 
-async function plotFigures(plots: ReportPlot[]): Promise<string[]> {
+/** `first`: the page's count of plots before these, for ids unique in the page (`svg3-1`). */
+async function plotFigures(plots: ReportPlot[], first: number): Promise<string[]> {
   const figures: string[] = [];
-  for (const plot of plots) {
-    const svg = await renderPlotSvg(plot);
+  for (const [i, plot] of plots.entries()) {
+    const svg = await renderPlotSvg(plot, `svg${first + i + 1}-`);
     figures.push(
       `<figure class="plot" id="${domId(plot.id)}"><figcaption>${escapeHtml(plot.id)}</figcaption>${svg}</figure>`,
     );

@@ -104,10 +104,12 @@ function decimate(
   return out;
 }
 
-let counter = 0;
-
-/** Draws a plot as an `<svg>` element whose ids are unique in the page. */
-export async function renderPlotSvg(plot: ReportPlot): Promise<string> {
+/**
+ * Draws a plot as an `<svg>` element. Its ids (clip paths, gradients) are renamed
+ * `<idPrefix><n>` in order of appearance: unique in a page when each plot has its own prefix,
+ * and the same for the same input (vega numbers them with process-wide counters).
+ */
+export async function renderPlotSvg(plot: ReportPlot, idPrefix = 'plot-'): Promise<string> {
   let view: vega.View | undefined;
   try {
     const compiled = vl.compile(plotSpec(plot) as unknown as vl.TopLevelSpec, { logger: SILENT });
@@ -117,7 +119,7 @@ export async function renderPlotSvg(plot: ReportPlot): Promise<string> {
       loader: NO_NETWORK as unknown as vega.Loader,
     });
     const svg = await view.toSVG();
-    return uniqueIds(svg, `p${++counter}-`);
+    return renameIds(svg, idPrefix);
   } catch (err) {
     throw new TroveError(
       'INVALID_ARGUMENT',
@@ -129,13 +131,18 @@ export async function renderPlotSvg(plot: ReportPlot): Promise<string> {
   }
 }
 
-/**
- * Many SVGs inline in one page share one id space: a clip path or gradient id of one plot must
- * not capture another's. Every id (and its `url(#…)` / `href="#…"` uses) gets the plot's prefix.
- */
-function uniqueIds(svg: string, prefix: string): string {
+function renameIds(svg: string, prefix: string): string {
+  const names = new Map<string, string>();
+  const rename = (id: string) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = `${prefix}${names.size + 1}`;
+      names.set(id, name);
+    }
+    return name;
+  };
   return svg
-    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
-    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
-    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${rename(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${rename(id)})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${rename(id)}"`);
 }

@@ -113,8 +113,9 @@ describe('renderHtml', () => {
     expect(ticks.some((t) => t.includes('>100,000</text>'))).toBe(true);
   });
 
-  it('gives every inline svg its own ids, so clip paths do not collide', async () => {
+  it('gives every inline svg its own ids, so clip paths do not collide; same input, same page', async () => {
     const html = await renderHtml(input({ plots: TEMPLATE_NAMES.map(plotFor) }));
+    expect(await renderHtml(input({ plots: TEMPLATE_NAMES.map(plotFor) }))).toBe(html);
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [, ref] of html.matchAll(/url\(#([^)]+)\)/g)) expect(ids).toContain(ref);

@@ -25,17 +25,29 @@ export function anchor(name: string): string {
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const a = anchor;
 
-function barHorizontal(sorted: boolean): Record<string, unknown> {
+/** What every single-view template starts with: schema, data, title, 300×300. */
+function head(): Record<string, unknown> {
   return {
     $schema: SCHEMA,
     data: { values: a('data') },
     title: { text: a('title'), anchor: 'middle' },
     width: a('plot_width'),
     height: a('plot_height'),
+  };
+}
+
+/** A quantitative axis, as most templates have it. */
+function quantitative(field: string, label: string, extra: Record<string, unknown> = {}) {
+  return { field: a(field), type: 'quantitative', title: a(label), ...extra };
+}
+
+function barHorizontal(sorted: boolean): Record<string, unknown> {
+  return {
+    ...head(),
     mark: { type: 'bar' },
     params: [a('zoom_and_pan')],
     encoding: {
-      x: { field: a('x'), type: 'quantitative', title: a('x_label'), scale: { zero: false } },
+      x: quantitative('x', 'x_label', { scale: { zero: false } }),
       y: {
         field: a('y'),
         type: 'nominal',
@@ -147,16 +159,12 @@ function confusion(normalized: boolean): Record<string, unknown> {
 
 function scatter(): Record<string, unknown> {
   return {
-    $schema: SCHEMA,
-    data: { values: a('data') },
-    title: { text: a('title'), anchor: 'middle' },
-    width: a('plot_width'),
-    height: a('plot_height'),
+    ...head(),
     mark: { type: 'point', tooltip: { content: 'data' } },
     params: [a('zoom_and_pan')],
     encoding: {
-      x: { field: a('x'), type: 'quantitative', title: a('x_label') },
-      y: { field: a('y'), type: 'quantitative', title: a('y_label') },
+      x: quantitative('x', 'x_label'),
+      y: quantitative('y', 'y_label'),
       color: a('color'),
       shape: a('shape'),
       tooltip: a('tooltip'),
@@ -166,15 +174,11 @@ function scatter(): Record<string, unknown> {
 
 /** `linear` is `smooth` in DVC (LinearTemplate subclasses SmoothLinearTemplate). */
 function smooth(): Record<string, unknown> {
-  const x = { field: a('x'), type: 'quantitative', title: a('x_label') };
-  const y = { field: a('y'), type: 'quantitative', title: a('y_label'), scale: { zero: false } };
+  const x = quantitative('x', 'x_label');
+  const y = quantitative('y', 'y_label', { scale: { zero: false } });
   const color = { field: 'rev', type: 'nominal' };
   return {
-    $schema: SCHEMA,
-    data: { values: a('data') },
-    title: { text: a('title'), anchor: 'middle' },
-    width: a('plot_width'),
-    height: a('plot_height'),
+    ...head(),
     params: [
       {
         name: 'smooth',
@@ -236,16 +240,12 @@ function smooth(): Record<string, unknown> {
 
 function simple(): Record<string, unknown> {
   return {
-    $schema: SCHEMA,
-    data: { values: a('data') },
-    title: { text: a('title'), anchor: 'middle' },
+    ...head(),
     params: [a('zoom_and_pan')],
-    width: a('plot_width'),
-    height: a('plot_height'),
     mark: { type: 'line', tooltip: { content: 'data' } },
     encoding: {
-      x: { field: a('x'), type: 'quantitative', title: a('x_label') },
-      y: { field: a('y'), type: 'quantitative', title: a('y_label'), scale: { zero: false } },
+      x: quantitative('x', 'x_label'),
+      y: quantitative('y', 'y_label', { scale: { zero: false } }),
       color: a('color'),
       strokeDash: a('stroke_dash'),
       tooltip: a('tooltip'),
