@@ -1,6 +1,5 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { renderHtml, renderMarkdown, reportInputFromRun } from '@trove/report';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { printJson } from '../output.js';
@@ -17,6 +16,8 @@ export function registerReport(program: Command, globals: () => GlobalOptions): 
     .action((ref: string, o: { out?: string; md?: boolean }) =>
       withStore(globals(), async (store) => {
         const id = await store.resolveRunId(ref);
+        // vega and vega-lite take ~0.5 s to load: only `trove report` pays for them
+        const { renderHtml, renderMarkdown, reportInputFromRun } = await import('@trove/report');
         const input = await reportInputFromRun(store, id);
         const out = resolve(cwdOf(globals()), o.out ?? (o.md ? 'report.md' : 'report.html'));
         await mkdir(dirname(out), { recursive: true });
