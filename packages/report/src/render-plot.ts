@@ -30,8 +30,9 @@ export function plotSpec(plot: ReportPlot): Record<string, unknown> {
   const numeric = quantitativeAxes(plot.template);
   const rows = plot.data.map((row) => {
     const out: Record<string, unknown> = { ...row };
-    if (numeric.x) out[plot.x] = toNumber(row[plot.x]);
-    if (numeric.y) out[plot.y] = toNumber(row[plot.y]);
+    // NaN and ±inf (DVCLive logs them) cannot be placed on an axis: vega leaves them out
+    if (numeric.x) out[plot.x] = finiteOrNull(row[plot.x]);
+    if (numeric.y) out[plot.y] = finiteOrNull(row[plot.y]);
     if (out.rev === undefined) out.rev = REV;
     return out;
   });
@@ -45,6 +46,11 @@ export function plotSpec(plot: ReportPlot): Record<string, unknown> {
     yLabel: plot.yLabel ?? plot.y,
     data,
   });
+}
+
+function finiteOrNull(value: unknown): number | null {
+  const n = toNumber(value);
+  return n !== undefined && Number.isFinite(n) ? n : null;
 }
 
 /** Templates that draw a line through the rows in x order. */
@@ -86,13 +92,13 @@ function decimate(
       let lo = -1;
       let hi = -1;
       for (let i = start; i < end; i++) {
-        const v = (line[i] as Record<string, unknown>)[y] as number;
-        if (Number.isNaN(v)) continue;
+        const v = (line[i] as Record<string, unknown>)[y];
+        if (typeof v !== 'number') continue;
         if (lo < 0 || v < ((line[lo] as Record<string, unknown>)[y] as number)) lo = i;
         if (hi < 0 || v > ((line[hi] as Record<string, unknown>)[y] as number)) hi = i;
       }
       if (lo < 0) {
-        // only NaN here: keep one, so the gap in the line stays a gap
+        // no number here: keep one row, so the gap in the line stays a gap
         out.push(line[start] as Record<string, unknown>);
         continue;
       }

@@ -113,6 +113,18 @@ describe('renderHtml', () => {
     expect(ticks.some((t) => t.includes('>100,000</text>'))).toBe(true);
   });
 
+  it('leaves NaN and ±inf (as DVCLive logs them) off the axes instead of breaking the plot', async () => {
+    const data = [1, 'inf', 'nan', 0.5, Number.NEGATIVE_INFINITY, Number.NaN, 0.75].map(
+      (loss, step) => ({ step, loss }),
+    );
+    for (const template of ['linear', 'simple', 'scatter'] as const) {
+      const plot: ReportPlot = { id: 'static/loss', template, x: 'step', y: 'loss', data };
+      const svg = await renderHtml(input({ plots: [plot] }));
+      expect(svg).not.toMatch(/NaN|Infinity/);
+      expect(drawnMarks(svg, MARK[template] ?? '')).toBeGreaterThan(0);
+    }
+  });
+
   it('gives every inline svg its own ids, so clip paths do not collide; same input, same page', async () => {
     const html = await renderHtml(input({ plots: TEMPLATE_NAMES.map(plotFor) }));
     expect(await renderHtml(input({ plots: TEMPLATE_NAMES.map(plotFor) }))).toBe(html);
