@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTroveError, startRun } from '@trove/core';
+import { isTroveError, Store, startRun } from '@trove/core';
+import { createMemoryBackend } from '@trove/core/backend';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { renderHtml, reportInputFromRun } from '../src/index.js';
@@ -87,6 +88,18 @@ describe('reportInputFromRun', () => {
     expect(input.plots[1]?.title).toBe('bars');
     const html = await renderHtml(input);
     expect(html.match(/<svg /g)).toHaveLength(2);
+  });
+
+  it('reads from any backend: an in-memory store under a key prefix', async () => {
+    const store = new Store({ name: 'mem', meta: createMemoryBackend(), metaPrefix: 'team/trove' });
+    const id = await exampleRun(tempDir(), store);
+    const input = await reportInputFromRun(store, id);
+    expect(input.plots.map((p) => p.id)).toEqual([
+      'static/metric',
+      'static/nested/metric',
+      'sklearn/confusion_matrix',
+    ]);
+    expect(input.images.map((i) => [i.name, i.bytes.length > 0])).toEqual([['img.png', true]]);
   });
 
   it('a run that is not in the store is NOT_FOUND', async () => {
