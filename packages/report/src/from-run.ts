@@ -40,6 +40,7 @@ export async function reportInputFromRun(store: Store, runId: string): Promise<R
     });
   }
   images.sort(imageOrder);
+  const ids = new Set(plots.map((p) => p.id));
   for (const { record, name } of newest(records.filter((a) => a.type === 'plot'))) {
     const text = Buffer.from(await readObject(store, record)).toString('utf8');
     const config = (record.meta?.plot ?? {}) as Record<string, unknown>;
@@ -47,8 +48,12 @@ export async function reportInputFromRun(store: Store, runId: string): Promise<R
       typeof config[key] === 'string' ? (config[key] as string) : undefined;
     const x = str('x') ?? 'step';
     const y = str('y') ?? 'value';
+    let id = plotId(record, name);
+    // two files may share a name under `plots/` in different folders: ids stay unique
+    for (let n = 2; ids.has(id); n++) id = `${plotId(record, name)}-${n}`;
+    ids.add(id);
     plots.push({
-      id: plotId(record, name),
+      id,
       template: (str('template') || 'linear') as TemplateName,
       x,
       y,

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTroveError, Store, startRun } from '@trove/core';
 import { createMemoryBackend } from '@trove/core/backend';
@@ -73,10 +73,18 @@ describe('reportInputFromRun', () => {
       type: 'plot',
       meta: { plot: { template: 'bar_horizontal', x: 'score', y: 'name' } },
     });
+    // the same file name in another folder: a plot of its own
+    mkdirSync(join(cwd, 'other/plots'), { recursive: true });
+    writeFileSync(join(cwd, 'other/plots/roc.json'), '[{"fpr": 0, "tpr": 1}]');
+    await run.logArtifact('other/plots/roc.json', {
+      type: 'plot',
+      relPath: 'other',
+      meta: { plot: { template: 'simple', x: 'fpr', y: 'tpr' } },
+    });
     await run.end();
 
     const input = await reportInputFromRun(store, run.id);
-    expect(input.plots.map((p) => p.id)).toEqual(['roc', 'bars']);
+    expect(input.plots.map((p) => p.id)).toEqual(['roc', 'bars', 'roc-2']);
     expect(input.plots[0]?.data).toEqual([
       { fpr: 0, tpr: 0, threshold: Number.POSITIVE_INFINITY },
       { fpr: 0.5, tpr: 1, threshold: 0.4 },
@@ -87,7 +95,7 @@ describe('reportInputFromRun', () => {
     ]);
     expect(input.plots[1]?.title).toBe('bars');
     const html = await renderHtml(input);
-    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html.match(/<svg /g)).toHaveLength(3);
   });
 
   it('reads from any backend: an in-memory store under a key prefix', async () => {
