@@ -103,7 +103,7 @@ function domId(id: string): string {
   return `plot-${id.replace(/[!@#$%^&*()[\]{};,<>?\\/:.|`~=_+ ]/g, '_')}`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -57,7 +57,7 @@ function finiteOrNull(value: unknown): number | null {
 const LINES = new Set(['linear', 'smooth', 'simple']);
 
 /** Rows kept per line: two per bucket, 500 buckets across a 300-pixel-wide plot. */
-export const MAX_LINE_POINTS = 1000;
+const MAX_LINE_POINTS = 1000;
 
 /**
  * A line of 100,000 steps drawn 300 pixels wide shows no more than a few rows per pixel, but
