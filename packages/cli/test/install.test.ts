@@ -7,15 +7,16 @@ import { tempDir } from '@trove/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The packages as a user gets them: `pnpm pack` tarballs of core, backend-local, backend-s3 and
- * cli installed with npm into a new project outside the workspace, a TypeScript file that uses
- * the public API type-checked with `tsc --strict` and run on this Node, and the installed
+ * The packages as a user gets them: `pnpm pack` tarballs of core, backend-local, backend-s3,
+ * report and cli installed with npm into a new project outside the workspace, a TypeScript file
+ * that uses the public API type-checked with `tsc --strict` and run on this Node, and the installed
  * `trove` bin. npm fetches the packages' own dependencies (and typescript, @types/node) from
  * the registry, preferring its cache; every @trove package comes from a tarball.
  */
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKED = ['core', 'backend-local', 'backend-s3', 'cli'];
+/** `report`: a dependency of the CLI (`trove report`), not published yet either. */
+const PACKED = ['core', 'backend-local', 'backend-s3', 'report', 'cli'];
 /** The user's file: `await using` compiled for Node 20 (target ES2022 downlevels it). */
 const MAIN_TS = `import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -127,6 +128,7 @@ beforeAll(() => {
     'trove-backend-s3-0.0.0.tgz',
     'trove-cli-0.0.0.tgz',
     'trove-core-0.0.0.tgz',
+    'trove-report-0.0.0.tgz',
   ]);
 
   app = join(root, 'app');
