@@ -1,9 +1,17 @@
 /**
- * Step events in Polyaxon's format: `events/<kind>/<name>.plx`, a pipe-separated file whose
- * header is `step|timestamp|<kind>` and whose rows start with a newline (so the file has no
- * trailing one). Object values are inline JSON. The whole file is rewritten on save: object
- * stores cannot append.
+ * Step events in Polyaxon's format (traceml's event writer), `events/<kind>/<name>.plx`:
+ * - most kinds: a pipe-separated file whose header is `step|timestamp|<kind>` and whose rows
+ *   start with a newline (so the file has no trailing one); a missing step is an empty cell;
+ *   metrics are Python floats, object values compact JSON (orjson's layout);
+ * - `html`, `text`, `chart`, `span`: JSON lines, no header, each line
+ *   `{"timestamp": …, "step": …, "<kind>": …}` (Python's `json.dumps` layout), also newline-first.
+ * The whole file is rewritten on save: object stores cannot append.
  */
+import { PyFloat, pyFloatRepr, pyJsonDumps } from '../py/py-format.js';
+
+/** The kinds whose events traceml writes as JSON lines (`V1ArtifactKind.is_jsonl_file_event`). */
+export const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
+
 export class EventLog {
   readonly #files = new Map<string, string>();
   readonly #dirty = new Set<string>();
@@ -17,16 +25,19 @@ export class EventLog {
     dir: string = kind,
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
-    const cell =
-      typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    this.#files.set(file, `${text}\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
+    const text = this.#files.get(file) ?? (JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`);
+    this.#files.set(file, `${text}\n${eventRow(kind, step, value)}`);
     this.#dirty.add(file);
   }
 
   /** Starts from a file already in the store (a resumed run). */
   load(file: string, text: string): void {
     this.#files.set(file, text);
+  }
+
+  /** The text of one file (path under `events/`), if any event was added or loaded. */
+  text(file: string): string | undefined {
+    return this.#files.get(file);
   }
 
   /** Files changed since the last call, as [path under events/, text]. */
@@ -38,23 +49,83 @@ export class EventLog {
   }
 }
 
+/** One row (without its leading newline) as traceml writes it for `kind`. */
+export function eventRow(
+  kind: string,
+  step: number | undefined,
+  value: unknown,
+  at: Date = new Date(),
+): string {
+  const timestamp = eventTimestamp(at);
+  if (JSONL_EVENT_KINDS.has(kind)) {
+    return pyJsonDumps({ timestamp, step: step ?? null, [kind]: value });
+  }
+  const cell =
+    typeof value === 'number'
+      ? pyFloatRepr(value)
+      : typeof value === 'string'
+        ? value
+        : encodeEventValue(value);
+  return `${step ?? ''}|${timestamp}|${cell}`;
+}
+
 /**
- * The event logged for an artifact at a step: Polyaxon's V1EventModel for models
- * (`{framework?, path}`, under `events/model/`), V1EventArtifact for other kinds
- * (`{kind, path}`, under `events/<kind>/` with header `artifact`). Empty fields are left out.
+ * A timestamp as Python's `datetime.isoformat()` of an aware UTC time:
+ * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
+ */
+export function eventTimestamp(at: Date = new Date()): string {
+  const iso = at.toISOString(); // 2026-12-05T08:45:21.038Z
+  return `${iso.slice(0, 23)}000+00:00`;
+}
+
+/**
+ * Compact JSON as orjson writes it (traceml's `to_json`): no spaces, non-ASCII kept, `PyFloat`
+ * and non-integral numbers as floats (`1.0`), integral numbers as ints.
+ */
+export function encodeEventValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof PyFloat) return orjsonFloat(value.value);
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : orjsonFloat(value);
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(encodeEventValue).join(',')}]`;
+  if (typeof value === 'object') {
+    const parts = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}:${encodeEventValue(v)}`);
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(String(value));
+}
+
+function orjsonFloat(x: number): string {
+  if (!Number.isFinite(x)) return 'null';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
+  return String(x).replace('e+', 'e');
+}
+
+/**
+ * The event logged for an artifact at a step, as traceml logs it: V1EventModel for models
+ * (`{framework?, path, spec?}`, header `model`), V1EventArtifact for every other kind
+ * (`{kind, path}`, header = the kind: a `dataframe` artifact's file says `dataframe`).
+ * `meta.framework` is the framework; the rest of `meta` is the model's `spec`.
  */
 export function artifactEvent(
   kind: string,
   path: string,
   meta: Record<string, unknown> | undefined,
-): { eventKind: 'model' | 'artifact'; value: Record<string, unknown> } {
+): { eventKind: string; value: Record<string, unknown> } {
   if (kind === 'model') {
+    const { framework, ...spec } = meta ?? {};
     return {
       eventKind: 'model',
-      value: { ...(meta?.framework !== undefined ? { framework: meta.framework } : {}), path },
+      value: {
+        ...(framework !== undefined && framework !== null ? { framework } : {}),
+        path,
+        ...(Object.keys(spec).length > 0 ? { spec } : {}),
+      },
     };
   }
-  return { eventKind: 'artifact', value: { kind, path } };
+  return { eventKind: kind, value: { kind, path } };
 }
 
 /** Polyaxon's `framework` argument, kept with the other metadata (`meta` or a ref's `summary`). */
