@@ -58,7 +58,9 @@ export function eventRow(
 ): string {
   const timestamp = eventTimestamp(at);
   if (JSONL_EVENT_KINDS.has(kind)) {
-    return pyJsonDumps({ timestamp, step: step ?? null, [kind]: value });
+    // traceml dumps the value first (an artifact's JSON becomes a string), then the line.
+    const cell = typeof value === 'string' ? value : encodeEventValue(value);
+    return pyJsonDumps({ timestamp, step: step ?? null, [kind]: cell });
   }
   const cell =
     typeof value === 'number'

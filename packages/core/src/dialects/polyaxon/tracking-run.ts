@@ -99,7 +99,7 @@ export class PolyaxonRun {
     options: Omit<LogArtifactOptions, 'path'> = {},
   ): Promise<ArtifactRecord> {
     const o = typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : pathOrOptions;
-    return this.#logFile(o, validateKind(o.kind, 'file'), undefined);
+    return this.#logFile(o, validateKind(o.kind, 'file'), undefined, false);
   }
 
   /** `logArtifact` with kind `model`; `framework` and `summary` go into the model event. */
@@ -111,7 +111,7 @@ export class PolyaxonRun {
     if (o.framework !== undefined && typeof o.framework !== 'string') {
       throw new TroveError('INVALID_ARGUMENT', 'framework must be a string.');
     }
-    return this.#logFile(o, 'model', o.framework);
+    return this.#logFile(o, 'model', o.framework, true);
   }
 
   /** One metric value (a Python float in the events file); no step leaves the step cell empty. */
@@ -264,6 +264,7 @@ export class PolyaxonRun {
     o: LogArtifactOptions,
     kind: string,
     framework: string | undefined,
+    isModel: boolean,
   ): Promise<ArtifactRecord> {
     this.#assertActive();
     if (typeof o?.path !== 'string' || o.path === '') {
@@ -291,16 +292,21 @@ export class PolyaxonRun {
         ...(meta ? { meta } : {}),
       });
       dropPointer(target);
-      if (step !== undefined) await this.#copyEventFromStore(`${kind}/${name}.plx`);
+      if (step !== undefined) {
+        // The kernel wrote its own row; this one is the client's (log_artifact of kind
+        // `model` gives V1EventArtifact, log_model V1EventModel) and replaces its file.
+        const value = isModel
+          ? {
+              ...(framework !== undefined ? { framework } : {}),
+              path: record.path,
+              ...(summary !== undefined ? { spec: summary } : {}),
+            }
+          : { kind, path: record.path };
+        this.#events.add(kind, name, step, value);
+        await this.#writeEvents();
+      }
       return record;
     });
-  }
-
-  /** An events file the run kernel wrote to the store, copied into the local `events/`. */
-  async #copyEventFromStore(file: string): Promise<void> {
-    const { store } = this.run;
-    const text = await store.readText(store.runKey(this.id, 'events', file));
-    writeLocal(join(this.artifactsPath, 'events', file), text);
   }
 
   async #writeEvents(): Promise<void> {

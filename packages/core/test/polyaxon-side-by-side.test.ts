@@ -1,0 +1,240 @@
+/**
+ * The Polyaxon dialect beside Polyaxon's real tracking client (offline): the same call sequences,
+ * the same run folders path for path, the same events row for row (timestamps aside), and
+ * traceml's own reader parsing trove's events files to the same values.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tracking from '../src/dialects/polyaxon/index.js';
+import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
+import {
+  type ClientCall,
+  type ClientJob,
+  ensurePolyaxonClient,
+  runClient,
+} from './polyaxon-client.js';
+
+/** What the client writes that trove's dialect does not (its offline bookkeeping). */
+const CLIENT_ONLY = ['run.plx.json', 'lineages.plx.json', 'events'];
+
+const SEQUENCES: Record<string, ClientCall[]> = {
+  // Seed 002, in its own words.
+  seed: [
+    ['log_artifact', { name: 'file', path: 'file.csv', kind: 'csv' }],
+    ['log_artifact', { name: 'file', path: 'file.csv', kind: 'csv', rel_path: 'csv_files/new/' }],
+    ['log_model', { name: 'file', path: 'model.h5', framework: 'scikit', summary: { k: 'v' } }],
+    ['log_model', { path: 'model.h5', framework: 'scikit', rel_path: 'different_folder' }],
+    ['log_curve', { name: 'custom-curve', x: [1, 2, 3], y: [0.5, 0.25, 1], step: 14 }],
+    ['log_curve', { name: 'custom-curve', x: [0.1], y: [2], step: 140, annotation: 'a=1' }],
+    ['log_model', { path: 'ckpt', name: 'model', framework: 'tensorflow', step: 3 }],
+    ['log_model', { path: 'ckpt', name: 'model', framework: 'tensorflow', step: 140 }],
+    ['log_artifact', { path: 'df.pkl', kind: 'dataframe', name: 'df-pickle', step: 3 }],
+    ['log_artifact', { path: 'df.pkl', kind: 'dataframe', name: 'df-pickle', step: 140 }],
+    ['write_output', { rel_path: 'model/model.h5', content: 'weights' }],
+    ['write_output', { rel_path: 'sub-folder', is_dir: true, file: 'a.txt', content: 'a' }],
+  ],
+  // Names and extensions as the client derives them.
+  names: [
+    ['log_artifact', { path: 'file.tar.gz', step: 1 }],
+    ['log_artifact', { path: 'file.tar.gz', step: 2, kind: 'tensor' }],
+    ['log_artifact', { path: 'Model.TAR.GZ', step: 0 }],
+    ['log_artifact', { path: 'my.model.pt', step: 5, kind: 'model' }],
+    ['log_artifact', { path: 'data.v1', step: 2 }],
+    ['log_model', { path: 'data.v1', step: 2, summary: { layers: 3 } }],
+    ['log_model', { path: 'my.model.pt', name: 'my model', step: 7 }],
+    ['log_artifact', { path: 'file.tar.gz', rel_path: 'a/b' }],
+    ['log_artifact', { path: 'data.v1' }],
+  ],
+  // Every kind at a step (JSON-lines kinds among them), metrics with and without steps.
+  kinds: [
+    ...[
+      'audio',
+      'video',
+      'histogram',
+      'image',
+      'csv',
+      'tsv',
+      'psv',
+      'ssv',
+      'env',
+      'html',
+      'text',
+      'chart',
+      'span',
+      'dir',
+      'dockerfile',
+      'docker_image',
+      'data',
+      'coderef',
+      'table',
+      'tensorboard',
+      'curve',
+      'confusion',
+      'analysis',
+      'iteration',
+      'markdown',
+      'system',
+      'artifact',
+    ].map((kind): ClientCall => ['log_artifact', { path: 'file.csv', kind, step: 4 }]),
+    ['log_metric', { name: 'loss', value: 0.5, step: 1 }],
+    ['log_metric', { name: 'loss', value: 1, step: 2 }],
+    ['log_metric', { name: 'loss', value: 1e-7 }],
+    ['log_metric', { name: 'my.metric name', value: 123456789012345680000 }],
+    ['log_metrics', { step: 3, acc: 0.25, loss: 0.125 }],
+  ],
+};
+
+function makeInputs(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'file.csv'), 'a,b\n1,2\n');
+  writeFileSync(join(dir, 'model.h5'), 'h5');
+  writeFileSync(join(dir, 'df.pkl'), 'pickle');
+  writeFileSync(join(dir, 'file.tar.gz'), 'tgz');
+  writeFileSync(join(dir, 'Model.TAR.GZ'), 'TGZ');
+  writeFileSync(join(dir, 'my.model.pt'), 'pt');
+  mkdirSync(join(dir, 'ckpt', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'ckpt', 'w.bin'), 'w');
+  writeFileSync(join(dir, 'ckpt', 'sub', 'x.bin'), 'x');
+  mkdirSync(join(dir, 'data.v1'));
+  writeFileSync(join(dir, 'data.v1', 'part-0'), 'p0');
+}
+
+const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function camelKeys(kwargs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [camel(k), v]));
+}
+
+/** The same calls through trove's dialect. */
+async function runTrove(run: tracking.PolyaxonRun, calls: ClientCall[]): Promise<void> {
+  for (const [fn, kwargs] of calls) {
+    const o = camelKeys(kwargs) as Record<string, never>;
+    const { step, ...metrics } = o as Record<string, number>;
+    switch (fn) {
+      case 'log_artifact':
+        await run.logArtifact(o);
+        break;
+      case 'log_model':
+        await run.logModel(o);
+        break;
+      case 'log_curve':
+        run.logCurve(o.name, o.x, o.y, { step: o.step, annotation: o.annotation });
+        break;
+      case 'log_metric':
+        run.logMetric(o.name, o.value, { step: o.step });
+        break;
+      case 'log_metrics':
+        run.logMetrics(metrics, { step });
+        break;
+      case 'write_output': {
+        let path = run.getOutputsPath(o.relPath, { isDir: o.isDir });
+        if (o.file) path = join(path, o.file);
+        writeFileSync(path, o.content);
+        break;
+      }
+      default:
+        throw new Error(`no mapping for ${fn}`);
+    }
+  }
+}
+
+/** Events files under `<dir>/events`, as `<kind>/<name>.plx`. */
+function eventFiles(dir: string): string[] {
+  const root = join(dir, 'events');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => `${join(e.parentPath, e.name).slice(root.length + 1)}`)
+    .sort();
+}
+
+/** An events file's header and rows with the timestamp cell blanked out. */
+function eventRows(text: string): string[] {
+  return text.split('\n').map((line) => {
+    if (line === '') return line;
+    if (line.startsWith('{')) {
+      const { timestamp, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      expect(typeof timestamp).toBe('string');
+      return JSON.stringify(rest);
+    }
+    const cells = line.split('|');
+    if (cells[1] !== 'timestamp') {
+      expect(Number.isNaN(Date.parse(cells[1] ?? ''))).toBe(false);
+      cells[1] = '<ts>';
+    }
+    return cells.join('|');
+  });
+}
+
+describe('the Polyaxon dialect beside the real client', () => {
+  let python = '';
+  beforeAll(() => {
+    python = ensurePolyaxonClient();
+  }, 600_000);
+
+  it('writes the same run folders and events, and traceml reads trove’s events alike', async () => {
+    const root = tempDir('trove-plx-');
+    const work = join(root, 'work');
+    makeInputs(work);
+    const job: ClientJob = { runs: [], read: [] };
+    const store = memoryStore();
+    const troveRuns: Record<string, tracking.PolyaxonRun> = {};
+    for (const [name, calls] of Object.entries(SEQUENCES)) {
+      const run = await tracking.init({
+        name,
+        cwd: work,
+        store,
+        artifactsPath: join(root, 'trove', name),
+      });
+      await runTrove(run, calls);
+      await tracking.end();
+      troveRuns[name] = run;
+      job.runs?.push({ cwd: work, artifacts_path: join(root, 'client', name), calls });
+    }
+    runClient(python, { runs: job.runs }, root);
+
+    for (const name of Object.keys(SEQUENCES)) {
+      const ours = join(root, 'trove', name);
+      const theirs = join(root, 'client', name);
+      // Path for path, byte for byte (modes too), outside events/.
+      expect(snapshotTree(ours, ['events']), name).toEqual(snapshotTree(theirs, CLIENT_ONLY));
+      // Events: the same files, the same header, the same rows.
+      const files = eventFiles(theirs);
+      expect(eventFiles(ours), name).toEqual(files);
+      for (const file of files) {
+        const mine = readFileSync(join(ours, 'events', file), 'utf8');
+        const client = readFileSync(join(theirs, 'events', file), 'utf8');
+        expect(eventRows(mine), `${name}: ${file}`).toEqual(eventRows(client));
+        // The store holds the same events file as the run folder.
+        const { run } = troveRuns[name] as tracking.PolyaxonRun;
+        expect(await store.readText(store.runKey(run.id, 'events', file))).toBe(mine);
+        const [kind = '', plx = ''] = file.split('/');
+        job.read?.push([kind, plx.replace(/\.plx$/, ''), join(ours, 'events', file)]);
+        job.read?.push([kind, plx.replace(/\.plx$/, ''), join(theirs, 'events', file)]);
+      }
+    }
+    const { read } = runClient(python, { read: job.read }, root);
+    expect(read.length).toBeGreaterThan(40);
+    for (let i = 0; i < read.length; i += 2) {
+      expect(read[i], job.read?.[i]?.[2]).toEqual(read[i + 1]);
+      expect(Object.values(read[i]?.values ?? {})[0]?.length).toBeGreaterThan(0);
+    }
+
+    // What was saved under outputs/ without a log call is stored with the run.
+    const seed = (troveRuns.seed as tracking.PolyaxonRun).run;
+    const paths = Object.keys(await store.readArtifacts(seed.id)).sort();
+    expect(paths).toEqual([
+      'assets/dataframe/df-pickle_140.pkl',
+      'assets/dataframe/df-pickle_3.pkl',
+      'assets/model/model_140',
+      'assets/model/model_3',
+      'outputs/csv_files/new/file.csv',
+      'outputs/different_folder/model.h5',
+      'outputs/file.csv',
+      'outputs/model',
+      'outputs/model.h5',
+      'outputs/sub-folder',
+    ]);
+    expect((await storeKeys(store)).some((k) => k.includes('.dvc'))).toBe(false);
+  });
+});
