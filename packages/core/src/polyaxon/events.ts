@@ -2,7 +2,7 @@
  * Step events in Polyaxon's format (traceml's event writer), `events/<kind>/<name>.plx`:
  * - most kinds: a pipe-separated file whose header is `step|timestamp|<kind>` and whose rows
  *   start with a newline (so the file has no trailing one); a missing step is an empty cell;
- *   metrics are Python floats, object values compact JSON (orjson's layout);
+ *   metrics given as `PyFloat` are Python floats, object values compact JSON (orjson's layout);
  * - `html`, `text`, `chart`, `span`: JSON lines, no header, each line
  *   `{"timestamp": …, "step": …, "<kind>": …}` (Python's `json.dumps` layout), also newline-first.
  * The whole file is rewritten on save: object stores cannot append.
@@ -62,11 +62,13 @@ export function eventRow(
     const cell = typeof value === 'string' ? value : encodeEventValue(value);
     return pyJsonDumps({ timestamp, step: step ?? null, [kind]: cell });
   }
+  // A `PyFloat` is written as Python's `str(float)` (traceml's metrics: `1.0`); a plain
+  // number as JavaScript prints it (what the run kernel has always written: `1`).
   const cell =
-    typeof value === 'number'
-      ? pyFloatRepr(value)
-      : typeof value === 'string'
-        ? value
+    value instanceof PyFloat
+      ? pyFloatRepr(value.value)
+      : typeof value === 'number' || typeof value === 'string'
+        ? String(value)
         : encodeEventValue(value);
   return `${step ?? ''}|${timestamp}|${cell}`;
 }

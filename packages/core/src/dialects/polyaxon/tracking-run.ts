@@ -128,7 +128,7 @@ export class PolyaxonRun {
       return [requireFqn(name), value] as const;
     });
     for (const [name, value] of rows) {
-      this.#events.add('metric', name, step, value);
+      this.#events.add('metric', name, step, new PyFloat(value));
       this.run.summary[name] = value;
     }
   }
