@@ -1,5 +1,7 @@
-import { join, resolve } from 'node:path';
-import { checkout, isTroveError, resolveArtifactRef, type Store } from '@trove/core';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { checkout, isTroveError, resolveArtifactRef, type Store, TroveError } from '@trove/core';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { printJson } from '../output.js';
@@ -28,6 +30,7 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
                 ...(await checkout(store.objects, a.md5, join(root, a.path))),
               });
           }
+          results.push(...(await restoreEvents(store, runId, root)));
         } else {
           const found = await resolveArtifactRef(store, ref);
           const name = found.record ? (found.record.path.split('/').pop() ?? found.md5) : found.md5;
@@ -57,4 +60,35 @@ async function asRunId(store: Store, ref: string): Promise<string | undefined> {
     if (isTroveError(err, 'NOT_FOUND')) return undefined;
     throw err;
   }
+}
+
+/**
+ * A whole run's events files, `events/<kind>/<name>.plx` as Polyaxon lays them out, next to its
+ * `outputs/` and `assets/`. An existing file is never replaced.
+ */
+async function restoreEvents(
+  store: Store,
+  runId: string,
+  root: string,
+): Promise<Array<{ artifact: string; path: string; files: number }>> {
+  const prefix = store.runKey(runId, 'events/');
+  const restored = [];
+  for await (const entry of store.meta.list(prefix)) {
+    const rel = entry.key.slice(prefix.length);
+    if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) continue;
+    const dest = join(root, 'events', ...rel.split('/'));
+    mkdirSync(dirname(dest), { recursive: true });
+    const { body } = await store.meta.read(entry.key);
+    try {
+      await pipeline(body, createWriteStream(dest, { flags: 'wx' }));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      throw new TroveError('ALREADY_EXISTS', `${dest} already exists; it was left as it is.`, {
+        key: dest,
+        cause: err,
+      });
+    }
+    restored.push({ artifact: `events/${rel}`, path: dest, files: 1 });
+  }
+  return restored;
 }

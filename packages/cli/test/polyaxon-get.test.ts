@@ -1,0 +1,55 @@
+/**
+ * `trove get <run>` on a run logged through the Polyaxon dialect: the run folder comes back
+ * path for path, `outputs/`, `assets/` and `events/` alike.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tracking from '@trove/core/polyaxon';
+import { snapshotTree, tempDir } from '@trove/test-utils';
+import { describe, expect, it } from 'vitest';
+import { trove, troveJson } from './helpers.js';
+
+/** Paths and contents only: how a file was materialized (its mode) is checkout's business. */
+function contents(root: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(snapshotTree(root)).map(([path, e]) => [path, e.type === 'file' ? e.md5 : e.type]),
+  );
+}
+
+describe('trove get <run> after the Polyaxon dialect', () => {
+  it('restores outputs/, assets/ and events/ as the run folder had them', async () => {
+    const cwd = tempDir();
+    expect(trove(['init'], { cwd }).code).toBe(0);
+    writeFileSync(join(cwd, 'file.tar.gz'), 'tgz');
+    const run = await tracking.init({ cwd, name: 'plx' });
+    writeFileSync(tracking.getOutputsPath('model/model.h5'), 'weights');
+    const sub = tracking.getOutputsPath('sub-folder', { isDir: true });
+    mkdirSync(join(sub, 'deep'));
+    writeFileSync(join(sub, 'deep', 'a.txt'), 'a');
+    await tracking.logArtifact({ path: 'file.tar.gz', kind: 'dataframe', step: 3 });
+    await tracking.logModel('file.tar.gz', { framework: 'scikit', relPath: 'models' });
+    tracking.logMetric('loss', 0.5, { step: 1 });
+    tracking.logCurve('roc', [0, 1], [0, 1], { step: 1 });
+    await tracking.end();
+
+    const out = join(cwd, 'restored');
+    const got = troveJson<Array<{ artifact: string }>>(['get', run.id, '-o', out], { cwd });
+    expect(got.map((r) => r.artifact).sort()).toEqual([
+      'assets/dataframe/file_3.tar.gz',
+      'events/curve/roc.plx',
+      'events/dataframe/file.plx',
+      'events/metric/loss.plx',
+      'outputs/model',
+      'outputs/models/file.tar.gz',
+      'outputs/sub-folder',
+    ]);
+    expect(contents(out)).toEqual(contents(run.artifactsPath));
+    expect(readFileSync(join(out, 'events/metric/loss.plx'), 'utf8')).toMatch(
+      /^step\|timestamp\|metric\n1\|[^|]+\|0\.5$/,
+    );
+    // A second get into the same folder leaves what is there and says so.
+    const again = trove(['get', run.id, '-o', out, '--json'], { cwd });
+    expect(again.code).not.toBe(0);
+    expect(readFileSync(join(out, 'outputs/model/model.h5'), 'utf8')).toBe('weights');
+  });
+});
