@@ -12,7 +12,10 @@ import { trove, troveJson } from './helpers.js';
 /** Paths and contents only: how a file was materialized (its mode) is checkout's business. */
 function contents(root: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(snapshotTree(root)).map(([path, e]) => [path, e.type === 'file' ? e.md5 : e.type]),
+    Object.entries(snapshotTree(root)).map(([path, e]) => [
+      path,
+      e.type === 'file' ? e.md5 : e.type,
+    ]),
   );
 }
 

@@ -87,10 +87,13 @@ describe('the run folder', () => {
     expect(artifacts['outputs/sub-folder']).toMatchObject({ isdir: true, nfiles: 2, size: 3 });
     expect((await store.readRun(run.id)).tags).toEqual({ a: '', b: '' });
     const back = tempDir();
-    for (const a of Object.values(artifacts)) await checkout(store.objects, a.md5, join(back, a.path));
+    for (const a of Object.values(artifacts))
+      await checkout(store.objects, a.md5, join(back, a.path));
     expect(readFileSync(join(back, 'outputs/model/model.h5'), 'utf8')).toBe('weights');
     expect(readFileSync(join(back, 'outputs/sub-folder/deep/a.txt'), 'utf8')).toBe('a');
-    expect(snapshotTree(join(run.artifactsPath, 'outputs'))).toEqual(snapshotTree(join(back, 'outputs')));
+    expect(snapshotTree(join(run.artifactsPath, 'outputs'))).toEqual(
+      snapshotTree(join(back, 'outputs')),
+    );
     expect(await codeOf(() => tracking.getOutputsPath('x'))).toBe('NOT_FOUND');
   });
 });
@@ -166,14 +169,20 @@ describe('reference lineage beside the real client', () => {
       ['log_code_ref', {}],
     ];
     runClient(python, { runs: [{ cwd: work, artifacts_path: join(root, 'client'), calls }] }, root);
-    const client = JSON.parse(readFileSync(join(root, 'client', 'lineages.plx.json'), 'utf8')) as Array<{
+    const client = JSON.parse(
+      readFileSync(join(root, 'client', 'lineages.plx.json'), 'utf8'),
+    ) as Array<{
       name: string;
       kind: string;
       is_input: boolean;
       summary: Record<string, unknown>;
     }>;
 
-    const run = await tracking.init({ cwd: work, store: memoryStore(), artifactsPath: join(root, 'trove') });
+    const run = await tracking.init({
+      cwd: work,
+      store: memoryStore(),
+      artifactsPath: join(root, 'trove'),
+    });
     await run.logDataRef({ name: 'train-set', path: 's3://bucket/train', hash: 'abc' });
     await run.logFileRef('model.pkl', { summary: { rows: 3 } });
     await run.logDirRef({ path: 'ckpt.v2' });
@@ -187,7 +196,11 @@ describe('reference lineage beside the real client', () => {
     for (const row of client) {
       const mine = ours.find((r) => r.name === row.name);
       expect(mine, row.name).toBeDefined();
-      expect([mine?.kind, mine?.isInput, mine?.isRef], row.name).toEqual([row.kind, row.is_input, true]);
+      expect([mine?.kind, mine?.isInput, mine?.isRef], row.name).toEqual([
+        row.kind,
+        row.is_input,
+        true,
+      ]);
       for (const key of ['framework', 'k', 'rows', 'commit', 'branch']) {
         expect(mine?.summary[key], `${row.name}.${key}`).toEqual(row.summary[key]);
       }

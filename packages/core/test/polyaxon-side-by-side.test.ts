@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tracking from '../src/dialects/polyaxon/index.js';
+import { ARTIFACT_KINDS } from '../src/dialects/polyaxon/kinds.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
 import {
   type ClientCall,
@@ -46,37 +47,11 @@ const SEQUENCES: Record<string, ClientCall[]> = {
     ['log_artifact', { path: 'file.tar.gz', rel_path: 'a/b' }],
     ['log_artifact', { path: 'data.v1' }],
   ],
-  // Every kind at a step (JSON-lines kinds among them), metrics with and without steps.
+  // Every one of Polyaxon's kinds at a step (JSON-lines kinds among them), metrics with and without steps.
   kinds: [
-    ...[
-      'audio',
-      'video',
-      'histogram',
-      'image',
-      'csv',
-      'tsv',
-      'psv',
-      'ssv',
-      'env',
-      'html',
-      'text',
-      'chart',
-      'span',
-      'dir',
-      'dockerfile',
-      'docker_image',
-      'data',
-      'coderef',
-      'table',
-      'tensorboard',
-      'curve',
-      'confusion',
-      'analysis',
-      'iteration',
-      'markdown',
-      'system',
-      'artifact',
-    ].map((kind): ClientCall => ['log_artifact', { path: 'file.csv', kind, step: 4 }]),
+    ...ARTIFACT_KINDS.map(
+      (kind): ClientCall => ['log_artifact', { path: 'file.csv', kind, step: 4 }],
+    ),
     ['log_metric', { name: 'loss', value: 0.5, step: 1 }],
     ['log_metric', { name: 'loss', value: 1, step: 2 }],
     ['log_metric', { name: 'loss', value: 1e-7 }],

@@ -25,7 +25,8 @@ export class EventLog {
     dir: string = kind,
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text = this.#files.get(file) ?? (JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`);
+    const text =
+      this.#files.get(file) ?? (JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`);
     this.#files.set(file, `${text}\n${eventRow(kind, step, value)}`);
     this.#dirty.add(file);
   }
@@ -89,7 +90,8 @@ export function eventTimestamp(at: Date = new Date()): string {
 export function encodeEventValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof PyFloat) return orjsonFloat(value.value);
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : orjsonFloat(value);
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) ? String(value) : orjsonFloat(value);
   if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(encodeEventValue).join(',')}]`;
   if (typeof value === 'object') {

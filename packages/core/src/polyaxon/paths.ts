@@ -61,7 +61,7 @@ export function baseFileName(path: string): string {
 export function toFqnName(name: string): string {
   return name
     .normalize('NFKD')
-    .replace(/[^\x00-\x7f]/g, '')
+    .replace(/[^ -~\t\n\r\v\f]/g, '') // keep ASCII only, as Python's encode('ascii', 'ignore')
     .replace(/[^\w\\/.\s-]/g, '')
     .trim()
     .replace(/[\\/]+/g, '__')

@@ -72,7 +72,8 @@ export function unrecordedOutputs(folder: string, recorded: ReadonlySet<string>)
     for (const entry of readdirSync(join(folder, rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
       if (recorded.has(path)) continue;
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(folder, path)));
+      const isDir =
+        entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(folder, path)));
       if (!isDir) {
         if (entry.isFile() || entry.isSymbolicLink()) found.push(path);
         continue;

@@ -98,12 +98,22 @@ export function logCurve(
   active().logCurve(name, x, y, options);
 }
 
-export function logArtifactRef(
+type RefCall = (
   pathOrOptions: string | LogRefOptions,
   options?: Omit<LogRefOptions, 'path'>,
-): Promise<LineageRow> {
-  return active().logArtifactRef(pathOrOptions, options);
-}
+) => Promise<LineageRow>;
+
+const refCall =
+  (method: 'logArtifactRef' | 'logFileRef' | 'logDirRef'): RefCall =>
+  (pathOrOptions, options) =>
+    active()[method](pathOrOptions, options);
+
+/** Lineage only (`log_artifact_ref`); `kind` defaults to `file`. */
+export const logArtifactRef: RefCall = refCall('logArtifactRef');
+/** A file reference (kind `file`). */
+export const logFileRef: RefCall = refCall('logFileRef');
+/** A folder reference (kind `dir`), named by the folder's whole name by default. */
+export const logDirRef: RefCall = refCall('logDirRef');
 
 export function logModelRef(
   pathOrOptions: string | LogModelRefOptions,
@@ -114,20 +124,6 @@ export function logModelRef(
 
 export function logDataRef(options: LogRefOptions & { name: string }): Promise<LineageRow> {
   return active().logDataRef(options);
-}
-
-export function logFileRef(
-  pathOrOptions: string | LogRefOptions,
-  options?: Omit<LogRefOptions, 'path'>,
-): Promise<LineageRow> {
-  return active().logFileRef(pathOrOptions, options);
-}
-
-export function logDirRef(
-  pathOrOptions: string | LogRefOptions,
-  options?: Omit<LogRefOptions, 'path'>,
-): Promise<LineageRow> {
-  return active().logDirRef(pathOrOptions, options);
 }
 
 export function logCodeRef(options?: {

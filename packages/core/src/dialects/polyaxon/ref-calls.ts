@@ -39,7 +39,12 @@ export function refOptions<T extends { path: string }>(
 export async function logRef(
   target: RefTarget,
   o: LogRefOptions,
-  defaults: { kind?: string; isInput?: boolean; dirName?: boolean; extra?: Record<string, unknown> },
+  defaults: {
+    kind?: string;
+    isInput?: boolean;
+    dirName?: boolean;
+    extra?: Record<string, unknown>;
+  },
 ): Promise<LineageRow> {
   target.assertActive();
   if (typeof o?.path !== 'string' || o.path === '') {
@@ -51,7 +56,8 @@ export async function logRef(
     ...(defaults.extra ?? {}),
   };
   if (o.hash !== undefined) {
-    if (typeof o.hash !== 'string') throw new TroveError('INVALID_ARGUMENT', 'hash must be a string.');
+    if (typeof o.hash !== 'string')
+      throw new TroveError('INVALID_ARGUMENT', 'hash must be a string.');
     summary.hash = o.hash;
   }
   const isUri = URI_RE.test(o.path);

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultArtifactName, validateArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
-import { PyFloat } from '../../py/py-format.js';
 import { EventLog } from '../../polyaxon/events.js';
 import {
   baseFileName,
@@ -16,6 +15,7 @@ import {
   validateRelPath,
   validateStep,
 } from '../../polyaxon/paths.js';
+import { PyFloat } from '../../py/py-format.js';
 import type { ArtifactRecord, LineageRow, RunStatus } from '../../record/records.js';
 import type { Run } from '../../run/run.js';
 import { startRun } from '../../run/start-run.js';
@@ -98,7 +98,8 @@ export class PolyaxonRun {
     pathOrOptions: string | LogArtifactOptions,
     options: Omit<LogArtifactOptions, 'path'> = {},
   ): Promise<ArtifactRecord> {
-    const o = typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : pathOrOptions;
+    const o =
+      typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : pathOrOptions;
     return this.#logFile(o, validateKind(o.kind, 'file'), undefined, false);
   }
 
@@ -107,7 +108,8 @@ export class PolyaxonRun {
     pathOrOptions: string | LogModelOptions,
     options: Omit<LogModelOptions, 'path'> = {},
   ): Promise<ArtifactRecord> {
-    const o = typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : pathOrOptions;
+    const o =
+      typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : pathOrOptions;
     if (o.framework !== undefined && typeof o.framework !== 'string') {
       throw new TroveError('INVALID_ARGUMENT', 'framework must be a string.');
     }
@@ -134,7 +136,12 @@ export class PolyaxonRun {
   }
 
   /** A custom curve (`V1EventCurve` of kind `custom`): `x` and `y` of the same length. */
-  logCurve(name: string, x: readonly number[], y: readonly number[], options: LogCurveOptions = {}) {
+  logCurve(
+    name: string,
+    x: readonly number[],
+    y: readonly number[],
+    options: LogCurveOptions = {},
+  ) {
     this.#assertActive();
     const step = validateStep(options.step);
     const numbers = (v: unknown, what: string): number[] => {
@@ -253,7 +260,8 @@ export class PolyaxonRun {
     options: PathOptions & { ensurePath: boolean },
   ): string {
     const rel = validateRelPath(relPath);
-    const path = rel === '' ? join(this.artifactsPath, under) : join(this.artifactsPath, under, rel);
+    const path =
+      rel === '' ? join(this.artifactsPath, under) : join(this.artifactsPath, under, rel);
     if (options.ensurePath && rel !== '') {
       mkdirSync(options.isDir ? path : dirname(path), { recursive: true });
     }
