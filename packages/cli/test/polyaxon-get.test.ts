@@ -11,8 +11,9 @@ import { trove, troveJson } from './helpers.js';
 
 /** Paths and contents only: how a file was materialized (its mode) is checkout's business. */
 function contents(root: string): Record<string, string> {
+  // The client's bookkeeping files (run.plx.json, lineages.plx.json) are the run record's job.
   return Object.fromEntries(
-    Object.entries(snapshotTree(root)).map(([path, e]) => [
+    Object.entries(snapshotTree(root, ['run.plx.json', 'lineages.plx.json'])).map(([path, e]) => [
       path,
       e.type === 'file' ? e.md5 : e.type,
     ]),

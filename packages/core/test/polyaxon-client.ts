@@ -60,7 +60,7 @@ export function ensurePolyaxonClient(): string {
 export type ClientCall = [fn: string, kwargs: Record<string, unknown>];
 
 export interface ClientJob {
-  runs?: Array<{ cwd: string; artifacts_path: string; calls: ClientCall[] }>;
+  runs?: Array<{ cwd: string; artifacts_path: string; calls: ClientCall[]; name?: string }>;
   /** Events files to parse with traceml's `V1Events.read`: `[kind, name, path]`. */
   read?: Array<[string, string, string]>;
 }

@@ -182,6 +182,7 @@ describe('reference lineage beside the real client', () => {
       cwd: work,
       store: memoryStore(),
       artifactsPath: join(root, 'trove'),
+      trackCode: false,
     });
     await run.logDataRef({ name: 'train-set', path: 's3://bucket/train', hash: 'abc' });
     await run.logFileRef('model.pkl', { summary: { rows: 3 } });

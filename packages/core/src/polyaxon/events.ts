@@ -41,6 +41,11 @@ export class EventLog {
     return this.#files.get(file);
   }
 
+  /** Every file (path under `events/`) that has events, sorted. */
+  files(): string[] {
+    return [...this.#files.keys()].sort();
+  }
+
   /** Files changed since the last call, as [path under events/, text]. */
   drainDirty(): Array<[string, string]> {
     const out: Array<[string, string]> = [];

@@ -15,7 +15,7 @@ export interface InitOptions {
    * `<project>/.trove/tmp/polyaxon/<run id>`.
    */
   artifactsPath?: string;
-  /** Record the Git code reference at the start, as the client does by default (`track_code`). */
+  /** Record the Git code reference at the start, as the client does (`track_code`); default true. */
   trackCode?: boolean;
 }
 

@@ -21,6 +21,7 @@ import type { Run } from '../../run/run.js';
 import { startRun } from '../../run/start-run.js';
 import { statArtifactPath } from '../../store/ingest.js';
 import { dropPointer, placeCopy, unrecordedOutputs } from './artifacts-folder.js';
+import { writeBookkeeping } from './bookkeeping.js';
 import { requireFqn, validateKind, validateSummary } from './kinds.js';
 import type {
   InitOptions,
@@ -71,7 +72,7 @@ export class PolyaxonRun {
     );
     mkdirSync(join(folder, 'outputs'), { recursive: true });
     const tracking = new PolyaxonRun(run, folder);
-    if (options.trackCode) await logCodeRef(tracking, {});
+    if (options.trackCode ?? true) await logCodeRef(tracking, {});
     return tracking;
   }
 
@@ -221,7 +222,9 @@ export class PolyaxonRun {
     try {
       await this.#queue.catch(() => undefined);
       const recorded = new Set(Object.keys(this.run.artifacts));
+      const swept = new Set<string>();
       for (const rel of unrecordedOutputs(this.artifactsPath, recorded)) {
+        swept.add(rel);
         const local = join(this.artifactsPath, rel);
         const relPath = dirname(rel).slice('outputs'.length + 1);
         await this.run.logArtifact(local, {
@@ -231,6 +234,9 @@ export class PolyaxonRun {
         dropPointer(local);
       }
       await this.#writeEvents();
+      await this.run.flush();
+      const record = await this.run.store.readRun(this.id);
+      writeBookkeeping(this.artifactsPath, record, this.run.lineage, this.#events, status, swept);
     } catch (err) {
       await this.run.end('failed').catch(() => undefined);
       throw err;
@@ -300,7 +306,19 @@ export class PolyaxonRun {
         ...(meta ? { meta } : {}),
       });
       dropPointer(target);
-      if (step !== undefined) {
+      if (step === undefined) {
+        // The client's lineage row (log_artifact_ref / log_model_ref) carries the caller's
+        // summary, a model's framework and the local path beside the content's hash.
+        const row = this.run.lineage.findLast((r) => r.path === record.path && !r.isRef);
+        if (row) {
+          Object.assign(
+            row.summary,
+            summary ?? {},
+            isModel ? { framework: framework ?? null } : {},
+          );
+          row.summary.path = target;
+        }
+      } else {
         // The kernel wrote its own row; this one is the client's (log_artifact of kind
         // `model` gives V1EventArtifact, log_model V1EventModel) and replaces its file.
         const value = isModel
