@@ -61,8 +61,8 @@ export type ClientCall = [fn: string, kwargs: Record<string, unknown>];
 
 export interface ClientJob {
   runs?: Array<{ cwd: string; artifacts_path: string; calls: ClientCall[]; name?: string }>;
-  /** Events files to parse with traceml's `V1Events.read`: `[kind, name, path]`. */
-  read?: Array<[string, string, string]>;
+  /** Run folders whose events files traceml's `V1Events.read` parses (after the runs). */
+  read_dirs?: string[];
 }
 
 export interface ReadEvents {
@@ -71,7 +71,11 @@ export interface ReadEvents {
 }
 
 /** Runs the client's sequences, then reads the events files with traceml's reader. */
-export function runClient(python: string, job: ClientJob, scratch: string): { read: ReadEvents[] } {
+export function runClient(
+  python: string,
+  job: ClientJob,
+  scratch: string,
+): { read: Record<string, Record<string, ReadEvents>> } {
   const input = join(scratch, 'job.json');
   writeFileSync(input, JSON.stringify(job));
   const out = spawnSync(python, [DRIVER, input], {
@@ -81,5 +85,5 @@ export function runClient(python: string, job: ClientJob, scratch: string): { re
   });
   if (out.status !== 0) throw new Error(`Polyaxon client failed:\n${out.stderr}`);
   const last = out.stdout.trim().split('\n').pop() ?? '{}';
-  return JSON.parse(last) as { read: ReadEvents[] };
+  return JSON.parse(last) as { read: Record<string, Record<string, ReadEvents>> };
 }

@@ -1,12 +1,10 @@
 /**
  * The Polyaxon dialect on its own: the name and extension rules, the run folder's paths and what
- * is stored at `end()`, bad input (one TroveError, nothing written), and reference lineage beside
- * the real client's.
+ * is stored at `end()`, and bad input (one TroveError, nothing written).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tracking from '../src/dialects/polyaxon/index.js';
 import { defaultArtifactName, dvcliveArtifactName } from '../src/dvc/artifact-name.js';
 import { isTroveError } from '../src/errors.js';
@@ -14,7 +12,6 @@ import { pathExtension, toFqnName } from '../src/polyaxon/paths.js';
 import { startRun } from '../src/run/start-run.js';
 import { checkout } from '../src/store/checkout.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
-import { ensurePolyaxonClient, runClient } from './polyaxon-client.js';
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
   try {
@@ -136,82 +133,5 @@ describe('bad input', () => {
     expect(run.run.lineage).toEqual(lineage);
     await run.end();
     expect(await codeOf(run.logArtifact({ path: 'file.csv' }))).toBe('RUN_ENDED');
-  });
-});
-
-describe('reference lineage beside the real client', () => {
-  let python = '';
-  beforeAll(() => {
-    python = ensurePolyaxonClient();
-  }, 600_000);
-
-  it('records the client’s names, kinds, inputs and summaries, and the Git code reference', async () => {
-    const root = tempDir();
-    const work = join(root, 'work');
-    mkdirSync(join(work, 'ckpt.v2'), { recursive: true });
-    writeFileSync(join(work, 'ckpt.v2', 'w'), 'w');
-    writeFileSync(join(work, 'model.pkl'), 'pkl');
-    const git = (...args: string[]) =>
-      spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-        cwd: work,
-        encoding: 'utf8',
-      });
-    git('init', '-q', '-b', 'trunk');
-    git('add', 'model.pkl');
-    git('commit', '-qm', 'first');
-    const commit = git('rev-parse', 'HEAD').stdout.trim();
-    const calls: Array<[string, Record<string, unknown>]> = [
-      ['log_data_ref', { name: 'train-set', path: 's3://bucket/train', hash: 'abc' }],
-      ['log_file_ref', { path: 'model.pkl', summary: { rows: 3 } }],
-      ['log_dir_ref', { path: 'ckpt.v2' }],
-      ['log_model_ref', { path: 'gs://bucket/m.pt', framework: 'torch', name: 'best.model' }],
-      ['log_artifact_ref', { path: 's3://b/x.csv', kind: 'dataframe', summary: { k: 'v' } }],
-      ['log_code_ref', {}],
-    ];
-    runClient(python, { runs: [{ cwd: work, artifacts_path: join(root, 'client'), calls }] }, root);
-    const client = JSON.parse(
-      readFileSync(join(root, 'client', 'lineages.plx.json'), 'utf8'),
-    ) as Array<{
-      name: string;
-      kind: string;
-      is_input: boolean;
-      summary: Record<string, unknown>;
-    }>;
-
-    const run = await tracking.init({
-      cwd: work,
-      store: memoryStore(),
-      artifactsPath: join(root, 'trove'),
-      trackCode: false,
-    });
-    await run.logDataRef({ name: 'train-set', path: 's3://bucket/train', hash: 'abc' });
-    await run.logFileRef('model.pkl', { summary: { rows: 3 } });
-    await run.logDirRef({ path: 'ckpt.v2' });
-    await run.logModelRef('gs://bucket/m.pt', { framework: 'torch', name: 'best.model' });
-    await run.logArtifactRef({ path: 's3://b/x.csv', kind: 'dataframe', summary: { k: 'v' } });
-    await run.logCodeRef();
-    await run.end();
-
-    const ours = run.run.lineage;
-    expect(ours.map((r) => r.name).sort()).toEqual(client.map((r) => r.name).sort());
-    for (const row of client) {
-      const mine = ours.find((r) => r.name === row.name);
-      expect(mine, row.name).toBeDefined();
-      expect([mine?.kind, mine?.isInput, mine?.isRef], row.name).toEqual([
-        row.kind,
-        row.is_input,
-        true,
-      ]);
-      for (const key of ['framework', 'k', 'rows', 'commit', 'branch']) {
-        expect(mine?.summary[key], `${row.name}.${key}`).toEqual(row.summary[key]);
-      }
-      if (typeof row.summary.path === 'string' && row.summary.path.includes('://')) {
-        expect(mine?.summary.path).toBe(row.summary.path);
-        expect(mine?.summary.hash).toBe(row.summary.hash);
-      }
-    }
-    const code = ours.find((r) => r.kind === 'coderef');
-    expect(code?.summary).toMatchObject({ commit, branch: 'trunk', is_dirty: true });
-    expect(code?.name).toBe(commit);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * The Polyaxon dialect beside Polyaxon's real tracking client (offline): the same call sequences,
  * the same run folders path for path, the same events row for row (timestamps aside), and
- * traceml's own reader parsing trove's events files to the same values.
+ * traceml's own reader parsing trove's events files to the same values; reference lineage and the
+ * Git code reference as the client records them. One file, so the client's venv is set up once.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -183,7 +185,7 @@ describe('the Polyaxon dialect beside the real client', () => {
     const root = tempDir('trove-plx-');
     const work = join(root, 'work');
     makeInputs(work);
-    const job: ClientJob = { runs: [], read: [] };
+    const job: ClientJob = { runs: [], read_dirs: [] };
     const store = memoryStore();
     const troveRuns: Record<string, tracking.PolyaxonRun> = {};
     for (const [name, calls] of Object.entries(SEQUENCES)) {
@@ -198,8 +200,12 @@ describe('the Polyaxon dialect beside the real client', () => {
       troveRuns[name] = run;
       job.runs?.push({ cwd: work, artifacts_path: join(root, 'client', name), calls, name });
     }
-    runClient(python, { runs: job.runs }, root);
+    for (const name of Object.keys(SEQUENCES)) {
+      job.read_dirs?.push(join(root, 'trove', name), join(root, 'client', name));
+    }
+    const { read } = runClient(python, job, root);
 
+    let parsedFiles = 0;
     for (const name of Object.keys(SEQUENCES)) {
       const ours = join(root, 'trove', name);
       const theirs = join(root, 'client', name);
@@ -216,17 +222,14 @@ describe('the Polyaxon dialect beside the real client', () => {
         // The store holds the same events file as the run folder.
         const { run } = troveRuns[name] as tracking.PolyaxonRun;
         expect(await store.readText(store.runKey(run.id, 'events', file))).toBe(mine);
-        const [kind = '', plx = ''] = file.split('/');
-        job.read?.push([kind, plx.replace(/\.plx$/, ''), join(ours, 'events', file)]);
-        job.read?.push([kind, plx.replace(/\.plx$/, ''), join(theirs, 'events', file)]);
+        // traceml's reader parses trove's file to the same columns and values as the client's.
+        const parsed = read[ours]?.[file];
+        expect(parsed, `${name}: ${file}`).toEqual(read[theirs]?.[file]);
+        expect(Object.values(parsed?.values ?? {})[0]?.length).toBeGreaterThan(0);
+        parsedFiles++;
       }
     }
-    const { read } = runClient(python, { read: job.read }, root);
-    expect(read.length).toBeGreaterThan(40);
-    for (let i = 0; i < read.length; i += 2) {
-      expect(read[i], job.read?.[i]?.[2]).toEqual(read[i + 1]);
-      expect(Object.values(read[i]?.values ?? {})[0]?.length).toBeGreaterThan(0);
-    }
+    expect(parsedFiles).toBeGreaterThan(40);
 
     // What was saved under outputs/ without a log call is stored with the run.
     const seed = (troveRuns.seed as tracking.PolyaxonRun).run;
@@ -244,5 +247,75 @@ describe('the Polyaxon dialect beside the real client', () => {
       'outputs/sub-folder',
     ]);
     expect((await storeKeys(store)).some((k) => k.includes('.dvc'))).toBe(false);
+  });
+
+  it('records the client’s names, kinds, inputs and summaries, and the Git code reference', async () => {
+    const root = tempDir();
+    const work = join(root, 'work');
+    mkdirSync(join(work, 'ckpt.v2'), { recursive: true });
+    writeFileSync(join(work, 'ckpt.v2', 'w'), 'w');
+    writeFileSync(join(work, 'model.pkl'), 'pkl');
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+        cwd: work,
+        encoding: 'utf8',
+      });
+    git('init', '-q', '-b', 'trunk');
+    git('add', 'model.pkl');
+    git('commit', '-qm', 'first');
+    const commit = git('rev-parse', 'HEAD').stdout.trim();
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['log_data_ref', { name: 'train-set', path: 's3://bucket/train', hash: 'abc' }],
+      ['log_file_ref', { path: 'model.pkl', summary: { rows: 3 } }],
+      ['log_dir_ref', { path: 'ckpt.v2' }],
+      ['log_model_ref', { path: 'gs://bucket/m.pt', framework: 'torch', name: 'best.model' }],
+      ['log_artifact_ref', { path: 's3://b/x.csv', kind: 'dataframe', summary: { k: 'v' } }],
+      ['log_code_ref', {}],
+    ];
+    runClient(python, { runs: [{ cwd: work, artifacts_path: join(root, 'client'), calls }] }, root);
+    const client = JSON.parse(
+      readFileSync(join(root, 'client', 'lineages.plx.json'), 'utf8'),
+    ) as Array<{
+      name: string;
+      kind: string;
+      is_input: boolean;
+      summary: Record<string, unknown>;
+    }>;
+
+    const run = await tracking.init({
+      cwd: work,
+      store: memoryStore(),
+      artifactsPath: join(root, 'trove'),
+      trackCode: false,
+    });
+    await run.logDataRef({ name: 'train-set', path: 's3://bucket/train', hash: 'abc' });
+    await run.logFileRef('model.pkl', { summary: { rows: 3 } });
+    await run.logDirRef({ path: 'ckpt.v2' });
+    await run.logModelRef('gs://bucket/m.pt', { framework: 'torch', name: 'best.model' });
+    await run.logArtifactRef({ path: 's3://b/x.csv', kind: 'dataframe', summary: { k: 'v' } });
+    await run.logCodeRef();
+    await run.end();
+
+    const ours = run.run.lineage;
+    expect(ours.map((r) => r.name).sort()).toEqual(client.map((r) => r.name).sort());
+    for (const row of client) {
+      const mine = ours.find((r) => r.name === row.name);
+      expect(mine, row.name).toBeDefined();
+      expect([mine?.kind, mine?.isInput, mine?.isRef], row.name).toEqual([
+        row.kind,
+        row.is_input,
+        true,
+      ]);
+      for (const key of ['framework', 'k', 'rows', 'commit', 'branch']) {
+        expect(mine?.summary[key], `${row.name}.${key}`).toEqual(row.summary[key]);
+      }
+      if (typeof row.summary.path === 'string' && row.summary.path.includes('://')) {
+        expect(mine?.summary.path).toBe(row.summary.path);
+        expect(mine?.summary.hash).toBe(row.summary.hash);
+      }
+    }
+    const code = ours.find((r) => r.kind === 'coderef');
+    expect(code?.summary).toMatchObject({ commit, branch: 'trunk', is_dirty: true });
+    expect(code?.name).toBe(commit);
   });
 });
