@@ -121,6 +121,8 @@ describe('bad input', () => {
       ['INVALID_ARGUMENT', () => run.logArtifact({ path: '' })],
       ['INVALID_STEP', () => run.logModel({ path: 'file.csv', step: -1 })],
       ['INVALID_STEP', () => run.logMetric('loss', 1, { step: 1.5 })],
+      ['INVALID_ARGUMENT', () => run.logMetric('loss', 1, { timestamp: 'yesterday' })],
+      ['INVALID_ARGUMENT', () => run.logMetric('loss', '1' as never)],
       ['INVALID_NAME', () => run.logArtifact({ path: 'file.csv', name: '%%' })],
       ['INVALID_ARGUMENT', () => run.logDataRef({ name: 'ds' } as never)],
     ];

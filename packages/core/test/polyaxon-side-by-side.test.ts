@@ -59,6 +59,7 @@ const SEQUENCES: Record<string, ClientCall[]> = {
     ['log_metric', { name: 'loss', value: 1e-7 }],
     ['log_metric', { name: 'my.metric name', value: 123456789012345680000 }],
     ['log_metrics', { step: 3, acc: 0.25, loss: 0.125 }],
+    ['log_metric', { name: 't', value: 1.5, step: 9, timestamp: '2026-01-02T03:04:05.678+00:00' }],
   ],
 };
 
@@ -99,7 +100,7 @@ async function runTrove(run: tracking.PolyaxonRun, calls: ClientCall[]): Promise
         run.logCurve(o.name, o.x, o.y, { step: o.step, annotation: o.annotation });
         break;
       case 'log_metric':
-        run.logMetric(o.name, o.value, { step: o.step });
+        run.logMetric(o.name, o.value, { step: o.step, timestamp: o.timestamp });
         break;
       case 'log_metrics':
         run.logMetrics(metrics, { step });
@@ -133,9 +134,9 @@ function bookkeeping(dir: string): unknown {
   >;
   // The client keeps one row per name (the last events file it syncs wins, in listing order)
   // and takes a metric-kind artifact's JSON as a metric output: neither is compared.
-  const outputs = Object.entries((run.outputs ?? {}) as Record<string, unknown>).filter(
-    ([, v]) => typeof v === 'number',
-  );
+  const outputs = Object.entries((run.outputs ?? {}) as Record<string, unknown>)
+    .filter(([, v]) => typeof v === 'number')
+    .sort(([a], [b]) => a.localeCompare(b));
   return {
     run: [run.name, run.status, run.kind, outputs],
     lineage: rows
@@ -230,6 +231,13 @@ describe('the Polyaxon dialect beside the real client', () => {
       }
     }
     expect(parsedFiles).toBeGreaterThan(40);
+    // A timestamp given with the call is the row's time on both sides.
+    const stamp = (dir: string) =>
+      Date.parse(
+        readFileSync(join(root, dir, 'kinds/events/metric/t.plx'), 'utf8').split('|')[3] ?? '',
+      );
+    expect(stamp('trove')).toBe(Date.parse('2026-01-02T03:04:05.678Z'));
+    expect(stamp('client')).toBe(stamp('trove'));
 
     // What was saved under outputs/ without a log call is stored with the run.
     const seed = (troveRuns.seed as tracking.PolyaxonRun).run;

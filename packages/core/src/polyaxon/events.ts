@@ -16,18 +16,22 @@ export class EventLog {
   readonly #files = new Map<string, string>();
   readonly #dirty = new Set<string>();
 
-  /** Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact kinds). */
+  /**
+   * Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact
+   * kinds); `at` is the event's time (default: now).
+   */
   add(
     kind: string,
     name: string,
     step: number | undefined,
     value: unknown,
     dir: string = kind,
+    at: Date = new Date(),
   ): void {
     const file = `${dir}/${name}.plx`;
     const text =
       this.#files.get(file) ?? (JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`);
-    this.#files.set(file, `${text}\n${eventRow(kind, step, value)}`);
+    this.#files.set(file, `${text}\n${eventRow(kind, step, value, at)}`);
     this.#dirty.add(file);
   }
 

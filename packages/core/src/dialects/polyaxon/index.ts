@@ -18,6 +18,7 @@ import type {
   InitOptions,
   LogArtifactOptions,
   LogCurveOptions,
+  LogMetricOptions,
   LogModelOptions,
   LogModelRefOptions,
   LogRefOptions,
@@ -30,6 +31,7 @@ export type {
   InitOptions,
   LogArtifactOptions,
   LogCurveOptions,
+  LogMetricOptions,
   LogModelOptions,
   LogModelRefOptions,
   LogRefOptions,
@@ -81,11 +83,11 @@ export function logModel(
   return active().logModel(pathOrOptions, options);
 }
 
-export function logMetric(name: string, value: number, options?: { step?: number }): void {
+export function logMetric(name: string, value: number, options?: LogMetricOptions): void {
   active().logMetric(name, value, options);
 }
 
-export function logMetrics(metrics: Record<string, number>, options?: { step?: number }): void {
+export function logMetrics(metrics: Record<string, number>, options?: LogMetricOptions): void {
   active().logMetrics(metrics, options);
 }
 

@@ -78,3 +78,13 @@ export function requireFqn(name: unknown, from?: string): string {
   }
   return fqn;
 }
+
+/** The client's `timestamp` argument: a `Date` or a date string; default now. */
+export function validateTimestamp(timestamp: unknown): Date {
+  if (timestamp === undefined || timestamp === null) return new Date();
+  const at = timestamp instanceof Date ? timestamp : new Date(String(timestamp));
+  if (!(timestamp instanceof Date || typeof timestamp === 'string') || Number.isNaN(at.getTime())) {
+    throw new TroveError('INVALID_ARGUMENT', `Invalid timestamp ${String(timestamp)}.`);
+  }
+  return at;
+}

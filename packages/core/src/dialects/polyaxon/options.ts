@@ -38,6 +38,8 @@ export interface LogArtifactOptions {
   step?: number;
   /** Unversioned: the folder under `outputs/`. */
   relPath?: string;
+  /** The event's time (a versioned artifact); default now. */
+  timestamp?: Date | string;
   /**
    * The old client's switch (before traceml 1.0 dropped it): `false` keeps the artifact
    * unversioned under `outputs/` even when a step is given. Without it, the step decides.
@@ -66,4 +68,11 @@ export interface LogModelRefOptions extends Omit<LogRefOptions, 'kind'> {
 export interface LogCurveOptions {
   annotation?: string;
   step?: number;
+  timestamp?: Date | string;
+}
+
+export interface LogMetricOptions {
+  step?: number;
+  /** The event's time; default now. */
+  timestamp?: Date | string;
 }

@@ -22,11 +22,12 @@ import { startRun } from '../../run/start-run.js';
 import { statArtifactPath } from '../../store/ingest.js';
 import { dropPointer, placeCopy, unrecordedOutputs } from './artifacts-folder.js';
 import { writeBookkeeping } from './bookkeeping.js';
-import { requireFqn, validateKind, validateSummary } from './kinds.js';
+import { requireFqn, validateKind, validateSummary, validateTimestamp } from './kinds.js';
 import type {
   InitOptions,
   LogArtifactOptions,
   LogCurveOptions,
+  LogMetricOptions,
   LogModelOptions,
   LogModelRefOptions,
   LogRefOptions,
@@ -118,20 +119,21 @@ export class PolyaxonRun {
   }
 
   /** One metric value (a Python float in the events file); no step leaves the step cell empty. */
-  logMetric(name: string, value: number, options: { step?: number } = {}): void {
+  logMetric(name: string, value: number, options: LogMetricOptions = {}): void {
     this.logMetrics({ [name]: value }, options);
   }
 
-  logMetrics(metrics: Record<string, number>, options: { step?: number } = {}): void {
+  logMetrics(metrics: Record<string, number>, options: LogMetricOptions = {}): void {
     this.#assertActive();
     const step = validateStep(options.step);
+    const at = validateTimestamp(options.timestamp);
     const rows = Object.entries(metrics ?? {}).map(([name, value]) => {
       if (typeof value !== 'number')
         throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
       return [requireFqn(name), value] as const;
     });
     for (const [name, value] of rows) {
-      this.#events.add('metric', name, step, new PyFloat(value));
+      this.#events.add('metric', name, step, new PyFloat(value), 'metric', at);
       this.run.summary[name] = value;
     }
   }
@@ -145,6 +147,7 @@ export class PolyaxonRun {
   ) {
     this.#assertActive();
     const step = validateStep(options.step);
+    const at = validateTimestamp(options.timestamp);
     const numbers = (v: unknown, what: string): number[] => {
       if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) {
         throw new TroveError('INVALID_ARGUMENT', `${what} must be a list of numbers.`);
@@ -162,12 +165,19 @@ export class PolyaxonRun {
     if (options.annotation !== undefined && typeof options.annotation !== 'string') {
       throw new TroveError('INVALID_ARGUMENT', 'annotation must be a string.');
     }
-    this.#events.add('curve', requireFqn(name), step, {
-      kind: 'custom',
-      x: xs.map((n) => new PyFloat(n)),
-      y: ys.map((n) => new PyFloat(n)),
-      ...(options.annotation ? { annotation: options.annotation } : {}),
-    });
+    this.#events.add(
+      'curve',
+      requireFqn(name),
+      step,
+      {
+        kind: 'custom',
+        x: xs.map((n) => new PyFloat(n)),
+        y: ys.map((n) => new PyFloat(n)),
+        ...(options.annotation ? { annotation: options.annotation } : {}),
+      },
+      'curve',
+      at,
+    );
   }
 
   /** Lineage only (`log_artifact_ref`): the artifact stays where it is; `kind` defaults to `file`. */
@@ -289,6 +299,7 @@ export class PolyaxonRun {
     const step = o.versioned === false ? undefined : validateStep(o.step);
     const relPath = validateRelPath(o.relPath);
     const summary = validateSummary(o.summary);
+    const at = validateTimestamp(o.timestamp);
     const name = validateArtifactName(requireFqn(o.name ?? baseFileName(source), o.path));
     const ext = kind === 'model' && stat.isDirectory() ? '' : pathExtension(source);
     const target =
@@ -328,7 +339,7 @@ export class PolyaxonRun {
               ...(summary !== undefined ? { spec: summary } : {}),
             }
           : { kind, path: record.path };
-        this.#events.add(kind, name, step, value);
+        this.#events.add(kind, name, step, value, kind, at);
         await this.#writeEvents();
       }
       return record;
