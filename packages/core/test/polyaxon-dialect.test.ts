@@ -63,6 +63,7 @@ describe('the run folder', () => {
     const store = memoryStore();
     const run = await tracking.init({ cwd, store, name: 'paths', tags: ['a', 'b'] });
     expect(run.artifactsPath).toBe(join(cwd, '.trove', 'tmp', 'polyaxon', run.id));
+    expect(readFileSync(join(cwd, '.trove', 'tmp', 'polyaxon', '.gitignore'), 'utf8')).toBe('*\n');
     expect(tracking.getArtifactsPath()).toBe(run.artifactsPath);
     expect(tracking.getOutputsPath()).toBe(join(run.artifactsPath, 'outputs'));
     const h5 = tracking.getOutputsPath('model/model.h5');
