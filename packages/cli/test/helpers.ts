@@ -56,8 +56,3 @@ export function troveJson<T = unknown>(
   if (r.code !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
-
-export function sh(cmd: string, args: string[], cwd: string): Result {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}

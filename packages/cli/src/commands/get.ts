@@ -1,7 +1,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { checkout, isTroveError, resolveArtifactRef, type Store, TroveError } from '@trove/core';
+import {
+  type CheckoutOptions,
+  checkout,
+  isTroveError,
+  resolveArtifactRef,
+  type Store,
+  TroveError,
+} from '@trove/core';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { printJson } from '../output.js';
@@ -14,9 +21,18 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
     )
     .argument('<ref>', 'what to get')
     .option('-o, --out <path>', 'where to put it (default: its name in the current folder)')
-    .action((ref: string, o: { out?: string }) =>
+    .option(
+      '--link <type>',
+      'reflink (default, else copy), copy, hardlink or symlink (these two share the stored object)',
+    )
+    .option(
+      '-f, --force',
+      'replace what is at the destination (a folder is made equal to the artifact)',
+    )
+    .action((ref: string, o: { out?: string; link?: string; force?: boolean }) =>
       withStore(globals(), async (store) => {
         const cwd = cwdOf(globals());
+        const placing = checkoutOptions(o);
         const runId = await asRunId(store, ref);
         const results = [];
         if (runId) {
@@ -27,10 +43,10 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
               results.push({
                 artifact: a.path,
                 md5: a.md5,
-                ...(await checkout(store.objects, a.md5, join(root, a.path))),
+                ...(await checkout(store.objects, a.md5, join(root, a.path), placing)),
               });
           }
-          results.push(...(await restoreEvents(store, runId, root)));
+          results.push(...(await restoreEvents(store, runId, root, placing.force === true)));
         } else {
           const found = await resolveArtifactRef(store, ref);
           const name = found.record ? (found.record.path.split('/').pop() ?? found.md5) : found.md5;
@@ -38,7 +54,7 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
           results.push({
             artifact: found.record?.path ?? found.md5,
             md5: found.md5,
-            ...(await checkout(store.objects, found.md5, dest)),
+            ...(await checkout(store.objects, found.md5, dest, placing)),
           });
         }
         if (globals().json) return printJson(results);
@@ -62,14 +78,28 @@ async function asRunId(store: Store, ref: string): Promise<string | undefined> {
   }
 }
 
+const LINK_TYPES = ['reflink', 'copy', 'hardlink', 'symlink'] as const;
+
+/** `--link` and `--force`, checked before anything is fetched. */
+function checkoutOptions(o: { link?: string; force?: boolean }): CheckoutOptions {
+  const link = o.link as CheckoutOptions['link'];
+  if (link !== undefined && !LINK_TYPES.includes(link as (typeof LINK_TYPES)[number])) {
+    throw new TroveError('INVALID_ARGUMENT', `Unknown link type ${JSON.stringify(o.link)}.`, {
+      hint: `Use one of: ${LINK_TYPES.join(', ')}.`,
+    });
+  }
+  return { ...(link ? { link } : {}), ...(o.force ? { force: true } : {}) };
+}
+
 /**
  * A whole run's events files, `events/<kind>/<name>.plx` as Polyaxon lays them out, next to its
- * `outputs/` and `assets/`. An existing file is never replaced.
+ * `outputs/` and `assets/`. An existing file is a conflict unless `force`.
  */
 async function restoreEvents(
   store: Store,
   runId: string,
   root: string,
+  force: boolean,
 ): Promise<Array<{ artifact: string; path: string; files: number }>> {
   const prefix = store.runKey(runId, 'events/');
   const restored = [];
@@ -80,11 +110,12 @@ async function restoreEvents(
     mkdirSync(dirname(dest), { recursive: true });
     const { body } = await store.meta.read(entry.key);
     try {
-      await pipeline(body, createWriteStream(dest, { flags: 'wx' }));
+      await pipeline(body, createWriteStream(dest, { flags: force ? 'w' : 'wx' }));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      throw new TroveError('ALREADY_EXISTS', `${dest} already exists; it was left as it is.`, {
+      throw new TroveError('CONFLICT', `${dest} already exists; it was left as it is.`, {
         key: dest,
+        hint: 'Use --force to replace it.',
         cause: err,
       });
     }

@@ -5,16 +5,22 @@
  *   metrics given as `PyFloat` are Python floats, object values compact JSON (orjson's layout);
  * - `html`, `text`, `chart`, `span`: JSON lines, no header, each line
  *   `{"timestamp": …, "step": …, "<kind>": …}` (Python's `json.dumps` layout), also newline-first.
- * The whole file is rewritten on save: object stores cannot append.
+ * Timestamps are Python's `isoformat()` of an aware UTC time, which pandas (traceml's reader) parses.
  */
+import { validateKey } from '../backend/keys.js';
+import { TroveError } from '../errors.js';
 import { PyFloat, pyFloatRepr, pyJsonDumps } from '../py/py-format.js';
 
 /** The kinds whose events traceml writes as JSON lines (`V1ArtifactKind.is_jsonl_file_event`). */
 export const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
 
+/**
+ * The run kernel's events: rows are buffered and appended on save (object stores cannot append,
+ * so the run folder rewrites the file with the new rows after the old ones).
+ */
 export class EventLog {
-  readonly #files = new Map<string, string>();
-  readonly #dirty = new Set<string>();
+  /** Rows not saved yet, by file (path under `events/`), each starting with a newline. */
+  readonly #pending = new Map<string, { header: string; rows: string[] }>();
 
   /**
    * Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact
@@ -29,18 +35,59 @@ export class EventLog {
     at: Date = new Date(),
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text =
-      this.#files.get(file) ?? (JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`);
+    let entry = this.#pending.get(file);
+    if (!entry) {
+      entry = { header: eventsHeader(kind), rows: [] };
+      this.#pending.set(file, entry);
+    }
+    entry.rows.push(`\n${eventRow(kind, step, value, at)}`);
+  }
+
+  /** The rows added since the last call, by file: appended to the stored file (or a new one). */
+  drain(): Array<{ file: string; header: string; rows: string }> {
+    const out = [...this.#pending].map(([file, e]) => ({
+      file,
+      header: e.header,
+      rows: e.rows.join(''),
+    }));
+    this.#pending.clear();
+    return out;
+  }
+
+  /** Puts rows back after a failed save, ahead of any added since. */
+  restore(batch: Array<{ file: string; header: string; rows: string }>): void {
+    for (const { file, header, rows } of batch.reverse()) {
+      const entry = this.#pending.get(file);
+      if (entry) entry.rows.unshift(rows);
+      else this.#pending.set(file, { header, rows: [rows] });
+    }
+  }
+}
+
+/**
+ * Whole events files held in memory, for a writer that owns its files and rewrites them (the
+ * Polyaxon dialect's run folder, mirrored to the store).
+ */
+export class EventFiles {
+  readonly #files = new Map<string, string>();
+  readonly #dirty = new Set<string>();
+
+  /** As `EventLog.add`. */
+  add(
+    kind: string,
+    name: string,
+    step: number | undefined,
+    value: unknown,
+    dir: string = kind,
+    at: Date = new Date(),
+  ): void {
+    const file = `${dir}/${name}.plx`;
+    const text = this.#files.get(file) ?? eventsHeader(kind);
     this.#files.set(file, `${text}\n${eventRow(kind, step, value, at)}`);
     this.#dirty.add(file);
   }
 
-  /** Starts from a file already in the store (a resumed run). */
-  load(file: string, text: string): void {
-    this.#files.set(file, text);
-  }
-
-  /** The text of one file (path under `events/`), if any event was added or loaded. */
+  /** The text of one file (path under `events/`), if any event was added. */
   text(file: string): string | undefined {
     return this.#files.get(file);
   }
@@ -57,6 +104,11 @@ export class EventLog {
     this.#dirty.clear();
     return out;
   }
+}
+
+/** A new events file's first line: `step|timestamp|<kind>`, nothing for JSON-lines kinds. */
+export function eventsHeader(kind: string): string {
+  return JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`;
 }
 
 /** One row (without its leading newline) as traceml writes it for `kind`. */
@@ -88,8 +140,7 @@ export function eventRow(
  * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
  */
 export function eventTimestamp(at: Date = new Date()): string {
-  const iso = at.toISOString(); // 2026-12-05T08:45:21.038Z
-  return `${iso.slice(0, 23)}000+00:00`;
+  return `${at.toISOString().slice(0, 23)}000+00:00`;
 }
 
 /**
@@ -149,4 +200,26 @@ export function withFramework(
   framework: string | undefined,
 ): Record<string, unknown> | undefined {
   return framework ? { ...(values ?? {}), framework } : values;
+}
+
+/**
+ * Checks that `name` can name an events file (`events/<kind>/<name>.plx`): a relative,
+ * `/`-separated name with no `.`/`..` segments, each segment short enough for every store.
+ */
+export function validateEventName(kind: string, name: unknown): string {
+  const ok = (): boolean => {
+    if (typeof name !== 'string' || name === '') return false;
+    try {
+      validateKey(`events/${kind}/${name}.plx`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!ok()) {
+    throw new TroveError('INVALID_NAME', `Invalid ${kind} name ${JSON.stringify(name)}.`, {
+      hint: 'Use a relative name such as "loss" or "train/loss": no "..", no leading "/", segments under 250 bytes.',
+    });
+  }
+  return name as string;
 }

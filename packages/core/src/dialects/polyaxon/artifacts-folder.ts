@@ -8,15 +8,12 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { escapeGitPattern } from '../../dvc/pointer.js';
 import { TroveError } from '../../errors.js';
 
 /** `source` copied to `target` (file or directory), replacing what is there; nothing if they are one. */
@@ -43,22 +40,6 @@ function samePath(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Removes what the run kernel leaves beside a logged path for DVC (`<path>.dvc` and its
- * `.gitignore` line): the Polyaxon layout has neither, and this folder is the dialect's own.
- */
-export function dropPointer(target: string): void {
-  rmSync(`${target}.dvc`, { force: true });
-  const ignore = join(dirname(target), '.gitignore');
-  if (!existsSync(ignore)) return;
-  const entry = `/${escapeGitPattern(basename(target))}`;
-  const kept = readFileSync(ignore, 'utf8')
-    .split('\n')
-    .filter((line) => line !== entry && line !== '');
-  if (kept.length === 0) rmSync(ignore, { force: true });
-  else writeFileSync(ignore, `${kept.join('\n')}\n`);
 }
 
 /**

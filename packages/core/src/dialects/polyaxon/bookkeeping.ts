@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventLog } from '../../polyaxon/events.js';
+import type { EventFiles } from '../../polyaxon/events.js';
 import type { LineageRow, RunRecord } from '../../record/records.js';
 
 interface RunArtifact {
@@ -22,7 +22,7 @@ export function writeBookkeeping(
   folder: string,
   record: RunRecord,
   lineage: readonly LineageRow[],
-  events: EventLog,
+  events: EventFiles,
   status: 'completed' | 'failed',
   swept: ReadonlySet<string>,
 ): void {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultArtifactName, validateArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
-import { EventLog } from '../../polyaxon/events.js';
+import { EventFiles, validateEventName } from '../../polyaxon/events.js';
 import {
   baseFileName,
   pathExtension,
@@ -20,7 +20,7 @@ import type { ArtifactRecord, LineageRow, RunStatus } from '../../record/records
 import type { Run } from '../../run/run.js';
 import { startRun } from '../../run/start-run.js';
 import { statArtifactPath } from '../../store/ingest.js';
-import { dropPointer, placeCopy, unrecordedOutputs } from './artifacts-folder.js';
+import { placeCopy, unrecordedOutputs } from './artifacts-folder.js';
 import { writeBookkeeping } from './bookkeeping.js';
 import { requireFqn, validateKind, validateSummary, validateTimestamp } from './kinds.js';
 import type {
@@ -43,7 +43,7 @@ export class PolyaxonRun {
   /** The run's local folder: `outputs/`, `assets/`, `events/`. */
   readonly artifactsPath: string;
   /** Metric and curve events; artifact events are written by the run kernel. */
-  readonly #events = new EventLog();
+  readonly #events = new EventFiles();
   /** Calls that place files are run one at a time (they share `.gitignore` files). */
   #queue: Promise<unknown> = Promise.resolve();
   #ended = false;
@@ -132,7 +132,7 @@ export class PolyaxonRun {
     const rows = Object.entries(metrics ?? {}).map(([name, value]) => {
       if (typeof value !== 'number')
         throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
-      return [requireFqn(name), value] as const;
+      return [validateEventName('metric', requireFqn(name)), value] as const;
     });
     for (const [name, value] of rows) {
       this.#events.add('metric', name, step, new PyFloat(value), 'metric', at);
@@ -169,7 +169,7 @@ export class PolyaxonRun {
     }
     this.#events.add(
       'curve',
-      requireFqn(name),
+      validateEventName('curve', requireFqn(name)),
       step,
       {
         kind: 'custom',
@@ -241,9 +241,9 @@ export class PolyaxonRun {
         const relPath = dirname(rel).slice('outputs'.length + 1);
         await this.run.logArtifact(local, {
           name: safeName(local),
+          dvc: false,
           ...(relPath ? { relPath } : {}),
         });
-        dropPointer(local);
       }
       await this.#writeEvents();
       await this.run.flush();
@@ -303,6 +303,7 @@ export class PolyaxonRun {
     const summary = validateSummary(o.summary);
     const at = validateTimestamp(o.timestamp);
     const name = validateArtifactName(requireFqn(o.name ?? baseFileName(source), o.path));
+    if (step !== undefined) validateEventName(kind, name);
     const ext = kind === 'model' && stat.isDirectory() ? '' : pathExtension(source);
     const target =
       step === undefined
@@ -311,14 +312,15 @@ export class PolyaxonRun {
     const meta = framework !== undefined ? { ...(summary ?? {}), framework } : summary;
     return this.enqueue(async () => {
       placeCopy(source, target);
+      // No DVC pointers: the Polyaxon layout has none, and this folder is the dialect's own.
       const record = await this.run.logArtifact(target, {
         type: kind,
         name,
+        dvc: false,
         ...(step !== undefined ? { step } : {}),
         ...(relPath ? { relPath } : {}),
         ...(meta ? { meta } : {}),
       });
-      dropPointer(target);
       if (step === undefined) {
         // The client's lineage row (log_artifact_ref / log_model_ref) carries the caller's
         // summary, a model's framework and the local path beside the content's hash.
