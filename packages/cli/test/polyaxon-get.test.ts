@@ -28,7 +28,12 @@ function contents(root: string): Record<string, string> {
 /** A Polyaxon script: saved outputs, a versioned artifact, a model, a metric and a curve. */
 async function polyaxonScript(cwd: string, store?: Store): Promise<tracking.PolyaxonRun> {
   writeFileSync(join(cwd, 'file.tar.gz'), 'tgz');
-  const run = await tracking.init({ cwd, name: 'plx', ...(store ? { store } : {}) });
+  const run = await tracking.init({
+    cwd,
+    name: 'plx',
+    artifactsPath: tempDir(),
+    ...(store ? { store } : {}),
+  });
   writeFileSync(tracking.getOutputsPath('model/model.h5'), 'weights');
   const sub = tracking.getOutputsPath('sub-folder', { isDir: true });
   mkdirSync(join(sub, 'deep'));

@@ -2,9 +2,10 @@
  * The Polyaxon dialect on its own: the name and extension rules, the run folder's paths and what
  * is stored at `end()`, and bad input (one TroveError, nothing written).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as tracking from '../src/dialects/polyaxon/index.js';
 import { defaultArtifactName, dvcliveArtifactName } from '../src/dvc/artifact-name.js';
 import { isTroveError } from '../src/errors.js';
@@ -62,8 +63,7 @@ describe('the run folder', () => {
     const cwd = tempDir();
     const store = memoryStore();
     const run = await tracking.init({ cwd, store, name: 'paths', tags: ['a', 'b'] });
-    expect(run.artifactsPath).toBe(join(cwd, '.trove', 'tmp', 'polyaxon', run.id));
-    expect(readFileSync(join(cwd, '.trove', 'tmp', 'polyaxon', '.gitignore'), 'utf8')).toBe('*\n');
+    expect(run.artifactsPath).toBe(join(tmpdir(), 'trove-polyaxon', run.id));
     expect(tracking.getArtifactsPath()).toBe(run.artifactsPath);
     expect(tracking.getOutputsPath()).toBe(join(run.artifactsPath, 'outputs'));
     const h5 = tracking.getOutputsPath('model/model.h5');
@@ -79,6 +79,7 @@ describe('the run folder', () => {
     writeFileSync(join(sub, 'deep', 'a.txt'), 'a');
     writeFileSync(join(sub, 'b.txt'), 'bb');
     await tracking.end();
+    onTestFinished(() => rmSync(run.artifactsPath, { recursive: true, force: true }));
 
     const artifacts = await store.readArtifacts(run.id);
     expect(Object.keys(artifacts).sort()).toEqual(['outputs/model', 'outputs/sub-folder']);

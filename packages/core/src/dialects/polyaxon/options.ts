@@ -12,7 +12,7 @@ export interface InitOptions {
   configFile?: string;
   /**
    * The run's local folder (Polyaxon's `artifacts_path`). Default:
-   * `<project>/.trove/tmp/polyaxon/<run id>`.
+   * `<os temp dir>/trove-polyaxon/<run id>`, as the client's offline root is under `/tmp`.
    */
   artifactsPath?: string;
   /** Record the Git code reference at the start, as the client does (`track_code`); default true. */

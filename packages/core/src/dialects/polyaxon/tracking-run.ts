@@ -4,7 +4,8 @@
  * stored content-addressed in the run's store, and the events are written in traceml's format
  * both locally and under `runs/<id>/events/`.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultArtifactName, validateArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
@@ -67,13 +68,10 @@ export class PolyaxonRun {
       ...(options.store !== undefined ? { store: options.store } : {}),
       ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
     });
-    const runs = join(run.root, '.trove', 'tmp', 'polyaxon');
-    const folder = resolve(cwd, options.artifactsPath ?? join(runs, run.id));
+    // Outside the project, as the client's offline root (/tmp/plx/offline/runs/<uuid>) is:
+    // the dialect writes nothing into the user's folders, and trove never logs its own store.
+    const folder = resolve(cwd, options.artifactsPath ?? join(tmpdir(), 'trove-polyaxon', run.id));
     mkdirSync(join(folder, 'outputs'), { recursive: true });
-    // Local copies of what the store holds: never committed by accident, whatever the store.
-    if (options.artifactsPath === undefined && !existsSync(join(runs, '.gitignore'))) {
-      writeFileSync(join(runs, '.gitignore'), '*\n');
-    }
     const tracking = new PolyaxonRun(run, folder);
     if (options.trackCode ?? true) await logCodeRef(tracking, {});
     return tracking;
