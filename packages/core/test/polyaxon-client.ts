@@ -8,9 +8,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const POLYAXON_VERSION = '2.18.0';
+const POLYAXON_VERSION = '2.18.0';
 /** traceml's events reader (`V1Events.read`) needs pandas, which the client does not install. */
-export const PANDAS_VERSION = '2.2.3';
+const PANDAS_VERSION = '2.2.3';
 
 const VENV = join(homedir(), '.cache', 'trove-test', 'polyaxon-venv');
 const PYTHON = join(VENV, 'bin', 'python');

@@ -12,7 +12,7 @@ import { TroveError } from '../errors.js';
 import { PyFloat, pyFloatRepr, pyJsonDumps } from '../py/py-format.js';
 
 /** The kinds whose events traceml writes as JSON lines (`V1ArtifactKind.is_jsonl_file_event`). */
-export const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
+const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
 
 /**
  * The run kernel's events: rows are buffered and appended on save (object stores cannot append,
@@ -107,12 +107,12 @@ export class EventFiles {
 }
 
 /** A new events file's first line: `step|timestamp|<kind>`, nothing for JSON-lines kinds. */
-export function eventsHeader(kind: string): string {
+function eventsHeader(kind: string): string {
   return JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`;
 }
 
 /** One row (without its leading newline) as traceml writes it for `kind`. */
-export function eventRow(
+function eventRow(
   kind: string,
   step: number | undefined,
   value: unknown,
@@ -139,7 +139,7 @@ export function eventRow(
  * A timestamp as Python's `datetime.isoformat()` of an aware UTC time:
  * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
  */
-export function eventTimestamp(at: Date = new Date()): string {
+function eventTimestamp(at: Date = new Date()): string {
   return `${at.toISOString().slice(0, 23)}000+00:00`;
 }
 
@@ -147,7 +147,7 @@ export function eventTimestamp(at: Date = new Date()): string {
  * Compact JSON as orjson writes it (traceml's `to_json`): no spaces, non-ASCII kept, `PyFloat`
  * and non-integral numbers as floats (`1.0`), integral numbers as ints.
  */
-export function encodeEventValue(value: unknown): string {
+function encodeEventValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof PyFloat) return orjsonFloat(value.value);
   if (typeof value === 'number')

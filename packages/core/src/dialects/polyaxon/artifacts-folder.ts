@@ -13,7 +13,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TroveError } from '../../errors.js';
 
 /** `source` copied to `target` (file or directory), replacing what is there; nothing if they are one. */
@@ -82,12 +82,4 @@ function hasFiles(dir: string): boolean {
     if (hasFiles(join(dir, entry.name))) return true;
   }
   return false;
-}
-
-/** A path relative to the run folder when inside it (`outputs/x`), else undefined. */
-export function insideFolder(folder: string, path: string): string | undefined {
-  const rel = relative(folder, path);
-  if (rel === '' || rel.startsWith('..') || rel.startsWith(sep) || /^[a-zA-Z]:/.test(rel))
-    return undefined;
-  return rel.split(sep).join('/');
 }
