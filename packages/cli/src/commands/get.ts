@@ -1,4 +1,6 @@
-import { join, resolve } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   type CheckoutOptions,
   checkout,
@@ -44,6 +46,7 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
                 ...(await checkout(store.objects, a.md5, join(root, a.path), placing)),
               });
           }
+          results.push(...(await restoreEvents(store, runId, root, placing.force === true)));
         } else {
           const found = await resolveArtifactRef(store, ref);
           const name = found.record ? (found.record.path.split('/').pop() ?? found.md5) : found.md5;
@@ -86,4 +89,37 @@ function checkoutOptions(o: { link?: string; force?: boolean }): CheckoutOptions
     });
   }
   return { ...(link ? { link } : {}), ...(o.force ? { force: true } : {}) };
+}
+
+/**
+ * A whole run's events files, `events/<kind>/<name>.plx` as Polyaxon lays them out, next to its
+ * `outputs/` and `assets/`. An existing file is a conflict unless `force`.
+ */
+async function restoreEvents(
+  store: Store,
+  runId: string,
+  root: string,
+  force: boolean,
+): Promise<Array<{ artifact: string; path: string; files: number }>> {
+  const prefix = store.runKey(runId, 'events/');
+  const restored = [];
+  for await (const entry of store.meta.list(prefix)) {
+    const rel = entry.key.slice(prefix.length);
+    if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) continue;
+    const dest = join(root, 'events', ...rel.split('/'));
+    mkdirSync(dirname(dest), { recursive: true });
+    const { body } = await store.meta.read(entry.key);
+    try {
+      await pipeline(body, createWriteStream(dest, { flags: force ? 'w' : 'wx' }));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      throw new TroveError('CONFLICT', `${dest} already exists; it was left as it is.`, {
+        key: dest,
+        hint: 'Use --force to replace it.',
+        cause: err,
+      });
+    }
+    restored.push({ artifact: `events/${rel}`, path: dest, files: 1 });
+  }
+  return restored;
 }

@@ -25,12 +25,15 @@ export function validateArtifactType(type: unknown): string {
 }
 
 /**
- * The default name: the path's stem, as DVCLive takes it (`model.pt` → `model`, `data/` →
- * `data`). A stem DVC would reject (`my.model`) has its other characters turned into `-`, as
- * Polyaxon does, rather than failing a call that gave no name at all.
+ * The default name, as Polyaxon derives it: the file name up to its first dot (`model.pt` →
+ * `model`, `file.tar.gz` → `file`, `data/` → `data`), so that with the extension rule of
+ * `assets/<kind>/<name>_<step>[.<ext>]` a versioned `file.tar.gz` becomes `file_1.tar.gz`. Leading
+ * dots are skipped (`.env` → `env`). A stem DVC would reject (`my model`) has its other characters
+ * turned into `-`, rather than failing a call that gave no name at all.
  */
 export function defaultArtifactName(path: string): string {
-  const stem = parse(basename(path.replace(/[\\/]+$/, ''))).name;
+  const file = basename(path.replace(/[\\/]+$/, ''));
+  const stem = file.replace(/^\.+/, '').split('.')[0] ?? '';
   if (ARTIFACT_NAME_RE.test(stem)) return stem;
   const cleaned = stem
     .replace(/[^a-zA-Z0-9\-_]+/g, '-')
@@ -43,4 +46,13 @@ export function defaultArtifactName(path: string): string {
       hint: 'Pass a name explicitly.',
     },
   );
+}
+
+/**
+ * DVCLive's default name: the path's stem as Python's `Path.stem` gives it, everything up to
+ * the last dot (`a.tar.gz` → `a.tar`, `model.pt` → `model`, `data/` → `data`). For the DVCLive
+ * dialect, which derives names as DVCLive does; not checked against DVC's name rule.
+ */
+export function dvcliveArtifactName(path: string): string {
+  return parse(basename(path.replace(/[\\/]+$/, ''))).name;
 }

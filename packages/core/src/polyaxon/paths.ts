@@ -37,16 +37,40 @@ export function validateRelPath(relPath: unknown): string {
   return normal === '.' ? '' : normal;
 }
 
-/** Polyaxon's extension rule: everything after the first dot of the file name (`tar.gz`). */
-function pathExtension(path: string): string {
-  const name = basename(path);
-  const dot = name.indexOf('.', name.startsWith('.') ? 1 : 0);
-  return dot < 0 ? '' : name.slice(dot + 1);
+/**
+ * Polyaxon's extension rule (clipped's `get_path_extension`): everything after the first dot of
+ * the file name, lower-cased (`Model.TAR.GZ` → `tar.gz`; `.env` → `env`).
+ */
+export function pathExtension(path: string): string {
+  return basename(path).split('.').slice(1).join('.').toLowerCase();
+}
+
+/**
+ * Polyaxon's default name of a path (clipped's `get_base_filename`): the file name up to its
+ * first dot (`file.tar.gz` → `file`), so that name and extension give back `file_1.tar.gz`.
+ */
+export function baseFileName(path: string): string {
+  return basename(path.replace(/[\\/]+$/, '')).split('.')[0] ?? '';
+}
+
+/**
+ * Polyaxon's name sanitisation (`to_fqn_name`): accents folded to ASCII, characters other than
+ * word characters, `/`, `\\`, `.`, space and `-` dropped, `/` and `\\` runs become `__`, and runs of
+ * `-`, `.` and spaces become `-` (`my.model` → `my-model`).
+ */
+export function toFqnName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[^ -~\t\n\r\v\f]/g, '') // keep ASCII only, as Python's encode('ascii', 'ignore')
+    .replace(/[^\w\\/.\s-]/g, '')
+    .trim()
+    .replace(/[\\/]+/g, '__')
+    .replace(/[-.\s]+/g, '-');
 }
 
 /**
  * Where an artifact sits in its run: `outputs/<relPath>/<file>` when unversioned,
- * `assets/<type>/<name>_<step>[.<ext>]` when logged at a step (directories get no extension).
+ * `assets/<type>/<name>_<step>[.<ext>]` when logged at a step (a model directory gets no extension).
  */
 export function logicalPath(options: {
   source: string;
@@ -57,7 +81,9 @@ export function logicalPath(options: {
   relPath?: string;
 }): string {
   if (options.step !== undefined) {
-    const ext = options.isdir ? '' : pathExtension(options.source);
+    // traceml gives a model an extension only when it is a file; other kinds always get one.
+    const noExt = options.isdir && (options.type ?? 'file') === 'model';
+    const ext = noExt ? '' : pathExtension(options.source);
     const file = `${options.name.replaceAll('/', '__')}_${options.step}${ext ? `.${ext}` : ''}`;
     return posix.join('assets', options.type ?? 'file', file);
   }
