@@ -30,6 +30,8 @@ export interface LogArtifactOptions {
   step?: number;
   /** Unversioned: the folder under `outputs/`. */
   relPath?: string;
+  /** `false`: never write `.dvc`/`.gitignore`/dvc.yaml pointers for this artifact. */
+  dvc?: boolean;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -68,16 +70,19 @@ export async function logArtifact(
   ctx.hashState().save();
 
   const tracked = options.copy ? copyInto(source, join(ctx.dir, 'artifacts')) : source;
-  const { dvcFile } = writeWorkspacePointers(
-    {
-      path: tracked,
-      name: artifactName,
-      out: ingested,
-      cached: cache,
-      given: { name, type, desc: options.desc, labels, meta },
-    },
-    ctx.dvcyaml,
-  );
+  const { dvcFile } =
+    options.dvc === false
+      ? { dvcFile: undefined }
+      : writeWorkspacePointers(
+          {
+            path: tracked,
+            name: artifactName,
+            out: ingested,
+            cached: cache,
+            given: { name, type, desc: options.desc, labels, meta },
+          },
+          ctx.dvcyaml,
+        );
   const logical = logicalPath({
     source: tracked,
     isdir: ingested.isdir,

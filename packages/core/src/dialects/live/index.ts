@@ -1,0 +1,33 @@
+/**
+ * `@trove/core/live`: DVCLive for TypeScript. `Live` writes the `dvclive/` tree and dvc.yaml
+ * byte for byte as DVCLive 3.x does, and records each session as a trove run.
+ *
+ * @example
+ * import { Live, float } from '@trove/core/live';
+ * await using live = await Live.create();
+ * live.logParam('lr', 0.001);
+ * for (let epoch = 0; epoch < 3; epoch++) {
+ *   live.logMetric('train/loss', float(1 / (epoch + 1)));
+ *   await live.nextStep();
+ * }
+ */
+export { PyFloat } from '../../py/py-format.js';
+export type { ImageValue, RgbaPixels } from './image.js';
+export {
+  Live,
+  type LiveArtifactOptions,
+  type LogMetricOptions,
+  type LogPlotOptions,
+  type LogSklearnPlotOptions,
+} from './live.js';
+export type { LiveOptions } from './options.js';
+export { SKLEARN_KINDS, type SklearnKind } from './plots.js';
+export { float, type MetricValue } from './py-values.js';
+export {
+  buildReportInput,
+  type ReportImage,
+  type ReportInput,
+  type ReportPlot,
+  type ReportSource,
+} from './report-input.js';
+export type { CurveOptions, Label } from './sklearn-curves.js';

@@ -1,0 +1,497 @@
+/**
+ * `Live`: DVCLive 3.x for TypeScript. The same calls write the same `dvclive/` tree and
+ * dvc.yaml, byte for byte (dvc-formats.md §4–§5), and each Live is also a trove run whose
+ * params, metrics, images, plots and artifacts go to the store.
+ *
+ * File writes happen in the call (as DVCLive's do), except metric history rows, which are
+ * buffered and appended on `nextStep()`, `makeSummary()` and `end()`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, parse } from 'node:path';
+import { ARTIFACT_NAME_RE, defaultArtifactName } from '../../dvc/artifact-name.js';
+import { TroveError } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/atomic-file.js';
+import { findProject } from '../../project/find-project.js';
+import { dumpJsonDvclive } from '../../py/py-format.js';
+import { dumpYaml } from '../../py/yaml-emit.js';
+import { type ImageValue, prepareImage } from './image.js';
+import { type LiveArtifactEntry, writeDvcyaml } from './live-dvcyaml.js';
+import { LiveRun } from './live-run.js';
+import { MetricLog } from './metric-log.js';
+import { type CheckedOptions, checkOptions, type LiveOptions } from './options.js';
+import {
+  checkSklearnKind,
+  type PlotLabels,
+  plotConfig,
+  type SklearnKind,
+  sklearnBody,
+  sklearnConfig,
+} from './plots.js';
+import { loadJsonPy, loadYamlPy } from './py-load.js';
+import {
+  checkParam,
+  checkRelName,
+  isMetricValue,
+  liveMetricValue,
+  type MetricValue,
+  numericValue,
+  pathlibJoin,
+  summaryKeys,
+} from './py-values.js';
+import { renderReport } from './render-report.js';
+import { buildReportInput, type ReportInput } from './report-input.js';
+import { saveDvcExp } from './save-exp.js';
+import type { CurveOptions, Label } from './sklearn-curves.js';
+import { startSystemMonitor } from './system-monitor.js';
+
+export interface LogMetricOptions {
+  /** Add a `timestamp` column (milliseconds since the epoch) to the history. */
+  timestamp?: boolean;
+  /** `false`: only the summary (`metrics.json`), no history row. */
+  plot?: boolean;
+}
+
+export interface LogPlotOptions extends PlotLabels {
+  x: string;
+  y: string | string[];
+  /** A DVC plot template (default `linear`); empty or null for none. */
+  template?: string | null;
+}
+
+export interface LogSklearnPlotOptions extends PlotLabels, CurveOptions {
+  name?: string;
+  normalized?: boolean;
+}
+
+export interface LiveArtifactOptions {
+  type?: string;
+  name?: string;
+  desc?: string;
+  labels?: string[];
+  meta?: Record<string, unknown>;
+  copy?: boolean;
+  cache?: boolean;
+}
+
+interface PlotState {
+  outputPath: string;
+  config: Record<string, unknown>;
+}
+
+const PLOT_FOLDERS = ['sklearn', 'metrics', 'images', 'custom'];
+
+export class Live implements AsyncDisposable {
+  /** The latest value of each metric (nested by `/`), written to `metrics.json`. */
+  summary: Record<string, unknown> = {};
+  readonly dir: string;
+  readonly cwd: string;
+  /** The dvc.yaml this Live writes, or undefined. */
+  readonly dvcFile: string | undefined;
+  readonly #o: CheckedOptions;
+  readonly #options: LiveOptions;
+  #step: number | undefined;
+  readonly #params: Record<string, unknown> = {};
+  readonly #metricNames = new Set<string>();
+  readonly #images = new Set<string>();
+  readonly #plots = new Map<string, PlotState>();
+  readonly #artifacts: Record<string, LiveArtifactEntry> = {};
+  readonly #metrics: MetricLog;
+  readonly #run: LiveRun;
+  readonly #dvcRoot: string | undefined;
+  readonly #untracked: string[] = [];
+  #stopMonitor: (() => void) | undefined;
+  #ended = false;
+
+  /** Starts a Live (and its trove run, in the background). `Live.create` waits for the run. */
+  constructor(options: LiveOptions = {}) {
+    this.#options = options;
+    this.#o = checkOptions(options);
+    this.dir = this.#o.dir;
+    this.cwd = this.#o.cwd;
+    this.dvcFile = this.#o.dvcFile;
+    const project = findProject(this.cwd);
+    this.#dvcRoot = project.dvcRoot;
+    mkdirSync(this.dir, { recursive: true });
+    if (this.#o.resume) this.#initResume();
+    else this.#initCleanup();
+    this.#metrics = new MetricLog(join(this.dir, 'plots', 'metrics'));
+    this.#run = new LiveRun({
+      cwd: this.cwd,
+      root: project.root,
+      dir: this.dir,
+      resume: this.#o.resume,
+      ...(this.#o.expName !== undefined ? { name: this.#o.expName } : {}),
+      ...(options.store !== undefined ? { store: options.store } : {}),
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+    });
+    if (Object.keys(this.#params).length > 0) this.#run.logParams(this.#params);
+    if (options.monitorSystem) this.monitorSystem();
+  }
+
+  /** `await Live.create(options)`: a Live whose trove run is recorded in the store. */
+  static async create(options: LiveOptions = {}): Promise<Live> {
+    const live = new Live(options);
+    await live.#run.ready;
+    return live;
+  }
+
+  /** The trove run id (once the run has started). */
+  async runId(): Promise<string> {
+    return (await this.#run.ready).id;
+  }
+
+  get step(): number {
+    return this.#step ?? 0;
+  }
+
+  set step(value: number) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new TroveError('INVALID_STEP', `Invalid step ${String(value)}: an integer ≥ 0.`);
+    }
+    this.#step = value;
+  }
+
+  get params(): Readonly<Record<string, unknown>> {
+    return this.#params;
+  }
+
+  logParam(name: string, value: unknown): void {
+    this.logParams({ [name]: value });
+  }
+
+  /** Merges into `params.yaml` (rewritten whole, as DVCLive does). */
+  logParams(params: Record<string, unknown>): void {
+    this.#assertActive();
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new TroveError('INVALID_ARGUMENT', 'logParams takes an object of name → value.');
+    }
+    for (const [k, v] of Object.entries(params)) checkParam(k, v);
+    const text = dumpYaml({ ...this.#params, ...params });
+    Object.assign(this.#params, params);
+    writeFileAtomic(join(this.dir, 'params.yaml'), text);
+    this.#run.logParams(params);
+  }
+
+  /** One value of a metric at the current step: a history row and the summary. */
+  logMetric(name: string, value: MetricValue, options: LogMetricOptions = {}): void {
+    this.#assertActive();
+    checkRelName('Metric', name);
+    if (!isMetricValue(value)) {
+      throw new TroveError(
+        'INVALID_ARGUMENT',
+        `Data '${name}' has not supported type ${value === null ? 'null' : typeof value}.`,
+        { hint: 'A metric value is a number, bigint, boolean, string or float(x).' },
+      );
+    }
+    const keys = summaryKeys(name);
+    let node: Record<string, unknown> = this.summary;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next !== undefined && (typeof next !== 'object' || next === null)) {
+        throw new TroveError('INVALID_NAME', `Metric ${name}: summary key ${key} holds a value.`);
+      }
+      node = (next as Record<string, unknown>) ?? {};
+    }
+    const val = liveMetricValue(value);
+    this.#metricNames.add(name);
+    if (options.plot !== false) {
+      this.#metrics.append(name, this.step, val, options.timestamp === true);
+    }
+    node = this.summary;
+    for (const key of keys.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1] as string] = val;
+    const n = numericValue(value);
+    if (n !== undefined) this.#run.logMetric(name, n, this.step);
+  }
+
+  /**
+   * Writes `plots/images/<name>` from PNG/JPEG/GIF bytes, an image file, or RGBA pixels, and
+   * stores it in the run as `assets/image/<name>_<step>.<ext>` (every step's image is kept).
+   */
+  async logImage(name: string, value: ImageValue): Promise<void> {
+    this.#assertActive();
+    const image = prepareImage(name, value);
+    checkRelName('Image', image.name);
+    const file = pathlibJoin(this.dir, 'plots', 'images', image.name);
+    await image.write(file);
+    this.#images.add(image.name);
+    await this.#run.logArtifact(file, {
+      type: 'image',
+      name: cleanName(image.name.slice(0, image.name.length - parse(image.name).ext.length)),
+      step: this.step,
+      dvc: false,
+    });
+  }
+
+  /** Writes `plots/custom/<name>.json` and a dvc.yaml plot for it. */
+  logPlot(name: string, datapoints: Array<Record<string, unknown>>, options: LogPlotOptions): void {
+    this.#assertActive();
+    const stem = checkRelName('Plot', name).replaceAll('.json', '');
+    if (!Array.isArray(datapoints) || !datapoints.every(isRecord)) {
+      throw new TroveError('INVALID_ARGUMENT', `Data '${name}' must be a list of objects.`);
+    }
+    if (typeof options?.x !== 'string' || !isY(options.y)) {
+      throw new TroveError('INVALID_ARGUMENT', `Plot '${name}' needs x (a string) and y.`);
+    }
+    const text = jsonText(datapoints, name);
+    let plot = this.#plots.get(name);
+    if (!plot) {
+      plot = {
+        outputPath: `${pathlibJoin(this.dir, 'plots', 'custom', stem)}.json`,
+        config: plotConfig({ ...options, template: options.template ?? 'linear' }),
+      };
+    }
+    writeFileAtomic(plot.outputPath, text);
+    this.#plots.set(name, plot);
+    this.#logPlotFile(plot, 'custom');
+  }
+
+  /** Computes a scikit-learn plot (numbers equal scikit-learn's) into `plots/sklearn/`. */
+  logSklearnPlot(
+    kind: SklearnKind,
+    labels: readonly Label[],
+    predictions: readonly unknown[],
+    options: LogSklearnPlotOptions = {},
+  ): void {
+    this.#assertActive();
+    const checked = checkSklearnKind(kind);
+    const name = checkRelName('Plot', options.name ?? kind).replaceAll('.json', '');
+    const text = jsonText(sklearnBody(checked, labels, predictions, options), name);
+    let plot = this.#plots.get(name);
+    if (!plot) {
+      plot = {
+        outputPath: `${pathlibJoin(this.dir, 'plots', 'sklearn', name)}.json`,
+        config: sklearnConfig(checked, options),
+      };
+    }
+    writeFileAtomic(plot.outputPath, text);
+    this.#plots.set(name, plot);
+    this.#logPlotFile(plot, 'sklearn');
+  }
+
+  /**
+   * DVCLive's `log_artifact`: inside a DVC repository, `dvc add` (a `.dvc` pointer and its
+   * `.gitignore` line) and, with any metadata, a dvc.yaml `artifacts:` entry; outside one, a
+   * warning. Either way the artifact is stored in the trove run.
+   */
+  async logArtifact(path: string, options: LiveArtifactOptions = {}): Promise<void> {
+    this.#assertActive();
+    if (typeof path !== 'string' || path === '') {
+      throw new TroveError('INVALID_ARGUMENT', `Data '${String(path)}' has not supported type.`);
+    }
+    const source = join(this.cwd, path).replace(/\/+$/, '') || path;
+    const abs = path.startsWith('/') ? path : source;
+    if (!existsSync(abs)) throw new TroveError('NOT_FOUND', `No such file or directory: ${path}`);
+    const inRepo = this.#dvcRoot !== undefined;
+    const tracked = options.copy && inRepo ? join(this.dir, 'artifacts', basename(abs)) : abs;
+    const { type, desc, labels, meta } = options;
+    const given = [type, options.name, desc, labels, meta].some((v) => v);
+    const name = options.name || parse(tracked).name;
+    const validName = ARTIFACT_NAME_RE.test(name);
+    if (!inRepo) {
+      this.#warn(`A DVC repo is required to log artifacts. Skipping \`log_artifact(${path})\`.`);
+    } else if (given && !validName) {
+      this.#warn(
+        `Can't use '${name}' as artifact name (ID). It will not be included in the \`artifacts\` section.`,
+      );
+    }
+    const cache = options.cache !== false;
+    await this.#run.logArtifact(abs, {
+      ...(type !== undefined && /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(type) ? { type } : {}),
+      name: validName ? name : defaultArtifactName(tracked),
+      ...(desc !== undefined ? { desc } : {}),
+      ...(labels !== undefined ? { labels } : {}),
+      ...(meta !== undefined ? { meta } : {}),
+      copy: options.copy === true && inRepo,
+      cache,
+      dvc: inRepo && cache,
+    });
+    if (inRepo && given && validName) {
+      const entry: LiveArtifactEntry = { path: tracked };
+      if (type != null) entry.type = type;
+      if (desc != null) entry.desc = desc;
+      if (labels != null) entry.labels = [...labels];
+      if (meta != null) entry.meta = structuredClone(meta);
+      this.#artifacts[name] = entry;
+    }
+    if (inRepo && cache) this.#untracked.push(`${tracked}.dvc`, join(tracked, '..', '.gitignore'));
+  }
+
+  /** Ends the step: writes history rows, `metrics.json`, dvc.yaml and the report, then step + 1. */
+  nextStep(): Promise<void> {
+    this.#assertActive();
+    if (this.#step === undefined) this.#step = 0;
+    const done = this.#sync();
+    this.#step = this.step + 1;
+    return done;
+  }
+
+  /** Writes `metrics.json` (and the buffered history rows). */
+  makeSummary(): void {
+    this.#metrics.flush();
+    if (this.#step !== undefined) this.summary.step = this.step;
+    writeFileAtomic(join(this.dir, 'metrics.json'), dumpJsonDvclive(this.summary));
+  }
+
+  /** Writes this Live's sections of dvc.yaml (nothing when `dvcyaml` is false). */
+  makeDvcyaml(): void {
+    if (!this.dvcFile) return;
+    this.#metrics.flush();
+    writeDvcyaml({
+      dvcFile: this.dvcFile,
+      dir: this.dir,
+      hasParams: Object.keys(this.#params).length > 0,
+      hasMetrics: this.#metricNames.size > 0 || Object.keys(this.summary).length > 0,
+      hasImages: this.#images.size > 0,
+      plots: [...this.#plots.values()],
+      artifacts: this.#artifacts,
+    });
+  }
+
+  /** What the report shows, from this Live's files. */
+  buildReportInput(): ReportInput {
+    this.#metrics.flush();
+    return buildReportInput({
+      dir: this.dir,
+      params: this.#params,
+      summary: this.summary,
+      plots: [...this.#plots.values()],
+      title: 'DVC Report',
+    });
+  }
+
+  /** Writes `report.html` or `report.md` with `@trove/report` (nothing when `report` is null). */
+  async makeReport(): Promise<void> {
+    if (this.#o.report === null) return;
+    await renderReport(this.#o.report, this.buildReportInput(), this.dir, this.cwd);
+  }
+
+  /** Logs DVCLive's `system/*` metrics every `intervalMs` until `end()`. */
+  monitorSystem(options: { intervalMs?: number; directories?: Record<string, string> } = {}): void {
+    this.#stopMonitor?.();
+    this.#stopMonitor = startSystemMonitor(this, options);
+  }
+
+  /** Ends the Live: final files, the DVC experiment, the trove run. Idempotent. */
+  async end(): Promise<void> {
+    if (this.#ended) return;
+    this.#stopMonitor?.();
+    if (this.#images.size > 0 && this.#options.cacheImages && this.#dvcRoot) {
+      const images = join(this.dir, 'plots', 'images');
+      await this.#run.logArtifact(images, { dvc: true }).catch(() => undefined);
+      this.#untracked.push(`${images}.dvc`, join(this.dir, 'plots', '.gitignore'));
+    }
+    if (typeof this.summary.step === 'number') this.#step = this.summary.step;
+    const synced = this.#sync(true);
+    this.#ended = true;
+    await synced;
+    if (this.#options.saveDvcExp !== false && this.#dvcRoot) {
+      await saveDvcExp({
+        cwd: this.cwd,
+        dvcRoot: this.#dvcRoot,
+        include: [this.dir, ...this.#untracked, ...(this.dvcFile ? [this.dvcFile] : [])],
+        name: this.#o.expName,
+        message: this.#options.expMessage,
+        warn: (m) => this.#warn(m),
+      });
+    }
+    await this.#run.end(this.#step);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.end();
+  }
+
+  #sync(force = false): Promise<void> {
+    this.makeSummary();
+    this.makeDvcyaml();
+    const report = this.makeReport();
+    const run = this.#run.sync(force);
+    return Promise.all([report, run]).then(() => undefined);
+  }
+
+  #logPlotFile(plot: PlotState, folder: 'custom' | 'sklearn'): void {
+    const stem = parse(plot.outputPath).name;
+    void this.#run
+      .logArtifact(plot.outputPath, {
+        type: 'plot',
+        name: cleanName(stem),
+        relPath: `plots/${folder}`,
+        dvc: false,
+        meta: { plot: plot.config },
+      })
+      .catch(() => undefined);
+  }
+
+  #initResume(): void {
+    const params = join(this.dir, 'params.yaml');
+    if (existsSync(params)) {
+      const loaded = loadYamlPy(readFileSync(params, 'utf8'), params);
+      if (loaded && typeof loaded === 'object') Object.assign(this.#params, loaded);
+    }
+    const metrics = join(this.dir, 'metrics.json');
+    if (existsSync(metrics)) {
+      const loaded = loadJsonPy(readFileSync(metrics, 'utf8'), metrics);
+      if (isRecord(loaded)) this.summary = loaded;
+    }
+    const step = typeof this.summary.step === 'number' ? this.summary.step : 0;
+    this.#step = step !== 0 ? step + 1 : step;
+  }
+
+  #initCleanup(): void {
+    for (const folder of PLOT_FOLDERS) {
+      rmSync(join(this.dir, 'plots', folder), { recursive: true, force: true });
+    }
+    for (const f of ['metrics.json', 'params.yaml', 'report.html', 'report.md']) {
+      rmSync(join(this.dir, f), { force: true });
+    }
+    for (const f of readdirNames(this.dir)) if (f.endsWith('dvc.yaml')) rmSync(join(this.dir, f));
+  }
+
+  #assertActive(): void {
+    if (this.#ended) throw new TroveError('RUN_ENDED', 'This Live has ended; start a new one.');
+  }
+
+  #warn(message: string): void {
+    if (this.#options.onWarning) this.#options.onWarning(message);
+    else process.emitWarning(message, { code: 'TROVE_LIVE' });
+  }
+}
+
+function readdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isY(y: unknown): boolean {
+  return typeof y === 'string' || (Array.isArray(y) && y.every((v) => typeof v === 'string'));
+}
+
+function jsonText(value: unknown, name: string): string {
+  try {
+    return dumpJsonDvclive(value);
+  } catch (err) {
+    throw new TroveError('INVALID_ARGUMENT', `Data '${name}' cannot be written as JSON.`, {
+      cause: err,
+    });
+  }
+}
+
+/** A run artifact name from a DVCLive file name (`my.plot` → `my-plot`). */
+function cleanName(stem: string): string {
+  if (ARTIFACT_NAME_RE.test(stem)) return stem;
+  const cleaned = stem
+    .replace(/[^a-zA-Z0-9\-_/]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
+  return ARTIFACT_NAME_RE.test(cleaned) ? cleaned : 'item';
+}
