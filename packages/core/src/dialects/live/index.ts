@@ -13,14 +13,14 @@
  */
 export { PyFloat } from '../../py/py-format.js';
 export type { ImageValue, RgbaPixels } from './image.js';
-export {
-  Live,
-  type LiveArtifactOptions,
-  type LogMetricOptions,
-  type LogPlotOptions,
-  type LogSklearnPlotOptions,
-} from './live.js';
-export type { LiveOptions } from './options.js';
+export { Live } from './live.js';
+export type { LiveArtifactOptions } from './live-artifact.js';
+export type {
+  LiveOptions,
+  LogMetricOptions,
+  LogPlotOptions,
+  LogSklearnPlotOptions,
+} from './options.js';
 export { SKLEARN_KINDS, type SklearnKind } from './plots.js';
 export { float, type MetricValue } from './py-values.js';
 export {

@@ -6,28 +6,38 @@
  * File writes happen in the call (as DVCLive's do), except metric history rows, which are
  * buffered and appended on `nextStep()`, `makeSummary()` and `end()`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join, parse } from 'node:path';
-import { ARTIFACT_NAME_RE, defaultArtifactName } from '../../dvc/artifact-name.js';
+import { mkdirSync } from 'node:fs';
+import { join, parse } from 'node:path';
 import { TroveError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-file.js';
 import { findProject } from '../../project/find-project.js';
 import { dumpJsonDvclive } from '../../py/py-format.js';
 import { dumpYaml } from '../../py/yaml-emit.js';
 import { type ImageValue, prepareImage } from './image.js';
+import { type LiveArtifactOptions, logLiveArtifact } from './live-artifact.js';
 import { type LiveArtifactEntry, writeDvcyaml } from './live-dvcyaml.js';
+import { cleanLiveDir, readResumed } from './live-files.js';
 import { LiveRun } from './live-run.js';
 import { MetricLog } from './metric-log.js';
-import { type CheckedOptions, checkOptions, type LiveOptions } from './options.js';
+import {
+  type CheckedOptions,
+  checkOptions,
+  type LiveOptions,
+  type LogMetricOptions,
+  type LogPlotOptions,
+  type LogSklearnPlotOptions,
+} from './options.js';
 import {
   checkSklearnKind,
-  type PlotLabels,
+  cleanName,
+  isRecord,
+  isY,
+  jsonText,
   plotConfig,
   type SklearnKind,
   sklearnBody,
   sklearnConfig,
 } from './plots.js';
-import { loadJsonPy, loadYamlPy } from './py-load.js';
 import {
   checkParam,
   checkRelName,
@@ -41,44 +51,13 @@ import {
 import { renderReport } from './render-report.js';
 import { buildReportInput, type ReportInput } from './report-input.js';
 import { saveDvcExp } from './save-exp.js';
-import type { CurveOptions, Label } from './sklearn-curves.js';
+import type { Label } from './sklearn-curves.js';
 import { startSystemMonitor } from './system-monitor.js';
-
-export interface LogMetricOptions {
-  /** Add a `timestamp` column (milliseconds since the epoch) to the history. */
-  timestamp?: boolean;
-  /** `false`: only the summary (`metrics.json`), no history row. */
-  plot?: boolean;
-}
-
-export interface LogPlotOptions extends PlotLabels {
-  x: string;
-  y: string | string[];
-  /** A DVC plot template (default `linear`); empty or null for none. */
-  template?: string | null;
-}
-
-export interface LogSklearnPlotOptions extends PlotLabels, CurveOptions {
-  name?: string;
-  normalized?: boolean;
-}
-
-export interface LiveArtifactOptions {
-  type?: string;
-  name?: string;
-  desc?: string;
-  labels?: string[];
-  meta?: Record<string, unknown>;
-  copy?: boolean;
-  cache?: boolean;
-}
 
 interface PlotState {
   outputPath: string;
   config: Record<string, unknown>;
 }
-
-const PLOT_FOLDERS = ['sklearn', 'metrics', 'images', 'custom'];
 
 export class Live implements AsyncDisposable {
   /** The latest value of each metric (nested by `/`), written to `metrics.json`. */
@@ -112,8 +91,14 @@ export class Live implements AsyncDisposable {
     const project = findProject(this.cwd);
     this.#dvcRoot = project.dvcRoot;
     mkdirSync(this.dir, { recursive: true });
-    if (this.#o.resume) this.#initResume();
-    else this.#initCleanup();
+    if (this.#o.resume) {
+      const resumed = readResumed(this.dir);
+      Object.assign(this.#params, resumed.params);
+      this.summary = resumed.summary;
+      this.#step = resumed.step;
+    } else {
+      cleanLiveDir(this.dir);
+    }
     this.#metrics = new MetricLog(join(this.dir, 'plots', 'metrics'));
     this.#run = new LiveRun({
       cwd: this.cwd,
@@ -279,45 +264,19 @@ export class Live implements AsyncDisposable {
    */
   async logArtifact(path: string, options: LiveArtifactOptions = {}): Promise<void> {
     this.#assertActive();
-    if (typeof path !== 'string' || path === '') {
-      throw new TroveError('INVALID_ARGUMENT', `Data '${String(path)}' has not supported type.`);
-    }
-    const source = join(this.cwd, path).replace(/\/+$/, '') || path;
-    const abs = path.startsWith('/') ? path : source;
-    if (!existsSync(abs)) throw new TroveError('NOT_FOUND', `No such file or directory: ${path}`);
-    const inRepo = this.#dvcRoot !== undefined;
-    const tracked = options.copy && inRepo ? join(this.dir, 'artifacts', basename(abs)) : abs;
-    const { type, desc, labels, meta } = options;
-    const given = [type, options.name, desc, labels, meta].some((v) => v);
-    const name = options.name || parse(tracked).name;
-    const validName = ARTIFACT_NAME_RE.test(name);
-    if (!inRepo) {
-      this.#warn(`A DVC repo is required to log artifacts. Skipping \`log_artifact(${path})\`.`);
-    } else if (given && !validName) {
-      this.#warn(
-        `Can't use '${name}' as artifact name (ID). It will not be included in the \`artifacts\` section.`,
-      );
-    }
-    const cache = options.cache !== false;
-    await this.#run.logArtifact(abs, {
-      ...(type !== undefined && /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(type) ? { type } : {}),
-      name: validName ? name : defaultArtifactName(tracked),
-      ...(desc !== undefined ? { desc } : {}),
-      ...(labels !== undefined ? { labels } : {}),
-      ...(meta !== undefined ? { meta } : {}),
-      copy: options.copy === true && inRepo,
-      cache,
-      dvc: inRepo && cache,
-    });
-    if (inRepo && given && validName) {
-      const entry: LiveArtifactEntry = { path: tracked };
-      if (type != null) entry.type = type;
-      if (desc != null) entry.desc = desc;
-      if (labels != null) entry.labels = [...labels];
-      if (meta != null) entry.meta = structuredClone(meta);
-      this.#artifacts[name] = entry;
-    }
-    if (inRepo && cache) this.#untracked.push(`${tracked}.dvc`, join(tracked, '..', '.gitignore'));
+    const logged = await logLiveArtifact(
+      {
+        cwd: this.cwd,
+        dir: this.dir,
+        dvcRoot: this.#dvcRoot,
+        run: this.#run,
+        warn: (m) => this.#warn(m),
+      },
+      path,
+      options,
+    );
+    if (logged.name && logged.entry) this.#artifacts[logged.name] = logged.entry;
+    this.#untracked.push(...logged.untracked);
   }
 
   /** Ends the step: writes history rows, `metrics.json`, dvc.yaml and the report, then step + 1. */
@@ -426,31 +385,6 @@ export class Live implements AsyncDisposable {
       .catch(() => undefined);
   }
 
-  #initResume(): void {
-    const params = join(this.dir, 'params.yaml');
-    if (existsSync(params)) {
-      const loaded = loadYamlPy(readFileSync(params, 'utf8'), params);
-      if (loaded && typeof loaded === 'object') Object.assign(this.#params, loaded);
-    }
-    const metrics = join(this.dir, 'metrics.json');
-    if (existsSync(metrics)) {
-      const loaded = loadJsonPy(readFileSync(metrics, 'utf8'), metrics);
-      if (isRecord(loaded)) this.summary = loaded;
-    }
-    const step = typeof this.summary.step === 'number' ? this.summary.step : 0;
-    this.#step = step !== 0 ? step + 1 : step;
-  }
-
-  #initCleanup(): void {
-    for (const folder of PLOT_FOLDERS) {
-      rmSync(join(this.dir, 'plots', folder), { recursive: true, force: true });
-    }
-    for (const f of ['metrics.json', 'params.yaml', 'report.html', 'report.md']) {
-      rmSync(join(this.dir, f), { force: true });
-    }
-    for (const f of readdirNames(this.dir)) if (f.endsWith('dvc.yaml')) rmSync(join(this.dir, f));
-  }
-
   #assertActive(): void {
     if (this.#ended) throw new TroveError('RUN_ENDED', 'This Live has ended; start a new one.');
   }
@@ -459,39 +393,4 @@ export class Live implements AsyncDisposable {
     if (this.#options.onWarning) this.#options.onWarning(message);
     else process.emitWarning(message, { code: 'TROVE_LIVE' });
   }
-}
-
-function readdirNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isY(y: unknown): boolean {
-  return typeof y === 'string' || (Array.isArray(y) && y.every((v) => typeof v === 'string'));
-}
-
-function jsonText(value: unknown, name: string): string {
-  try {
-    return dumpJsonDvclive(value);
-  } catch (err) {
-    throw new TroveError('INVALID_ARGUMENT', `Data '${name}' cannot be written as JSON.`, {
-      cause: err,
-    });
-  }
-}
-
-/** A run artifact name from a DVCLive file name (`my.plot` → `my-plot`). */
-function cleanName(stem: string): string {
-  if (ARTIFACT_NAME_RE.test(stem)) return stem;
-  const cleaned = stem
-    .replace(/[^a-zA-Z0-9\-_/]+/g, '-')
-    .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
-  return ARTIFACT_NAME_RE.test(cleaned) ? cleaned : 'item';
 }

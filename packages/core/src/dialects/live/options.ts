@@ -2,6 +2,8 @@
 import { basename, resolve } from 'node:path';
 import { TroveError } from '../../errors.js';
 import type { Store } from '../../record/store.js';
+import type { PlotLabels } from './plots.js';
+import type { CurveOptions } from './sklearn-curves.js';
 
 export interface LiveOptions {
   /** Where DVCLive's files go (default `dvclive`, relative to `cwd`). */
@@ -77,4 +79,23 @@ export function checkOptions(options: LiveOptions): CheckedOptions {
     dvcFile,
     expName: expName === '' ? undefined : expName,
   };
+}
+
+export interface LogMetricOptions {
+  /** Add a `timestamp` column (milliseconds since the epoch) to the history. */
+  timestamp?: boolean;
+  /** `false`: only the summary (`metrics.json`), no history row. */
+  plot?: boolean;
+}
+
+export interface LogPlotOptions extends PlotLabels {
+  x: string;
+  y: string | string[];
+  /** A DVC plot template (default `linear`); empty or null for none. */
+  template?: string | null;
+}
+
+export interface LogSklearnPlotOptions extends PlotLabels, CurveOptions {
+  name?: string;
+  normalized?: boolean;
 }

@@ -2,8 +2,9 @@
  * Custom and sklearn plots: DVCLive's `CustomPlot` config (`template, x, y, title, x_label,
  * y_label`, None dropped) and the JSON bodies of the five sklearn kinds (`plots/sklearn.py`).
  */
+import { ARTIFACT_NAME_RE } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
-import { PyFloat } from '../../py/py-format.js';
+import { dumpJsonDvclive, PyFloat } from '../../py/py-format.js';
 import { pyStr } from './py-values.js';
 import {
   binaryTruth,
@@ -198,4 +199,31 @@ export function sklearnBody(
       };
     }
   }
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isY(y: unknown): boolean {
+  return typeof y === 'string' || (Array.isArray(y) && y.every((v) => typeof v === 'string'));
+}
+
+export function jsonText(value: unknown, name: string): string {
+  try {
+    return dumpJsonDvclive(value);
+  } catch (err) {
+    throw new TroveError('INVALID_ARGUMENT', `Data '${name}' cannot be written as JSON.`, {
+      cause: err,
+    });
+  }
+}
+
+/** A run artifact name from a DVCLive file name (`my.plot` → `my-plot`). */
+export function cleanName(stem: string): string {
+  if (ARTIFACT_NAME_RE.test(stem)) return stem;
+  const cleaned = stem
+    .replace(/[^a-zA-Z0-9\-_/]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
+  return ARTIFACT_NAME_RE.test(cleaned) ? cleaned : 'item';
 }
