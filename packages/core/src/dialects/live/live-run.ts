@@ -13,6 +13,7 @@ import type { Store } from '../../record/store.js';
 import type { LogArtifactOptions } from '../../run/log-artifact.js';
 import type { Run } from '../../run/run.js';
 import { resumeRun, startRun } from '../../run/start-run.js';
+import { toPlain } from './py-values.js';
 
 export const SAVE_EVERY_MS = 3000;
 
@@ -42,7 +43,7 @@ export class LiveRun {
   }
 
   logParams(params: Record<string, unknown>): void {
-    this.#params = { ...(this.#params ?? {}), ...params };
+    this.#params = { ...(this.#params ?? {}), ...(toPlain(params) as Record<string, unknown>) };
   }
 
   logMetric(name: string, value: number, step: number): void {

@@ -127,3 +127,13 @@ export function checkParam(path: string, value: unknown, seen = new Set<unknown>
   }
   seen.delete(value);
 }
+
+/** The same data with Python floats as plain numbers (what JSON records and reports hold). */
+export function toPlain(value: unknown): unknown {
+  if (value instanceof PyFloat) return value.value;
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  }
+  return value;
+}

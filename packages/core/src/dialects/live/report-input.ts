@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { PyFloat } from '../../py/py-format.js';
 import { loadJsonPy } from './py-load.js';
+import { toPlain } from './py-values.js';
 
 export type ReportTemplate =
   | 'linear'
@@ -62,15 +62,6 @@ const TEMPLATES = new Set<string>([
   'bar_horizontal_sorted',
 ]);
 
-function plain(value: unknown): unknown {
-  if (value instanceof PyFloat) return value.value;
-  if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
-
 function walk(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -117,7 +108,7 @@ export function buildReportInput(source: ReportSource): ReportInput {
   for (const plot of source.plots) {
     if (!existsSync(plot.outputPath)) continue;
     const config = plot.config;
-    let data = plain(loadJsonPy(readFileSync(plot.outputPath, 'utf8'), plot.outputPath));
+    let data = toPlain(loadJsonPy(readFileSync(plot.outputPath, 'utf8'), plot.outputPath));
     if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
       data = Object.values(data)[0];
     }
@@ -149,8 +140,8 @@ export function buildReportInput(source: ReportSource): ReportInput {
   images.sort((a, b) => imageOrder(a.name, b.name));
   return {
     ...(source.title !== undefined ? { title: source.title } : {}),
-    params: plain(source.params) as Record<string, unknown>,
-    metrics: plain(source.summary) as Record<string, unknown>,
+    params: toPlain(source.params) as Record<string, unknown>,
+    metrics: toPlain(source.summary) as Record<string, unknown>,
     plots,
     images,
   };
