@@ -20,7 +20,7 @@ export class EventLog {
     const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
     const cell =
       typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    this.#files.set(file, `${text}\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
+    this.#files.set(file, `${text}\n${step ?? ''}|${isoNow()}|${cell}`);
     this.#dirty.add(file);
   }
 
@@ -36,6 +36,19 @@ export class EventLog {
     this.#dirty.clear();
     return out;
   }
+}
+
+let lastMs = -1;
+let lastIso = '';
+
+/** The current time as ISO text; formatted once per millisecond (a training loop logs many). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /**

@@ -4,7 +4,7 @@
  * ruamel writes it; an existing one keeps every entry that is not this Live's, stages and
  * other keys included (entries under `<dir>/` are replaced).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TroveError } from '../../errors.js';
@@ -59,10 +59,28 @@ export function dvcyamlSections(state: DvcyamlState): Record<string, unknown> {
   return out;
 }
 
-/** Writes or updates the dvc.yaml. */
-export function writeDvcyaml(state: DvcyamlState): void {
+/** What was last written, so an unchanged step does not parse and rewrite the file again. */
+export interface DvcyamlMemo {
+  key?: string;
+  mtimeMs?: number;
+  size?: number;
+}
+
+/** Writes or updates the dvc.yaml (skipped when neither the sections nor the file changed). */
+export function writeDvcyaml(state: DvcyamlState, memo: DvcyamlMemo = {}): void {
   const file = resolve(state.dvcFile);
   const updates = dvcyamlSections(state);
+  const key = JSON.stringify(updates);
+  const before = statSync(file, { throwIfNoEntry: false });
+  if (memo.key === key && before?.mtimeMs === memo.mtimeMs && before?.size === memo.size) return;
+  writeSections(file, state, updates);
+  const after = statSync(file);
+  memo.key = key;
+  memo.mtimeMs = after.mtimeMs;
+  memo.size = after.size;
+}
+
+function writeSections(file: string, state: DvcyamlState, updates: Record<string, unknown>): void {
   if (!existsSync(file)) {
     writeFileAtomic(file, dumpYaml(updates));
     return;

@@ -29,7 +29,9 @@ export interface LiveRunOptions {
 
 export class LiveRun {
   readonly ready: Promise<Run>;
-  #metrics: Array<[string, number, number]> = [];
+  #names: string[] = [];
+  #values: number[] = [];
+  #steps: number[] = [];
   #params: Record<string, unknown> | undefined;
   #lastSave = Date.now();
   #chain: Promise<unknown> = Promise.resolve();
@@ -47,7 +49,9 @@ export class LiveRun {
   }
 
   logMetric(name: string, value: number, step: number): void {
-    this.#metrics.push([name, value, step]);
+    this.#names.push(name);
+    this.#values.push(value);
+    this.#steps.push(step);
   }
 
   logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
@@ -58,14 +62,20 @@ export class LiveRun {
   /** Hands buffered values to the run; saves its records when `force` or when due. */
   sync(force = false): Promise<void> {
     const due = force || Date.now() - this.#lastSave >= SAVE_EVERY_MS;
-    const metrics = this.#metrics;
+    const names = this.#names;
+    const values = this.#values;
+    const steps = this.#steps;
     const params = this.#params;
-    this.#metrics = [];
+    this.#names = [];
+    this.#values = [];
+    this.#steps = [];
     this.#params = undefined;
     if (due) this.#lastSave = Date.now();
     return this.#then(async (run) => {
       if (params) run.logParams(params);
-      for (const [name, value, step] of metrics) run.logMetric(name, value, { step });
+      for (let i = 0; i < names.length; i++) {
+        run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
+      }
       if (due) await run.flush();
     }) as Promise<void>;
   }

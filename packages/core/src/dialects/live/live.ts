@@ -15,7 +15,7 @@ import { dumpJsonDvclive } from '../../py/py-format.js';
 import { dumpYaml } from '../../py/yaml-emit.js';
 import { type ImageValue, prepareImage } from './image.js';
 import { type LiveArtifactOptions, logLiveArtifact } from './live-artifact.js';
-import { type LiveArtifactEntry, writeDvcyaml } from './live-dvcyaml.js';
+import { type DvcyamlMemo, type LiveArtifactEntry, writeDvcyaml } from './live-dvcyaml.js';
 import { cleanLiveDir, readResumed } from './live-files.js';
 import { LiveRun } from './live-run.js';
 import { MetricLog } from './metric-log.js';
@@ -50,6 +50,7 @@ import {
 } from './py-values.js';
 import { renderReport } from './render-report.js';
 import { buildReportInput, type ReportInput } from './report-input.js';
+import { RewriteFile } from './rewrite-file.js';
 import { saveDvcExp } from './save-exp.js';
 import type { Label } from './sklearn-curves.js';
 import { startSystemMonitor } from './system-monitor.js';
@@ -71,6 +72,10 @@ export class Live implements AsyncDisposable {
   #step: number | undefined;
   readonly #params: Record<string, unknown> = {};
   readonly #metricNames = new Set<string>();
+  /** Checked metric names and their summary keys (a long loop checks each name once). */
+  readonly #metricKeys = new Map<string, string[]>();
+  readonly #dvcyamlMemo: DvcyamlMemo = {};
+  readonly #summaryFile: RewriteFile;
   readonly #images = new Set<string>();
   readonly #plots = new Map<string, PlotState>();
   readonly #artifacts: Record<string, LiveArtifactEntry> = {};
@@ -100,6 +105,7 @@ export class Live implements AsyncDisposable {
       cleanLiveDir(this.dir);
     }
     this.#metrics = new MetricLog(join(this.dir, 'plots', 'metrics'));
+    this.#summaryFile = new RewriteFile(join(this.dir, 'metrics.json'));
     this.#run = new LiveRun({
       cwd: this.cwd,
       root: project.root,
@@ -160,7 +166,11 @@ export class Live implements AsyncDisposable {
   /** One value of a metric at the current step: a history row and the summary. */
   logMetric(name: string, value: MetricValue, options: LogMetricOptions = {}): void {
     this.#assertActive();
-    checkRelName('Metric', name);
+    let keys = this.#metricKeys.get(name);
+    if (keys === undefined) {
+      checkRelName('Metric', name);
+      keys = summaryKeys(name);
+    }
     if (!isMetricValue(value)) {
       throw new TroveError(
         'INVALID_ARGUMENT',
@@ -168,26 +178,33 @@ export class Live implements AsyncDisposable {
         { hint: 'A metric value is a number, bigint, boolean, string or float(x).' },
       );
     }
-    const keys = summaryKeys(name);
     let node: Record<string, unknown> = this.summary;
-    for (const key of keys.slice(0, -1)) {
-      const next = node[key];
+    const last = keys.length - 1;
+    for (let i = 0; i < last; i++) {
+      const next = node[keys[i] as string];
       if (next !== undefined && (typeof next !== 'object' || next === null)) {
-        throw new TroveError('INVALID_NAME', `Metric ${name}: summary key ${key} holds a value.`);
+        throw new TroveError(
+          'INVALID_NAME',
+          `Metric ${name}: summary key ${keys[i]} holds a value.`,
+        );
       }
       node = (next as Record<string, unknown>) ?? {};
     }
+    if (!this.#metricKeys.has(name)) {
+      this.#metricKeys.set(name, keys);
+      this.#metricNames.add(name);
+    }
     const val = liveMetricValue(value);
-    this.#metricNames.add(name);
     if (options.plot !== false) {
       this.#metrics.append(name, this.step, val, options.timestamp === true);
     }
     node = this.summary;
-    for (const key of keys.slice(0, -1)) {
+    for (let i = 0; i < last; i++) {
+      const key = keys[i] as string;
       node[key] ??= {};
       node = node[key] as Record<string, unknown>;
     }
-    node[keys[keys.length - 1] as string] = val;
+    node[keys[last] as string] = val;
     const n = numericValue(value);
     if (n !== undefined) this.#run.logMetric(name, n, this.step);
   }
@@ -292,22 +309,25 @@ export class Live implements AsyncDisposable {
   makeSummary(): void {
     this.#metrics.flush();
     if (this.#step !== undefined) this.summary.step = this.step;
-    writeFileAtomic(join(this.dir, 'metrics.json'), dumpJsonDvclive(this.summary));
+    this.#summaryFile.write(dumpJsonDvclive(this.summary));
   }
 
   /** Writes this Live's sections of dvc.yaml (nothing when `dvcyaml` is false). */
   makeDvcyaml(): void {
     if (!this.dvcFile) return;
     this.#metrics.flush();
-    writeDvcyaml({
-      dvcFile: this.dvcFile,
-      dir: this.dir,
-      hasParams: Object.keys(this.#params).length > 0,
-      hasMetrics: this.#metricNames.size > 0 || Object.keys(this.summary).length > 0,
-      hasImages: this.#images.size > 0,
-      plots: [...this.#plots.values()],
-      artifacts: this.#artifacts,
-    });
+    writeDvcyaml(
+      {
+        dvcFile: this.dvcFile,
+        dir: this.dir,
+        hasParams: Object.keys(this.#params).length > 0,
+        hasMetrics: this.#metricNames.size > 0 || Object.keys(this.summary).length > 0,
+        hasImages: this.#images.size > 0,
+        plots: [...this.#plots.values()],
+        artifacts: this.#artifacts,
+      },
+      this.#dvcyamlMemo,
+    );
   }
 
   /** What the report shows, from this Live's files. */
@@ -345,6 +365,8 @@ export class Live implements AsyncDisposable {
     }
     if (typeof this.summary.step === 'number') this.#step = this.summary.step;
     const synced = this.#sync(true);
+    this.#metrics.close();
+    this.#summaryFile.close();
     this.#ended = true;
     await synced;
     if (this.#options.saveDvcExp !== false && this.#dvcRoot) {

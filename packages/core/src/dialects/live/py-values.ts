@@ -49,8 +49,21 @@ export function pyStr(value: MetricValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof PyFloat) return pyFloatRepr(value.value);
-  return isPyInt(value) ? String(value) : pyFloatRepr(value);
+  if (value instanceof PyFloat) return floatText(value.value);
+  return isPyInt(value) ? String(value) : floatText(value);
+}
+
+/**
+ * `repr(float)`, fast for the common case: between 1e-4 and 1e16 JS and Python both print
+ * the shortest round-trip digits in fixed notation; only integral values need a `.0`.
+ */
+function floatText(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-4 && a < 1e16) {
+    const s = String(x);
+    return Number.isInteger(x) ? `${s}.0` : s;
+  }
+  return pyFloatRepr(x);
 }
 
 /** One field of Python's `csv` writer (tab-delimited, QUOTE_MINIMAL, `"` doubled). */
