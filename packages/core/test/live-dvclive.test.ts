@@ -8,12 +8,20 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, vectors } from './helpers.js';
 import { initDvcRepo, type Op, runPython, runTs, type Session, snapshot } from './live/harness.js';
-import { example001, imageSession, SESSIONS, sklearnSession, vector1 } from './live/sessions.js';
+import {
+  example001,
+  imageSession,
+  SESSIONS,
+  sklearnBigSession,
+  sklearnSession,
+  vector1,
+} from './live/sessions.js';
 import { ensureVenv } from './live/venv.js';
 
 const ALL: Record<string, { ops: Op[]; dvc?: boolean; mask?: (text: string) => string }> = {
   ...Object.fromEntries(Object.entries(SESSIONS).map(([k, ops]) => [k, { ops }])),
   sklearn: { ops: sklearnSession() },
+  sklearnBig: { ops: sklearnBigSession() },
   images: { ops: imageSession() },
   example001: { ops: example001(), dvc: true },
   vector1: { ops: vector1(), dvc: true },

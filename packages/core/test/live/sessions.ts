@@ -137,14 +137,7 @@ export function sklearnSession(): Op[] {
   const pm = labels.map((l) => (l ? 1 : -1));
   return [
     ['init', {}],
-    ['log_sklearn_plot', 'confusion_matrix', [0, 0, 1, 1], [0, 1, 1, 0], {}],
-    [
-      'log_sklearn_plot',
-      'confusion_matrix',
-      [0, 0, 1, 1],
-      [0, 1, 1, 0],
-      { name: 'cm_norm', normalized: true },
-    ],
+    ...VECTOR1_MATRICES,
     [
       'log_sklearn_plot',
       'confusion_matrix',
@@ -189,6 +182,31 @@ export function sklearnSession(): Op[] {
   ];
 }
 
+/** Many samples, scores with two decimals (many ties), string labels with a positive label. */
+export function sklearnBigSession(): Op[] {
+  const r = rng(1234);
+  const n = 500;
+  const labels = Array.from({ length: n }, () => (r() < 0.3 ? 'pos' : 'neg'));
+  const scores = labels.map((l) =>
+    float(Math.round((l === 'pos' ? 0.3 : 0) * 100 + r() * 70) / 100),
+  );
+  const kw = { pos_label: 'pos' };
+  return [
+    ['init', {}],
+    ['log_sklearn_plot', 'roc', labels, scores, kw],
+    ['log_sklearn_plot', 'precision_recall', labels, scores, kw],
+    ['log_sklearn_plot', 'det', labels, scores, kw],
+    [
+      'log_sklearn_plot',
+      'calibration',
+      labels,
+      scores,
+      { ...kw, n_bins: 10, strategy: 'quantile' },
+    ],
+    ['end'],
+  ];
+}
+
 export function imageSession(): Op[] {
   return [
     ['init', {}],
@@ -223,20 +241,25 @@ export function example001(): Op[] {
   return ops;
 }
 
+/** The two confusion matrices of dvclive_sessions[1]. */
+const VECTOR1_MATRICES: Op[] = [
+  ['log_sklearn_plot', 'confusion_matrix', [0, 0, 1, 1], [0, 1, 1, 0], {}],
+  [
+    'log_sklearn_plot',
+    'confusion_matrix',
+    [0, 0, 1, 1],
+    [0, 1, 1, 0],
+    { name: 'cm_norm', normalized: true },
+  ],
+];
+
 /** dvc-vectors.json dvclive_sessions[1], in a Git + DVC repository. */
 export function vector1(): Op[] {
   return [
     ['write_file', 'model.pkl', ''],
     ['write_file', 'weights/w.bin', 'w'],
     ['init', {}],
-    ['log_sklearn_plot', 'confusion_matrix', [0, 0, 1, 1], [0, 1, 1, 0], {}],
-    [
-      'log_sklearn_plot',
-      'confusion_matrix',
-      [0, 0, 1, 1],
-      [0, 1, 1, 0],
-      { name: 'cm_norm', normalized: true },
-    ],
+    ...VECTOR1_MATRICES,
     [
       'log_plot',
       'pr',

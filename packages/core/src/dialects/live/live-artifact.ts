@@ -9,18 +9,15 @@ import { existsSync } from 'node:fs';
 import { basename, join, parse, resolve } from 'node:path';
 import { ARTIFACT_NAME_RE, defaultArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
+import type { LogArtifactOptions } from '../../run/log-artifact.js';
 import type { LiveArtifactEntry } from './live-dvcyaml.js';
 import type { LiveRun } from './live-run.js';
 
-export interface LiveArtifactOptions {
-  type?: string;
-  name?: string;
-  desc?: string;
-  labels?: string[];
-  meta?: Record<string, unknown>;
-  copy?: boolean;
-  cache?: boolean;
-}
+/** DVCLive's `log_artifact` keywords. */
+export type LiveArtifactOptions = Pick<
+  LogArtifactOptions,
+  'type' | 'name' | 'desc' | 'labels' | 'meta' | 'copy' | 'cache'
+>;
 
 export interface ArtifactPlace {
   cwd: string;

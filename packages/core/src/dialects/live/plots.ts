@@ -5,7 +5,7 @@
 import { ARTIFACT_NAME_RE } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
 import { dumpJsonDvclive, PyFloat } from '../../py/py-format.js';
-import { pyStr } from './py-values.js';
+import { isMetricValue, pyStr } from './py-values.js';
 import {
   binaryTruth,
   type CurveOptions,
@@ -142,14 +142,7 @@ export function sklearnBody(
   }
   if (kind === 'confusion_matrix') {
     const str = (v: unknown): string => {
-      if (
-        typeof v === 'string' ||
-        typeof v === 'number' ||
-        typeof v === 'boolean' ||
-        typeof v === 'bigint' ||
-        v instanceof PyFloat
-      )
-        return pyStr(v);
+      if (isMetricValue(v)) return pyStr(v);
       throw new TroveError('INVALID_ARGUMENT', `Unsupported label ${String(v)}.`);
     };
     return labels.map((a, i) => ({ actual: str(a), predicted: str(predictions[i]) }));

@@ -111,11 +111,21 @@ export function rocCurve(truth: readonly boolean[], scores: readonly number[], d
   return { fpr, tpr, thresholds };
 }
 
-function dropFlat(tps: number[], i: number): boolean {
-  return (
-    (tps[i] as number) - (tps[i - 1] as number) !== 0 ||
-    (tps[i + 1] as number) - (tps[i] as number) !== 0
-  );
+interface Curve {
+  fps: number[];
+  tps: number[];
+  thresholds: number[];
+}
+
+/** `drop_intermediate` of precision_recall and det: keep points where `tps` changes. */
+function dropFlatTps(c: Curve, drop: boolean): Curve {
+  if (!drop || c.fps.length <= 2) return c;
+  const t = c.tps;
+  const keep = keepIdx(t.length, (i) => {
+    const here = t[i] as number;
+    return here - (t[i - 1] as number) !== 0 || (t[i + 1] as number) - here !== 0;
+  });
+  return { fps: pick(c.fps, keep), tps: pick(t, keep), thresholds: pick(c.thresholds, keep) };
 }
 
 export function precisionRecallCurve(
@@ -123,14 +133,7 @@ export function precisionRecallCurve(
   scores: readonly number[],
   drop = false,
 ) {
-  let { fps, tps, thresholds } = binaryClfCurve(truth, scores);
-  if (drop && fps.length > 2) {
-    const t = tps;
-    const keep = keepIdx(t.length, (i) => dropFlat(t, i));
-    fps = pick(fps, keep);
-    tps = pick(t, keep);
-    thresholds = pick(thresholds, keep);
-  }
+  const { fps, tps, thresholds } = dropFlatTps(binaryClfCurve(truth, scores), drop);
   const last = tps[tps.length - 1] as number;
   const precision = tps.map((tp, i) => {
     const ps = tp + (fps[i] as number);
@@ -163,16 +166,14 @@ export function detCurve(
   drop = false,
 ) {
   const curve = binaryClfCurve(truth, scores);
-  let tps = [0, ...curve.tps];
-  let fps = [0, ...curve.fps];
-  let thresholds = [Number.POSITIVE_INFINITY, ...curve.thresholds];
-  if (drop && fps.length > 2) {
-    const t = tps;
-    const keep = keepIdx(t.length, (i) => dropFlat(t, i));
-    fps = pick(fps, keep);
-    tps = pick(t, keep);
-    thresholds = pick(thresholds, keep);
-  }
+  const { fps, tps, thresholds } = dropFlatTps(
+    {
+      tps: [0, ...curve.tps],
+      fps: [0, ...curve.fps],
+      thresholds: [Number.POSITIVE_INFINITY, ...curve.thresholds],
+    },
+    drop,
+  );
   if (classes !== 2) {
     throw new TroveError(
       'INVALID_ARGUMENT',
