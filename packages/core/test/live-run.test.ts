@@ -2,7 +2,9 @@
  * Each Live is a trove run: params, metric history, every step's image, plots and artifacts go
  * to the store; a resumed Live continues the same run. And the report's input.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { float, Live } from '../src/dialects/live/index.js';
@@ -128,5 +130,65 @@ describe('a Live is a trove run', () => {
     const quiet = await Live.create({ cwd: tempDir(), store: memoryStore() });
     await quiet.makeReport();
     await quiet.end();
+  });
+
+  it("monitorSystem logs DVCLive's system/* metrics with timestamps", async () => {
+    const cwd = tempDir();
+    const live = await Live.create({ cwd, store: memoryStore() });
+    live.monitorSystem({ intervalMs: 20 });
+    await new Promise((r) => setTimeout(r, 200));
+    await live.nextStep();
+    await live.end();
+    const usage = readFileSync(join(cwd, 'dvclive/plots/metrics/system/cpu/usage (%).tsv'), 'utf8');
+    expect(usage.split('\n')[0]).toBe('timestamp\tstep\tusage (%)');
+    expect(usage.split('\n').length).toBeGreaterThan(2);
+    const system = live.summary.system as Record<string, Record<string, unknown>>;
+    expect(system.cpu?.count).toBe(cpus().length);
+    expect(Object.keys(system.ram ?? {}).sort()).toEqual(['total (GB)', 'usage (%)', 'usage (GB)']);
+    expect(Object.keys(system.disk ?? {}).sort()).toEqual(['usage (%)', 'usage (GB)']);
+  });
+
+  it('saveDvcExp warns once without Git, or without dvc installed', async () => {
+    const noGit = tempDir();
+    mkdirSync(join(noGit, '.dvc'));
+    const warnings: string[] = [];
+    const a = await Live.create({
+      cwd: noGit,
+      store: memoryStore(),
+      onWarning: (m) => warnings.push(m),
+    });
+    await a.end();
+    expect(warnings).toEqual([
+      "Can't save experiment without a Git Repo.\nCreate a Git repo (`git init`) and commit (`git commit`).",
+    ]);
+    const repo = tempDir();
+    mkdirSync(join(repo, '.dvc'));
+    writeFileSync(join(repo, 'README'), 'x');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+      });
+    git('init', '-q');
+    git('add', 'README');
+    git('commit', '-q', '-m', 'init');
+    const before = process.env.TROVE_DVC;
+    process.env.TROVE_DVC = join(repo, 'no-such-dvc');
+    try {
+      const more: string[] = [];
+      const b = await Live.create({
+        cwd: repo,
+        store: memoryStore(),
+        onWarning: (m) => more.push(m),
+      });
+      b.logMetric('m', 1);
+      await b.end();
+      expect(more).toEqual([
+        'Cannot save the DVC experiment: dvc is not installed (pip install dvc).',
+      ]);
+      expect(readFileSync(join(repo, 'dvclive/metrics.json'), 'utf8')).toBe('{\n    "m": 1\n}\n');
+    } finally {
+      if (before === undefined) delete process.env.TROVE_DVC;
+      else process.env.TROVE_DVC = before;
+    }
   });
 });
