@@ -130,7 +130,7 @@ are noisy — the ratios are what to read. DVCLive 3.49 runs with DVC 3.64.0 fro
 (the DVC version above is the one on the PATH). DVCLive runs fewer steps and calls (its cost is
 per step and per call, so its rate does not depend on the count); the bytes are compared at
 DVCLive's count. Peak RSS of the 1,000,000-call case is the trove run's in-memory event file
-(core's `EventLog` keeps each `.plx` whole, to rewrite it on save).
+(core's \`EventLog\` keeps each \`.plx\` whole, to rewrite it on save).
 
 | case | trove | DVCLive 3.49 | trove speed-up |
 |---|---|---|---|
