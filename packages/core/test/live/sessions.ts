@@ -109,6 +109,18 @@ export const SESSIONS: Record<string, Op[]> = {
     ['log_plot', 'p.json', [{ a: 1, b: 0.5 }], { x: 'a', y: ['b'], template: '' }],
     ['end'],
   ],
+  comments: [
+    [
+      'write_file',
+      'dvc.yaml',
+      '# my pipeline\nstages:\n  train:\n    cmd: python train.py # the trainer\n    deps:\n    - train.py\nmetrics:\n- other/metrics.json\n',
+    ],
+    ['init', {}],
+    ['log_param', 'lr', 0.5],
+    ['log_metric', 'm', 1, {}],
+    ['next_step'],
+    ['end'],
+  ],
   relpath: [
     ['init', { dir: 'logs', dvcyaml: 'src/dvc.yaml' }],
     ['log_metric', 'm', 0.5, {}],

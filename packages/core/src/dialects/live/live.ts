@@ -17,6 +17,7 @@ import { type ImageValue, prepareImage } from './image.js';
 import { type LiveArtifactOptions, logLiveArtifact } from './live-artifact.js';
 import { type DvcyamlMemo, type LiveArtifactEntry, writeDvcyaml } from './live-dvcyaml.js';
 import { cleanLiveDir, readResumed } from './live-files.js';
+import { LivePlots } from './live-plots.js';
 import { LiveRun } from './live-run.js';
 import { MetricLog } from './metric-log.js';
 import {
@@ -27,17 +28,7 @@ import {
   type LogPlotOptions,
   type LogSklearnPlotOptions,
 } from './options.js';
-import {
-  checkSklearnKind,
-  cleanName,
-  isRecord,
-  isY,
-  jsonText,
-  plotConfig,
-  type SklearnKind,
-  sklearnBody,
-  sklearnConfig,
-} from './plots.js';
+import { cleanName, type SklearnKind } from './plots.js';
 import {
   checkParam,
   checkRelName,
@@ -55,10 +46,7 @@ import { saveDvcExp } from './save-exp.js';
 import type { Label } from './sklearn-curves.js';
 import { startSystemMonitor } from './system-monitor.js';
 
-interface PlotState {
-  outputPath: string;
-  config: Record<string, unknown>;
-}
+const REPORT_EVERY_MS = 5000;
 
 export class Live implements AsyncDisposable {
   /** The latest value of each metric (nested by `/`), written to `metrics.json`. */
@@ -77,7 +65,7 @@ export class Live implements AsyncDisposable {
   readonly #dvcyamlMemo: DvcyamlMemo = {};
   readonly #summaryFile: RewriteFile;
   readonly #images = new Set<string>();
-  readonly #plots = new Map<string, PlotState>();
+  readonly #plots: LivePlots;
   readonly #artifacts: Record<string, LiveArtifactEntry> = {};
   readonly #metrics: MetricLog;
   readonly #run: LiveRun;
@@ -85,6 +73,7 @@ export class Live implements AsyncDisposable {
   readonly #untracked: string[] = [];
   #stopMonitor: (() => void) | undefined;
   #ended = false;
+  #lastReport = 0;
 
   /** Starts a Live (and its trove run, in the background). `Live.create` waits for the run. */
   constructor(options: LiveOptions = {}) {
@@ -115,6 +104,7 @@ export class Live implements AsyncDisposable {
       ...(options.store !== undefined ? { store: options.store } : {}),
       ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
     });
+    this.#plots = new LivePlots(this.dir, this.#run);
     if (Object.keys(this.#params).length > 0) this.#run.logParams(this.#params);
     if (options.monitorSystem) this.monitorSystem();
   }
@@ -231,24 +221,7 @@ export class Live implements AsyncDisposable {
   /** Writes `plots/custom/<name>.json` and a dvc.yaml plot for it. */
   logPlot(name: string, datapoints: Array<Record<string, unknown>>, options: LogPlotOptions): void {
     this.#assertActive();
-    const stem = checkRelName('Plot', name).replaceAll('.json', '');
-    if (!Array.isArray(datapoints) || !datapoints.every(isRecord)) {
-      throw new TroveError('INVALID_ARGUMENT', `Data '${name}' must be a list of objects.`);
-    }
-    if (typeof options?.x !== 'string' || !isY(options.y)) {
-      throw new TroveError('INVALID_ARGUMENT', `Plot '${name}' needs x (a string) and y.`);
-    }
-    const text = jsonText(datapoints, name);
-    let plot = this.#plots.get(name);
-    if (!plot) {
-      plot = {
-        outputPath: `${pathlibJoin(this.dir, 'plots', 'custom', stem)}.json`,
-        config: plotConfig({ ...options, template: options.template ?? 'linear' }),
-      };
-    }
-    writeFileAtomic(plot.outputPath, text);
-    this.#plots.set(name, plot);
-    this.#logPlotFile(plot, 'custom');
+    this.#plots.custom(name, datapoints, options);
   }
 
   /** Computes a scikit-learn plot (numbers equal scikit-learn's) into `plots/sklearn/`. */
@@ -259,19 +232,7 @@ export class Live implements AsyncDisposable {
     options: LogSklearnPlotOptions = {},
   ): void {
     this.#assertActive();
-    const checked = checkSklearnKind(kind);
-    const name = checkRelName('Plot', options.name ?? kind).replaceAll('.json', '');
-    const text = jsonText(sklearnBody(checked, labels, predictions, options), name);
-    let plot = this.#plots.get(name);
-    if (!plot) {
-      plot = {
-        outputPath: `${pathlibJoin(this.dir, 'plots', 'sklearn', name)}.json`,
-        config: sklearnConfig(checked, options),
-      };
-    }
-    writeFileAtomic(plot.outputPath, text);
-    this.#plots.set(name, plot);
-    this.#logPlotFile(plot, 'sklearn');
+    this.#plots.sklearn(kind, labels, predictions, options);
   }
 
   /**
@@ -323,7 +284,7 @@ export class Live implements AsyncDisposable {
         hasParams: Object.keys(this.#params).length > 0,
         hasMetrics: this.#metricNames.size > 0 || Object.keys(this.summary).length > 0,
         hasImages: this.#images.size > 0,
-        plots: [...this.#plots.values()],
+        plots: this.#plots.values(),
         artifacts: this.#artifacts,
       },
       this.#dvcyamlMemo,
@@ -337,7 +298,7 @@ export class Live implements AsyncDisposable {
       dir: this.dir,
       params: this.#params,
       summary: this.summary,
-      plots: [...this.#plots.values()],
+      plots: this.#plots.values(),
       title: 'DVC Report',
     });
   }
@@ -389,22 +350,13 @@ export class Live implements AsyncDisposable {
   #sync(force = false): Promise<void> {
     this.makeSummary();
     this.makeDvcyaml();
-    const report = this.makeReport();
+    // A report reads every history: drawn at most every REPORT_EVERY_MS (the page reloads
+    // every 5 s anyway) and at end(), so a long run does not redraw it on every step.
+    const due = force || Date.now() - this.#lastReport >= REPORT_EVERY_MS;
+    if (due && this.#o.report !== null) this.#lastReport = Date.now();
+    const report = due ? this.makeReport() : Promise.resolve();
     const run = this.#run.sync(force);
     return Promise.all([report, run]).then(() => undefined);
-  }
-
-  #logPlotFile(plot: PlotState, folder: 'custom' | 'sklearn'): void {
-    const stem = parse(plot.outputPath).name;
-    void this.#run
-      .logArtifact(plot.outputPath, {
-        type: 'plot',
-        name: cleanName(stem),
-        relPath: `plots/${folder}`,
-        dvc: false,
-        meta: { plot: plot.config },
-      })
-      .catch(() => undefined);
   }
 
   #assertActive(): void {

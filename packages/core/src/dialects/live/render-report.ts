@@ -17,7 +17,17 @@ interface ReportModule {
 
 const PACKAGE = '@trove/report';
 
-async function loadReport(cwd: string): Promise<ReportModule> {
+let loaded: Promise<ReportModule> | undefined;
+
+function loadReport(cwd: string): Promise<ReportModule> {
+  loaded ??= importReport(cwd);
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}
+
+async function importReport(cwd: string): Promise<ReportModule> {
   const spec: string = PACKAGE;
   try {
     return (await import(spec)) as ReportModule;
