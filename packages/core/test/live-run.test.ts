@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { float, Live } from '../src/dialects/live/index.js';
+import { readText } from '../src/record/meta-io.js';
 import { memoryStore, storeKeys, tempDir } from './helpers.js';
 import { pixels } from './live/sessions.js';
 
@@ -190,5 +191,21 @@ describe('a Live is a trove run', () => {
       if (before === undefined) delete process.env.TROVE_DVC;
       else process.env.TROVE_DVC = before;
     }
+  });
+
+  it("writes the run's metric events in Polyaxon's format, however many", async () => {
+    const store = memoryStore();
+    const live = await Live.create({ cwd: tempDir(), store });
+    live.logMetric('loss', 0.5);
+    await live.nextStep();
+    for (let i = 0; i < 5000; i++) live.logMetric('loss', i);
+    await live.end();
+    const text = await readText(store.meta, `runs/${await live.runId()}/events/metric/loss.plx`);
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(5002);
+    expect(lines[0]).toBe('step|timestamp|metric');
+    expect(lines[1]).toMatch(/^0\|\d{4}-\d\d-\d\dT[\d:.]+Z\|0\.5$/);
+    expect(lines[5001]).toMatch(/^1\|.*\|4999$/);
+    expect(text.endsWith('\n')).toBe(false);
   });
 });

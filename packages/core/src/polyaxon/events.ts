@@ -5,7 +5,7 @@
  * stores cannot append.
  */
 export class EventLog {
-  readonly #files = new Map<string, string>();
+  readonly #files = new Map<string, EventFile>();
   readonly #dirty = new Set<string>();
 
   /** Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact kinds). */
@@ -17,25 +17,56 @@ export class EventLog {
     dir: string = kind,
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
+    let f = this.#files.get(file);
+    if (f === undefined) {
+      f = { text: `step|timestamp|${kind}`, chunks: [], rows: [] };
+      this.#files.set(file, f);
+    }
     const cell =
       typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    this.#files.set(file, `${text}\n${step ?? ''}|${isoNow()}|${cell}`);
+    f.rows.push(`${step ?? ''}|${isoNow()}|${cell}`);
+    // Joined into one flat string every few thousand rows: a string grown row by row is a
+    // chain of small pieces, several times the size of its text (1,000,000 metric values).
+    if (f.rows.length >= ROWS_PER_CHUNK) {
+      f.chunks.push(f.rows.join('\n'));
+      f.rows = [];
+    }
     this.#dirty.add(file);
   }
 
   /** Starts from a file already in the store (a resumed run). */
   load(file: string, text: string): void {
-    this.#files.set(file, text);
+    this.#files.set(file, { text, chunks: [], rows: [] });
   }
 
   /** Files changed since the last call, as [path under events/, text]. */
   drainDirty(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const file of this.#dirty) out.push([file, this.#files.get(file) ?? '']);
+    for (const file of this.#dirty) {
+      const f = this.#files.get(file);
+      if (f) compact(f);
+      out.push([file, f?.text ?? '']);
+    }
     this.#dirty.clear();
     return out;
   }
+}
+
+interface EventFile {
+  /** The file's text as last saved (or loaded): header and rows. */
+  text: string;
+  /** Rows added since, joined by thousands (without their leading newline). */
+  chunks: string[];
+  rows: string[];
+}
+
+const ROWS_PER_CHUNK = 4096;
+
+function compact(f: EventFile): void {
+  if (f.rows.length > 0) f.chunks.push(f.rows.join('\n'));
+  if (f.chunks.length > 0) f.text = [f.text, ...f.chunks].join('\n');
+  f.chunks = [];
+  f.rows = [];
 }
 
 let lastMs = -1;
