@@ -118,6 +118,10 @@ const pCall = run('py-calls', 'py', pyCalls(PY_CALLS));
 console.log('dvclive calls', pCall.seconds, 's', pCall.callSeconds, 's in calls');
 let callBytes = 'not compared (different call counts)';
 if (PY_CALLS === CALLS) callBytes = sameBytes(tCall.cwd, pCall.cwd) ? 'identical' : 'DIFFERENT';
+else {
+  const same = run('ts-calls-small', 'ts', tsCalls(PY_CALLS));
+  callBytes = sameBytes(same.cwd, pCall.cwd) ? `identical (at ${PY_CALLS} calls)` : 'DIFFERENT';
+}
 void size;
 
 const perStep = (r, n) => ((r.seconds / n) * 1000).toFixed(3);
