@@ -3,14 +3,16 @@
  * test venv) and with trove's Live; the trees (dvclive/, dvc.yaml, .dvc, .gitignore, custom and
  * sklearn JSON) must be equal, timestamps normalised, images compared by decoded pixels.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, vectors } from './helpers.js';
 import { initDvcRepo, type Op, runPython, runTs, type Session, snapshot } from './live/harness.js';
 import {
   example001,
   imageSession,
+  pixels,
   SESSIONS,
   sklearnBigSession,
   sklearnSession,
@@ -18,13 +20,35 @@ import {
 } from './live/sessions.js';
 import { ensureVenv } from './live/venv.js';
 
-const ALL: Record<string, { ops: Op[]; dvc?: boolean; mask?: (text: string) => string }> = {
+interface Case {
+  ops: Op[];
+  dvc?: boolean;
+  mask?: (text: string) => string;
+  /** Files both sides start with. */
+  setup?: (dir: string) => void;
+}
+
+const ALL: Record<string, Case> = {
   ...Object.fromEntries(Object.entries(SESSIONS).map(([k, ops]) => [k, { ops }])),
   sklearn: { ops: sklearnSession() },
   sklearnBig: { ops: sklearnBigSession() },
   images: { ops: imageSession() },
   example001: { ops: example001(), dvc: true },
   vector1: { ops: vector1(), dvc: true },
+  // An image file given by path (its suffix added to a bare name); compared by pixels.
+  imagePath: {
+    ops: [
+      ['init', {}],
+      ['log_image', 'from_path', 'in.png'],
+      ['log_image', 'sub/copy.png', 'in.png'],
+      ['end'],
+    ],
+    setup: (dir) => {
+      const png = new PNG({ width: 7, height: 3 });
+      png.data = Buffer.from(pixels(7, 3, 99).data);
+      writeFileSync(join(dir, 'in.png'), PNG.sync.write(png));
+    },
+  },
   // Image bytes differ (Pillow vs pngjs, same pixels), so the images folder's md5 does too.
   cacheImages: {
     ops: [['init', { cache_images: true }], ...imageSession().slice(1)],
@@ -40,10 +64,11 @@ const dirs = (side: 'py' | 'ts', name: string) => join(root, side, name);
 beforeAll(async () => {
   await ensureVenv();
   const sessions: Session[] = [];
-  for (const [name, { ops, dvc }] of Object.entries(ALL)) {
+  for (const [name, { ops, dvc, setup }] of Object.entries(ALL)) {
     for (const side of ['py', 'ts'] as const) {
       mkdirSync(dirs(side, name), { recursive: true });
       if (dvc) initDvcRepo(dirs(side, name));
+      setup?.(dirs(side, name));
     }
     sessions.push({ cwd: dirs('py', name), ops });
   }

@@ -7,7 +7,7 @@
  * buffered and appended on `nextStep()`, `makeSummary()` and `end()`.
  */
 import { mkdirSync } from 'node:fs';
-import { join, parse } from 'node:path';
+import { join, parse, resolve } from 'node:path';
 import { TroveError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-file.js';
 import { findProject } from '../../project/find-project.js';
@@ -205,7 +205,7 @@ export class Live implements AsyncDisposable {
    */
   async logImage(name: string, value: ImageValue): Promise<void> {
     this.#assertActive();
-    const image = prepareImage(name, value);
+    const image = prepareImage(name, typeof value === 'string' ? resolve(this.cwd, value) : value);
     checkRelName('Image', image.name);
     const file = pathlibJoin(this.dir, 'plots', 'images', image.name);
     await image.write(file);
