@@ -106,6 +106,7 @@ export const SESSIONS: Record<string, Op[]> = {
     ['end'],
     ['init', {}],
     ['log_param', 'x', 'y'],
+    ['log_plot', 'no-template', [{ a: 1, b: 2 }], { x: 'a', y: 'b', template: null }],
     ['log_plot', 'p.json', [{ a: 1, b: 0.5 }], { x: 'a', y: ['b'], template: '' }],
     ['end'],
   ],

@@ -52,7 +52,10 @@ export class LivePlots {
     }
     this.#write(name, jsonText(datapoints, name), () => ({
       outputPath: `${pathlibJoin(this.#dir, 'plots', 'custom', stem)}.json`,
-      config: plotConfig({ ...options, template: options.template ?? 'linear' }),
+      config: plotConfig({
+        ...options,
+        template: options.template === undefined ? 'linear' : options.template,
+      }),
     }));
   }
 
