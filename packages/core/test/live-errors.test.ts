@@ -124,12 +124,23 @@ describe('Live rejects bad input before writing', () => {
     expect(l.params).toEqual({ lr: float(0.1) });
   });
 
-  it('a Live that has ended takes nothing more', async () => {
-    const { live: l } = await live();
+  it('logs again after end(), as DVCLive does, into the same trove run', async () => {
+    const store = memoryStore();
+    const { cwd, live: l } = await live({ store });
+    l.logMetric('m', 1);
+    await l.nextStep();
     await l.end();
-    expect(code(() => l.logMetric('m', 1))).toBe('RUN_ENDED');
-    expect(code(() => l.logParam('p', 1))).toBe('RUN_ENDED');
-    expect(code(() => l.nextStep())).toBe('RUN_ENDED');
+    l.logMetric('test/acc', float(0.5));
     await l.end();
+    await l.end();
+    expect(readFileSync(join(cwd, 'dvclive/metrics.json'), 'utf8')).toBe(
+      '{\n    "m": 1,\n    "step": 0,\n    "test": {\n        "acc": 0.5\n    }\n}\n',
+    );
+    expect(readFileSync(join(cwd, 'dvclive/plots/metrics/test/acc.tsv'), 'utf8')).toBe(
+      'step\tacc\n0\t0.5\n',
+    );
+    const record = await store.readRun(await l.runId());
+    expect(record.status).toBe('completed');
+    expect(record.summary).toMatchObject({ m: 1, 'test/acc': 0.5 });
   });
 });

@@ -65,6 +65,15 @@ export const SESSIONS: Record<string, Op[]> = {
     ['make_summary'],
     ['end'],
   ],
+  afterEnd: [
+    ['init', {}],
+    ['log_metric', 'm', 1, {}],
+    ['next_step'],
+    ['end'],
+    ['log_metric', 'test/acc', 0.5, {}],
+    ['log_param', 'late', true],
+    ['end'],
+  ],
   noStep: [['init', {}], ['log_metric', 'm', 1, {}], ['end']],
   empty: [['init', {}], ['end']],
   resume: [

@@ -30,10 +30,10 @@ export interface PlotState {
 
 export class LivePlots {
   readonly #dir: string;
-  readonly #run: LiveRun;
+  readonly #run: () => LiveRun;
   readonly #plots = new Map<string, PlotState>();
 
-  constructor(dir: string, run: LiveRun) {
+  constructor(dir: string, run: () => LiveRun) {
     this.#dir = dir;
     this.#run = run;
   }
@@ -78,7 +78,7 @@ export class LivePlots {
     const plot = this.#plots.get(name) ?? create();
     writeFileAtomic(plot.outputPath, text);
     this.#plots.set(name, plot);
-    void this.#run
+    void this.#run()
       .logArtifact(plot.outputPath, {
         type: 'plot',
         name: cleanName(parse(plot.outputPath).name),

@@ -68,7 +68,8 @@ export class Live implements AsyncDisposable {
   readonly #plots: LivePlots;
   readonly #artifacts: Record<string, LiveArtifactEntry> = {};
   readonly #metrics: MetricLog;
-  readonly #run: LiveRun;
+  #run: LiveRun;
+  readonly #root: string;
   readonly #dvcRoot: string | undefined;
   readonly #untracked: string[] = [];
   #stopMonitor: (() => void) | undefined;
@@ -95,16 +96,9 @@ export class Live implements AsyncDisposable {
     }
     this.#metrics = new MetricLog(join(this.dir, 'plots', 'metrics'));
     this.#summaryFile = new RewriteFile(join(this.dir, 'metrics.json'));
-    this.#run = new LiveRun({
-      cwd: this.cwd,
-      root: project.root,
-      dir: this.dir,
-      resume: this.#o.resume,
-      ...(this.#o.expName !== undefined ? { name: this.#o.expName } : {}),
-      ...(options.store !== undefined ? { store: options.store } : {}),
-      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
-    });
-    this.#plots = new LivePlots(this.dir, this.#run);
+    this.#root = project.root;
+    this.#run = this.#openRun(this.#o.resume);
+    this.#plots = new LivePlots(this.dir, () => this.#run);
     if (Object.keys(this.#params).length > 0) this.#run.logParams(this.#params);
     if (options.monitorSystem) this.monitorSystem();
   }
@@ -359,8 +353,27 @@ export class Live implements AsyncDisposable {
     return Promise.all([report, run]).then(() => undefined);
   }
 
+  /**
+   * DVCLive lets a Live log again after `end()` (a framework callback may have ended it):
+   * the files are written as before, the trove run is resumed, and `end()` ends it again.
+   */
   #assertActive(): void {
-    if (this.#ended) throw new TroveError('RUN_ENDED', 'This Live has ended; start a new one.');
+    if (!this.#ended) return;
+    this.#ended = false;
+    this.#run = this.#openRun(true);
+  }
+
+  #openRun(resume: boolean): LiveRun {
+    const o = this.#options;
+    return new LiveRun({
+      cwd: this.cwd,
+      root: this.#root,
+      dir: this.dir,
+      resume,
+      ...(this.#o.expName !== undefined ? { name: this.#o.expName } : {}),
+      ...(o.store !== undefined ? { store: o.store } : {}),
+      ...(o.configFile !== undefined ? { configFile: o.configFile } : {}),
+    });
   }
 
   #warn(message: string): void {
