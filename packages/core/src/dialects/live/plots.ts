@@ -154,44 +154,34 @@ export function sklearnBody(
   switch (kind) {
     case 'roc': {
       const c = rocCurve(truth, scores, options.dropIntermediate ?? true);
-      return {
-        roc: c.fpr.map((x, i) => ({
-          fpr: f(x),
-          tpr: f(c.tpr[i] as number),
-          threshold: f(c.thresholds[i] as number),
-        })),
-      };
+      return { roc: rows({ fpr: c.fpr, tpr: c.tpr, threshold: c.thresholds }) };
     }
     case 'precision_recall': {
       const c = precisionRecallCurve(truth, scores, options.dropIntermediate ?? false);
-      return {
-        precision_recall: c.thresholds.map((t, i) => ({
-          precision: f(c.precision[i] as number),
-          recall: f(c.recall[i] as number),
-          threshold: f(t),
-        })),
-      };
+      // DVCLive zips with the thresholds: the last (precision 1, recall 0) point is dropped.
+      const { precision, recall, thresholds: threshold } = c;
+      return { precision_recall: rows({ precision, recall, threshold }, threshold.length) };
     }
     case 'det': {
       const c = detCurve(truth, scores, classes, options.dropIntermediate ?? false);
-      return {
-        det: c.fpr.map((x, i) => ({
-          fpr: f(x),
-          fnr: f(c.fnr[i] as number),
-          threshold: f(c.thresholds[i] as number),
-        })),
-      };
+      return { det: rows({ fpr: c.fpr, fnr: c.fnr, threshold: c.thresholds }) };
     }
     case 'calibration': {
       const c = calibrationCurve(truth, scores, classes, options.nBins, options.strategy);
-      return {
-        calibration: c.probTrue.map((t, i) => ({
-          prob_true: f(t),
-          prob_pred: f(c.probPred[i] as number),
-        })),
-      };
+      return { calibration: rows({ prob_true: c.probTrue, prob_pred: c.probPred }) };
     }
   }
+}
+
+/** Columns to rows of Python floats, in the columns' key order (DVCLive's dict order). */
+function rows(
+  columns: Record<string, readonly number[]>,
+  length = Object.values(columns)[0]?.length ?? 0,
+): Array<Record<string, PyFloat>> {
+  const keys = Object.keys(columns);
+  return Array.from({ length }, (_, i) =>
+    Object.fromEntries(keys.map((k) => [k, f(columns[k]?.[i] as number)])),
+  );
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
