@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroveError } from '@trove/core/backend';
+import { breakLock, TroveError } from '@trove/core/backend';
 import { lockPathOf, tempPathBeside } from './paths.js';
 
 /** A lock file older than this is taken to be left by a crashed process and is broken. */
-export const STALE_LOCK_MS = 30_000;
+const STALE_LOCK_MS = 30_000;
 /** How long to wait for a lock before giving up (longer than STALE_LOCK_MS, so a stale one is broken first). */
 const LOCK_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_MS = 50;
@@ -75,11 +75,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
   }
 }
 
-/**
- * Removes the lock if it is stale. It is first renamed aside (atomic), so that of two processes
- * breaking the same stale lock only one succeeds; if what was moved turns out to be a fresh
- * lock someone took in between, it is linked back. Returns true when the caller should retry now.
- */
+/** Removes the lock if it is stale (`breakLock`); true when the caller should retry now. */
 async function breakIfStale(lockPath: string): Promise<boolean> {
   let seen: BigIntStats;
   try {
@@ -88,18 +84,7 @@ async function breakIfStale(lockPath: string): Promise<boolean> {
     return true; // released meanwhile
   }
   if (Date.now() - Number(seen.mtimeMs) < STALE_LOCK_MS) return false;
-  const aside = tempPathBeside(lockPath);
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return true;
-  }
-  try {
-    const moved = await stat(aside, { bigint: true });
-    if (moved.ino !== seen.ino) await link(aside, lockPath).catch(() => {});
-  } finally {
-    await unlink(aside).catch(() => {});
-  }
+  await breakLock(lockPath, seen.ino, tempPathBeside(lockPath));
   return true;
 }
 

@@ -61,7 +61,13 @@ export {
 } from './keys.js';
 export { mapLimit } from './map-limit.js';
 export {
+  createMemoryBackend,
+  MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory-backend.js';
+export {
   abandonedJournals,
+  breakLock,
   defaultResumeDir,
   type FileVersion,
   type JournalEntry,
@@ -69,8 +75,3 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export {
-  createMemoryBackend,
-  MemoryBackend,
-  type MemoryBackendOptions,
-} from './memory-backend.js';

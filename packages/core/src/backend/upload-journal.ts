@@ -272,19 +272,27 @@ async function breakIfAbandoned(lockPath: string): Promise<boolean> {
   const seen = await readLock(lockPath);
   if (!seen) return true; // released meanwhile
   if (isLive(seen.owner, seen.stat)) return false;
-  const aside = `${lockPath}.${randomBytes(4).toString('hex')}.stale`;
+  await breakLock(lockPath, seen.stat.ino, `${lockPath}.${randomBytes(4).toString('hex')}.stale`);
+  return true;
+}
+
+/**
+ * Removes the lock file `lockPath` that was seen with inode `seenIno` and judged abandoned. It is
+ * renamed aside first (atomic), so of two processes breaking the same lock only one succeeds; if
+ * what was moved turns out to be a fresh lock taken in between, it is linked back.
+ */
+export async function breakLock(lockPath: string, seenIno: bigint, aside: string): Promise<void> {
   try {
     await rename(lockPath, aside);
   } catch {
-    return true;
+    return; // released or broken meanwhile
   }
   try {
     const moved = await stat(aside, { bigint: true });
-    if (moved.ino !== seen.stat.ino) await link(aside, lockPath).catch(() => {});
+    if (moved.ino !== seenIno) await link(aside, lockPath).catch(() => {});
   } finally {
     await unlink(aside).catch(() => {});
   }
-  return true;
 }
 
 function processStart(pid: number): string | undefined {

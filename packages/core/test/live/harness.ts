@@ -20,7 +20,7 @@ export interface Session {
 
 const DRIVER = new URL('./dvclive_driver.py', import.meta.url).pathname;
 
-export const PY_ENV = {
+const PY_ENV = {
   ...process.env,
   DVC_NO_ANALYTICS: '1',
   DVCLIVE_LOGLEVEL: 'ERROR',

@@ -3,7 +3,7 @@ import { float } from '../../src/dialects/live/index.js';
 import type { Op } from './harness.js';
 
 /** A seeded generator, so both sides get the same "random" numbers. */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -19,8 +19,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { mapFsError } from '../../backend/fs-errors.js';
 import { TroveError } from '../../errors.js';
-import { mapFsError } from '../../fs/fs-errors.js';
 
 /** Raw pixels, 4 bytes (R, G, B, A) per pixel, row by row. */
 export interface RgbaPixels {

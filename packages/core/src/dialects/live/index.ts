@@ -29,5 +29,6 @@ export {
   type ReportInput,
   type ReportPlot,
   type ReportSource,
+  type ReportTemplate,
 } from './report-input.js';
 export type { CurveOptions, Label } from './sklearn-curves.js';

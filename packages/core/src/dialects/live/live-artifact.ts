@@ -7,11 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join, parse, resolve } from 'node:path';
-import { ARTIFACT_NAME_RE, defaultArtifactName } from '../../dvc/artifact-name.js';
+import { defaultArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
 import type { LogArtifactOptions } from '../../run/log-artifact.js';
 import type { LiveArtifactEntry } from './live-dvcyaml.js';
 import type { LiveRun } from './live-run.js';
+import { isArtifactName } from './plots.js';
 
 /** DVCLive's `log_artifact` keywords. */
 export type LiveArtifactOptions = Pick<
@@ -49,7 +50,7 @@ export async function logLiveArtifact(
   const { type, desc, labels, meta } = options;
   const given = [type, options.name, desc, labels, meta].some((v) => v);
   const name = options.name || parse(tracked).name;
-  const validName = ARTIFACT_NAME_RE.test(name);
+  const validName = isArtifactName(name);
   if (!inRepo) {
     place.warn(`A DVC repo is required to log artifacts. Skipping \`log_artifact(${path})\`.`);
   } else if (given && !validName) {

@@ -36,7 +36,7 @@ function relPath(path: string, from: string): string {
 }
 
 /** What this Live contributes to dvc.yaml, in DVCLive's key order. */
-export function dvcyamlSections(state: DvcyamlState): Record<string, unknown> {
+function dvcyamlSections(state: DvcyamlState): Record<string, unknown> {
   const base = dirname(resolve(state.dvcFile));
   const out: Record<string, unknown> = {};
   if (state.hasParams) out.params = [relPath(`${state.dir}/params.yaml`, base)];

@@ -15,7 +15,7 @@ import type { Run } from '../../run/run.js';
 import { resumeRun, startRun } from '../../run/start-run.js';
 import { toPlain } from './py-values.js';
 
-export const SAVE_EVERY_MS = 3000;
+const SAVE_EVERY_MS = 3000;
 
 export interface LiveRunOptions {
   cwd: string;

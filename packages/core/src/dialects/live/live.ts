@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join, parse, resolve } from 'node:path';
 import { TroveError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-file.js';
+import { validateEventName } from '../../polyaxon/events.js';
 import { findProject } from '../../project/find-project.js';
 import { dumpJsonDvclive } from '../../py/py-format.js';
 import { dumpYaml } from '../../py/yaml-emit.js';
@@ -153,6 +154,7 @@ export class Live implements AsyncDisposable {
     let keys = this.#metricKeys.get(name);
     if (keys === undefined) {
       checkRelName('Metric', name);
+      validateEventName('metric', name); // the run's events/metric/<name>.plx
       keys = summaryKeys(name);
     }
     if (!isMetricValue(value)) {

@@ -42,7 +42,7 @@ export interface CheckedOptions {
   expName: string | undefined;
 }
 
-export function env2bool(value: string | undefined): boolean {
+function env2bool(value: string | undefined): boolean {
   return value !== undefined && /1|y|yes|true/i.test(value);
 }
 

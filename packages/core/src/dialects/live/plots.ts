@@ -2,7 +2,7 @@
  * Custom and sklearn plots: DVCLive's `CustomPlot` config (`template, x, y, title, x_label,
  * y_label`, None dropped) and the JSON bodies of the five sklearn kinds (`plots/sklearn.py`).
  */
-import { ARTIFACT_NAME_RE } from '../../dvc/artifact-name.js';
+import { validateArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
 import { dumpJsonDvclive, PyFloat } from '../../py/py-format.js';
 import { isMetricValue, pyStr } from './py-values.js';
@@ -203,10 +203,20 @@ export function jsonText(value: unknown, name: string): string {
 }
 
 /** A run artifact name from a DVCLive file name (`my.plot` → `my-plot`). */
+/** DVC's artifact-name rule, as a test. */
+export function isArtifactName(name: string): boolean {
+  try {
+    validateArtifactName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function cleanName(stem: string): string {
-  if (ARTIFACT_NAME_RE.test(stem)) return stem;
+  if (isArtifactName(stem)) return stem;
   const cleaned = stem
     .replace(/[^a-zA-Z0-9\-_/]+/g, '-')
     .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
-  return ARTIFACT_NAME_RE.test(cleaned) ? cleaned : 'item';
+  return isArtifactName(cleaned) ? cleaned : 'item';
 }
