@@ -16,6 +16,7 @@ import { resumeRun, startRun } from '../../run/start-run.js';
 import { toPlain } from './py-values.js';
 
 const SAVE_EVERY_MS = 3000;
+const SLICE = 100_000;
 
 export interface LiveRunOptions {
   cwd: string;
@@ -75,6 +76,9 @@ export class LiveRun {
       if (params) run.logParams(params);
       for (let i = 0; i < names.length; i++) {
         run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
+        // A long loop without steps hands over many values at once: saved in slices, so the
+        // run's unsaved events never hold more than a slice.
+        if ((i + 1) % SLICE === 0 && i + 1 < names.length) await run.flush();
       }
       if (due) await run.flush();
     }) as Promise<void>;
