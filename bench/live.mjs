@@ -133,8 +133,9 @@ ${machine()}. One run each, wall time of the whole process (start-up included); 
 are noisy — the ratios are what to read. DVCLive 3.49 runs with DVC 3.64.0 from the test venv
 (the DVC version above is the one on the PATH). DVCLive runs fewer steps and calls (its cost is
 per step and per call, so its rate does not depend on the count); the bytes are compared at
-DVCLive's count. Peak RSS of the 1,000,000-call case is the trove run's in-memory event file
-(core's \`EventLog\` keeps each \`.plx\` whole, to rewrite it on save).
+DVCLive's count. The 1,000,000-call case's whole-process time and peak RSS are the trove run's:
+its events are handed to the run at \`end()\` and saved in slices, and each save rewrites the
+\`.plx\` object with the new rows after the old ones (object stores cannot append).
 
 | case | trove | DVCLive 3.49 | trove speed-up |
 |---|---|---|---|
