@@ -1,0 +1,131 @@
+/**
+ * The trove run behind a Live. Metric values are buffered here and handed to the run in
+ * batches; the run's records go to the store at most every few seconds (`SAVE_EVERY_MS`) and
+ * at `end()`, so a long training loop never waits on the store. A resumed Live continues the
+ * same run: `<root>/.trove/tmp/live/<hash of dir>.json` remembers which one.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-file.js';
+import type { ArtifactRecord } from '../../record/records.js';
+import type { Store } from '../../record/store.js';
+import type { LogArtifactOptions } from '../../run/log-artifact.js';
+import type { Run } from '../../run/run.js';
+import { resumeRun, startRun } from '../../run/start-run.js';
+import { toPlain } from './py-values.js';
+
+const SAVE_EVERY_MS = 3000;
+const SLICE = 100_000;
+
+export interface LiveRunOptions {
+  cwd: string;
+  root: string;
+  dir: string;
+  resume: boolean;
+  name?: string;
+  store?: Store | string;
+  configFile?: string;
+}
+
+export class LiveRun {
+  readonly ready: Promise<Run>;
+  #names: string[] = [];
+  #values: number[] = [];
+  #steps: number[] = [];
+  #params: Record<string, unknown> | undefined;
+  #lastSave = Date.now();
+  #chain: Promise<unknown> = Promise.resolve();
+  #error: unknown;
+
+  constructor(options: LiveRunOptions) {
+    this.ready = open(options);
+    this.ready.catch((err: unknown) => {
+      this.#error ??= err;
+    });
+  }
+
+  logParams(params: Record<string, unknown>): void {
+    this.#params = { ...(this.#params ?? {}), ...(toPlain(params) as Record<string, unknown>) };
+  }
+
+  logMetric(name: string, value: number, step: number): void {
+    this.#names.push(name);
+    this.#values.push(value);
+    this.#steps.push(step);
+  }
+
+  logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
+    const result = this.#then((run) => run.logArtifact(path, options));
+    return result as Promise<ArtifactRecord>;
+  }
+
+  /** Hands buffered values to the run; saves its records when `force` or when due. */
+  sync(force = false): Promise<void> {
+    const due = force || Date.now() - this.#lastSave >= SAVE_EVERY_MS;
+    const names = this.#names;
+    const values = this.#values;
+    const steps = this.#steps;
+    const params = this.#params;
+    this.#names = [];
+    this.#values = [];
+    this.#steps = [];
+    this.#params = undefined;
+    if (due) this.#lastSave = Date.now();
+    return this.#then(async (run) => {
+      if (params) run.logParams(params);
+      for (let i = 0; i < names.length; i++) {
+        run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
+        // A long loop without steps hands over many values at once: saved in slices, so the
+        // run's unsaved events never hold more than a slice.
+        if ((i + 1) % SLICE === 0 && i + 1 < names.length) await run.flush();
+      }
+      if (due) await run.flush();
+    }) as Promise<void>;
+  }
+
+  /** Saves everything and ends the run; rethrows the first error the run side met. */
+  async end(step: number | undefined): Promise<void> {
+    await this.sync(true).catch(() => undefined);
+    await this.#then(async (run) => {
+      if (step !== undefined) run.step = step;
+      await run.end();
+    }).catch(() => undefined);
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #then<T>(fn: (run: Run) => Promise<T> | T): Promise<T> {
+    const next = this.#chain.then(() => this.ready).then(fn);
+    this.#chain = next.catch((err: unknown) => {
+      this.#error ??= err;
+    });
+    return next;
+  }
+}
+
+function memoFile(root: string, dir: string): string {
+  const key = createHash('sha1').update(dir).digest('hex').slice(0, 16);
+  return join(root, '.trove', 'tmp', 'live', `${key}.json`);
+}
+
+async function open(o: LiveRunOptions): Promise<Run> {
+  const memo = memoFile(o.root, o.dir);
+  const common = {
+    cwd: o.cwd,
+    dir: o.dir,
+    dvcyaml: false as const,
+    ...(o.store !== undefined ? { store: o.store } : {}),
+    ...(o.configFile !== undefined ? { configFile: o.configFile } : {}),
+  };
+  if (o.resume && existsSync(memo)) {
+    const { runId } = JSON.parse(readFileSync(memo, 'utf8')) as { runId: string };
+    try {
+      return await resumeRun(runId, common);
+    } catch {
+      // The store no longer has it (another store, or removed): start a new run.
+    }
+  }
+  const run = await startRun({ ...common, ...(o.name !== undefined ? { name: o.name } : {}) });
+  writeFileAtomic(memo, `${JSON.stringify({ runId: run.id, dir: o.dir })}\n`);
+  return run;
+}
