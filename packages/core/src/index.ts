@@ -9,7 +9,12 @@ export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-proj
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
-export { type ResolvedArtifact, resolveArtifactRef } from './refs.js';
+export { openRegistry, type ResolvedArtifact, resolveArtifactRef } from './refs.js';
+export {
+  ModelRegistry,
+  type ModelVersion,
+  type RegisteredModel,
+} from './registry/model-registry.js';
 export { type AddArtifactOptions, addArtifact } from './run/add-artifact.js';
 export type { LogArtifactOptions } from './run/log-artifact.js';
 export type { LogRefOptions } from './run/log-ref.js';
