@@ -14,6 +14,20 @@ import type { Progress } from '../store/ingest.js';
 import { type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
 import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
 
+/**
+ * Internal (not part of the public options): how `logModel` and the MLflow dialect log — at a
+ * logical path of their own (MLflow's `<artifact_path>/<file>`, no `outputs/`), and without
+ * workspace pointers (no `.dvc`, `.gitignore` line or dvc.yaml entry).
+ */
+export const LOG_AS: unique symbol = Symbol('trove.logAs');
+
+export interface LogAs {
+  /** The logical path in the run, as given (run-relative, `/`-separated). */
+  path?: string;
+  /** `false`: write nothing into the user's folders. */
+  pointers?: false;
+}
+
 export interface LogArtifactOptions {
   /** `model`, `dataset`, …; names the `assets/<type>/` folder when a step is given. */
   type?: string;
@@ -31,6 +45,7 @@ export interface LogArtifactOptions {
   /** Unversioned: the folder under `outputs/`. */
   relPath?: string;
   onProgress?: (progress: Progress) => void;
+  [LOG_AS]?: LogAs;
 }
 
 /**
@@ -57,6 +72,9 @@ export async function logArtifact(
   statArtifactPath(source);
   const artifactName = name ?? defaultArtifactName(source);
   const cache = options.cache ?? true;
+  const as = options[LOG_AS];
+  const asPath = as?.path === undefined ? undefined : validateRelPath(as.path);
+  if (asPath === '') throw new TroveError('INVALID_PATH', 'An artifact path cannot be empty.');
 
   if (cache) ctx.store.prepare();
   const ingested = await ingestPath(source, {
@@ -67,25 +85,30 @@ export async function logArtifact(
   });
   ctx.hashState().save();
 
-  const tracked = options.copy ? copyInto(source, join(ctx.dir, 'artifacts')) : source;
-  const { dvcFile } = writeWorkspacePointers(
-    {
-      path: tracked,
+  const pointers = as?.pointers !== false;
+  const tracked = options.copy && pointers ? copyInto(source, join(ctx.dir, 'artifacts')) : source;
+  const { dvcFile } = pointers
+    ? writeWorkspacePointers(
+        {
+          path: tracked,
+          name: artifactName,
+          out: ingested,
+          cached: cache,
+          given: { name, type, desc: options.desc, labels, meta },
+        },
+        ctx.dvcyaml,
+      )
+    : { dvcFile: undefined };
+  const logical =
+    asPath ??
+    logicalPath({
+      source: tracked,
+      isdir: ingested.isdir,
       name: artifactName,
-      out: ingested,
-      cached: cache,
-      given: { name, type, desc: options.desc, labels, meta },
-    },
-    ctx.dvcyaml,
-  );
-  const logical = logicalPath({
-    source: tracked,
-    isdir: ingested.isdir,
-    name: artifactName,
-    type,
-    step,
-    relPath,
-  });
+      type,
+      step,
+      relPath,
+    });
   const record = artifactRecord(logical, artifactName, ingested, {
     type,
     step,

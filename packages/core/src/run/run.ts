@@ -9,6 +9,7 @@ import { type RunContents, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import type { RunContext } from './context.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
+import { type LogModelOptions, logModel, type ModelInfo } from './log-model.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
 
@@ -170,18 +171,17 @@ export class Run implements AsyncDisposable {
     return this.#track(logArtifact(this.#ctx, path, options));
   }
 
-  /** `logArtifact` with `type: "model"`; `framework` goes into `meta`. */
-  logModel(
-    path: string,
-    options: LogArtifactOptions & { framework?: string } = {},
-  ): Promise<ArtifactRecord> {
-    const { framework, ...rest } = options;
-    const meta = withFramework(rest.meta, framework);
-    return this.logArtifact(path, {
-      ...rest,
-      type: rest.type ?? 'model',
-      ...(meta ? { meta } : {}),
-    });
+  /**
+   * Logs a saved model in MLflow's format: the model directory (`MLmodel`, the model's files,
+   * input example, requirements) as one artifact at `<name>` (default `model`), recorded as a
+   * logged model and, with `registeredModelName`, registered as the next version.
+   *
+   * @example
+   * const info = await run.logModel('model.onnx', { flavor: 'onnx', registeredModelName: 'clf' });
+   * info.modelUri; // runs:/<run>/model
+   */
+  logModel(path: string, options: LogModelOptions = {}): Promise<ModelInfo> {
+    return this.#track(logModel(this.#ctx, path, options));
   }
 
   /**
