@@ -16,9 +16,10 @@ describe("core's faces", () => {
     );
     const names = new Set([...Object.keys(root), ...typeNames.filter(Boolean)]);
     expect(names.size).toBeLessThanOrEqual(45);
-    expect(names.size).toBe(34);
+    expect(names.size).toBe(40);
     expect(Object.keys(root).sort()).toEqual([
       'CONFIG_FILE',
+      'ModelRegistry',
       'Run',
       'Store',
       'TroveError',
@@ -27,6 +28,7 @@ describe("core's faces", () => {
       'findProject',
       'isTroveError',
       'loadConfig',
+      'openRegistry',
       'openStore',
       'resolveArtifactRef',
       'resumeRun',
@@ -83,6 +85,38 @@ describe("core's faces", () => {
   });
 });
 
+describe('@trove/core/mlflow', () => {
+  it("exports MLflow's fluent API, the registry client and the model format helpers", async () => {
+    const mlflowFace = await import('../src/dialects/mlflow/index.js');
+    expect(Object.keys(mlflowFace).sort()).toEqual([
+      'MlflowClient',
+      'activeRun',
+      'downloadArtifacts',
+      'endRun',
+      'inferSignature',
+      'listArtifacts',
+      'logArtifact',
+      'logArtifacts',
+      'logDict',
+      'logMetric',
+      'logMetrics',
+      'logModel',
+      'logParam',
+      'logParams',
+      'logText',
+      'setTag',
+      'setTags',
+      'startRun',
+      'tensor',
+    ]);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['./mlflow']).toEqual({
+      types: './dist/dialects/mlflow/index.d.ts',
+      default: './dist/dialects/mlflow/index.js',
+    });
+  });
+});
+
 describe('the embedded store ignores itself', () => {
   it('a library-only run (no trove init) creates .trove/.gitignore and git status shows no store file', async () => {
     const project = tempDir();
@@ -97,7 +131,10 @@ describe('the embedded store ignores itself', () => {
       cwd: project,
       encoding: 'utf8',
     });
-    const files = status.split('\n').filter(Boolean).map((l) => l.slice(3));
+    const files = status
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     expect(files.filter((f) => f.startsWith('.trove'))).toEqual([]);
     expect(files.length).toBeGreaterThan(0); // git does see the project's own files
   });

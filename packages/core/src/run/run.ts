@@ -140,6 +140,16 @@ export class Run implements AsyncDisposable {
     await this.#persist();
   }
 
+  get tags(): Readonly<Record<string, string>> {
+    return this.#record.tags;
+  }
+
+  /** Sets run tags (MLflow's `set_tags`); values are kept as strings. Saved with the record. */
+  setTags(tags: Record<string, unknown>): void {
+    this.#assertActive();
+    for (const [key, value] of Object.entries(tags)) this.#record.tags[key] = String(value);
+  }
+
   logParam(name: string, value: unknown): void {
     this.logParams({ [name]: value });
   }
