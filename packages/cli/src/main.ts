@@ -4,6 +4,7 @@ import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerLs } from './commands/ls.js';
+import { registerModels } from './commands/models.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerGet(program, globals);
   registerLineage(program, globals);
   registerVerify(program, globals);
+  registerModels(program, globals);
   return program;
 }
 
