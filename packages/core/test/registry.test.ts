@@ -70,6 +70,12 @@ describe('the model registry on the store', () => {
       expect(found).toMatchObject({ md5: record.md5, name: 'iris-classifier', runId: run.id });
       expect(found.record?.path).toBe(record.path);
     }
+    // useArtifact takes models:/ URIs too, and records the input.
+    const consumer = await startRun({ cwd: tempDir(), store, dvcyaml: false });
+    const used = await consumer.useArtifact('models:/iris-classifier@champion', { to: 'in.bin' });
+    expect(used).toMatchObject({ md5: record.md5, name: 'iris-classifier', runId: run.id });
+    expect(consumer.lineage.at(-1)).toMatchObject({ isInput: true, kind: 'model' });
+    await consumer.end();
     const models = await registry.listModels();
     expect(models).toEqual([
       expect.objectContaining({

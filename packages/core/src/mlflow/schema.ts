@@ -168,7 +168,7 @@ function sameType(a: DataType, b: DataType): boolean {
 
 function merge(a: DataType, b: DataType): DataType {
   if (a.kind === 'any') return b;
-  if (b.kind === 'any') return a.kind === 'object' ? a : a;
+  if (b.kind === 'any') return a;
   if (a.kind === 'array' && b.kind === 'array')
     return { kind: 'array', items: merge(a.items, b.items) };
   if (a.kind === 'object' && b.kind === 'object') {

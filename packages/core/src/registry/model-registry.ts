@@ -16,27 +16,14 @@ import * as docs from './registry-doc.js';
 export type { VersionContent } from './registry-doc.js';
 
 /** One version of a registered model (MLflow's `ModelVersion`). */
-export interface ModelVersion extends VersionContent {
+export interface ModelVersion extends VersionDoc {
   name: string;
-  version: number;
-  creationTimestamp: number;
-  lastUpdatedTimestamp: number;
-  status: 'READY';
-  description?: string;
-  tags: Record<string, string>;
   /** The aliases that point at this version. */
   aliases: string[];
 }
 
-/** A registered model (MLflow's `RegisteredModel`). */
-export interface RegisteredModel {
-  name: string;
-  creationTimestamp: number;
-  lastUpdatedTimestamp: number;
-  description?: string;
-  tags: Record<string, string>;
-  /** alias → version number. */
-  aliases: Record<string, number>;
+/** A registered model (MLflow's `RegisteredModel`); `aliases` maps alias → version number. */
+export interface RegisteredModel extends Omit<RegistryDoc, 'format' | 'nextVersion' | 'versions'> {
   /** The highest version number still registered, if any. */
   latestVersion?: number;
   versionCount: number;
