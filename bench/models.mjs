@@ -208,7 +208,7 @@ each into a fresh bucket. ${FILES} files of ${SIZE / 1024} KiB in 20 folders, lo
 *call*: the \`log_artifacts\` call alone; *process*: the whole command, start-up and run records
 included. moto is one Python process on this 2-core machine and is the bottleneck for both; the
 load average was ${load0.toFixed(1)} before and ${load1.toFixed(1)} after the upload rounds (other work shares the cores).
-A spot check of \`trove add\` on the same tree and moto took as long as the dialect (15.0 s vs 14.2 s): the dialect
+A spot check of \`trove add\` on the same tree and moto took as long as the dialect (a hand check, 15.0 s vs 14.2 s, 2026-12-05): the dialect
 adds nothing over core's S3 upload; both are held back by moto and by the shared, loaded cores.
 
 | command | call s [min–max] | process s | |
