@@ -28,7 +28,13 @@ writeFileSync(join(cwd, 'data/labels.csv'), 'id,label\n0,cat\n1,dog\n');
 // Run 1: "train" — params, metrics per step, a checkpoint per step, the final model.
 // (Plain JavaScript on Node 20 has no `await using`; `withRun` ends the run, `failed` if it throws.)
 await withRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } }, async (run) => {
-  await run.logArtifact('data', { type: 'dataset', name: 'pets', desc: 'Cats and dogs' });
+  // `dvc: true`: write data.dvc as `dvc add` would (by default only inside a DVC repository).
+  await run.logArtifact('data', {
+    type: 'dataset',
+    name: 'pets',
+    desc: 'Cats and dogs',
+    dvc: true,
+  });
   for (let epoch = 0; epoch < 3; epoch++) {
     run.logMetric('train/loss', 1 / (epoch + 1));
     writeFileSync(join(cwd, 'model.pt'), `weights after epoch ${epoch}`);
@@ -40,11 +46,12 @@ await withRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } }, async (r
     desc: 'Fine-tuned Resnet50',
     labels: ['resnet', 'imagenet'],
     framework: 'pytorch',
+    dvc: true,
   });
   console.log(`\nrun ${run.id} logged ${Object.keys(run.artifacts).length} artifacts`);
 });
 
-// Run 2: "evaluate" — uses the newest "mymodel" (linked out of the store) and records the input.
+// Run 2: "evaluate" — uses the newest "mymodel" (a reflink or copy, md5-checked) and records the input.
 await withRun({ cwd, name: 'evaluate' }, async (run) => {
   const used = await run.useArtifact('mymodel', { to: 'eval/model.pt' });
   console.log(

@@ -35,7 +35,7 @@ const PER_FILE = new Set(['EMLINK', 'EACCES']);
 
 let umaskCache: number | undefined;
 /** The mode a plain new file gets: 0o666 & ~umask (what DVC gives copies and reflinks). */
-export function writableFileMode(): number {
+function writableFileMode(): number {
   umaskCache ??= process.umask();
   return 0o666 & ~umaskCache;
 }

@@ -7,7 +7,7 @@ import { TroveError } from '@trove/core/backend';
 import { lockPathOf, tempPathBeside } from './paths.js';
 
 /** A lock file older than this is taken to be left by a crashed process and is broken. */
-export const STALE_LOCK_MS = 30_000;
+const STALE_LOCK_MS = 30_000;
 /** How long to wait for a lock before giving up (longer than STALE_LOCK_MS, so a stale one is broken first). */
 const LOCK_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_MS = 50;

@@ -123,6 +123,6 @@ async function multipartCopy(
 }
 
 /** `bucket/key` with the key URL-encoded as CopySource wants it ("/" kept). */
-export function copySource(bucket: string, key: string): string {
+function copySource(bucket: string, key: string): string {
   return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
 }

@@ -40,7 +40,7 @@ export async function headObject(
 }
 
 /** Throws NOT_FOUND naming the bucket when it does not exist (checked once per bucket). */
-export async function assertBucket(ctx: S3Context, signal?: AbortSignal): Promise<void> {
+async function assertBucket(ctx: S3Context, signal?: AbortSignal): Promise<void> {
   if (knownBuckets.get(ctx.client)?.has(ctx.bucket)) return;
   try {
     await ctx.client.send(new HeadBucketCommand({ Bucket: ctx.bucket }), sendOptions(signal));

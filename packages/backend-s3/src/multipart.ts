@@ -219,6 +219,6 @@ export async function abortUpload(ctx: S3Context, key: string, uploadId: string)
     .catch(() => {});
 }
 
-export function md5Hex(bytes: Uint8Array): string {
+function md5Hex(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('hex');
 }

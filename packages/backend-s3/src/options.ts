@@ -4,7 +4,7 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { type OptionSpec, TroveError } from '@trove/core/backend';
 import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './part-size.js';
 
-export type ChecksumMode = 'when_required' | 'when_supported';
+type ChecksumMode = 'when_required' | 'when_supported';
 
 /** What one part of a multipart upload did: sent now, or found on the server from an earlier try. */
 export interface PartEvent {
@@ -59,10 +59,10 @@ export interface ResolvedOptions {
   resumeDir: string;
 }
 
-export const DEFAULT_PART_SIZE = 8 * MIB;
-export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_OBJECT_CONCURRENCY = 32;
-export const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_PART_SIZE = 8 * MIB;
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_OBJECT_CONCURRENCY = 32;
+const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** The options `trove.yaml` may set for `type: s3` (core owns `prefix`). */
 export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {

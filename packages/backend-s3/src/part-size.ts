@@ -9,9 +9,9 @@ export const MIN_PART_SIZE = 5 * MIB;
 export const MAX_PART_SIZE = 5 * 1024 * MIB;
 export const MAX_PARTS = 10_000;
 /** Parts aimed for at most: 10% under the limit, so the last part never has to be squeezed in. */
-export const TARGET_PARTS = 9_000;
+const TARGET_PARTS = 9_000;
 /** For a stream of unknown length, the part size doubles after each run of this many parts. */
-export const PARTS_PER_SIZE_STEP = 1_000;
+const PARTS_PER_SIZE_STEP = 1_000;
 
 /** The largest object a multipart upload can hold. */
 export const MAX_OBJECT_SIZE = MAX_PARTS * MAX_PART_SIZE;

@@ -21,7 +21,7 @@ export interface PartSource {
 }
 
 /** A fixed number of reusable buffers; `acquire` waits until one is free. */
-export class BufferPool {
+class BufferPool {
   readonly #free: Buffer[] = [];
   readonly #waiters: (() => void)[] = [];
   #count = 0;

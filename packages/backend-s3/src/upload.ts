@@ -14,7 +14,7 @@ import type { PartSource } from './part-source.js';
 import { deleteState, loadState, type ResumeState, saveState, stateFile } from './resume-state.js';
 
 /** The local file behind a resumable upload, as it was when the upload started. */
-export interface FileVersion {
+interface FileVersion {
   path: string;
   size: number;
   mtimeMs: number;

@@ -5,7 +5,6 @@ import {
   type ItemFailure,
   isAbortError,
   mapLimit,
-  type TroveError,
   validateKey,
   type WriteManyItem,
   type WriteManyOptions,

@@ -191,7 +191,7 @@ export async function readWhole(path: string, size: number): Promise<Buffer> {
   }
 }
 
-export function corrupt(key: string, actual: string, expected: string): TroveError {
+function corrupt(key: string, actual: string, expected: string): TroveError {
   return new TroveError('CORRUPT', `The bytes for ${key} have md5 ${actual}, not ${expected}.`, {
     backend: 's3',
     key,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BatchQueue, type WriteManyItem } from '@trove/core';
+import { BatchQueue, type WriteManyItem } from '@trove/core/backend';
 import { tempDir } from '@trove/test-utils';
 import { createBucket } from '@trove/test-utils/moto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStore, type Store } from '@trove/core';
+import { isTroveError, openStore, type Store } from '@trove/core';
 
 /** Options every command has. */
 export interface GlobalOptions {
@@ -12,13 +12,13 @@ export interface GlobalOptions {
 }
 
 /** The CLI's own package folder: backend packages installed with the CLI resolve from here. */
-export const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function cwdOf(opts: GlobalOptions): string {
   return resolve(opts.cwd ?? process.cwd());
 }
 
-export function storeOptions(opts: GlobalOptions) {
+function storeOptions(opts: GlobalOptions) {
   return {
     cwd: cwdOf(opts),
     ...(opts.store !== undefined ? { store: opts.store } : {}),
@@ -38,4 +38,24 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Calls `fn` for each run of a listing; a run whose records are damaged is skipped with a
+ * warning on stderr (the listing goes on), anything else stops it.
+ */
+export async function forEachRun<T>(
+  ids: readonly string[],
+  fn: (id: string) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const id of ids) {
+    try {
+      out.push(await fn(id));
+    } catch (err) {
+      if (!isTroveError(err, 'CORRUPT')) throw err;
+      process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`);
+    }
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .option('-q, --quiet', 'no progress and no messages')
     .option('-C, --cwd <dir>', 'run as if started in this folder')
+    .option('--debug', 'print the details (stack) of unexpected errors')
     .showHelpAfterError()
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
@@ -49,7 +50,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         ? EXIT.OK
         : EXIT.USAGE;
     }
-    reportError(err, Boolean(program.opts<GlobalOptions>().json));
+    const opts = program.opts<GlobalOptions & { debug?: boolean }>();
+    reportError(err, Boolean(opts.json), Boolean(opts.debug) || Boolean(process.env.TROVE_DEBUG));
     return exitCodeFor(err);
   }
 }

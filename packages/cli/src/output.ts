@@ -35,14 +35,18 @@ const EXIT_BY_CODE: Partial<Record<TroveErrorCode, number>> = {
   PRECONDITION_FAILED: EXIT.CONFLICT,
   ALREADY_EXISTS: EXIT.CONFLICT,
   RUN_ENDED: EXIT.CONFLICT,
+  CONFLICT: EXIT.CONFLICT,
 };
 
 export function exitCodeFor(err: unknown): number {
   return isTroveError(err) ? (EXIT_BY_CODE[err.code] ?? EXIT.ERROR) : EXIT.ERROR;
 }
 
-/** One line (plus a hint line) on stderr; `--json` gets the error as JSON on stdout too. */
-export function reportError(err: unknown, json: boolean): void {
+/**
+ * One line (plus a hint line) on stderr; `--json` gets the error as JSON on stdout too. An
+ * unexpected error is one line as well, with its stack only under `--debug` (or `TROVE_DEBUG`).
+ */
+export function reportError(err: unknown, json: boolean, debug = false): void {
   if (isTroveError(err)) {
     if (json) {
       process.stdout.write(
@@ -54,7 +58,15 @@ export function reportError(err: unknown, json: boolean): void {
     return;
   }
   const e = err as Error;
-  process.stderr.write(`trove: unexpected error: ${e?.stack ?? String(err)}\n`);
+  const first = (e?.message ?? String(err)).split('\n')[0];
+  if (json)
+    process.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: first } })}\n`);
+  process.stderr.write(`trove: unexpected error: ${first}\n`);
+  if (debug) process.stderr.write(`${e?.stack ?? String(err)}\n`);
+  else
+    process.stderr.write(
+      '  hint: run again with --debug for details, and report it if it persists.\n',
+    );
 }
 
 export function printJson(value: unknown): void {

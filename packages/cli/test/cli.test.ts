@@ -28,6 +28,7 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
       [
         'add',
         'model.pt',
+        '--dvc',
         '--type',
         'model',
         '--name',
@@ -111,9 +112,10 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
     mkdirSync(join(cwd, 'data/sub'), { recursive: true });
     writeFileSync(join(cwd, 'data/a.txt'), 'a');
     writeFileSync(join(cwd, 'data/sub/b.txt'), 'bb');
-    const first = troveJson<{ run: string; artifact: Record<string, unknown> }>(['add', 'data'], {
-      cwd,
-    });
+    const first = troveJson<{ run: string; artifact: Record<string, unknown> }>(
+      ['add', 'data', '--dvc'],
+      { cwd },
+    );
     expect(first.artifact).toMatchObject({
       md5: '93c05f516d12266421a528e946068785.dir',
       size: 3,
@@ -219,7 +221,7 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
 
   it('shows no progress bar when output is piped', () => {
     writeFileSync(join(cwd, 'big.bin'), Buffer.alloc(80 << 20, 7));
-    const r = trove(['add', 'big.bin'], { cwd, env: { CI: '' } });
+    const r = trove(['add', 'big.bin', '--dvc'], { cwd, env: { CI: '' } });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(

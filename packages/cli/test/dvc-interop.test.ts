@@ -203,8 +203,9 @@ describe('real DVC reads what trove writes', () => {
     const project = tempDir('trove-plain-');
     expect(trove(['init'], { cwd: project }).code).toBe(0);
     writeWorkspace(project);
-    expect(trove(['add', 'model.pt'], { cwd: project }).code).toBe(0);
-    expect(trove(['add', 'data'], { cwd: project }).code).toBe(0);
+    // Not a DVC repository: the pointers are asked for.
+    expect(trove(['add', 'model.pt', '--dvc'], { cwd: project }).code).toBe(0);
+    expect(trove(['add', 'data', '--dvc'], { cwd: project }).code).toBe(0);
 
     const consumer = dvcRepo();
     for (const f of ['model.pt.dvc', 'data.dvc']) cpSync(join(project, f), join(consumer, f));

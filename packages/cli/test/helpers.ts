@@ -1,4 +1,4 @@
-import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary: these tests run `trove` as users do. */
@@ -57,7 +57,21 @@ export function troveJson<T = unknown>(
   return JSON.parse(r.stdout) as T;
 }
 
-export function sh(cmd: string, args: string[], cwd: string): Result {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+/** Runs `trove` without waiting for it, so several run at once. */
+export function troveAsync(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TROVE_BIN, ...args], {
+      cwd,
+      env: { ...process.env, CI: '1', ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
 }

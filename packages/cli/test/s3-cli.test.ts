@@ -4,7 +4,7 @@ import { S3Backend } from '@trove/backend-s3';
 import { tempDir } from '@trove/test-utils';
 import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trove, troveJson } from './helpers.js';
+import { trove, troveAsync, troveJson } from './helpers.js';
 
 /** The foundation issue's CLI flow, with trove.yaml pointing at an S3 bucket (moto on loopback). */
 let moto: MotoServer;
@@ -97,5 +97,27 @@ describe('trove CLI on an S3 store', () => {
     const r = trove(['add', 'f.txt'], { cwd: other, env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('no-such-bucket');
+  });
+
+  it('4 processes adding to one run at once (moto): every entry and lineage row is kept', async () => {
+    writeFileSync(join(cwd, 'seed.txt'), 'seed');
+    const { run } = troveJson<{ run: string }>(['add', 'seed.txt'], { cwd, env });
+    for (let w = 0; w < 4; w++) writeFileSync(join(cwd, `w${w}.txt`), `writer ${w}`);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, w) => troveAsync(['add', `w${w}.txt`, '--run', run], cwd, env)),
+    );
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    const shown = troveJson<{ artifacts: Array<{ path: string }>; lineage: unknown[] }>(
+      ['runs', 'show', run],
+      { cwd, env },
+    );
+    expect(shown.artifacts.map((a) => a.path).sort()).toEqual([
+      'outputs/seed.txt',
+      'outputs/w0.txt',
+      'outputs/w1.txt',
+      'outputs/w2.txt',
+      'outputs/w3.txt',
+    ]);
+    expect(shown.lineage).toHaveLength(5);
   });
 });

@@ -22,6 +22,7 @@ export type TroveErrorCode =
   | 'CORRUPT'
   | 'RUN_ENDED'
   | 'AMBIGUOUS'
+  | 'CONFLICT'
   | 'INTERNAL';
 
 const MARKER = Symbol.for('trove.error');

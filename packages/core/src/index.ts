@@ -22,7 +22,7 @@ export type { LogRefOptions } from './run/log-ref.js';
 export { Run } from './run/run.js';
 export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';
 export type { UseArtifactOptions, UsedArtifact } from './run/use-artifact.js';
-export { type CheckoutResult, checkout } from './store/checkout.js';
+export { type CheckoutOptions, type CheckoutResult, checkout } from './store/checkout.js';
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';

@@ -1,4 +1,4 @@
-import { TroveError } from './errors.js';
+import { isTroveError, TroveError } from './errors.js';
 import type { ArtifactRecord } from './record/records.js';
 import type { Store } from './record/store.js';
 import { ModelRegistry } from './registry/model-registry.js';
@@ -54,7 +54,15 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
   const name = at > 0 ? ref.slice(0, at) : ref;
   const runIds = at > 0 ? [await store.resolveRunId(ref.slice(at + 1))] : await store.listRunIds();
   for (const runId of runIds) {
-    const found = newestByName(await store.readArtifacts(runId), name);
+    let artifacts: Record<string, ArtifactRecord>;
+    try {
+      artifacts = await store.readArtifacts(runId);
+    } catch (err) {
+      // A run with damaged records cannot be used; the search goes on (`trove verify` reports it).
+      if (isTroveError(err, 'CORRUPT') && at <= 0) continue;
+      throw err;
+    }
+    const found = newestByName(artifacts, name);
     if (found) return fromRecord(runId, found);
   }
   throw new TroveError('NOT_FOUND', `No artifact named "${name}" in store "${store.name}".`, {

@@ -13,6 +13,8 @@ import { memoryStore, snapshotTree, storeKeys, tempDir, writeTree } from './help
 async function project() {
   const cwd = tempDir();
   mkdirSync(join(cwd, '.trove'));
+  // A DVC repository: where pointers are written by default, as DVCLive does.
+  mkdirSync(join(cwd, '.dvc'));
   const store = memoryStore();
   const run = await startRun({ cwd, store, name: 'test' });
   return { cwd, store, run };

@@ -15,6 +15,7 @@ interface AddOptions {
   relPath?: string;
   cache: boolean;
   copy?: boolean;
+  dvc?: boolean;
   run?: string;
   runName?: string;
 }
@@ -43,6 +44,11 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
     .option('--rel-path <dir>', 'folder under outputs/ for an unversioned artifact')
     .option('--no-cache', 'record metadata only; do not store the content')
     .option('--copy', 'copy into the run folder (trove/artifacts) first and track the copy')
+    .option(
+      '--dvc',
+      'write <path>.dvc, its .gitignore line and dvc.yaml entry (default: in a DVC repository)',
+    )
+    .option('--no-dvc', 'write no workspace pointers, even in a DVC repository')
     .option('--run <id>', 'add to an existing run instead of starting one')
     .option('--run-name <name>', 'name of the new run')
     .action(async (path: string, o: AddOptions) => {
@@ -58,6 +64,7 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
         ...(step !== undefined ? { step } : {}),
         ...(o.relPath !== undefined ? { relPath: o.relPath } : {}),
         ...(o.copy ? { copy: true } : {}),
+        ...(o.dvc !== undefined ? { dvc: o.dvc } : {}),
       };
       const progress = progressReporter(!g.quiet && !g.json);
       const { run, artifact: record } = await withStore(g, (store) =>

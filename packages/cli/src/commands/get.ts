@@ -1,5 +1,12 @@
 import { join, resolve } from 'node:path';
-import { checkout, isTroveError, resolveArtifactRef, type Store } from '@trove/core';
+import {
+  type CheckoutOptions,
+  checkout,
+  isTroveError,
+  resolveArtifactRef,
+  type Store,
+  TroveError,
+} from '@trove/core';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { printJson } from '../output.js';
@@ -12,9 +19,18 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
     )
     .argument('<ref>', 'what to get')
     .option('-o, --out <path>', 'where to put it (default: its name in the current folder)')
-    .action((ref: string, o: { out?: string }) =>
+    .option(
+      '--link <type>',
+      'reflink (default, else copy), copy, hardlink or symlink (these two share the stored object)',
+    )
+    .option(
+      '-f, --force',
+      'replace what is at the destination (a folder is made equal to the artifact)',
+    )
+    .action((ref: string, o: { out?: string; link?: string; force?: boolean }) =>
       withStore(globals(), async (store) => {
         const cwd = cwdOf(globals());
+        const placing = checkoutOptions(o);
         const runId = await asRunId(store, ref);
         const results = [];
         if (runId) {
@@ -25,7 +41,7 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
               results.push({
                 artifact: a.path,
                 md5: a.md5,
-                ...(await checkout(store.objects, a.md5, join(root, a.path))),
+                ...(await checkout(store.objects, a.md5, join(root, a.path), placing)),
               });
           }
         } else {
@@ -35,7 +51,7 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
           results.push({
             artifact: found.record?.path ?? found.md5,
             md5: found.md5,
-            ...(await checkout(store.objects, found.md5, dest)),
+            ...(await checkout(store.objects, found.md5, dest, placing)),
           });
         }
         if (globals().json) return printJson(results);
@@ -57,4 +73,17 @@ async function asRunId(store: Store, ref: string): Promise<string | undefined> {
     if (isTroveError(err, 'NOT_FOUND')) return undefined;
     throw err;
   }
+}
+
+const LINK_TYPES = ['reflink', 'copy', 'hardlink', 'symlink'] as const;
+
+/** `--link` and `--force`, checked before anything is fetched. */
+function checkoutOptions(o: { link?: string; force?: boolean }): CheckoutOptions {
+  const link = o.link as CheckoutOptions['link'];
+  if (link !== undefined && !LINK_TYPES.includes(link as (typeof LINK_TYPES)[number])) {
+    throw new TroveError('INVALID_ARGUMENT', `Unknown link type ${JSON.stringify(o.link)}.`, {
+      hint: `Use one of: ${LINK_TYPES.join(', ')}.`,
+    });
+  }
+  return { ...(link ? { link } : {}), ...(o.force ? { force: true } : {}) };
 }

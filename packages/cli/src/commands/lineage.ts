@@ -1,6 +1,6 @@
 import { isTroveError, type LineageRow, resolveArtifactRef } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { forEachRun, type GlobalOptions, withStore } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerLineage(program: Command, globals: () => GlobalOptions): void {
@@ -22,9 +22,9 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
         } else {
           const { md5 } = await resolveArtifactRef(store, ref);
           rows = [];
-          for (const id of await store.listRunIds()) {
+          await forEachRun(await store.listRunIds(), async (id) => {
             rows.push(...(await store.readLineage(id)).filter((r) => r.summary.md5 === md5));
-          }
+          });
         }
         if (globals().json) return printJson(rows);
         printTable(

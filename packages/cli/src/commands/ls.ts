@@ -1,6 +1,6 @@
 import type { ArtifactRecord } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { forEachRun, type GlobalOptions, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 
 export function registerLs(program: Command, globals: () => GlobalOptions): void {
@@ -13,11 +13,11 @@ export function registerLs(program: Command, globals: () => GlobalOptions): void
       withStore(globals(), async (store) => {
         const ids = o.run ? [await store.resolveRunId(o.run)] : await store.listRunIds();
         const rows: Array<ArtifactRecord & { run: string }> = [];
-        for (const id of ids) {
+        await forEachRun(ids, async (id) => {
           for (const a of Object.values(await store.readArtifacts(id))) {
             if (o.type === undefined || a.type === o.type) rows.push({ run: id, ...a });
           }
-        }
+        });
         if (globals().json) return printJson(rows);
         printTable(
           ['RUN', 'PATH', 'NAME', 'TYPE', 'SIZE', 'MD5'],

@@ -1,6 +1,6 @@
 import type { RunRecord, Store } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { forEachRun, type GlobalOptions, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
@@ -66,11 +66,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
 }
 
 async function readRuns(store: Store): Promise<Array<RunRecord & { artifacts: number }>> {
-  const ids = await store.listRunIds();
-  return Promise.all(
-    ids.map(async (id) => ({
-      ...(await store.readRun(id)),
-      artifacts: Object.keys(await store.readArtifacts(id)).length,
-    })),
-  );
+  return forEachRun(await store.listRunIds(), async (id) => ({
+    ...(await store.readRun(id)),
+    artifacts: Object.keys(await store.readArtifacts(id)).length,
+  }));
 }

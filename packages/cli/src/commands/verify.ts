@@ -8,7 +8,7 @@ interface Problem {
   run: string;
   artifact: string;
   md5: string;
-  problem: 'missing' | 'corrupt';
+  problem: 'missing' | 'corrupt' | 'damaged-record';
 }
 
 export function registerVerify(program: Command, globals: () => GlobalOptions): void {
@@ -38,7 +38,17 @@ async function verifyStore(store: Store, run: string | undefined, deep: boolean)
   const checked = new Map<string, Problem['problem'] | undefined>();
   const problems: Problem[] = [];
   for (const id of ids) {
-    for (const a of Object.values(await store.readArtifacts(id))) {
+    let artifacts: Awaited<ReturnType<Store['readArtifacts']>>;
+    try {
+      artifacts = await store.readArtifacts(id);
+      await store.readRun(id);
+      await store.readLineage(id);
+    } catch (err) {
+      if (!isTroveError(err, 'CORRUPT')) throw err;
+      problems.push({ run: id, artifact: err.key ?? '', md5: '', problem: 'damaged-record' });
+      continue;
+    }
+    for (const a of Object.values(artifacts)) {
       if (!a.cached) continue;
       const md5s = [a.md5];
       if (a.md5.endsWith('.dir')) {

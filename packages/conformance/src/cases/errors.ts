@@ -6,7 +6,7 @@ import type { CaseSuite } from '../context.js';
 import { expectTroveError, readBytes } from '../helpers.js';
 
 /** Keys core rejects; `%p` stands for the test's prefix. */
-export const INVALID_KEYS: readonly string[] = [
+const INVALID_KEYS: readonly string[] = [
   '',
   '/abs',
   '%pa//b',
@@ -25,7 +25,7 @@ export const INVALID_KEYS: readonly string[] = [
 ];
 
 /** Prefixes `list` rejects (a prefix may be empty or end with "/"). */
-export const INVALID_PREFIXES: readonly string[] = [
+const INVALID_PREFIXES: readonly string[] = [
   '/abs',
   '%pa//b',
   '%pa/../',

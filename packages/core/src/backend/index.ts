@@ -61,6 +61,11 @@ export {
 } from './keys.js';
 export { mapLimit } from './map-limit.js';
 export {
+  createMemoryBackend,
+  MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory-backend.js';
+export {
   abandonedJournals,
   defaultResumeDir,
   type FileVersion,
@@ -69,8 +74,3 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export {
-  createMemoryBackend,
-  MemoryBackend,
-  type MemoryBackendOptions,
-} from './memory-backend.js';

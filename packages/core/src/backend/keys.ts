@@ -3,7 +3,10 @@ import { TroveError } from '../errors.js';
 /** Names starting with this are backends' temporary files; no key may use it. */
 export const RESERVED_SEGMENT_PREFIX = '.trove-tmp';
 
-/** Keys are `/`-separated, relative, with no empty, `.` or `..` segments and no control characters. */
+/**
+ * Keys are `/`-separated, relative, at most 1,024 bytes with segments of at most 255, with no
+ * empty, `.` or `..` segments and no control characters.
+ */
 export function validateKey(key: string, backend?: string): string {
   const fail = (why: string): never => {
     throw new TroveError('INVALID_KEY', `Invalid store key ${JSON.stringify(key)}: ${why}.`, {
@@ -21,6 +24,8 @@ export function validateKey(key: string, backend?: string): string {
   for (const segment of key.split('/')) {
     if (segment === '') fail('it has an empty segment ("//")');
     if (segment === '.' || segment === '..') fail(`it has a "${segment}" segment`);
+    // The portable limit: a file name on the local store, and on DVC's remotes.
+    if (Buffer.byteLength(segment) > 255) fail('a segment is longer than 255 bytes');
     if (segment.startsWith(RESERVED_SEGMENT_PREFIX))
       fail(`"${RESERVED_SEGMENT_PREFIX}" is reserved`);
   }

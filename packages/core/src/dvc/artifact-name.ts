@@ -2,7 +2,7 @@ import { basename, parse } from 'node:path';
 import { TroveError } from '../errors.js';
 
 /** DVC / GTO's artifact-name rule: letters and digits at both ends; `-`, `_`, `/` inside. */
-export const ARTIFACT_NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9\-/_]*[a-zA-Z0-9])?$/;
+const ARTIFACT_NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9\-/_]*[a-zA-Z0-9])?$/;
 const TYPE_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 
 export function validateArtifactName(name: unknown): string {

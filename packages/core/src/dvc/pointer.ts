@@ -91,6 +91,6 @@ export function ignoreInGit(target: string): string {
  * pathspec's GitWildMatchPattern.escape as DVC uses it (pathspec 1.1): a backslash before
  * `[ ] ! * # ? \`. A trailing space is left as it is (what `dvc add` writes today).
  */
-export function escapeGitPattern(name: string): string {
+function escapeGitPattern(name: string): string {
   return name.replace(/[[\]!*#?\\]/g, (c) => `\\${c}`);
 }

@@ -28,19 +28,7 @@ export class HashState {
 
   /** Loads the cache at `file`; a missing or unreadable file starts empty. `undefined`: in memory only. */
   static load(file: string | undefined): HashState {
-    let rows: Record<string, Row> = {};
-    if (file !== undefined) {
-      try {
-        const data = JSON.parse(readFileSync(file, 'utf8')) as {
-          v?: number;
-          e?: Record<string, Row>;
-        };
-        if (data.v === 1 && data.e) rows = data.e;
-      } catch {
-        // No cache yet, or a damaged one: it is only a cache, so start over.
-      }
-    }
-    return new HashState(file, rows);
+    return new HashState(file, file === undefined ? {} : readRows(file));
   }
 
   get(path: string, st: { ino: number; size: number; mtimeMs: number }): string | undefined {
@@ -68,10 +56,24 @@ export class HashState {
       for (const key of keys.slice(0, keys.length - MAX_ENTRIES)) delete this.#rows[key];
       this.#size = MAX_ENTRIES;
     }
+    // Another process may have saved rows meanwhile: keep those this one does not have.
+    for (const [path, row] of Object.entries(readRows(this.#file))) {
+      if (!(path in this.#rows)) this.#rows[path] = row;
+    }
     mkdirSync(dirname(this.#file), { recursive: true });
-    const tmp = `${this.#file}.${process.pid}.tmp`;
+    const tmp = `${this.#file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(tmp, JSON.stringify({ v: 1, e: this.#rows }));
     renameSync(tmp, this.#file);
     this.#dirty = false;
+  }
+}
+
+/** The rows of a saved cache; none when it is missing or damaged (it is only a cache). */
+function readRows(file: string): Record<string, Row> {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { v?: number; e?: Record<string, Row> };
+    return data.v === 1 && data.e ? data.e : {};
+  } catch {
+    return {};
   }
 }

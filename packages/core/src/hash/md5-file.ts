@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mapFsError } from '../fs/fs-errors.js';
+import { mapFsError } from '../backend/fs-errors.js';
 
 /** 1 MiB: fits the 2 MiB L2 cache; larger buffers made hashing slower on our machines. */
-export const HASH_CHUNK = 1 << 20;
+const HASH_CHUNK = 1 << 20;
 /** Give the event loop a turn this often while hashing one large file. */
 const YIELD_EVERY = 64;
 
@@ -49,9 +49,4 @@ export async function md5File(
     closeSync(fd);
     shared = buffer;
   }
-}
-
-/** md5 (hex) of bytes in memory. */
-export function md5Bytes(bytes: Uint8Array | string): string {
-  return createHash('md5').update(bytes).digest('hex');
 }

@@ -1,12 +1,15 @@
+import { validateKey } from '../backend/keys.js';
+import { TroveError } from '../errors.js';
+
 /**
  * Step events in Polyaxon's format: `events/<kind>/<name>.plx`, a pipe-separated file whose
  * header is `step|timestamp|<kind>` and whose rows start with a newline (so the file has no
- * trailing one). Object values are inline JSON. The whole file is rewritten on save: object
- * stores cannot append.
+ * trailing one). Object values are inline JSON. Rows are buffered and appended on save (object
+ * stores cannot append, so the run folder rewrites the file with the new rows after the old ones).
  */
 export class EventLog {
-  readonly #files = new Map<string, string>();
-  readonly #dirty = new Set<string>();
+  /** Rows not saved yet, by file (path under `events/`), each starting with a newline. */
+  readonly #pending = new Map<string, { header: string; rows: string[] }>();
 
   /** Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact kinds). */
   add(
@@ -17,24 +20,34 @@ export class EventLog {
     dir: string = kind,
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text = this.#files.get(file) ?? `step|timestamp|${kind}`;
+    let entry = this.#pending.get(file);
+    if (!entry) {
+      entry = { header: `step|timestamp|${kind}`, rows: [] };
+      this.#pending.set(file, entry);
+    }
     const cell =
       typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    this.#files.set(file, `${text}\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
-    this.#dirty.add(file);
+    entry.rows.push(`\n${step ?? ''}|${new Date().toISOString()}|${cell}`);
   }
 
-  /** Starts from a file already in the store (a resumed run). */
-  load(file: string, text: string): void {
-    this.#files.set(file, text);
-  }
-
-  /** Files changed since the last call, as [path under events/, text]. */
-  drainDirty(): Array<[string, string]> {
-    const out: Array<[string, string]> = [];
-    for (const file of this.#dirty) out.push([file, this.#files.get(file) ?? '']);
-    this.#dirty.clear();
+  /** The rows added since the last call, by file: appended to the stored file (or a new one). */
+  drain(): Array<{ file: string; header: string; rows: string }> {
+    const out = [...this.#pending].map(([file, e]) => ({
+      file,
+      header: e.header,
+      rows: e.rows.join(''),
+    }));
+    this.#pending.clear();
     return out;
+  }
+
+  /** Puts rows back after a failed save, ahead of any added since. */
+  restore(batch: Array<{ file: string; header: string; rows: string }>): void {
+    for (const { file, header, rows } of batch.reverse()) {
+      const entry = this.#pending.get(file);
+      if (entry) entry.rows.unshift(rows);
+      else this.#pending.set(file, { header, rows: [rows] });
+    }
   }
 }
 
@@ -63,4 +76,26 @@ export function withFramework(
   framework: string | undefined,
 ): Record<string, unknown> | undefined {
   return framework ? { ...(values ?? {}), framework } : values;
+}
+
+/**
+ * Checks that `name` can name an events file (`events/<kind>/<name>.plx`): a relative,
+ * `/`-separated name with no `.`/`..` segments, each segment short enough for every store.
+ */
+export function validateEventName(kind: string, name: unknown): string {
+  const ok = (): boolean => {
+    if (typeof name !== 'string' || name === '') return false;
+    try {
+      validateKey(`events/${kind}/${name}.plx`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!ok()) {
+    throw new TroveError('INVALID_NAME', `Invalid ${kind} name ${JSON.stringify(name)}.`, {
+      hint: 'Use a relative name such as "loss" or "train/loss": no "..", no leading "/", segments under 250 bytes.',
+    });
+  }
+  return name as string;
 }

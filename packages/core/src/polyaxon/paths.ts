@@ -38,7 +38,7 @@ export function validateRelPath(relPath: unknown): string {
 }
 
 /** Polyaxon's extension rule: everything after the first dot of the file name (`tar.gz`). */
-export function pathExtension(path: string): string {
+function pathExtension(path: string): string {
   const name = basename(path);
   const dot = name.indexOf('.', name.startsWith('.') ? 1 : 0);
   return dot < 0 ? '' : name.slice(dot + 1);

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { validatePrefix } from '../backend/keys.js';
 import { TroveError } from '../errors.js';
-import { CONFIG_FILE } from './find-project.js';
 
 /** The embedded store's name: a local store at `<root>/.trove`, used when nothing else is named. */
 export const DEFAULT_STORE = 'default';

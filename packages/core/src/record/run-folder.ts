@@ -49,37 +49,98 @@ export async function resolveRunId(store: MetaLocation, idOrPrefix: string): Pro
   });
 }
 
-export function readRun(store: MetaLocation, runId: string): Promise<RunRecord> {
-  return readJson<RunRecord>(store.meta, runKey(store, runId, 'run.json'));
+export async function readRun(store: MetaLocation, runId: string): Promise<RunRecord> {
+  const key = runKey(store, runId, 'run.json');
+  const record = await readJson<RunRecord>(store.meta, key);
+  const ok =
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.id === 'string' &&
+    typeof record.status === 'string' &&
+    typeof record.params === 'object' &&
+    typeof record.summary === 'object';
+  if (!ok) throw damaged(store, key);
+  return record;
 }
 
+/**
+ * A run's artifacts: its creator's `artifacts.json` merged with the shards of writers that
+ * resumed it (`artifacts.<writer>.json`); for one logical path the newest entry wins.
+ */
 export async function readArtifacts(
   store: MetaLocation,
   runId: string,
 ): Promise<Record<string, ArtifactRecord>> {
+  const merged: Record<string, ArtifactRecord> = {};
+  for (const key of await shardKeys(store, runId, 'artifacts', '.json')) {
+    const part = await readJsonIfAny<Record<string, ArtifactRecord>>(store, key);
+    if (typeof part !== 'object' || part === null || Array.isArray(part)) throw damaged(store, key);
+    for (const [path, record] of Object.entries(part)) {
+      const seen = merged[path];
+      if (!seen || String(record.loggedAt) >= String(seen.loggedAt)) merged[path] = record;
+    }
+  }
+  return merged;
+}
+
+/** A run's lineage rows, all writers', oldest first. */
+export async function readLineage(store: MetaLocation, runId: string): Promise<LineageRow[]> {
+  const rows: LineageRow[] = [];
+  for (const key of await shardKeys(store, runId, 'lineage', '.jsonl')) {
+    let text: string;
+    try {
+      text = await readText(store.meta, key);
+    } catch (err) {
+      if (isTroveError(err, 'NOT_FOUND')) continue;
+      throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        rows.push(JSON.parse(line) as LineageRow);
+      } catch (err) {
+        throw damaged(store, key, err);
+      }
+    }
+  }
+  // A stable sort: rows of one writer keep their order.
+  return rows.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+}
+
+/** `<base><ext>` first, then every `<base>.<writer><ext>` shard, in key order. */
+async function shardKeys(
+  store: MetaLocation,
+  runId: string,
+  base: string,
+  ext: string,
+): Promise<string[]> {
+  const prefix = runKey(store, runId, base);
+  const keys: string[] = [];
+  for await (const entry of store.meta.list(prefix)) {
+    const rest = entry.key.slice(prefix.length);
+    if (rest === ext || new RegExp(`^\\.[0-9a-f]{8,32}${ext.replace('.', '\\.')}$`).test(rest)) {
+      keys.push(entry.key);
+    }
+  }
+  return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+}
+
+async function readJsonIfAny<T>(store: MetaLocation, key: string): Promise<T | undefined> {
   try {
-    return await readJson<Record<string, ArtifactRecord>>(
-      store.meta,
-      runKey(store, runId, 'artifacts.json'),
-    );
+    return await readJson<T>(store.meta, key);
   } catch (err) {
-    if (isTroveError(err, 'NOT_FOUND')) return {};
+    if (isTroveError(err, 'NOT_FOUND')) return undefined;
     throw err;
   }
 }
 
-export async function readLineage(store: MetaLocation, runId: string): Promise<LineageRow[]> {
-  let text: string;
-  try {
-    text = await readText(store.meta, runKey(store, runId, 'lineage.jsonl'));
-  } catch (err) {
-    if (isTroveError(err, 'NOT_FOUND')) return [];
-    throw err;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as LineageRow);
+function damaged(store: MetaLocation, key: string, cause?: unknown): TroveError {
+  return new TroveError('CORRUPT', `${key} is damaged: it is not a valid run record.`, {
+    key,
+    backend: store.meta.kind,
+    cause,
+    hint: 'Restore it from a backup, or remove the run folder if the run is not needed.',
+  });
 }
 
 /** Everything a store holds about a run, to continue it. */
@@ -87,51 +148,133 @@ export interface RunContents {
   record: RunRecord;
   artifacts: Record<string, ArtifactRecord>;
   lineage: LineageRow[];
-  /** `[path under events/, text]` for each events file. */
-  events: Array<[string, string]>;
 }
 
-/** What a run writes on save: the record only while it may change (see `Run`). */
-export interface RunSnapshot {
-  record?: RunRecord;
-  artifacts: Record<string, ArtifactRecord>;
-  lineage: readonly LineageRow[];
-  /** Events files changed since the last save. */
-  events: Array<[string, string]>;
+/** What changed in a run record since it was last saved by this writer. */
+export interface RecordChanges {
+  params: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  tags: Record<string, string>;
+  /** Set when this writer ends a run that is still `running`. */
+  end?: { status: RunRecord['status']; endTime: string };
 }
 
-/** One run's folder: loads it to resume, saves it as the run goes. */
+const MAX_CONFLICT_RETRIES = 50;
+
+/**
+ * One writer's view of a run folder. Many processes may add to one run at once (`resumeRun`,
+ * `trove add --run`), so nothing is read, changed and written back blindly:
+ * - artifacts and lineage: the creator writes `artifacts.json` / `lineage.jsonl`, every other
+ *   writer its own shard (`artifacts.<writer>.json` / `lineage.<writer>.jsonl`) holding only what
+ *   it added; readers merge them. No two processes ever write the same object, on any backend.
+ * - `run.json` and events files are shared: they are updated by compare-and-swap (`ifMatch` on
+ *   the etag read, `ifNoneMatch` to create) with the changes re-applied on conflict, so no
+ *   update is lost where the backend's conditional writes are atomic.
+ */
 export class RunFolder {
   readonly #store: MetaLocation;
   readonly runId: string;
+  /** Undefined for the run's creator; a random hex id for a writer that resumed it. */
+  readonly #writer: string | undefined;
 
-  constructor(store: MetaLocation, runId: string) {
+  constructor(store: MetaLocation, runId: string, writer?: string) {
     this.#store = store;
     this.runId = runId;
+    this.#writer = writer;
   }
 
   async load(): Promise<RunContents> {
-    const store = this.#store;
-    const eventsPrefix = runKey(store, this.runId, 'events/');
-    const events: Array<[string, string]> = [];
-    for await (const entry of store.meta.list(eventsPrefix)) {
-      events.push([entry.key.slice(eventsPrefix.length), await readText(store.meta, entry.key)]);
-    }
     return {
-      record: await readRun(store, this.runId),
-      artifacts: await readArtifacts(store, this.runId),
-      lineage: await readLineage(store, this.runId),
-      events,
+      record: await readRun(this.#store, this.runId),
+      artifacts: await readArtifacts(this.#store, this.runId),
+      lineage: await readLineage(this.#store, this.runId),
     };
   }
 
-  async save(snapshot: RunSnapshot): Promise<void> {
-    const store = this.#store;
-    const key = (...path: string[]) => runKey(store, this.runId, ...path);
-    if (snapshot.record) await writeJson(store.meta, key('run.json'), snapshot.record);
-    await writeJson(store.meta, key('artifacts.json'), snapshot.artifacts);
-    const lineage = snapshot.lineage.map((row) => JSON.stringify(row)).join('\n');
-    await store.meta.write(key('lineage.jsonl'), lineage === '' ? '' : `${lineage}\n`);
-    for (const [file, text] of snapshot.events) await store.meta.write(key('events', file), text);
+  #key(...path: string[]): string {
+    return runKey(this.#store, this.runId, ...path);
+  }
+
+  /** Writes this writer's own artifacts and lineage rows (its shard: only it writes there). */
+  async saveOwn(
+    artifacts: Record<string, ArtifactRecord>,
+    lineage: readonly LineageRow[],
+  ): Promise<void> {
+    const suffix = this.#writer === undefined ? '' : `.${this.#writer}`;
+    await writeJson(this.#store.meta, this.#key(`artifacts${suffix}.json`), artifacts);
+    const text = lineage.map((row) => JSON.stringify(row)).join('\n');
+    await this.#store.meta.write(
+      this.#key(`lineage${suffix}.jsonl`),
+      text === '' ? '' : `${text}\n`,
+    );
+  }
+
+  /**
+   * Applies `changes` to the stored `run.json` (or creates it from `initial`), by compare-and-swap.
+   * Resolves to the record as stored.
+   */
+  async updateRecord(initial: RunRecord, changes: RecordChanges): Promise<RunRecord> {
+    const key = this.#key('run.json');
+    return this.#swap(key, async (current) => {
+      const base = current === undefined ? initial : (JSON.parse(current) as RunRecord);
+      const next: RunRecord = {
+        ...base,
+        params: { ...base.params, ...changes.params },
+        summary: { ...base.summary, ...changes.summary },
+        tags: { ...base.tags, ...changes.tags },
+      };
+      if (changes.end && base.status === 'running') {
+        next.status = changes.end.status;
+        next.endTime = changes.end.endTime;
+      }
+      return { text: `${JSON.stringify(next, null, 2)}\n`, value: next };
+    });
+  }
+
+  /** Appends rows to an events file (`file` under `events/`), creating it with `header`. */
+  async appendEvents(file: string, header: string, rows: string): Promise<void> {
+    await this.#swap(this.#key('events', file), async (current) => {
+      const text = (current ?? header) + rows;
+      return { text, value: undefined };
+    });
+  }
+
+  /** Read, change, write back with `ifMatch` (or `ifNoneMatch` when absent); retried on conflict. */
+  async #swap<T>(
+    key: string,
+    change: (current: string | undefined) => Promise<{ text: string; value: T }>,
+  ): Promise<T> {
+    const meta = this.#store.meta;
+    for (let attempt = 0; ; attempt++) {
+      let current: string | undefined;
+      let etag: string | undefined;
+      try {
+        const { stat, body } = await meta.read(key);
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(chunk as Buffer);
+        current = Buffer.concat(chunks).toString('utf8');
+        etag = stat.etag;
+      } catch (err) {
+        if (!isTroveError(err, 'NOT_FOUND')) throw err;
+      }
+      let next: { text: string; value: T };
+      try {
+        next = await change(current);
+      } catch (err) {
+        throw damaged(this.#store, key, err);
+      }
+      try {
+        await meta.write(
+          key,
+          next.text,
+          etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag },
+        );
+        return next.value;
+      } catch (err) {
+        const conflict = isTroveError(err, 'PRECONDITION_FAILED') || isTroveError(err, 'NOT_FOUND');
+        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+      }
+    }
   }
 }

@@ -1,13 +1,16 @@
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { validateKey } from '../backend/keys.js';
 import {
   defaultArtifactName,
   validateArtifactName,
   validateArtifactType,
 } from '../dvc/artifact-name.js';
+import { isStageOutput, isWithin } from '../dvc/stage-outputs.js';
 import { writeWorkspacePointers } from '../dvc/workspace.js';
 import { TroveError } from '../errors.js';
 import { copyInto } from '../fs/copy-into.js';
-import { artifactEvent } from '../polyaxon/events.js';
+import { artifactEvent, validateEventName } from '../polyaxon/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../polyaxon/paths.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Progress } from '../store/ingest.js';
@@ -44,6 +47,12 @@ export interface LogArtifactOptions {
   step?: number;
   /** Unversioned: the folder under `outputs/`. */
   relPath?: string;
+  /**
+   * Write the workspace pointers `dvc add` would (`<path>.dvc`, its `.gitignore` line, the
+   * dvc.yaml `artifacts:` entry). By default only inside a DVC repository, as DVCLive does, and
+   * never for a path outside the project or for an output of a DVC pipeline stage.
+   */
+  dvc?: boolean;
   onProgress?: (progress: Progress) => void;
   [LOG_AS]?: LogAs;
 }
@@ -70,11 +79,20 @@ export async function logArtifact(
   }
   const source = resolve(ctx.cwd, path);
   statArtifactPath(source);
+  checkNotProjectOrStore(ctx, source);
   const artifactName = name ?? defaultArtifactName(source);
   const cache = options.cache ?? true;
   const as = options[LOG_AS];
   const asPath = as?.path === undefined ? undefined : validateRelPath(as.path);
   if (asPath === '') throw new TroveError('INVALID_PATH', 'An artifact path cannot be empty.');
+  const tracked = options.copy ? join(ctx.dir, 'artifacts', basename(source)) : source;
+  const pointers = as?.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
+  if (pointers) checkWritable(dirname(tracked));
+  if (step !== undefined) {
+    // The events file this will write must be a valid key before anything is stored.
+    const name = validateEventName(type ?? 'file', artifactName);
+    validateKey(ctx.store.runKey(ctx.id, 'events', type ?? 'file', `${name}.plx`));
+  }
 
   if (cache) ctx.store.prepare();
   const ingested = await ingestPath(source, {
@@ -85,8 +103,7 @@ export async function logArtifact(
   });
   ctx.hashState().save();
 
-  const pointers = as?.pointers !== false;
-  const tracked = options.copy && pointers ? copyInto(source, join(ctx.dir, 'artifacts')) : source;
+  if (options.copy) copyInto(source, dirname(tracked));
   const { dvcFile } = pointers
     ? writeWorkspacePointers(
         {
@@ -98,7 +115,7 @@ export async function logArtifact(
         },
         ctx.dvcyaml,
       )
-    : { dvcFile: undefined };
+    : {};
   const logical =
     asPath ??
     logicalPath({
@@ -195,5 +212,47 @@ function checkMeta(meta: unknown): Record<string, unknown> | undefined {
     return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
   } catch (err) {
     throw new TroveError('INVALID_ARGUMENT', 'meta must be JSON-serialisable.', { cause: err });
+  }
+}
+
+/** The project root, anything containing it, or the store itself is never logged. */
+function checkNotProjectOrStore(ctx: RunContext, source: string): void {
+  const store = join(ctx.root, '.trove');
+  if (isWithin(source, ctx.root) || isWithin(store, source)) {
+    throw new TroveError(
+      'INVALID_PATH',
+      `${source} is ${isWithin(store, source) ? "trove's own store" : 'the project root (or contains it)'}: it cannot be logged.`,
+      { key: source, hint: 'Log the files or folders inside the project instead.' },
+    );
+  }
+}
+
+/**
+ * Whether the workspace pointers are written: when asked (`dvc: true|false`), else inside a DVC
+ * repository as DVCLive does; never outside the project, and never for an output of a DVC
+ * pipeline stage while DVC runs one (`DVC_ROOT` set): DVC tracks those itself.
+ */
+function wantsPointers(ctx: RunContext, tracked: string, asked: boolean | undefined): boolean {
+  if (!isWithin(ctx.root, tracked) || tracked === ctx.root) return false;
+  if (asked === false) return false;
+  if (asked === undefined && (ctx.dvcRoot === undefined || !isWithin(ctx.dvcRoot, tracked))) {
+    return false;
+  }
+  if (process.env.DVC_ROOT && ctx.dvcRoot && isStageOutput(ctx.dvcRoot, tracked)) return false;
+  return true;
+}
+
+/** The pointer's folder must be writable before anything is stored. */
+function checkWritable(dir: string): void {
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK);
+  } catch (err) {
+    throw new TroveError('PERMISSION_DENIED', `Cannot write the .dvc pointer into ${dir}.`, {
+      key: dir,
+      cause: err,
+      hint: 'Make the folder writable, or log with dvc: false (trove add --no-dvc).',
+    });
   }
 }

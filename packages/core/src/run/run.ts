@@ -1,16 +1,17 @@
 import { join, resolve } from 'node:path';
 import { TroveError } from '../errors.js';
 import { HashState } from '../hash/hash-state.js';
-import { EventLog, withFramework } from '../polyaxon/events.js';
+import { validateEventName, withFramework } from '../polyaxon/events.js';
 import { validateStep } from '../polyaxon/paths.js';
 import { findProject } from '../project/find-project.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
-import { type RunContents, RunFolder } from '../record/run-folder.js';
+import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import type { RunContext } from './context.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
 import { type LogModelOptions, logModel, type ModelInfo } from './log-model.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
+import { RunWriter } from './run-writer.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
 
 /** Where a run keeps its local files and pointers (from `StartRunOptions`). */
@@ -48,8 +49,7 @@ export class Run implements AsyncDisposable {
   readonly #record: RunRecord;
   readonly #artifacts: Record<string, ArtifactRecord> = {};
   readonly #lineage: LineageRow[] = [];
-  readonly #events = new EventLog();
-  readonly #folder: RunFolder;
+  readonly #writer: RunWriter;
   readonly #ctx: RunContext;
   readonly #ownsStore: boolean;
   #hashState: HashState | undefined;
@@ -57,7 +57,6 @@ export class Run implements AsyncDisposable {
   #ended = false;
   /** Set when this object continues a run recorded earlier (possibly by another process). */
   readonly #resumedStatus: RunStatus | undefined;
-  #persisting: Promise<void> = Promise.resolve();
   readonly #pending = new Set<Promise<unknown>>();
 
   /** Use `startRun()` or `resumeRun()`. */
@@ -72,13 +71,12 @@ export class Run implements AsyncDisposable {
     const project = findProject(init.cwd);
     this.root = project.root;
     this.dir = resolve(this.cwd, init.places.dir ?? 'trove');
-    this.#folder = new RunFolder(this.store, this.id);
-    if ('resume' in start) {
-      const { resume } = start;
+    const resume = 'resume' in start ? start.resume : undefined;
+    this.#writer = new RunWriter(this.store, this.#record, resume !== undefined);
+    if (resume) {
       this.#resumedStatus = resume.record.status;
       Object.assign(this.#artifacts, resume.artifacts);
       this.#lineage.push(...resume.lineage);
-      for (const [file, text] of resume.events) this.#events.load(file, text);
       if (typeof resume.record.summary.step === 'number') this.#step = resume.record.summary.step;
     }
     const { dvcyaml } = init.places;
@@ -94,12 +92,15 @@ export class Run implements AsyncDisposable {
       hashState: () => this.#state(),
       addArtifact: (record) => {
         this.#artifacts[record.path] = record;
+        this.#writer.addArtifact(record);
       },
       addLineage: (row) => {
         this.#lineage.push(row);
+        this.#writer.addLineage(row);
       },
-      addEvent: (kind, name, step, value, dir) => this.#events.add(kind, name, step, value, dir),
-      persist: () => this.#persist(),
+      addEvent: (kind, name, step, value, dir) =>
+        this.#writer.events.add(kind, name, step, value, dir),
+      persist: () => this.#writer.save(),
     };
   }
 
@@ -137,7 +138,7 @@ export class Run implements AsyncDisposable {
   async nextStep(): Promise<void> {
     this.#assertActive();
     this.#step = this.step + 1;
-    await this.#persist();
+    await this.#writer.save();
   }
 
   get tags(): Readonly<Record<string, string>> {
@@ -156,16 +157,24 @@ export class Run implements AsyncDisposable {
 
   logParams(params: Record<string, unknown>): void {
     this.#assertActive();
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new TroveError('INVALID_ARGUMENT', 'params must be a mapping of names to values.');
+    }
+    for (const name of Object.keys(params)) {
+      if (name.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
+    }
     Object.assign(this.#record.params, params);
+    this.#writer.setParams(params);
   }
 
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
   logMetric(name: string, value: number, options: { step?: number } = {}): void {
     this.#assertActive();
+    validateEventName('metric', name);
     if (typeof value !== 'number')
       throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;
-    this.#events.add('metric', name, step, value);
+    this.#writer.events.add('metric', name, step, value);
     this.#record.summary[name] = value;
   }
 
@@ -228,7 +237,7 @@ export class Run implements AsyncDisposable {
   /** Waits for every log call made so far, then saves the run's records. */
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    await this.#persist();
+    await this.#writer.save();
   }
 
   /** Ends the run: waits for pending logs, then saves it as `completed` (or `failed`). Idempotent. */
@@ -243,11 +252,10 @@ export class Run implements AsyncDisposable {
       this.#ended = true;
       // Adding to a run that had already ended keeps its status and end time.
       if (this.#resumedStatus === undefined || this.#resumedStatus === 'running') {
-        this.#record.status = status;
-        this.#record.endTime = new Date().toISOString();
+        this.#writer.end(status);
       }
       if (this.#step !== undefined) this.#record.summary.step = this.step;
-      await this.#persist(true);
+      await this.#writer.save(true);
       this.#hashState?.save();
       if (this.#ownsStore) await this.store.close();
     }
@@ -282,20 +290,5 @@ export class Run implements AsyncDisposable {
     };
     promise.then(forget, forget);
     return promise;
-  }
-
-  /** Saves the records; calls are queued so writes of one run never interleave. */
-  #persist(final = false): Promise<void> {
-    const write = async (): Promise<void> => {
-      this.store.prepare();
-      await this.#folder.save({
-        ...(final || this.#record.status === 'running' ? { record: this.#record } : {}),
-        artifacts: this.#artifacts,
-        lineage: this.#lineage,
-        events: this.#events.drainDirty(),
-      });
-    };
-    this.#persisting = this.#persisting.then(write, write);
-    return this.#persisting;
   }
 }

@@ -1,9 +1,9 @@
 import { basename, resolve } from 'node:path';
 import { resolveArtifactRef } from '../refs.js';
-import { type CheckoutResult, checkout } from '../store/checkout.js';
+import { type CheckoutOptions, type CheckoutResult, checkout } from '../store/checkout.js';
 import { lineageRow, type RunContext, relToRoot } from './context.js';
 
-export interface UseArtifactOptions {
+export interface UseArtifactOptions extends CheckoutOptions {
   /** Where to put it; defaults to its file name in the working directory. */
   to?: string;
 }
@@ -27,7 +27,10 @@ export async function useArtifact(
   const found = await resolveArtifactRef(ctx.store, ref);
   const fileName = found.record ? basename(found.record.path) : found.md5;
   const dest = resolve(ctx.cwd, options.to ?? fileName);
-  const result = await checkout(ctx.store.objects, found.md5, dest);
+  const result = await checkout(ctx.store.objects, found.md5, dest, {
+    ...(options.link !== undefined ? { link: options.link } : {}),
+    ...(options.force !== undefined ? { force: options.force } : {}),
+  });
   ctx.addLineage(
     lineageRow(
       ctx,

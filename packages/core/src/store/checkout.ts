@@ -1,10 +1,32 @@
+/**
+ * Checkout: stored content placed at a local path, safely. Nothing is ever placed by aliasing
+ * the store unless asked: the default is a reflink (a free copy-on-write clone) falling back to a
+ * copy, so editing the checkout never changes the stored object; hard and symbolic links only
+ * with `link`. Every file is checked against its md5 as it is placed, from every backend: a
+ * mismatch is `CORRUPT` and leaves nothing at the destination. An existing destination is never
+ * replaced unless `force`; a forced directory checkout makes the folder equal to the artifact.
+ * Files and directories are built under a temporary name beside the destination and renamed in.
+ */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { LinkType } from '../backend/contract.js';
 import { TroveError } from '../errors.js';
+import { md5File } from '../hash/md5-file.js';
 import { type ContentStore, forEachObject } from './content-store.js';
+
+export interface CheckoutOptions {
+  /**
+   * How files are placed: `reflink` (the default: a clone, else a copy), `copy`, `hardlink` (the
+   * checkout shares the stored object's read-only inode: writing through it as root changes
+   * the store) or `symlink` (points into the store). A link type the filesystem refuses falls
+   * back to a copy.
+   */
+  link?: LinkType;
+  /** Replace what is at the destination; a directory is made equal to the artifact. */
+  force?: boolean;
+}
 
 export interface CheckoutResult {
   path: string;
@@ -13,62 +35,133 @@ export interface CheckoutResult {
   links: Partial<Record<LinkType, number>>;
 }
 
-/**
- * Puts stored content at a local path: links from a local store (reflink, then hardlink, then
- * copy), a verified download from any other. A directory is laid out from its manifest.
- */
+const LINK_ORDER: Record<LinkType, readonly LinkType[]> = {
+  reflink: ['reflink', 'copy'],
+  copy: ['copy'],
+  hardlink: ['hardlink', 'copy'],
+  symlink: ['symlink', 'copy'],
+};
+
+/** Puts the stored object `md5` (a file, or a `.dir` directory) at `destination`. */
 export async function checkout(
   objects: ContentStore,
   md5: string,
   destination: string,
+  options: CheckoutOptions = {},
 ): Promise<CheckoutResult> {
   const dest = resolve(destination);
+  const linkTypes = LINK_ORDER[options.link ?? 'reflink'];
+  if (!linkTypes) {
+    throw new TroveError('INVALID_ARGUMENT', `Unknown link type ${JSON.stringify(options.link)}.`, {
+      hint: 'Use reflink, copy, hardlink or symlink.',
+    });
+  }
+  const existing = lstatOrUndefined(dest);
+  const emptyDir = existing?.isDirectory() && readdirSync(dest).length === 0;
+  if (existing && !options.force && !(emptyDir && md5.endsWith('.dir'))) {
+    throw new TroveError('CONFLICT', `${dest} already exists.`, {
+      key: dest,
+      hint: 'Choose another destination (-o), or pass --force (force: true) to replace it.',
+    });
+  }
   const links: Partial<Record<LinkType, number>> = {};
   const count = (t: LinkType): void => {
     links[t] = (links[t] ?? 0) + 1;
   };
-  if (!md5.endsWith('.dir')) {
-    count(await checkoutFile(objects, md5, dest));
-    return { path: dest, files: 1, links };
-  }
-  const entries = await objects.readManifest(md5);
-  for (const e of entries) {
-    const target = resolve(dest, e.relpath);
-    if (!target.startsWith(dest + sep)) {
-      throw new TroveError(
-        'CORRUPT',
-        `Manifest ${md5} has an entry outside its directory: ${e.relpath}`,
-      );
-    }
-  }
-  mkdirSync(dest, { recursive: true });
-  await forEachObject(entries, async (e) =>
-    count(await checkoutFile(objects, e.md5, join(dest, e.relpath))),
+  mkdirSync(dirname(dest), { recursive: true });
+  const temp = join(
+    dirname(dest),
+    `.${basename(dest)}.trove-${randomBytes(6).toString('hex')}.tmp`,
   );
-  return { path: dest, files: entries.length, links };
+  let files = 1;
+  try {
+    if (!md5.endsWith('.dir')) {
+      count(await placeFile(objects, md5, temp, linkTypes));
+    } else {
+      const entries = await objects.readManifest(md5);
+      for (const e of entries) {
+        const target = resolve(temp, e.relpath);
+        if (!target.startsWith(temp + sep)) {
+          throw new TroveError(
+            'CORRUPT',
+            `Manifest ${md5} has an entry outside its directory: ${e.relpath}`,
+          );
+        }
+      }
+      mkdirSync(temp);
+      await forEachObject(entries, async (e) =>
+        count(await placeFile(objects, e.md5, join(temp, e.relpath), linkTypes)),
+      );
+      files = entries.length;
+    }
+    commit(temp, dest, existing !== undefined);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    throw err;
+  }
+  return { path: dest, files, links };
 }
 
-async function checkoutFile(objects: ContentStore, md5: string, dest: string): Promise<LinkType> {
+/** Moves the finished checkout into place; what was there (forced) is removed afterwards. */
+function commit(temp: string, dest: string, replace: boolean): void {
+  if (!replace) {
+    renameSync(temp, dest);
+    return;
+  }
+  const aside = `${temp}.old`;
+  renameSync(dest, aside);
+  try {
+    renameSync(temp, dest);
+  } catch (err) {
+    renameSync(aside, dest);
+    throw err;
+  }
+  rmSync(aside, { recursive: true, force: true });
+}
+
+/** Places one object at `path` (a fresh name) and checks its bytes against `md5`. */
+async function placeFile(
+  objects: ContentStore,
+  md5: string,
+  path: string,
+  linkTypes: readonly LinkType[],
+): Promise<LinkType> {
   const key = objects.key(md5);
   const { backend } = objects;
-  if (backend.materialize) return backend.materialize(key, dest);
-  mkdirSync(dirname(dest), { recursive: true });
-  const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const { body } = await backend.read(key);
-    const hash = createHash('md5');
-    body.on('data', (chunk: Buffer) => hash.update(chunk));
-    await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
-    const got = hash.digest('hex');
+  mkdirSync(dirname(path), { recursive: true });
+  if (backend.materialize) {
+    const type = await backend.materialize(key, path, { linkTypes });
+    const got = (await md5File(path)).md5;
     if (got !== md5) {
-      throw new TroveError('CORRUPT', `Object ${md5} in the store has md5 ${got}.`, {
-        key,
-        backend: backend.kind,
-      });
+      rmSync(path, { force: true });
+      throw corrupt(md5, got, key, backend.kind);
     }
-    renameSync(tmp, dest);
-    return 'copy';
-  } finally {
-    rmSync(tmp, { force: true });
+    return type;
+  }
+  const { body } = await backend.read(key);
+  const hash = createHash('md5');
+  body.on('data', (chunk: Buffer) => hash.update(chunk));
+  await pipeline(body, createWriteStream(path, { flags: 'wx' }));
+  const got = hash.digest('hex');
+  if (got !== md5) {
+    rmSync(path, { force: true });
+    throw corrupt(md5, got, key, backend.kind);
+  }
+  return 'copy';
+}
+
+function corrupt(md5: string, got: string, key: string, backend: string): TroveError {
+  return new TroveError('CORRUPT', `Object ${md5} in the store has md5 ${got}.`, {
+    key,
+    backend,
+    hint: 'The stored copy is damaged: `trove verify` lists what else is; log the file again to repair it.',
+  });
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { eachBatch } from '../backend/batches.js';
 import type { StorageBackend, WriteManyItem } from '../backend/contract.js';
 import { joinKey } from '../backend/keys.js';
@@ -200,8 +200,20 @@ export class ContentStore {
     const { body } = await this.backend.read(this.key(md5));
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const got = createHash('md5').update(bytes).digest('hex');
+    if (`${got}.dir` !== md5) {
+      throw new TroveError(
+        'CORRUPT',
+        `The directory manifest ${md5} in the store has md5 ${got}.`,
+        {
+          key: this.key(md5),
+          backend: this.backend.kind,
+        },
+      );
+    }
     try {
-      return parseDirManifest(Buffer.concat(chunks));
+      return parseDirManifest(bytes);
     } catch (err) {
       throw new TroveError('CORRUPT', `The directory manifest ${md5} is not valid.`, {
         key: this.key(md5),

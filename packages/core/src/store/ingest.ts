@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import { BatchQueue } from '../backend/batches.js';
+import { mapFsError, permissionDenied } from '../backend/fs-errors.js';
 import { TroveError } from '../errors.js';
-import { mapFsError, permissionDenied } from '../fs/fs-errors.js';
 import { buildDirManifest, type DirManifest } from '../hash/dir-manifest.js';
 import { dvcIgnoreFor } from '../hash/dvcignore.js';
 import { type HashManyOptions, hashFiles } from '../hash/hash-pool.js';
@@ -108,7 +108,8 @@ async function ingestFile(
   } else {
     md5 = known ?? (await md5File(path, (b) => report('hash', b))).md5;
   }
-  rememberIfUnchanged(state, path, st, md5);
+  assertUnchanged(path, st);
+  state.set(path, st, md5);
   const out: Ingested = { isdir: false, md5, size: st.size, written };
   if (isExecutable(st.mode)) out.isexec = true;
   return out;
@@ -148,6 +149,7 @@ async function ingestDirectory(
         }),
     });
   }
+  for (const f of files) assertUnchanged(f.path, f);
   const manifest = buildDirManifest(entries, totalBytes);
   if (store) {
     // Every hash known beforehand: an unchanged tree costs one lookup of its manifest.
@@ -233,18 +235,30 @@ async function hashInto(
   );
 }
 
-/** Records a hash only if the file did not change while it was read. */
-function rememberIfUnchanged(state: HashState, path: string, before: Stats, md5: string): void {
+/**
+ * Refuses a file that changed while it was read (size, mtime or inode differ from before): its
+ * bytes on disk are no longer the ones hashed and stored, so recording them would be a lie. What
+ * was stored is consistent (content-addressed by what was read) and nothing refers to it.
+ */
+function assertUnchanged(
+  path: string,
+  before: { ino: number; size: number; mtimeMs: number },
+): void {
+  let after: Stats | undefined;
   try {
-    const after = statSync(path);
-    if (
-      after.ino === before.ino &&
-      after.size === before.size &&
-      after.mtimeMs === before.mtimeMs
-    ) {
-      state.set(path, after, md5);
-    }
+    after = statSync(path);
   } catch {
-    // Gone already: nothing to remember.
+    after = undefined;
+  }
+  if (
+    !after ||
+    after.ino !== before.ino ||
+    after.size !== before.size ||
+    after.mtimeMs !== before.mtimeMs
+  ) {
+    throw new TroveError('INVALID_ARTIFACT', `${path} changed while it was being logged.`, {
+      key: path,
+      hint: 'Log it again once whatever writes it has finished.',
+    });
   }
 }

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { EventLog } from '../polyaxon/events.js';
+import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
+import { type RecordChanges, RunFolder } from '../record/run-folder.js';
+import type { Store } from '../record/store.js';
+
+/**
+ * What one `Run` object has to save, and the saving: its own artifacts and lineage rows (its
+ * part of the run folder), the record changes it made (merged into the shared `run.json`), and
+ * event rows (appended to the shared events files). Saves are queued, so the writes of one
+ * `Run` never interleave, and what a failed save did not write is kept for the next one.
+ */
+export class RunWriter {
+  readonly #store: Store;
+  readonly #folder: RunFolder;
+  readonly #record: RunRecord;
+  readonly #own: { artifacts: Record<string, ArtifactRecord>; lineage: LineageRow[] } = {
+    artifacts: {},
+    lineage: [],
+  };
+  #ownDirty = false;
+  #changes: RecordChanges = emptyChanges();
+  #recordDirty: boolean;
+  /** The summary as last saved, to find values set directly (`run.summary.x = …`). */
+  #savedSummary: string;
+  readonly events = new EventLog();
+  #queue: Promise<void> = Promise.resolve();
+
+  /** `resumed`: this object continues a run another writer created, and gets a part of its own. */
+  constructor(store: Store, record: RunRecord, resumed: boolean) {
+    this.#store = store;
+    this.#record = record;
+    this.#folder = new RunFolder(
+      store,
+      record.id,
+      resumed ? randomBytes(8).toString('hex') : undefined,
+    );
+    this.#recordDirty = !resumed;
+    this.#savedSummary = JSON.stringify(record.summary);
+  }
+
+  addArtifact(record: ArtifactRecord): void {
+    this.#own.artifacts[record.path] = record;
+    this.#ownDirty = true;
+  }
+
+  addLineage(row: LineageRow): void {
+    this.#own.lineage.push(row);
+    this.#ownDirty = true;
+  }
+
+  setParams(params: Record<string, unknown>): void {
+    Object.assign(this.#changes.params, params);
+  }
+
+  /** Ends a run that is still `running` when this is saved (another writer may have ended it). */
+  end(status: Exclude<RunStatus, 'running'>): void {
+    this.#changes.end = { status, endTime: new Date().toISOString() };
+  }
+
+  /** Saves what changed; `final` also saves the record when nothing else changed. */
+  save(final = false): Promise<void> {
+    const write = (): Promise<void> => this.#write(final);
+    this.#queue = this.#queue.then(write, write);
+    return this.#queue;
+  }
+
+  async #write(final: boolean): Promise<void> {
+    this.#store.prepare();
+    if (this.#ownDirty) {
+      this.#ownDirty = false;
+      try {
+        await this.#folder.saveOwn(this.#own.artifacts, this.#own.lineage);
+      } catch (err) {
+        this.#ownDirty = true;
+        throw err;
+      }
+    }
+    const changes = this.#takeChanges();
+    if (this.#recordDirty || final || hasChanges(changes)) {
+      let stored: RunRecord;
+      try {
+        stored = await this.#folder.updateRecord(this.#record, changes);
+      } catch (err) {
+        this.#changes = mergeChanges(changes, this.#changes); // newer changes win
+        throw err;
+      }
+      this.#recordDirty = false;
+      Object.assign(this.#record, stored, {
+        summary: { ...stored.summary, ...this.#record.summary },
+      });
+      this.#savedSummary = JSON.stringify(this.#record.summary);
+    }
+    const batch = this.events.drain();
+    for (const [i, { file, header, rows }] of batch.entries()) {
+      try {
+        await this.#folder.appendEvents(file, header, rows);
+      } catch (err) {
+        this.events.restore(batch.slice(i));
+        throw err;
+      }
+    }
+  }
+
+  /** The record changes since the last save, including summary values set directly. */
+  #takeChanges(): RecordChanges {
+    const changes = this.#changes;
+    const saved = JSON.parse(this.#savedSummary) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(this.#record.summary)) {
+      if (JSON.stringify(value) !== JSON.stringify(saved[key])) changes.summary[key] = value;
+    }
+    this.#changes = emptyChanges();
+    return changes;
+  }
+}
+
+function emptyChanges(): RecordChanges {
+  return { params: {}, summary: {}, tags: {} };
+}
+
+function mergeChanges(older: RecordChanges, newer: RecordChanges): RecordChanges {
+  const end = newer.end ?? older.end;
+  return {
+    params: { ...older.params, ...newer.params },
+    summary: { ...older.summary, ...newer.summary },
+    tags: { ...older.tags, ...newer.tags },
+    ...(end ? { end } : {}),
+  };
+}
+
+function hasChanges(c: RecordChanges): boolean {
+  return (
+    c.end !== undefined ||
+    Object.keys(c.params).length > 0 ||
+    Object.keys(c.summary).length > 0 ||
+    Object.keys(c.tags).length > 0
+  );
+}
