@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Pinned: these install on Python 3.11 here; scipy is needed by mlflow's schema inference. */
-export const MLFLOW_PACKAGES = [
+const MLFLOW_PACKAGES = [
   'mlflow-skinny==3.18.0',
   'onnx==1.23.2',
   'onnxruntime==1.32.0',
@@ -14,7 +14,7 @@ export const MLFLOW_PACKAGES = [
 ];
 const VENV =
   process.env.TROVE_MLFLOW_VENV ?? join(homedir(), '.cache', 'trove-test', 'mlflow-venv');
-export const PYTHON = join(VENV, 'bin', 'python');
+const PYTHON = join(VENV, 'bin', 'python');
 
 function ready(): boolean {
   const r = spawnSync(PYTHON, ['-c', 'import mlflow, onnx, onnxruntime, scipy, pandas'], {

@@ -13,8 +13,8 @@ export interface SavedExample {
   info: { artifact_path: string; serving_input_path: string; type: 'ndarray' | 'json_object' };
 }
 
-export const INPUT_EXAMPLE_FILE = 'input_example.json';
-export const SERVING_EXAMPLE_FILE = 'serving_input_example.json';
+const INPUT_EXAMPLE_FILE = 'input_example.json';
+const SERVING_EXAMPLE_FILE = 'serving_input_example.json';
 
 /** Nested lists of a tensor's values, floats kept as floats (`1.0`) as numpy's `tolist()` does. */
 function tensorList(t: Tensor): unknown {

@@ -26,8 +26,8 @@ import {
   signatureDict,
 } from './signature.js';
 
-export const FLAVORS = ['onnx'] as const;
-export type Flavor = (typeof FLAVORS)[number];
+const FLAVORS = ['onnx'] as const;
+type Flavor = (typeof FLAVORS)[number];
 
 export interface ModelDirOptions {
   flavor?: Flavor;

@@ -92,7 +92,7 @@ export function tensorDtype(t: Tensor): TensorDtype {
   throw new TroveError('INVALID_ARGUMENT', 'A tensor needs a typed array of numbers.');
 }
 
-export function checkTensor(t: Tensor): void {
+function checkTensor(t: Tensor): void {
   const size = t.shape.reduce((a, b) => a * b, 1);
   if (!t.shape.every((n) => Number.isSafeInteger(n) && n >= 0) || size !== t.data.length) {
     throw new TroveError(

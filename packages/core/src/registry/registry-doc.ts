@@ -44,7 +44,7 @@ export interface RegistryDoc {
 /** A change to a model's document; `undefined` in, for a model not registered yet. */
 export type DocUpdate = (doc: RegistryDoc | undefined, now: number) => RegistryDoc;
 
-export function newDoc(name: string, now: number): RegistryDoc {
+function newDoc(name: string, now: number): RegistryDoc {
   return {
     format: 1,
     name,

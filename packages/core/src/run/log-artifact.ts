@@ -24,7 +24,7 @@ import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js'
  */
 export const LOG_AS: unique symbol = Symbol('trove.logAs');
 
-export interface LogAs {
+interface LogAs {
   /** The logical path in the run, as given (run-relative, `/`-separated). */
   path?: string;
   /** `false`: write nothing into the user's folders. */
