@@ -148,7 +148,9 @@ export class Run implements AsyncDisposable {
   /** Sets run tags (MLflow's `set_tags`); values are kept as strings. Saved with the record. */
   setTags(tags: Record<string, unknown>): void {
     this.#assertActive();
-    for (const [key, value] of Object.entries(tags)) this.#record.tags[key] = String(value);
+    const strings = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
+    Object.assign(this.#record.tags, strings);
+    this.#writer.setTags(strings);
   }
 
   logParam(name: string, value: unknown): void {
