@@ -25,7 +25,7 @@ const CORE = '^packages/core/src/';
 const LAYERS = [
   ['errors\\.ts$', 'py/'],
   ['backend/'],
-  ['project/', 'hash/', 'dvc/', 'polyaxon/', 'fs/'],
+  ['project/', 'hash/', 'dvc/', 'polyaxon/', 'mlflow/', 'fs/'],
   ['store/'],
   ['record/', 'registry/'],
   ['refs\\.ts$'],

@@ -1,7 +1,16 @@
 // Shared bench helpers: round-robin timing of whole commands, peak RSS, and RESULTS.md sections.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -142,4 +151,43 @@ export function machine() {
   const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s*(\d+)/)?.[1];
   const dvc = spawnSync('dvc', ['--version'], { encoding: 'utf8' }).stdout.trim();
   return `${cpu}, ${(Number(mem) / 2 ** 20).toFixed(0)} GiB RAM, Node ${process.version}, DVC ${dvc}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * moto on 127.0.0.1 at a free port. Its request log goes to `<workDir>/moto.log`: a pipe would
+ * fill up while the bench sits in spawnSync, and moto would block on its next log line.
+ */
+export async function startMoto(workDir) {
+  const port = await freePort();
+  mkdirSync(workDir, { recursive: true });
+  const log = openSync(join(workDir, 'moto.log'), 'w');
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', log],
+  });
+  closeSync(log);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error('moto_server exited');
+    if (
+      await fetch(`${url}/moto-api/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
+      return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('moto_server did not start');
 }

@@ -5,18 +5,9 @@
 // Usage: node bench/s3-upload.mjs [--rounds 3] [--skip-5g] [--only big|small]
 // Needs: a build (pnpm build), moto_server, rclone (apt-get install rclone) and aws (awscli) on
 // PATH, ~8 GiB free disk. Writes its section of bench/RESULTS.md.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -25,6 +16,7 @@ import {
   randomFile,
   randomTree,
   roundRobin,
+  startMoto,
   TROVE,
   timed,
   writeSection,
@@ -88,48 +80,9 @@ function requireTools() {
   }
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * moto on 127.0.0.1 at a free port. Its request log goes to a file: a pipe would fill up while
- * this process sits in spawnSync, and moto would block on its next log line.
- */
-async function startMoto() {
-  const port = await freePort();
-  mkdirSync(WORK, { recursive: true });
-  const log = openSync(join(WORK, 'moto.log'), 'w');
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', log],
-  });
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error('moto_server exited');
-    if (
-      await fetch(`${url}/moto-api/`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    ) {
-      return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('moto_server did not start');
-}
-
 rmSync(WORK, { recursive: true, force: true });
 requireTools();
-const moto = await startMoto();
+const moto = await startMoto(WORK);
 const client = new sdk.S3Client({
   endpoint: moto.url,
   region: 'us-east-1',

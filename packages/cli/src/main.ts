@@ -5,6 +5,7 @@ import { registerInit } from './commands/init.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerLs } from './commands/ls.js';
 import { registerReport } from './commands/report.js';
+import { registerModels } from './commands/models.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerLineage(program, globals);
   registerVerify(program, globals);
   registerReport(program, globals);
+  registerModels(program, globals);
   return program;
 }
 

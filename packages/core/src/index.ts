@@ -9,9 +9,15 @@ export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-proj
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
-export { type ResolvedArtifact, resolveArtifactRef } from './refs.js';
+export { openRegistry, type ResolvedArtifact, resolveArtifactRef } from './refs.js';
+export {
+  ModelRegistry,
+  type ModelVersion,
+  type RegisteredModel,
+} from './registry/model-registry.js';
 export { type AddArtifactOptions, addArtifact } from './run/add-artifact.js';
 export type { LogArtifactOptions } from './run/log-artifact.js';
+export type { LogModelOptions, ModelInfo } from './run/log-model.js';
 export type { LogRefOptions } from './run/log-ref.js';
 export { Run } from './run/run.js';
 export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';

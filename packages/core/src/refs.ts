@@ -1,6 +1,8 @@
 import { isTroveError, TroveError } from './errors.js';
 import type { ArtifactRecord } from './record/records.js';
 import type { Store } from './record/store.js';
+import { ModelRegistry } from './registry/model-registry.js';
+import { MODELS_SCHEME, resolveModelUri } from './registry/model-uri.js';
 
 export interface ResolvedArtifact {
   md5: string;
@@ -22,9 +24,11 @@ const RUN_PATH_RE = /^([0-9a-f]{8,32})\/(.+)$/;
  * Resolves what a user names an artifact by:
  * - `runs:/<run>/<logical path>` or `<run>/<logical path>` (MLflow's URI, or its short form);
  * - an md5 (`<hex>`, `<hex>.dir`, `md5:<hex>`): the content itself;
+ * - `models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest`, `models:/<model-id>`;
  * - an artifact name: the newest artifact of that name across runs (`name@<run>` picks a run).
  */
 export async function resolveArtifactRef(store: Store, ref: string): Promise<ResolvedArtifact> {
+  if (ref.startsWith(MODELS_SCHEME)) return resolveModelRef(store, ref);
   const md5 = MD5_RE.exec(ref);
   if (md5?.[1]) {
     const hash = md5[1];
@@ -94,5 +98,44 @@ function fromRecord(runId: string, record: ArtifactRecord): ResolvedArtifact {
     nfiles: record.nfiles,
     runId,
     record,
+  };
+}
+
+/** The registry of a store, resolving the URIs it registers as `resolveArtifactRef` does. */
+export function openRegistry(store: Store): ModelRegistry {
+  return new ModelRegistry(store, async (uri) => {
+    const found = await resolveArtifactRef(store, uri);
+    const runsUri = found.runId && found.record ? `runs:/${found.runId}/${found.record.path}` : uri;
+    const modelId = found.record?.meta?.modelId;
+    return {
+      source: uri.startsWith(MODELS_SCHEME) ? uri : runsUri,
+      md5: found.md5,
+      isdir: found.isdir,
+      ...(found.size !== undefined ? { size: found.size } : {}),
+      ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
+      ...(found.runId ? { runId: found.runId } : {}),
+      ...(typeof modelId === 'string' ? { modelId } : {}),
+    };
+  });
+}
+
+async function resolveModelRef(store: Store, uri: string): Promise<ResolvedArtifact> {
+  const target = await resolveModelUri(store, uri);
+  if ('logged' in target) {
+    const { runId, artifactPath, name } = target.logged;
+    return { ...(await resolveArtifactRef(store, `runs:/${runId}/${artifactPath}`)), name };
+  }
+  const v = target.version;
+  const path = v.source.startsWith('runs:/') ? RUNS_URI_RE.exec(v.source)?.[2] : undefined;
+  const record = v.runId && path ? (await store.readArtifacts(v.runId))[path] : undefined;
+  return {
+    md5: v.md5,
+    isdir: v.isdir,
+    name: v.name,
+    kind: 'model',
+    ...(v.size !== undefined ? { size: v.size } : {}),
+    ...(v.nfiles !== undefined ? { nfiles: v.nfiles } : {}),
+    ...(v.runId ? { runId: v.runId } : {}),
+    ...(record?.md5 === v.md5 ? { record } : {}),
   };
 }

@@ -18,6 +18,7 @@ describe("core's faces", () => {
     expect(names.size).toBeLessThanOrEqual(45);
     expect(Object.keys(root).sort()).toEqual([
       'CONFIG_FILE',
+      'ModelRegistry',
       'Run',
       'Store',
       'TroveError',
@@ -26,6 +27,7 @@ describe("core's faces", () => {
       'findProject',
       'isTroveError',
       'loadConfig',
+      'openRegistry',
       'openStore',
       'resolveArtifactRef',
       'resumeRun',
@@ -79,6 +81,38 @@ describe("core's faces", () => {
       rename: true,
       writeMany: false,
       materialize: false,
+    });
+  });
+});
+
+describe('@trove/core/mlflow', () => {
+  it("exports MLflow's fluent API, the registry client and the model format helpers", async () => {
+    const mlflowFace = await import('../src/dialects/mlflow/index.js');
+    expect(Object.keys(mlflowFace).sort()).toEqual([
+      'MlflowClient',
+      'activeRun',
+      'downloadArtifacts',
+      'endRun',
+      'inferSignature',
+      'listArtifacts',
+      'logArtifact',
+      'logArtifacts',
+      'logDict',
+      'logMetric',
+      'logMetrics',
+      'logModel',
+      'logParam',
+      'logParams',
+      'logText',
+      'setTag',
+      'setTags',
+      'startRun',
+      'tensor',
+    ]);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['./mlflow']).toEqual({
+      types: './dist/dialects/mlflow/index.d.ts',
+      default: './dist/dialects/mlflow/index.js',
     });
   });
 });

@@ -17,6 +17,20 @@ import type { Progress } from '../store/ingest.js';
 import { type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
 import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
 
+/**
+ * Internal (not part of the public options): how `logModel` and the MLflow dialect log — at a
+ * logical path of their own (MLflow's `<artifact_path>/<file>`, no `outputs/`), and without
+ * workspace pointers (no `.dvc`, `.gitignore` line or dvc.yaml entry).
+ */
+export const LOG_AS: unique symbol = Symbol('trove.logAs');
+
+interface LogAs {
+  /** The logical path in the run, as given (run-relative, `/`-separated). */
+  path?: string;
+  /** `false`: write nothing into the user's folders. */
+  pointers?: false;
+}
+
 export interface LogArtifactOptions {
   /** `model`, `dataset`, …; names the `assets/<type>/` folder when a step is given. */
   type?: string;
@@ -40,6 +54,7 @@ export interface LogArtifactOptions {
    */
   dvc?: boolean;
   onProgress?: (progress: Progress) => void;
+  [LOG_AS]?: LogAs;
 }
 
 /**
@@ -67,8 +82,11 @@ export async function logArtifact(
   checkNotProjectOrStore(ctx, source);
   const artifactName = name ?? defaultArtifactName(source);
   const cache = options.cache ?? true;
+  const as = options[LOG_AS];
+  const asPath = as?.path === undefined ? undefined : validateRelPath(as.path);
+  if (asPath === '') throw new TroveError('INVALID_PATH', 'An artifact path cannot be empty.');
   const tracked = options.copy ? join(ctx.dir, 'artifacts', basename(source)) : source;
-  const pointers = wantsPointers(ctx, tracked, options.dvc);
+  const pointers = as?.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
   if (pointers) checkWritable(dirname(tracked));
   if (step !== undefined) {
     // The events file this will write must be a valid key before anything is stored.
@@ -98,14 +116,16 @@ export async function logArtifact(
         ctx.dvcyaml,
       )
     : {};
-  const logical = logicalPath({
-    source: tracked,
-    isdir: ingested.isdir,
-    name: artifactName,
-    type,
-    step,
-    relPath,
-  });
+  const logical =
+    asPath ??
+    logicalPath({
+      source: tracked,
+      isdir: ingested.isdir,
+      name: artifactName,
+      type,
+      step,
+      relPath,
+    });
   const record = artifactRecord(logical, artifactName, ingested, {
     type,
     step,

@@ -53,6 +53,10 @@ export class RunWriter {
     Object.assign(this.#changes.params, params);
   }
 
+  setTags(tags: Record<string, string>): void {
+    Object.assign(this.#changes.tags, tags);
+  }
+
   /** Ends a run that is still `running` when this is saved (another writer may have ended it). */
   end(status: Exclude<RunStatus, 'running'>): void {
     this.#changes.end = { status, endTime: new Date().toISOString() };

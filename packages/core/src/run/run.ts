@@ -9,6 +9,7 @@ import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import type { RunContext } from './context.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
+import { type LogModelOptions, logModel, type ModelInfo } from './log-model.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
 import { RunWriter } from './run-writer.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
@@ -140,6 +141,18 @@ export class Run implements AsyncDisposable {
     await this.#writer.save();
   }
 
+  get tags(): Readonly<Record<string, string>> {
+    return this.#record.tags;
+  }
+
+  /** Sets run tags (MLflow's `set_tags`); values are kept as strings. Saved with the record. */
+  setTags(tags: Record<string, unknown>): void {
+    this.#assertActive();
+    const strings = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
+    Object.assign(this.#record.tags, strings);
+    this.#writer.setTags(strings);
+  }
+
   logParam(name: string, value: unknown): void {
     this.logParams({ [name]: value });
   }
@@ -179,18 +192,17 @@ export class Run implements AsyncDisposable {
     return this.#track(logArtifact(this.#ctx, path, options));
   }
 
-  /** `logArtifact` with `type: "model"`; `framework` goes into `meta`. */
-  logModel(
-    path: string,
-    options: LogArtifactOptions & { framework?: string } = {},
-  ): Promise<ArtifactRecord> {
-    const { framework, ...rest } = options;
-    const meta = withFramework(rest.meta, framework);
-    return this.logArtifact(path, {
-      ...rest,
-      type: rest.type ?? 'model',
-      ...(meta ? { meta } : {}),
-    });
+  /**
+   * Logs a saved model in MLflow's format: the model directory (`MLmodel`, the model's files,
+   * input example, requirements) as one artifact at `<name>` (default `model`), recorded as a
+   * logged model and, with `registeredModelName`, registered as the next version.
+   *
+   * @example
+   * const info = await run.logModel('model.onnx', { flavor: 'onnx', registeredModelName: 'clf' });
+   * info.modelUri; // runs:/<run>/model
+   */
+  logModel(path: string, options: LogModelOptions = {}): Promise<ModelInfo> {
+    return this.#track(logModel(this.#ctx, path, options));
   }
 
   /**

@@ -1,0 +1,303 @@
+/**
+ * The model registry, on the store itself: one JSON document per registered model at
+ * `registry/<name>.json` in the store's metadata backend. There is no server and no database:
+ * every change reads the document with its etag, applies a pure update, and writes it back with
+ * `ifMatch: etag` (`ifNoneMatch: "*"` for a new model). A writer that loses the race reads again
+ * and re-applies its update, so with many writers no change is lost and version numbers are
+ * 1…N without gaps or repeats, on every backend whose conditional writes are atomic.
+ */
+import { joinKey } from '../backend/keys.js';
+import { isTroveError, TroveError } from '../errors.js';
+import type { MetaLocation } from '../record/meta-io.js';
+import { validateAlias, validateModelName, validateTag, validateVersion } from './model-names.js';
+import type { DocUpdate, RegistryDoc, VersionContent, VersionDoc } from './registry-doc.js';
+import * as docs from './registry-doc.js';
+
+export type { VersionContent } from './registry-doc.js';
+
+/** One version of a registered model (MLflow's `ModelVersion`). */
+export interface ModelVersion extends VersionDoc {
+  name: string;
+  /** The aliases that point at this version. */
+  aliases: string[];
+}
+
+/** A registered model (MLflow's `RegisteredModel`); `aliases` maps alias → version number. */
+export interface RegisteredModel extends Omit<RegistryDoc, 'format' | 'nextVersion' | 'versions'> {
+  /** The highest version number still registered, if any. */
+  latestVersion?: number;
+  versionCount: number;
+}
+
+/** Turns a URI (`runs:/…`, `models:/…`, an md5) into the content a version points at. */
+export type SourceResolver = (uri: string) => Promise<VersionContent>;
+
+export interface SearchVersionsOptions {
+  name?: string;
+  runId?: string;
+  /** Only versions that carry this tag (and value, when given). */
+  tag?: { key: string; value?: string };
+}
+
+/** How long a writer keeps retrying a contended document before giving up. */
+const RETRY_DEADLINE_MS = 120_000;
+const MAX_BACKOFF_MS = 50;
+
+export class ModelRegistry {
+  readonly #store: MetaLocation;
+  readonly #resolve: SourceResolver | undefined;
+
+  constructor(store: MetaLocation, resolve?: SourceResolver) {
+    this.#store = store;
+    this.#resolve = resolve;
+  }
+
+  /**
+   * Registers what `uri` names as the next version of `name` (created when new). The URI is
+   * resolved first: one that names nothing is `NOT_FOUND` and the registry is left unchanged.
+   */
+  async registerModel(
+    uri: string,
+    name: string,
+    options: { description?: string; tags?: Record<string, unknown> } = {},
+  ): Promise<ModelVersion> {
+    validateModelName(name);
+    const tags = checkTags(options.tags);
+    if (!this.#resolve) throw new TroveError('INTERNAL', 'This registry cannot resolve URIs.');
+    const content = await this.#resolve(uri);
+    return this.createVersion(name, content, {
+      ...(options.description !== undefined ? { description: options.description } : {}),
+      tags,
+    });
+  }
+
+  /** Adds a version pointing at content already resolved. */
+  async createVersion(
+    name: string,
+    content: VersionContent,
+    options: { description?: string; tags?: Record<string, unknown> } = {},
+  ): Promise<ModelVersion> {
+    validateModelName(name);
+    const tags = checkTags(options.tags);
+    // The number is the document's nextVersion before this writer's update: read it from the
+    // document this writer itself wrote (its update was the last one applied).
+    let mine = 0;
+    const add = docs.addVersion(name, content, { ...options, tags });
+    const doc = await this.#update(name, (d, now) => {
+      const next = add(d, now);
+      mine = next.nextVersion - 1;
+      return next;
+    });
+    return toVersion(doc, docs.findVersion(doc, mine));
+  }
+
+  async getModel(name: string): Promise<RegisteredModel> {
+    return toModel(docs.requireDoc(await this.#read(validateModelName(name)), name));
+  }
+
+  async getVersion(name: string, version: number | string): Promise<ModelVersion> {
+    const n = validateVersion(version);
+    const doc = docs.requireDoc(await this.#read(validateModelName(name)), name);
+    return toVersion(doc, docs.findVersion(doc, n));
+  }
+
+  async getVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    validateAlias(alias);
+    const doc = docs.requireDoc(await this.#read(validateModelName(name)), name);
+    const version = doc.aliases[alias];
+    if (version === undefined) {
+      throw new TroveError('NOT_FOUND', `Model "${name}" has no alias "${alias}".`);
+    }
+    return toVersion(doc, docs.findVersion(doc, version));
+  }
+
+  /** The highest version number registered (`models:/<name>/latest`). */
+  async latestVersion(name: string): Promise<ModelVersion> {
+    const doc = docs.requireDoc(await this.#read(validateModelName(name)), name);
+    const last = doc.versions.at(-1);
+    if (!last) throw new TroveError('NOT_FOUND', `Model "${name}" has no versions.`);
+    return toVersion(doc, last);
+  }
+
+  /** Every registered model, by name. */
+  async listModels(): Promise<RegisteredModel[]> {
+    const models: RegisteredModel[] = [];
+    for await (const name of this.#names()) {
+      const doc = await this.#read(name);
+      if (doc) models.push(toModel(doc));
+    }
+    return models;
+  }
+
+  /** Versions across models (or of one), newest first within each model. */
+  async searchVersions(options: SearchVersionsOptions = {}): Promise<ModelVersion[]> {
+    const names = options.name !== undefined ? [validateModelName(options.name)] : [];
+    if (options.name === undefined) for await (const n of this.#names()) names.push(n);
+    const found: ModelVersion[] = [];
+    for (const name of names) {
+      const doc = await this.#read(name);
+      if (!doc) continue;
+      for (const v of [...doc.versions].reverse()) {
+        if (options.runId !== undefined && v.runId !== options.runId) continue;
+        const tag = options.tag;
+        if (
+          tag &&
+          (!(tag.key in v.tags) || (tag.value !== undefined && v.tags[tag.key] !== tag.value))
+        )
+          continue;
+        found.push(toVersion(doc, v));
+      }
+    }
+    return found;
+  }
+
+  /** Points `alias` at a version (moving it if set). An alias on a missing version is `NOT_FOUND`. */
+  async setAlias(name: string, alias: string, version: number | string): Promise<void> {
+    validateModelName(name);
+    await this.#update(name, docs.setAlias(name, validateAlias(alias), validateVersion(version)));
+  }
+
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    validateModelName(name);
+    await this.#update(name, docs.deleteAlias(name, validateAlias(alias)));
+  }
+
+  async setVersionTag(
+    name: string,
+    version: number | string,
+    key: string,
+    value: unknown,
+  ): Promise<void> {
+    validateModelName(name);
+    const n = validateVersion(version);
+    const [k, v] = validateTag(key, value);
+    await this.#update(name, docs.setVersionTag(name, n, k, v));
+  }
+
+  async setModelTag(name: string, key: string, value: unknown): Promise<void> {
+    validateModelName(name);
+    const [k, v] = validateTag(key, value);
+    await this.#update(name, docs.setModelTag(name, k, v));
+  }
+
+  async updateDescription(name: string, description: string, version?: number | string) {
+    validateModelName(name);
+    if (typeof description !== 'string')
+      throw new TroveError('INVALID_ARGUMENT', 'A description is a string.');
+    const n = version === undefined ? undefined : validateVersion(version);
+    await this.#update(name, docs.setDescription(name, description, n));
+  }
+
+  /** Removes a version and the aliases that pointed at it; its number is not reused. */
+  async deleteVersion(name: string, version: number | string): Promise<void> {
+    validateModelName(name);
+    await this.#update(name, docs.deleteVersion(name, validateVersion(version)));
+  }
+
+  #key(name: string): string {
+    return joinKey(this.#store.metaPrefix, 'registry', `${name}.json`);
+  }
+
+  async *#names(): AsyncIterable<string> {
+    const prefix = joinKey(this.#store.metaPrefix, 'registry/');
+    for await (const entry of this.#store.meta.list(prefix)) {
+      const rest = entry.key.slice(prefix.length);
+      if (!rest.includes('/') && rest.endsWith('.json')) yield rest.slice(0, -'.json'.length);
+    }
+  }
+
+  async #read(name: string): Promise<RegistryDoc | undefined> {
+    return (await this.#readWithEtag(name))?.doc;
+  }
+
+  async #readWithEtag(name: string): Promise<{ doc: RegistryDoc; etag: string } | undefined> {
+    const key = this.#key(name);
+    try {
+      const { stat, body } = await this.#store.meta.read(key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        throw new TroveError('CORRUPT', `${key} is not valid JSON.`, { key, cause: err });
+      }
+      return { doc: docs.checkDoc(parsed, key), etag: stat.etag };
+    } catch (err) {
+      if (isTroveError(err, 'NOT_FOUND')) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Read, apply, write conditionally; on a lost race, again. An update that throws (a missing
+   * version, say) ends the loop with nothing written.
+   */
+  async #update(name: string, update: DocUpdate): Promise<RegistryDoc> {
+    const key = this.#key(name);
+    const deadline = Date.now() + RETRY_DEADLINE_MS;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.#readWithEtag(name);
+      const next = update(current ? structuredClone(current.doc) : undefined, Date.now());
+      try {
+        await this.#store.meta.write(key, `${JSON.stringify(next, null, 2)}\n`, {
+          contentType: 'application/json',
+          ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' as const }),
+        });
+        return next;
+      } catch (err) {
+        const lost = isTroveError(err, 'PRECONDITION_FAILED') || isTroveError(err, 'NOT_FOUND');
+        if (!lost) throw err;
+        if (Date.now() > deadline) {
+          throw new TroveError(
+            'UNAVAILABLE',
+            `Gave up updating ${key} after ${attempt + 1} tries.`,
+            {
+              key,
+              retryable: true,
+              cause: err,
+            },
+          );
+        }
+        const cap = Math.min(MAX_BACKOFF_MS, 2 ** Math.min(attempt, 6));
+        await new Promise((r) => setTimeout(r, Math.random() * cap));
+      }
+    }
+  }
+}
+
+function checkTags(tags: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (tags === undefined) return out;
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new TroveError('INVALID_ARGUMENT', 'tags must be a mapping of keys to values.');
+  }
+  for (const [k, v] of Object.entries(tags)) {
+    const [key, value] = validateTag(k, v);
+    out[key] = value;
+  }
+  return out;
+}
+
+function toVersion(doc: RegistryDoc, v: VersionDoc): ModelVersion {
+  const aliases = Object.entries(doc.aliases)
+    .filter(([, n]) => n === v.version)
+    .map(([a]) => a)
+    .sort();
+  return { name: doc.name, ...structuredClone(v), aliases };
+}
+
+function toModel(doc: RegistryDoc): RegisteredModel {
+  const last = doc.versions.at(-1);
+  return {
+    name: doc.name,
+    creationTimestamp: doc.creationTimestamp,
+    lastUpdatedTimestamp: doc.lastUpdatedTimestamp,
+    ...(doc.description !== undefined ? { description: doc.description } : {}),
+    tags: { ...doc.tags },
+    aliases: { ...doc.aliases },
+    ...(last ? { latestVersion: last.version } : {}),
+    versionCount: doc.versions.length,
+  };
+}
