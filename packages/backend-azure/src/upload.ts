@@ -114,11 +114,10 @@ export async function blockUpload(
       !isAbortError(err) &&
       mapAzureError(err, { container: ctx.options.container, key }).retryable &&
       !(err instanceof TroveError && err.code === 'CORRUPT');
+    // (A process killed meanwhile leaves its journal locked by a dead pid: the next one breaks it.)
     if (keep) await journal?.release();
     else await journal?.finish();
     throw err;
-  } finally {
-    // A process that dies here leaves its journal locked by a dead pid: the next one breaks it.
   }
 }
 
