@@ -52,15 +52,15 @@ export async function putBlob(
   const digest = createHash('md5').update(bytes).digest();
   const md5 = digest.toString('hex');
   if (options.md5 !== undefined && options.md5 !== md5) throw corrupt(key, md5, options.md5);
-  try {
-    // The SDK passes `transactionalContentMD5` on as Put Blob's Content-MD5, although its type
-    // does not list it: the service checks the body against it.
-    const upload: BlockBlobUploadOptions & { transactionalContentMD5: Uint8Array } = {
-      abortSignal: options.signal,
-      transactionalContentMD5: digest,
-      blobHTTPHeaders: { blobContentMD5: digest, blobContentType: options.contentType },
-      conditions: { ifNoneMatch: options.ifNoneMatch, ifMatch: options.ifMatch },
-    };
+  // The SDK passes `transactionalContentMD5` on as Put Blob's Content-MD5, although its type
+  // does not list it: the service checks the body against it.
+  const upload: BlockBlobUploadOptions & { transactionalContentMD5: Uint8Array } = {
+    abortSignal: options.signal,
+    transactionalContentMD5: digest,
+    blobHTTPHeaders: { blobContentMD5: digest, blobContentType: options.contentType },
+    conditions: { ifNoneMatch: options.ifNoneMatch, ifMatch: options.ifMatch },
+  };
+  return ifMatchChecked(ctx, key, options, async () => {
     const out = await ctx.conn.container
       .getBlockBlobClient(key)
       .upload(bytes, bytes.length, upload);
@@ -72,9 +72,7 @@ export async function putBlob(
       lastModified: out.lastModified ?? new Date(),
       md5,
     };
-  } catch (err) {
-    throw await ifMatchOnMissing(ctx, key, err, options);
-  }
+  });
 }
 
 /**
@@ -102,7 +100,7 @@ async function writeBytes(
 ): Promise<ObjectStat> {
   if (bytes.length <= ctx.options.blockSize) return putBlob(ctx, key, bytes, options);
   await checkConditions(ctx, key, options);
-  return commitGuard(ctx, key, options, () =>
+  return ifMatchChecked(ctx, key, options, () =>
     blockUpload(ctx, {
       ...requestOptions(key, options),
       blockSize: blockSizeFor(bytes.length, ctx.options.blockSize),
@@ -124,7 +122,7 @@ export async function writeFile(
   if (size <= ctx.options.blockSize) return putBlob(ctx, key, await readWhole(path, size), options);
   await checkConditions(ctx, key, options);
   const slots = ctx.options.concurrency + 1;
-  return commitGuard(ctx, key, options, () =>
+  return ifMatchChecked(ctx, key, options, () =>
     blockUpload(ctx, {
       ...requestOptions(key, options),
       blockSize: blockSizeFor(size, ctx.options.blockSize),
@@ -168,7 +166,7 @@ async function writeIterable(
     if (!ended) await iterator.return?.().catch(() => {});
     throw err;
   }
-  return commitGuard(ctx, key, options, () =>
+  return ifMatchChecked(ctx, key, options, () =>
     blockUpload(ctx, {
       ...requestOptions(key, options),
       blockSize,
@@ -189,7 +187,8 @@ function requestOptions(key: string, options: WriteOptions) {
   };
 }
 
-async function commitGuard(
+/** Runs a write, turning Azure's 412 for an `ifMatch` on a missing blob into NOT_FOUND. */
+async function ifMatchChecked(
   ctx: AzureContext,
   key: string,
   options: WriteOptions,
