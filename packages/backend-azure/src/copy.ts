@@ -2,11 +2,8 @@ import { type CopyOptions, notFound, type ObjectStat } from '@trove/core/backend
 import type { AzureContext } from './context.js';
 import { headObject, quoteEtag } from './head.js';
 import { azureErrorCode } from './map-error.js';
-import { MIB } from './options.js';
 import { sasUrl } from './sas.js';
 
-/** Copy Blob From URL's limit; larger blobs are copied asynchronously (Copy Blob + polling). */
-const MAX_SYNC_COPY = 256 * MIB;
 /** Attempts when the source changes between our Get Properties and the copy. */
 const SOURCE_ATTEMPTS = 3;
 const SOURCE_SAS_SECONDS = 60 * 60;
@@ -33,7 +30,7 @@ export async function copyObject(
     const conditions = { ifNoneMatch: options.ifNoneMatch };
     const sourceConditions = { ifMatch: source.etag };
     try {
-      if (source.size <= MAX_SYNC_COPY) {
+      if (source.size <= ctx.options.syncCopyLimit) {
         const out = await target.syncCopyFromURL(url, {
           abortSignal: options.signal,
           conditions,

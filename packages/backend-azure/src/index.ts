@@ -9,7 +9,7 @@ export type { AzureBackendOptions, BlockEvent } from './options.js';
 /** The options of a `type: azure` store in `trove.yaml` (core handles `type` and `prefix`). */
 export type AzureStoreOptions = Omit<
   AzureBackendOptions,
-  'containerClient' | 'pipelineOptions' | 'onBlock'
+  'containerClient' | 'pipelineOptions' | 'onBlock' | 'syncCopyLimit'
 >;
 
 /**

@@ -44,6 +44,11 @@ export interface AzureBackendOptions {
   resume?: boolean;
   /** Where resume journals live (default `<tmpdir>/trove-azure-uploads`). */
   resumeDir?: string;
+  /**
+   * Largest blob copied with one synchronous Copy Blob From URL (default and maximum 256 MiB,
+   * Azure's limit); larger ones use an asynchronous Copy Blob.
+   */
+  syncCopyLimit?: number;
   /** A ready container client (tests, custom pipelines); the credential options are then ignored. */
   containerClient?: ContainerClient;
   /** Extra pipeline options (proxy, user agent, …) merged over trove's. */
@@ -61,8 +66,11 @@ export interface ResolvedOptions {
   maxAttempts: number;
   resume: boolean;
   resumeDir: string;
+  syncCopyLimit: number;
 }
 
+/** Copy Blob From URL's limit. */
+export const MAX_SYNC_COPY = 256 * MIB;
 export const DEFAULT_BLOCK_SIZE = 8 * MIB;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_OBJECT_CONCURRENCY = 32;
@@ -166,6 +174,10 @@ export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
     maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
     resume: options.resume ?? true,
     resumeDir: options.resumeDir ?? defaultResumeDir('azure'),
+    syncCopyLimit: Math.min(
+      MAX_SYNC_COPY,
+      positiveInt('syncCopyLimit', options.syncCopyLimit, MAX_SYNC_COPY),
+    ),
   };
 }
 

@@ -180,4 +180,41 @@ describe('integrity and conditions of block uploads', () => {
       'PRECONDITION_FAILED',
     );
   });
+
+  it('a copy above the synchronous limit goes through an asynchronous Copy Blob, also create-only', async () => {
+    // Records the copy requests the backend sends: a synchronous one carries x-ms-requires-sync.
+    const copies: string[] = [];
+    const pipeline = newPipeline(new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+    pipeline.factories.unshift({
+      create: (next: RequestPolicy): RequestPolicy => ({
+        sendRequest(request: WebResource) {
+          if (request.headers.get('x-ms-copy-source'))
+            copies.push(request.headers.get('x-ms-requires-sync') ? 'sync' : 'async');
+          return next.sendRequest(request);
+        },
+      }),
+    });
+    const backend = new AzureBackend({
+      container,
+      containerClient: new ContainerClient(`${endpoint}/${container}`, pipeline),
+      syncCopyLimit: MIB,
+    });
+    const bytes = Buffer.alloc(2 * MIB + 5, 4);
+    await backend.write('copy/async-source.bin', bytes);
+    await backend.write('copy/small-source.bin', 'small');
+    const copied = await backend.copy('copy/async-source.bin', 'copy/async.bin', {
+      ifNoneMatch: '*',
+    });
+    await backend.copy('copy/small-source.bin', 'copy/small.bin');
+    expect(copies).toEqual(['async', 'sync']);
+    expect(copied.size).toBe(bytes.length);
+    expect((await client.getBlobClient('copy/async.bin').getProperties()).etag).toBe(copied.etag);
+    expect(md5Hex(await client.getBlobClient('copy/async.bin').downloadToBuffer())).toBe(
+      md5Hex(bytes),
+    );
+    await expectTroveError(
+      () => backend.copy('copy/async-source.bin', 'copy/async.bin', { ifNoneMatch: '*' }),
+      'PRECONDITION_FAILED',
+    );
+  });
 });
