@@ -64,21 +64,21 @@ export async function blockUpload(
         path: file.path,
       })
     : undefined;
-  let existing = new Map<string, number>();
-  let state = journal && file ? journal.resumable(toVersion(file)) : undefined;
-  if (state) {
-    existing = await uncommittedBlocks(ctx, key, signal);
-    // Nothing of this upload left on the server (committed meanwhile, or expired): start over.
-    if (![...existing.keys()].some((id) => decodedPrefix(id) === state?.uploadId))
-      state = undefined;
-  }
-  const blockSize = state?.blockSize ?? request.blockSize;
-  const uploadId = state?.uploadId ?? randomBytes(8).toString('hex');
-  if (journal && file && !state) {
-    // Without a place for its journal the upload still runs; it just cannot be resumed.
-    await journal.save(toVersion(file), { uploadId, blockSize }).catch(() => {});
-  }
   try {
+    let existing = new Map<string, number>();
+    let state = journal && file ? journal.resumable(toVersion(file)) : undefined;
+    if (state) {
+      existing = await uncommittedBlocks(ctx, key, signal);
+      // Nothing of this upload left on the server (committed meanwhile, or expired): start over.
+      if (![...existing.keys()].some((id) => decodedPrefix(id) === state?.uploadId))
+        state = undefined;
+    }
+    const blockSize = state?.blockSize ?? request.blockSize;
+    const uploadId = state?.uploadId ?? randomBytes(8).toString('hex');
+    if (journal && file && !state) {
+      // Without a place for its journal the upload still runs; it just cannot be resumed.
+      await journal.save(toVersion(file), { uploadId, blockSize }).catch(() => {});
+    }
     const source = await request.source(blockSize);
     const sent = await stageBlocks(ctx, key, uploadId, source, existing, request);
     if (request.md5 !== undefined && sent.md5 !== request.md5) {

@@ -1,10 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
+import { expectTroveError } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { AzureBackend } from '../src/index.js';
 import { blockId } from '../src/upload.js';
-import { createContainer } from './azurite.js';
+import { createContainer, startAzurite } from './azurite.js';
 import { md5OfStream, runUpload, writeTestFile } from './child.js';
 import { MIB, newBackend, testContainer, uncommitted } from './helpers.js';
 
@@ -114,5 +116,36 @@ describe('resumable block uploads', () => {
     expect(events.some((e) => e.reused || e.uploadId === oldId)).toBe(false);
     expect(await md5OfStream((await backend.read(key)).body)).toBe(newMd5);
     expect(journals(resumeDir)).toEqual([]);
+  });
+
+  it('a lost connection keeps the journal for the next attempt', async () => {
+    const azurite = await startAzurite();
+    try {
+      const own = await createContainer(azurite.connectionString, 'dropped');
+      const resumeDir = tempDir();
+      let stopping: Promise<void> | undefined;
+      const backend = new AzureBackend({
+        container: own,
+        connectionString: azurite.connectionString,
+        blockSize: BLOCK,
+        concurrency: 1,
+        maxAttempts: 1,
+        resumeDir,
+        onBlock: (b) => {
+          if (b.index === 2) stopping ??= azurite.stop();
+        },
+      });
+      const err = await expectTroveError(
+        () => backend.write('k.bin', { path: file }),
+        'UNAVAILABLE',
+      );
+      expect(err.retryable).toBe(true);
+      await stopping;
+      expect(journals(resumeDir)).toHaveLength(1);
+      // The lock was let go: the journal is there for whoever tries next.
+      expect(readdirSync(resumeDir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    } finally {
+      await azurite.stop();
+    }
   });
 });
