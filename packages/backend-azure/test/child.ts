@@ -75,7 +75,7 @@ export async function writeTestFile(path: string, size: number, seed = 1): Promi
     }
     const chunk = block.subarray(0, Math.min(block.length, size - written));
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((err?: Error | null) => (err ? reject(err) : resolve())),
