@@ -26,7 +26,7 @@ export async function copyObject(
     if (!source) throw notFound('azure', from, 'No object to copy at');
     const sourceBlob = ctx.conn.container.getBlobClient(from);
     const target = ctx.conn.container.getBlobClient(to);
-    const url = await sasUrl(ctx, sourceBlob, 'r', SOURCE_SAS_SECONDS);
+    const url = await sasUrl(ctx, sourceBlob, 'r', SOURCE_SAS_SECONDS, true);
     const conditions = { ifNoneMatch: options.ifNoneMatch };
     const sourceConditions = { ifMatch: source.etag };
     try {

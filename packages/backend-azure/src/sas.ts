@@ -16,14 +16,16 @@ const delegationKeys = new WeakMap<object, { key: UserDelegationKey; until: numb
 
 /**
  * A SAS URL for one blob: a service SAS signed with the account key when it is known, a user
- * delegation SAS with Entra ID, or the client's own SAS when it was given one (its permissions
- * are then what they are). Signing is local, except for fetching a user delegation key.
+ * delegation SAS with Entra ID. Signing is local, except for fetching a user delegation key.
+ * `internal`: the URL goes only to the service (a copy source), so a client that has nothing
+ * but its own SAS may use that; a URL handed out never carries the user's own SAS.
  */
 export async function sasUrl(
   ctx: AzureContext,
   blob: BlobClient,
   permissions: string,
   expiresInSeconds: number,
+  internal = false,
 ): Promise<string> {
   const now = Date.now();
   const expiresOn = new Date(now + expiresInSeconds * 1000);
@@ -34,10 +36,10 @@ export async function sasUrl(
     const key = await delegationKey(ctx, expiresOn.getTime());
     return blob.generateUserDelegationSasUrl(options, key);
   }
-  if (ctx.conn.sasToken) return blob.url;
+  if (internal && ctx.conn.sasToken) return blob.url;
   throw new TroveError('INVALID_CONFIG', 'These Azure credentials cannot sign URLs.', {
     backend: 'azure',
-    hint: 'Signing needs the account key (a connection string with AccountKey) or Entra ID.',
+    hint: 'Signing needs the account key (a connection string with AccountKey) or Entra ID; a SAS cannot sign others.',
   });
 }
 

@@ -1,4 +1,4 @@
-import type { SignedUrlOptions } from '@trove/core/backend';
+import { type SignedUrlOptions, TroveError } from '@trove/core/backend';
 import type { AzureContext } from './context.js';
 import { sasUrl } from './sas.js';
 
@@ -11,6 +11,12 @@ export async function signUrl(
   key: string,
   options: SignedUrlOptions,
 ): Promise<URL> {
+  if (!Number.isFinite(options.expiresIn) || options.expiresIn <= 0) {
+    throw new TroveError('INVALID_ARGUMENT', `expiresIn must be a positive number of seconds.`, {
+      backend: 'azure',
+      key,
+    });
+  }
   const blob = ctx.conn.container.getBlobClient(key);
   const permissions = options.method === 'PUT' ? 'cw' : 'r';
   return new URL(await sasUrl(ctx, blob, permissions, options.expiresIn));

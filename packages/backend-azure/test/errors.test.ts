@@ -1,4 +1,4 @@
-import type { ContainerClient } from '@azure/storage-blob';
+import { type ContainerClient, ContainerSASPermissions } from '@azure/storage-blob';
 import { expectTroveError } from '@trove/conformance';
 import { freePort } from '@trove/test-utils';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -163,11 +163,44 @@ describe('SAS signed URLs', () => {
     });
     expect(upload.status).toBe(403);
 
+    await expectTroveError(
+      () => backend.signedUrl('sas/guarded.txt', { method: 'GET', expiresIn: 0 }),
+      'INVALID_ARGUMENT',
+    );
     const shortLived = await backend.signedUrl('sas/guarded.txt', { method: 'GET', expiresIn: 1 });
     await new Promise((r) => setTimeout(r, 2_100));
     expect((await fetch(shortLived)).status).toBe(403);
 
     const { body } = await backend.read('sas/guarded.txt');
     expect(Buffer.concat(await body.toArray()).toString()).toBe('guarded');
+  });
+});
+
+describe('a SAS token instead of a key', () => {
+  it('writes, reads, lists, copies and deletes with a container SAS from sasToken + endpoint', async () => {
+    const sasUrl = await client.generateSasUrl({
+      permissions: ContainerSASPermissions.parse('racwdl'),
+      expiresOn: new Date(Date.now() + 10 * 60_000),
+    });
+    const sasToken = new URL(sasUrl).search.slice(1);
+    const backend = new AzureBackend({ container, endpoint, sasToken, maxAttempts: 1 });
+    await backend.write('sas-token/a.txt', 'via sas');
+    await backend.write('sas-token/big.bin', Buffer.alloc(9 * MIB, 1));
+    expect((await backend.stat('sas-token/a.txt')).size).toBe(7);
+    const copied = await backend.copy('sas-token/a.txt', 'sas-token/b.txt');
+    expect(copied.size).toBe(7);
+    const keys: string[] = [];
+    for await (const entry of backend.list('sas-token/')) keys.push(entry.key);
+    expect(keys).toEqual(['sas-token/a.txt', 'sas-token/b.txt', 'sas-token/big.bin']);
+    await backend.deleteMany(keys);
+    const left: string[] = [];
+    for await (const entry of backend.list('sas-token/')) left.push(entry.key);
+    expect(left).toEqual([]);
+    // Without the account key it cannot sign URLs, and never hands out its own SAS.
+    const err = await expectTroveError(
+      () => backend.signedUrl('sas-token/none', { method: 'GET', expiresIn: 60 }),
+      'INVALID_CONFIG',
+    );
+    expect(err.hint).toMatch(/account key/);
   });
 });
