@@ -115,18 +115,16 @@ describe('a Live is a trove run', () => {
     const cwd = tempDir();
     const live = await Live.create({ cwd, store: memoryStore(), report: 'html' });
     live.logMetric('m', 1);
-    let installed = true;
-    try {
-      await import('@trove/report' as string);
-    } catch {
-      installed = false;
-    }
-    if (installed) {
-      await live.makeReport();
+    // Live loads @trove/report from the project when it is there (the workspace has it).
+    const made = await live.makeReport().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (made === undefined) {
       const { readFileSync } = await import('node:fs');
       expect(readFileSync(join(cwd, 'dvclive/report.html'), 'utf8')).toContain('<svg');
     } else {
-      await expect(live.makeReport()).rejects.toMatchObject({ code: 'BACKEND_NOT_INSTALLED' });
+      expect(made).toMatchObject({ code: 'BACKEND_NOT_INSTALLED' });
     }
     const quiet = await Live.create({ cwd: tempDir(), store: memoryStore() });
     await quiet.makeReport();
@@ -204,7 +202,7 @@ describe('a Live is a trove run', () => {
     const lines = text.split('\n');
     expect(lines).toHaveLength(5002);
     expect(lines[0]).toBe('step|timestamp|metric');
-    expect(lines[1]).toMatch(/^0\|\d{4}-\d\d-\d\dT[\d:.]+Z\|0\.5$/);
+    expect(lines[1]).toMatch(/^0\|\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)\|0\.5$/);
     expect(lines[5001]).toMatch(/^1\|.*\|4999$/);
     expect(text.endsWith('\n')).toBe(false);
   });

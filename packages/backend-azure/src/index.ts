@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { type BackendFactory, defineBackend } from '@trove/core/backend';
+import { AzureBackend } from './azure-backend.js';
+import { type AzureBackendOptions, OPTION_SPECS } from './options.js';
+
+export { AzureBackend, createAzureBackend } from './azure-backend.js';
+export type { AzureBackendOptions, BlockEvent } from './options.js';
+
+/** The options of a `type: azure` store in `trove.yaml` (core handles `type` and `prefix`). */
+export type AzureStoreOptions = Omit<
+  AzureBackendOptions,
+  'containerClient' | 'pipelineOptions' | 'onBlock' | 'syncCopyLimit'
+>;
+
+/**
+ * `type: azure` in `trove.yaml`:
+ * `{ type: azure, container: ml-artifacts, account: mlstore, prefix: trove }`; for Azurite
+ * `{ type: azure, container: c, endpoint: http://127.0.0.1:10000/devstoreaccount1 }` with
+ * `AZURE_STORAGE_CONNECTION_STRING` set.
+ */
+const factory: BackendFactory<AzureStoreOptions> = defineBackend<AzureStoreOptions>({
+  kind: 'azure',
+  options: OPTION_SPECS,
+  create(options, context) {
+    const resumeDir =
+      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
+    return new AzureBackend({ ...options, ...(resumeDir ? { resumeDir } : {}) });
+  },
+});
+
+export default factory;

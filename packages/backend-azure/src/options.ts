@@ -1,0 +1,189 @@
+import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
+import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
+
+export const MIB = 1024 * 1024;
+/** Azure's limits for block blobs: 50,000 blocks, each at most 4,000 MiB. */
+export const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_SIZE = 4000 * MIB;
+const MIN_BLOCK_SIZE = 1 * MIB;
+
+/** What one block of a block upload did: staged now, or found uncommitted from an earlier try. */
+export interface BlockEvent {
+  key: string;
+  /** The upload's block-id prefix (one per upload; a resumed upload keeps its own). */
+  uploadId: string;
+  index: number;
+  size: number;
+  /** True when the block was already staged on the server (a resumed upload) and not sent again. */
+  reused: boolean;
+}
+
+export interface AzureBackendOptions {
+  /** Blob container name (3–63 lowercase letters, digits and hyphens). */
+  container: string;
+  /** Storage account name; the endpoint is then `https://<account>.blob.core.windows.net`. */
+  account?: string;
+  /**
+   * A connection string (default: `AZURE_STORAGE_CONNECTION_STRING`). Takes precedence over
+   * `account`/`endpoint`/`sasToken`.
+   */
+  connectionString?: string;
+  /** A SAS token for the account or container (default: `AZURE_STORAGE_SAS_TOKEN`). */
+  sasToken?: string;
+  /** Blob service URL: Azurite (`http://127.0.0.1:10000/devstoreaccount1`), sovereign clouds. */
+  endpoint?: string;
+  /** Minimum block size in bytes (default 8 MiB); grows for large blobs. Also the single-request limit. */
+  blockSize?: number;
+  /** Blocks in flight per upload (default 8). */
+  concurrency?: number;
+  /** Objects in flight in `writeMany` (default 32). */
+  objectConcurrency?: number;
+  /** Tries per request, including the first (default 5). */
+  maxAttempts?: number;
+  /** Keep interrupted block uploads of local files and continue them next time (default true). */
+  resume?: boolean;
+  /** Where resume journals live (default `<tmpdir>/trove-azure-uploads`). */
+  resumeDir?: string;
+  /**
+   * Largest blob copied with one synchronous Copy Blob From URL (default and maximum 256 MiB,
+   * Azure's limit); larger ones use an asynchronous Copy Blob.
+   */
+  syncCopyLimit?: number;
+  /** A ready container client (tests, custom pipelines); the credential options are then ignored. */
+  containerClient?: ContainerClient;
+  /** Extra pipeline options (proxy, user agent, …) merged over trove's. */
+  pipelineOptions?: StoragePipelineOptions;
+  /** Called for every block of every block upload (progress displays, tests). */
+  onBlock?: (event: BlockEvent) => void;
+}
+
+/** Options after defaults; what the backend actually uses. */
+export interface ResolvedOptions {
+  container: string;
+  blockSize: number;
+  concurrency: number;
+  objectConcurrency: number;
+  maxAttempts: number;
+  resume: boolean;
+  resumeDir: string;
+  syncCopyLimit: number;
+}
+
+/** Copy Blob From URL's limit. */
+const MAX_SYNC_COPY = 256 * MIB;
+const DEFAULT_BLOCK_SIZE = 8 * MIB;
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_OBJECT_CONCURRENCY = 32;
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** The options `trove.yaml` may set for `type: azure` (core owns `prefix`). */
+export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+  container: { type: 'string', required: true, description: 'Name of the blob container.' },
+  account: {
+    type: 'string',
+    description: 'Storage account name (the endpoint is https://<account>.blob.core.windows.net).',
+  },
+  connectionString: {
+    type: 'string',
+    description:
+      'Connection string; better left to the AZURE_STORAGE_CONNECTION_STRING environment variable.',
+  },
+  sasToken: {
+    type: 'string',
+    description: 'SAS token; better left to the AZURE_STORAGE_SAS_TOKEN environment variable.',
+  },
+  endpoint: {
+    type: 'string',
+    description:
+      'Blob service URL, e.g. http://127.0.0.1:10000/devstoreaccount1 for Azurite, or a sovereign cloud.',
+  },
+  blockSize: {
+    type: 'number',
+    description:
+      'Minimum block size in bytes, at least 1 MiB (default 8 MiB); grows for large blobs.',
+  },
+  concurrency: { type: 'number', description: 'Blocks uploaded at once per blob (default 8).' },
+  objectConcurrency: {
+    type: 'number',
+    description: 'Blobs uploaded at once for directories (default 32).',
+  },
+  maxAttempts: {
+    type: 'number',
+    description: 'Tries per request, with backoff, before giving up (default 5).',
+  },
+  resume: {
+    type: 'boolean',
+    description:
+      'Continue interrupted uploads of large files from the blocks already staged (default true).',
+  },
+  resumeDir: {
+    type: 'string',
+    description: 'Folder for resume journals (default <tmpdir>/trove-azure-uploads).',
+  },
+};
+
+function invalid(name: string, message: string): TroveError {
+  return new TroveError('INVALID_CONFIG', `azure option "${name}" ${message}`, {
+    backend: 'azure',
+    hint: OPTION_SPECS[name]?.description,
+  });
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw invalid(name, `must be a whole number of at least 1, not ${value}.`);
+  return value;
+}
+
+/** Azure's container naming rule (the `$root`/`$web` special containers included). */
+const CONTAINER_NAME = /^(?:\$root|\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
+
+export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
+  if (typeof options.container !== 'string' || options.container === '')
+    throw invalid('container', 'is required.');
+  if (!CONTAINER_NAME.test(options.container)) {
+    throw invalid(
+      'container',
+      `must be 3–63 lowercase letters, digits and single hyphens, not ${JSON.stringify(options.container)}.`,
+    );
+  }
+  for (const name of ['account', 'connectionString', 'sasToken', 'endpoint'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw invalid(name, 'must be a non-empty string.');
+  }
+  if (options.endpoint !== undefined && !/^https?:\/\/[^/]/.test(options.endpoint))
+    throw invalid('endpoint', 'must be an http:// or https:// URL.');
+  const blockSize = positiveInt('blockSize', options.blockSize, DEFAULT_BLOCK_SIZE);
+  if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
+    throw invalid(
+      'blockSize',
+      `must be between ${MIN_BLOCK_SIZE} (1 MiB) and ${MAX_BLOCK_SIZE} (4000 MiB) bytes.`,
+    );
+  }
+  return {
+    container: options.container,
+    blockSize,
+    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
+    objectConcurrency: positiveInt(
+      'objectConcurrency',
+      options.objectConcurrency,
+      DEFAULT_OBJECT_CONCURRENCY,
+    ),
+    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    resume: options.resume ?? true,
+    resumeDir: options.resumeDir ?? defaultResumeDir('azure'),
+    syncCopyLimit: Math.min(
+      MAX_SYNC_COPY,
+      positiveInt('syncCopyLimit', options.syncCopyLimit, MAX_SYNC_COPY),
+    ),
+  };
+}
+
+/** The block size for a blob of `size` bytes: at least `min`, enough for 50,000 blocks, whole MiB. */
+export function blockSizeFor(size: number, min: number): number {
+  const needed = Math.ceil(size / MAX_BLOCKS);
+  if (needed <= min) return min;
+  return Math.min(MAX_BLOCK_SIZE, Math.ceil(needed / MIB) * MIB);
+}

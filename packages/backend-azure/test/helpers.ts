@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { tempDir } from '@trove/test-utils';
+import { AzureBackend, type AzureBackendOptions } from '../src/index.js';
+
+export const MIB = 1024 * 1024;
+
+/** A client for test set-up and assertions, independent of the backend under test. */
+export function testContainer(connectionString: string, container: string): ContainerClient {
+  return BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+}
+
+let sharedResumeDir: string | undefined;
+
+/** A backend on Azurite; resume journals go to one temp folder per test file unless `extra` says. */
+export function newBackend(
+  connectionString: string,
+  container: string,
+  extra: Partial<AzureBackendOptions> = {},
+): AzureBackend {
+  if (!sharedResumeDir || !existsSync(sharedResumeDir))
+    sharedResumeDir = tempDir('trove-azure-resume-', { until: 'file' });
+  return new AzureBackend({ container, connectionString, resumeDir: sharedResumeDir, ...extra });
+}
+
+/** Uncommitted block ids of a blob (none when it has none or does not exist). */
+export async function uncommitted(client: ContainerClient, key: string): Promise<string[]> {
+  try {
+    const list = await client.getBlockBlobClient(key).getBlockList('uncommitted');
+    return (list.uncommittedBlocks ?? []).map((b) => b.name);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return [];
+    throw err;
+  }
+}
