@@ -26,6 +26,8 @@ export { BatchQueue, collectBatches, eachBatch } from './batches.js';
 export { bodyChunks } from './body.js';
 export {
   type BackendCapabilities,
+  type CleanupOptions,
+  type CleanupResult,
   type CopyOptions,
   capabilitiesOf,
   type DeclaredCapabilities,
@@ -61,6 +63,11 @@ export {
 } from './keys.js';
 export { mapLimit } from './map-limit.js';
 export {
+  createMemoryBackend,
+  MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory-backend.js';
+export {
   abandonedJournals,
   defaultResumeDir,
   type FileVersion,
@@ -69,8 +76,3 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export {
-  createMemoryBackend,
-  MemoryBackend,
-  type MemoryBackendOptions,
-} from './memory-backend.js';
