@@ -80,7 +80,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
  * breaking the same stale lock only one succeeds; if what was moved turns out to be a fresh
  * lock someone took in between, it is linked back. Returns true when the caller should retry now.
  */
-async function breakIfStale(lockPath: string): Promise<boolean> {
+export async function breakIfStale(lockPath: string): Promise<boolean> {
   let seen: BigIntStats;
   try {
     seen = await stat(lockPath, { bigint: true });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdd } from './commands/add.js';
+import { registerGc } from './commands/gc.js';
 import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
 import { registerLineage } from './commands/lineage.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerGet(program, globals);
   registerLineage(program, globals);
   registerVerify(program, globals);
+  registerGc(program, globals);
   return program;
 }
 
