@@ -85,9 +85,11 @@ export function s3View(
     async uploads() {
       // ListMultipartUploads straight from moto (path-style, unsigned), not through trove.
       const xml = await (await fetch(`${endpoint}/${bucket}?uploads`)).text();
-      return [...xml.matchAll(/<Key>([^<]*)<\/Key>\s*<UploadId>([^<]*)<\/UploadId>/g)].map(
-        (m) => `${m[1]}:${m[2]}`,
-      );
+      return [...xml.matchAll(/<Upload>(.*?)<\/Upload>/gs)].map((m) => {
+        const field = (name: string) =>
+          new RegExp(`<${name}>([^<]*)</${name}>`).exec(m[1] ?? '')?.[1];
+        return `${field('Key')}:${field('UploadId')}`;
+      });
     },
     close() {
       void backend.close();
