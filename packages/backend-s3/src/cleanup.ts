@@ -63,15 +63,16 @@ export async function cleanupUploads(
   }
 
   for (const [file, j] of abandoned) {
-    if (!mine(j.entry)) continue;
+    // A journal nobody can read, or a lock without one, whose owner is dead, serves no one.
+    if (j.entry !== undefined && !mine(j.entry)) continue;
     const gone = !stillOpen.has(uploadIdOf(j.entry));
-    if (j.mtimeMs >= options.olderThan.getTime() && !gone) continue;
+    if (j.entry !== undefined && j.mtimeMs >= options.olderThan.getTime() && !gone) continue;
     if (!options.dryRun) {
       await unlink(file).catch(() => {});
       await unlink(`${file}.lock`).catch(() => {});
     }
     result.items++;
-    result.details.push(`resume journal ${file} (${j.entry?.identity.key})`);
+    result.details.push(`resume journal ${file} (${j.entry?.identity.key ?? 'unreadable'})`);
   }
 
   // Temp files of journals being saved when their process died.

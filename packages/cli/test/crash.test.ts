@@ -37,21 +37,31 @@ function freshInputs(cwd: string, trial: number): { file: string; dir: string } 
   return { file, dir };
 }
 
-/** Runs `trials` adds, each killed after a random delay (some finish first); returns how many were killed. */
+/**
+ * Runs `trials` adds, alternately of a file and a directory. The first two run to the end and
+ * time an add of each kind on this machine; every later one is killed at a random moment between
+ * 10% and 110% of that time (so some finish). Returns how many were killed.
+ */
 async function crashTrials(
   cwd: string,
   env: NodeJS.ProcessEnv,
   trials: number,
-  maxDelayMs: number,
 ): Promise<{ killed: number; finished: number }> {
   let killed = 0;
   let finished = 0;
+  const took: number[] = [];
   for (let t = 0; t < trials; t++) {
     const { file, dir } = freshInputs(cwd, t);
+    const started = Date.now();
     const { child, done } = spawnTrove(['add', t % 2 === 0 ? file : dir], { cwd, env });
-    const timer = setTimeout(() => child.kill('SIGKILL'), randomInt(50, maxDelayMs));
+    const full = took[t % 2];
+    const timer =
+      full === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), randomInt(full / 10, (full * 11) / 10));
     const r = await done;
     clearTimeout(timer);
+    if (full === undefined) took[t % 2] = Math.max(20, Date.now() - started);
     if (r.signal === 'SIGKILL') killed++;
     else {
       expect(r.code, r.stderr).toBe(0);
@@ -78,7 +88,7 @@ describe('kill -9 during trove add, then trove gc --grace 0', () => {
   it('local store: 12 trials (file and directory)', async () => {
     const cwd = tempDir('trove-crash-local-');
     expect(trove(['init'], { cwd }).code).toBe(0);
-    const { killed } = await crashTrials(cwd, {}, 12, 1500);
+    const { killed } = await crashTrials(cwd, {}, 12);
     expect(killed).toBeGreaterThan(0);
     await expectClean(cwd, {}, localView(join(cwd, '.trove')));
   });
@@ -93,7 +103,7 @@ describe('kill -9 during trove add, then trove gc --grace 0', () => {
       join(cwd, 'trove.yaml'),
       `store: team\nstores:\n  team: { type: s3, bucket: ${bucket}, endpoint: "${moto.url}", prefix: trove, partSize: ${5 * MIB}, concurrency: 1, resumeDir: "${resumeDir}" }\n`,
     );
-    const { killed } = await crashTrials(cwd, env, 10, 2500);
+    const { killed } = await crashTrials(cwd, env, 10);
     expect(killed).toBeGreaterThan(0);
     const view = s3View(moto.url, bucket, 'trove');
     try {
