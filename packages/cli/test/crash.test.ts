@@ -58,7 +58,7 @@ async function crashTrials(
     const timer =
       full === undefined
         ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), randomInt(full / 10, (full * 11) / 10));
+        : setTimeout(() => child.kill('SIGKILL'), randomInt(Math.floor(full / 10), Math.ceil((full * 11) / 10)));
     const r = await done;
     clearTimeout(timer);
     if (full === undefined) took[t % 2] = Math.max(20, Date.now() - started);
