@@ -23,6 +23,8 @@
  */
 import { resolve } from 'node:path';
 import {
+  type CleanupOptions,
+  type CleanupResult,
   type CopyOptions,
   type DeclaredCapabilities,
   isTroveError,
@@ -45,6 +47,7 @@ import {
   type WriteManySource,
   type WriteOptions,
 } from '@trove/core/backend';
+import { cleanupFolder } from './cleanup.js';
 import { KIND, type LocalContext } from './context.js';
 import { copyObject } from './copy.js';
 import { deleteObject, deleteObjects } from './delete.js';
@@ -149,6 +152,10 @@ export class LocalBackend implements StorageBackend {
     options: MaterializeOptions = {},
   ): Promise<LinkType> {
     return materializeObject(this.#ctx, this.#at(key), destination, options);
+  }
+
+  cleanup(options: CleanupOptions): Promise<CleanupResult> {
+    return cleanupFolder(this.root, options);
   }
 
   async close(): Promise<void> {}

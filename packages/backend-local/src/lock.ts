@@ -7,7 +7,7 @@ import { breakLock, TroveError } from '@trove/core/backend';
 import { lockPathOf, tempPathBeside } from './paths.js';
 
 /** A lock file older than this is taken to be left by a crashed process and is broken. */
-const STALE_LOCK_MS = 30_000;
+export const STALE_LOCK_MS = 30_000;
 /** How long to wait for a lock before giving up (longer than STALE_LOCK_MS, so a stale one is broken first). */
 const LOCK_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_MS = 50;
@@ -76,7 +76,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
 }
 
 /** Removes the lock if it is stale (`breakLock`); true when the caller should retry now. */
-async function breakIfStale(lockPath: string): Promise<boolean> {
+export async function breakIfStale(lockPath: string): Promise<boolean> {
   let seen: BigIntStats;
   try {
     seen = await stat(lockPath, { bigint: true });

@@ -1,7 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { type OptionSpec, TroveError } from '@trove/core/backend';
+import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
 import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './part-size.js';
 
 type ChecksumMode = 'when_required' | 'when_supported';
@@ -154,6 +152,6 @@ export function resolveOptions(options: S3BackendOptions): ResolvedOptions {
     ),
     maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
     resume: options.resume ?? true,
-    resumeDir: options.resumeDir ?? join(tmpdir(), 'trove-s3-uploads'),
+    resumeDir: options.resumeDir ?? defaultResumeDir('s3'),
   };
 }

@@ -10,12 +10,14 @@
  *   memory is bounded whatever the size. The md5 of the whole body is computed as the parts are
  *   read, in order, and checked before CompleteMultipartUpload: until then nothing is visible.
  *   A failed upload is aborted (no orphaned parts), except below.
- * - Resume: a multipart upload of a local file writes `{ bucket, key, uploadId, partSize, size,
- *   mtime, inode }` to `resumeDir`. Started again (after a kill or a lost connection), the same
- *   upload of the same unchanged file asks ListParts, re-reads each part the server holds to
+ * - Resume: a multipart upload of a local file keeps `{ uploadId, partSize }` and the file's
+ *   size, mtime and inode in an owned journal in `resumeDir` (the toolkit's `UploadJournal`: a
+ *   live upload is never joined by another process, which then uploads on its own). Started
+ *   again (after a kill or a lost connection), the same upload of the same unchanged file asks ListParts, re-reads each part the server holds to
  *   check its md5 against the part's ETag, and sends only the missing ones. A retryable failure
  *   keeps the upload for that; anything else aborts it. A bucket lifecycle rule that aborts
- *   incomplete uploads after a few days is still wise for machines that never come back.
+ *   incomplete uploads after a few days is still wise for machines that never come back;
+ *   `trove gc` (`cleanup`) aborts uploads older than its grace period and removes their journals.
  * - Conditional writes: `ifNoneMatch: "*"` is `If-None-Match: *` on PutObject and on
  *   CompleteMultipartUpload; `ifMatch` is `If-Match` on both. 412 (and 409
  *   ConditionalRequestConflict, a concurrent conditional write) is PRECONDITION_FAILED. Before a
@@ -27,6 +29,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  type CleanupOptions,
+  type CleanupResult,
   type CopyOptions,
   type DeclaredCapabilities,
   type ListOptions,
@@ -46,6 +50,7 @@ import {
   type WriteManySource,
   type WriteOptions,
 } from '@trove/core/backend';
+import { cleanupUploads } from './cleanup.js';
 import { createClient } from './client.js';
 import type { S3Context } from './context.js';
 import { copyObject } from './copy.js';
@@ -148,6 +153,10 @@ export class S3Backend implements StorageBackend {
   async signedUrl(key: string, options: SignedUrlOptions): Promise<URL> {
     validateKey(key, this.kind);
     return this.#run(key, () => signUrl(this.#signingClient(), this.bucket, key, options));
+  }
+
+  async cleanup(options: CleanupOptions): Promise<CleanupResult> {
+    return this.#run(undefined, () => cleanupUploads(this.#ctx, options));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,10 @@
-import { isAbortError, type ObjectStat, TroveError } from '@trove/core/backend';
+import {
+  isAbortError,
+  type FileVersion as JournalFileVersion,
+  type ObjectStat,
+  TroveError,
+  UploadJournal,
+} from '@trove/core/backend';
 import type { S3Context } from './context.js';
 import { mapS3Error, s3ErrorCode } from './map-error.js';
 import {
@@ -11,14 +17,19 @@ import {
   sendParts,
 } from './multipart.js';
 import type { PartSource } from './part-source.js';
-import { deleteState, loadState, type ResumeState, saveState, stateFile } from './resume-state.js';
 
 /** The local file behind a resumable upload, as it was when the upload started. */
-interface FileVersion {
+interface FileVersion extends JournalFileVersion {
   path: string;
-  size: number;
-  mtimeMs: number;
-  ino: number;
+}
+
+/** What an S3 upload keeps in its journal (the toolkit's `UploadJournal`). */
+interface S3ResumeState {
+  uploadId: string;
+  partSize: number;
+  /** The upload declares CRC32 part checksums with `when_supported`; a resume must match it. */
+  checksums: 'when_required' | 'when_supported';
+  md5?: string;
 }
 
 export interface MultipartRequest extends CompleteConditions {
@@ -45,7 +56,10 @@ interface Resumable {
  * One multipart upload from start to end. Nothing is visible under the key until
  * CompleteMultipartUpload, which runs only after every part is sent and the md5 of the whole
  * body matched. A failure aborts the upload (no orphaned parts), except a retryable one on a
- * local file with resume on: then the upload and its state are kept for the next attempt.
+ * local file with resume on: then the upload and its journal are kept for the next attempt.
+ * The journal is owned (`UploadJournal`): while one process uploads a file to a key, another
+ * doing the same uploads on its own, never joining a live upload; for content-addressed keys
+ * the create-only completion lets one of them win and the others find the object.
  */
 export async function multipartUpload(
   ctx: S3Context,
@@ -53,94 +67,79 @@ export async function multipartUpload(
 ): Promise<ObjectStat> {
   const { key, signal } = request;
   const file = request.file;
-  let stateAt = file
-    ? stateFile(ctx.options.resumeDir, {
+  const journal = file
+    ? await UploadJournal.acquire<S3ResumeState>(ctx.options.resumeDir, {
+        backend: 's3',
         endpoint: ctx.endpointId,
-        bucket: ctx.bucket,
+        container: ctx.bucket,
         key,
         path: file.path,
       })
     : undefined;
-  const found = file && stateAt ? await findResumable(ctx, stateAt, key, file) : undefined;
-  const partSize = found?.partSize ?? request.partSize;
-  const uploadId = found?.uploadId ?? (await createUpload(ctx, key, request.contentType, signal));
-  if (file && stateAt && !found) {
-    const state: ResumeState = {
-      version: 1,
-      endpoint: ctx.endpointId,
-      bucket: ctx.bucket,
-      key,
-      ...file,
-      partSize,
-      checksums: ctx.options.checksums,
-      uploadId,
-      createdAt: new Date().toISOString(),
-    };
-    if (request.md5 !== undefined) state.md5 = request.md5;
-    // Without a place for its state the upload still runs, it just cannot be resumed.
-    if (
-      !(await saveState(stateAt, state).then(
+  // Until the upload succeeds or fails for good, the journal stays for a later attempt.
+  let keepJournal = true;
+  try {
+    const version = file && { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino };
+    const found = journal && version ? await findResumable(ctx, journal, key, version) : undefined;
+    const partSize = found?.partSize ?? request.partSize;
+    const uploadId = found?.uploadId ?? (await createUpload(ctx, key, request.contentType, signal));
+    let resumable = journal !== undefined;
+    if (journal && version && !found) {
+      const state: S3ResumeState = { uploadId, partSize, checksums: ctx.options.checksums };
+      if (request.md5 !== undefined) state.md5 = request.md5;
+      // Without a place for its journal the upload still runs, it just cannot be resumed.
+      resumable = await journal.save(version, state).then(
         () => true,
         () => false,
-      ))
-    )
-      stateAt = undefined;
-  }
-  try {
-    const sent = await sendParts(ctx, key, uploadId, await request.source(partSize), {
-      signal,
-      onProgress: request.onProgress,
-      existing: found?.parts,
-    });
-    if (request.md5 !== undefined && sent.md5 !== request.md5) {
-      throw new TroveError(
-        'CORRUPT',
-        `The bytes sent to ${key} have md5 ${sent.md5}, not ${request.md5}.`,
-        {
-          backend: 's3',
-          key,
-          hint: file ? `Did ${file.path} change while it was uploaded?` : undefined,
-        },
       );
     }
-    const { etag } = await completeUpload(ctx, key, uploadId, sent.parts, request, signal);
-    if (stateAt) await deleteState(stateAt);
-    return { key, size: sent.size, etag, lastModified: new Date(), md5: sent.md5 };
-  } catch (err) {
-    const keep =
-      stateAt !== undefined &&
-      !isAbortError(err) &&
-      mapS3Error(err, { bucket: ctx.bucket, key }).retryable;
-    if (!keep) {
-      await abortUpload(ctx, key, uploadId);
-      if (stateAt) await deleteState(stateAt);
+    try {
+      const sent = await sendParts(ctx, key, uploadId, await request.source(partSize), {
+        signal,
+        onProgress: request.onProgress,
+        existing: found?.parts,
+      });
+      if (request.md5 !== undefined && sent.md5 !== request.md5) {
+        throw new TroveError(
+          'CORRUPT',
+          `The bytes sent to ${key} have md5 ${sent.md5}, not ${request.md5}.`,
+          {
+            backend: 's3',
+            key,
+            hint: file ? `Did ${file.path} change while it was uploaded?` : undefined,
+          },
+        );
+      }
+      const { etag } = await completeUpload(ctx, key, uploadId, sent.parts, request, signal);
+      keepJournal = false;
+      return { key, size: sent.size, etag, lastModified: new Date(), md5: sent.md5 };
+    } catch (err) {
+      keepJournal =
+        resumable && !isAbortError(err) && mapS3Error(err, { bucket: ctx.bucket, key }).retryable;
+      if (!keepJournal) await abortUpload(ctx, key, uploadId);
+      throw err;
     }
-    throw err;
+  } finally {
+    if (keepJournal) await journal?.release();
+    else await journal?.finish();
   }
 }
 
 /**
- * The upload recorded for this file, if it is still the same file and the upload still exists.
- * An upload for another version of the file is aborted, so its parts do not linger.
+ * The upload in the journal, if it was for this very version of the file and the server still
+ * has it. An upload for another version of the file is aborted, so its parts do not linger.
  */
 async function findResumable(
   ctx: S3Context,
-  stateAt: string,
+  journal: UploadJournal<S3ResumeState>,
   key: string,
-  file: FileVersion,
+  file: JournalFileVersion,
 ): Promise<Resumable | undefined> {
-  const state = await loadState(stateAt);
-  if (!state) return undefined;
-  const same =
-    state.bucket === ctx.bucket &&
-    state.key === key &&
-    state.size === file.size &&
-    state.checksums === ctx.options.checksums &&
-    state.mtimeMs === file.mtimeMs &&
-    state.ino === file.ino;
-  if (!same) {
-    await abortUpload(ctx, state.key, state.uploadId);
-    await deleteState(stateAt);
+  const previous = journal.previous?.state;
+  if (!previous) return undefined;
+  const state = journal.resumable(file);
+  if (!state || state.checksums !== ctx.options.checksums) {
+    await abortUpload(ctx, key, previous.uploadId);
     return undefined;
   }
   try {
@@ -148,10 +147,7 @@ async function findResumable(
     return { uploadId: state.uploadId, partSize: state.partSize, parts };
   } catch (err) {
     const code = s3ErrorCode(err);
-    if (code === 'NoSuchUpload' || code === 'NotFound' || code === 'NoSuchKey') {
-      await deleteState(stateAt);
-      return undefined;
-    }
+    if (code === 'NoSuchUpload' || code === 'NotFound' || code === 'NoSuchKey') return undefined;
     throw err;
   }
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdd } from './commands/add.js';
+import { registerGc } from './commands/gc.js';
 import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
 import { registerLineage } from './commands/lineage.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerVerify(program, globals);
   registerReport(program, globals);
   registerModels(program, globals);
+  registerGc(program, globals);
   return program;
 }
 

@@ -6,6 +6,7 @@
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
+export { type GcOptions, type GcResult, gc } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';

@@ -25,6 +25,7 @@ describe("core's faces", () => {
       'addArtifact',
       'checkout',
       'findProject',
+      'gc',
       'isTroveError',
       'loadConfig',
       'openRegistry',

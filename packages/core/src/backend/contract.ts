@@ -76,8 +76,36 @@ export interface StorageBackend {
   /** A URL that grants `method` on the object without credentials. Optional. */
   signedUrl?(key: string, options: SignedUrlOptions): Promise<URL>;
 
+  /**
+   * Removes what the backend itself leaves behind when a process dies mid-operation, and which
+   * `list` never shows: temp files and stale lock files (local), multipart uploads and resume
+   * journals (object stores). Only what was started before `olderThan` goes, so a writer still
+   * in flight is left alone; `prefix` limits it to keys under that prefix where the service can
+   * tell (a bucket shared with other tools). With `dryRun` nothing is removed and the result says
+   * what would be. Optional (`trove gc` calls it when present). Does not throw for items that
+   * vanish meanwhile.
+   */
+  cleanup?(options: CleanupOptions): Promise<CleanupResult>;
+
   /** Releases sockets, handles and threads. The backend is unusable afterwards. */
   close?(): Promise<void>;
+}
+
+export interface CleanupOptions extends OpOptions {
+  /** Only leftovers older than this are removed. */
+  olderThan: Date;
+  dryRun: boolean;
+  /** Only leftovers of keys under this prefix (core's store prefix), where that can be told. */
+  prefix?: string;
+}
+
+export interface CleanupResult {
+  /** Leftovers removed (or, dry run, that would be). */
+  items: number;
+  /** Their bytes, where known. */
+  bytes: number;
+  /** One line each: what it was and where. */
+  details: string[];
 }
 
 /** What a backend declares about its service: facts that no method's presence shows. */

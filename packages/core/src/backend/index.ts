@@ -26,6 +26,8 @@ export { BatchQueue, collectBatches, eachBatch } from './batches.js';
 export { bodyChunks } from './body.js';
 export {
   type BackendCapabilities,
+  type CleanupOptions,
+  type CleanupResult,
   type CopyOptions,
   capabilitiesOf,
   type DeclaredCapabilities,

@@ -156,7 +156,10 @@ export class UploadJournal<S> {
   }
 }
 
-/** Journals in `dir` that no live process holds, with their entries (for `trove gc`). */
+/**
+ * Journals in `dir` that no live process holds, with their entries (for `trove gc`); a lock left
+ * without its journal comes with no entry.
+ */
 export async function abandonedJournals(
   dir: string,
 ): Promise<Array<{ file: string; entry: JournalEntry<unknown> | undefined; mtimeMs: number }>> {
@@ -181,6 +184,17 @@ export async function abandonedJournals(
     }
     const st = await stat(file).catch(() => undefined);
     if (st) out.push({ file, entry, mtimeMs: st.mtimeMs });
+  }
+  // A lock whose process died before it wrote its journal: reported without an entry.
+  for (const name of names) {
+    if (!name.endsWith('.json.lock') || names.includes(name.slice(0, -5))) continue;
+    const lock = await readLock(join(dir, name));
+    if (!lock || isLive(lock.owner, lock.stat)) continue;
+    out.push({
+      file: join(dir, name.slice(0, -5)),
+      entry: undefined,
+      mtimeMs: Number(lock.stat.mtimeMs),
+    });
   }
   return out;
 }

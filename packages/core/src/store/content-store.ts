@@ -12,6 +12,13 @@ const OBJECT_CONCURRENCY = 32;
 
 const MD5_RE = /^[0-9a-f]{32}(\.dir)?$/;
 
+/**
+ * A staging object lives from the end of its copy to its rename, both in one call of `addFile`
+ * (the md5 is computed during the copy, or by one more read of the file). One an hour old was
+ * left by a process that died; the next add removes it.
+ */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
 export interface AddResult {
   md5: string;
   size: number;
@@ -41,6 +48,7 @@ export interface AddDirResult {
 export class ContentStore {
   readonly backend: StorageBackend;
   readonly prefix: string;
+  #stagingReclaimed = false;
 
   constructor(backend: StorageBackend, prefix = '') {
     this.backend = backend;
@@ -73,6 +81,7 @@ export class ContentStore {
       return { md5: options.md5, size: options.size ?? 0, written: false };
     }
     if (backend.rename && options.md5 === undefined) {
+      await this.#reclaimStaging();
       const staging = joinKey(this.prefix, 'files/staging', randomUUID());
       const stat = await backend.write(
         staging,
@@ -219,6 +228,22 @@ export class ContentStore {
         key: this.key(md5),
         cause: err,
       });
+    }
+  }
+
+  /** Removes staging objects left by crashed adds (once per store object: one listing). */
+  async #reclaimStaging(): Promise<void> {
+    if (this.#stagingReclaimed) return;
+    this.#stagingReclaimed = true;
+    const stale: string[] = [];
+    const before = Date.now() - STALE_STAGING_MS;
+    try {
+      for await (const e of this.backend.list(joinKey(this.prefix, 'files/staging/'))) {
+        if (e.lastModified.getTime() < before) stale.push(e.key);
+      }
+      if (stale.length > 0) await this.backend.deleteMany(stale);
+    } catch {
+      // Only housekeeping: `trove gc` removes what is left.
     }
   }
 
