@@ -54,7 +54,7 @@ import { copyObject } from './copy.js';
 import { deleteKeys } from './delete.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
-import { BACKEND, type ErrorScope, rethrow } from './map-error.js';
+import { type ErrorScope, rethrow } from './map-error.js';
 import { type GcsBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readObject } from './read.js';
 import { signUrl } from './signed-url.js';

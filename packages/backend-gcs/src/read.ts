@@ -40,7 +40,10 @@ export async function readObject(
     await response.body?.cancel();
     return emptyRead(ctx, key);
   }
-  const stat = statFromHeaders(key, response.headers);
+  // Emulators without x-goog-generation (gcp-storage-emulator): the stat from the metadata.
+  const stat = response.headers.has('x-goog-generation')
+    ? statFromHeaders(key, response.headers)
+    : toStat(key, (await ctx.bucket.file(key).getMetadata())[0] as ObjectResource);
   const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   return { stat, body };
 }
