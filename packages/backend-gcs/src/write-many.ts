@@ -20,9 +20,10 @@ import { readWhole, writeBytes, writeFile } from './write.js';
  * create-only (`ifGenerationMatch: 0`) with its md5 declared, so an object the bucket already
  * has is never replaced (412 counts as skipped) and GCS checks every byte. Items may arrive in
  * batches while a directory is still being hashed: uploads start with the first batch. Files
- * larger than `chunkSize` are looked up first and go through resumable sessions, one at a
- * time, so memory stays at `objectConcurrency × chunkSize` plus two chunks. A failed item does
- * not stop the others; the first failure is thrown at the end. A failing batch source (or an
+ * up to 1 MiB are read whole, `objectConcurrency` at a time; larger ones up to `chunkSize`
+ * share a 64 MiB budget; larger still are looked up first and go through resumable sessions,
+ * one at a time (two chunks in memory). Memory stays near `objectConcurrency` MiB + 64 MiB + two
+ * chunks. A failed item does not stop the others; the first failure is thrown at the end. A failing batch source (or an
  * abort) stops new items from starting, and its error is thrown.
  */
 export async function writeManyObjects(
@@ -34,14 +35,25 @@ export async function writeManyObjects(
   const failures: ItemFailure[] = [];
   let done = 0;
   let largeQueue: Promise<unknown> = Promise.resolve();
+  const medium = new Slots(Math.max(1, Math.floor(MEDIUM_BUDGET / ctx.options.chunkSize)));
 
   const store = async (item: WriteManyItem): Promise<boolean> => {
     const write = { md5: item.md5, ifNoneMatch: '*' as const, signal: options.signal };
     const { size } = await stat(item.path);
-    if (size <= ctx.options.chunkSize) {
+    if (size <= SMALL) {
       const stored = await writeBytes(ctx, item.key, await readWhole(item.path, size), write);
       result.bytes += stored.size;
       return true;
+    }
+    if (size <= ctx.options.chunkSize) {
+      await medium.take();
+      try {
+        const stored = await writeBytes(ctx, item.key, await readWhole(item.path, size), write);
+        result.bytes += stored.size;
+        return true;
+      } finally {
+        medium.give();
+      }
     }
     const turn = largeQueue.then(async () => {
       if (await headObject(ctx, item.key, options.signal)) return false;
@@ -75,6 +87,32 @@ export async function writeManyObjects(
   if (failures.length > 0)
     throw writeManyFailure(BACKEND, failures[0] as ItemFailure, failures.length, done, result);
   return result;
+}
+
+/** Files up to this size are read whole, `objectConcurrency` at a time. */
+const SMALL = 1024 * 1024;
+/** Bytes of larger one-request files (up to `chunkSize` each) held at once. */
+const MEDIUM_BUDGET = 64 * 1024 * 1024;
+
+/** A counting semaphore. */
+class Slots {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(count: number) {
+    this.#free = count;
+  }
+  async take(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
 }
 
 /**
