@@ -55,6 +55,16 @@ describe('a refused endpoint', () => {
 });
 
 describe('credentials', () => {
+  /** A backend that authenticates with `keyFilename`, even against the emulator. */
+  const withKeyFile = (keyFilename: string) =>
+    new GcsBackend({
+      bucket,
+      apiEndpoint: endpoint,
+      projectId: 'test',
+      keyFilename,
+      maxAttempts: 1,
+    });
+
   it('a key file that cannot sign is PERMISSION_DENIED naming the file, and nothing is written', async () => {
     const dir = tempDir();
     const keyFilename = join(dir, 'key.json');
@@ -70,13 +80,7 @@ describe('credentials', () => {
         token_uri: `http://127.0.0.1:${port}/token`,
       }),
     );
-    const backend = new GcsBackend({
-      bucket,
-      apiEndpoint: endpoint,
-      projectId: 'test',
-      keyFilename,
-      maxAttempts: 1,
-    });
+    const backend = withKeyFile(keyFilename);
     for (const call of [() => backend.write('cred/a', 'x'), () => backend.stat('cred/a')]) {
       const err = await expectTroveError(call, 'PERMISSION_DENIED');
       expect(err.hint).toContain(keyFilename);
@@ -87,13 +91,7 @@ describe('credentials', () => {
 
   it('a missing key file is INVALID_CONFIG naming it', async () => {
     const keyFilename = join(tempDir(), 'absent.json');
-    const backend = new GcsBackend({
-      bucket,
-      apiEndpoint: endpoint,
-      projectId: 'test',
-      keyFilename,
-      maxAttempts: 1,
-    });
+    const backend = withKeyFile(keyFilename);
     const err = await expectTroveError(() => backend.write('cred/b', 'x'), 'INVALID_CONFIG');
     expect(err.message).toContain(keyFilename);
   });
