@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAbortError, isNetworkError } from '@trove/core/backend';
+import type { GcsContext } from './context.js';
+
+/**
+ * Requests the SDK does not make the way trove needs them (uploads: one-request uploads with a
+ * declared md5, and resumable sessions driven chunk by chunk so that a later process can resume
+ * them), sent with Node's fetch and the SDK's credentials.
+ */
+
+/** A non-2xx answer of the JSON API, shaped like the SDK's ApiError (`code` is the status). */
+export class GcsHttpError extends Error {
+  readonly code: number;
+  readonly reason: string | undefined;
+  constructor(status: number, message: string, reason?: string) {
+    super(message);
+    this.name = 'GcsHttpError';
+    this.code = status;
+    this.reason = reason;
+  }
+}
+
+/** Reads a failed response's body into a GcsHttpError (the JSON API's `{error:{message}}`). */
+export async function httpError(response: Response, what: string): Promise<GcsHttpError> {
+  const text = await response.text().catch(() => '');
+  let message = text.trim().slice(0, 500);
+  let reason: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as {
+      error?: { message?: string; errors?: { reason?: string }[] } | string;
+    };
+    if (typeof parsed.error === 'object') {
+      message = parsed.error.message ?? message;
+      reason = parsed.error.errors?.[0]?.reason;
+    } else if (typeof parsed.error === 'string') message = parsed.error;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new GcsHttpError(
+    response.status,
+    `${what}: HTTP ${response.status}${message ? ` ${message}` : ''}`,
+    reason,
+  );
+}
+
+/** The headers that authenticate a request (none for an emulator). */
+async function authHeaders(ctx: GcsContext): Promise<Record<string, string>> {
+  if (!ctx.auth) return {};
+  const headers = await ctx.storage.authClient.getRequestHeaders();
+  return { ...(headers as Record<string, string>) };
+}
+
+/** A fetch with the SDK's credentials added. */
+export async function gcsFetch(
+  ctx: GcsContext,
+  url: string,
+  init: RequestInit & { headers?: Record<string, string> },
+): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...(await authHeaders(ctx)), ...init.headers } });
+}
+
+/** Whether a failure of a request is worth another attempt: 408/429/5xx and lost connections. */
+export function isRetryable(err: unknown): boolean {
+  if (isAbortError(err)) return false;
+  if (err instanceof GcsHttpError) return err.code === 408 || err.code === 429 || err.code >= 500;
+  return isNetworkError(err) || (err instanceof TypeError && err.message === 'fetch failed');
+}
+
+/**
+ * Runs `attempt` up to `maxAttempts` times while it fails retryably, with exponential backoff
+ * (0.25 s, 0.5 s, 1 s… up to 8 s, with jitter). `attempt` gets the attempt number from 0.
+ */
+export async function withRetries<T>(
+  maxAttempts: number,
+  attempt: (n: number) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (n + 1 >= maxAttempts || !isRetryable(err) || signal?.aborted) throw err;
+      const delay = Math.min(8000, 250 * 2 ** n) * (0.5 + Math.random() / 2);
+      await sleep(delay, undefined, signal ? { signal } : undefined);
+    }
+  }
+}
+
+/** `?a=b&…` for defined values. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,133 @@
+import {
+  codeForHttpStatus,
+  errnoCode,
+  isAbortError,
+  isNetworkError,
+  isTroveError,
+  TroveError,
+  type TroveErrorCode,
+} from '@trove/core/backend';
+
+/**
+ * The one place where GCS (and network, and credential) errors become TroveErrors. The SDK error
+ * is kept as `cause`; credentials never appear in it (the SDK puts no token in its errors, and
+ * trove never reads the key file itself).
+ */
+
+export const BACKEND = 'gcs';
+
+/** What the failing call was about, for messages and hints. */
+export interface ErrorScope {
+  bucket: string;
+  key?: string | undefined;
+  /** The configured key file, to tell its absence from a missing local file. */
+  keyFilename?: string | undefined;
+  /** True when a 404 can only mean the bucket (a write, a listing: there is no object to miss). */
+  bucketLevel?: boolean;
+}
+
+interface ErrorShape {
+  name?: string;
+  code?: number | string;
+  status?: number;
+  message?: string;
+  reason?: string;
+  errors?: { reason?: string; message?: string }[];
+  response?: { status?: number };
+  path?: string;
+}
+
+/** The HTTP status of an SDK, gaxios or trove HTTP error. */
+export function httpStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as ErrorShape;
+  if (typeof e.code === 'number') return e.code;
+  if (typeof e.status === 'number') return e.status;
+  return e.response?.status;
+}
+
+const BUCKET_MISSING = /bucket (does not exist|not found)|no such bucket|bucket.*not exist/i;
+/** How credential failures read when they come from google-auth-library (signing or token). */
+const CREDENTIAL_FAILURE =
+  /credential|invalid_grant|unauthorized_client|invalid_client|private.?key|client_email|DECODER routines|PEM|access token|token endpoint/i;
+
+function credentialsHint(keyFilename: string | undefined): string {
+  const source = keyFilename
+    ? `the key file "${keyFilename}" (keyFilename in trove.yaml)`
+    : 'Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, `gcloud auth application-default login`, or the metadata server)';
+  return `Check ${source} and that it may use this bucket; trove never reads or prints credentials.`;
+}
+
+/** Turns an SDK, HTTP, network or local-file error into a TroveError (`backend: "gcs"`). */
+export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
+  if (isTroveError(err)) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
+  const status = httpStatus(err);
+  const message = e.message ?? String(err);
+  const reason = e.reason ?? e.errors?.[0]?.reason;
+  const errno = errnoCode(err);
+  const where =
+    scope.key === undefined ? `gs://${scope.bucket}` : `gs://${scope.bucket}/${scope.key}`;
+  const make = (
+    c: TroveErrorCode,
+    text: string,
+    extra: { retryable?: boolean; hint?: string } = {},
+  ) => new TroveError(c, text, { backend: BACKEND, key: scope.key, cause: err, ...extra });
+  const detail = `${status ?? errno ?? e.name ?? 'error'}${reason ? ` ${reason}` : ''}`;
+
+  if (scope.keyFilename !== undefined && e.path === scope.keyFilename) {
+    return make('INVALID_CONFIG', `Cannot read the key file "${scope.keyFilename}" (${errno}).`, {
+      hint: credentialsHint(scope.keyFilename),
+    });
+  }
+  if (status === 404 && (BUCKET_MISSING.test(message) || scope.bucketLevel)) {
+    return make('NOT_FOUND', `The bucket "${scope.bucket}" does not exist (${detail}).`, {
+      hint: `Create the bucket "${scope.bucket}" or fix "bucket:" (and "apiEndpoint:") in trove.yaml.`,
+    });
+  }
+  if (status === 400 && /md5|hash|checksum|crc32c/i.test(message)) {
+    return make('CORRUPT', `GCS received other bytes than were sent for ${where} (${detail}).`, {
+      retryable: true,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return make('PERMISSION_DENIED', `Access denied to ${where} (${detail}).`, {
+      hint: credentialsHint(scope.keyFilename),
+    });
+  }
+  const byStatus = codeForHttpStatus(status);
+  if (byStatus?.code === 'NOT_FOUND') return make('NOT_FOUND', `No object at ${where}.`);
+  if (byStatus?.code === 'PRECONDITION_FAILED')
+    return make('PRECONDITION_FAILED', `A condition on ${where} did not hold (${detail}).`);
+  if (byStatus?.code === 'UNAVAILABLE' || isNetworkError(err) || fetchFailed(err)) {
+    return make('UNAVAILABLE', `GCS is unavailable for ${where} (${detail}).`, {
+      retryable: true,
+      hint: 'Try again; check "apiEndpoint:" and the network if it persists.',
+    });
+  }
+  if (errno === 'ENOENT' || errno === 'EISDIR')
+    return make('NOT_FOUND', `Cannot read the local file for ${where} (${errno}).`);
+  if (errno === 'EACCES' || errno === 'EPERM') {
+    return make(
+      'PERMISSION_DENIED',
+      `Permission denied (${errno}) reading the local file for ${where}.`,
+    );
+  }
+  if (status === undefined && (CREDENTIAL_FAILURE.test(message) || errno?.startsWith('ERR_OSSL'))) {
+    return make('PERMISSION_DENIED', `The credentials could not be used for ${where}.`, {
+      hint: credentialsHint(scope.keyFilename),
+    });
+  }
+  return make('INTERNAL', `Unexpected GCS error on ${where} (${detail}): ${message}`);
+}
+
+/** Node's fetch reports a refused connection as TypeError("fetch failed") with the errno in `cause`. */
+function fetchFailed(err: unknown): boolean {
+  return err instanceof TypeError && err.message === 'fetch failed';
+}
+
+/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
+export function rethrow(err: unknown, scope: ErrorScope): never {
+  if (isAbortError(err)) throw err;
+  throw mapGcsError(err, scope);
+}

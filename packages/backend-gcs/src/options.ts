@@ -1,0 +1,148 @@
+import type { Storage, StorageOptions } from '@google-cloud/storage';
+import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** Every chunk of a resumable upload but the last must be a multiple of this (GCS's rule). */
+const CHUNK_QUANTUM = 256 * KIB;
+
+/** What one chunk of a resumable upload did (progress displays, tests). */
+export interface ChunkEvent {
+  key: string;
+  /** Offset of the chunk's first byte in the object. */
+  offset: number;
+  size: number;
+  /**
+   * `sent`: the chunk went over the wire now; `resumed`: an earlier attempt's session already
+   * held the bytes up to `offset + size`, and they were not sent again.
+   */
+  kind: 'sent' | 'resumed';
+}
+
+export interface GcsBackendOptions {
+  bucket: string;
+  /** Google Cloud project (default: from the SDK's credential chain). */
+  projectId?: string;
+  /**
+   * URL of the JSON API (`http://127.0.0.1:4443` for fake-gcs-server, a Private Service Connect
+   * endpoint…). With it, requests carry credentials only when `keyFilename` or `credentials` is set.
+   */
+  apiEndpoint?: string;
+  /** A service-account key file (default: Application Default Credentials). */
+  keyFilename?: string;
+  /** Credentials as an object (a service-account key), for programs; never from trove.yaml. */
+  credentials?: StorageOptions['credentials'];
+  /**
+   * Bytes per request of a resumable upload (default 16 MiB, rounded up to 256 KiB). Also the
+   * size up to which a body goes in one request. Two chunks are buffered at most per upload.
+   */
+  chunkSize?: number;
+  /** Requests in flight for `deleteMany` (default 16). */
+  concurrency?: number;
+  /** Objects in flight in `writeMany` (default 32). */
+  objectConcurrency?: number;
+  /** Attempts per request, including the first (default 5). */
+  maxAttempts?: number;
+  /** Keep interrupted uploads of large local files and continue them next time (default true). */
+  resume?: boolean;
+  /** Where resume journals live (default `<tmpdir>/trove-gcs-uploads`). */
+  resumeDir?: string;
+  /** A ready client (tests, custom settings); the options that configure a client are then ignored. */
+  storage?: Storage;
+  /** Called for every chunk of every resumable upload. */
+  onChunk?: (event: ChunkEvent) => void;
+}
+
+/** Options after defaults; what the backend actually uses. */
+export interface ResolvedOptions {
+  bucket: string;
+  apiEndpoint: string | undefined;
+  chunkSize: number;
+  concurrency: number;
+  objectConcurrency: number;
+  maxAttempts: number;
+  resume: boolean;
+  resumeDir: string;
+}
+
+const DEFAULT_CHUNK_SIZE = 16 * MIB;
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_OBJECT_CONCURRENCY = 32;
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** The options `trove.yaml` may set for `type: gcs` (core owns `prefix`). */
+export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+  bucket: { type: 'string', required: true, description: 'Name of the GCS bucket.' },
+  projectId: {
+    type: 'string',
+    description: 'Google Cloud project (default: from the credentials).',
+  },
+  apiEndpoint: {
+    type: 'string',
+    description:
+      'URL of the GCS JSON API, e.g. http://127.0.0.1:4443 for fake-gcs-server (default: storage.googleapis.com).',
+  },
+  keyFilename: {
+    type: 'string',
+    description:
+      'Service-account key file (default: Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server).',
+  },
+  chunkSize: {
+    type: 'number',
+    description:
+      'Bytes per request of a resumable upload, a multiple of 256 KiB (default 16 MiB); smaller bodies go in one request.',
+  },
+  concurrency: { type: 'number', description: 'Deletes in flight at once (default 16).' },
+  objectConcurrency: {
+    type: 'number',
+    description: 'Objects uploaded at once for directories (default 32).',
+  },
+  maxAttempts: {
+    type: 'number',
+    description: 'Attempts per request, with backoff, before giving up (default 5).',
+  },
+  resume: {
+    type: 'boolean',
+    description: 'Continue interrupted uploads of large files where they stopped (default true).',
+  },
+  resumeDir: {
+    type: 'string',
+    description: 'Folder for resume journals (default <tmpdir>/trove-gcs-uploads).',
+  },
+};
+
+function invalidOption(name: string, message: string): TroveError {
+  return new TroveError('INVALID_CONFIG', `gcs option "${name}" ${message}`, {
+    backend: 'gcs',
+    hint: OPTION_SPECS[name]?.description,
+  });
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw invalidOption(name, `must be a whole number of at least 1, not ${value}.`);
+  return value;
+}
+
+export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {
+  if (typeof options.bucket !== 'string' || options.bucket === '')
+    throw invalidOption('bucket', 'is required.');
+  if (options.apiEndpoint !== undefined && !/^https?:\/\/[^/]/.test(options.apiEndpoint))
+    throw invalidOption('apiEndpoint', `must be an http(s) URL, not ${options.apiEndpoint}.`);
+  const chunk = positiveInt('chunkSize', options.chunkSize, DEFAULT_CHUNK_SIZE);
+  return {
+    bucket: options.bucket,
+    apiEndpoint: options.apiEndpoint?.replace(/\/+$/, ''),
+    chunkSize: Math.ceil(chunk / CHUNK_QUANTUM) * CHUNK_QUANTUM,
+    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
+    objectConcurrency: positiveInt(
+      'objectConcurrency',
+      options.objectConcurrency,
+      DEFAULT_OBJECT_CONCURRENCY,
+    ),
+    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    resume: options.resume ?? true,
+    resumeDir: options.resumeDir ?? defaultResumeDir('gcs'),
+  };
+}

@@ -1,0 +1,39 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tempDir } from '@trove/test-utils';
+import { GcsBackend, type GcsBackendOptions } from '../src/index.js';
+
+export const MIB = 1024 * 1024;
+
+/**
+ * A service-account key made here, for signing URLs locally (fake-gcs-server does not verify
+ * signatures). With an `apiEndpoint` and no `keyFilename`, requests stay unauthenticated, so no
+ * token is ever asked for.
+ */
+export const FAKE_SERVICE_ACCOUNT = {
+  client_email: 'trove-test@test.iam.gserviceaccount.com',
+  private_key: generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
+};
+
+let sharedResumeDir: string | undefined;
+
+/** A backend on the emulator; resume journals go to one temp folder per test file. */
+export function newBackend(
+  apiEndpoint: string,
+  bucket: string,
+  extra: Partial<GcsBackendOptions> = {},
+): GcsBackend {
+  if (!sharedResumeDir || !existsSync(sharedResumeDir))
+    sharedResumeDir = tempDir('trove-gcs-resume-', { until: 'file' });
+  return new GcsBackend({
+    bucket,
+    apiEndpoint,
+    projectId: 'test',
+    credentials: FAKE_SERVICE_ACCOUNT,
+    resumeDir: sharedResumeDir,
+    maxAttempts: 2,
+    ...extra,
+  });
+}
