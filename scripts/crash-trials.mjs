@@ -213,7 +213,10 @@ async function runTrials(kind, trials) {
       const { file, dir } = freshInputs(cwd, t);
       const full = took[t % 2];
       const started = Date.now();
-      const delay = full === undefined ? 10 * 60_000 : randomInt(Math.floor(full / 10), Math.ceil((full * 11) / 10));
+      const delay =
+        full === undefined
+          ? 10 * 60_000
+          : randomInt(Math.floor(full / 10), Math.ceil((full * 11) / 10));
       const r = await addKilledAfter(['add', t % 2 ? dir : file], cwd, env, delay);
       if (full === undefined) took[t % 2] = Math.max(20, Date.now() - started);
       if (r.signal === 'SIGKILL') counts.killed++;
