@@ -1,6 +1,6 @@
 import { describeBackendConformance } from '@trove/conformance';
+import { createGcsBucket } from '@trove/test-utils/gcs';
 import { inject } from 'vitest';
-import { createGcsBucket } from './fake-gcs.js';
 import { MIB, newBackend } from './helpers.js';
 
 const endpoint = inject('gcsEndpoint');

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectTroveError } from '@trove/conformance';
 import { freePort, tempDir } from '@trove/test-utils';
+import { createGcsBucket } from '@trove/test-utils/gcs';
 import { describe, expect, inject, it } from 'vitest';
 import { GcsBackend } from '../src/index.js';
-import { createGcsBucket } from './fake-gcs.js';
 import { FAKE_SERVICE_ACCOUNT, newBackend } from './helpers.js';
 
 const endpoint = inject('gcsEndpoint');

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { chunked, expectTroveError, md5Hex, readBytes } from '@trove/conformance';
 import { isTroveError, type WriteBody } from '@trove/core/backend';
 import { tempDir } from '@trove/test-utils';
+import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runUpload, writeTestFile } from './child.js';
-import { createGcsBucket, type FakeGcs, startFakeGcs } from './fake-gcs.js';
 import { MIB, newBackend } from './helpers.js';
 
 const endpoint = inject('gcsEndpoint');

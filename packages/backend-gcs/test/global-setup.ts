@@ -1,6 +1,5 @@
+import { type FakeGcs, startFakeGcs, venvBin } from '@trove/test-utils/gcs';
 import type { TestProject } from 'vitest/node';
-import { type FakeGcs, startFakeGcs } from './fake-gcs.js';
-import { venvBin } from './tools.js';
 
 let fake: FakeGcs | undefined;
 

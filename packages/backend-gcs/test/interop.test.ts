@@ -4,11 +4,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store, startRun } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
+import { createGcsBucket, venvBin } from '@trove/test-utils/gcs';
 import { describe, expect, inject, it } from 'vitest';
 import { writeTestFile } from './child.js';
-import { createGcsBucket } from './fake-gcs.js';
 import { MIB, newBackend } from './helpers.js';
-import { venvBin } from './tools.js';
 
 const endpoint = inject('gcsEndpoint');
 

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
+import { type GcpEmulator, startGcpEmulator } from '@trove/test-utils/gcs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSent, runUpload, writeTestFile } from './child.js';
-import { type GcpEmulator, startGcpEmulator } from './gcp-emulator.js';
 import { MIB } from './helpers.js';
 
 // Resume runs on gcp-storage-emulator: fake-gcs-server 1.56.1 finalises a session when asked

@@ -1,51 +1,25 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GcsBackend } from '@trove/backend-gcs';
-import { type Emulator, startEmulator, tempDir } from '@trove/test-utils';
+import { tempDir } from '@trove/test-utils';
+import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trove, troveJson } from './helpers.js';
 
 /**
  * The foundation issue's CLI flow, with trove.yaml pointing at a GCS bucket (fake-gcs-server on
- * loopback). The starter is the one of backend-gcs's tests, inlined until it moves into
- * @trove/test-utils (no test imports another package's test folder).
+ * loopback).
  */
-async function startFakeGcs(): Promise<Emulator> {
-  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout.trim();
-  const binary = join(gopath.split(':')[0] as string, 'bin', 'fake-gcs-server');
-  if (!existsSync(binary)) {
-    const go = spawnSync('go', ['install', 'github.com/fsouza/fake-gcs-server@v1.56.1'], {
-      stdio: 'inherit',
-    });
-    if (go.status !== 0 || !existsSync(binary))
-      throw new Error('fake-gcs-server is needed and `go install` could not build it.');
-  }
-  return startEmulator({
-    name: 'fake-gcs-server',
-    command: (port) => [
-      binary,
-      ...['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port)],
-      ...['-public-host', `127.0.0.1:${port}`, '-backend', 'memory', '-log-level', 'error'],
-    ],
-    ready: async (url) => (await fetch(`${url}/storage/v1/b?project=test`)).ok,
-  });
-}
 
-let fake: Emulator;
+let fake: FakeGcs;
 let cwd: string;
-const bucket = 'cli-gcs';
+let bucket: string;
 // STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK: the CLI never gets it.
 const env = { STORAGE_EMULATOR_HOST: '' };
 
 beforeAll(async () => {
   fake = await startFakeGcs();
-  const made = await fetch(`${fake.url}/storage/v1/b?project=test`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: bucket }),
-  });
-  expect(made.ok).toBe(true);
+  bucket = await createGcsBucket(fake.url, 'cli-gcs');
   cwd = tempDir('trove-cli-gcs-');
   expect(trove(['init'], { cwd, env }).code).toBe(0);
   writeFileSync(

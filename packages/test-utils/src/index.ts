@@ -1,6 +1,6 @@
 // Helpers shared by trove's tests. Emulator starters live on subpaths, one per service, so a
-// test imports only what it starts: `@trove/test-utils/moto` (S3); `fake-gcs` and `azurite` are
-// to come, built on `startEmulator`.
+// test imports only what it starts: `@trove/test-utils/moto` (S3), `/gcs` (fake-gcs-server,
+// gcp-storage-emulator), `/azurite` (Azure), all built on `startEmulator`.
 export {
   commandOrPipInstall,
   type Emulator,
