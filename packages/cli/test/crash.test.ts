@@ -130,20 +130,26 @@ describe('gc while another process logs a large directory', () => {
     void adding.done.then(() => {
       finished = true;
     });
-    const removed: string[] = [];
+    // Stop the add as soon as its first object is in the store (thousands more to go, no record
+    // yet): a gc now sees objects nothing refers to, every time, not only when timing allows.
+    const objects = join(cwd, '.trove', 'files', 'md5');
+    while (!finished && !hasObject(objects)) await new Promise((r) => setTimeout(r, 2));
+    expect(finished, 'the add finished before a gc could run beside it').toBe(false);
+    adding.child.kill('SIGSTOP');
+    const paused = troveJson<{ removed: Array<{ key: string }>; young: number }>(['gc'], { cwd });
+    adding.child.kill('SIGCONT');
+    // gc did see the add's objects before they were referenced, and kept them for their age.
+    expect(paused.young).toBeGreaterThan(0);
+    const removed = paused.removed.map((x) => x.key);
     let rounds = 0;
-    let sawInFlight = 0;
     while (!finished || rounds === 0) {
       const r = troveJson<{ removed: Array<{ key: string }>; young: number }>(['gc'], { cwd });
       removed.push(...r.removed.map((x) => x.key));
-      sawInFlight = Math.max(sawInFlight, r.young);
       rounds++;
       await new Promise((resolve) => setTimeout(resolve, 50)); // lets the add's exit be seen
     }
     const added = await adding.done;
     expect(added.code, added.stderr).toBe(0);
-    // gc did see the add's objects before they were referenced, and kept them for their age.
-    expect(sawInFlight).toBeGreaterThan(0);
     expect(removed).toEqual([]);
     const result = await audit(cwd, {}, localView(join(cwd, '.trove')));
     expect(result).toMatchObject({ corrupt: 0, tornRecords: 0, danglingPointers: 0 });
@@ -152,3 +158,12 @@ describe('gc while another process logs a large directory', () => {
     expect(ls).toEqual([expect.objectContaining({ path: 'outputs/big', nfiles: 3000 })]);
   });
 });
+
+/** Whether any object is stored under `files/md5/<xx>/`. */
+function hasObject(objects: string): boolean {
+  try {
+    return readdirSync(objects).some((dir) => readdirSync(join(objects, dir)).length > 0);
+  } catch {
+    return false;
+  }
+}
