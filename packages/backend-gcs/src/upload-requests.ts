@@ -46,7 +46,7 @@ export async function uploadInOneRequest(
       `--${boundary}\r\nContent-Type: ${target.contentType ?? 'application/octet-stream'}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const body = new Blob([head, bytes, tail]);
+  const length = head.length + bytes.byteLength + tail.length;
   const url = uploadUrl(ctx, {
     uploadType: 'multipart',
     ifGenerationMatch: target.ifGenerationMatch,
@@ -56,8 +56,11 @@ export async function uploadInOneRequest(
     async (attempt) => {
       const response = await gcsFetch(ctx, url, {
         method: 'POST',
-        body,
-        headers: { 'Content-Type': `multipart/related; boundary=${boundary}` },
+        ...bodyOf([head, bytes, tail]),
+        headers: {
+          'Content-Type': `multipart/related; boundary=${boundary}`,
+          'Content-Length': String(length),
+        },
         ...(signal ? { signal } : {}),
       });
       if (response.ok) return (await response.json()) as ObjectResource;
@@ -81,6 +84,18 @@ async function landedEarlier(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A request body of buffers sent as they are: fetch copies a Uint8Array or Blob body whole
+ * before sending it (16 MiB more per chunk until the next GC), but streams an iterable. The
+ * caller sets Content-Length, so the body is not sent chunked.
+ */
+function bodyOf(parts: readonly Uint8Array[]): RequestInit & { duplex: 'half' } {
+  async function* each(): AsyncGenerator<Uint8Array> {
+    yield* parts;
+  }
+  return { body: each() as unknown as RequestInit['body'], duplex: 'half' };
 }
 
 /** Starts a resumable session; its URI is all a later process needs to continue it. */
@@ -154,8 +169,9 @@ export async function sendChunk(
   const end = offset + chunk.length - 1;
   const response = await gcsFetch(ctx, uri, {
     method: 'PUT',
-    body: chunk,
+    ...bodyOf([chunk]),
     headers: {
+      'Content-Length': String(chunk.byteLength),
       'Content-Type': contentType ?? 'application/octet-stream',
       'Content-Range': `bytes ${offset}-${end}/${total ?? '*'}`,
       ...(finalMd5 ? { 'X-Goog-Hash': `md5=${finalMd5}` } : {}),
