@@ -89,11 +89,12 @@ async function landedEarlier(
 /**
  * A request body of buffers sent as they are: fetch copies a Uint8Array or Blob body whole
  * before sending it (16 MiB more per chunk until the next GC), but streams an iterable. The
- * caller sets Content-Length, so the body is not sent chunked.
+ * caller sets Content-Length, so the body is not sent chunked. Empty parts are left out: undici
+ * waits forever on a zero-length chunk of an iterable body (a 0-byte object hung its upload).
  */
 function bodyOf(parts: readonly Uint8Array[]): RequestInit & { duplex: 'half' } {
   async function* each(): AsyncGenerator<Uint8Array> {
-    yield* parts;
+    for (const part of parts) if (part.byteLength > 0) yield part;
   }
   return { body: each() as unknown as RequestInit['body'], duplex: 'half' };
 }
