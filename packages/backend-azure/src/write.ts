@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BlockBlobUploadOptions } from '@azure/storage-blob';
 import {
   notFound,
   type ObjectStat,
   preconditionFailed,
+  readFileBytes,
   TroveError,
   type WriteBody,
   type WriteOptions,
@@ -119,7 +120,8 @@ export async function writeFile(
   const info = await stat(path);
   if (!info.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'EISDIR' });
   const size = info.size;
-  if (size <= ctx.options.blockSize) return putBlob(ctx, key, await readWhole(path, size), options);
+  if (size <= ctx.options.blockSize)
+    return putBlob(ctx, key, await readFileBytes(path, size), options);
   await checkConditions(ctx, key, options);
   const slots = ctx.options.concurrency + 1;
   return ifMatchChecked(ctx, key, options, () =>
@@ -216,23 +218,6 @@ async function checkConditions(
   if (options.ifMatch !== undefined) {
     if (!head) throw notFound('azure', key, 'No object to match at');
     if (head.etag !== options.ifMatch) throw preconditionFailed('azure', key, 'has changed');
-  }
-}
-
-/** Exactly `size` bytes of a file (a file that grew meanwhile is cut where it was stat'ed). */
-export async function readWhole(path: string, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
-  const handle = await open(path, 'r');
-  try {
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   checkWriteConditions,
   type FileVersion,
   isAbortError,
   type ObjectStat,
+  readFileBytes,
   UploadJournal,
   type WriteBody,
   type WriteOptions,
@@ -77,7 +78,7 @@ export async function writeFile(
   const info = await stat(path);
   if (!info.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'EISDIR' });
   if (info.size <= ctx.options.chunkSize)
-    return writeBytes(ctx, key, await readWhole(path, info.size), options);
+    return writeBytes(ctx, key, await readFileBytes(path, info.size), options);
   await checkBeforeSending(ctx, key, options);
   const version: FileVersion = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
   const journal = ctx.options.resume
@@ -258,21 +259,4 @@ async function readUpTo(iterator: AsyncIterator<Uint8Array>, limit: number): Pro
     length += next.value.byteLength;
   }
   return Buffer.concat(parts, length);
-}
-
-/** Exactly `size` bytes of a file (a file that grew meanwhile is cut where it was stat'ed). */
-export async function readWhole(path: string, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
-  const handle = await open(path, 'r');
-  try {
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   type ObjectStat,
+  readFileBytes,
   TroveError,
   type WriteBody,
   type WriteOptions,
@@ -92,7 +93,7 @@ export async function writeFile(
   if (!info.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'EISDIR' });
   const size = info.size;
   if (size <= ctx.options.partSize)
-    return putObject(ctx, key, await readWhole(path, size), options);
+    return putObject(ctx, key, await readFileBytes(path, size), options);
   await checkConditions(ctx, key, options);
   const slots = ctx.options.concurrency + 1;
   return multipartUpload(ctx, {
@@ -171,23 +172,6 @@ async function checkConditions(ctx: S3Context, key: string, options: WriteOption
         key,
       });
     }
-  }
-}
-
-/** Exactly `size` bytes of a file (a file that grew meanwhile is cut where it was stat'ed). */
-export async function readWhole(path: string, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
-  const handle = await open(path, 'r');
-  try {
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -54,6 +54,8 @@ export {
   defineBackend,
   type OptionSpec,
 } from './define.js';
+export { ExistingProbe, type ListKeys } from './existing-probe.js';
+export { ByteBudget, readFileBytes, readSmallFile, SMALL_FILE_MAX } from './file-bytes.js';
 export {
   compareKeys,
   joinKey,
@@ -77,3 +79,4 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
+export { type ManyWrites, writeManyWith } from './write-many.js';
