@@ -68,9 +68,11 @@ describe("core's faces", () => {
       'mapLimit',
       'notFound',
       'preconditionFailed',
+      'readFileBytes',
       'validateKey',
       'validatePrefix',
       'writeManyFailure',
+      'writeManyWith',
     ]);
     const memory = new backendFace.MemoryBackend();
     expect(backendFace.capabilitiesOf(memory)).toEqual({

@@ -54,8 +54,8 @@ export {
   defineBackend,
   type OptionSpec,
 } from './define.js';
-export { ExistingProbe, type ListKeys } from './existing-probe.js';
-export { ByteBudget, readFileBytes, readSmallFile, SMALL_FILE_MAX } from './file-bytes.js';
+export type { ListKeys } from './existing-probe.js';
+export { readFileBytes } from './file-bytes.js';
 export {
   compareKeys,
   joinKey,
