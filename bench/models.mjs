@@ -8,12 +8,11 @@
 // Needs: a build (pnpm build), moto_server on PATH, and the MLflow venv of the core tests
 // (~/.cache/trove-test/mlflow-venv, made by `vitest run --project core`) plus boto3 (installed
 // into that venv here when missing). Writes its section of bench/RESULTS.md.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   machine,
   median,
@@ -157,37 +156,19 @@ const load1 = loadavg()[0];
 const counts = await Promise.all(pending);
 moto.stop();
 
-// Registry: 8 writers × 50 registrations of one model on a local store.
-const run = promisify(execFile);
+// Registry: the tests' contention scenario (8 writers × 50 registrations of one model, an
+// alias move every 5) on a local store.
+const cli = join(REPO, 'packages/cli');
+const { expectNoLostRegistrations } = await import(
+  createRequire(join(cli, 'package.json')).resolve('@trove/conformance')
+);
 const regSeconds = [];
 for (let r = 0; r < rounds; r++) {
   const cwd = join(WORK, `registry-${r}`);
   mkdirSync(join(cwd, '.trove'), { recursive: true });
-  writeFileSync(join(cwd, 'model.bin'), 'weights');
-  const setup = join(WORK, 'registry-setup.mjs');
-  writeFileSync(
-    setup,
-    `import { openStore, startRun } from '${REPO}packages/core/dist/index.js';
-const store = await openStore({ cwd: '${cwd}', resolveFrom: ['${REPO}packages/cli'] });
-const run = await startRun({ cwd: '${cwd}', store, dvcyaml: false });
-const rec = await run.logArtifact('${cwd}/model.bin');
-await run.end();
-await store.close();
-console.log('runs:/' + run.id + '/' + rec.path);`,
-  );
-  const uri = (await run(process.execPath, [setup])).stdout.trim();
-  const worker = join(REPO, 'packages/core/test/fixtures/register-worker.mjs');
-  const t0 = performance.now();
-  const outs = await Promise.all(
-    Array.from({ length: 8 }, () =>
-      run(process.execPath, [worker, cwd, join(REPO, 'packages/cli'), 'bench', uri, '50']),
-    ),
-  );
-  regSeconds.push((performance.now() - t0) / 1000);
-  const versions = outs.flatMap((o) => JSON.parse(o.stdout)).sort((a, b) => a - b);
-  if (versions.length !== 400 || versions.some((v, k) => v !== k + 1))
-    throw new Error('registry bench: versions are not exactly 1…400');
-  process.stderr.write(`  round ${r + 1} registry: ${regSeconds.at(-1).toFixed(2)} s\n`);
+  const { seconds } = await expectNoLostRegistrations({ cwd, resolveFrom: [cli], model: 'bench' });
+  regSeconds.push(seconds);
+  process.stderr.write(`  round ${r + 1} registry: ${seconds.toFixed(2)} s\n`);
 }
 rmSync(WORK, { recursive: true, force: true });
 
@@ -216,9 +197,10 @@ adds nothing over core's S3 upload; both are held back by moto and by the shared
 | **trove** \`mlflow.logArtifacts(dir, 'data')\` (\`@trove/core/mlflow\`) | ${fmt(t.seconds)} [${fmt(t.min)}–${fmt(t.max)}] | ${fmt(t.process)} | mlflow ÷ trove = **${(m.seconds / t.seconds).toFixed(1)}×** (target ≥ 5×${m.seconds / t.seconds >= 5 ? '' : ': not met here'}) |
 | \`mlflow.log_artifacts(dir, 'data')\` (S3 artifact root) | ${fmt(m.seconds)} [${fmt(m.min)}–${fmt(m.max)}] | ${fmt(m.process)} | |
 
-**Registry**: 8 processes × 50 registrations of one model on the local store (conditional writes,
-retry on conflict), versions exactly 1…400 every round: median ${fmt(reg)} s including process
-start-up, **${(400 / reg).toFixed(0)} registrations/s**.
+**Registry**: \`expectNoLostRegistrations\` (@trove/conformance) on the local store: 8 processes,
+each starting a run, then 50 registrations of one model and an alias move every 5 (conditional
+writes, retry on conflict); versions exactly 1…400 every round: median ${fmt(reg)} s including
+process start-up, **${(400 / reg).toFixed(0)} registrations/s**.
 `,
 );
 process.stderr.write('wrote bench/RESULTS.md (models)\n');
