@@ -58,7 +58,8 @@ async function register(job: RegistryWorkerJob): Promise<RegistryWorkerReport> {
     // Content of its own, so every writer's versions point at a different md5 and run.
     const file = join(dir, `writer-${writer}.bin`);
     await writeFile(file, `weights of writer ${writer} of ${job.model}\n`);
-    const run = await startRun({ cwd: job.cwd, store, name: `writer-${writer}` });
+    // No dvc.yaml entries: the scenario may run inside a DVC repository.
+    const run = await startRun({ cwd: job.cwd, store, name: `writer-${writer}`, dvcyaml: false });
     const record = await run.logArtifact(file, { type: 'model' });
     await run.end();
     const source = `runs:/${run.id}/${record.path}`;
