@@ -9,4 +9,9 @@ export {
   randomBytes,
   readBytes,
 } from './helpers.js';
+export {
+  expectNoLostRegistrations,
+  type RegistryContentionOptions,
+  type RegistryContentionResult,
+} from './registry-contention.js';
 export { describeBackendConformance } from './suite.js';

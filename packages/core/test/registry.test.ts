@@ -1,17 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../src/record/open-store.js';
 import type { Store } from '../src/record/store.js';
 import { openRegistry, resolveArtifactRef } from '../src/refs.js';
 import { startRun } from '../src/run/start-run.js';
 import { memoryStore, storeKeys, tempDir } from './helpers.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WORKER = fileURLToPath(new URL('./fixtures/register-worker.mjs', import.meta.url));
 
 /** A project with one run that logged `model.bin`; returns its `runs:/` URI. */
 async function projectWithModel(store?: Store) {
@@ -137,39 +130,5 @@ describe('the model registry on the store', () => {
     ]) {
       expect(await code(resolveArtifactRef(store, ref))).toBe('NOT_FOUND');
     }
-  });
-
-  it('loses no registration with 8 processes × 50 on the local store', async () => {
-    const cwd = tempDir();
-    const store = await openStore({ cwd, resolveFrom: [REPO_ROOT] });
-    const { uri } = await projectWithModel(store);
-    const registry = openRegistry(store);
-    await registry.registerModel(uri, 'contended');
-    await registry.setAlias('contended', 'champion', 1);
-    const run = promisify(execFile);
-    const outputs = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        run(process.execPath, [WORKER, cwd, REPO_ROOT, 'contended', uri, '50'], {
-          maxBuffer: 1 << 20,
-        }),
-      ),
-    );
-    const got = outputs.flatMap((o) => JSON.parse(o.stdout) as number[]);
-    expect(got).toHaveLength(400);
-    expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i + 2));
-    // Each writer saw its own versions in increasing order.
-    for (const o of outputs) {
-      const mine = JSON.parse(o.stdout) as number[];
-      expect(mine).toEqual([...mine].sort((a, b) => a - b));
-    }
-    const model = await registry.getModel('contended');
-    expect(model).toMatchObject({
-      versionCount: 401,
-      latestVersion: 401,
-      aliases: { champion: 1 },
-    });
-    const versions = await registry.searchVersions({ name: 'contended' });
-    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 401 }, (_, i) => 401 - i));
-    await store.close();
   });
 });
