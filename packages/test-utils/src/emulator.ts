@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-// What every emulator starter shares (moto today; fake-gcs-server and Azurite next): a free
-// loopback port, a child process whose stderr tail explains a failed start, a readiness probe,
-// and a stop that always ends the process.
+// What every emulator starter shares (moto, fake-gcs-server, Azurite): a free loopback port, a
+// child process whose stderr tail explains a failed start, a readiness probe, and a stop that
+// always ends the process.
 
 /** A server started for tests on 127.0.0.1. */
 export interface Emulator {
@@ -49,22 +52,28 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const [command, ...args] = options.command(port);
+    // Emulators log every request on stderr. It goes to a file, not a pipe: a test that blocks
+    // its event loop (spawnSync of a CLI talking to the emulator) cannot drain a pipe, and an
+    // emulator blocked on a full pipe never answers (moto hung a `trove verify` that way).
+    const logDir = mkdtempSync(join(tmpdir(), 'trove-emulator-'));
+    const logFd = openSync(join(logDir, 'stderr.log'), 'w');
     const child = spawn(command, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', logFd],
       env: { ...process.env, ...options.env },
     });
-    let tail = '';
-    // Emulators may log every request on stderr: keep draining it, remember the end for errors.
-    child.stderr?.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000);
-    });
+    closeSync(logFd);
+    const tail = () => readTail(join(logDir, 'stderr.log'));
+    const stop = async () => {
+      await stopProcess(child);
+      rmSync(logDir, { recursive: true, force: true });
+    };
     const url = `http://127.0.0.1:${port}`;
     try {
-      await waitReady(options, url, child, timeout, () => tail);
-      return { url, port, stop: () => stopProcess(child) };
+      await waitReady(options, url, child, timeout, tail);
+      return { url, port, stop };
     } catch (err) {
       lastError = err;
-      await stopProcess(child);
+      await stop();
     }
   }
   throw lastError;
@@ -89,6 +98,24 @@ async function waitReady(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${options.name} did not answer on ${url} within ${timeout} ms: ${tail()}`);
+}
+
+/** The last 4,000 bytes of a log file ('' when it cannot be read). */
+function readTail(path: string): string {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, 4000);
+      const bytes = Buffer.alloc(length);
+      readSync(fd, bytes, 0, length, size - length);
+      return bytes.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
 }
 
 /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
