@@ -1,7 +1,8 @@
 /**
  * The trove run behind a Live. Metric values are buffered here and handed to the run in
- * batches; the run's records go to the store at most every few seconds (`SAVE_EVERY_MS`) and
- * at `end()`, so a long training loop never waits on the store. A resumed Live continues the
+ * batches (at each step, or every `SLICE` values); the run's records go to the store at most
+ * every few seconds (`SAVE_EVERY_MS`), after a full slice, and at `end()`, so a long training
+ * loop never waits on the store. Each save appends only the new event rows (a segment). A resumed Live continues the
  * same run: `<root>/.trove/tmp/live/<hash of dir>.json` remembers which one.
  */
 import { createHash } from 'node:crypto';
@@ -53,6 +54,8 @@ export class LiveRun {
     this.#names.push(name);
     this.#values.push(value);
     this.#steps.push(step);
+    // A long loop without steps is handed over a slice at a time (when the loop yields).
+    if (this.#values.length >= SLICE) this.#handOver(false).catch(() => undefined);
   }
 
   logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
@@ -63,6 +66,11 @@ export class LiveRun {
   /** Hands buffered values to the run; saves its records when `force` or when due. */
   sync(force = false): Promise<void> {
     const due = force || Date.now() - this.#lastSave >= SAVE_EVERY_MS;
+    if (due) this.#lastSave = Date.now();
+    return this.#handOver(due);
+  }
+
+  #handOver(save: boolean): Promise<void> {
     const names = this.#names;
     const values = this.#values;
     const steps = this.#steps;
@@ -71,16 +79,14 @@ export class LiveRun {
     this.#values = [];
     this.#steps = [];
     this.#params = undefined;
-    if (due) this.#lastSave = Date.now();
     return this.#then(async (run) => {
       if (params) run.logParams(params);
+      // The run saves its events in the background every SLICE rows; a whole slice waits for
+      // that save, so the run never holds more than a slice or two of unsaved rows.
       for (let i = 0; i < names.length; i++) {
         run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
-        // A long loop without steps hands over many values at once: saved in slices, so the
-        // run's unsaved events never hold more than a slice.
-        if ((i + 1) % SLICE === 0 && i + 1 < names.length) await run.flush();
       }
-      if (due) await run.flush();
+      if (save || names.length >= SLICE) await run.flush();
     }) as Promise<void>;
   }
 
