@@ -31,7 +31,7 @@ export interface EventFile {
 }
 
 /** The key of a segment (`seq` ≥ 1) of the stream whose base key is `base`. */
-export function segmentKey(base: string, seq: number): string {
+function segmentKey(base: string, seq: number): string {
   return `${base}.${String(seq).padStart(SEGMENT_DIGITS, '0')}`;
 }
 
