@@ -14,6 +14,9 @@ import { PyFloat, pyFloatRepr, pyJsonDumps } from '../py/py-format.js';
 /** The kinds whose events traceml writes as JSON lines (`V1ArtifactKind.is_jsonl_file_event`). */
 const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
 
+/** Rows joined into one string at a time while they wait (see `EventLog.add`). */
+const CHUNK_ROWS = 1024;
+
 /** One file's rows drained for a save: `rows` is `count` rows, each starting with a newline. */
 export interface EventBatch {
   file: string;
@@ -28,7 +31,10 @@ export interface EventBatch {
  */
 export class EventLog {
   /** Rows not saved yet, by file (path under `events/`), each starting with a newline. */
-  readonly #pending = new Map<string, { header: string; rows: string[]; count: number }>();
+  readonly #pending = new Map<
+    string,
+    { header: string; rows: string[]; tail: string[]; count: number }
+  >();
   #size = 0;
 
   /** How many rows are waiting for a save. */
@@ -51,12 +57,18 @@ export class EventLog {
     const file = `${dir}/${name}.plx`;
     let entry = this.#pending.get(file);
     if (!entry) {
-      entry = { header: eventsHeader(kind), rows: [], count: 0 };
+      entry = { header: eventsHeader(kind), rows: [], tail: [], count: 0 };
       this.#pending.set(file, entry);
     }
-    entry.rows.push(`\n${eventRow(kind, step, value, at)}`);
+    entry.tail.push(`\n${eventRow(kind, step, value, at)}`);
     entry.count++;
     this.#size++;
+    // Rows are joined into flat chunks as they come: a row's pieces die young, and only the
+    // chunk's bytes stay until the save (a row alone would keep its pieces all that time).
+    if (entry.tail.length >= CHUNK_ROWS) {
+      entry.rows.push(entry.tail.join(''));
+      entry.tail = [];
+    }
   }
 
   /** The rows added since the last call, by file: appended to the stored file (or a new one). */
@@ -64,7 +76,7 @@ export class EventLog {
     const out = [...this.#pending].map(([file, e]) => ({
       file,
       header: e.header,
-      rows: e.rows.join(''),
+      rows: e.rows.join('') + e.tail.join(''),
       count: e.count,
     }));
     this.#pending.clear();
@@ -80,7 +92,7 @@ export class EventLog {
       if (entry) {
         entry.rows.unshift(rows);
         entry.count += count;
-      } else this.#pending.set(file, { header, rows: [rows], count });
+      } else this.#pending.set(file, { header, rows: [rows], tail: [], count });
     }
   }
 }
@@ -195,8 +207,16 @@ function eventRow(
  * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
  */
 function eventTimestamp(at: Date = new Date()): string {
-  return `${at.toISOString().slice(0, 23)}000+00:00`;
+  const ms = at.getTime();
+  if (ms !== lastStamp.ms) {
+    lastStamp.ms = ms;
+    lastStamp.text = `${at.toISOString().slice(0, 23)}000+00:00`;
+  }
+  return lastStamp.text;
 }
+
+/** Many rows are logged within one millisecond: its timestamp is formatted once. */
+const lastStamp = { ms: Number.NaN, text: '' };
 
 /**
  * Compact JSON as orjson writes it (traceml's `to_json`): no spaces, non-ASCII kept, `PyFloat`

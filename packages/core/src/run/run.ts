@@ -61,6 +61,8 @@ export class Run implements AsyncDisposable {
   /** Set when this object continues a run recorded earlier (possibly by another process). */
   readonly #resumedStatus: RunStatus | undefined;
   readonly #pending = new Set<Promise<unknown>>();
+  /** Metric names already checked (a long loop checks each name once). */
+  readonly #metricNames = new Set<string>();
   /** A background save of event rows is running (`#saveIfMany`). */
   #saving = false;
 
@@ -179,7 +181,10 @@ export class Run implements AsyncDisposable {
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
   logMetric(name: string, value: number, options: { step?: number } = {}): void {
     this.#assertActive();
-    validateEventName('metric', name);
+    if (!this.#metricNames.has(name)) {
+      validateEventName('metric', name);
+      this.#metricNames.add(name);
+    }
     if (typeof value !== 'number')
       throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;

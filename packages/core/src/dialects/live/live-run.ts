@@ -31,9 +31,11 @@ export interface LiveRunOptions {
 
 export class LiveRun {
   readonly ready: Promise<Run>;
-  #names: string[] = [];
-  #values: number[] = [];
-  #steps: number[] = [];
+  /** Values not handed to the run yet. */
+  #slice = new MetricSlice();
+  /** Metric names by id (a slice keeps ids: a long loop logs few names many times). */
+  readonly #names: string[] = [];
+  readonly #nameIds = new Map<string, number>();
   #params: Record<string, unknown> | undefined;
   #lastSave = Date.now();
   #chain: Promise<unknown> = Promise.resolve();
@@ -51,11 +53,14 @@ export class LiveRun {
   }
 
   logMetric(name: string, value: number, step: number): void {
-    this.#names.push(name);
-    this.#values.push(value);
-    this.#steps.push(step);
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      id = this.#names.push(name) - 1;
+      this.#nameIds.set(name, id);
+    }
+    this.#slice.push(id, value, step);
     // A long loop without steps is handed over a slice at a time (when the loop yields).
-    if (this.#values.length >= SLICE) this.#handOver(false).catch(() => undefined);
+    if (this.#slice.length >= SLICE) this.#handOver(false).catch(() => undefined);
   }
 
   logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
@@ -71,22 +76,22 @@ export class LiveRun {
   }
 
   #handOver(save: boolean): Promise<void> {
+    const slice = this.#slice;
     const names = this.#names;
-    const values = this.#values;
-    const steps = this.#steps;
     const params = this.#params;
-    this.#names = [];
-    this.#values = [];
-    this.#steps = [];
+    this.#slice = new MetricSlice();
     this.#params = undefined;
     return this.#then(async (run) => {
       if (params) run.logParams(params);
       // The run saves its events in the background every SLICE rows; a whole slice waits for
       // that save, so the run never holds more than a slice or two of unsaved rows.
-      for (let i = 0; i < names.length; i++) {
-        run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
+      const { ids, values, steps, length } = slice;
+      for (let i = 0; i < length; i++) {
+        run.logMetric(names[ids[i] as number] as string, values[i] as number, {
+          step: steps[i] as number,
+        });
       }
-      if (save || names.length >= SLICE) await run.flush();
+      if (save || length >= SLICE) await run.flush();
     }) as Promise<void>;
   }
 
@@ -107,6 +112,35 @@ export class LiveRun {
     });
     return next;
   }
+}
+
+/**
+ * Metric values waiting for the run, in typed arrays that grow by doubling: a million values
+ * take 20 bytes each outside the JavaScript heap, not three growing arrays of it.
+ */
+class MetricSlice {
+  ids = new Uint32Array(16);
+  values = new Float64Array(16);
+  steps = new Float64Array(16);
+  length = 0;
+
+  push(id: number, value: number, step: number): void {
+    if (this.length === this.values.length) {
+      const size = this.length * 2;
+      this.ids = grow(this.ids, new Uint32Array(size));
+      this.values = grow(this.values, new Float64Array(size));
+      this.steps = grow(this.steps, new Float64Array(size));
+    }
+    this.ids[this.length] = id;
+    this.values[this.length] = value;
+    this.steps[this.length] = step;
+    this.length++;
+  }
+}
+
+function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 function memoFile(root: string, dir: string): string {
