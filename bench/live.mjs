@@ -133,7 +133,7 @@ const rate = (n, s) => Math.round(n / s).toLocaleString('en');
 const md = `## live — \`node bench/live.mjs ${args.join(' ')}\`
 
 ${machine()}. One run each, wall time of the whole process (start-up included); a shared host
-(2 cores, other engineers' builds and tests running: load average ${LOAD} at the start), so
+(2 cores, others' builds and tests may run beside it: load average ${LOAD} at the start), so
 absolute numbers are noisy — the ratios are what to read. DVCLive 3.49 runs with DVC 3.64.0 from the test venv
 (the DVC version above is the one on the PATH). DVCLive runs fewer steps and calls (its cost is
 per step and per call, so its rate does not depend on the count); the bytes are compared at
