@@ -2,7 +2,7 @@
  * `trove get <run>` on a run logged through the Polyaxon dialect: the run folder comes back
  * path for path, `outputs/`, `assets/` and `events/` alike, from the local store and from S3.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '@trove/core';
@@ -25,7 +25,10 @@ function contents(root: string): Record<string, string> {
   );
 }
 
-/** A Polyaxon script: saved outputs, a versioned artifact, a model, a metric and a curve. */
+/**
+ * A Polyaxon script: saved outputs, a versioned artifact, a model, a metric (saved three times)
+ * and a curve.
+ */
 async function polyaxonScript(cwd: string, store?: Store): Promise<tracking.PolyaxonRun> {
   writeFileSync(join(cwd, 'file.tar.gz'), 'tgz');
   const run = await tracking.init({
@@ -40,7 +43,12 @@ async function polyaxonScript(cwd: string, store?: Store): Promise<tracking.Poly
   writeFileSync(join(sub, 'deep', 'a.txt'), 'a');
   await tracking.logArtifact({ path: 'file.tar.gz', kind: 'dataframe', step: 3 });
   await tracking.logModel('file.tar.gz', { framework: 'scikit', relPath: 'models' });
+  // Three saves of the metric: the store holds its base file and two appended segments.
   tracking.logMetric('loss', 0.5, { step: 1 });
+  await tracking.flush();
+  tracking.logMetric('loss', 0.25, { step: 2 });
+  await tracking.flush();
+  tracking.logMetric('loss', 0.125, { step: 3 });
   tracking.logCurve('roc', [0, 1], [0, 1], { step: 1 });
   await tracking.end();
   return run;
@@ -66,8 +74,15 @@ describe('trove get <run> after the Polyaxon dialect', () => {
     const got = troveJson<Array<{ artifact: string }>>(['get', run.id, '-o', out], { cwd });
     expect(got.map((r) => r.artifact).sort()).toEqual(RESTORED);
     expect(contents(out)).toEqual(contents(run.artifactsPath));
+    // One events file, as Polyaxon writes it, from the base file and its segments in the store.
+    const events = join(cwd, '.trove/runs', run.id, 'events/metric');
+    expect(readdirSync(events).sort()).toEqual(['loss.plx', 'loss.plx.000001', 'loss.plx.000002']);
+    expect(readFileSync(join(events, 'loss.plx.000002'), 'utf8')).toMatch(/^\n3\|[^|]+\|0\.125$/);
     expect(readFileSync(join(out, 'events/metric/loss.plx'), 'utf8')).toMatch(
-      /^step\|timestamp\|metric\n1\|[^|]+\|0\.5$/,
+      /^step\|timestamp\|metric\n1\|[^|]+\|0\.5\n2\|[^|]+\|0\.25\n3\|[^|]+\|0\.125$/,
+    );
+    expect(readFileSync(join(out, 'events/metric/loss.plx'), 'utf8')).toBe(
+      readFileSync(join(run.artifactsPath, 'events/metric/loss.plx'), 'utf8'),
     );
     // A second get into the same folder leaves what is there and says so.
     const again = trove(['get', run.id, '-o', out, '--json'], { cwd });

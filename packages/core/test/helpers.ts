@@ -16,6 +16,19 @@ export function memoryStore(): Store {
   return new Store({ name: 'mem', meta: new MemoryBackend() });
 }
 
+/** A run's events file (`<kind>/<name>.plx`) as readers see it: base file and segments, in order. */
+export async function readEvents(store: Store, runId: string, file: string): Promise<string> {
+  const [kind = '', name = ''] = [
+    file.slice(0, file.indexOf('/')),
+    file.slice(file.indexOf('/') + 1, -4),
+  ];
+  const [found] = await store.listEventFiles(runId, kind, name);
+  if (!found) throw new Error(`no events file ${file}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.readEventFile(found)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function storeKeys(store: Store): Promise<string[]> {
   const keys: string[] = [];
   for await (const e of store.meta.list('')) keys.push(e.key);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tracking from '../src/dialects/polyaxon/index.js';
 import { ARTIFACT_KINDS } from '../src/dialects/polyaxon/kinds.js';
-import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
+import { memoryStore, readEvents, snapshotTree, storeKeys, tempDir } from './helpers.js';
 import {
   type ClientCall,
   type ClientJob,
@@ -222,7 +222,7 @@ describe('the Polyaxon dialect beside the real client', () => {
         expect(eventRows(mine), `${name}: ${file}`).toEqual(eventRows(client));
         // The store holds the same events file as the run folder.
         const { run } = troveRuns[name] as tracking.PolyaxonRun;
-        expect(await store.readText(store.runKey(run.id, 'events', file))).toBe(mine);
+        expect(await readEvents(store, run.id, file)).toBe(mine);
         // traceml's reader parses trove's file to the same columns and values as the client's.
         const parsed = read[ours]?.[file];
         expect(parsed, `${name}: ${file}`).toEqual(read[theirs]?.[file]);

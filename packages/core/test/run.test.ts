@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resumeRun, startRun, withRun } from '../src/run/start-run.js';
-import { memoryStore, tempDir } from './helpers.js';
+import { memoryStore, readEvents, tempDir } from './helpers.js';
 
 function project() {
   const cwd = tempDir();
@@ -41,7 +41,7 @@ describe('runs', () => {
       tags: { team: 'vision' },
     });
     expect(Date.parse(record.endTime ?? '')).toBeGreaterThanOrEqual(Date.parse(record.startTime));
-    const loss = await store.readText(store.runKey(run.id, 'events/metric/loss.plx'));
+    const loss = await readEvents(store, run.id, 'metric/loss.plx');
     expect(loss).toMatch(/^step\|timestamp\|metric\n0\|[^|]+\|1\n1\|[^|]+\|0\.5$/);
     expect(() => run.logMetric('late', 1)).toThrow(expect.objectContaining({ code: 'RUN_ENDED' }));
     await other.end();
@@ -100,7 +100,7 @@ describe('runs', () => {
       'assets/file/a_0.bin',
       'assets/file/a_1.bin',
     ]);
-    const events = await store.readText(store.runKey(run.id, 'events/file/a.plx'));
+    const events = await readEvents(store, run.id, 'file/a.plx');
     expect(events.split('\n')).toHaveLength(3);
     expect((await store.readRun(run.id)).status).toBe('completed');
   });

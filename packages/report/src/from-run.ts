@@ -1,13 +1,13 @@
 /**
  * A stored run as report input: everything is read from the store (any backend), so a run is
  * reported on a machine that never ran it. Params and the metrics summary from `run.json`, one
- * `linear` plot per metric from `events/metric/<name>.plx`, the newest step of each image
+ * `linear` plot per metric from `events/metric/<name>.plx` (and its appended segments), the newest step of each image
  * (`assets/image/<name>_<step>.<ext>`), and the newest version of each `plot` artifact drawn with
  * the template its `meta.plot` names.
  */
 import { posix } from 'node:path';
 import type { ArtifactRecord, Store } from '@trove/core';
-import { parseEvents, parsePlotFile } from './plot-files.js';
+import { parseEventStream, parsePlotFile } from './plot-files.js';
 import type { TemplateName } from './templates.js';
 import type { ReportImage, ReportInput, ReportPlot } from './types.js';
 
@@ -73,21 +73,18 @@ export async function reportInputFromRun(store: Store, runId: string): Promise<R
 }
 
 async function metricPlots(store: Store, runId: string): Promise<ReportPlot[]> {
-  const prefix = store.runKey(runId, 'events/metric/');
-  const names: string[] = [];
-  for await (const entry of store.meta.list(prefix)) {
-    const rel = entry.key.slice(prefix.length);
-    if (rel.endsWith('.plx')) names.push(rel.slice(0, -'.plx'.length));
-  }
-  names.sort();
+  // Each metric's events file: its base file and appended segments, streamed in order.
+  const files = (await store.listEventFiles(runId, 'metric')).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   return Promise.all(
-    names.map(async (name): Promise<ReportPlot> => {
-      const key = store.runKey(runId, `events/metric/${name}.plx`);
-      const y = posix.basename(name);
-      const events = parseEvents(await store.readText(key), key);
+    files.map(async (file): Promise<ReportPlot> => {
+      const key = store.runKey(runId, 'events', file.file);
+      const y = posix.basename(file.name);
+      const events = await parseEventStream(store.readEventFile(file), key);
       return {
-        id: `static/${name}`,
-        title: name,
+        id: `static/${file.name}`,
+        title: file.name,
         template: 'linear',
         x: 'step',
         y,

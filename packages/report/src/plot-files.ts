@@ -1,8 +1,9 @@
 /**
  * Reading what runs store: Polyaxon event files (`step|timestamp|metric`, rows each starting with
- * a newline) and DVCLive's plot files (JSON written by Python, where `NaN` and `Infinity` are bare
+ * a newline; on a store, the base file and its appended segments read as one stream) and DVCLive's plot files (JSON written by Python, where `NaN` and `Infinity` are bare
  * tokens; TSV with a header line).
  */
+import { StringDecoder } from 'node:string_decoder';
 import { TroveError } from '@trove/core';
 import { toNumber } from './validate.js';
 
@@ -12,27 +13,51 @@ export interface MetricEvent {
   value: number;
 }
 
-export function parseEvents(text: string, key: string): MetricEvent[] {
-  const lines = text.split('\n');
-  const header = lines.shift();
+/**
+ * The metric events of an events file, read as a stream (its base file and appended segments):
+ * lines are taken as they arrive, so only the parsed values are held, never the file's text.
+ */
+export async function parseEventStream(
+  chunks: AsyncIterable<Buffer | string>,
+  key: string,
+): Promise<MetricEvent[]> {
+  const events: MetricEvent[] = [];
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let header = true;
+  const take = (line: string) => {
+    if (header) checkHeader(line, key);
+    else addEvent(events, line, key);
+    header = false;
+  };
+  for await (const chunk of chunks) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) take(line);
+  }
+  take(rest + decoder.end());
+  return events;
+}
+
+function checkHeader(header: string | undefined, key: string): void {
   if (header === undefined || !header.startsWith('step|timestamp|')) {
     throw new TroveError('CORRUPT', `${key} is not an event file (no step|timestamp header).`, {
       key,
     });
   }
-  const events: MetricEvent[] = [];
-  for (const line of lines) {
-    if (line === '') continue;
-    const [step = '', timestamp = '', ...rest] = line.split('|');
-    const value = toNumber(rest.join('|'));
-    if (value === undefined) {
-      throw new TroveError('CORRUPT', `${key}: ${JSON.stringify(line)} has no numeric value.`, {
-        key,
-      });
-    }
-    events.push({ step: step === '' ? events.length : Number(step), timestamp, value });
+}
+
+function addEvent(events: MetricEvent[], line: string, key: string): void {
+  if (line === '') return;
+  const [step = '', timestamp = '', ...rest] = line.split('|');
+  const value = toNumber(rest.join('|'));
+  if (value === undefined) {
+    throw new TroveError('CORRUPT', `${key}: ${JSON.stringify(line)} has no numeric value.`, {
+      key,
+    });
   }
-  return events;
+  events.push({ step: step === '' ? events.length : Number(step), timestamp, value });
 }
 
 type Row = Record<string, string | number>;

@@ -143,4 +143,33 @@ describe('reportInputFromRun', () => {
     const err = await renderHtml(input).catch((e) => e);
     expect(isTroveError(err, 'INVALID_ARGUMENT')).toBe(true);
   });
+
+  it('reads a metric saved in many segments as one series, in order', async () => {
+    const cwd = tempDir();
+    const store = localStore(tempDir());
+    const run = await startRun({ cwd, store });
+    for (let step = 0; step < 25; step++) {
+      run.logMetric('loss', 1 / (step + 1));
+      if (step % 5 === 0) run.logMetric('a-b', step);
+      run.logMetric('a', -step - 1);
+      await run.nextStep(); // each save appends a segment
+    }
+    await run.end();
+    const prefix = store.runKey(run.id, 'events/metric/');
+    const keys: string[] = [];
+    for await (const e of store.meta.list(prefix)) keys.push(e.key.slice(prefix.length));
+    expect(keys.filter((k) => k.startsWith('loss.plx'))).toHaveLength(25);
+    expect(keys).toContain('loss.plx.000024');
+    expect(keys).toContain('a-b.plx.000004');
+
+    const input = await reportInputFromRun(store, run.id);
+    expect(input.plots.map((p) => p.id)).toEqual(['static/a', 'static/a-b', 'static/loss']);
+    expect(input.plots[2]?.data).toEqual(
+      Array.from({ length: 25 }, (_, step) => ({ step, loss: 1 / (step + 1) })),
+    );
+    expect(input.plots[1]?.data).toEqual([0, 5, 10, 15, 20].map((step) => ({ step, 'a-b': step })));
+    expect(input.plots[0]?.data).toEqual(
+      Array.from({ length: 25 }, (_, step) => ({ step, a: -step - 1 })),
+    );
+  });
 });

@@ -93,7 +93,8 @@ function checkoutOptions(o: { link?: string; force?: boolean }): CheckoutOptions
 
 /**
  * A whole run's events files, `events/<kind>/<name>.plx` as Polyaxon lays them out, next to its
- * `outputs/` and `assets/`. An existing file is a conflict unless `force`.
+ * `outputs/` and `assets/`: each one file, its base and appended segments streamed into it in
+ * order. An existing file is a conflict unless `force`.
  */
 async function restoreEvents(
   store: Store,
@@ -101,16 +102,17 @@ async function restoreEvents(
   root: string,
   force: boolean,
 ): Promise<Array<{ artifact: string; path: string; files: number }>> {
-  const prefix = store.runKey(runId, 'events/');
   const restored = [];
-  for await (const entry of store.meta.list(prefix)) {
-    const rel = entry.key.slice(prefix.length);
+  for (const file of await store.listEventFiles(runId)) {
+    const rel = file.file;
     if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) continue;
     const dest = join(root, 'events', ...rel.split('/'));
     mkdirSync(dirname(dest), { recursive: true });
-    const { body } = await store.meta.read(entry.key);
     try {
-      await pipeline(body, createWriteStream(dest, { flags: force ? 'w' : 'wx' }));
+      await pipeline(
+        store.readEventFile(file),
+        createWriteStream(dest, { flags: force ? 'w' : 'wx' }),
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       throw new TroveError('CONFLICT', `${dest} already exists; it was left as it is.`, {

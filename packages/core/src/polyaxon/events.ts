@@ -14,13 +14,33 @@ import { PyFloat, pyFloatRepr, pyJsonDumps } from '../py/py-format.js';
 /** The kinds whose events traceml writes as JSON lines (`V1ArtifactKind.is_jsonl_file_event`). */
 const JSONL_EVENT_KINDS: ReadonlySet<string> = new Set(['html', 'text', 'chart', 'span']);
 
+/** Rows joined into one string at a time while they wait (see `EventLog.add`). */
+const CHUNK_ROWS = 1024;
+
+/** One file's rows drained for a save: `rows` is `count` rows, each starting with a newline. */
+export interface EventBatch {
+  file: string;
+  header: string;
+  rows: string;
+  count: number;
+}
+
 /**
  * The run kernel's events: rows are buffered and appended on save (object stores cannot append,
- * so the run folder rewrites the file with the new rows after the old ones).
+ * so the run folder stores each save's rows as a new segment of the file).
  */
 export class EventLog {
   /** Rows not saved yet, by file (path under `events/`), each starting with a newline. */
-  readonly #pending = new Map<string, { header: string; rows: string[] }>();
+  readonly #pending = new Map<
+    string,
+    { header: string; rows: string[]; tail: string[]; count: number }
+  >();
+  #size = 0;
+
+  /** How many rows are waiting for a save. */
+  get size(): number {
+    return this.#size;
+  }
 
   /**
    * Adds one event for `name` under `events/<kind>/`. `dir` overrides the folder (artifact
@@ -37,40 +57,53 @@ export class EventLog {
     const file = `${dir}/${name}.plx`;
     let entry = this.#pending.get(file);
     if (!entry) {
-      entry = { header: eventsHeader(kind), rows: [] };
+      entry = { header: eventsHeader(kind), rows: [], tail: [], count: 0 };
       this.#pending.set(file, entry);
     }
-    entry.rows.push(`\n${eventRow(kind, step, value, at)}`);
+    entry.tail.push(`\n${eventRow(kind, step, value, at)}`);
+    entry.count++;
+    this.#size++;
+    // Rows are joined into flat chunks as they come: a row's pieces die young, and only the
+    // chunk's bytes stay until the save (a row alone would keep its pieces all that time).
+    if (entry.tail.length >= CHUNK_ROWS) {
+      entry.rows.push(entry.tail.join(''));
+      entry.tail = [];
+    }
   }
 
   /** The rows added since the last call, by file: appended to the stored file (or a new one). */
-  drain(): Array<{ file: string; header: string; rows: string }> {
+  drain(): EventBatch[] {
     const out = [...this.#pending].map(([file, e]) => ({
       file,
       header: e.header,
-      rows: e.rows.join(''),
+      rows: e.rows.join('') + e.tail.join(''),
+      count: e.count,
     }));
     this.#pending.clear();
+    this.#size = 0;
     return out;
   }
 
   /** Puts rows back after a failed save, ahead of any added since. */
-  restore(batch: Array<{ file: string; header: string; rows: string }>): void {
-    for (const { file, header, rows } of batch.reverse()) {
+  restore(batch: EventBatch[]): void {
+    for (const { file, header, rows, count } of batch.reverse()) {
+      this.#size += count;
       const entry = this.#pending.get(file);
-      if (entry) entry.rows.unshift(rows);
-      else this.#pending.set(file, { header, rows: [rows] });
+      if (entry) {
+        entry.rows.unshift(rows);
+        entry.count += count;
+      } else this.#pending.set(file, { header, rows: [rows], tail: [], count });
     }
   }
 }
 
 /**
- * Whole events files held in memory, for a writer that owns its files and rewrites them (the
- * Polyaxon dialect's run folder, mirrored to the store).
+ * Events of a writer that keeps its own local copy of each file (the Polyaxon dialect's run
+ * folder): rows wait here until drained, to be appended locally and to the store. Only a few
+ * numbers per file are kept after that (for the client's `lineages.plx.json`), never the rows.
  */
 export class EventFiles {
-  readonly #files = new Map<string, string>();
-  readonly #dirty = new Set<string>();
+  readonly #files = new Map<string, { header: string; rows: string[]; stats: EventStats }>();
 
   /** As `EventLog.add`. */
   add(
@@ -82,14 +115,21 @@ export class EventFiles {
     at: Date = new Date(),
   ): void {
     const file = `${dir}/${name}.plx`;
-    const text = this.#files.get(file) ?? eventsHeader(kind);
-    this.#files.set(file, `${text}\n${eventRow(kind, step, value, at)}`);
-    this.#dirty.add(file);
-  }
-
-  /** The text of one file (path under `events/`), if any event was added. */
-  text(file: string): string | undefined {
-    return this.#files.get(file);
+    let entry = this.#files.get(file);
+    if (!entry) {
+      entry = { header: eventsHeader(kind), rows: [], stats: { steps: 0 } };
+      this.#files.set(file, entry);
+    }
+    entry.rows.push(`\n${eventRow(kind, step, value, at)}`);
+    const { stats } = entry;
+    if (step !== undefined) {
+      stats.steps++;
+      stats.firstStep ??= step;
+      stats.lastStep = step;
+    }
+    const timestamp = eventTimestamp(at);
+    stats.firstTime ??= timestamp;
+    stats.lastTime = timestamp;
   }
 
   /** Every file (path under `events/`) that has events, sorted. */
@@ -97,13 +137,40 @@ export class EventFiles {
     return [...this.#files.keys()].sort();
   }
 
-  /** Files changed since the last call, as [path under events/, text]. */
-  drainDirty(): Array<[string, string]> {
-    const out: Array<[string, string]> = [];
-    for (const file of this.#dirty) out.push([file, this.#files.get(file) ?? '']);
-    this.#dirty.clear();
+  /**
+   * What the client's events sync records of a file: `{is_event, step: {count, min, max},
+   * timestamp: {min, max}}` (min and max as the first and last row's).
+   */
+  summary(file: string): Record<string, unknown> {
+    const stats = this.#files.get(file)?.stats;
+    const summary: Record<string, unknown> = { is_event: true };
+    if (stats && stats.steps > 0) {
+      summary.step = { count: stats.steps, min: stats.firstStep, max: stats.lastStep };
+    }
+    if (stats?.firstTime !== undefined) {
+      summary.timestamp = { min: stats.firstTime, max: stats.lastTime };
+    }
+    return summary;
+  }
+
+  /** The rows added since the last call, by file (`count` rows each starting with a newline). */
+  drain(): EventBatch[] {
+    const out: EventBatch[] = [];
+    for (const [file, entry] of this.#files) {
+      if (entry.rows.length === 0) continue;
+      out.push({ file, header: entry.header, rows: entry.rows.join(''), count: entry.rows.length });
+      entry.rows = [];
+    }
     return out;
   }
+}
+
+interface EventStats {
+  steps: number;
+  firstStep?: number;
+  lastStep?: number;
+  firstTime?: string;
+  lastTime?: string;
 }
 
 /** A new events file's first line: `step|timestamp|<kind>`, nothing for JSON-lines kinds. */
@@ -140,8 +207,16 @@ function eventRow(
  * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
  */
 function eventTimestamp(at: Date = new Date()): string {
-  return `${at.toISOString().slice(0, 23)}000+00:00`;
+  const ms = at.getTime();
+  if (ms !== lastStamp.ms) {
+    lastStamp.ms = ms;
+    lastStamp.text = `${at.toISOString().slice(0, 23)}000+00:00`;
+  }
+  return lastStamp.text;
 }
+
+/** Many rows are logged within one millisecond: its timestamp is formatted once. */
+const lastStamp = { ms: Number.NaN, text: '' };
 
 /**
  * Compact JSON as orjson writes it (traceml's `to_json`): no spaces, non-ASCII kept, `PyFloat`
@@ -203,14 +278,21 @@ export function withFramework(
 }
 
 /**
- * Checks that `name` can name an events file (`events/<kind>/<name>.plx`): a relative,
- * `/`-separated name with no `.`/`..` segments, each segment short enough for every store.
+ * Bytes an events file's segments add to its name on a store (`<name>.plx.000001`): the run
+ * folder appends each save as a segment (`record/event-files.ts`).
+ */
+const SEGMENT_SUFFIX = '.000000';
+
+/**
+ * Checks that `name` can name an events file and its segments (`events/<kind>/<name>.plx`,
+ * `<name>.plx.000001`, …): a relative, `/`-separated name with no `.`/`..` segments, each part
+ * short enough for every store (the last one leaves room for `.plx` and the segment suffix).
  */
 export function validateEventName(kind: string, name: unknown): string {
   const ok = (): boolean => {
     if (typeof name !== 'string' || name === '') return false;
     try {
-      validateKey(`events/${kind}/${name}.plx`);
+      validateKey(`events/${kind}/${name}.plx${SEGMENT_SUFFIX}`);
       return true;
     } catch {
       return false;
@@ -218,7 +300,7 @@ export function validateEventName(kind: string, name: unknown): string {
   };
   if (!ok()) {
     throw new TroveError('INVALID_NAME', `Invalid ${kind} name ${JSON.stringify(name)}.`, {
-      hint: 'Use a relative name such as "loss" or "train/loss": no "..", no leading "/", segments under 250 bytes.',
+      hint: 'Use a relative name such as "loss" or "train/loss": no "..", no leading "/", each "/"-separated part at most 255 bytes and the last at most 244 (the store adds ".plx" and a 7-byte segment suffix such as ".000001").',
     });
   }
   return name as string;

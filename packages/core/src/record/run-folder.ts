@@ -1,10 +1,12 @@
 /**
  * The run folder on a store, `runs/<id>/`, and the only code that knows its layout:
  * `run.json` (the record), `artifacts.json` (logical path → artifact), `lineage.jsonl` (one row
- * a line) and `events/<kind>/<name>.plx`. Everything else reads and writes runs through here.
+ * a line) and `events/<kind>/<name>.plx` (with its segments, `event-files.ts`). Everything else
+ * reads and writes runs through here.
  */
 import { joinKey } from '../backend/keys.js';
 import { isTroveError, TroveError } from '../errors.js';
+import { EventFileWriter } from './event-files.js';
 import { type MetaLocation, readJson, readText, writeJson } from './meta-io.js';
 import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
 
@@ -167,20 +169,24 @@ const MAX_CONFLICT_RETRIES = 50;
  * - artifacts and lineage: the creator writes `artifacts.json` / `lineage.jsonl`, every other
  *   writer its own shard (`artifacts.<writer>.json` / `lineage.<writer>.jsonl`) holding only what
  *   it added; readers merge them. No two processes ever write the same object, on any backend.
- * - `run.json` and events files are shared: they are updated by compare-and-swap (`ifMatch` on
- *   the etag read, `ifNoneMatch` to create) with the changes re-applied on conflict, so no
- *   update is lost where the backend's conditional writes are atomic.
+ * - `run.json` is shared: it is updated by compare-and-swap (`ifMatch` on the etag read,
+ *   `ifNoneMatch` to create) with the changes re-applied on conflict, so no update is lost where
+ *   the backend's conditional writes are atomic.
+ * - events files are shared streams: each save adds a create-only segment (`event-files.ts`),
+ *   so writers never rewrite or overwrite each other's rows.
  */
 export class RunFolder {
   readonly #store: MetaLocation;
   readonly runId: string;
   /** Undefined for the run's creator; a random hex id for a writer that resumed it. */
   readonly #writer: string | undefined;
+  readonly #events: EventFileWriter;
 
   constructor(store: MetaLocation, runId: string, writer?: string) {
     this.#store = store;
     this.runId = runId;
     this.#writer = writer;
+    this.#events = new EventFileWriter(store, runId);
   }
 
   async load(): Promise<RunContents> {
@@ -231,12 +237,12 @@ export class RunFolder {
     });
   }
 
-  /** Appends rows to an events file (`file` under `events/`), creating it with `header`. */
-  async appendEvents(file: string, header: string, rows: string): Promise<void> {
-    await this.#swap(this.#key('events', file), async (current) => {
-      const text = (current ?? header) + rows;
-      return { text, value: undefined };
-    });
+  /**
+   * Appends rows to an events file (`file` under `events/`): its base file with `header` on the
+   * first save, a new segment holding only `rows` on every later one.
+   */
+  appendEvents(file: string, header: string, rows: string): Promise<void> {
+    return this.#events.append(file, header, rows);
   }
 
   /** Read, change, write back with `ifMatch` (or `ifNoneMatch` when absent); retried on conflict. */

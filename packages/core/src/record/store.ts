@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { StorageBackend } from '../backend/contract.js';
 import { ContentStore } from '../store/content-store.js';
 import type { StoreParts } from '../store/open-backends.js';
+import { type EventFile, listEventFiles, readEventFile } from './event-files.js';
 import { readJson, readText, writeJson } from './meta-io.js';
 import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
 import {
@@ -15,11 +17,12 @@ import {
 } from './run-folder.js';
 
 export type { StoreParts } from '../store/open-backends.js';
+export type { EventFile } from './event-files.js';
 
 /**
  * A store: content-addressed objects plus the small metadata that points at them. Every path in
  * it is the same on every backend: `files/md5/…`, `runs/<id>/run.json|artifacts.json|lineage.jsonl`,
- * `runs/<id>/events/<kind>/<name>.plx`.
+ * `runs/<id>/events/<kind>/<name>.plx` (plus its appended segments `<name>.plx.000001`, …).
  */
 export class Store {
   readonly name: string;
@@ -86,6 +89,23 @@ export class Store {
 
   readLineage(runId: string): Promise<LineageRow[]> {
     return readLineage(this, runId);
+  }
+
+  /**
+   * A run's events files (all, a kind's, or one by kind and name), each as the keys of its base
+   * file and appended segments in reading order. Read one with `readEventFile`.
+   *
+   * @example
+   * const [loss] = await store.listEventFiles(runId, 'metric', 'loss');
+   * if (loss) await pipeline(store.readEventFile(loss), createWriteStream('loss.plx'));
+   */
+  listEventFiles(runId: string, kind?: string, name?: string): Promise<EventFile[]> {
+    return listEventFiles(this, runId, kind, name);
+  }
+
+  /** One events file's bytes, streamed: the base file, then each segment in order. */
+  readEventFile(file: EventFile): Readable {
+    return readEventFile(this, file);
   }
 
   async close(): Promise<void> {

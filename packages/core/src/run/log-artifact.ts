@@ -20,7 +20,8 @@ import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js'
 /**
  * Internal (not part of the public options): how `logModel` and the MLflow dialect log — at a
  * logical path of their own (MLflow's `<artifact_path>/<file>`, no `outputs/`), and without
- * workspace pointers (no `.dvc`, `.gitignore` line or dvc.yaml entry).
+ * workspace pointers (no `.dvc`, `.gitignore` line or dvc.yaml entry); and how the Polyaxon
+ * dialect logs a versioned artifact whose event row it writes itself.
  */
 export const LOG_AS: unique symbol = Symbol('trove.logAs');
 
@@ -29,6 +30,8 @@ interface LogAs {
   path?: string;
   /** `false`: write nothing into the user's folders. */
   pointers?: false;
+  /** `false`: no event row at a step (the caller writes its own, as the Polyaxon dialect does). */
+  event?: false;
 }
 
 export interface LogArtifactOptions {
@@ -89,9 +92,9 @@ export async function logArtifact(
   const pointers = as?.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
   if (pointers) checkWritable(dirname(tracked));
   if (step !== undefined) {
-    // The events file this will write must be a valid key before anything is stored.
+    // The events file this will write (and its segments) must be valid keys before anything is stored.
     const name = validateEventName(type ?? 'file', artifactName);
-    validateKey(ctx.store.runKey(ctx.id, 'events', type ?? 'file', `${name}.plx`));
+    validateKey(ctx.store.runKey(ctx.id, 'events', type ?? 'file', `${name}.plx.000000`));
   }
 
   if (cache) ctx.store.prepare();
@@ -150,7 +153,7 @@ export async function logArtifact(
       summaryOf(ingested, step),
     ),
   );
-  if (step !== undefined) {
+  if (step !== undefined && as?.event !== false) {
     const kind = type ?? 'file';
     const event = artifactEvent(kind, logical, meta);
     ctx.addEvent(event.eventKind, artifactName, step, event.value, kind);

@@ -14,6 +14,9 @@ import { type LogRefOptions, logRef } from './log-ref.js';
 import { RunWriter } from './run-writer.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
 
+/** Event rows that wait for a save before the run saves them in the background. */
+const SAVE_AT_ROWS = 100_000;
+
 /** Where a run keeps its local files and pointers (from `StartRunOptions`). */
 export interface RunPlaces {
   /** The run's local folder (DVCLive's `dvclive/`): `copy: true` copies into `<dir>/artifacts`. */
@@ -58,6 +61,10 @@ export class Run implements AsyncDisposable {
   /** Set when this object continues a run recorded earlier (possibly by another process). */
   readonly #resumedStatus: RunStatus | undefined;
   readonly #pending = new Set<Promise<unknown>>();
+  /** Metric names already checked (a long loop checks each name once). */
+  readonly #metricNames = new Set<string>();
+  /** A background save of event rows is running (`#saveIfMany`). */
+  #saving = false;
 
   /** Use `startRun()` or `resumeRun()`. */
   constructor(init: RunInit) {
@@ -98,8 +105,10 @@ export class Run implements AsyncDisposable {
         this.#lineage.push(row);
         this.#writer.addLineage(row);
       },
-      addEvent: (kind, name, step, value, dir) =>
-        this.#writer.events.add(kind, name, step, value, dir),
+      addEvent: (kind, name, step, value, dir) => {
+        this.#writer.events.add(kind, name, step, value, dir);
+        this.#saveIfMany();
+      },
       persist: () => this.#writer.save(),
     };
   }
@@ -172,12 +181,16 @@ export class Run implements AsyncDisposable {
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
   logMetric(name: string, value: number, options: { step?: number } = {}): void {
     this.#assertActive();
-    validateEventName('metric', name);
+    if (!this.#metricNames.has(name)) {
+      validateEventName('metric', name);
+      this.#metricNames.add(name);
+    }
     if (typeof value !== 'number')
       throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;
     this.#writer.events.add('metric', name, step, value);
     this.#record.summary[name] = value;
+    this.#saveIfMany();
   }
 
   /**
@@ -278,6 +291,19 @@ export class Run implements AsyncDisposable {
   #state(): HashState {
     this.#hashState ??= HashState.load(join(this.root, '.trove', 'tmp', 'hashes.json'));
     return this.#hashState;
+  }
+
+  /**
+   * Saves in the background once many event rows wait (`flush()` and `end()` wait for it): a long
+   * loop's unsaved rows stay bounded, and each save appends only its own rows to the store.
+   */
+  #saveIfMany(): void {
+    if (this.#saving || this.#writer.events.size < SAVE_AT_ROWS) return;
+    this.#saving = true;
+    const done = (): void => {
+      this.#saving = false;
+    };
+    this.#track(this.#writer.save()).then(done, done);
   }
 
   #assertActive(): void {

@@ -1,7 +1,8 @@
 /**
  * The trove run behind a Live. Metric values are buffered here and handed to the run in
- * batches; the run's records go to the store at most every few seconds (`SAVE_EVERY_MS`) and
- * at `end()`, so a long training loop never waits on the store. A resumed Live continues the
+ * batches (at each step, or every `SLICE` values); the run's records go to the store at most
+ * every few seconds (`SAVE_EVERY_MS`), after a full slice, and at `end()`, so a long training
+ * loop never waits on the store. Each save appends only the new event rows (a segment). A resumed Live continues the
  * same run: `<root>/.trove/tmp/live/<hash of dir>.json` remembers which one.
  */
 import { createHash } from 'node:crypto';
@@ -30,9 +31,11 @@ export interface LiveRunOptions {
 
 export class LiveRun {
   readonly ready: Promise<Run>;
-  #names: string[] = [];
-  #values: number[] = [];
-  #steps: number[] = [];
+  /** Values not handed to the run yet. */
+  #slice = new MetricSlice();
+  /** Metric names by id (a slice keeps ids: a long loop logs few names many times). */
+  readonly #names: string[] = [];
+  readonly #nameIds = new Map<string, number>();
   #params: Record<string, unknown> | undefined;
   #lastSave = Date.now();
   #chain: Promise<unknown> = Promise.resolve();
@@ -50,9 +53,14 @@ export class LiveRun {
   }
 
   logMetric(name: string, value: number, step: number): void {
-    this.#names.push(name);
-    this.#values.push(value);
-    this.#steps.push(step);
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      id = this.#names.push(name) - 1;
+      this.#nameIds.set(name, id);
+    }
+    this.#slice.push(id, value, step);
+    // A long loop without steps is handed over a slice at a time (when the loop yields).
+    if (this.#slice.length >= SLICE) this.#handOver(false).catch(() => undefined);
   }
 
   logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
@@ -63,24 +71,27 @@ export class LiveRun {
   /** Hands buffered values to the run; saves its records when `force` or when due. */
   sync(force = false): Promise<void> {
     const due = force || Date.now() - this.#lastSave >= SAVE_EVERY_MS;
-    const names = this.#names;
-    const values = this.#values;
-    const steps = this.#steps;
-    const params = this.#params;
-    this.#names = [];
-    this.#values = [];
-    this.#steps = [];
-    this.#params = undefined;
     if (due) this.#lastSave = Date.now();
+    return this.#handOver(due);
+  }
+
+  #handOver(save: boolean): Promise<void> {
+    const slice = this.#slice;
+    const names = this.#names;
+    const params = this.#params;
+    this.#slice = new MetricSlice();
+    this.#params = undefined;
     return this.#then(async (run) => {
       if (params) run.logParams(params);
-      for (let i = 0; i < names.length; i++) {
-        run.logMetric(names[i] as string, values[i] as number, { step: steps[i] as number });
-        // A long loop without steps hands over many values at once: saved in slices, so the
-        // run's unsaved events never hold more than a slice.
-        if ((i + 1) % SLICE === 0 && i + 1 < names.length) await run.flush();
+      // The run saves its events in the background every SLICE rows; a whole slice waits for
+      // that save, so the run never holds more than a slice or two of unsaved rows.
+      const { ids, values, steps, length } = slice;
+      for (let i = 0; i < length; i++) {
+        run.logMetric(names[ids[i] as number] as string, values[i] as number, {
+          step: steps[i] as number,
+        });
       }
-      if (due) await run.flush();
+      if (save || length >= SLICE) await run.flush();
     }) as Promise<void>;
   }
 
@@ -101,6 +112,35 @@ export class LiveRun {
     });
     return next;
   }
+}
+
+/**
+ * Metric values waiting for the run, in typed arrays that grow by doubling: a million values
+ * take 20 bytes each outside the JavaScript heap, not three growing arrays of it.
+ */
+class MetricSlice {
+  ids = new Uint32Array(16);
+  values = new Float64Array(16);
+  steps = new Float64Array(16);
+  length = 0;
+
+  push(id: number, value: number, step: number): void {
+    if (this.length === this.values.length) {
+      const size = this.length * 2;
+      this.ids = grow(this.ids, new Uint32Array(size));
+      this.values = grow(this.values, new Float64Array(size));
+      this.steps = grow(this.steps, new Float64Array(size));
+    }
+    this.ids[this.length] = id;
+    this.values[this.length] = value;
+    this.steps[this.length] = step;
+    this.length++;
+  }
+}
+
+function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 function memoFile(root: string, dir: string): string {

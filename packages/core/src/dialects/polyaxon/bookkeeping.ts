@@ -45,7 +45,7 @@ export function writeBookkeeping(
       name,
       kind,
       path: `events/${file}`,
-      summary: eventsSummary(events.text(file) ?? ''),
+      summary: events.summary(file),
       is_input: false,
     });
   }
@@ -71,30 +71,6 @@ export function writeBookkeeping(
     ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
   };
   writeFileSync(join(folder, 'run.plx.json'), JSON.stringify(run));
-}
-
-/** `{is_event, step: {count, min, max}, timestamp: {min, max}}` of one events file. */
-function eventsSummary(text: string): Record<string, unknown> {
-  const steps: number[] = [];
-  const times: string[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    if (line === '') continue;
-    if (line.startsWith('{')) {
-      const row = JSON.parse(line) as { step?: number | null; timestamp?: string };
-      if (typeof row.step === 'number') steps.push(row.step);
-      if (row.timestamp) times.push(row.timestamp);
-      continue;
-    }
-    const [step = '', timestamp = ''] = line.split('|');
-    if (step !== '') steps.push(Number(step));
-    if (timestamp !== '') times.push(timestamp);
-  }
-  const summary: Record<string, unknown> = { is_event: true };
-  if (steps.length > 0) {
-    summary.step = { count: steps.length, min: steps[0], max: steps[steps.length - 1] };
-  }
-  if (times.length > 0) summary.timestamp = { min: times[0], max: times[times.length - 1] };
-  return summary;
 }
 
 function pyTime(iso: string): string {

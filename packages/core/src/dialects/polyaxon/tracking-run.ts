@@ -2,14 +2,15 @@
  * A Polyaxon tracking run on trove: the client's calls and path rules over one trove `Run`.
  * The local folder is laid out as the client lays out its artifacts path; what is logged there is
  * stored content-addressed in the run's store, and the events are written in traceml's format
- * both locally and under `runs/<id>/events/`.
+ * both locally (appended to one file each, as the client does) and under `runs/<id>/events/`
+ * (appended as segments: object stores cannot append).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultArtifactName, validateArtifactName } from '../../dvc/artifact-name.js';
 import { TroveError } from '../../errors.js';
-import { EventFiles, validateEventName } from '../../polyaxon/events.js';
+import { type EventBatch, EventFiles, validateEventName } from '../../polyaxon/events.js';
 import {
   baseFileName,
   pathExtension,
@@ -17,7 +18,9 @@ import {
   validateStep,
 } from '../../polyaxon/paths.js';
 import { PyFloat } from '../../py/py-format.js';
+import { EventFileWriter } from '../../record/event-files.js';
 import type { ArtifactRecord, LineageRow, RunStatus } from '../../record/records.js';
+import { LOG_AS } from '../../run/log-artifact.js';
 import type { Run } from '../../run/run.js';
 import { startRun } from '../../run/start-run.js';
 import { statArtifactPath } from '../../store/ingest.js';
@@ -45,6 +48,12 @@ export class PolyaxonRun {
   readonly artifactsPath: string;
   /** Metric and curve events; artifact events are written by the run kernel. */
   readonly #events = new EventFiles();
+  /** The store side of the events files (created lazily: the run's store is known then). */
+  #eventWriter: EventFileWriter | undefined;
+  /** Local events files this run has written (a first write replaces, later ones append). */
+  readonly #localFiles = new Set<string>();
+  /** Rows written locally and not yet to the store, oldest first. */
+  readonly #unsent: EventBatch[] = [];
   /** Calls that place files are run one at a time (they share `.gitignore` files). */
   #queue: Promise<unknown> = Promise.resolve();
   #ended = false;
@@ -318,6 +327,8 @@ export class PolyaxonRun {
         ...(step !== undefined ? { step } : {}),
         ...(relPath ? { relPath } : {}),
         ...(meta ? { meta } : {}),
+        // At a step, the client's event row (below) is the one written.
+        [LOG_AS]: { event: false },
       });
       if (step === undefined) {
         // The client's lineage row (log_artifact_ref / log_model_ref) carries the caller's
@@ -332,8 +343,8 @@ export class PolyaxonRun {
           row.summary.path = target;
         }
       } else {
-        // The kernel wrote its own row; this one is the client's (log_artifact of kind
-        // `model` gives V1EventArtifact, log_model V1EventModel) and replaces its file.
+        // The client's row (log_artifact of kind `model` gives V1EventArtifact, log_model
+        // V1EventModel), in place of the kernel's.
         const value = isModel
           ? {
               ...(framework !== undefined ? { framework } : {}),
@@ -349,18 +360,26 @@ export class PolyaxonRun {
   }
 
   async #writeEvents(): Promise<void> {
+    for (const batch of this.#events.drain()) {
+      const { file, header, rows } = batch;
+      const local = join(this.artifactsPath, 'events', file);
+      if (this.#localFiles.has(file)) appendFileSync(local, rows);
+      else {
+        mkdirSync(dirname(local), { recursive: true });
+        writeFileSync(local, header + rows);
+        this.#localFiles.add(file);
+      }
+      this.#unsent.push(batch);
+    }
+    // In order: rows a failed save did not send go before any newer ones.
     const { store } = this.run;
-    for (const [file, text] of this.#events.drainDirty()) {
-      writeLocal(join(this.artifactsPath, 'events', file), text);
+    this.#eventWriter ??= new EventFileWriter(store, this.id);
+    for (let batch = this.#unsent[0]; batch !== undefined; batch = this.#unsent[0]) {
       store.prepare();
-      await store.meta.write(store.runKey(this.id, 'events', file), text);
+      await this.#eventWriter.append(batch.file, batch.header, batch.rows);
+      this.#unsent.shift();
     }
   }
-}
-
-function writeLocal(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }
 
 /** What a file saved under `outputs/` is called when stored at the end of the run. */
