@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // bench/models: (1) MLflow's `log_artifacts` of 2,000 files to S3 (moto on loopback), trove's
-// dialect (`@trove/core/mlflow` logArtifacts, files uploaded concurrently) side by side with real
+// dialect (`@trove/mlflow` logArtifacts, files uploaded concurrently) side by side with real
 // `mlflow.log_artifacts` (S3 artifact root on the same moto, file-store tracking), round-robin;
 // (2) the registry: registrations per second with 8 processes × 50 registrations of one model on
 // the local store.
@@ -255,7 +255,7 @@ moto used meanwhile. The load average was ${load0.toFixed(1)} before and ${load1
 
 | command | call s [min–max] | process s | client CPU s | moto CPU s | |
 |---|---|---|---|---|---|
-${row("**trove** `mlflow.logArtifacts(dir, 'data')` (`@trove/core/mlflow`)", t, `mlflow ÷ trove = **${(m.seconds / t.seconds).toFixed(1)}×** (target ≥ 5×${m.seconds / t.seconds >= 5 ? '' : ': not met here'})`)}
+${row("**trove** `mlflow.logArtifacts(dir, 'data')` (`@trove/mlflow`)", t, `mlflow ÷ trove = **${(m.seconds / t.seconds).toFixed(1)}×** (target ≥ 5×${m.seconds / t.seconds >= 5 ? '' : ': not met here'})`)}
 ${row("`mlflow.log_artifacts(dir, 'data')` (S3 artifact root)", m)}
 ${row('bare `@aws-sdk/client-s3` PutObject loop, 32 in flight (no trove)', f, `the floor for this SDK on moto: mlflow ÷ floor = ${(m.seconds / f.seconds).toFixed(1)}×`)}
 

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '@trove/core';
-import * as tracking from '@trove/core/polyaxon';
+import * as tracking from '@trove/polyaxon';
 import { snapshotTree, tempDir } from '@trove/test-utils';
 import { createBucket, MOTO_ENV, startMoto } from '@trove/test-utils/moto';
 import { describe, expect, it } from 'vitest';

@@ -18,7 +18,6 @@ export {
 } from './registry/model-registry.js';
 export { type AddArtifactOptions, addArtifact } from './run/add-artifact.js';
 export type { LogArtifactOptions } from './run/log-artifact.js';
-export type { LogModelOptions, ModelInfo } from './run/log-model.js';
 export type { LogRefOptions } from './run/log-ref.js';
 export { Run } from './run/run.js';
 export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';

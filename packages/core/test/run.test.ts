@@ -112,7 +112,10 @@ describe('lineage', () => {
     writeFileSync(join(cwd, 'ref.csv'), 'foo');
     const run = await startRun({ cwd, store });
     const local = await run.logArtifactRef('ref.csv', { kind: 'csv', summary: { rows: 1 } });
-    const remote = await run.logModelRef('s3://bucket/models/m.pt', { framework: 'torch' });
+    const remote = await run.logArtifactRef('s3://bucket/models/m.pt', {
+      kind: 'model',
+      summary: { framework: 'torch' },
+    });
     const input = await run.logArtifactRef('gs://b/raw/data.parquet', {
       name: 'raw',
       isInput: true,

@@ -10,4 +10,5 @@ export {
   stopProcess,
 } from './emulator.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
+export { readEvents, storeKeys, vectors } from './store-files.js';
 export { removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { HashState } from '../hash/hash-state.js';
+import type { EventBatch } from '../layout/events.js';
 import type { ArtifactRecord, LineageRow } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import type { Ingested } from '../store/ingest.js';
@@ -27,9 +28,46 @@ export interface RunContext {
   hashState(): HashState;
   addArtifact(record: ArtifactRecord): void;
   addLineage(row: LineageRow): void;
-  addEvent(kind: string, name: string, step: number, value: unknown, dir?: string): void;
+  readonly events: RunEvents;
   /** Saves the run's records (queued: saves of one run never interleave). */
   persist(): Promise<void>;
+  /** Counts `promise` among the run's pending calls (`flush()` and `end()` wait for it). */
+  track<T>(promise: Promise<T>): Promise<T>;
+}
+
+/**
+ * The run's one events channel (`events/<kind>/<name>.plx` in traceml's format): the kernel's
+ * metrics and artifact rows and every dialect's rows go through it, are buffered once, and are
+ * appended to the store by the run's saves.
+ */
+export interface RunEvents {
+  /** One row for `name` under `events/<dir ?? kind>/`, at `at` (default: now). */
+  add(
+    kind: string,
+    name: string,
+    step: number | undefined,
+    value: unknown,
+    options?: { dir?: string | undefined; at?: Date | undefined },
+  ): void;
+  /** Every events file the run's writer has added to, sorted (paths under `events/`). */
+  files(): string[];
+  /** Polyaxon's summary of one events file (step count and range, first and last time). */
+  summary(file: string): Record<string, unknown>;
+  /** `listener` gets each batch of rows once it is in the store, in order. */
+  onSaved(listener: (batch: EventBatch) => void): void;
+}
+
+/** Each run's context, for the operations `@trove/core/dialect` hands to the dialect packages. */
+const CONTEXTS = new WeakMap<object, RunContext>();
+
+export function bindContext(run: object, ctx: RunContext): void {
+  CONTEXTS.set(run, ctx);
+}
+
+export function contextOf(run: object): RunContext {
+  const ctx = CONTEXTS.get(run);
+  if (!ctx) throw new TypeError('Not a trove Run.');
+  return ctx;
 }
 
 /** A path relative to the project root, `/`-separated (`.` for the root itself). */

@@ -10,28 +10,32 @@ import { isStageOutput, isWithin } from '../dvc/stage-outputs.js';
 import { writeWorkspacePointers } from '../dvc/workspace.js';
 import { TroveError } from '../errors.js';
 import { copyInto } from '../fs/copy-into.js';
-import { artifactEvent, validateEventName } from '../polyaxon/events.js';
-import { logicalPath, validateRelPath, validateStep } from '../polyaxon/paths.js';
+import { artifactEvent, validateEventName } from '../layout/events.js';
+import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Progress } from '../store/ingest.js';
 import { type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
 import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
 
 /**
- * Internal (not part of the public options): how `logModel` and the MLflow dialect log — at a
- * logical path of their own (MLflow's `<artifact_path>/<file>`, no `outputs/`), and without
- * workspace pointers (no `.dvc`, `.gitignore` line or dvc.yaml entry); and how the Polyaxon
- * dialect logs a versioned artifact whose event row it writes itself.
+ * How a dialect package logs (given through `@trove/core/dialect`, never by users): everything
+ * the records need is given here, when the records are made, so nothing is patched after a save.
  */
-export const LOG_AS: unique symbol = Symbol('trove.logAs');
-
-interface LogAs {
-  /** The logical path in the run, as given (run-relative, `/`-separated). */
+export interface LogAs {
+  /**
+   * The logical path in the run, as given (run-relative, `/`-separated): MLflow's
+   * `<artifact_path>/<file>`, with no `outputs/`. Implies no workspace pointers.
+   */
   path?: string;
-  /** `false`: write nothing into the user's folders. */
+  /** `false`: no workspace pointers (`.dvc`, `.gitignore` line, dvc.yaml entry). */
   pointers?: false;
-  /** `false`: no event row at a step (the caller writes its own, as the Polyaxon dialect does). */
-  event?: false;
+  /**
+   * The event row at a step in place of the kernel's (Polyaxon's V1EventModel/V1EventArtifact
+   * with the caller's time); `false` for none.
+   */
+  event?: { kind: string; value: unknown; at?: Date } | false;
+  /** Values added to the lineage row's summary (Polyaxon's `summary`, `framework`, local `path`). */
+  lineageSummary?: Record<string, unknown>;
 }
 
 export interface LogArtifactOptions {
@@ -57,7 +61,6 @@ export interface LogArtifactOptions {
    */
   dvc?: boolean;
   onProgress?: (progress: Progress) => void;
-  [LOG_AS]?: LogAs;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function logArtifact(
   ctx: RunContext,
   path: string,
   options: LogArtifactOptions,
+  as: LogAs = {},
 ): Promise<ArtifactRecord> {
   ctx.assertActive();
   const type = options.type === undefined ? undefined : validateArtifactType(options.type);
@@ -85,11 +89,11 @@ export async function logArtifact(
   checkNotProjectOrStore(ctx, source);
   const artifactName = name ?? defaultArtifactName(source);
   const cache = options.cache ?? true;
-  const as = options[LOG_AS];
-  const asPath = as?.path === undefined ? undefined : validateRelPath(as.path);
+  const asPath = as.path === undefined ? undefined : validateRelPath(as.path);
   if (asPath === '') throw new TroveError('INVALID_PATH', 'An artifact path cannot be empty.');
   const tracked = options.copy ? join(ctx.dir, 'artifacts', basename(source)) : source;
-  const pointers = as?.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
+  const pointers =
+    asPath === undefined && as.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
   if (pointers) checkWritable(dirname(tracked));
   if (step !== undefined) {
     // The events file this will write (and its segments) must be valid keys before anything is stored.
@@ -150,13 +154,13 @@ export async function logArtifact(
         isInput: false,
         isRef: !cache,
       },
-      summaryOf(ingested, step),
+      { ...summaryOf(ingested, step), ...as.lineageSummary },
     ),
   );
-  if (step !== undefined && as?.event !== false) {
+  if (step !== undefined && as.event !== false) {
     const kind = type ?? 'file';
-    const event = artifactEvent(kind, logical, meta);
-    ctx.addEvent(event.eventKind, artifactName, step, event.value, kind);
+    const event = as.event ?? artifactEvent(kind, logical, meta);
+    ctx.events.add(event.kind, artifactName, step, event.value, { dir: kind, at: event.at });
   }
   await ctx.persist();
   return record;

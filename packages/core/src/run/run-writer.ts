@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EventLog } from '../polyaxon/events.js';
+import { type EventBatch, EventLog } from '../layout/events.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import { type RecordChanges, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
@@ -24,6 +24,8 @@ export class RunWriter {
   /** The summary as last saved, to find values set directly (`run.summary.x = …`). */
   #savedSummary: string;
   readonly events = new EventLog();
+  /** Told of each batch of event rows once it is in the store (the Polyaxon dialect's local copy). */
+  readonly #onSaved: Array<(batch: EventBatch) => void> = [];
   #queue: Promise<void> = Promise.resolve();
 
   /** `resumed`: this object continues a run another writer created, and gets a part of its own. */
@@ -62,6 +64,11 @@ export class RunWriter {
     this.#changes.end = { status, endTime: new Date().toISOString() };
   }
 
+  /** `listener` gets every batch of event rows after it is appended to the store, in order. */
+  onEventsSaved(listener: (batch: EventBatch) => void): void {
+    this.#onSaved.push(listener);
+  }
+
   /** Saves what changed; `final` also saves the record when nothing else changed. */
   save(final = false): Promise<void> {
     const write = (): Promise<void> => this.#write(final);
@@ -96,13 +103,14 @@ export class RunWriter {
       this.#savedSummary = JSON.stringify(this.#record.summary);
     }
     const batch = this.events.drain();
-    for (const [i, { file, header, rows }] of batch.entries()) {
+    for (const [i, saved] of batch.entries()) {
       try {
-        await this.#folder.appendEvents(file, header, rows);
+        await this.#folder.appendEvents(saved.file, saved.header, saved.rows);
       } catch (err) {
         this.events.restore(batch.slice(i));
         throw err;
       }
+      for (const listener of this.#onSaved) listener(saved);
     }
   }
 

@@ -1,15 +1,14 @@
 import { join, resolve } from 'node:path';
 import { TroveError } from '../errors.js';
 import { HashState } from '../hash/hash-state.js';
-import { validateEventName, withFramework } from '../polyaxon/events.js';
-import { validateStep } from '../polyaxon/paths.js';
+import { validateEventName } from '../layout/events.js';
+import { validateStep } from '../layout/paths.js';
 import { findProject } from '../project/find-project.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
-import type { RunContext } from './context.js';
+import { bindContext, type RunContext } from './context.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
-import { type LogModelOptions, logModel, type ModelInfo } from './log-model.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
 import { RunWriter } from './run-writer.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
@@ -105,12 +104,19 @@ export class Run implements AsyncDisposable {
         this.#lineage.push(row);
         this.#writer.addLineage(row);
       },
-      addEvent: (kind, name, step, value, dir) => {
-        this.#writer.events.add(kind, name, step, value, dir);
-        this.#saveIfMany();
+      events: {
+        add: (kind, name, step, value, options = {}) => {
+          this.#writer.events.add(kind, name, step, value, options.dir, options.at);
+          this.#saveIfMany();
+        },
+        files: () => this.#writer.events.files(),
+        summary: (file) => this.#writer.events.summary(file),
+        onSaved: (listener) => this.#writer.onEventsSaved(listener),
       },
       persist: () => this.#writer.save(),
+      track: (promise) => this.#track(promise),
     };
+    bindContext(this, this.#ctx);
   }
 
   get status(): RunStatus {
@@ -188,9 +194,8 @@ export class Run implements AsyncDisposable {
     if (typeof value !== 'number')
       throw new TroveError('INVALID_ARGUMENT', `Metric ${name} must be a number.`);
     const step = validateStep(options.step) ?? this.step;
-    this.#writer.events.add('metric', name, step, value);
+    this.#ctx.events.add('metric', name, step, value);
     this.#record.summary[name] = value;
-    this.#saveIfMany();
   }
 
   /**
@@ -206,38 +211,11 @@ export class Run implements AsyncDisposable {
   }
 
   /**
-   * Logs a saved model in MLflow's format: the model directory (`MLmodel`, the model's files,
-   * input example, requirements) as one artifact at `<name>` (default `model`), recorded as a
-   * logged model and, with `registeredModelName`, registered as the next version.
-   *
-   * @example
-   * const info = await run.logModel('model.onnx', { flavor: 'onnx', registeredModelName: 'clf' });
-   * info.modelUri; // runs:/<run>/model
-   */
-  logModel(path: string, options: LogModelOptions = {}): Promise<ModelInfo> {
-    return this.#track(logModel(this.#ctx, path, options));
-  }
-
-  /**
    * Records lineage only (Polyaxon's `log_artifact_ref`): nothing is copied or stored. A readable
    * local path gets its md5 recorded; a URI (`s3://…`) is recorded as given.
    */
   logArtifactRef(pathOrUri: string, options: LogRefOptions = {}): Promise<LineageRow> {
     return this.#track(logRef(this.#ctx, pathOrUri, options));
-  }
-
-  /** `logArtifactRef` with kind `model`. */
-  logModelRef(
-    pathOrUri: string,
-    options: LogRefOptions & { framework?: string } = {},
-  ): Promise<LineageRow> {
-    const { framework, ...rest } = options;
-    const summary = withFramework(rest.summary, framework);
-    return this.logArtifactRef(pathOrUri, {
-      ...rest,
-      kind: 'model',
-      ...(summary ? { summary } : {}),
-    });
   }
 
   /**

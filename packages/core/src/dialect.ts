@@ -1,0 +1,80 @@
+/**
+ * `@trove/core/dialect`: the seam the dialect packages (`@trove/live`, `@trove/mlflow`,
+ * `@trove/polyaxon`) are built on. **For @trove packages**: it follows their needs and may
+ * change in any release; users import `@trove/core`.
+ *
+ * A dialect steers the run kernel only through what is here: named options for how an artifact
+ * is logged (`logArtifactAs`: a logical path of its own, no workspace pointers, its own event row,
+ * the lineage summary given when the row is made), the run's one events channel (`eventsOf`),
+ * and the formats the anchors' files need (Python-exact floats, JSON and YAML, run paths). No
+ * record is patched after the kernel saved it.
+ */
+import type { ArtifactRecord } from './record/records.js';
+import { contextOf, type RunEvents } from './run/context.js';
+import { type LogArtifactOptions, type LogAs, logArtifact } from './run/log-artifact.js';
+import type { Run } from './run/run.js';
+
+export { mapFsError } from './backend/fs-errors.js';
+export {
+  defaultArtifactName,
+  dvcliveArtifactName,
+  validateArtifactName,
+} from './dvc/artifact-name.js';
+export { writeFileAtomic } from './fs/atomic-file.js';
+export type { EventBatch } from './layout/events.js';
+export { validateEventName } from './layout/events.js';
+export {
+  baseFileName,
+  logicalPath,
+  pathExtension,
+  toFqnName,
+  validateRelPath,
+  validateStep,
+} from './layout/paths.js';
+export { findProject, findUp } from './project/find-project.js';
+export { readGitInfo } from './project/git-info.js';
+export {
+  comparePyStr,
+  dumpJsonDvclive,
+  isPyInt,
+  mappingEntries,
+  PyFloat,
+  pyFloatRepr,
+  pyJsonDumps,
+  pyJsonString,
+} from './py/py-format.js';
+export { dumpYaml } from './py/yaml-emit.js';
+export { readText } from './record/meta-io.js';
+export { isModelId, newModelId, writeLoggedModel } from './registry/logged-models.js';
+export { validateModelName } from './registry/model-names.js';
+export type { SearchVersionsOptions } from './registry/model-registry.js';
+export { statArtifactPath } from './store/ingest.js';
+export type { LogAs, RunEvents };
+
+/**
+ * `run.logArtifact` with a dialect's named options (`LogAs`): everything the run's records
+ * need is given here, when they are made. Counted among the run's pending calls.
+ *
+ * @example
+ * // MLflow's `log_artifact(path, "plots")`: at plots/<file>, no .dvc pointer.
+ * await logArtifactAs(run, 'plot.png', {}, { path: 'plots/plot.png' });
+ */
+export function logArtifactAs(
+  run: Run,
+  path: string,
+  options: LogArtifactOptions,
+  as: LogAs,
+): Promise<ArtifactRecord> {
+  const ctx = contextOf(run);
+  return ctx.track(logArtifact(ctx, path, options, as));
+}
+
+/** Throws `RUN_ENDED` once the run has ended (before a dialect prepares anything). */
+export function assertActive(run: Run): void {
+  contextOf(run).assertActive();
+}
+
+/** The run's one events channel: rows every writer of this run object adds, saved by the run. */
+export function eventsOf(run: Run): RunEvents {
+  return contextOf(run).events;
+}

@@ -1,0 +1,39 @@
+/**
+ * `@trove/mlflow`: MLflow's fluent API, model format and registry client on trove. No
+ * tracking server, no database: runs, artifacts and the registry live in the store.
+ *
+ * @example
+ * import * as mlflow from '@trove/mlflow';
+ * await mlflow.startRun();
+ * mlflow.logParam('lr', 0.01);
+ * await mlflow.logArtifact('plot.png', 'plots'); // plots/plot.png
+ * const info = await mlflow.logModel('model.onnx', { flavor: 'onnx', registeredModelName: 'clf' });
+ * await mlflow.endRun();
+ */
+
+export type { DownloadArtifactsOptions, FileInfo } from './artifacts.js';
+export { MlflowClient } from './client.js';
+export {
+  activeRun,
+  downloadArtifacts,
+  endRun,
+  listArtifacts,
+  logArtifact,
+  logArtifacts,
+  logDict,
+  logMetric,
+  logMetrics,
+  logModel,
+  logParam,
+  logParams,
+  logText,
+  type MlflowRunStatus,
+  type StartRunOptions,
+  setTag,
+  setTags,
+  startRun,
+} from './fluent.js';
+export type { LogModelOptions, ModelInfo } from './log-model.js';
+export { type Tensor, type TensorDtype, tensor } from './model/schema.js';
+export type { ModelSignature } from './model/signature.js';
+export { inferSignature } from './model/signature.js';

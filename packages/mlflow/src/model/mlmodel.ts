@@ -1,0 +1,259 @@
+/**
+ * MLflow's model directory (`mlflow/models/model.py`, `mlflow/onnx`): the `MLmodel` YAML (keys
+ * sorted, as `yaml.safe_dump` writes them), the model's own files, the input example, extra files
+ * and, when requirements are given, `requirements.txt` (and `python_env.yaml` when the Python
+ * version is known). With `flavor: "onnx"` the `onnx` and `python_function` flavors are the ones
+ * `mlflow.onnx.save_model` writes, so `mlflow.pyfunc.load_model` serves the model.
+ */
+import {
+  constants,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
+import { TroveError } from '@trove/core';
+import { dumpYaml } from '@trove/core/dialect';
+import { type SavedExample, saveExample } from './input-example.js';
+import { inferSchema } from './schema.js';
+import {
+  checkExampleFits,
+  checkSignature,
+  type ModelSignature,
+  signatureDict,
+} from './signature.js';
+
+const FLAVORS = ['onnx'] as const;
+type Flavor = (typeof FLAVORS)[number];
+
+export interface ModelDirOptions {
+  flavor?: Flavor;
+  signature?: ModelSignature;
+  inputExample?: unknown;
+  pipRequirements?: string[];
+  extraPipRequirements?: string[];
+  metadata?: Record<string, unknown>;
+  extraFiles?: string[];
+  /** The Python the model is meant for (`3.11`): `python_function.python_version`, `python_env.yaml`. */
+  pythonVersion?: string;
+}
+
+/** What `checkModelDirOptions` makes of the options: everything checked, examples serialised. */
+export interface PreparedModelDir {
+  flavor: Flavor | undefined;
+  signature: ModelSignature | undefined;
+  example: SavedExample | undefined;
+  requirements: string[] | undefined;
+  metadata: Record<string, unknown> | undefined;
+  extraFiles: string[];
+  pythonVersion: string | undefined;
+}
+
+export interface MLmodelIdentity {
+  artifactPath: string;
+  modelId: string;
+  runId: string;
+  /** `datetime.utcnow()` as Python prints it. */
+  utcTimeCreated: string;
+}
+
+const NULL = '\u0000null';
+
+/** Checks every option before anything is written. */
+export function checkModelDirOptions(source: string, o: ModelDirOptions): PreparedModelDir {
+  if (o.flavor !== undefined && !FLAVORS.includes(o.flavor)) {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `Unknown flavor ${JSON.stringify(o.flavor)}: trove writes ${FLAVORS.join(', ')} (or none).`,
+    );
+  }
+  if (o.flavor === 'onnx' && !statSync(source).isFile()) {
+    throw new TroveError('INVALID_ARGUMENT', `An ONNX model is one file; ${source} is a folder.`);
+  }
+  let signature = o.signature === undefined ? undefined : checkSignature(o.signature);
+  let example: SavedExample | undefined;
+  if (o.inputExample !== undefined) {
+    example = saveExample(o.inputExample);
+    if (signature) checkExampleFits(o.inputExample, signature);
+  }
+  if (!signature && o.inputExample !== undefined) {
+    // MLflow infers the inputs from the example when no signature is given.
+    signature = { inputs: inferSchema(o.inputExample) };
+  }
+  const strings = (name: string, v: unknown): string[] | undefined => {
+    if (v === undefined) return undefined;
+    if (
+      !Array.isArray(v) ||
+      !v.every((s) => typeof s === 'string' && s.trim() !== '' && !s.includes('\n'))
+    )
+      throw new TroveError('INVALID_ARGUMENT', `${name} must be a list of requirement strings.`);
+    return v;
+  };
+  const pip = strings('pipRequirements', o.pipRequirements);
+  const extra = strings('extraPipRequirements', o.extraPipRequirements);
+  let requirements: string[] | undefined;
+  if (pip || extra) {
+    requirements = [...(pip ?? []), ...(extra ?? [])];
+    if (!requirements.some((r) => /^mlflow(?:-skinny)?\b/.test(r))) requirements.unshift('mlflow');
+  }
+  const metadata = o.metadata === undefined ? undefined : checkMetadata(o.metadata);
+  const extraFiles = (strings('extraFiles', o.extraFiles) ?? []).map((f) => {
+    if (!statSync(f, { throwIfNoEntry: false })?.isFile())
+      throw new TroveError('NOT_FOUND', `Extra file ${f} does not exist or is not a file.`, {
+        key: f,
+      });
+    return f;
+  });
+  if (o.pythonVersion !== undefined && !/^\d+\.\d+(?:\.\d+)?$/.test(o.pythonVersion))
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `pythonVersion ${JSON.stringify(o.pythonVersion)} is not like 3.11.`,
+    );
+  return {
+    flavor: o.flavor,
+    signature,
+    example,
+    requirements,
+    metadata,
+    extraFiles,
+    pythonVersion: o.pythonVersion,
+  };
+}
+
+function checkMetadata(meta: unknown): Record<string, unknown> {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
+    throw new TroveError('INVALID_ARGUMENT', 'metadata must be a mapping of keys to values.');
+  try {
+    return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
+  } catch (err) {
+    throw new TroveError('INVALID_ARGUMENT', 'metadata must be JSON-serialisable.', { cause: err });
+  }
+}
+
+/** Python's `str(datetime.utcnow())`. */
+export function pyUtcNow(date = new Date()): string {
+  const iso = date.toISOString(); // 2026-12-05T08:48:27.261Z
+  const ms = iso.slice(20, 23);
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return ms === '000' ? base : `${base}.${ms}000`;
+}
+
+/**
+ * Writes the model directory into `dir` (which must not exist) and returns the `MLmodel` data.
+ * The model's bytes are copied (a reflink where the filesystem can), never read into memory.
+ */
+export function writeModelDir(
+  dir: string,
+  source: string,
+  prep: PreparedModelDir,
+  id: MLmodelIdentity,
+): { flavors: Record<string, unknown>; mlmodel: Record<string, unknown> } {
+  mkdirSync(dir, { recursive: false });
+  const dataPath = prep.flavor === 'onnx' ? 'model.onnx' : basename(source);
+  if (statSync(source).isDirectory()) cpSync(source, join(dir, dataPath), { recursive: true });
+  else copyFileSync(source, join(dir, dataPath), constants.COPYFILE_FICLONE);
+  if (prep.example) {
+    writeFileSync(join(dir, prep.example.info.artifact_path), prep.example.inputExample);
+    writeFileSync(join(dir, prep.example.info.serving_input_path), prep.example.servingExample);
+  }
+  const extra = prep.extraFiles.map((f) => {
+    mkdirSync(join(dir, 'extra_files'), { recursive: true });
+    copyFileSync(f, join(dir, 'extra_files', basename(f)), constants.COPYFILE_FICLONE);
+    return { path: `extra_files/${basename(f)}` };
+  });
+  const size = totalSize(dir);
+  const withEnv = prep.requirements !== undefined && prep.pythonVersion !== undefined;
+  const flavors: Record<string, unknown> = {};
+  if (prep.flavor === 'onnx') {
+    const onnxPin = prep.requirements?.map((r) => /^onnx==(\S+)$/.exec(r)?.[1]).find(Boolean);
+    flavors.onnx = {
+      code: NULL,
+      data: dataPath,
+      ...(extra.length > 0 ? { extra_files: extra } : {}),
+      onnx_session_options: NULL,
+      onnx_version: onnxPin ?? NULL,
+      providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'],
+    };
+    flavors.python_function = {
+      data: dataPath,
+      ...(withEnv ? { env: { virtualenv: 'python_env.yaml' } } : {}),
+      loader_module: 'mlflow.onnx',
+      ...(prep.pythonVersion !== undefined ? { python_version: prep.pythonVersion } : {}),
+    };
+  }
+  const mlmodel: Record<string, unknown> = {
+    artifact_path: id.artifactPath,
+    flavors,
+    ...(prep.signature ? { is_signature_from_type_hint: false } : {}),
+    ...(prep.metadata ? { metadata: prep.metadata } : {}),
+    model_id: id.modelId,
+    ...(size > 0 ? { model_size_bytes: size } : {}),
+    model_uuid: id.modelId,
+    run_id: id.runId,
+    ...(prep.example ? { saved_input_example_info: prep.example.info } : {}),
+    ...(prep.signature ? { signature: signatureDict(prep.signature) } : {}),
+    ...(prep.signature ? { type_hint_from_example: false } : {}),
+    utc_time_created: id.utcTimeCreated,
+  };
+  writeFileSync(join(dir, 'MLmodel'), safeDumpYaml(mlmodel));
+  if (prep.requirements) {
+    writeFileSync(join(dir, 'requirements.txt'), prep.requirements.join('\n'));
+    if (withEnv) {
+      writeFileSync(
+        join(dir, 'python_env.yaml'),
+        dumpYaml({
+          python: prep.pythonVersion,
+          build_dependencies: ['pip', 'setuptools', 'wheel'],
+          dependencies: ['-r requirements.txt'],
+        }),
+      );
+    }
+  }
+  return {
+    flavors: stripNulls(flavors) as Record<string, unknown>,
+    mlmodel: stripNulls(mlmodel) as Record<string, unknown>,
+  };
+}
+
+/** `yaml.safe_dump(d, default_flow_style=False)`: keys sorted, `null` written out. */
+export function safeDumpYaml(value: Record<string, unknown>): string {
+  // The marker is written as "\0null" (quoted, since it holds a control character).
+  return dumpYaml(sortKeys(value)).replaceAll('"\\0null"', 'null');
+}
+
+function sortKeys(value: unknown): unknown {
+  if (value === null) return NULL;
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+function stripNulls(value: unknown): unknown {
+  if (value === NULL) return null;
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripNulls(v)]));
+  }
+  return value;
+}
+
+function totalSize(dir: string): number {
+  let size = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) size += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return size;
+}
