@@ -3,5 +3,13 @@
 // Set before any backend is imported (backends are loaded on demand), and only if unset.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `trove runs ls | head -1`: when the reader of a pipe goes away, end quietly (no EPIPE stack).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const { main } = await import('./main.js');
 process.exitCode = await main();

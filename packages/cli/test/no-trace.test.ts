@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { snapshotTree } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
-import { trove, troveJson } from './helpers.js';
+import { TROVE_BIN, trove, troveJson } from './helpers.js';
 
 /** A project inside a parent folder, so "the folder around the project" can be checked too. */
 function project(): { parent: string; cwd: string } {
@@ -151,5 +151,35 @@ describe('damaged records', () => {
       writeFileSync(path, original);
     }
     expect(trove(['verify'], { cwd: p.cwd }).code).toBe(0);
+  });
+});
+
+describe('a closed pipe', () => {
+  it('ends every listing quietly when its reader goes away (`trove ls --json | head -1`)', () => {
+    const { cwd } = project();
+    writeFileSync(join(cwd, 'a.txt'), 'a');
+    for (let i = 0; i < 3; i++) {
+      expect(trove(['add', 'a.txt', '--name', `a${i}`], { cwd }).code).toBe(0);
+    }
+    for (const args of [
+      ['ls', '--json'],
+      ['runs', 'ls', '--json'],
+      ['runs', 'ls'],
+    ]) {
+      // The reader closes its end before trove writes: the write fails with EPIPE.
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$0" "$@" | (exec 0<&-; true); exit "\${PIPESTATUS[0]}"`,
+          process.execPath,
+          TROVE_BIN,
+          ...args,
+        ],
+        { cwd, encoding: 'utf8' },
+      );
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.status, args.join(' ')).toBe(0);
+    }
   });
 });

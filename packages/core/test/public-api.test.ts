@@ -88,35 +88,20 @@ describe("core's faces", () => {
   });
 });
 
-describe('@trove/core/mlflow', () => {
-  it("exports MLflow's fluent API, the registry client and the model format helpers", async () => {
-    const mlflowFace = await import('../src/dialects/mlflow/index.js');
-    expect(Object.keys(mlflowFace).sort()).toEqual([
-      'MlflowClient',
-      'activeRun',
-      'downloadArtifacts',
-      'endRun',
-      'inferSignature',
-      'listArtifacts',
-      'logArtifact',
-      'logArtifacts',
-      'logDict',
-      'logMetric',
-      'logMetrics',
-      'logModel',
-      'logParam',
-      'logParams',
-      'logText',
-      'setTag',
-      'setTags',
-      'startRun',
-      'tensor',
-    ]);
+describe('@trove/core/dialect', () => {
+  it('is the one seam for the dialect packages; core has no dialect of its own', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    expect(pkg.exports['./mlflow']).toEqual({
-      types: './dist/dialects/mlflow/index.d.ts',
-      default: './dist/dialects/mlflow/index.js',
+    expect(Object.keys(pkg.exports).sort()).toEqual([
+      '.',
+      './backend',
+      './dialect',
+      './package.json',
+    ]);
+    expect(pkg.exports['./dialect']).toEqual({
+      types: './dist/dialect.d.ts',
+      default: './dist/dialect.js',
     });
+    expect(existsSync(new URL('../src/dialects', import.meta.url))).toBe(false);
   });
 });
 

@@ -33,7 +33,7 @@ export {
   setTags,
   startRun,
 } from './fluent.js';
-export type { LogModelOptions, ModelInfo } from './log-model.js';
+export { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 export { type Tensor, type TensorDtype, tensor } from './model/schema.js';
 export type { ModelSignature } from './model/signature.js';
 export { inferSignature } from './model/signature.js';

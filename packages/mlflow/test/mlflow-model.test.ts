@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkout, openRegistry, resolveArtifactRef, startRun } from '@trove/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logRunModel } from '../src/index.js';
 import { tensor } from '../src/model/schema.js';
 import { inferSignature, signatureDict } from '../src/model/signature.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
@@ -67,7 +68,7 @@ describe('logModel: MLflow model format', () => {
     const x = tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
     const y = tensor(new Float32Array([3, 5, 7, 9, 11, 13]), [2, 3]);
     const run = await startRun({ cwd, store });
-    const info = await run.logModel('model.onnx', {
+    const info = await logRunModel(run, 'model.onnx', {
       name: 'iris_classifier',
       flavor: 'onnx',
       signature: inferSignature(x, y),
@@ -76,7 +77,7 @@ describe('logModel: MLflow model format', () => {
       metadata: { source: 'trove' },
       registeredModelName: 'production-classifier',
     });
-    const again = await run.logModel('model.onnx', {
+    const again = await logRunModel(run, 'model.onnx', {
       name: 'plain',
       registeredModelName: 'production-classifier',
     });
@@ -162,12 +163,12 @@ describe('logModel: MLflow model format', () => {
         (e) => e.code,
       );
     const x = tensor(new Float32Array([1, 2, 3]), [1, 3]);
-    expect(await code(run.logModel('m.onnx', { flavor: 'sklearn' as 'onnx' }))).toBe(
+    expect(await code(logRunModel(run, 'm.onnx', { flavor: 'sklearn' as 'onnx' }))).toBe(
       'INVALID_ARGUMENT',
     );
     expect(
       await code(
-        run.logModel('m.onnx', {
+        logRunModel(run, 'm.onnx', {
           signature: inferSignature(x),
           inputExample: tensor(new Int32Array([1, 2]), [1, 2]),
         }),
@@ -175,17 +176,17 @@ describe('logModel: MLflow model format', () => {
     ).toBe('INVALID_ARGUMENT');
     expect(
       await code(
-        run.logModel('m.onnx', {
+        logRunModel(run, 'm.onnx', {
           signature: inferSignature([{ a: 1.5, b: 'x' }]),
           inputExample: [{ a: 1.5 }],
         }),
       ),
     ).toBe('INVALID_ARGUMENT');
-    expect(await code(run.logModel('m.onnx', { registeredModelName: 'bad name' }))).toBe(
+    expect(await code(logRunModel(run, 'm.onnx', { registeredModelName: 'bad name' }))).toBe(
       'INVALID_NAME',
     );
-    expect(await code(run.logModel('missing.onnx'))).toBe('NOT_FOUND');
-    expect(await code(run.logModel('m.onnx', { name: '../up' }))).toBe('INVALID_PATH');
+    expect(await code(logRunModel(run, 'missing.onnx'))).toBe('NOT_FOUND');
+    expect(await code(logRunModel(run, 'm.onnx', { name: '../up' }))).toBe('INVALID_PATH');
     await run.flush();
     expect(await storeKeys(store)).toEqual(keys);
     expect(await openRegistry(store).listModels()).toEqual([]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The Polyaxon dialect on its own: the name and extension rules, the run folder's paths and what
  * is stored at `end()`, and bad input (one TroveError, nothing written).
@@ -139,5 +140,29 @@ describe('bad input', () => {
     expect(run.run.lineage).toEqual(lineage);
     await run.end();
     expect(await codeOf(run.logArtifact({ path: 'file.csv' }))).toBe('RUN_ENDED');
+  });
+});
+
+describe('lineage rows as the client makes them', () => {
+  it('stores the caller’s summary, a model’s framework and the local path with the row, even as the last call', async () => {
+    const cwd = tempDir();
+    const store = memoryStore();
+    writeFileSync(join(cwd, 'model.bin'), 'weights');
+    const run = await tracking.init({ cwd, store, name: 'summary', trackCode: false });
+    // The last log call before end(): nothing after it would save a row patched in memory.
+    await tracking.logArtifact({ path: 'model.bin', kind: 'model', summary: { acc: 0.9 } });
+    await tracking.end();
+    const stored = await store.readLineage(run.id);
+    const row = stored.find((r) => r.path === 'outputs/model.bin');
+    const md5 = createHash('md5').update('weights').digest('hex');
+    expect(row?.summary).toEqual({
+      hash: `md5:${md5}`,
+      md5,
+      size: 7,
+      acc: 0.9,
+      path: join(run.artifactsPath, 'outputs', 'model.bin'),
+    });
+    // What is in memory is what was stored.
+    expect(run.run.lineage.find((r) => r.path === 'outputs/model.bin')).toEqual(row);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { vectors as dvcVectors } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { comparePyStr, dumpJsonDvclive, PyFloat, pyFloatRepr, pyJsonDumps } from './py-format.js';
 
@@ -12,9 +12,7 @@ interface Vectors {
   dvclive_sessions: { label: string; files: Record<string, string> }[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/dvc-vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = dvcVectors as Vectors;
 
 function session(labelPart: string): Record<string, string> {
   const s = vectors.dvclive_sessions.find((x) => x.label.includes(labelPart));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { vectors as dvcVectors } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { PyFloat } from './py-format.js';
 import { dumpYaml } from './yaml-emit.js';
@@ -17,9 +17,7 @@ interface Vectors {
   dvclive_sessions: { label: string; files: Record<string, string> }[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/dvc-vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = dvcVectors as Vectors;
 
 /** Turns the Python literal text used in `ruamel_float_repr` into the value Python held. */
 function fromPythonLiteral(text: string): unknown {

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+describe('@trove/mlflow', () => {
+  it("exports MLflow's fluent API, the registry client and the model format helpers", async () => {
+    const mlflowFace = await import('../src/index.js');
+    expect(Object.keys(mlflowFace).sort()).toEqual([
+      'MlflowClient',
+      'activeRun',
+      'downloadArtifacts',
+      'endRun',
+      'inferSignature',
+      'listArtifacts',
+      'logArtifact',
+      'logArtifacts',
+      'logDict',
+      'logMetric',
+      'logMetrics',
+      'logModel',
+      'logParam',
+      'logParams',
+      'logRunModel',
+      'logText',
+      'setTag',
+      'setTags',
+      'startRun',
+      'tensor',
+    ]);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['.']).toEqual({
+      types: './dist/index.d.ts',
+      default: './dist/index.js',
+    });
+  });
+});
