@@ -25,12 +25,12 @@ const CORE = '^packages/core/src/';
 const LAYERS = [
   ['errors\\.ts$', 'py/'],
   ['backend/'],
-  ['project/', 'hash/', 'dvc/', 'polyaxon/', 'mlflow/', 'fs/'],
+  ['project/', 'hash/', 'dvc/', 'layout/', 'fs/'],
   ['store/'],
   ['record/', 'registry/'],
-  ['refs\\.ts$'],
+  ['refs/'],
   ['run/'],
-  ['dialects/[^/]+/'],
+  ['dialect\\.ts$'],
 ].map((parts) => `${CORE}(${parts.join('|')})`);
 
 /** Test code: exempt from the layers, not from the rules between packages. */
@@ -85,10 +85,13 @@ module.exports = {
     },
     {
       name: 'dialects-apart',
-      comment: 'A dialect (live, mlflow, polyaxon) never imports another one.',
+      comment: 'A dialect package (live, mlflow, polyaxon) never imports another one.',
       severity: 'error',
-      from: { path: `${CORE}dialects/([^/]+)/` },
-      to: { path: `${CORE}dialects/`, pathNot: `${CORE}dialects/$1/` },
+      from: { path: '^packages/(live|mlflow|polyaxon)/' },
+      to: {
+        path: ['^packages/(live|mlflow|polyaxon)/', '@trove/(live|mlflow|polyaxon)$'],
+        pathNot: '^packages/$1/',
+      },
     },
     {
       name: 'no-circular',

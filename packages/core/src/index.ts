@@ -10,7 +10,8 @@ export { type GcOptions, type GcResult, gc } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
-export { openRegistry, type ResolvedArtifact, resolveArtifactRef } from './refs.js';
+export { openRegistry } from './refs/open-registry.js';
+export { type ResolvedArtifact, resolveArtifactRef } from './refs/resolve-ref.js';
 export {
   ModelRegistry,
   type ModelVersion,

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../src/record/store.js';
-import { openRegistry, resolveArtifactRef } from '../src/refs.js';
+import { openRegistry } from '../src/refs/open-registry.js';
+import { resolveArtifactRef } from '../src/refs/resolve-ref.js';
 import { startRun } from '../src/run/start-run.js';
 import { memoryStore, storeKeys, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { resolveArtifactRef } from '../refs.js';
+import { resolveArtifactRef } from '../refs/resolve-ref.js';
 import { type CheckoutOptions, type CheckoutResult, checkout } from '../store/checkout.js';
 import { lineageRow, type RunContext, relToRoot } from './context.js';
 

@@ -1,8 +1,7 @@
-import { isTroveError, TroveError } from './errors.js';
-import type { ArtifactRecord } from './record/records.js';
-import type { Store } from './record/store.js';
-import { ModelRegistry } from './registry/model-registry.js';
-import { MODELS_SCHEME, resolveModelUri } from './registry/model-uri.js';
+import { isTroveError, TroveError } from '../errors.js';
+import type { ArtifactRecord } from '../record/records.js';
+import type { Store } from '../record/store.js';
+import { MODELS_SCHEME, resolveModelUri } from '../registry/model-uri.js';
 
 export interface ResolvedArtifact {
   md5: string;
@@ -99,24 +98,6 @@ function fromRecord(runId: string, record: ArtifactRecord): ResolvedArtifact {
     runId,
     record,
   };
-}
-
-/** The registry of a store, resolving the URIs it registers as `resolveArtifactRef` does. */
-export function openRegistry(store: Store): ModelRegistry {
-  return new ModelRegistry(store, async (uri) => {
-    const found = await resolveArtifactRef(store, uri);
-    const runsUri = found.runId && found.record ? `runs:/${found.runId}/${found.record.path}` : uri;
-    const modelId = found.record?.meta?.modelId;
-    return {
-      source: uri.startsWith(MODELS_SCHEME) ? uri : runsUri,
-      md5: found.md5,
-      isdir: found.isdir,
-      ...(found.size !== undefined ? { size: found.size } : {}),
-      ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
-      ...(found.runId ? { runId: found.runId } : {}),
-      ...(typeof modelId === 'string' ? { modelId } : {}),
-    };
-  });
 }
 
 async function resolveModelRef(store: Store, uri: string): Promise<ResolvedArtifact> {
