@@ -23,7 +23,7 @@ const LOAD = loadavg()
   .map((l) => l.toFixed(2))
   .join(', ');
 const PY = join(homedir(), '.cache/trove-test/live-venv/bin/python');
-const LIVE = join(REPO, 'packages/core/dist/dialects/live/index.js');
+const LIVE = join(REPO, 'packages/live/dist/index.js');
 // Outside the repository: DVCLive runs `dvc init` at the root of the Git repo it finds.
 const WORK = join(tmpdir(), 'trove-bench-live');
 

@@ -85,7 +85,7 @@ async function countKeys(bucket) {
 const TROVE_SCRIPT = join(WORK, 'trove-log.mjs');
 writeFileSync(
   TROVE_SCRIPT,
-  `import * as mlflow from '${REPO}packages/core/dist/dialects/mlflow/index.js';
+  `import * as mlflow from '${REPO}packages/mlflow/dist/index.js';
 import { openStore } from '${REPO}packages/core/dist/index.js';
 const [cwd, tree] = process.argv.slice(2);
 const store = await openStore({ cwd, resolveFrom: ['${REPO}packages/cli'] });

@@ -41,11 +41,12 @@ await withRun({ cwd, name: 'train', params: { lr: 0.001, epochs: 3 } }, async (r
     await run.logArtifact('model.pt', { type: 'model', name: 'checkpoint', step: epoch });
     await run.nextStep();
   }
-  await run.logModel('model.pt', {
+  await run.logArtifact('model.pt', {
+    type: 'model',
     name: 'mymodel',
     desc: 'Fine-tuned Resnet50',
     labels: ['resnet', 'imagenet'],
-    framework: 'pytorch',
+    meta: { framework: 'pytorch' },
     dvc: true,
   });
   console.log(`\nrun ${run.id} logged ${Object.keys(run.artifacts).length} artifacts`);
