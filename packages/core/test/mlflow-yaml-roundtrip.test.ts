@@ -176,8 +176,8 @@ function randomString(r: Rng): string {
       return r.pick(TRICKY);
     case 2: // long, folded by the writer
       return Array.from({ length: r.int(15, 60) }, () => r.pick(WORDS)).join(r.pick([' ', '  ']));
-    case 3: // long without a space to fold at
-      return 'w'.repeat(r.int(81, 200));
+    case 3: // long without a space to fold at; past 1024 characters (escaped) a key is `? key`
+      return r.pick(['w', 'w', 'w', 'é']).repeat(r.pick([r.int(81, 200), r.int(300, 1100)]));
     case 4: // multi-line
       return Array.from({ length: r.int(2, 5) }, () => r.pick(['', ' ', '  in', ...WORDS])).join(
         '\n',

@@ -18,6 +18,7 @@
  */
 import { Document, Scalar, type ScalarTag, type Tags } from 'yaml';
 import { comparePyStr, isPyInt, PyFloat, pyFloatRepr } from './py-format.js';
+import { pyYamlFold } from './pyyaml-fold.js';
 
 /** PyYAML's implicit resolvers (resolver.py), each as the strings it claims. */
 const PYYAML_RESOLVERS: readonly [tag: string, test: RegExp][] = [
@@ -43,13 +44,17 @@ const PYYAML_RESOLVERS: readonly [tag: string, test: RegExp][] = [
 /** Python's `re.match(r'…$')` also matches before a final newline. */
 const withFinalNewline = (re: RegExp) => new RegExp(re.source.replace(/\$$/, '\\n?$'));
 
-/** Used only to decide quoting: a plain scalar matching one of these is quoted. */
-const PYYAML_COMPAT: ScalarTag[] = PYYAML_RESOLVERS.map(([name, test]) => ({
-  tag: `tag:yaml.org,2002:${name}`,
-  default: true,
-  test: withFinalNewline(test),
-  resolve: (s: string) => s,
-}));
+/**
+ * Used only to decide quoting: a plain scalar matching one of these is quoted. PyYAML also
+ * quotes anything starting like a document marker (`---`, `...`), wherever it stands.
+ */
+const PYYAML_COMPAT: ScalarTag[] = [
+  ...PYYAML_RESOLVERS.map(([name, test]): [string, RegExp] => [
+    `tag:yaml.org,2002:${name}`,
+    withFinalNewline(test),
+  ]),
+  ['tag:trove,2026:document-marker', /^(?:---|\.\.\.)/] as [string, RegExp],
+].map(([tag, test]) => ({ tag, default: true, test, resolve: (s: string) => s }));
 
 /** What PyYAML's `analyze_scalar` calls special with `allow_unicode=False`. */
 const NOT_PLAIN_ASCII = /[^\n\x20-\x7e]/u;
@@ -110,7 +115,7 @@ const TIMESTAMP_TAG: ScalarTag = {
   identify: (v) => v instanceof Date,
   default: true,
   resolve: (s: string) => new Date(s),
-  stringify: ({ value }) => pyYamlTimestamp(value as Date),
+  stringify: ({ value }, ctx) => pyYamlFold(pyYamlTimestamp(value as Date), ctx, false),
 };
 
 /**
@@ -139,7 +144,10 @@ function pyYamlTags(all: Tags): Tags {
     ...str,
     stringify(item, ctx, onComment, onChompKeep) {
       const value = String(item.value);
-      if (!NOT_PLAIN_ASCII.test(value)) return base(item, ctx, onComment, onChompKeep);
+      if (!NOT_PLAIN_ASCII.test(value)) {
+        const text = base(item, ctx, onComment, onChompKeep);
+        return text.startsWith('"') ? text : pyYamlFold(text, ctx, text.startsWith("'"));
+      }
       // Only the scalar's own characters are outside ASCII (line breaks the package folds in
       // are `\n`), so escaping them all is what PyYAML's `write_double_quoted` does.
       const double = item.clone() as Scalar;
@@ -193,7 +201,9 @@ export function pyYamlDump(value: unknown, options: PyYamlDumpOptions = {}): str
     indentSeq: false,
     singleQuote: true,
     blockQuote: false,
-    lineWidth: 80,
+    // Folding is PyYAML's (pyYamlFold); `\n` stays an escape in double quotes, as PyYAML writes it.
+    lineWidth: 0,
+    doubleQuotedMinMultiLineLength: Number.POSITIVE_INFINITY,
   });
 }
 
