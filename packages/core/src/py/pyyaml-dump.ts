@@ -12,9 +12,11 @@
  *   is quoted: PyYAML's own patterns are given to the `yaml` package as its `compat` schema;
  * - strings with characters PyYAML will not write raw (tabs, controls, non-ASCII) are
  *   double-quoted, those characters escaped;
- * - a JS `Date` is a UTC timestamp as `datetime.isoformat(' ')` prints it.
- * The output differs from PyYAML's bytes only in quoting and line-folding choices that load back
- * the same (e.g. `"it's"` where PyYAML writes `'it''s'`).
+ * - a JS `Date` is a UTC timestamp as `datetime.isoformat(' ')` prints it;
+ * - long plain and single-quoted scalars fold where PyYAML folds them (`pyyaml-fold.ts`).
+ * Where the bytes still differ from PyYAML's, both load back the same: a key of 123 characters
+ * or more, or with a line break, stays an implicit (quoted) key where PyYAML writes `? key`;
+ * long double-quoted scalars are not folded; `"it's"` where PyYAML writes `'it''s'`.
  */
 import { Document, Scalar, type ScalarTag, type Tags } from 'yaml';
 import { comparePyStr, isPyInt, PyFloat, pyFloatRepr } from './py-format.js';
