@@ -11,6 +11,8 @@ const MLFLOW_PACKAGES = [
   'numpy==2.4.6',
   'pandas==3.1.1',
   'scipy==1.17.1',
+  // What mlflow-skinny 3.18.0 resolves to; the YAML round-trip test reads with it.
+  'PyYAML==6.0.4',
 ];
 const VENV =
   process.env.TROVE_MLFLOW_VENV ?? join(homedir(), '.cache', 'trove-test', 'mlflow-venv');

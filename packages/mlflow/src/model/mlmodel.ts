@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TroveError } from '@trove/core';
-import { dumpYaml } from '@trove/core/dialect';
+import { pyYamlData, pyYamlDump } from '../pyyaml-dump.js';
 import { type SavedExample, saveExample } from './input-example.js';
 import { inferSchema } from './schema.js';
 import {
@@ -59,8 +59,6 @@ export interface MLmodelIdentity {
   /** `datetime.utcnow()` as Python prints it. */
   utcTimeCreated: string;
 }
-
-const NULL = '\u0000null';
 
 /** Checks every option before anything is written. */
 export function checkModelDirOptions(source: string, o: ModelDirOptions): PreparedModelDir {
@@ -127,9 +125,14 @@ function checkMetadata(meta: unknown): Record<string, unknown> {
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
     throw new TroveError('INVALID_ARGUMENT', 'metadata must be a mapping of keys to values.');
   try {
-    return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
+    // A copy of what PyYAML can write (NaN, dates and all), as `Model.load` will read it back.
+    return pyYamlData(meta) as Record<string, unknown>;
   } catch (err) {
-    throw new TroveError('INVALID_ARGUMENT', 'metadata must be JSON-serialisable.', { cause: err });
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `metadata cannot be written as YAML: ${(err as Error).message}.`,
+      { cause: err },
+    );
   }
 }
 
@@ -170,11 +173,11 @@ export function writeModelDir(
   if (prep.flavor === 'onnx') {
     const onnxPin = prep.requirements?.map((r) => /^onnx==(\S+)$/.exec(r)?.[1]).find(Boolean);
     flavors.onnx = {
-      code: NULL,
+      code: null,
       data: dataPath,
       ...(extra.length > 0 ? { extra_files: extra } : {}),
-      onnx_session_options: NULL,
-      onnx_version: onnxPin ?? NULL,
+      onnx_session_options: null,
+      onnx_version: onnxPin ?? null,
       providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'],
     };
     flavors.python_function = {
@@ -204,50 +207,23 @@ export function writeModelDir(
     if (withEnv) {
       writeFileSync(
         join(dir, 'python_env.yaml'),
-        dumpYaml({
-          python: prep.pythonVersion,
-          build_dependencies: ['pip', 'setuptools', 'wheel'],
-          dependencies: ['-r requirements.txt'],
-        }),
+        pyYamlDump(
+          {
+            python: prep.pythonVersion,
+            build_dependencies: ['pip', 'setuptools', 'wheel'],
+            dependencies: ['-r requirements.txt'],
+          },
+          { sortKeys: false },
+        ),
       );
     }
   }
-  return {
-    flavors: stripNulls(flavors) as Record<string, unknown>,
-    mlmodel: stripNulls(mlmodel) as Record<string, unknown>,
-  };
+  return { flavors, mlmodel };
 }
 
-/** `yaml.safe_dump(d, default_flow_style=False)`: keys sorted, `null` written out. */
+/** `yaml.safe_dump(d, default_flow_style=False)`, as PyYAML writes it (keys sorted). */
 export function safeDumpYaml(value: Record<string, unknown>): string {
-  // The marker is written as "\0null" (quoted, since it holds a control character).
-  return dumpYaml(sortKeys(value)).replaceAll('"\\0null"', 'null');
-}
-
-function sortKeys(value: unknown): unknown {
-  if (value === null) return NULL;
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    Object.getPrototypeOf(value) === Object.prototype
-  ) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
-
-function stripNulls(value: unknown): unknown {
-  if (value === NULL) return null;
-  if (Array.isArray(value)) return value.map(stripNulls);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripNulls(v)]));
-  }
-  return value;
+  return pyYamlDump(value);
 }
 
 function totalSize(dir: string): number {
