@@ -14,7 +14,7 @@ import { contextOf, type RunEvents } from './run/context.js';
 import { type LogArtifactOptions, type LogAs, logArtifact } from './run/log-artifact.js';
 import type { Run } from './run/run.js';
 
-export { mapFsError } from './backend/fs-errors.js';
+export { mapFsError } from './user-path-errors.js';
 export {
   defaultArtifactName,
   dvcliveArtifactName,

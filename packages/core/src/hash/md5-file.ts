@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mapFsError } from '../backend/fs-errors.js';
+import { mapFsError } from '../user-path-errors.js';
 
 /** 1 MiB: fits the 2 MiB L2 cache; larger buffers made hashing slower on our machines. */
 const HASH_CHUNK = 1 << 20;

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapFsError } from '../backend/fs-errors.js';
+import { mapFsError } from '../user-path-errors.js';
 import { TroveError } from '../errors.js';
 import type { IgnoreTest } from './dvcignore.js';
 

@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import { BatchQueue } from '../backend/batches.js';
-import { mapFsError, permissionDenied } from '../backend/fs-errors.js';
+import { mapFsError, permissionDenied } from '../user-path-errors.js';
 import { TroveError } from '../errors.js';
 import { buildDirManifest, type DirManifest } from '../hash/dir-manifest.js';
 import { dvcIgnoreFor } from '../hash/dvcignore.js';

@@ -1,4 +1,4 @@
-import { errnoCode, isTroveError, TroveError } from '../errors.js';
+import { errnoCode, isTroveError, TroveError } from './errors.js';
 
 /** Turns a failed local file operation on a user's path into one TroveError. */
 export function mapFsError(err: unknown, path: string): TroveError {
