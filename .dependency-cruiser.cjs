@@ -23,7 +23,7 @@ const CORE = '^packages/core/src/';
 
 /** Core's layers, lowest first: a module may import its own layer and the ones below. */
 const LAYERS = [
-  ['errors\\.ts$', 'py/'],
+  ['errors\\.ts$', 'user-path-errors\\.ts$', 'py/'],
   ['backend/'],
   ['project/', 'hash/', 'dvc/', 'layout/', 'fs/'],
   ['store/'],
