@@ -1,8 +1,9 @@
 /**
  * `@trove/core/backend`: what a backend author needs, and nothing of the run model. The
  * `StorageBackend` contract, `defineBackend` for the package's default export, key rules, batch
- * and concurrency helpers, the errors every backend raises the same way, and an in-memory
- * backend to test against. `@trove/conformance` is the test suite that checks a backend.
+ * and concurrency helpers, the errors every backend raises the same way, `defineObjectStore`
+ * (a whole backend from an object store's primitives), option specs with defaults and ranges,
+ * and an in-memory backend to test against. `@trove/conformance` is the test suite that checks a backend.
  */
 
 export {
@@ -55,6 +56,14 @@ export {
   type OptionSpec,
 } from './define.js';
 export type { ListKeys } from './existing-probe.js';
+export { type JournalSweep, type OpenUpload, sweepJournals } from './journal-sweep.js';
+export {
+  defineObjectStore,
+  ObjectStoreBackend,
+  type ObjectStoreOp,
+  type ObjectStorePrimitives,
+} from './object-store.js';
+export { invalidOption, resolveOptions } from './option-specs.js';
 export { readFileBytes } from './file-bytes.js';
 export {
   compareKeys,
@@ -79,4 +88,5 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
+export { corruptBytes, type UploadBody } from './write-body.js';
 export { type ManyWrites, writeManyWith } from './write-many.js';
