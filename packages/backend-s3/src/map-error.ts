@@ -1,7 +1,6 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
   TroveError,
@@ -180,12 +179,6 @@ export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
     'INTERNAL',
     `Unexpected S3 error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
   );
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapS3Error(err, scope);
 }
 
 function scrub(err: unknown): void {

@@ -7,8 +7,8 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type S3Context, sendOptions, unquote } from './context.js';
-import type { Part, PartSource } from './part-source.js';
+import { type S3Context, sendOptions, unquote } from '../context.js';
+import type { Part, PartSource } from './source.js';
 
 /** A part already on the server, as ListParts describes it. */
 export interface ServerPart {

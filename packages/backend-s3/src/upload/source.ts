@@ -111,9 +111,10 @@ export function iterableSource(
   iterator: AsyncIterator<Uint8Array>,
   basePartSize: number,
   slots: number,
+  first?: Uint8Array,
 ): PartSource {
   const pool = new BufferPool(slots);
-  let carry: Uint8Array | undefined;
+  let carry: Uint8Array | undefined = first;
   let done = false;
   let number = 0;
   const fill = async (buffer: Buffer): Promise<number> => {
@@ -168,22 +169,5 @@ export function bufferSource(bytes: Buffer, partSize: number): PartSource {
       return { number, bytes: bytes.subarray(start, start + partSize), release() {} };
     },
     async close() {},
-  };
-}
-
-/** `source` with `first` (already taken from it) put back in front. */
-export function withFirst(first: Part, source: PartSource): PartSource {
-  let pending: Part | undefined = first;
-  return {
-    async next() {
-      const part = pending;
-      pending = undefined;
-      return part ?? source.next();
-    },
-    async close() {
-      pending?.release();
-      pending = undefined;
-      await source.close();
-    },
   };
 }

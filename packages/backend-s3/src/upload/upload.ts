@@ -1,12 +1,15 @@
 import {
+  corruptBytes,
   isAbortError,
   type FileVersion as JournalFileVersion,
   type ObjectStat,
-  TroveError,
+  type UploadBody,
   UploadJournal,
+  type WriteOptions,
 } from '@trove/core/backend';
-import type { S3Context } from './context.js';
-import { mapS3Error, s3ErrorCode } from './map-error.js';
+import type { S3Context } from '../context.js';
+import { mapS3Error, s3ErrorCode } from '../map-error.js';
+import { partSizeFor } from './part-size.js';
 import {
   abortUpload,
   type CompleteConditions,
@@ -15,8 +18,8 @@ import {
   listServerParts,
   type ServerPart,
   sendParts,
-} from './multipart.js';
-import type { PartSource } from './part-source.js';
+} from './requests.js';
+import { bufferSource, fileSource, iterableSource, type PartSource } from './source.js';
 
 /** The local file behind a resumable upload, as it was when the upload started. */
 interface FileVersion extends JournalFileVersion {
@@ -100,15 +103,8 @@ export async function multipartUpload(
         existing: found?.parts,
       });
       if (request.md5 !== undefined && sent.md5 !== request.md5) {
-        throw new TroveError(
-          'CORRUPT',
-          `The bytes sent to ${key} have md5 ${sent.md5}, not ${request.md5}.`,
-          {
-            backend: 's3',
-            key,
-            hint: file ? `Did ${file.path} change while it was uploaded?` : undefined,
-          },
-        );
+        const hint = file ? `Did ${file.path} change while it was uploaded?` : undefined;
+        throw corruptBytes('s3', key, sent.md5, request.md5, hint);
       }
       const { etag } = await completeUpload(ctx, key, uploadId, sent.parts, request, signal);
       keepJournal = false;
@@ -150,4 +146,51 @@ async function findResumable(
     if (code === 'NoSuchUpload' || code === 'NotFound' || code === 'NoSuchKey') return undefined;
     throw err;
   }
+}
+
+/**
+ * A body larger than one part as a multipart upload: parts of `max(partSize, size / 9000)` for
+ * bytes and files (a local file's upload is journaled when resume is on), growing parts for a
+ * stream of unknown length.
+ */
+export function uploadBody(
+  ctx: S3Context,
+  key: string,
+  body: UploadBody,
+  options: WriteOptions,
+): Promise<ObjectStat> {
+  const request = {
+    key,
+    contentType: options.contentType,
+    md5: options.md5,
+    ifNoneMatch: options.ifNoneMatch,
+    ifMatch: options.ifMatch,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  };
+  const slots = ctx.options.concurrency + 1;
+  if (body.kind === 'bytes') {
+    const { bytes } = body;
+    const partSize = partSizeFor(bytes.length, ctx.options.partSize);
+    return multipartUpload(ctx, { ...request, partSize, source: async (n) => bufferSource(bytes, n) });
+  }
+  if (body.kind === 'file') {
+    const { path, size, version } = body;
+    return multipartUpload(ctx, {
+      ...request,
+      partSize: partSizeFor(size, ctx.options.partSize),
+      source: (partSize) => fileSource(path, size, partSize, slots),
+      file: ctx.options.resume ? { path, ...version } : undefined,
+    });
+  }
+  const base =
+    options.size !== undefined
+      ? partSizeFor(options.size, ctx.options.partSize)
+      : ctx.options.partSize;
+  const { head, rest } = body;
+  return multipartUpload(ctx, {
+    ...request,
+    partSize: base,
+    source: async () => iterableSource(rest, base, slots, head),
+  });
 }
