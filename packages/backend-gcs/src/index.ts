@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { type BackendFactory, defineBackend } from '@trove/core/backend';
-import { GcsBackend } from './gcs-backend.js';
+import { GcsBackend } from './backend.js';
 import { type GcsBackendOptions, OPTION_SPECS } from './options.js';
 
-export { createGcsBackend, GcsBackend } from './gcs-backend.js';
+export { createGcsBackend, GcsBackend } from './backend.js';
 export type { ChunkEvent, GcsBackendOptions } from './options.js';
 
 /** The options of a `type: gcs` store in `trove.yaml` (core handles `type` and `prefix`). */

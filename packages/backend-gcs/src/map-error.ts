@@ -1,7 +1,6 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
   TroveError,
@@ -124,10 +123,4 @@ export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
 /** Node's fetch reports a refused connection as TypeError("fetch failed") with the errno in `cause`. */
 function fetchFailed(err: unknown): boolean {
   return err instanceof TypeError && err.message === 'fetch failed';
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapGcsError(err, scope);
 }

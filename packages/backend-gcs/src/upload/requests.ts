@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { GcsContext, ObjectResource } from './context.js';
-import { gcsFetch, httpError, query, withRetries } from './http.js';
+import type { GcsContext, ObjectResource } from '../context.js';
+import type { WriteOptions } from '@trove/core/backend';
+import { gcsFetch, httpError, query, withRetries } from '../http.js';
+import { generationOf, md5Base64 } from '../stat.js';
 
 /**
  * The JSON API's upload requests, one function each: a one-request upload (`uploadType=
@@ -15,6 +17,21 @@ export interface UploadTarget {
   md5Base64?: string | undefined;
   /** `0`: create only; a generation: replace only that version. */
   ifGenerationMatch?: string | undefined;
+}
+
+/** The target of a write: `ifNoneMatch: "*"` is `ifGenerationMatch: 0`, `ifMatch` the generation. */
+export function uploadTarget(key: string, options: WriteOptions, md5?: string): UploadTarget {
+  return {
+    key,
+    contentType: options.contentType,
+    md5Base64: md5 ?? (options.md5 ? md5Base64(options.md5) : undefined),
+    ifGenerationMatch:
+      options.ifNoneMatch === '*'
+        ? '0'
+        : options.ifMatch !== undefined
+          ? generationOf(options.ifMatch)
+          : undefined,
+  };
 }
 
 function uploadUrl(ctx: GcsContext, params: Record<string, string | number | undefined>): string {

@@ -47,6 +47,18 @@ export async function fileChunks(
   };
 }
 
+/** Bytes in memory, as chunks that are views of them (no copies). */
+export function bytesChunks(bytes: Buffer, chunkSize: number): ChunkSource {
+  return {
+    size: bytes.length,
+    async at(offset) {
+      const end = Math.min(bytes.length, offset + chunkSize);
+      return { offset, bytes: bytes.subarray(offset, end), last: end === bytes.length };
+    },
+    async close() {},
+  };
+}
+
 /**
  * A stream cut into chunks of exactly `chunkSize` bytes (the last may be shorter). One chunk is
  * read ahead, to know whether the current one is the last: two chunks in memory at most.

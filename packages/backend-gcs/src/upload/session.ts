@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroveError } from '@trove/core/backend';
-import type { ChunkSource } from './chunk-source.js';
-import type { GcsContext, ObjectResource } from './context.js';
-import { isRetryable } from './http.js';
-import { BACKEND } from './map-error.js';
-import { md5Hex } from './stat.js';
-import { querySession, type SessionStatus, sendChunk } from './upload-requests.js';
+import { corruptBytes, TroveError } from '@trove/core/backend';
+import type { GcsContext, ObjectResource } from '../context.js';
+import { isRetryable } from '../http.js';
+import { BACKEND } from '../map-error.js';
+import { md5Hex } from '../stat.js';
+import { querySession, type SessionStatus, sendChunk } from './requests.js';
+import type { ChunkSource } from './source.js';
 
 export interface SessionRun {
   key: string;
@@ -63,7 +63,7 @@ export async function runSession(
       whole ??= hash.digest();
       const actual = whole.toString('hex');
       if (run.md5 !== undefined && actual !== run.md5)
-        throw corrupt(key, actual, run.md5, run.hint);
+        throw corruptBytes(BACKEND, key, actual, run.md5, run.hint);
     }
     const total = chunk.last ? end : source.size;
     let status: SessionStatus | undefined;
@@ -122,13 +122,5 @@ export async function checkFinished(
     .file(key)
     .delete({ ifGenerationMatch: Number(resource.generation) })
     .catch(() => {});
-  throw corrupt(key, stored, md5, hint);
-}
-
-export function corrupt(key: string, actual: string, expected: string, hint?: string): TroveError {
-  return new TroveError('CORRUPT', `The bytes for ${key} have md5 ${actual}, not ${expected}.`, {
-    backend: BACKEND,
-    key,
-    ...(hint ? { hint } : {}),
-  });
+  throw corruptBytes(BACKEND, key, stored, md5, hint);
 }
