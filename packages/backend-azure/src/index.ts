@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { type BackendFactory, defineBackend } from '@trove/core/backend';
-import { AzureBackend } from './azure-backend.js';
+import { AzureBackend } from './backend.js';
 import { type AzureBackendOptions, OPTION_SPECS } from './options.js';
 
-export { AzureBackend, createAzureBackend } from './azure-backend.js';
+export { AzureBackend, createAzureBackend } from './backend.js';
 export type { AzureBackendOptions, BlockEvent } from './options.js';
 
 /** The options of a `type: azure` store in `trove.yaml` (core handles `type` and `prefix`). */

@@ -1,7 +1,6 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
   TroveError,
@@ -153,12 +152,6 @@ export function mapAzureError(err: unknown, scope: ErrorScope): TroveError {
     'INTERNAL',
     `Unexpected Azure error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
   );
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapAzureError(err, scope);
 }
 
 function scrub(err: unknown): void {

@@ -6,7 +6,7 @@ import { tempDir } from '@trove/test-utils';
 import { createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { AzureBackend } from '../src/index.js';
-import { blockId } from '../src/upload.js';
+import { blockId } from '../src/upload/requests.js';
 import { md5OfStream, runUpload, writeTestFile } from './child.js';
 import { MIB, newBackend, testContainer, uncommitted } from './helpers.js';
 

@@ -72,8 +72,8 @@ export interface ObjectStorePrimitives {
   signedUrl?(key: string, options: SignedUrlOptions): Promise<URL>;
   /** `writeMany`'s limits: uploads in flight, and bytes of one-request bodies held at once. */
   readonly writeMany: { objectConcurrency: number; bufferBudget: number };
-  /** What interrupted uploads leave, for `cleanup` (see `sweepJournals`). */
-  readonly leftovers?: JournalSweep;
+  /** What interrupted uploads leave, for `cleanup` (see `sweepJournals`); lazily if need be. */
+  readonly leftovers?: JournalSweep | (() => Promise<JournalSweep>);
   close?(): Promise<void>;
 }
 
@@ -105,7 +105,9 @@ export class ObjectStoreBackend implements StorageBackend {
     const sweep = p.leftovers;
     if (sweep) {
       this.cleanup = (options) =>
-        this.#run(undefined, 'cleanup', () => sweepJournals(p.kind, sweep, options));
+        this.#run(undefined, 'cleanup', async () =>
+          sweepJournals(p.kind, typeof sweep === 'function' ? await sweep() : sweep, options),
+        );
     }
   }
 

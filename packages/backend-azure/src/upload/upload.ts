@@ -1,15 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
+  corruptBytes,
   type FileVersion,
   isAbortError,
   type ObjectStat,
-  TroveError,
+  isTroveError,
+  type UploadBody,
   UploadJournal,
+  type WriteOptions,
 } from '@trove/core/backend';
-import type { BlockSource } from './block-source.js';
-import type { AzureContext } from './context.js';
-import { quoteEtag } from './head.js';
-import { azureErrorCode, httpStatus, mapAzureError } from './map-error.js';
+import type { AzureContext } from '../context.js';
+import { quoteEtag } from '../head.js';
+import { mapAzureError } from '../map-error.js';
+import { blockSizeFor } from '../options.js';
+import { stageBlocks, uncommittedBlocks, uploadIdOfBlock } from './requests.js';
+import { type BlockSource, bufferSource, fileSource, iterableSource } from './source.js';
 
 /** What a resume journal holds for a block upload: the server keeps the blocks themselves. */
 interface BlockUploadState {
@@ -31,11 +36,6 @@ export interface BlockUploadRequest {
   file?: (FileVersion & { path: string }) | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((bytes: number) => void) | undefined;
-}
-
-/** Block id `base64("<uploadId>-<index, 6 digits>")`: every id of one upload has the same length. */
-export function blockId(uploadId: string, index: number): string {
-  return Buffer.from(`${uploadId}-${String(index).padStart(6, '0')}`).toString('base64');
 }
 
 /**
@@ -70,7 +70,7 @@ export async function blockUpload(
     if (state) {
       existing = await uncommittedBlocks(ctx, key, signal);
       // Nothing of this upload left on the server (committed meanwhile, or expired): start over.
-      if (![...existing.keys()].some((id) => decodedPrefix(id) === state?.uploadId))
+      if (![...existing.keys()].some((id) => uploadIdOfBlock(id) === state?.uploadId))
         state = undefined;
     }
     const blockSize = state?.blockSize ?? request.blockSize;
@@ -82,15 +82,8 @@ export async function blockUpload(
     const source = await request.source(blockSize);
     const sent = await stageBlocks(ctx, key, uploadId, source, existing, request);
     if (request.md5 !== undefined && sent.md5 !== request.md5) {
-      throw new TroveError(
-        'CORRUPT',
-        `The bytes sent to ${key} have md5 ${sent.md5}, not ${request.md5}.`,
-        {
-          backend: 'azure',
-          key,
-          hint: file ? `Did ${file.path} change while it was uploaded?` : undefined,
-        },
-      );
+      const hint = file ? `Did ${file.path} change while it was uploaded?` : undefined;
+      throw corruptBytes('azure', key, sent.md5, request.md5, hint);
     }
     const out = await blob.commitBlockList(sent.ids, {
       abortSignal: signal,
@@ -113,7 +106,7 @@ export async function blockUpload(
       journal !== undefined &&
       !isAbortError(err) &&
       mapAzureError(err, { container: ctx.options.container, key }).retryable &&
-      !(err instanceof TroveError && err.code === 'CORRUPT');
+      !(isTroveError(err) && err.code === 'CORRUPT');
     // (A process killed meanwhile leaves its journal locked by a dead pid: the next one breaks it.)
     if (keep) await journal?.release();
     else await journal?.finish();
@@ -125,96 +118,46 @@ function toVersion(file: FileVersion): FileVersion {
   return { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino };
 }
 
-function decodedPrefix(id: string): string {
-  const text = Buffer.from(id, 'base64').toString();
-  return text.slice(0, text.lastIndexOf('-'));
-}
-
-/** The blob's uncommitted blocks (id → size); none when the blob or its container has none. */
-async function uncommittedBlocks(
-  ctx: AzureContext,
-  key: string,
-  signal: AbortSignal | undefined,
-): Promise<Map<string, number>> {
-  try {
-    const list = await ctx.conn.container
-      .getBlockBlobClient(key)
-      .getBlockList('uncommitted', { abortSignal: signal });
-    return new Map((list.uncommittedBlocks ?? []).map((b) => [b.name, b.size]));
-  } catch (err) {
-    if (httpStatus(err) === 404 && azureErrorCode(err) !== 'ContainerNotFound') return new Map();
-    throw err;
-  }
-}
-
 /**
- * Stages every block of `source` not already in `existing`, `concurrency` at a time, and hashes
- * the body in order. After the first failure no new block is read; the failure is thrown once
- * the blocks in flight have ended.
+ * A body larger than one block as a block upload: blocks of `max(blockSize, size / 50,000)` for
+ * bytes, files and streams of a declared size (a local file's upload is journaled when resume
+ * is on).
  */
-async function stageBlocks(
+export function uploadBody(
   ctx: AzureContext,
   key: string,
-  uploadId: string,
-  source: BlockSource,
-  existing: Map<string, number>,
-  request: BlockUploadRequest,
-): Promise<{ ids: string[]; size: number; md5: string }> {
-  const blob = ctx.conn.container.getBlockBlobClient(key);
-  const hash = createHash('md5');
-  const ids: string[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let size = 0;
-  let done = 0;
-  const progress = (bytes: number): void => {
-    done += bytes;
-    request.onProgress?.(done);
+  body: UploadBody,
+  options: WriteOptions,
+): Promise<ObjectStat> {
+  const request = {
+    key,
+    contentType: options.contentType,
+    md5: options.md5,
+    ifNoneMatch: options.ifNoneMatch,
+    ifMatch: options.ifMatch,
+    signal: options.signal,
+    onProgress: options.onProgress,
   };
-  try {
-    for (;;) {
-      if (failure) break;
-      const block = await source.next();
-      if (!block) break;
-      const length = block.bytes.length;
-      hash.update(block.bytes);
-      size += length;
-      const id = blockId(uploadId, block.index);
-      ids.push(id);
-      if (existing.get(id) === length) {
-        block.release();
-        ctx.onBlock?.({ key, uploadId, index: block.index, size: length, reused: true });
-        progress(length);
-        continue;
-      }
-      const digest = createHash('md5').update(block.bytes).digest();
-      const staging = blob
-        .stageBlock(id, block.bytes, length, {
-          abortSignal: request.signal,
-          transactionalContentMD5: digest,
-        })
-        .then(
-          () => {
-            ctx.onBlock?.({ key, uploadId, index: block.index, size: length, reused: false });
-            progress(length);
-          },
-          (error: unknown) => {
-            failure ??= { error };
-          },
-        )
-        .finally(() => {
-          block.release();
-          inFlight.delete(staging);
-        });
-      inFlight.add(staging);
-      while (inFlight.size >= ctx.options.concurrency && !failure) await Promise.race(inFlight);
-    }
-  } catch (error) {
-    failure ??= { error };
-  } finally {
-    await Promise.all(inFlight);
-    await source.close().catch(() => {});
+  const min = ctx.options.blockSize;
+  const slots = ctx.options.concurrency + 1;
+  if (body.kind === 'bytes') {
+    const { bytes } = body;
+    const blockSize = blockSizeFor(bytes.length, min);
+    return blockUpload(ctx, { ...request, blockSize, source: async (n) => bufferSource(bytes, n) });
   }
-  if (failure) throw failure.error;
-  return { ids, size, md5: hash.digest('hex') };
+  if (body.kind === 'file') {
+    const { path, size, version } = body;
+    return blockUpload(ctx, {
+      ...request,
+      blockSize: blockSizeFor(size, min),
+      source: (blockSize) => fileSource(path, size, blockSize, slots),
+      file: ctx.options.resume ? { path, ...version } : undefined,
+    });
+  }
+  const { head, rest } = body;
+  return blockUpload(ctx, {
+    ...request,
+    blockSize: options.size !== undefined ? blockSizeFor(options.size, min) : min,
+    source: async (size) => iterableSource(rest, size, slots, [head]),
+  });
 }
