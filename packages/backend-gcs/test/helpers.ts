@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { UploadJob } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
 import { GcsBackend, type GcsBackendOptions } from '../src/index.js';
 
@@ -36,4 +38,29 @@ export function newBackend(
     maxAttempts: 2,
     ...extra,
   });
+}
+
+/** A job for @trove/conformance's upload child: the built GcsBackend against `apiEndpoint`. */
+export function uploadJob(
+  apiEndpoint: string,
+  job: Omit<UploadJob, 'module' | 'className' | 'event' | 'options'> & {
+    bucket: string;
+    options?: Partial<GcsBackendOptions>;
+  },
+): UploadJob {
+  const { bucket, options, ...rest } = job;
+  return {
+    module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+    className: 'GcsBackend',
+    event: 'onChunk',
+    options: { bucket, apiEndpoint, projectId: 'test', ...options },
+    ...rest,
+  };
+}
+
+/** A child's environment: STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.STORAGE_EMULATOR_HOST;
+  return env;
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import { describeResumeAfterKill, itDvcPulls } from '@trove/conformance';
+import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
 import { createBucket, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { describe, inject } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -30,7 +30,8 @@ describeResumeAfterKill('s3 (moto)', {
         options: { bucket, endpoint, partSize: PART, concurrency: 1 },
       },
       env: motoChildEnv(),
-      create: () => newBackend(endpoint, bucket),
+      stored: (key) => storedMd5(newBackend(endpoint, bucket), key),
+      create: (resumeDir) => newBackend(endpoint, bucket, { resumeDir }),
       async held(key) {
         const UploadId = await uploadOf(key);
         if (!UploadId) return new Set<number>();

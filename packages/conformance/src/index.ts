@@ -21,6 +21,7 @@ export {
   describeResumeAfterKill,
   type ResumeScenarioOptions,
   type ResumeTarget,
+  storedMd5,
 } from './scenarios/resume.js';
 export {
   bytesSent,

@@ -27,12 +27,17 @@ export interface ResumeTarget {
   job: Pick<UploadJob, 'module' | 'className' | 'event' | 'options'>;
   /** The child's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** A backend on the same store, to check what was written. */
-  create(): StorageBackend;
+  /** md5 (hex) of the object stored at `key`, `undefined` when there is none (see `storedMd5`). */
+  stored(key: string): Promise<string | undefined>;
   /** Ids of the pieces the service holds for the unfinished upload of `key`, where it can tell. */
   held?(key: string): Promise<Set<number>>;
-  /** What the service still holds of uploads of `key` (open uploads, uncommitted blocks). */
-  leftovers?(key: string): Promise<unknown[]>;
+  /**
+   * What the service still holds of unfinished uploads of `key` (open uploads, uncommitted
+   * blocks, open sessions); `resumeDir` holds their journals.
+   */
+  leftovers(key: string, resumeDir: string): Promise<unknown[]>;
+  /** A backend on the same store with this `resumeDir`, for `cleanup`. */
+  create(resumeDir: string): StorageBackend;
   /**
    * A backend on a server of its own that stops itself after a few pieces of an upload (its
    * `resumeDir` given): for the lost-connection case.
@@ -51,6 +56,11 @@ export interface ResumeScenarioOptions {
   pieceSize: number;
   /** Runs the lost-connection case (the target gives `dropping`). */
   lostConnection?: boolean;
+  /**
+   * Where the emulator ignores what cleanup asks of the service (a cancelled GCS session stays
+   * open on both GCS emulators), why: the cleanup case says so in its name and checks the rest.
+   */
+  emulatorKeepsDiscarded?: string;
 }
 
 const journals = (dir: string): string[] =>
@@ -60,6 +70,12 @@ const idsOf = (pieces: UploadPiece[], reused: boolean): number[] =>
   pieces.filter((p) => p.reused === reused).map((p) => p.id);
 const bytesOf = (pieces: UploadPiece[], reused: boolean): number =>
   pieces.filter((p) => p.reused === reused).reduce((n, p) => n + p.size, 0);
+
+/** md5 (hex) of what `backend` stores at `key`, `undefined` when nothing: a `stored` for targets. */
+export async function storedMd5(backend: StorageBackend, key: string): Promise<string | undefined> {
+  if (!(await backend.exists(key))) return undefined;
+  return md5OfStream((await backend.read(key)).body);
+}
 
 /** Runs the resume scenario against the store `setup` makes. */
 export function describeResumeAfterKill(name: string, scenario: ResumeScenarioOptions): void {
@@ -91,8 +107,7 @@ export function describeResumeAfterKill(name: string, scenario: ResumeScenarioOp
       const acknowledged = bytesSent(first.pieces);
       expect(acknowledged).toBe(6 * pieceSize);
       // Killed before the end: nothing is visible, the journal is kept.
-      const backend = t.create();
-      expect(await backend.exists(key)).toBe(false);
+      expect(await t.stored(key)).toBeUndefined();
       expect(journals(resumeDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
       const held = await t.held?.(key);
       if (held) {
@@ -117,10 +132,9 @@ export function describeResumeAfterKill(name: string, scenario: ResumeScenarioOp
       const upload = first.pieces[0]?.upload;
       if (upload !== undefined) expect(second.pieces.every((p) => p.upload === upload)).toBe(true);
 
-      expect((await t.leftovers?.(key)) ?? []).toEqual([]);
+      expect(await t.leftovers(key, resumeDir)).toEqual([]);
       expect(journals(resumeDir)).toEqual([]);
-      expect(await md5OfStream((await backend.read(key)).body)).toBe(md5);
-      await backend.close?.();
+      expect(await t.stored(key)).toBe(md5);
     });
 
     it('a file changed after the kill starts over: nothing reused, the old upload dropped', async () => {
@@ -143,10 +157,42 @@ export function describeResumeAfterKill(name: string, scenario: ResumeScenarioOp
       const old = first.pieces[0]?.upload;
       if (old !== undefined) expect(second.pieces.some((p) => p.upload === old)).toBe(false);
       expect((done.last?.stat as { md5?: string } | undefined)?.md5).toBe(md5);
-      expect((await t.leftovers?.(key)) ?? []).toEqual([]);
+      expect(await t.leftovers(key, resumeDir)).toEqual([]);
       expect(journals(resumeDir)).toEqual([]);
-      const backend = t.create();
-      expect(await md5OfStream((await backend.read(key)).body)).toBe(md5);
+      expect(await t.stored(key)).toBe(md5);
+    });
+
+    const kept = scenario.emulatorKeepsDiscarded;
+    const what = kept ? `its journal (${kept})` : 'its journal and what the service holds';
+    it(`trove gc (cleanup) removes what a killed upload left past the grace period: ${what}`, async () => {
+      const dir = tempDir();
+      const path = join(dir, 'abandoned.bin');
+      await writeTestFile(path, 8 * pieceSize, 4);
+      const resumeDir = join(dir, 'journals');
+      const key = `resume/abandoned-${Date.now()}.bin`;
+      const first = runUpload({ ...job(key, path, resumeDir), killAfterSent: 3 }, t.env);
+      expect((await first.result).signal).toBe('SIGKILL');
+      expect(await t.leftovers(key, resumeDir)).not.toEqual([]);
+      const backend = t.create(resumeDir);
+      expect(backend.cleanup).toBeDefined();
+      const cleanup = backend.cleanup?.bind(backend) as NonNullable<StorageBackend['cleanup']>;
+      // Within the grace period nothing goes.
+      const hourAgo = new Date(Date.now() - 3600_000);
+      expect(await cleanup({ olderThan: hourAgo, dryRun: false, prefix: 'resume' })).toMatchObject({
+        items: 0,
+      });
+      expect(journals(resumeDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      // A dry run says what would go and removes nothing.
+      const later = new Date(Date.now() + 1000);
+      const dry = await cleanup({ olderThan: later, dryRun: true, prefix: 'resume' });
+      expect(dry.items).toBeGreaterThanOrEqual(2);
+      expect(dry.details.join('\n')).toContain(key);
+      expect(journals(resumeDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      const done = await cleanup({ olderThan: later, dryRun: false, prefix: 'resume' });
+      expect(done.items).toBe(dry.items);
+      expect(journals(resumeDir)).toEqual([]);
+      if (!kept) expect(await t.leftovers(key, resumeDir)).toEqual([]);
+      expect(await t.stored(key)).toBeUndefined();
       await backend.close?.();
     });
 

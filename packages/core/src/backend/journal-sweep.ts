@@ -67,6 +67,13 @@ export async function sweepJournals(
     entry.identity.container === sweep.container &&
     entry.identity.key.startsWith(prefix);
   const abandoned = new Map((await abandonedJournals(dir)).map((j) => [j.file, j]));
+  // An upload is as young as its journal here says, whatever the service says (moto reports
+  // one fixed date for every upload).
+  const saved = new Map<string, number>();
+  for (const j of abandoned.values()) {
+    const id = mine(j.entry) ? sweep.uploadOf(j.entry.state) : undefined;
+    if (id !== undefined) saved.set(id, j.mtimeMs);
+  }
   const live = new Set<string>();
   for (const [file, entry] of await readJournals(dir)) {
     const id = mine(entry) ? sweep.uploadOf(entry.state) : undefined;
@@ -77,7 +84,8 @@ export async function sweepJournals(
   const stillOpen = new Set<string>();
   if (sweep.listOpen) {
     for (const upload of await sweep.listOpen(prefix, options.signal)) {
-      if ((upload.started?.getTime() ?? 0) >= cutoff || live.has(upload.id)) {
+      const started = Math.max(upload.started?.getTime() ?? 0, saved.get(upload.id) ?? 0);
+      if (started >= cutoff || live.has(upload.id)) {
         stillOpen.add(upload.id);
         continue;
       }
