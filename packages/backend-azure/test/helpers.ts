@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { UploadJob } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
 import { AzureBackend, type AzureBackendOptions } from '../src/index.js';
 
@@ -32,4 +34,18 @@ export async function uncommitted(client: ContainerClient, key: string): Promise
     if ((err as { statusCode?: number }).statusCode === 404) return [];
     throw err;
   }
+}
+
+/** The backend part of a job for @trove/conformance's upload child: the built AzureBackend. */
+export function uploadJob(
+  connectionString: string,
+  container: string,
+  options: Partial<AzureBackendOptions> = {},
+): Pick<UploadJob, 'module' | 'className' | 'event' | 'options'> {
+  return {
+    module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+    className: 'AzureBackend',
+    event: 'onBlock',
+    options: { container, connectionString, ...options },
+  };
 }
