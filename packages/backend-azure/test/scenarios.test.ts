@@ -56,7 +56,13 @@ describeResumeAfterKill('azure (Azurite)', {
             if (b.index === 2) stopping ??= azurite.stop();
           },
         });
-        return { backend: dropped, stop: async () => (await stopping, azurite.stop()) };
+        return {
+          backend: dropped,
+          stop: async () => {
+            await stopping;
+            await azurite.stop();
+          },
+        };
       },
     };
   },
@@ -76,7 +82,9 @@ describe('dvc-azure reads what trove stored on Azure', () => {
       return {
         backend: newBackend(connectionString, container, { blockSize: 4 * MIB }),
         remote: `azure://${container}`,
-        configure: [['remote', 'modify', '--local', 'trove', 'connection_string', connectionString]],
+        configure: [
+          ['remote', 'modify', '--local', 'trove', 'connection_string', connectionString],
+        ],
       };
     },
   });

@@ -32,7 +32,11 @@ export async function lookupObject(
 }
 
 /** Rethrows `err`; a 404 from an object request first checks the bucket, to name it if missing. */
-export async function explain404(ctx: GcsContext, err: unknown, signal?: AbortSignal): Promise<never> {
+export async function explain404(
+  ctx: GcsContext,
+  err: unknown,
+  signal?: AbortSignal,
+): Promise<never> {
   const missing = isTroveError(err) ? err.code === 'NOT_FOUND' : httpStatus(err) === 404;
   if (missing) {
     signal?.throwIfAborted();

@@ -70,7 +70,6 @@ export interface ResolvedOptions {
   resumeDir: string;
 }
 
-
 /** The options `trove.yaml` may set for `type: gcs` (core owns `prefix`). */
 export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   bucket: { type: 'string', required: true, description: 'Name of the GCS bucket.' },

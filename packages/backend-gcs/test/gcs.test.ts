@@ -145,9 +145,7 @@ describe('a 200 MiB resumable upload in its own process (fake-gcs-server on disk
     expect(stat?.size).toBe(size);
     expect(stat?.md5).toBe(md5);
     // Sent in 16 MiB chunks, each once.
-    expect(run.pieces.filter((c) => !c.reused)).toHaveLength(
-      Math.ceil(size / (16 * MIB)),
-    );
+    expect(run.pieces.filter((c) => !c.reused)).toHaveLength(Math.ceil(size / (16 * MIB)));
     expect(result.last?.maxRssMiB as number).toBeLessThan(200);
     const backend = newBackend(fake.url, big);
     expect((await backend.stat('ckpt/checkpoint.bin')).md5).toBe(md5);

@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeResumeAfterKill, itDvcPulls } from '@trove/conformance';
 import { createGcsBucket, startGcpEmulator, venvBin } from '@trove/test-utils/gcs';
 import { describe, inject } from 'vitest';
 import { GcsBackend } from '../src/index.js';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { childEnv, MIB, newBackend, uploadJob } from './helpers.js';
 
 /** @trove/conformance's shared scenarios on GCS. */

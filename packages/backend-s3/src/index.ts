@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { type BackendFactory, defineBackend } from '@trove/core/backend';
-import { OPTION_SPECS, type S3BackendOptions } from './options.js';
 import { S3Backend } from './backend.js';
+import { OPTION_SPECS, type S3BackendOptions } from './options.js';
 
-export type { PartEvent, S3BackendOptions } from './options.js';
 export { createS3Backend, S3Backend } from './backend.js';
+export type { PartEvent, S3BackendOptions } from './options.js';
 
 /** The options of a `type: s3` store in `trove.yaml` (core handles `type` and `prefix`). */
 export type S3StoreOptions = Omit<S3BackendOptions, 'client' | 'clientConfig' | 'onPart'>;

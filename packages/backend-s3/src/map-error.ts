@@ -13,7 +13,7 @@ import {
  * id, string to sign), so that printing the cause never shows anything about credentials.
  */
 
-export const BACKEND = 's3';
+const BACKEND = 's3';
 
 /** What the failing call was about, for messages and hints. */
 export interface ErrorScope {

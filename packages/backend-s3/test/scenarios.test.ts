@@ -55,7 +55,13 @@ describeResumeAfterKill('s3 (moto)', {
             if (p.partNumber === 3) stopping ??= moto.stop();
           },
         });
-        return { backend, stop: async () => (await stopping, moto.stop()) };
+        return {
+          backend,
+          stop: async () => {
+            await stopping;
+            await moto.stop();
+          },
+        };
       },
       teardown: async () => client.destroy(),
     };

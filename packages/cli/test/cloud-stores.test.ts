@@ -123,7 +123,11 @@ describe('trove CLI on an Azure store (Azurite)', () => {
     writeFileSync(join(bare, 'f.txt'), 'f');
     const noCreds = trove(['add', 'f.txt'], {
       cwd: bare,
-      env: { AZURE_STORAGE_CONNECTION_STRING: '', AZURE_STORAGE_SAS_TOKEN: '', AZURE_STORAGE_KEY: '' },
+      env: {
+        AZURE_STORAGE_CONNECTION_STRING: '',
+        AZURE_STORAGE_SAS_TOKEN: '',
+        AZURE_STORAGE_KEY: '',
+      },
     });
     expect(noCreds.code).not.toBe(0);
     expect(noCreds.stderr).toContain('@azure/identity');

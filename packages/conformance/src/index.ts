@@ -14,7 +14,6 @@ export {
   type RegistryContentionOptions,
   type RegistryContentionResult,
 } from './registry-contention.js';
-export { describeBackendConformance } from './suite.js';
 export { type CliFlowOptions, itRunsTheCliFlow } from './scenarios/cli-flow.js';
 export { type DvcPullOptions, itDvcPulls } from './scenarios/dvc-pull.js';
 export {
@@ -33,3 +32,4 @@ export {
   type UploadRun,
   writeTestFile,
 } from './scenarios/upload-process.js';
+export { describeBackendConformance } from './suite.js';

@@ -4,7 +4,7 @@ import { azureErrorCode, httpStatus } from '../map-error.js';
 import type { BlockSource } from './source.js';
 
 /** Block id `base64("<uploadId>-<index, 6 digits>")`: every id of one upload has the same length. */
-export function blockId(uploadId: string, index: number): string {
+function blockId(uploadId: string, index: number): string {
   return Buffer.from(`${uploadId}-${String(index).padStart(6, '0')}`).toString('base64');
 }
 

@@ -3,8 +3,8 @@ import {
   corruptBytes,
   type FileVersion,
   isAbortError,
-  type ObjectStat,
   isTroveError,
+  type ObjectStat,
   type UploadBody,
   UploadJournal,
   type WriteOptions,
@@ -22,7 +22,7 @@ interface BlockUploadState {
   blockSize: number;
 }
 
-export interface BlockUploadRequest {
+interface BlockUploadRequest {
   key: string;
   blockSize: number;
   /** Makes the block source once the block size is settled (a resumed upload keeps its own). */
@@ -49,10 +49,7 @@ export interface BlockUploadRequest {
  * for the same unchanged file, it asks the service for the uncommitted block list and stages
  * only the blocks that are missing; the blocks that are there are read again only to hash them.
  */
-export async function blockUpload(
-  ctx: AzureContext,
-  request: BlockUploadRequest,
-): Promise<ObjectStat> {
+async function blockUpload(ctx: AzureContext, request: BlockUploadRequest): Promise<ObjectStat> {
   const { key, signal, file } = request;
   const blob = ctx.conn.container.getBlockBlobClient(key);
   const journal = file

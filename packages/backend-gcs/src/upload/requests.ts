@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { GcsContext, ObjectResource } from '../context.js';
 import type { WriteOptions } from '@trove/core/backend';
+import type { GcsContext, ObjectResource } from '../context.js';
 import { gcsFetch, httpError, query, withRetries } from '../http.js';
 import { generationOf, md5Base64 } from '../stat.js';
 

@@ -37,7 +37,12 @@ export async function uploadBody(
       : streamChunks(body.rest, chunk, body.head);
   let uri: string | undefined;
   try {
-    uri = await createSession(ctx, uploadTarget(key, options), source.size ?? options.size, options.signal);
+    uri = await createSession(
+      ctx,
+      uploadTarget(key, options),
+      source.size ?? options.size,
+      options.signal,
+    );
     const { resource, md5 } = await runSession(ctx, {
       ...sessionRun(key, uri, source, options),
       persisted: 0,

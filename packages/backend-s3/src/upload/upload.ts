@@ -35,7 +35,7 @@ interface S3ResumeState {
   md5?: string;
 }
 
-export interface MultipartRequest extends CompleteConditions {
+interface MultipartRequest extends CompleteConditions {
   key: string;
   partSize: number;
   /** Makes the part source once the part size is settled (a resumed upload keeps its own). */
@@ -64,10 +64,7 @@ interface Resumable {
  * doing the same uploads on its own, never joining a live upload; for content-addressed keys
  * the create-only completion lets one of them win and the others find the object.
  */
-export async function multipartUpload(
-  ctx: S3Context,
-  request: MultipartRequest,
-): Promise<ObjectStat> {
+async function multipartUpload(ctx: S3Context, request: MultipartRequest): Promise<ObjectStat> {
   const { key, signal } = request;
   const file = request.file;
   const journal = file
@@ -172,7 +169,11 @@ export function uploadBody(
   if (body.kind === 'bytes') {
     const { bytes } = body;
     const partSize = partSizeFor(bytes.length, ctx.options.partSize);
-    return multipartUpload(ctx, { ...request, partSize, source: async (n) => bufferSource(bytes, n) });
+    return multipartUpload(ctx, {
+      ...request,
+      partSize,
+      source: async (n) => bufferSource(bytes, n),
+    });
   }
   if (body.kind === 'file') {
     const { path, size, version } = body;

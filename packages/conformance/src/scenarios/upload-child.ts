@@ -24,7 +24,9 @@ function piece(event: Record<string, unknown>): UploadPiece {
 const job = JSON.parse(process.argv[2] ?? '{}') as UploadJob;
 const module = (await import(job.module)) as Record<
   string,
-  new (options: Record<string, unknown>) => StorageBackend
+  new (
+    options: Record<string, unknown>,
+  ) => StorageBackend
 >;
 const Backend = module[job.className];
 if (!Backend) throw new Error(`${job.module} exports no ${job.className}`);

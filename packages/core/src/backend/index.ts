@@ -56,15 +56,8 @@ export {
   type OptionSpec,
 } from './define.js';
 export type { ListKeys } from './existing-probe.js';
-export { type JournalSweep, type OpenUpload, sweepJournals } from './journal-sweep.js';
-export {
-  defineObjectStore,
-  ObjectStoreBackend,
-  type ObjectStoreOp,
-  type ObjectStorePrimitives,
-} from './object-store.js';
-export { invalidOption, resolveOptions } from './option-specs.js';
 export { readFileBytes } from './file-bytes.js';
+export { type JournalSweep, type OpenUpload, sweepJournals } from './journal-sweep.js';
 export {
   compareKeys,
   joinKey,
@@ -78,6 +71,13 @@ export {
   MemoryBackend,
   type MemoryBackendOptions,
 } from './memory-backend.js';
+export {
+  defineObjectStore,
+  ObjectStoreBackend,
+  type ObjectStoreOp,
+  type ObjectStorePrimitives,
+} from './object-store.js';
+export { invalidOption, resolveOptions } from './option-specs.js';
 export {
   abandonedJournals,
   breakLock,

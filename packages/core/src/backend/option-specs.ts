@@ -49,7 +49,10 @@ function mismatch(value: unknown, spec: OptionSpec): string | undefined {
     case 'number': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
       if (spec.integer && !Number.isInteger(value)) return `must be a whole number${range(spec)}`;
-      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
+      if (
+        (spec.min !== undefined && value < spec.min) ||
+        (spec.max !== undefined && value > spec.max)
+      )
         return `must be a${spec.integer ? ' whole' : ''} number${range(spec)}`;
       return undefined;
     }
@@ -71,8 +74,7 @@ function mismatch(value: unknown, spec: OptionSpec): string | undefined {
 }
 
 function range(spec: OptionSpec): string {
-  if (spec.min !== undefined && spec.max !== undefined)
-    return ` from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined && spec.max !== undefined) return ` from ${spec.min} to ${spec.max}`;
   if (spec.min !== undefined) return ` of at least ${spec.min}`;
   if (spec.max !== undefined) return ` of at most ${spec.max}`;
   return '';

@@ -74,7 +74,8 @@ export function md5Checked(
 ): Buffer {
   const digest = createHash('md5').update(bytes).digest();
   const actual = digest.toString('hex');
-  if (expected !== undefined && expected !== actual) throw corruptBytes(kind, key, actual, expected);
+  if (expected !== undefined && expected !== actual)
+    throw corruptBytes(kind, key, actual, expected);
   return digest;
 }
 
