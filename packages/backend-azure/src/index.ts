@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core/backend';
+import { type BackendFactory, defineBackend, withPathsFrom } from '@trove/core/backend';
 import { AzureBackend } from './backend.js';
 import { type AzureBackendOptions, OPTION_SPECS } from './options.js';
 
@@ -21,11 +20,8 @@ export type AzureStoreOptions = Omit<
 const factory: BackendFactory<AzureStoreOptions> = defineBackend<AzureStoreOptions>({
   kind: 'azure',
   options: OPTION_SPECS,
-  create(options, context) {
-    const resumeDir =
-      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
-    return new AzureBackend({ ...options, ...(resumeDir ? { resumeDir } : {}) });
-  },
+  create: (options, context) =>
+    new AzureBackend(withPathsFrom(context.root, options, ['resumeDir'])),
 });
 
 export default factory;

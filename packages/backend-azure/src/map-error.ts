@@ -3,6 +3,7 @@ import {
   errnoCode,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -134,14 +135,8 @@ export function mapAzureError(err: unknown, scope: ErrorScope): TroveError {
       hint: CREDENTIALS_HINT,
     });
   }
-  if (code === 'ENOENT' || code === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${code}).`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${code}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (BUSY.has(code) || isNetworkError(err) || codeForHttpStatus(status)?.code === 'UNAVAILABLE') {
     return make('UNAVAILABLE', `Azure Blob Storage is unavailable for ${where} (${detail}).`, {
       retryable: true,

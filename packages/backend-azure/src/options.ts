@@ -1,8 +1,10 @@
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import {
+  countSpec,
   defaultResumeDir,
   invalidOption,
   type OptionSpec,
+  objectStoreOptionSpecs,
   resolveOptions as resolveSpecs,
 } from '@trove/core/backend';
 
@@ -107,37 +109,8 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
     description:
       'Minimum block size in bytes, at least 1 MiB (default 8 MiB); grows for large blobs.',
   },
-  concurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 8,
-    description: 'Blocks uploaded at once per blob (default 8).',
-  },
-  objectConcurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 32,
-    description: 'Blobs uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 5,
-    description: 'Tries per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    default: true,
-    description:
-      'Continue interrupted uploads of large files from the blocks already staged (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume journals (default <tmpdir>/trove-azure-uploads).',
-  },
+  concurrency: countSpec(8, 'Blocks uploaded at once per blob (default 8).'),
+  ...objectStoreOptionSpecs('azure'),
 };
 
 /** Azure's container naming rule (the `$root`/`$web` special containers included). */

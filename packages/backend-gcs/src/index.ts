@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core/backend';
+import { type BackendFactory, defineBackend, withPathsFrom } from '@trove/core/backend';
 import { GcsBackend } from './backend.js';
 import { type GcsBackendOptions, OPTION_SPECS } from './options.js';
 
@@ -17,17 +16,8 @@ export type GcsStoreOptions = Omit<GcsBackendOptions, 'storage' | 'credentials' 
 const factory: BackendFactory<GcsStoreOptions> = defineBackend<GcsStoreOptions>({
   kind: 'gcs',
   options: OPTION_SPECS,
-  create(options, context) {
-    const resumeDir =
-      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
-    const keyFilename =
-      options.keyFilename === undefined ? undefined : resolve(context.root, options.keyFilename);
-    return new GcsBackend({
-      ...options,
-      ...(resumeDir ? { resumeDir } : {}),
-      ...(keyFilename ? { keyFilename } : {}),
-    });
-  },
+  create: (options, context) =>
+    new GcsBackend(withPathsFrom(context.root, options, ['resumeDir', 'keyFilename'])),
 });
 
 export default factory;

@@ -3,6 +3,7 @@ import {
   errnoCode,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -104,14 +105,8 @@ export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
       hint: 'Try again; check "apiEndpoint:" and the network if it persists.',
     });
   }
-  if (errno === 'ENOENT' || errno === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${errno}).`);
-  if (errno === 'EACCES' || errno === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${errno}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (status === undefined && (CREDENTIAL_FAILURE.test(message) || errno?.startsWith('ERR_OSSL'))) {
     return make('PERMISSION_DENIED', `The credentials could not be used for ${where}.`, {
       hint: credentialsHint(scope.keyFilename),

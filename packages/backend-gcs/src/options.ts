@@ -1,8 +1,10 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
 import {
+  countSpec,
   defaultResumeDir,
   invalidOption,
   type OptionSpec,
+  objectStoreOptionSpecs,
   resolveOptions as resolveSpecs,
 } from '@trove/core/backend';
 
@@ -95,36 +97,8 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
     description:
       'Bytes per request of a resumable upload, a multiple of 256 KiB (default 16 MiB); smaller bodies go in one request.',
   },
-  concurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 16,
-    description: 'Deletes in flight at once (default 16).',
-  },
-  objectConcurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 32,
-    description: 'Objects uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 5,
-    description: 'Attempts per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    default: true,
-    description: 'Continue interrupted uploads of large files where they stopped (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume journals (default <tmpdir>/trove-gcs-uploads).',
-  },
+  concurrency: countSpec(16, 'Deletes in flight at once (default 16).'),
+  ...objectStoreOptionSpecs('gcs'),
 };
 
 export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {

@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { UploadJob } from '@trove/conformance';
-import { tempDir } from '@trove/test-utils';
+import { fileTempDir } from '@trove/test-utils';
 import { GcsBackend, type GcsBackendOptions } from '../src/index.js';
 
 export const MIB = 1024 * 1024;
@@ -19,16 +18,13 @@ export const FAKE_SERVICE_ACCOUNT = {
     .toString(),
 };
 
-let sharedResumeDir: string | undefined;
-
 /** A backend on the emulator; resume journals go to one temp folder per test file. */
 export function newBackend(
   apiEndpoint: string,
   bucket: string,
   extra: Partial<GcsBackendOptions> = {},
 ): GcsBackend {
-  if (!sharedResumeDir || !existsSync(sharedResumeDir))
-    sharedResumeDir = tempDir('trove-gcs-resume-', { until: 'file' });
+  const sharedResumeDir = fileTempDir('trove-gcs-resume-');
   return new GcsBackend({
     bucket,
     apiEndpoint,

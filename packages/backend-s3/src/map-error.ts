@@ -3,6 +3,7 @@ import {
   errnoCode,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -156,14 +157,8 @@ export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
       hint: CREDENTIALS_HINT,
     });
   }
-  if (code === 'ENOENT' || code === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${code}).`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${code}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (
     THROTTLED.has(code) ||
     isNetworkError(err) ||

@@ -1,7 +1,9 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
+  countSpec,
   defaultResumeDir,
   type OptionSpec,
+  objectStoreOptionSpecs,
   resolveOptions as resolveSpecs,
 } from '@trove/core/backend';
 import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './upload/part-size.js';
@@ -92,37 +94,8 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
     description:
       'Minimum multipart part size in bytes, from 5 MiB to 5 GiB (default 8 MiB); grows for large objects.',
   },
-  concurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 8,
-    description: 'Parts uploaded at once per object (default 8).',
-  },
-  objectConcurrency: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 32,
-    description: 'Objects uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    integer: true,
-    min: 1,
-    default: 5,
-    description: 'Attempts per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    default: true,
-    description:
-      'Continue interrupted uploads of large files from the parts already sent (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume state (default <tmpdir>/trove-s3-uploads).',
-  },
+  concurrency: countSpec(8, 'Parts uploaded at once per object (default 8).'),
+  ...objectStoreOptionSpecs('s3'),
 };
 
 export function resolveOptions(options: S3BackendOptions): ResolvedOptions {

@@ -10,4 +10,4 @@ export {
   stopProcess,
 } from './emulator.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
-export { removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';
+export { fileTempDir, removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';

@@ -19,6 +19,7 @@ export {
   type ItemFailure,
   isAbortError,
   isNetworkError,
+  localFileError,
   notFound,
   preconditionFailed,
   writeManyFailure,
@@ -77,7 +78,13 @@ export {
   type ObjectStoreOp,
   type ObjectStorePrimitives,
 } from './object-store.js';
-export { invalidOption, resolveOptions } from './option-specs.js';
+export {
+  countSpec,
+  invalidOption,
+  objectStoreOptionSpecs,
+  resolveOptions,
+  withPathsFrom,
+} from './option-specs.js';
 export {
   abandonedJournals,
   breakLock,

@@ -4,6 +4,7 @@
  * `INVALID_CONFIG` error naming the option and what it must be. The same specs tell `trove.yaml`
  * users what a store takes.
  */
+import { resolve } from 'node:path';
 import { TroveError } from '../errors.js';
 import type { OptionSpec } from './define.js';
 
@@ -78,4 +79,43 @@ function range(spec: OptionSpec): string {
   if (spec.min !== undefined) return ` of at least ${spec.min}`;
   if (spec.max !== undefined) return ` of at most ${spec.max}`;
   return '';
+}
+
+/** A whole number of at least 1, with its default (concurrency, attempts…). */
+export function countSpec(fallback: number, description: string): OptionSpec {
+  return { type: 'number', integer: true, min: 1, default: fallback, description };
+}
+
+/**
+ * The options every object store takes alike: directory uploads in flight, attempts per request,
+ * and resumable uploads with their journal folder (`<tmpdir>/trove-<kind>-uploads` by default).
+ */
+export function objectStoreOptionSpecs(kind: string): Record<string, OptionSpec> {
+  return {
+    objectConcurrency: countSpec(32, 'Objects uploaded at once for directories (default 32).'),
+    maxAttempts: countSpec(5, 'Attempts per request, with backoff, before giving up (default 5).'),
+    resume: {
+      type: 'boolean',
+      default: true,
+      description: 'Continue interrupted uploads of large files where they stopped (default true).',
+    },
+    resumeDir: {
+      type: 'string',
+      description: `Folder for resume journals (default <tmpdir>/trove-${kind}-uploads).`,
+    },
+  };
+}
+
+/** `options` with the named path options (relative to the project root in trove.yaml) made absolute. */
+export function withPathsFrom<T extends object>(
+  root: string,
+  options: T,
+  names: readonly (keyof T & string)[],
+): T {
+  const out = { ...options } as Record<string, unknown>;
+  for (const name of names) {
+    const value = out[name];
+    if (typeof value === 'string') out[name] = resolve(root, value);
+  }
+  return out as T;
 }
