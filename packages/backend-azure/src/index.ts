@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core/backend';
-import { AzureBackend } from './azure-backend.js';
+import { type BackendFactory, defineBackend, withPathsFrom } from '@trove/core/backend';
+import { AzureBackend } from './backend.js';
 import { type AzureBackendOptions, OPTION_SPECS } from './options.js';
 
-export { AzureBackend, createAzureBackend } from './azure-backend.js';
+export { AzureBackend, createAzureBackend } from './backend.js';
 export type { AzureBackendOptions, BlockEvent } from './options.js';
 
 /** The options of a `type: azure` store in `trove.yaml` (core handles `type` and `prefix`). */
@@ -21,11 +20,8 @@ export type AzureStoreOptions = Omit<
 const factory: BackendFactory<AzureStoreOptions> = defineBackend<AzureStoreOptions>({
   kind: 'azure',
   options: OPTION_SPECS,
-  create(options, context) {
-    const resumeDir =
-      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
-    return new AzureBackend({ ...options, ...(resumeDir ? { resumeDir } : {}) });
-  },
+  create: (options, context) =>
+    new AzureBackend(withPathsFrom(context.root, options, ['resumeDir'])),
 });
 
 export default factory;

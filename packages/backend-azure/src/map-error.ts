@@ -1,9 +1,9 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -135,14 +135,8 @@ export function mapAzureError(err: unknown, scope: ErrorScope): TroveError {
       hint: CREDENTIALS_HINT,
     });
   }
-  if (code === 'ENOENT' || code === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${code}).`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${code}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (BUSY.has(code) || isNetworkError(err) || codeForHttpStatus(status)?.code === 'UNAVAILABLE') {
     return make('UNAVAILABLE', `Azure Blob Storage is unavailable for ${where} (${detail}).`, {
       retryable: true,
@@ -153,12 +147,6 @@ export function mapAzureError(err: unknown, scope: ErrorScope): TroveError {
     'INTERNAL',
     `Unexpected Azure error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
   );
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapAzureError(err, scope);
 }
 
 function scrub(err: unknown): void {

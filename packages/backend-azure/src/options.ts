@@ -1,5 +1,12 @@
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
-import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
+import {
+  countSpec,
+  defaultResumeDir,
+  invalidOption,
+  type OptionSpec,
+  objectStoreOptionSpecs,
+  resolveOptions as resolveSpecs,
+} from '@trove/core/backend';
 
 export const MIB = 1024 * 1024;
 /** Azure's limits for block blobs: 50,000 blocks, each at most 4,000 MiB. */
@@ -71,10 +78,6 @@ export interface ResolvedOptions {
 
 /** Copy Blob From URL's limit. */
 const MAX_SYNC_COPY = 256 * MIB;
-const DEFAULT_BLOCK_SIZE = 8 * MIB;
-const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_OBJECT_CONCURRENCY = 32;
-const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** The options `trove.yaml` may set for `type: azure` (core owns `prefix`). */
 export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
@@ -99,85 +102,43 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   },
   blockSize: {
     type: 'number',
+    integer: true,
+    min: MIN_BLOCK_SIZE,
+    max: MAX_BLOCK_SIZE,
+    default: 8 * MIB,
     description:
       'Minimum block size in bytes, at least 1 MiB (default 8 MiB); grows for large blobs.',
   },
-  concurrency: { type: 'number', description: 'Blocks uploaded at once per blob (default 8).' },
-  objectConcurrency: {
-    type: 'number',
-    description: 'Blobs uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    description: 'Tries per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    description:
-      'Continue interrupted uploads of large files from the blocks already staged (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume journals (default <tmpdir>/trove-azure-uploads).',
-  },
+  concurrency: countSpec(8, 'Blocks uploaded at once per blob (default 8).'),
+  ...objectStoreOptionSpecs('azure'),
 };
-
-function invalid(name: string, message: string): TroveError {
-  return new TroveError('INVALID_CONFIG', `azure option "${name}" ${message}`, {
-    backend: 'azure',
-    hint: OPTION_SPECS[name]?.description,
-  });
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw invalid(name, `must be a whole number of at least 1, not ${value}.`);
-  return value;
-}
 
 /** Azure's container naming rule (the `$root`/`$web` special containers included). */
 const CONTAINER_NAME = /^(?:\$root|\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
 
 export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
-  if (typeof options.container !== 'string' || options.container === '')
-    throw invalid('container', 'is required.');
-  if (!CONTAINER_NAME.test(options.container)) {
+  const o = resolveSpecs('azure', OPTION_SPECS, options);
+  const invalid = (name: string, why: string) => invalidOption('azure', OPTION_SPECS, name, why);
+  if (!CONTAINER_NAME.test(o.container)) {
     throw invalid(
       'container',
-      `must be 3–63 lowercase letters, digits and single hyphens, not ${JSON.stringify(options.container)}.`,
+      `must be 3–63 lowercase letters, digits and single hyphens, not ${JSON.stringify(o.container)}.`,
     );
   }
-  for (const name of ['account', 'connectionString', 'sasToken', 'endpoint'] as const) {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'string' || value === ''))
-      throw invalid(name, 'must be a non-empty string.');
-  }
-  if (options.endpoint !== undefined && !/^https?:\/\/[^/]/.test(options.endpoint))
+  if (o.endpoint !== undefined && !/^https?:\/\/[^/]/.test(o.endpoint))
     throw invalid('endpoint', 'must be an http:// or https:// URL.');
-  const blockSize = positiveInt('blockSize', options.blockSize, DEFAULT_BLOCK_SIZE);
-  if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
-    throw invalid(
-      'blockSize',
-      `must be between ${MIN_BLOCK_SIZE} (1 MiB) and ${MAX_BLOCK_SIZE} (4000 MiB) bytes.`,
-    );
-  }
+  const syncCopyLimit = o.syncCopyLimit ?? MAX_SYNC_COPY;
+  if (!Number.isInteger(syncCopyLimit) || syncCopyLimit < 1)
+    throw invalid('syncCopyLimit', `must be a whole number of at least 1, not ${syncCopyLimit}.`);
   return {
-    container: options.container,
-    blockSize,
-    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
-    objectConcurrency: positiveInt(
-      'objectConcurrency',
-      options.objectConcurrency,
-      DEFAULT_OBJECT_CONCURRENCY,
-    ),
-    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
-    resume: options.resume ?? true,
-    resumeDir: options.resumeDir ?? defaultResumeDir('azure'),
-    syncCopyLimit: Math.min(
-      MAX_SYNC_COPY,
-      positiveInt('syncCopyLimit', options.syncCopyLimit, MAX_SYNC_COPY),
-    ),
+    container: o.container,
+    blockSize: o.blockSize as number,
+    concurrency: o.concurrency as number,
+    objectConcurrency: o.objectConcurrency as number,
+    maxAttempts: o.maxAttempts as number,
+    resume: o.resume as boolean,
+    resumeDir: o.resumeDir ?? defaultResumeDir('azure'),
+    syncCopyLimit: Math.min(MAX_SYNC_COPY, syncCopyLimit),
   };
 }
 

@@ -7,14 +7,19 @@ import {
   StorageSharedKeyCredential,
   type WebResource,
 } from '@azure/storage-blob';
-import { expectTroveError, md5Hex } from '@trove/conformance';
+import {
+  expectTroveError,
+  md5Hex,
+  md5OfStream,
+  runUpload,
+  writeTestFile,
+} from '@trove/conformance';
 import { isTroveError } from '@trove/core/backend';
 import { tempDir } from '@trove/test-utils';
 import { AZURITE_ACCOUNT, AZURITE_KEY, createContainer } from '@trove/test-utils/azurite';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { AzureBackend } from '../src/index.js';
-import { md5OfStream, runUpload, writeTestFile } from './child.js';
-import { MIB, newBackend, testContainer, uncommitted } from './helpers.js';
+import { MIB, newBackend, testContainer, uncommitted, uploadJob } from './helpers.js';
 
 /** The bound the issue sets for a large upload, whatever its size. */
 const RSS_BOUND_MIB = 200;
@@ -39,22 +44,20 @@ describe('large uploads go as blocks with bounded memory', () => {
     it(`a 200 MiB ${mode === 'file' ? '{ path }' : 'stream'} body is 25 blocks with peak RSS under ${RSS_BOUND_MIB} MiB and the whole md5 stored`, async () => {
       const key = `big/${mode}.bin`;
       const run = runUpload({
-        connectionString,
-        container,
+        ...uploadJob(connectionString, container, { resumeDir: tempDir() }),
         key,
         path: bigFile,
         mode,
-        options: { resumeDir: tempDir() },
       });
       const { code, last, stderr } = await run.result;
       expect(code, `${stderr}${JSON.stringify(last)}`).toBe(0);
       const stat = last?.stat as { size: number; md5: string; etag: string };
       expect(stat.size).toBe(BIG);
       expect(stat.md5).toBe(bigMd5);
-      expect(run.blocks.map((b) => b.index).sort((a, b) => a - b)).toEqual(
+      expect(run.pieces.map((b) => b.id).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 25 }, (_, i) => i),
       );
-      expect(run.blocks.every((b) => !b.reused && b.size === 8 * MIB)).toBe(true);
+      expect(run.pieces.every((b) => !b.reused && b.size === 8 * MIB)).toBe(true);
       expect(last?.maxRssMiB as number).toBeLessThan(RSS_BOUND_MIB);
       const props = await client.getBlobClient(key).getProperties();
       expect(Buffer.from(props.contentMD5 ?? []).toString('hex')).toBe(bigMd5);

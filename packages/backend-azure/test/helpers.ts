@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { tempDir } from '@trove/test-utils';
+import type { UploadJob } from '@trove/conformance';
+import { fileTempDir } from '@trove/test-utils';
 import { AzureBackend, type AzureBackendOptions } from '../src/index.js';
 
 export const MIB = 1024 * 1024;
@@ -10,16 +11,13 @@ export function testContainer(connectionString: string, container: string): Cont
   return BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
 }
 
-let sharedResumeDir: string | undefined;
-
 /** A backend on Azurite; resume journals go to one temp folder per test file unless `extra` says. */
 export function newBackend(
   connectionString: string,
   container: string,
   extra: Partial<AzureBackendOptions> = {},
 ): AzureBackend {
-  if (!sharedResumeDir || !existsSync(sharedResumeDir))
-    sharedResumeDir = tempDir('trove-azure-resume-', { until: 'file' });
+  const sharedResumeDir = fileTempDir('trove-azure-resume-');
   return new AzureBackend({ container, connectionString, resumeDir: sharedResumeDir, ...extra });
 }
 
@@ -32,4 +30,18 @@ export async function uncommitted(client: ContainerClient, key: string): Promise
     if ((err as { statusCode?: number }).statusCode === 404) return [];
     throw err;
   }
+}
+
+/** The backend part of a job for @trove/conformance's upload child: the built AzureBackend. */
+export function uploadJob(
+  connectionString: string,
+  container: string,
+  options: Partial<AzureBackendOptions> = {},
+): Pick<UploadJob, 'module' | 'className' | 'event' | 'options'> {
+  return {
+    module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+    className: 'AzureBackend',
+    event: 'onBlock',
+    options: { container, connectionString, ...options },
+  };
 }

@@ -13,6 +13,8 @@ export interface GcsContext {
   /** Whether upload requests carry the SDK's credentials. */
   readonly auth: boolean;
   readonly onChunk: ((event: ChunkEvent) => void) | undefined;
+  /** Set once the bucket is known to exist, so a 404 on a lookup can only mean the object. */
+  readonly seen: { bucket: boolean };
 }
 
 /** The stat fields of an object resource (JSON API `objects` resource). */

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core/backend';
-import { GcsBackend } from './gcs-backend.js';
+import { type BackendFactory, defineBackend, withPathsFrom } from '@trove/core/backend';
+import { GcsBackend } from './backend.js';
 import { type GcsBackendOptions, OPTION_SPECS } from './options.js';
 
-export { createGcsBackend, GcsBackend } from './gcs-backend.js';
+export { createGcsBackend, GcsBackend } from './backend.js';
 export type { ChunkEvent, GcsBackendOptions } from './options.js';
 
 /** The options of a `type: gcs` store in `trove.yaml` (core handles `type` and `prefix`). */
@@ -17,17 +16,8 @@ export type GcsStoreOptions = Omit<GcsBackendOptions, 'storage' | 'credentials' 
 const factory: BackendFactory<GcsStoreOptions> = defineBackend<GcsStoreOptions>({
   kind: 'gcs',
   options: OPTION_SPECS,
-  create(options, context) {
-    const resumeDir =
-      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
-    const keyFilename =
-      options.keyFilename === undefined ? undefined : resolve(context.root, options.keyFilename);
-    return new GcsBackend({
-      ...options,
-      ...(resumeDir ? { resumeDir } : {}),
-      ...(keyFilename ? { keyFilename } : {}),
-    });
-  },
+  create: (options, context) =>
+    new GcsBackend(withPathsFrom(context.root, options, ['resumeDir', 'keyFilename'])),
 });
 
 export default factory;

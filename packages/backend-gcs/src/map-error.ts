@@ -1,9 +1,9 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -105,14 +105,8 @@ export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
       hint: 'Try again; check "apiEndpoint:" and the network if it persists.',
     });
   }
-  if (errno === 'ENOENT' || errno === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${errno}).`);
-  if (errno === 'EACCES' || errno === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${errno}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (status === undefined && (CREDENTIAL_FAILURE.test(message) || errno?.startsWith('ERR_OSSL'))) {
     return make('PERMISSION_DENIED', `The credentials could not be used for ${where}.`, {
       hint: credentialsHint(scope.keyFilename),
@@ -124,10 +118,4 @@ export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
 /** Node's fetch reports a refused connection as TypeError("fetch failed") with the errno in `cause`. */
 function fetchFailed(err: unknown): boolean {
   return err instanceof TypeError && err.message === 'fetch failed';
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapGcsError(err, scope);
 }

@@ -1,5 +1,12 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
-import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
+import {
+  countSpec,
+  defaultResumeDir,
+  invalidOption,
+  type OptionSpec,
+  objectStoreOptionSpecs,
+  resolveOptions as resolveSpecs,
+} from '@trove/core/backend';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -65,11 +72,6 @@ export interface ResolvedOptions {
   resumeDir: string;
 }
 
-const DEFAULT_CHUNK_SIZE = 16 * MIB;
-const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_OBJECT_CONCURRENCY = 32;
-const DEFAULT_MAX_ATTEMPTS = 5;
-
 /** The options `trove.yaml` may set for `type: gcs` (core owns `prefix`). */
 export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   bucket: { type: 'string', required: true, description: 'Name of the GCS bucket.' },
@@ -89,60 +91,30 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   },
   chunkSize: {
     type: 'number',
+    integer: true,
+    min: 1,
+    default: 16 * MIB,
     description:
       'Bytes per request of a resumable upload, a multiple of 256 KiB (default 16 MiB); smaller bodies go in one request.',
   },
-  concurrency: { type: 'number', description: 'Deletes in flight at once (default 16).' },
-  objectConcurrency: {
-    type: 'number',
-    description: 'Objects uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    description: 'Attempts per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    description: 'Continue interrupted uploads of large files where they stopped (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume journals (default <tmpdir>/trove-gcs-uploads).',
-  },
+  concurrency: countSpec(16, 'Deletes in flight at once (default 16).'),
+  ...objectStoreOptionSpecs('gcs'),
 };
 
-function invalidOption(name: string, message: string): TroveError {
-  return new TroveError('INVALID_CONFIG', `gcs option "${name}" ${message}`, {
-    backend: 'gcs',
-    hint: OPTION_SPECS[name]?.description,
-  });
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw invalidOption(name, `must be a whole number of at least 1, not ${value}.`);
-  return value;
-}
-
 export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {
-  if (typeof options.bucket !== 'string' || options.bucket === '')
-    throw invalidOption('bucket', 'is required.');
-  if (options.apiEndpoint !== undefined && !/^https?:\/\/[^/]/.test(options.apiEndpoint))
-    throw invalidOption('apiEndpoint', `must be an http(s) URL, not ${options.apiEndpoint}.`);
-  const chunk = positiveInt('chunkSize', options.chunkSize, DEFAULT_CHUNK_SIZE);
+  const o = resolveSpecs('gcs', OPTION_SPECS, options);
+  if (o.apiEndpoint !== undefined && !/^https?:\/\/[^/]/.test(o.apiEndpoint)) {
+    const why = `must be an http(s) URL, not ${o.apiEndpoint}.`;
+    throw invalidOption('gcs', OPTION_SPECS, 'apiEndpoint', why);
+  }
   return {
-    bucket: options.bucket,
-    apiEndpoint: options.apiEndpoint?.replace(/\/+$/, ''),
-    chunkSize: Math.ceil(chunk / CHUNK_QUANTUM) * CHUNK_QUANTUM,
-    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
-    objectConcurrency: positiveInt(
-      'objectConcurrency',
-      options.objectConcurrency,
-      DEFAULT_OBJECT_CONCURRENCY,
-    ),
-    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
-    resume: options.resume ?? true,
-    resumeDir: options.resumeDir ?? defaultResumeDir('gcs'),
+    bucket: o.bucket,
+    apiEndpoint: o.apiEndpoint?.replace(/\/+$/, ''),
+    chunkSize: Math.ceil((o.chunkSize as number) / CHUNK_QUANTUM) * CHUNK_QUANTUM,
+    concurrency: o.concurrency as number,
+    objectConcurrency: o.objectConcurrency as number,
+    maxAttempts: o.maxAttempts as number,
+    resume: o.resume as boolean,
+    resumeDir: o.resumeDir ?? defaultResumeDir('gcs'),
   };
 }

@@ -1,11 +1,17 @@
 import { join } from 'node:path';
-import { chunked, expectTroveError, md5Hex, readBytes } from '@trove/conformance';
+import {
+  chunked,
+  expectTroveError,
+  md5Hex,
+  readBytes,
+  runUpload,
+  writeTestFile,
+} from '@trove/conformance';
 import { isTroveError, type WriteBody } from '@trove/core/backend';
 import { tempDir } from '@trove/test-utils';
 import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runUpload, writeTestFile } from './child.js';
-import { MIB, newBackend } from './helpers.js';
+import { childEnv, MIB, newBackend, uploadJob } from './helpers.js';
 
 const endpoint = inject('gcsEndpoint');
 const bucket = await createGcsBucket(endpoint, 'gcs');
@@ -123,22 +129,23 @@ describe('a 200 MiB resumable upload in its own process (fake-gcs-server on disk
     const path = join(dir, 'checkpoint.bin');
     const size = 200 * MIB;
     const md5 = await writeTestFile(path, size, 11);
-    const result = await runUpload({
-      endpoint: fake.url,
-      bucket: big,
-      key: 'ckpt/checkpoint.bin',
-      path,
-      options: { resumeDir: join(dir, 'journals') },
-      writeOptions: { md5 },
-    });
+    const run = runUpload(
+      uploadJob(fake.url, {
+        bucket: big,
+        key: 'ckpt/checkpoint.bin',
+        path,
+        options: { resumeDir: join(dir, 'journals') },
+        writeOptions: { md5 },
+      }),
+      childEnv(),
+    );
+    const result = await run.result;
     expect(result.last?.done, JSON.stringify(result.last) + result.stderr).toBe(true);
     const stat = result.last?.stat as { size?: number; md5?: string } | undefined;
     expect(stat?.size).toBe(size);
     expect(stat?.md5).toBe(md5);
     // Sent in 16 MiB chunks, each once.
-    expect(result.chunks.filter((c) => c.kind === 'sent')).toHaveLength(
-      Math.ceil(size / (16 * MIB)),
-    );
+    expect(run.pieces.filter((c) => !c.reused)).toHaveLength(Math.ceil(size / (16 * MIB)));
     expect(result.last?.maxRssMiB as number).toBeLessThan(200);
     const backend = newBackend(fake.url, big);
     expect((await backend.stat('ckpt/checkpoint.bin')).md5).toBe(md5);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { tempDir } from '@trove/test-utils';
+import { fileURLToPath } from 'node:url';
+import type { UploadJob } from '@trove/conformance';
+import { fileTempDir } from '@trove/test-utils';
 import { GcsBackend, type GcsBackendOptions } from '../src/index.js';
 
 export const MIB = 1024 * 1024;
@@ -17,16 +18,13 @@ export const FAKE_SERVICE_ACCOUNT = {
     .toString(),
 };
 
-let sharedResumeDir: string | undefined;
-
 /** A backend on the emulator; resume journals go to one temp folder per test file. */
 export function newBackend(
   apiEndpoint: string,
   bucket: string,
   extra: Partial<GcsBackendOptions> = {},
 ): GcsBackend {
-  if (!sharedResumeDir || !existsSync(sharedResumeDir))
-    sharedResumeDir = tempDir('trove-gcs-resume-', { until: 'file' });
+  const sharedResumeDir = fileTempDir('trove-gcs-resume-');
   return new GcsBackend({
     bucket,
     apiEndpoint,
@@ -36,4 +34,29 @@ export function newBackend(
     maxAttempts: 2,
     ...extra,
   });
+}
+
+/** A job for @trove/conformance's upload child: the built GcsBackend against `apiEndpoint`. */
+export function uploadJob(
+  apiEndpoint: string,
+  job: Omit<UploadJob, 'module' | 'className' | 'event' | 'options'> & {
+    bucket: string;
+    options?: Partial<GcsBackendOptions>;
+  },
+): UploadJob {
+  const { bucket, options, ...rest } = job;
+  return {
+    module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+    className: 'GcsBackend',
+    event: 'onChunk',
+    options: { bucket, apiEndpoint, projectId: 'test', ...options },
+    ...rest,
+  };
+}
+
+/** A child's environment: STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.STORAGE_EMULATOR_HOST;
+  return env;
 }

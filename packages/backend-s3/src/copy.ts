@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto';
 import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
-import { type CopyOptions, mapLimit, type ObjectStat, TroveError } from '@trove/core/backend';
+import {
+  type CopyOptions,
+  mapLimit,
+  notFound,
+  type ObjectStat,
+  preconditionFailed,
+} from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { type HeadResult, headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';
-import { abortUpload, completeUpload, createUpload } from './multipart.js';
-import { MAX_PART_SIZE, MIB, partSizeFor } from './part-size.js';
-import { putObject } from './write.js';
+import { putObject } from './put.js';
+import { MAX_PART_SIZE, MIB, partSizeFor } from './upload/part-size.js';
+import { abortUpload, completeUpload, createUpload } from './upload/requests.js';
 
 /** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
 const MAX_COPY_OBJECT_SIZE = MAX_PART_SIZE;
@@ -26,21 +33,13 @@ export async function copyObject(
 ): Promise<ObjectStat> {
   for (let attempt = 1; ; attempt++) {
     const source = await headObject(ctx, from, options.signal);
-    if (!source)
-      throw new TroveError('NOT_FOUND', `No object at ${from} to copy.`, {
-        backend: 's3',
-        key: from,
-      });
+    if (!source) throw notFound('s3', from, 'No object to copy at');
     try {
       if (options.ifNoneMatch === '*') {
-        if (await headObject(ctx, to, options.signal)) {
-          throw new TroveError('PRECONDITION_FAILED', `An object already exists at ${to}.`, {
-            backend: 's3',
-            key: to,
-          });
-        }
+        if (await headObject(ctx, to, options.signal)) throw preconditionFailed('s3', to);
         if (source.size === 0) {
-          return await putObject(ctx, to, Buffer.alloc(0), {
+          const empty = Buffer.alloc(0);
+          return await putObject(ctx, to, empty, createHash('md5').update(empty).digest(), {
             ifNoneMatch: '*',
             contentType: source.contentType,
           });

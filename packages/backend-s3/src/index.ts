@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
-import { type BackendFactory, defineBackend } from '@trove/core/backend';
+import { type BackendFactory, defineBackend, withPathsFrom } from '@trove/core/backend';
+import { S3Backend } from './backend.js';
 import { OPTION_SPECS, type S3BackendOptions } from './options.js';
-import { S3Backend } from './s3-backend.js';
 
+export { createS3Backend, S3Backend } from './backend.js';
 export type { PartEvent, S3BackendOptions } from './options.js';
-export { createS3Backend, S3Backend } from './s3-backend.js';
 
 /** The options of a `type: s3` store in `trove.yaml` (core handles `type` and `prefix`). */
 export type S3StoreOptions = Omit<S3BackendOptions, 'client' | 'clientConfig' | 'onPart'>;
@@ -17,11 +16,7 @@ export type S3StoreOptions = Omit<S3BackendOptions, 'client' | 'clientConfig' | 
 const factory: BackendFactory<S3StoreOptions> = defineBackend<S3StoreOptions>({
   kind: 's3',
   options: OPTION_SPECS,
-  create(options, context) {
-    const resumeDir =
-      options.resumeDir === undefined ? undefined : resolve(context.root, options.resumeDir);
-    return new S3Backend({ ...options, ...(resumeDir ? { resumeDir } : {}) });
-  },
+  create: (options, context) => new S3Backend(withPathsFrom(context.root, options, ['resumeDir'])),
 });
 
 export default factory;

@@ -1,9 +1,9 @@
 import {
   codeForHttpStatus,
   errnoCode,
-  isAbortError,
   isNetworkError,
   isTroveError,
+  localFileError,
   TroveError,
   type TroveErrorCode,
 } from '@trove/core/backend';
@@ -14,7 +14,7 @@ import {
  * id, string to sign), so that printing the cause never shows anything about credentials.
  */
 
-export const BACKEND = 's3';
+const BACKEND = 's3';
 
 /** What the failing call was about, for messages and hints. */
 export interface ErrorScope {
@@ -157,14 +157,8 @@ export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
       hint: CREDENTIALS_HINT,
     });
   }
-  if (code === 'ENOENT' || code === 'EISDIR')
-    return make('NOT_FOUND', `Cannot read the local file for ${where} (${code}).`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return make(
-      'PERMISSION_DENIED',
-      `Permission denied (${code}) reading the local file for ${where}.`,
-    );
-  }
+  const local = localFileError(BACKEND, err, where, scope.key);
+  if (local) return local;
   if (
     THROTTLED.has(code) ||
     isNetworkError(err) ||
@@ -180,12 +174,6 @@ export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
     'INTERNAL',
     `Unexpected S3 error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
   );
-}
-
-/** Rethrows aborts and TroveErrors as they are, anything else mapped. */
-export function rethrow(err: unknown, scope: ErrorScope): never {
-  if (isAbortError(err)) throw err;
-  throw mapS3Error(err, scope);
 }
 
 function scrub(err: unknown): void {

@@ -1,6 +1,12 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { defaultResumeDir, type OptionSpec, TroveError } from '@trove/core/backend';
-import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './part-size.js';
+import {
+  countSpec,
+  defaultResumeDir,
+  type OptionSpec,
+  objectStoreOptionSpecs,
+  resolveOptions as resolveSpecs,
+} from '@trove/core/backend';
+import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './upload/part-size.js';
 
 type ChecksumMode = 'when_required' | 'when_supported';
 
@@ -57,11 +63,6 @@ export interface ResolvedOptions {
   resumeDir: string;
 }
 
-const DEFAULT_PART_SIZE = 8 * MIB;
-const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_OBJECT_CONCURRENCY = 32;
-const DEFAULT_MAX_ATTEMPTS = 5;
-
 /** The options `trove.yaml` may set for `type: s3` (core owns `prefix`). */
 export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   bucket: { type: 'string', required: true, description: 'Name of the S3 bucket.' },
@@ -80,78 +81,35 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
   },
   checksums: {
     type: 'string',
+    enum: ['when_required', 'when_supported'],
     description:
       'when_required or when_supported: when the SDK adds CRC checksums (default when_required with an endpoint).',
   },
   partSize: {
     type: 'number',
+    integer: true,
+    min: MIN_PART_SIZE,
+    max: MAX_PART_SIZE,
+    default: 8 * MIB,
     description:
-      'Minimum multipart part size in bytes, at least 5 MiB (default 8 MiB); grows for large objects.',
+      'Minimum multipart part size in bytes, from 5 MiB to 5 GiB (default 8 MiB); grows for large objects.',
   },
-  concurrency: { type: 'number', description: 'Parts uploaded at once per object (default 8).' },
-  objectConcurrency: {
-    type: 'number',
-    description: 'Objects uploaded at once for directories (default 32).',
-  },
-  maxAttempts: {
-    type: 'number',
-    description: 'Attempts per request, with backoff, before giving up (default 5).',
-  },
-  resume: {
-    type: 'boolean',
-    description:
-      'Continue interrupted uploads of large files from the parts already sent (default true).',
-  },
-  resumeDir: {
-    type: 'string',
-    description: 'Folder for resume state (default <tmpdir>/trove-s3-uploads).',
-  },
+  concurrency: countSpec(8, 'Parts uploaded at once per object (default 8).'),
+  ...objectStoreOptionSpecs('s3'),
 };
 
-function invalid(name: string, message: string): TroveError {
-  return new TroveError('INVALID_CONFIG', `s3 option "${name}" ${message}`, {
-    backend: 's3',
-    hint: OPTION_SPECS[name]?.description,
-  });
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw invalid(name, `must be a whole number of at least 1, not ${value}.`);
-  return value;
-}
-
 export function resolveOptions(options: S3BackendOptions): ResolvedOptions {
-  if (typeof options.bucket !== 'string' || options.bucket === '')
-    throw invalid('bucket', 'is required.');
   const checksums = options.checksums ?? (options.endpoint ? 'when_required' : 'when_supported');
-  if (checksums !== 'when_required' && checksums !== 'when_supported') {
-    throw invalid(
-      'checksums',
-      `must be when_required or when_supported, not ${JSON.stringify(checksums)}.`,
-    );
-  }
-  const partSize = positiveInt('partSize', options.partSize, DEFAULT_PART_SIZE);
-  if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-    throw invalid(
-      'partSize',
-      `must be between ${MIN_PART_SIZE} (5 MiB) and ${MAX_PART_SIZE} (5 GiB) bytes.`,
-    );
-  }
+  const o = resolveSpecs('s3', OPTION_SPECS, { ...options, checksums });
   return {
-    bucket: options.bucket,
-    endpoint: options.endpoint,
+    bucket: o.bucket,
+    endpoint: o.endpoint,
     checksums,
-    partSize,
-    concurrency: positiveInt('concurrency', options.concurrency, DEFAULT_CONCURRENCY),
-    objectConcurrency: positiveInt(
-      'objectConcurrency',
-      options.objectConcurrency,
-      DEFAULT_OBJECT_CONCURRENCY,
-    ),
-    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
-    resume: options.resume ?? true,
-    resumeDir: options.resumeDir ?? defaultResumeDir('s3'),
+    partSize: o.partSize as number,
+    concurrency: o.concurrency as number,
+    objectConcurrency: o.objectConcurrency as number,
+    maxAttempts: o.maxAttempts as number,
+    resume: o.resume as boolean,
+    resumeDir: o.resumeDir ?? defaultResumeDir('s3'),
   };
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
-import { tempDir } from '@trove/test-utils';
+import { fileTempDir } from '@trove/test-utils';
 import { S3Backend, type S3BackendOptions } from '../src/index.js';
 
 export const MIB = 1024 * 1024;
@@ -16,16 +15,13 @@ export function testClient(endpoint: string): S3Client {
   });
 }
 
-let sharedResumeDir: string | undefined;
-
 /** A backend on moto; resume state goes to one temp folder per test file unless `extra` says. */
 export function newBackend(
   endpoint: string,
   bucket: string,
   extra: Partial<S3BackendOptions> = {},
 ): S3Backend {
-  if (!sharedResumeDir || !existsSync(sharedResumeDir))
-    sharedResumeDir = tempDir('trove-s3-resume-', { until: 'file' });
+  const sharedResumeDir = fileTempDir('trove-s3-resume-');
   return new S3Backend({ bucket, endpoint, resumeDir: sharedResumeDir, ...extra });
 }
 

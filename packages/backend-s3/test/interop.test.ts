@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { md5Hex } from '@trove/conformance';
-import { Store, startRun } from '@trove/core';
+import { md5Hex, md5OfFile, writeTestFile } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
 import { createBucket, motoChildEnv } from '@trove/test-utils/moto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { md5OfFile, writeTestFile } from './child.js';
 import { MIB, newBackend } from './helpers.js';
 
 const endpoint = inject('s3Endpoint');
@@ -65,48 +62,5 @@ describe('other S3 clients read what trove wrote', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(await md5OfFile(out)).toBe(md5);
     }
-  });
-
-  it('dvc pull with a remote at the store prefix restores what trove logged', async () => {
-    ensureTool(['dvc', '--version'], 'dvc');
-    // dvc-s3 is a plugin: `dvc version` lists it when it is importable.
-    const hasS3 = () => /\bs3\b/.test(run('dvc', ['version'], tempDir()).stdout);
-    if (!hasS3()) ensureTool(['python3', '-c', 'import dvc_s3'], 'dvc-s3');
-    const cwd = tempDir('trove-s3-dvc-');
-    const env = motoChildEnv({ DVC_NO_ANALYTICS: '1', DVC_IGNORE_UPDATES: '1' });
-    expect(run('dvc', ['init', '--no-scm', '-q'], cwd, env).code).toBe(0);
-    const modelMd5 = await writeTestFile(join(cwd, 'model.bin'), 12 * MIB, 5);
-    mkdirSync(join(cwd, 'data/sub'), { recursive: true });
-    const files: Record<string, string> = {
-      'data/a.csv': 'x,y\n1,2\n',
-      'data/sub/b.txt': 'bee\n',
-      'data/sub/café.txt': 'unicode\n',
-    };
-    for (const [path, text] of Object.entries(files)) writeFileSync(join(cwd, path), text);
-
-    const backend = newBackend(endpoint, bucket);
-    const store = new Store({ name: 's3', meta: backend, metaPrefix: 'trove' });
-    const runHandle = await startRun({ store, cwd, name: 'dvc-interop' });
-    await runHandle.logArtifact('model.bin', { type: 'model' });
-    await runHandle.logArtifact('data', { type: 'dataset' });
-    await runHandle.end();
-    await store.close();
-    expect(readFileSync(join(cwd, 'model.bin.dvc'), 'utf8')).toContain(modelMd5);
-
-    rmSync(join(cwd, 'model.bin'));
-    rmSync(join(cwd, 'data'), { recursive: true });
-    rmSync(join(cwd, '.dvc/cache'), { recursive: true, force: true });
-    for (const args of [
-      ['remote', 'add', '-d', 'trove', `s3://${bucket}/trove`],
-      ['remote', 'modify', 'trove', 'endpointurl', endpoint],
-    ]) {
-      const r = run('dvc', args, cwd, env);
-      expect(r.code, r.stderr).toBe(0);
-    }
-    const pulled = run('dvc', ['pull'], cwd, env);
-    expect(pulled.code, `${pulled.stdout}\n${pulled.stderr}`).toBe(0);
-    expect(await md5OfFile(join(cwd, 'model.bin'))).toBe(modelMd5);
-    for (const [path, text] of Object.entries(files))
-      expect(readFileSync(join(cwd, path), 'utf8')).toBe(text);
   });
 });

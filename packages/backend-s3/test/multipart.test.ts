@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { expectTroveError } from '@trove/conformance';
+import { expectTroveError, md5OfStream, runUpload, writeTestFile } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
-import { createBucket } from '@trove/test-utils/moto';
+import { createBucket, motoChildEnv } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { md5OfStream, runUpload, writeTestFile } from './child.js';
 import { MIB, newBackend, openUploads, testClient } from './helpers.js';
 
 /** The bound the issue sets for a large upload, whatever its size. */
@@ -33,21 +33,25 @@ describe('large uploads stream with bounded memory', () => {
   for (const mode of ['file', 'stream'] as const) {
     it(`a 200 MiB ${mode === 'file' ? '{ path }' : 'stream'} body goes multipart with peak RSS under ${RSS_BOUND_MIB} MiB`, async () => {
       const key = `big/${mode}.bin`;
-      const run = runUpload({
-        endpoint,
-        bucket,
-        key,
-        path: bigFile,
-        mode,
-        options: { resumeDir: tempDir() },
-      });
+      const run = runUpload(
+        {
+          module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+          className: 'S3Backend',
+          event: 'onPart',
+          options: { bucket, endpoint, resumeDir: tempDir() },
+          key,
+          path: bigFile,
+          mode,
+        },
+        motoChildEnv(),
+      );
       const { code, last, stderr } = await run.result;
       expect(code, stderr).toBe(0);
       const stat = last?.stat as { size: number; md5: string; etag: string };
       expect(stat.size).toBe(BIG);
       expect(stat.md5).toBe(bigMd5);
       expect(stat.etag).toMatch(/-25"$/); // 25 parts of 8 MiB
-      expect(run.parts.map((p) => p.partNumber).sort((a, b) => a - b)).toEqual(
+      expect(run.pieces.map((p) => p.id).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 25 }, (_, i) => i + 1),
       );
       expect(last?.maxRssMiB as number).toBeLessThan(RSS_BOUND_MIB);

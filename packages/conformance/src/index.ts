@@ -14,4 +14,22 @@ export {
   type RegistryContentionOptions,
   type RegistryContentionResult,
 } from './registry-contention.js';
+export { type CliFlowOptions, itRunsTheCliFlow } from './scenarios/cli-flow.js';
+export { type DvcPullOptions, itDvcPulls } from './scenarios/dvc-pull.js';
+export {
+  describeResumeAfterKill,
+  type ResumeScenarioOptions,
+  type ResumeTarget,
+  storedMd5,
+} from './scenarios/resume.js';
+export {
+  bytesSent,
+  md5OfFile,
+  md5OfStream,
+  runUpload,
+  type UploadJob,
+  type UploadPiece,
+  type UploadRun,
+  writeTestFile,
+} from './scenarios/upload-process.js';
 export { describeBackendConformance } from './suite.js';

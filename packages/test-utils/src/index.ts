@@ -11,4 +11,4 @@ export {
 } from './emulator.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
 export { readEvents, storeKeys, vectors } from './store-files.js';
-export { removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';
+export { fileTempDir, removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';

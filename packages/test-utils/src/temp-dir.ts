@@ -45,3 +45,14 @@ function remove(dir: string): void {
   // `force`: a test may have removed the folder itself.
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
+
+const perFile = new Map<string, string>();
+
+/** One folder per test file and `prefix` (made on first use, removed after the file). */
+export function fileTempDir(prefix: string): string {
+  const dir = perFile.get(prefix);
+  if (dir !== undefined && untilFileEnd.has(dir)) return dir;
+  const made = tempDir(prefix, { until: 'file' });
+  perFile.set(prefix, made);
+  return made;
+}

@@ -122,3 +122,26 @@ export function codeForHttpStatus(
   }
   return undefined;
 }
+
+/**
+ * The error for a local file a write could not read (`{ path }` bodies, `writeMany`): `NOT_FOUND`
+ * when it is missing or a folder, `PERMISSION_DENIED` when it may not be read; `undefined` for
+ * any other error. `where` names the object it was for.
+ */
+export function localFileError(
+  backend: string,
+  err: unknown,
+  where: string,
+  key: string | undefined,
+): TroveError | undefined {
+  const code = errnoCode(err);
+  if (code === 'ENOENT' || code === 'EISDIR') {
+    const message = `Cannot read the local file for ${where} (${code}).`;
+    return new TroveError('NOT_FOUND', message, { backend, key, cause: err });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    const message = `Permission denied (${code}) reading the local file for ${where}.`;
+    return new TroveError('PERMISSION_DENIED', message, { backend, key, cause: err });
+  }
+  return undefined;
+}

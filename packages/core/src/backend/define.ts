@@ -1,10 +1,20 @@
 import type { StorageBackend } from './contract.js';
 
-/** The type of one option in `trove.yaml`, for validation and error messages. */
+/**
+ * One option in `trove.yaml`: its type, for validation and error messages, and what
+ * `resolveOptions` (option-specs.ts) applies: a `default`, a range (`min`/`max`, numbers: whole
+ * numbers when `integer`) and the values allowed (`enum`, strings).
+ */
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean' | 'string[]' | 'object';
   required?: boolean;
   description: string;
+  default?: string | number | boolean;
+  min?: number;
+  max?: number;
+  /** Numbers only: must be a whole number. */
+  integer?: boolean;
+  enum?: readonly string[];
 }
 
 export interface BackendContext {

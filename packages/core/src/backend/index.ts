@@ -1,8 +1,9 @@
 /**
  * `@trove/core/backend`: what a backend author needs, and nothing of the run model. The
  * `StorageBackend` contract, `defineBackend` for the package's default export, key rules, batch
- * and concurrency helpers, the errors every backend raises the same way, and an in-memory
- * backend to test against. `@trove/conformance` is the test suite that checks a backend.
+ * and concurrency helpers, the errors every backend raises the same way, `defineObjectStore`
+ * (a whole backend from an object store's primitives), option specs with defaults and ranges,
+ * and an in-memory backend to test against. `@trove/conformance` is the test suite that checks a backend.
  */
 
 export {
@@ -18,6 +19,7 @@ export {
   type ItemFailure,
   isAbortError,
   isNetworkError,
+  localFileError,
   notFound,
   preconditionFailed,
   writeManyFailure,
@@ -56,6 +58,7 @@ export {
 } from './define.js';
 export type { ListKeys } from './existing-probe.js';
 export { readFileBytes } from './file-bytes.js';
+export { type JournalSweep, type OpenUpload, sweepJournals } from './journal-sweep.js';
 export {
   compareKeys,
   joinKey,
@@ -70,6 +73,19 @@ export {
   type MemoryBackendOptions,
 } from './memory-backend.js';
 export {
+  defineObjectStore,
+  ObjectStoreBackend,
+  type ObjectStoreOp,
+  type ObjectStorePrimitives,
+} from './object-store.js';
+export {
+  countSpec,
+  invalidOption,
+  objectStoreOptionSpecs,
+  resolveOptions,
+  withPathsFrom,
+} from './option-specs.js';
+export {
   abandonedJournals,
   breakLock,
   defaultResumeDir,
@@ -79,4 +95,5 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
+export { corruptBytes, type UploadBody } from './write-body.js';
 export { type ManyWrites, writeManyWith } from './write-many.js';

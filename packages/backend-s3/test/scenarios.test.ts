@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
+import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
+import { createBucket, motoChildEnv, startMoto } from '@trove/test-utils/moto';
+import { describe, inject } from 'vitest';
+import { S3Backend } from '../src/index.js';
+import { MIB, newBackend, openUploads, testClient } from './helpers.js';
+
+/** @trove/conformance's shared scenarios on S3 (moto on loopback). */
+const endpoint = inject('s3Endpoint');
+const PART = 5 * MIB;
+
+describeResumeAfterKill('s3 (moto)', {
+  size: 40 * PART,
+  pieceSize: PART,
+  lostConnection: true,
+  async setup() {
+    const bucket = await createBucket(endpoint, 'resume');
+    const client = testClient(endpoint);
+    /** The (single) open upload of `key`. */
+    const uploadOf = async (key: string) =>
+      (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key })))
+        .Uploads?.[0]?.UploadId;
+    return {
+      job: {
+        module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
+        className: 'S3Backend',
+        event: 'onPart',
+        // One part at a time, so the kill lands with the upload clearly unfinished.
+        options: { bucket, endpoint, partSize: PART, concurrency: 1 },
+      },
+      env: motoChildEnv(),
+      stored: (key) => storedMd5(newBackend(endpoint, bucket), key),
+      create: (resumeDir) => newBackend(endpoint, bucket, { resumeDir }),
+      async held(key) {
+        const UploadId = await uploadOf(key);
+        if (!UploadId) return new Set<number>();
+        const out = await client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId }));
+        return new Set((out.Parts ?? []).map((p) => p.PartNumber as number));
+      },
+      leftovers: async (key) =>
+        (await openUploads(client, bucket)).filter((u) => u.startsWith(`${key}:`)),
+      async dropping(resumeDir) {
+        const moto = await startMoto();
+        const own = await createBucket(moto.url, 'dropped');
+        let stopping: Promise<void> | undefined;
+        const backend = new S3Backend({
+          bucket: own,
+          endpoint: moto.url,
+          partSize: PART,
+          concurrency: 1,
+          maxAttempts: 2,
+          resumeDir,
+          onPart: (p) => {
+            if (p.partNumber === 3) stopping ??= moto.stop();
+          },
+        });
+        return {
+          backend,
+          stop: async () => {
+            await stopping;
+            await moto.stop();
+          },
+        };
+      },
+      teardown: async () => client.destroy(),
+    };
+  },
+});
+
+describe('dvc-s3 reads what trove stored on S3', () => {
+  itDvcPulls('s3 (moto)', {
+    dvc: () => inject('s3Dvc'),
+    env: () => motoChildEnv(),
+    modelSize: 12 * MIB,
+    async create() {
+      const bucket = await createBucket(endpoint, 'dvc');
+      return {
+        backend: newBackend(endpoint, bucket),
+        remote: `s3://${bucket}`,
+        configure: [['remote', 'modify', 'trove', 'endpointurl', endpoint]],
+      };
+    },
+  });
+});
