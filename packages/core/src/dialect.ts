@@ -14,7 +14,6 @@ import { contextOf, type RunEvents } from './run/context.js';
 import { type LogArtifactOptions, type LogAs, logArtifact } from './run/log-artifact.js';
 import type { Run } from './run/run.js';
 
-export { mapFsError } from './user-path-errors.js';
 export {
   defaultArtifactName,
   dvcliveArtifactName,
@@ -49,6 +48,7 @@ export { isModelId, newModelId, writeLoggedModel } from './registry/logged-model
 export { validateModelName } from './registry/model-names.js';
 export type { SearchVersionsOptions } from './registry/model-registry.js';
 export { statArtifactPath } from './store/ingest.js';
+export { mapFsError } from './user-path-errors.js';
 export type { LogAs, RunEvents };
 
 /**

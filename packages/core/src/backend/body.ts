@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import type { WriteBody } from './contract.js';
 import { mapFsError } from '../user-path-errors.js';
+import type { WriteBody } from './contract.js';
 
 /** Iterates a write body as chunks without holding more than one chunk of it. */
 export async function* bodyChunks(body: WriteBody): AsyncIterable<Uint8Array> {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { mapFsError } from '../user-path-errors.js';
 import { TroveError } from '../errors.js';
+import { mapFsError } from '../user-path-errors.js';
 import { md5File } from './md5-file.js';
 
 /**

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapFsError } from '../user-path-errors.js';
 import { TroveError } from '../errors.js';
+import { mapFsError } from '../user-path-errors.js';
 import type { IgnoreTest } from './dvcignore.js';
 
 export interface FileEntry {

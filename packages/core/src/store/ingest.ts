@@ -1,6 +1,5 @@
 import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import { BatchQueue } from '../backend/batches.js';
-import { mapFsError, permissionDenied } from '../user-path-errors.js';
 import { TroveError } from '../errors.js';
 import { buildDirManifest, type DirManifest } from '../hash/dir-manifest.js';
 import { dvcIgnoreFor } from '../hash/dvcignore.js';
@@ -8,6 +7,7 @@ import { type HashManyOptions, hashFiles } from '../hash/hash-pool.js';
 import type { HashState } from '../hash/hash-state.js';
 import { md5File } from '../hash/md5-file.js';
 import { type FileEntry, isExecutable, isReadable, walkFiles } from '../hash/walk.js';
+import { mapFsError, permissionDenied } from '../user-path-errors.js';
 import type { ContentStore, StoreFile } from './content-store.js';
 
 export interface Progress {
