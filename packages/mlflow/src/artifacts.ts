@@ -4,7 +4,7 @@
  * directory once (a directory as a `.dir` manifest), so the tree is the union of the run's
  * records, with directories expanded from their manifests.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { checkout, resolveArtifactRef, type Store, TroveError } from '@trove/core';
@@ -140,8 +140,12 @@ async function planDownload(
 /** `dstPath` is a folder, or made as one: a file in its place (or above it) is refused. */
 function checkDestination(dstPath: string): void {
   for (let at = resolve(dstPath); dirname(at) !== at; at = dirname(at)) {
-    const st = statSync(at, { throwIfNoEntry: false });
-    if (st === undefined) continue;
+    let st: Stats;
+    try {
+      st = statSync(at);
+    } catch {
+      continue; // absent (or under a file, found further up)
+    }
     if (st.isDirectory()) return;
     throw new TroveError(
       'INVALID_PATH',

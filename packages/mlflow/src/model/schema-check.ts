@@ -2,8 +2,10 @@
  * The schemas MLflow can load: what `ModelSignature.from_dict` (`Schema.from_json`, `ColSpec`,
  * `TensorSpec`, `Array`, `Object`, `Map` in `mlflow/types/schema.py`, mlflow 3.18) accepts. A
  * signature it refuses would make the logged model unloadable (`mlflow.pyfunc.load_model` fails
- * reading `MLmodel`), so `logModel` checks it before the first write. One place is stricter than
- * MLflow: a tensor's `shape` must be a list of integers (MLflow keeps any value and fails later).
+ * reading `MLmodel`), so `logModel` checks it before the first write. Two places are stricter
+ * than MLflow: a tensor's `shape` must be a list of integers (MLflow keeps any value and fails
+ * later), and its `dtype` one of numpy's canonical names, as `TensorSpec.to_dict()` writes them
+ * (numpy would also take aliases such as `f` or `<f4`).
  */
 import { TroveError } from '@trove/core';
 import type { SchemaEntry } from './schema.js';
