@@ -53,8 +53,8 @@ export { readText } from './record/meta-io.js';
 export { isModelId, newModelId, writeLoggedModel } from './registry/logged-models.js';
 export { validateModelName } from './registry/model-names.js';
 export type { SearchVersionsOptions } from './registry/model-registry.js';
-export { recordValue, recordValues } from './run/record-value.js';
-export { checkPathText, statArtifactPath } from './store/ingest.js';
+export { recordValue } from './run/record-value.js';
+export { statArtifactPath } from './store/ingest.js';
 export type { LogAs, RunEvents };
 
 /**

@@ -4,8 +4,9 @@
  * folder per case) stays empty, and the run still saves and ends. Values JSON cannot hold never
  * make a run unsaveable. The CLI's cases are in packages/cli/test/bad-input-catalog.test.ts.
  */
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inFreshTmpdir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { isTroveError, TroveError } from '../src/errors.js';
@@ -86,23 +87,6 @@ function project(): string {
   return cwd;
 }
 
-/** Calls `fn` with TMPDIR pointed at a fresh folder; resolves to what it threw (or undefined). */
-async function inFreshTmp(fn: () => unknown): Promise<{ error: unknown; tmpLeft: string[] }> {
-  const tmp = tempDir('trove-catalog-tmp-');
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  let error: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    error = err;
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-  }
-  return { error, tmpLeft: readdirSync(tmp) };
-}
-
 describe('bad input to a run: one TroveError at the call, nothing written, the run still ends', () => {
   for (const c of REFUSALS) {
     it(`${c.name}: ${c.code}`, async () => {
@@ -111,7 +95,7 @@ describe('bad input to a run: one TroveError at the call, nothing written, the r
       run.logParam('kept', 1);
       await run.flush();
       const before = snapshotTree(cwd);
-      const { error, tmpLeft } = await inFreshTmp(() => c.call(run));
+      const { error, tmpLeft } = await inFreshTmpdir(() => c.call(run));
       expect(isTroveError(error), String(error)).toBe(true);
       expect((error as TroveError).code).toBe(c.code);
       expect(snapshotTree(cwd)).toEqual(before);

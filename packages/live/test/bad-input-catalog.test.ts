@@ -3,43 +3,12 @@
  * writes nothing (in the project or the store, nor in TMPDIR), and leaves the Live able to end;
  * a value YAML and the record can both hold (a BigInt) is kept.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTroveError, type Store } from '@trove/core';
+import { expectRefusedCleanly } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Live } from '../src/index.js';
-import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
-
-/** Runs `fn` with TMPDIR at a fresh folder; what it threw, and what it left there. */
-async function inFreshTmp(fn: () => unknown): Promise<{ error: unknown; tmpLeft: string[] }> {
-  const tmp = tempDir('trove-catalog-tmp-');
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  let error: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    error = err;
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-  }
-  return { error, tmpLeft: readdirSync(tmp) };
-}
-
-async function expectRefused(
-  cwd: string,
-  store: Store,
-  code: string,
-  fn: () => unknown,
-): Promise<void> {
-  const before = { tree: snapshotTree(cwd), keys: await storeKeys(store) };
-  const { error, tmpLeft } = await inFreshTmp(fn);
-  expect(isTroveError(error, code as never), String(error)).toBe(true);
-  expect(snapshotTree(cwd)).toEqual(before.tree);
-  expect(await storeKeys(store)).toEqual(before.keys);
-  expect(tmpLeft).toEqual([]);
-}
+import { memoryStore, tempDir } from './helpers.js';
 
 async function started() {
   const cwd = tempDir();
@@ -52,7 +21,7 @@ async function started() {
 describe("Live's bad input: refused at the call, the run still ends", () => {
   it("logParam('', 1): INVALID_NAME before params.yaml (every later save failed)", async () => {
     const { cwd, store, live } = await started();
-    await expectRefused(cwd, store, 'INVALID_NAME', () => live.logParam('', 1));
+    await expectRefusedCleanly('INVALID_NAME', () => live.logParam('', 1), { dirs: [cwd], store });
     await live.end();
     const run = await store.readRun(await live.runId());
     expect(run).toMatchObject({ status: 'completed', params: { kept: 1 } });
@@ -70,13 +39,16 @@ describe("Live's bad input: refused at the call, the run still ends", () => {
 
   it("logMetric('.', 1): INVALID_NAME (wrote plots/metrics.tsv)", async () => {
     const { cwd, store, live } = await started();
-    await expectRefused(cwd, store, 'INVALID_NAME', () => live.logMetric('.', 1));
+    await expectRefusedCleanly('INVALID_NAME', () => live.logMetric('.', 1), {
+      dirs: [cwd],
+      store,
+    });
     await live.end();
   });
 
   it('a refused logArtifact the caller caught does not make end() throw it again', async () => {
     const { cwd, store, live } = await started();
-    await expectRefused(cwd, store, 'INVALID_PATH', () => live.logArtifact('.'));
+    await expectRefusedCleanly('INVALID_PATH', () => live.logArtifact('.'), { dirs: [cwd], store });
     await live.end();
     expect((await store.readRun(await live.runId())).status).toBe('completed');
   });
@@ -85,11 +57,15 @@ describe("Live's bad input: refused at the call, the run still ends", () => {
     const cwd = tempDir();
     const store = memoryStore();
     writeFileSync(join(cwd, 'afile'), 'mine');
-    await expectRefused(cwd, store, 'INVALID_PATH', () =>
-      Live.create({ cwd, store, dir: join(cwd, 'afile'), saveDvcExp: false }),
+    await expectRefusedCleanly(
+      'INVALID_PATH',
+      () => Live.create({ cwd, store, dir: join(cwd, 'afile'), saveDvcExp: false }),
+      { dirs: [cwd], store },
     );
-    await expectRefused(cwd, store, 'INVALID_PATH', () =>
-      Live.create({ cwd, store, dir: join(cwd, 'afile', 'below'), saveDvcExp: false }),
+    await expectRefusedCleanly(
+      'INVALID_PATH',
+      () => Live.create({ cwd, store, dir: join(cwd, 'afile', 'below'), saveDvcExp: false }),
+      { dirs: [cwd], store },
     );
   });
 });

@@ -4,12 +4,12 @@
  * first write (checked against `ModelSignature.from_dict`), and a refused call leaves nothing in
  * the project, the store or TMPDIR (a fresh folder per case).
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTroveError, type Store } from '@trove/core';
+import { expectRefusedCleanly } from '@trove/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as mlflow from '../src/index.js';
-import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
+import { memoryStore, tempDir } from './helpers.js';
 import { ensureMlflow, python } from './mlflow-python.js';
 
 beforeAll(() => {
@@ -19,32 +19,6 @@ beforeAll(() => {
 afterEach(async () => {
   while (mlflow.activeRun()) await mlflow.endRun();
 });
-
-/** Runs `fn` with TMPDIR at a fresh folder; what it threw, and what it left there. */
-async function inFreshTmp(fn: () => unknown): Promise<{ error: unknown; tmpLeft: string[] }> {
-  const tmp = tempDir('trove-catalog-tmp-');
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  let error: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    error = err;
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-  }
-  return { error, tmpLeft: readdirSync(tmp) };
-}
-
-async function expectRefused(cwd: string, store: Store, code: string, fn: () => unknown) {
-  const before = { tree: snapshotTree(cwd), keys: await storeKeys(store) };
-  const { error, tmpLeft } = await inFreshTmp(fn);
-  expect(isTroveError(error, code as never), String(error)).toBe(true);
-  expect(snapshotTree(cwd)).toEqual(before.tree);
-  expect(await storeKeys(store)).toEqual(before.keys);
-  expect(tmpLeft).toEqual([]);
-}
 
 async function started() {
   const cwd = tempDir();
@@ -93,11 +67,14 @@ print(json.dumps(res))`,
   for (const [name, inputs] of Object.entries(SIGNATURES_MLFLOW_REFUSES)) {
     it(`${name}: INVALID_ARGUMENT, nothing stored, nothing registered`, async () => {
       const { cwd, store } = await started();
-      await expectRefused(cwd, store, 'INVALID_ARGUMENT', () =>
-        mlflow.logModel('model.onnx', {
-          signature: { inputs: JSON.stringify(inputs) } as never,
-          registeredModelName: 'm',
-        }),
+      await expectRefusedCleanly(
+        'INVALID_ARGUMENT',
+        () =>
+          mlflow.logModel('model.onnx', {
+            signature: { inputs: JSON.stringify(inputs) } as never,
+            registeredModelName: 'm',
+          }),
+        { dirs: [cwd], store },
       );
     });
   }
@@ -122,8 +99,14 @@ describe('params, dicts and downloads (items 2 and 9)', () => {
     const { cwd, store } = await started();
     const loop: Record<string, unknown> = { a: 1 };
     loop.self = loop;
-    await expectRefused(cwd, store, 'INVALID_ARGUMENT', () => mlflow.logDict(loop, 'd.json'));
-    await expectRefused(cwd, store, 'INVALID_ARGUMENT', () => mlflow.logDict(loop, 'd.yaml'));
+    await expectRefusedCleanly('INVALID_ARGUMENT', () => mlflow.logDict(loop, 'd.json'), {
+      dirs: [cwd],
+      store,
+    });
+    await expectRefusedCleanly('INVALID_ARGUMENT', () => mlflow.logDict(loop, 'd.yaml'), {
+      dirs: [cwd],
+      store,
+    });
   });
 
   it('downloadArtifacts to a file: INVALID_PATH, no temp folder left (was EEXIST/ENOTDIR)', async () => {
@@ -132,13 +115,17 @@ describe('params, dicts and downloads (items 2 and 9)', () => {
     await mlflow.endRun();
     writeFileSync(join(cwd, 'dest'), 'mine');
     for (const dstPath of [join(cwd, 'dest'), join(cwd, 'dest', 'below')]) {
-      await expectRefused(cwd, store, 'INVALID_PATH', () =>
-        mlflow.downloadArtifacts({ runId: run.id, dstPath }),
+      await expectRefusedCleanly(
+        'INVALID_PATH',
+        () => mlflow.downloadArtifacts({ runId: run.id, dstPath }),
+        { dirs: [cwd], store },
       );
     }
     // With no dstPath a temp folder is made only once the artifact is found.
-    await expectRefused(cwd, store, 'NOT_FOUND', () =>
-      mlflow.downloadArtifacts({ runId: run.id, artifactPath: 'absent' }),
+    await expectRefusedCleanly(
+      'NOT_FOUND',
+      () => mlflow.downloadArtifacts({ runId: run.id, artifactPath: 'absent' }),
+      { dirs: [cwd], store },
     );
   });
 });

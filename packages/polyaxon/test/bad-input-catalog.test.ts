@@ -3,12 +3,12 @@
  * store are refused as core refuses them (INVALID_PATH), before anything is copied or stored:
  * the project, the run's folder, the store and TMPDIR (a fresh folder per case) are unchanged.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTroveError } from '@trove/core';
+import { expectRefusedCleanly } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as tracking from '../src/index.js';
-import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
+import { memoryStore, tempDir } from './helpers.js';
 
 const REFUSED: Array<[string, string, Record<string, unknown>]> = [
   ['the project root', '.', {}],
@@ -28,28 +28,10 @@ describe('logArtifact refuses the project and the store (was: stored them)', () 
       const store = memoryStore();
       const run = await tracking.init({ cwd, store, artifactsPath, trackCode: false });
       await run.flush();
-      const before = {
-        project: snapshotTree(cwd),
-        folder: snapshotTree(artifactsPath),
-        keys: await storeKeys(store),
-      };
-      const tmp = tempDir('trove-catalog-tmp-');
-      const saved = process.env.TMPDIR;
-      process.env.TMPDIR = tmp;
-      let error: unknown;
-      try {
-        await run.logArtifact({ path, ...options });
-      } catch (err) {
-        error = err;
-      } finally {
-        if (saved === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = saved;
-      }
-      expect(isTroveError(error, 'INVALID_PATH'), String(error)).toBe(true);
-      expect(snapshotTree(cwd)).toEqual(before.project);
-      expect(snapshotTree(artifactsPath)).toEqual(before.folder);
-      expect(await storeKeys(store)).toEqual(before.keys);
-      expect(readdirSync(tmp)).toEqual([]);
+      await expectRefusedCleanly('INVALID_PATH', () => run.logArtifact({ path, ...options }), {
+        dirs: [cwd, artifactsPath],
+        store,
+      });
       await run.end();
       expect((await store.readRun(run.id)).status).toBe('completed');
     });
