@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isTroveError, openStore, type Store } from '@trove/core';
+import { isTroveError, openStore, type Store, TroveError } from '@trove/core';
 
 /** Options every command has. */
 export interface GlobalOptions {
@@ -14,8 +15,34 @@ export interface GlobalOptions {
 /** The CLI's own package folder: backend packages installed with the CLI resolve from here. */
 const CLI_PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The folder the command works in (`-C`, else the current one), which must exist. */
 export function cwdOf(opts: GlobalOptions): string {
-  return resolve(opts.cwd ?? process.cwd());
+  let dir: string;
+  try {
+    dir = resolve(opts.cwd ?? process.cwd());
+  } catch (err) {
+    // process.cwd() fails (ENOENT, uv_cwd) when the shell's folder was removed meanwhile.
+    throw new TroveError('NOT_FOUND', 'The current folder no longer exists.', {
+      cause: err,
+      hint: 'cd to an existing folder (or pass -C <dir>) and run the command again.',
+    });
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) {
+    throw new TroveError(
+      'NOT_FOUND',
+      `${dir} is not a folder (${opts.cwd !== undefined ? '-C' : 'the current folder'}).`,
+      {
+        key: dir,
+      },
+    );
+  }
+  return dir;
 }
 
 function storeOptions(opts: GlobalOptions) {

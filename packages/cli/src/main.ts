@@ -10,7 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
-import { EXIT, exitCodeFor, reportError } from './output.js';
+import { EXIT, exitCodeFor, reportError, reportUsageJson } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('trove')
@@ -48,11 +48,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' ||
+      if (
+        err.code === 'commander.helpDisplayed' ||
         err.code === 'commander.version' ||
         err.exitCode === 0
-        ? EXIT.OK
-        : EXIT.USAGE;
+      ) {
+        return EXIT.OK;
+      }
+      // Commander has printed the error and the usage; a script asking for JSON gets it too.
+      // (An option after a failed parse may not be in opts(): the argv says if it was given.)
+      if (program.opts<GlobalOptions>().json || argv.includes('--json')) {
+        reportUsageJson(err.message);
+      }
+      return EXIT.USAGE;
     }
     const opts = program.opts<GlobalOptions & { debug?: boolean }>();
     reportError(err, Boolean(opts.json), Boolean(opts.debug) || Boolean(process.env.TROVE_DEBUG));

@@ -69,6 +69,12 @@ export function reportError(err: unknown, json: boolean, debug = false): void {
     );
 }
 
+/** A usage error (unknown option, missing argument) as `--json` prints errors: code `USAGE`, exit 2. */
+export function reportUsageJson(message: string): void {
+  const text = message.replace(/^error: /, '').split('\n')[0];
+  process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: text } })}\n`);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

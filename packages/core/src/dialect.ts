@@ -11,7 +11,12 @@
  */
 import type { ArtifactRecord } from './record/records.js';
 import { contextOf, type RunEvents } from './run/context.js';
-import { type LogArtifactOptions, type LogAs, logArtifact } from './run/log-artifact.js';
+import {
+  checkNotProjectOrStore,
+  type LogArtifactOptions,
+  type LogAs,
+  logArtifact,
+} from './run/log-artifact.js';
 import type { Run } from './run/run.js';
 
 export {
@@ -47,6 +52,7 @@ export { readText } from './record/meta-io.js';
 export { isModelId, newModelId, writeLoggedModel } from './registry/logged-models.js';
 export { validateModelName } from './registry/model-names.js';
 export type { SearchVersionsOptions } from './registry/model-registry.js';
+export { recordValue } from './run/record-value.js';
 export { statArtifactPath } from './store/ingest.js';
 export { mapFsError } from './user-path-errors.js';
 export type { LogAs, RunEvents };
@@ -77,4 +83,12 @@ export function assertActive(run: Run): void {
 /** The run's one events channel: rows every writer of this run object adds, saved by the run. */
 export function eventsOf(run: Run): RunEvents {
   return contextOf(run).events;
+}
+
+/**
+ * Refuses (`INVALID_PATH`) what the kernel never logs: the run's project root, a folder holding
+ * it, and trove's own store. For a dialect that copies a path before logging the copy.
+ */
+export function checkLoggablePath(run: Run, source: string): void {
+  checkNotProjectOrStore(run.root, source);
 }

@@ -223,10 +223,11 @@ describe('bad input leaves the store and workspace unchanged', () => {
         symlinkSync('loop1', join(cwd, 'd', 'loop2'));
       },
     ));
+  // Issue 18: the folder is there, so NOT_FOUND misled; a link pointing nowhere is bad input.
   it('a dangling symlink inside a directory', () =>
     expectRejected(
       ({ run }) => run.logArtifact('d'),
-      'NOT_FOUND',
+      'INVALID_ARTIFACT',
       (cwd) => {
         mkdirSync(join(cwd, 'd'));
         symlinkSync('missing', join(cwd, 'd', 'broken'));

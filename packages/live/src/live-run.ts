@@ -60,9 +60,9 @@ export class LiveRun {
     if (this.#slice.length >= SLICE) this.#handOver(false).catch(() => undefined);
   }
 
+  /** The caller gets the refusal of this call; `end()` does not report it again. */
   logArtifact(path: string, options: LogArtifactOptions): Promise<ArtifactRecord> {
-    const result = this.#then((run) => run.logArtifact(path, options));
-    return result as Promise<ArtifactRecord>;
+    return this.#then((run) => run.logArtifact(path, options), false);
   }
 
   /** Hands buffered values to the run; saves its records when `force` or when due. */
@@ -102,11 +102,15 @@ export class LiveRun {
     if (this.#error !== undefined) throw this.#error;
   }
 
-  #then<T>(fn: (run: Run) => Promise<T> | T): Promise<T> {
-    const next = this.#chain.then(() => this.ready).then(fn);
-    this.#chain = next.catch((err: unknown) => {
+  /** `fn` after what was queued; its error is kept for `end()` unless `keep` is false (its caller has it). */
+  #then<T>(fn: (run: Run) => Promise<T> | T, keep = true): Promise<T> {
+    const ready = this.#chain.then(() => this.ready);
+    const next = ready.then(fn);
+    // A run that never started is end()'s to report, whoever asked.
+    this.#chain = (keep ? next : ready).catch((err: unknown) => {
       this.#error ??= err;
     });
+    if (!keep) this.#chain = this.#chain.then(() => next.catch(() => undefined));
     return next;
   }
 }

@@ -138,7 +138,11 @@ export class Live implements AsyncDisposable {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw new TroveError('INVALID_ARGUMENT', 'logParams takes an object of name → value.');
     }
-    for (const [k, v] of Object.entries(params)) checkParam(k, v);
+    for (const [k, v] of Object.entries(params)) {
+      // DVCLive writes `'': 1`; the run's record has no empty names: refused before params.yaml.
+      if (k.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
+      checkParam(k, v);
+    }
     const text = dumpYaml({ ...this.#params, ...params });
     Object.assign(this.#params, params);
     writeFileAtomic(join(this.dir, 'params.yaml'), text);

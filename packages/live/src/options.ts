@@ -1,5 +1,6 @@
 /** `Live`'s options, checked before anything is written (DVCLive's `__init__` checks). */
-import { basename, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Store } from '@trove/core';
 import { TroveError } from '@trove/core';
 import type { PlotLabels } from './plots.js';
@@ -71,9 +72,11 @@ export function checkOptions(options: LiveOptions): CheckedOptions {
     throw new TroveError('INVALID_ARGUMENT', "`dvcyaml` path must have filename 'dvc.yaml'.");
   }
   const expName = options.expName ?? process.env.DVC_EXP_NAME ?? undefined;
+  const dir = resolve(cwd, dirOpt);
+  checkFolder(dir);
   return {
     cwd,
-    dir: resolve(cwd, dirOpt),
+    dir,
     resume: options.resume === true || env2bool(process.env.DVCLIVE_RESUME),
     report,
     dvcFile,
@@ -98,4 +101,16 @@ export interface LogPlotOptions extends PlotLabels {
 export interface LogSklearnPlotOptions extends PlotLabels, CurveOptions {
   name?: string;
   normalized?: boolean;
+}
+
+/** The Live's folder is made if absent; a file in its place (or above it) is refused first. */
+function checkFolder(dir: string): void {
+  for (let at = dir; dirname(at) !== at; at = dirname(at)) {
+    if (!existsSync(at)) continue;
+    if (statSync(at).isDirectory()) return;
+    throw new TroveError('INVALID_PATH', `\`dir\` ${dir} cannot be a folder: ${at} is a file.`, {
+      key: at,
+      hint: 'Give `dir` a path that is a folder or does not exist yet.',
+    });
+  }
 }

@@ -80,6 +80,8 @@ export function checkRelName(what: string, name: unknown): string {
   if (
     name.startsWith('/') ||
     name.includes('\\') ||
+    normal === '.' ||
+    normal === './' ||
     normal === '..' ||
     normal.startsWith('../') ||
     name.includes('\0')

@@ -4,9 +4,9 @@
  * directory once (a directory as a `.dir` manifest), so the tree is the union of the run's
  * records, with directories expanded from their manifests.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { checkout, resolveArtifactRef, type Store, TroveError } from '@trove/core';
 
 /** MLflow's `FileInfo`: a path relative to the run's artifact root; no size for a folder. */
@@ -88,13 +88,40 @@ export async function downloadRunArtifacts(
   store: Store,
   options: DownloadArtifactsOptions,
 ): Promise<string> {
-  const dst = options.dstPath ?? mkdtempSync(join(tmpdir(), 'trove-download-'));
+  // Everything is checked and found before a folder is made: a refusal leaves none behind.
+  const plan = await planDownload(store, options);
+  if (options.dstPath !== undefined) checkDestination(options.dstPath);
+  const made =
+    options.dstPath === undefined ? mkdtempSync(join(tmpdir(), 'trove-download-')) : undefined;
+  const dst = options.dstPath ?? (made as string);
+  try {
+    if (plan.single)
+      return (await checkout(store.objects, plan.single.md5, join(dst, plan.single.path))).path;
+    for (const f of plan.files) await checkout(store.objects, f.md5, join(dst, f.path));
+    return join(dst, plan.path);
+  } catch (err) {
+    if (made !== undefined) rmSync(made, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+interface DownloadPlan {
+  /** One stored file or folder, placed at `path` under the destination. */
+  single?: { md5: string; path: string };
+  files: TreeFile[];
+  path: string;
+}
+
+async function planDownload(
+  store: Store,
+  options: DownloadArtifactsOptions,
+): Promise<DownloadPlan> {
   if (options.artifactUri !== undefined) {
     if (options.runId !== undefined)
       throw new TroveError('INVALID_ARGUMENT', 'Give either runId or artifactUri, not both.');
     const found = await resolveArtifactRef(store, options.artifactUri);
     const name = found.record ? posix.basename(found.record.path) : found.name;
-    return (await checkout(store.objects, found.md5, join(dst, name))).path;
+    return { single: { md5: found.md5, path: name }, files: [], path: name };
   }
   if (options.runId === undefined)
     throw new TroveError('INVALID_ARGUMENT', 'downloadArtifacts needs a runId or an artifactUri.');
@@ -103,10 +130,30 @@ export async function downloadRunArtifacts(
   if (path.split('/').includes('..'))
     throw new TroveError('INVALID_PATH', `Artifact path ${path} leaves the run.`);
   const exact = (await store.readArtifacts(runId))[path];
-  if (exact?.cached) return (await checkout(store.objects, exact.md5, join(dst, path))).path;
+  if (exact?.cached) return { single: { md5: exact.md5, path }, files: [], path };
   const files = await runFiles(store, runId, path);
   if (files.length === 0)
     throw new TroveError('NOT_FOUND', `Run ${runId} has no artifact at "${path}".`);
-  for (const f of files) await checkout(store.objects, f.md5, join(dst, f.path));
-  return join(dst, path);
+  return { files, path };
+}
+
+/** `dstPath` is a folder, or made as one: a file in its place (or above it) is refused. */
+function checkDestination(dstPath: string): void {
+  for (let at = resolve(dstPath); dirname(at) !== at; at = dirname(at)) {
+    let st: Stats;
+    try {
+      st = statSync(at);
+    } catch {
+      continue; // absent (or under a file, found further up)
+    }
+    if (st.isDirectory()) return;
+    throw new TroveError(
+      'INVALID_PATH',
+      `dstPath ${dstPath} cannot be a folder: ${at} is a file.`,
+      {
+        key: at,
+        hint: 'Give dstPath a folder, or a path that does not exist yet.',
+      },
+    );
+  }
 }

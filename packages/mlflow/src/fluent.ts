@@ -14,7 +14,7 @@ import {
   startRun as startCoreRun,
   TroveError,
 } from '@trove/core';
-import { logArtifactAs, pyJsonDumps } from '@trove/core/dialect';
+import { logArtifactAs, pyJsonDumps, recordValue } from '@trove/core/dialect';
 import {
   type DownloadArtifactsOptions,
   downloadRunArtifacts,
@@ -23,6 +23,7 @@ import {
 } from './artifacts.js';
 import { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 import { safeDumpYaml } from './model/mlmodel.js';
+import { mlflowParamValue } from './param-value.js';
 
 export interface StartRunOptions {
   /** Continue this run instead of starting one. */
@@ -104,8 +105,23 @@ async function onRun<T>(runId: string | undefined, fn: (run: Run) => Promise<T>)
   }
 }
 
-export const logParam = (key: string, value: unknown): void => current().logParam(key, value);
-export const logParams = (params: Record<string, unknown>): void => current().logParams(params);
+/**
+ * `log_param`. What JSON can hold is recorded as given (a BigInt as a number, or its text when
+ * past 2^53); what it cannot (a function, a symbol, a value containing itself) is recorded as
+ * its text, as MLflow records `str(value)`, instead of being refused.
+ */
+export const logParam = (key: string, value: unknown): void =>
+  current().logParam(key, mlflowParamValue(value, key));
+export const logParams = (params: Record<string, unknown>): void => {
+  const run = current();
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    run.logParams(params); // the kernel's refusal
+    return;
+  }
+  run.logParams(
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, mlflowParamValue(v, k)])),
+  );
+};
 export const setTag = (key: string, value: unknown): void => current().setTags({ [key]: value });
 export const setTags = (tags: Record<string, unknown>): void => current().setTags(tags);
 
@@ -188,6 +204,8 @@ export function logDict(
   artifactFile: string,
   runId?: string,
 ): Promise<void> {
+  // json.dumps and yaml.safe_dump refuse a function or a cycle (here it would be a RangeError).
+  recordValue(dictionary, 'dictionary');
   const yaml = /\.ya?ml$/.test(artifactFile);
   const text = yaml ? safeDumpYaml(dictionary) : pyJsonDumps(dictionary, { indent: 2 });
   return logTempFile(text, artifactFile, runId);

@@ -13,6 +13,7 @@ import type { ArtifactRecord, LineageRow, Run, RunStatus } from '@trove/core';
 import { startRun, TroveError } from '@trove/core';
 import {
   baseFileName,
+  checkLoggablePath,
   defaultArtifactName,
   type EventBatch,
   eventsOf,
@@ -301,6 +302,8 @@ export class PolyaxonRun {
     }
     const source = resolve(this.run.cwd, o.path);
     const stat = statArtifactPath(source);
+    // The copy below would hide it from the kernel: the project and the store are refused here.
+    checkLoggablePath(this.run, source);
     const step = o.versioned === false ? undefined : validateStep(o.step);
     const relPath = validateRelPath(o.relPath);
     const summary = validateSummary(o.summary);
@@ -328,8 +331,8 @@ export class PolyaxonRun {
           type: kind,
           name,
           dvc: false,
-          ...(step !== undefined ? { step } : {}),
-          ...(relPath ? { relPath } : {}),
+          // At a step the client ignores rel_path (the asset's path is its kind, name and step).
+          ...(step !== undefined ? { step } : relPath ? { relPath } : {}),
           ...(meta ? { meta } : {}),
         },
         step === undefined

@@ -7,7 +7,7 @@ export const vectors: Record<string, any> = JSON.parse(
 );
 
 /** What these helpers need of a trove `Store` (structural: test-utils does not depend on core). */
-interface StoreLike {
+export interface StoreLike {
   meta: { list(prefix: string): AsyncIterable<{ key: string }> };
   listEventFiles(runId: string, kind?: string, name?: string): Promise<unknown[]>;
   readEventFile(file: never): AsyncIterable<unknown>;

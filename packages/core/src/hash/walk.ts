@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TroveError } from '../errors.js';
+import { errnoCode, TroveError } from '../errors.js';
 import { mapFsError } from '../user-path-errors.js';
 import type { IgnoreTest } from './dvcignore.js';
 
@@ -52,13 +52,20 @@ export function walkFiles(root: string, isIgnored?: IgnoreTest): FileEntry[] {
       let st: Stats;
       try {
         st = lstatSync(path);
-        if (st.isSymbolicLink()) {
-          const target = statSync(path);
-          if (target.isDirectory()) continue; // not descended, like os.walk(followlinks=False)
-          st = target;
-        }
       } catch (err) {
         throw mapFsError(err, path);
+      }
+      if (st.isSymbolicLink()) {
+        let target: Stats;
+        try {
+          target = statSync(path);
+        } catch (err) {
+          // The folder is there; a link in it points nowhere: bad input, not a missing path.
+          if (errnoCode(err) === 'ENOENT') throw danglingLink(path, err);
+          throw mapFsError(err, path);
+        }
+        if (target.isDirectory()) continue; // not descended, like os.walk(followlinks=False)
+        st = target;
       }
       if (isIgnored?.(path, st.isDirectory())) continue;
       if (st.isDirectory()) {
@@ -107,4 +114,18 @@ export function isReadable(file: Pick<FileEntry, 'mode' | 'uid' | 'gid'>): boole
   if (file.uid === identity.uid) return (file.mode & 0o400) !== 0;
   if (identity.groups.has(file.gid)) return (file.mode & 0o040) !== 0;
   return (file.mode & 0o004) !== 0;
+}
+
+function danglingLink(path: string, cause: unknown): TroveError {
+  let to = '';
+  try {
+    to = ` → ${readlinkSync(path)}`;
+  } catch {
+    // gone meanwhile: the path alone says enough
+  }
+  return new TroveError('INVALID_ARTIFACT', `A symbolic link points nowhere: ${path}${to}`, {
+    key: path,
+    cause,
+    hint: 'Remove the link or restore what it points to, then log the folder again.',
+  });
 }

@@ -19,6 +19,13 @@ export function validateRelPath(relPath: unknown): string {
   if (typeof relPath !== 'string') {
     throw new TroveError('INVALID_PATH', `relPath must be a string, not ${typeof relPath}.`);
   }
+  if (/[\0\r\n]/.test(relPath)) {
+    // It names a folder in the store and on disk: a NUL cannot, a line break breaks listings.
+    throw new TroveError(
+      'INVALID_PATH',
+      `relPath ${JSON.stringify(relPath)} has a NUL or a line break.`,
+    );
+  }
   if (
     isAbsolute(relPath) ||
     posix.isAbsolute(relPath) ||

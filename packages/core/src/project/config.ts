@@ -55,7 +55,18 @@ export function loadConfig(file: string): TroveConfig {
       },
     );
   }
-  const data = (doc.toJS() ?? {}) as unknown;
+  let data: unknown;
+  try {
+    // `yaml` stops an alias bomb (a few lines that expand to billions of nodes) with its
+    // default `maxAliasCount`; that and any other failure to build the data is the file's fault.
+    data = (doc.toJS() ?? {}) as unknown;
+  } catch (err) {
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `${file} cannot be read as data: ${String((err as Error).message).split('\n')[0]}`,
+      { key: file, cause: err, hint: 'Write the stores out without YAML aliases (*name).' },
+    );
+  }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw configError(file, '', 'the file must hold a mapping with "store" and "stores".');
   }

@@ -78,6 +78,7 @@ export async function readArtifacts(
     const part = await readJsonIfAny<Record<string, ArtifactRecord>>(store, key);
     if (typeof part !== 'object' || part === null || Array.isArray(part)) throw damaged(store, key);
     for (const [path, record] of Object.entries(part)) {
+      if (!isArtifactRecord(record)) throw damaged(store, key);
       const seen = merged[path];
       if (!seen || String(record.loggedAt) >= String(seen.loggedAt)) merged[path] = record;
     }
@@ -134,6 +135,13 @@ async function readJsonIfAny<T>(store: MetaLocation, key: string): Promise<T | u
     if (isTroveError(err, 'NOT_FOUND')) return undefined;
     throw err;
   }
+}
+
+/** The fields every reader of an artifact entry relies on (listings format `size`, get checks `md5`). */
+function isArtifactRecord(value: unknown): value is ArtifactRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.md5 === 'string' && typeof r.size === 'number' && typeof r.path === 'string';
 }
 
 function damaged(store: MetaLocation, key: string, cause?: unknown): TroveError {
@@ -222,7 +230,12 @@ export class RunFolder {
   async updateRecord(initial: RunRecord, changes: RecordChanges): Promise<RunRecord> {
     const key = this.#key('run.json');
     return this.#swap(key, async (current) => {
-      const base = current === undefined ? initial : (JSON.parse(current) as RunRecord);
+      let base = initial;
+      try {
+        if (current !== undefined) base = JSON.parse(current) as RunRecord;
+      } catch (err) {
+        throw damaged(this.#store, key, err);
+      }
       const next: RunRecord = {
         ...base,
         params: { ...base.params, ...changes.params },
@@ -263,12 +276,8 @@ export class RunFolder {
       } catch (err) {
         if (!isTroveError(err, 'NOT_FOUND')) throw err;
       }
-      let next: { text: string; value: T };
-      try {
-        next = await change(current);
-      } catch (err) {
-        throw damaged(this.#store, key, err);
-      }
+      // Only what was read can be damaged: an error of `change` is its own (never CORRUPT).
+      const next = await change(current);
       try {
         await meta.write(
           key,

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { validateKey } from '../backend/keys.js';
 import {
@@ -14,8 +14,9 @@ import { artifactEvent, validateEventName } from '../layout/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Progress } from '../store/ingest.js';
-import { type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
+import { checkPathText, type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
 import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
+import { recordValues } from './record-value.js';
 
 /**
  * How a dialect package logs (given through `@trove/core/dialect`, never by users): everything
@@ -79,14 +80,21 @@ export async function logArtifact(
   const name = options.name === undefined ? undefined : validateArtifactName(options.name);
   const step = validateStep(options.step);
   const relPath = validateRelPath(options.relPath);
+  if (step !== undefined && relPath !== '') {
+    // A step puts it at assets/<type>/<name>_<step>: a relPath would be dropped without a word.
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      'step and relPath exclude each other: a step logs a versioned asset (assets/<type>/<name>_<step>), relPath an unversioned output (outputs/<relPath>/…).',
+    );
+  }
   const labels = checkLabels(options.labels);
   const meta = checkMeta(options.meta);
   if (options.desc !== undefined && typeof options.desc !== 'string') {
     throw new TroveError('INVALID_ARGUMENT', 'desc must be a string.');
   }
-  const source = resolve(ctx.cwd, path);
+  const source = resolve(ctx.cwd, checkPathText(path, 'An artifact path'));
   statArtifactPath(source);
-  checkNotProjectOrStore(ctx, source);
+  checkNotProjectOrStore(ctx.root, source);
   const artifactName = name ?? defaultArtifactName(source);
   const cache = options.cache ?? true;
   const asPath = as.path === undefined ? undefined : validateRelPath(as.path);
@@ -94,7 +102,11 @@ export async function logArtifact(
   const tracked = options.copy ? join(ctx.dir, 'artifacts', basename(source)) : source;
   const pointers =
     asPath === undefined && as.pointers !== false && wantsPointers(ctx, tracked, options.dvc);
-  if (pointers) checkWritable(dirname(tracked));
+  if (options.copy) checkFolderPath(dirname(tracked));
+  if (pointers) {
+    checkPointerPath(tracked);
+    checkWritable(dirname(tracked));
+  }
   if (step !== undefined) {
     // The events file this will write (and its segments) must be valid keys before anything is stored.
     const name = validateEventName(type ?? 'file', artifactName);
@@ -215,17 +227,13 @@ function checkMeta(meta: unknown): Record<string, unknown> | undefined {
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
     throw new TroveError('INVALID_ARGUMENT', 'meta must be a mapping of keys to values.');
   }
-  try {
-    return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
-  } catch (err) {
-    throw new TroveError('INVALID_ARGUMENT', 'meta must be JSON-serialisable.', { cause: err });
-  }
+  return recordValues(meta as Record<string, unknown>, 'meta');
 }
 
 /** The project root, anything containing it, or the store itself is never logged. */
-function checkNotProjectOrStore(ctx: RunContext, source: string): void {
-  const store = join(ctx.root, '.trove');
-  if (isWithin(source, ctx.root) || isWithin(store, source)) {
+export function checkNotProjectOrStore(root: string, source: string): void {
+  const store = join(root, '.trove');
+  if (isWithin(source, root) || isWithin(store, source)) {
     throw new TroveError(
       'INVALID_PATH',
       `${source} is ${isWithin(store, source) ? "trove's own store" : 'the project root (or contains it)'}: it cannot be logged.`,
@@ -261,5 +269,40 @@ function checkWritable(dir: string): void {
       cause: err,
       hint: 'Make the folder writable, or log with dvc: false (trove add --no-dvc).',
     });
+  }
+}
+
+/**
+ * A `.gitignore` line and a `.dvc` file name are one line of text: a path with a line break would
+ * ignore other files (`/a` and `b` for `a\nb`), so it gets no pointers and is refused.
+ */
+function checkPointerPath(path: string): void {
+  if (/[\r\n]/.test(path)) {
+    throw new TroveError(
+      'INVALID_PATH',
+      `${JSON.stringify(path)} has a line break: no .gitignore line or .dvc pointer can name it.`,
+      { key: path, hint: 'Rename the file, or log it with dvc: false (trove add --no-dvc).' },
+    );
+  }
+}
+
+/** `copy: true` copies into this folder: each existing part of it must be a folder. */
+function checkFolderPath(dir: string): void {
+  for (let at = dir; dirname(at) !== at; at = dirname(at)) {
+    let st: Stats;
+    try {
+      st = statSync(at);
+    } catch {
+      continue; // made when copying
+    }
+    if (st.isDirectory()) return;
+    throw new TroveError(
+      'INVALID_PATH',
+      `Cannot copy into ${dir}: ${at} is a file, not a folder.`,
+      {
+        key: at,
+        hint: 'Move that file away, or give the run another folder (dir).',
+      },
+    );
   }
 }

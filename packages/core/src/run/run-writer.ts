@@ -3,6 +3,7 @@ import { type EventBatch, EventLog } from '../layout/events.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import { type RecordChanges, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
+import { recordValue } from './record-value.js';
 
 /**
  * What one `Run` object has to save, and the saving: its own artifacts and lineage rows (its
@@ -87,7 +88,7 @@ export class RunWriter {
         throw err;
       }
     }
-    const changes = this.#takeChanges();
+    const { changes, refused } = this.#takeChanges();
     if (this.#recordDirty || final || hasChanges(changes)) {
       let stored: RunRecord;
       try {
@@ -112,17 +113,33 @@ export class RunWriter {
       }
       for (const listener of this.#onSaved) listener(saved);
     }
+    if (refused !== undefined) throw refused;
   }
 
-  /** The record changes since the last save, including summary values set directly. */
-  #takeChanges(): RecordChanges {
+  /**
+   * The record changes since the last save, including summary values set directly. A summary
+   * value a record cannot hold (a function, a value that contains itself) is taken out of the
+   * summary and returned as `refused`, so that it never stops the rest of the run being saved.
+   */
+  #takeChanges(): { changes: RecordChanges; refused?: unknown } {
     const changes = this.#changes;
+    const summary = this.#record.summary;
     const saved = JSON.parse(this.#savedSummary) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(this.#record.summary)) {
-      if (JSON.stringify(value) !== JSON.stringify(saved[key])) changes.summary[key] = value;
+    let refused: unknown;
+    for (const [key, value] of Object.entries(summary)) {
+      let held: unknown;
+      try {
+        held = recordValue(value, `summary value ${key}`);
+      } catch (err) {
+        refused ??= err;
+        delete summary[key];
+        continue;
+      }
+      summary[key] = held;
+      if (JSON.stringify(held) !== JSON.stringify(saved[key])) changes.summary[key] = held;
     }
     this.#changes = emptyChanges();
-    return changes;
+    return refused === undefined ? { changes } : { changes, refused };
   }
 }
 

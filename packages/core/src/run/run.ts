@@ -10,6 +10,7 @@ import type { Store } from '../record/store.js';
 import { bindContext, type RunContext } from './context.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
+import { recordValues } from './record-value.js';
 import { RunWriter } from './run-writer.js';
 import { type UseArtifactOptions, type UsedArtifact, useArtifact } from './use-artifact.js';
 
@@ -168,7 +169,14 @@ export class Run implements AsyncDisposable {
     this.#writer.setTags(strings);
   }
 
+  /**
+   * Records a param. A BigInt is kept as a number when it is a safe integer, else as its text;
+   * a function, a symbol or a value containing itself is refused (`INVALID_ARGUMENT`).
+   */
   logParam(name: string, value: unknown): void {
+    if (typeof name !== 'string') {
+      throw new TroveError('INVALID_NAME', `A param name is a string, not ${typeof name}.`);
+    }
     this.logParams({ [name]: value });
   }
 
@@ -180,8 +188,10 @@ export class Run implements AsyncDisposable {
     for (const name of Object.keys(params)) {
       if (name.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
     }
-    Object.assign(this.#record.params, params);
-    this.#writer.setParams(params);
+    // Checked here, so that no value can make a later save of the run fail.
+    const values = recordValues(params, 'param');
+    Object.assign(this.#record.params, values);
+    this.#writer.setParams(values);
   }
 
   /** Records a metric value at a step (default: the current step); the summary keeps the latest. */
@@ -233,25 +243,38 @@ export class Run implements AsyncDisposable {
     await this.#writer.save();
   }
 
-  /** Ends the run: waits for pending logs, then saves it as `completed` (or `failed`). Idempotent. */
+  /**
+   * Ends the run: waits for pending logs, then saves it as `completed` (or `failed`). Idempotent.
+   * When a log call or the last save fails, the run ends `failed` and `end()` rejects with that
+   * error (the first one); the store is closed either way.
+   */
   async end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
     if (this.#ended) return;
+    let failure: { error: unknown } | undefined;
     try {
       await this.flush();
     } catch (err) {
       status = 'failed';
-      throw err;
-    } finally {
-      this.#ended = true;
-      // Adding to a run that had already ended keeps its status and end time.
-      if (this.#resumedStatus === undefined || this.#resumedStatus === 'running') {
-        this.#writer.end(status);
-      }
-      if (this.#step !== undefined) this.#record.summary.step = this.step;
+      failure = { error: err };
+    }
+    this.#ended = true;
+    // Adding to a run that had already ended keeps its status and end time.
+    const ends = this.#resumedStatus === undefined || this.#resumedStatus === 'running';
+    if (ends) this.#writer.end(status);
+    if (this.#step !== undefined) this.#record.summary.step = this.step;
+    try {
       await this.#writer.save(true);
+    } catch (err) {
+      failure ??= { error: err };
+      // The record could not say so: this object does (`run.status`).
+      if (ends) this.#record.status = 'failed';
+    }
+    try {
       this.#hashState?.save();
+    } finally {
       if (this.#ownsStore) await this.store.close();
     }
+    if (failure) throw failure.error;
   }
 
   /** Drops the run without recording anything more (nothing already saved is removed). */

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, type Stats, statfsSync, statSync } from 'node:fs';
 import { BatchQueue } from '../backend/batches.js';
 import { TroveError } from '../errors.js';
 import { buildDirManifest, type DirManifest } from '../hash/dir-manifest.js';
@@ -41,6 +41,7 @@ export interface Ingested {
 
 /** Stat of a path to track: regular file or directory (following a top-level link), else an error. */
 export function statArtifactPath(path: string): Stats {
+  checkPathText(path);
   let st: Stats;
   try {
     st = lstatSync(path);
@@ -61,7 +62,60 @@ export function statArtifactPath(path: string): Stats {
       hint: 'Log regular files and directories; FIFOs, sockets and devices cannot be tracked.',
     });
   }
+  checkNotPseudoFs(path);
   return st;
+}
+
+/** A path is text without NUL (no file system can name one; Node throws a raw error). */
+export function checkPathText(path: unknown, what = 'A path'): string {
+  if (typeof path !== 'string' || path === '') {
+    throw new TroveError(
+      'INVALID_PATH',
+      `${what} must be a non-empty string, not ${path === '' ? 'an empty string' : typeof path}.`,
+    );
+  }
+  if (path.includes('\0')) {
+    throw new TroveError(
+      'INVALID_PATH',
+      `${what} cannot contain a NUL character: ${JSON.stringify(path)}.`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Kernel file systems whose files report a size that is not their content (`/proc/self/status`
+ * stats as 0 bytes) and whose trees do not end (`/proc`): statfs magic numbers from linux/magic.h.
+ */
+const PSEUDO_FS = new Map<number, string>([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0x63677270, 'cgroup2'],
+  [0x27e0eb, 'cgroup'],
+  [0x1cd1, 'devpts'],
+]);
+
+function checkNotPseudoFs(path: string): void {
+  let type: number;
+  try {
+    type = statfsSync(path).type;
+  } catch {
+    return; // no statfs here (another OS): nothing to tell
+  }
+  const fs = PSEUDO_FS.get(type);
+  if (fs !== undefined) {
+    throw new TroveError(
+      'INVALID_PATH',
+      `${path} is on the kernel's ${fs} file system: its content cannot be tracked.`,
+      {
+        key: path,
+        hint: 'Copy what you need into a regular file first (cat it into the project), then log that.',
+      },
+    );
+  }
 }
 
 /**

@@ -216,7 +216,12 @@ async function importBackendFactory(
         },
       );
     }
-    throw err;
+    // The package is there but fails while loading: the store cannot be opened as configured.
+    throw new TroveError(
+      'INVALID_CONFIG',
+      `The store type "${type}" cannot be loaded: ${name} failed on import (${String((err as Error)?.message ?? err).split('\n')[0]}).`,
+      { cause: err, key: name, hint: `Reinstall ${name}, or check that it suits this Node.js.` },
+    );
   }
   const factory = mod.default as BackendFactory | undefined;
   if (!factory || typeof factory.create !== 'function' || typeof factory.options !== 'object') {

@@ -6,6 +6,7 @@
 import { TroveError } from '@trove/core';
 import { pyJsonDumps } from '@trove/core/dialect';
 import { inferSchema, type SchemaEntry } from './schema.js';
+import { checkSchema } from './schema-check.js';
 
 export interface ModelSignature {
   inputs: SchemaEntry[];
@@ -57,7 +58,9 @@ export function checkSignature(value: unknown): ModelSignature {
   };
   const ins = parse(inputs);
   if (!ins) throw bad();
+  checkSchema('inputs', ins);
   const outs = parse(outputs);
+  if (outs) checkSchema('outputs', outs);
   return outs ? { inputs: ins, outputs: outs } : { inputs: ins };
 }
 
