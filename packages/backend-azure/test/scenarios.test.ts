@@ -1,4 +1,4 @@
-import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
+import { describeResumeAfterKill, droppingServer, itDvcPulls, storedMd5 } from '@trove/conformance';
 import { createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { describe, expect, inject } from 'vitest';
 import { AzureBackend } from '../src/index.js';
@@ -41,29 +41,21 @@ describeResumeAfterKill('azure (Azurite)', {
         );
       },
       leftovers: (key) => uncommitted(client, key),
-      async dropping(resumeDir) {
-        const azurite = await startAzurite();
-        const own = await createContainer(azurite.connectionString, 'dropped');
-        let stopping: Promise<void> | undefined;
-        const dropped = new AzureBackend({
-          container: own,
-          connectionString: azurite.connectionString,
-          blockSize: BLOCK,
-          concurrency: 1,
-          maxAttempts: 1,
-          resumeDir,
-          onBlock: (b) => {
-            if (b.index === 2) stopping ??= azurite.stop();
-          },
-        });
-        return {
-          backend: dropped,
-          stop: async () => {
-            await stopping;
-            await azurite.stop();
-          },
-        };
-      },
+      dropping: (resumeDir) =>
+        droppingServer(startAzurite, async (azurite, drop) => {
+          const own = await createContainer(azurite.connectionString, 'dropped');
+          return new AzureBackend({
+            container: own,
+            connectionString: azurite.connectionString,
+            blockSize: BLOCK,
+            concurrency: 1,
+            maxAttempts: 1,
+            resumeDir,
+            onBlock: (b) => {
+              if (b.index === 2) drop();
+            },
+          });
+        }),
     };
   },
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
+import { describeResumeAfterKill, droppingServer, itDvcPulls, storedMd5 } from '@trove/conformance';
 import { createBucket, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { describe, inject } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -40,29 +40,21 @@ describeResumeAfterKill('s3 (moto)', {
       },
       leftovers: async (key) =>
         (await openUploads(client, bucket)).filter((u) => u.startsWith(`${key}:`)),
-      async dropping(resumeDir) {
-        const moto = await startMoto();
-        const own = await createBucket(moto.url, 'dropped');
-        let stopping: Promise<void> | undefined;
-        const backend = new S3Backend({
-          bucket: own,
-          endpoint: moto.url,
-          partSize: PART,
-          concurrency: 1,
-          maxAttempts: 2,
-          resumeDir,
-          onPart: (p) => {
-            if (p.partNumber === 3) stopping ??= moto.stop();
-          },
-        });
-        return {
-          backend,
-          stop: async () => {
-            await stopping;
-            await moto.stop();
-          },
-        };
-      },
+      dropping: (resumeDir) =>
+        droppingServer(startMoto, async (moto, drop) => {
+          const own = await createBucket(moto.url, 'dropped');
+          return new S3Backend({
+            bucket: own,
+            endpoint: moto.url,
+            partSize: PART,
+            concurrency: 1,
+            maxAttempts: 2,
+            resumeDir,
+            onPart: (p) => {
+              if (p.partNumber === 3) drop();
+            },
+          });
+        }),
       teardown: async () => client.destroy(),
     };
   },
