@@ -121,11 +121,5 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export {
-  corruptBytes,
-  type UploadBody,
-  type UploadRequest,
-  uploadRequest,
-  uploadSize,
-} from './write-body.js';
+export { corruptBytes, type UploadBody, type UploadRequest } from './write-body.js';
 export { type ManyWrites, writeManyWith } from './write-many.js';
