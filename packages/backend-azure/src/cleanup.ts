@@ -1,4 +1,4 @@
-import type { JournalSweep } from '@trove/core/backend';
+import { type JournalSweep, stateField } from '@trove/core/backend';
 import type { AzureContext } from './context.js';
 import { uncommittedBlocks, uploadIdOfBlock } from './upload/requests.js';
 
@@ -16,10 +16,7 @@ export function uploadLeftovers(c: AzureContext): JournalSweep {
     resumeDir: c.options.resumeDir,
     endpoint: c.endpointId,
     container: c.options.container,
-    uploadOf: (state) => {
-      const id = (state as { uploadId?: unknown } | undefined)?.uploadId;
-      return typeof id === 'string' ? id : undefined;
-    },
+    uploadOf: stateField('uploadId'),
     async discard(upload, dryRun, signal) {
       const blocks = await uncommittedBlocks(c, upload.key, signal);
       const mine = [...blocks].filter(([id]) => uploadIdOfBlock(id) === upload.id);

@@ -1,11 +1,9 @@
-import { type CopyOptions, notFound, type ObjectStat } from '@trove/core/backend';
+import { type CopyOptions, notFound, type ObjectStat, pinnedCopy } from '@trove/core/backend';
 import type { AzureContext } from './context.js';
 import { headObject, quoteEtag } from './head.js';
 import { azureErrorCode } from './map-error.js';
 import { sasUrl } from './sas.js';
 
-/** Attempts when the source changes between our Get Properties and the copy. */
-const SOURCE_ATTEMPTS = 3;
 const SOURCE_SAS_SECONDS = 60 * 60;
 
 /**
@@ -21,15 +19,14 @@ export async function copyObject(
   to: string,
   options: CopyOptions,
 ): Promise<ObjectStat> {
-  for (let attempt = 1; ; attempt++) {
-    const source = await headObject(ctx, from, options.signal);
-    if (!source) throw notFound('azure', from, 'No object to copy at');
-    const sourceBlob = ctx.conn.container.getBlobClient(from);
-    const target = ctx.conn.container.getBlobClient(to);
-    const url = await sasUrl(ctx, sourceBlob, 'r', SOURCE_SAS_SECONDS, true);
-    const conditions = { ifNoneMatch: options.ifNoneMatch };
-    const sourceConditions = { ifMatch: source.etag };
-    try {
+  return pinnedCopy('azure', from, {
+    head: () => headObject(ctx, from, options.signal),
+    async copy(source) {
+      const sourceBlob = ctx.conn.container.getBlobClient(from);
+      const target = ctx.conn.container.getBlobClient(to);
+      const url = await sasUrl(ctx, sourceBlob, 'r', SOURCE_SAS_SECONDS, true);
+      const conditions = { ifNoneMatch: options.ifNoneMatch };
+      const sourceConditions = { ifMatch: source.etag };
       if (source.size <= ctx.options.syncCopyLimit) {
         const out = await target.syncCopyFromURL(url, {
           abortSignal: options.signal,
@@ -54,9 +51,7 @@ export async function copyObject(
       const done = await headObject(ctx, to, options.signal);
       if (!done) throw notFound('azure', to, 'The copy did not create');
       return { key: to, size: done.size, etag: done.etag, lastModified: done.lastModified };
-    } catch (err) {
-      const sourceChanged = azureErrorCode(err) === 'SourceConditionNotMet';
-      if (!sourceChanged || attempt >= SOURCE_ATTEMPTS) throw err;
-    }
-  }
+    },
+    sourceChanged: (err) => azureErrorCode(err) === 'SourceConditionNotMet',
+  });
 }

@@ -1,12 +1,4 @@
-import {
-  codeForHttpStatus,
-  errnoCode,
-  isNetworkError,
-  isTroveError,
-  localFileError,
-  TroveError,
-  type TroveErrorCode,
-} from '@trove/core/backend';
+import { ServiceErrors, serviceErrorCode, type TroveError } from '@trove/core/backend';
 
 /**
  * The one place where Azure (and network) errors become TroveErrors. The SDK's `RestError` is
@@ -70,9 +62,7 @@ const CREDENTIALS_HINT =
 
 /** The service's error code (`BlobNotFound`, `BlobAlreadyExists`, …) or the errno of an error. */
 export function azureErrorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as RestErrorShape;
-  return e.details?.errorCode ?? e.code ?? errnoCode(err) ?? e.name;
+  return serviceErrorCode(err, (e: RestErrorShape) => e.details?.errorCode ?? e.code);
 }
 
 export function httpStatus(err: unknown): number | undefined {
@@ -93,60 +83,29 @@ export function isMd5Mismatch(err: unknown): boolean {
 
 /** Turns an SDK, network or local-file error into a TroveError (`backend: "azure"`). */
 export function mapAzureError(err: unknown, scope: ErrorScope): TroveError {
-  if (isTroveError(err)) return err;
+  const service = { service: 'Azure', fullName: 'Azure Blob Storage', scheme: 'azure' };
+  const target = { backend: BACKEND, ...service, container: scope.container, key: scope.key };
+  return ServiceErrors.map(err, target, (e) => azureRules(e, err));
+}
+
+function azureRules(e: ServiceErrors, err: unknown): TroveError {
   scrub(err);
   const code = azureErrorCode(err) ?? 'Unknown';
   const status = httpStatus(err);
-  const where =
-    scope.key === undefined
-      ? `azure://${scope.container}`
-      : `azure://${scope.container}/${scope.key}`;
-  const make = (
-    c: TroveErrorCode,
-    message: string,
-    extra: { retryable?: boolean; hint?: string } = {},
-  ) => new TroveError(c, message, { backend: BACKEND, key: scope.key, cause: err, ...extra });
   const detail = `${code}${status ? ` ${status}` : ''}`;
 
-  if (code === 'ContainerNotFound') {
-    return make(
-      'NOT_FOUND',
-      `The container "${scope.container}" does not exist (ContainerNotFound).`,
-      {
-        hint: `Create the container "${scope.container}" or fix "container:" (and "account:"/"endpoint:") in trove.yaml.`,
-      },
-    );
-  }
-  if (NOT_FOUND.has(code) || status === 404) return make('NOT_FOUND', `No object at ${where}.`);
+  if (code === 'ContainerNotFound')
+    return e.missingContainer('container', code, '"account:"/"endpoint:"');
+  if (NOT_FOUND.has(code) || status === 404) return e.noObject();
   if (PRECONDITION.has(code) || status === 412 || (status === 409 && code === 'BlobAlreadyExists'))
-    return make('PRECONDITION_FAILED', `A condition on ${where} did not hold (${detail}).`);
-  if (isMd5Mismatch(err)) {
-    return make('CORRUPT', `Azure received other bytes than were sent for ${where} (${code}).`, {
-      retryable: true,
-    });
-  }
-  if (CREDENTIALS.has(code) || status === 401) {
-    return make('PERMISSION_DENIED', `The credentials were refused for ${where} (${code}).`, {
-      hint: CREDENTIALS_HINT,
-    });
-  }
-  if (status === 403) {
-    return make('PERMISSION_DENIED', `Access denied to ${where} (${detail}).`, {
-      hint: CREDENTIALS_HINT,
-    });
-  }
-  const local = localFileError(BACKEND, err, where, scope.key);
+    return e.conditionFailed(detail);
+  if (isMd5Mismatch(err)) return e.otherBytes(code);
+  if (CREDENTIALS.has(code) || status === 401) return e.credentialsRefused(code, CREDENTIALS_HINT);
+  if (status === 403) return e.accessDenied(detail, CREDENTIALS_HINT);
+  const local = e.localFile();
   if (local) return local;
-  if (BUSY.has(code) || isNetworkError(err) || codeForHttpStatus(status)?.code === 'UNAVAILABLE') {
-    return make('UNAVAILABLE', `Azure Blob Storage is unavailable for ${where} (${detail}).`, {
-      retryable: true,
-      hint: 'Try again; check "account:"/"endpoint:" and the network if it persists.',
-    });
-  }
-  return make(
-    'INTERNAL',
-    `Unexpected Azure error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
-  );
+  if (BUSY.has(code) || e.transient(status)) return e.unavailable(detail, '"account:"/"endpoint:"');
+  return e.unexpected(detail);
 }
 
 function scrub(err: unknown): void {

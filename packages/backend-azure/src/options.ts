@@ -1,11 +1,11 @@
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import {
   countSpec,
-  defaultResumeDir,
   invalidOption,
-  type OptionSpec,
+  type ObjectStoreOptions,
   objectStoreOptionSpecs,
-  resolveOptions as resolveSpecs,
+  type ResolvedObjectStoreOptions,
+  resolveObjectStoreOptions,
 } from '@trove/core/backend';
 
 export const MIB = 1024 * 1024;
@@ -25,7 +25,7 @@ export interface BlockEvent {
   reused: boolean;
 }
 
-export interface AzureBackendOptions {
+export interface AzureBackendOptions extends ObjectStoreOptions {
   /** Blob container name (3–63 lowercase letters, digits and hyphens). */
   container: string;
   /** Storage account name; the endpoint is then `https://<account>.blob.core.windows.net`. */
@@ -43,14 +43,6 @@ export interface AzureBackendOptions {
   blockSize?: number;
   /** Blocks in flight per upload (default 8). */
   concurrency?: number;
-  /** Objects in flight in `writeMany` (default 32). */
-  objectConcurrency?: number;
-  /** Tries per request, including the first (default 5). */
-  maxAttempts?: number;
-  /** Keep interrupted block uploads of local files and continue them next time (default true). */
-  resume?: boolean;
-  /** Where resume journals live (default `<tmpdir>/trove-azure-uploads`). */
-  resumeDir?: string;
   /**
    * Largest blob copied with one synchronous Copy Blob From URL (default and maximum 256 MiB,
    * Azure's limit); larger ones use an asynchronous Copy Blob.
@@ -65,14 +57,10 @@ export interface AzureBackendOptions {
 }
 
 /** Options after defaults; what the backend actually uses. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedObjectStoreOptions {
   container: string;
   blockSize: number;
   concurrency: number;
-  objectConcurrency: number;
-  maxAttempts: number;
-  resume: boolean;
-  resumeDir: string;
   syncCopyLimit: number;
 }
 
@@ -80,7 +68,7 @@ export interface ResolvedOptions {
 const MAX_SYNC_COPY = 256 * MIB;
 
 /** The options `trove.yaml` may set for `type: azure` (core owns `prefix`). */
-export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+export const OPTION_SPECS = objectStoreOptionSpecs('azure', {
   container: { type: 'string', required: true, description: 'Name of the blob container.' },
   account: {
     type: 'string',
@@ -110,14 +98,13 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
       'Minimum block size in bytes, at least 1 MiB (default 8 MiB); grows for large blobs.',
   },
   concurrency: countSpec(8, 'Blocks uploaded at once per blob (default 8).'),
-  ...objectStoreOptionSpecs('azure'),
-};
+});
 
 /** Azure's container naming rule (the `$root`/`$web` special containers included). */
 const CONTAINER_NAME = /^(?:\$root|\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
 
 export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
-  const o = resolveSpecs('azure', OPTION_SPECS, options);
+  const { given: o, shared } = resolveObjectStoreOptions('azure', OPTION_SPECS, options);
   const invalid = (name: string, why: string) => invalidOption('azure', OPTION_SPECS, name, why);
   if (!CONTAINER_NAME.test(o.container)) {
     throw invalid(
@@ -134,10 +121,7 @@ export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
     container: o.container,
     blockSize: o.blockSize as number,
     concurrency: o.concurrency as number,
-    objectConcurrency: o.objectConcurrency as number,
-    maxAttempts: o.maxAttempts as number,
-    resume: o.resume as boolean,
-    resumeDir: o.resumeDir ?? defaultResumeDir('azure'),
+    ...shared,
     syncCopyLimit: Math.min(MAX_SYNC_COPY, syncCopyLimit),
   };
 }

@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { notFound, type ReadOptions, type ReadResult } from '@trove/core/backend';
+import {
+  isEmptyRange,
+  notFound,
+  type ReadOptions,
+  type ReadResult,
+  sizeFromAnswer,
+} from '@trove/core/backend';
 import type { AzureContext } from './context.js';
 import { headObject, quoteEtag } from './head.js';
 import { azureErrorCode, httpStatus } from './map-error.js';
@@ -16,8 +22,7 @@ export async function readObject(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const range = options.range;
-  if (range && range.end !== undefined && range.end <= range.start)
-    return emptyRead(ctx, key, options.signal);
+  if (isEmptyRange(range)) return emptyRead(ctx, key, options.signal);
   const blob = ctx.conn.container.getBlobClient(key);
   let out: Awaited<ReturnType<typeof blob.download>>;
   try {
@@ -36,14 +41,11 @@ export async function readObject(
     throw err;
   }
   if (out.metadata?.hdi_isfolder === 'true') throw notFound('azure', key);
-  const total = range
-    ? Number(/\/(\d+)$/.exec(out.contentRange ?? '')?.[1] ?? Number.NaN)
-    : out.contentLength;
   const body = out.readableStreamBody;
   return {
     stat: {
       key,
-      size: Number.isFinite(total) ? (total as number) : (out.contentLength ?? 0),
+      size: sizeFromAnswer(range, out.contentRange, out.contentLength),
       etag: quoteEtag(out.etag),
       lastModified: out.lastModified ?? new Date(0),
     },

@@ -1,4 +1,4 @@
-import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
+import { describeResumeAfterKill, droppingServer, itDvcPulls, storedMd5 } from '@trove/conformance';
 import { createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { describe, expect, inject } from 'vitest';
 import { AzureBackend } from '../src/index.js';
@@ -7,6 +7,8 @@ import { MIB, newBackend, testContainer, uncommitted, uploadJob } from './helper
 /** @trove/conformance's shared scenarios on Azure (Azurite on loopback). */
 const connectionString = inject('azureConnectionString');
 const BLOCK = 2 * MIB;
+/** One block at a time, so a kill or a dropped connection lands with the upload clearly unfinished. */
+const ONE_BY_ONE = { blockSize: BLOCK, concurrency: 1 };
 
 describeResumeAfterKill('azure (Azurite)', {
   size: 32 * BLOCK,
@@ -17,8 +19,7 @@ describeResumeAfterKill('azure (Azurite)', {
     const client = testContainer(connectionString, container);
     const backend = (extra = {}) => newBackend(connectionString, container, extra);
     return {
-      // One block at a time, so the kill lands with the upload clearly unfinished.
-      job: uploadJob(connectionString, container, { blockSize: BLOCK, concurrency: 1 }),
+      job: uploadJob(connectionString, container, ONE_BY_ONE),
       async stored(key) {
         const md5 = await storedMd5(backend(), key);
         // The whole body's md5 is the blob's Content-MD5 too.
@@ -41,29 +42,20 @@ describeResumeAfterKill('azure (Azurite)', {
         );
       },
       leftovers: (key) => uncommitted(client, key),
-      async dropping(resumeDir) {
-        const azurite = await startAzurite();
-        const own = await createContainer(azurite.connectionString, 'dropped');
-        let stopping: Promise<void> | undefined;
-        const dropped = new AzureBackend({
-          container: own,
-          connectionString: azurite.connectionString,
-          blockSize: BLOCK,
-          concurrency: 1,
-          maxAttempts: 1,
-          resumeDir,
-          onBlock: (b) => {
-            if (b.index === 2) stopping ??= azurite.stop();
-          },
-        });
-        return {
-          backend: dropped,
-          stop: async () => {
-            await stopping;
-            await azurite.stop();
-          },
-        };
-      },
+      dropping: (resumeDir) =>
+        droppingServer(startAzurite, async (azurite, drop) => {
+          const own = await createContainer(azurite.connectionString, 'dropped');
+          return new AzureBackend({
+            ...ONE_BY_ONE,
+            container: own,
+            connectionString: azurite.connectionString,
+            maxAttempts: 1,
+            resumeDir,
+            onBlock: (b) => {
+              if (b.index === 2) drop();
+            },
+          });
+        }),
     };
   },
 });

@@ -1,4 +1,4 @@
-import type { JournalSweep } from '@trove/core/backend';
+import { type JournalSweep, stateField } from '@trove/core/backend';
 import type { GcsContext } from './context.js';
 import { cancelSession } from './upload/requests.js';
 
@@ -14,10 +14,7 @@ export function uploadLeftovers(ctx: GcsContext): JournalSweep {
     resumeDir: ctx.options.resumeDir,
     endpoint: ctx.endpointId,
     container: ctx.bucket.name,
-    uploadOf: (state) => {
-      const uri = (state as { uri?: unknown } | undefined)?.uri;
-      return typeof uri === 'string' ? uri : undefined;
-    },
+    uploadOf: stateField('uri'),
     async discard(upload, dryRun) {
       if (!dryRun) await cancelSession(ctx, upload.id);
       return { bytes: 0, detail: `resumable session of ${upload.key}` };

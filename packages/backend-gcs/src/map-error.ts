@@ -1,12 +1,4 @@
-import {
-  codeForHttpStatus,
-  errnoCode,
-  isNetworkError,
-  isTroveError,
-  localFileError,
-  TroveError,
-  type TroveErrorCode,
-} from '@trove/core/backend';
+import { codeForHttpStatus, errnoCode, ServiceErrors, type TroveError } from '@trove/core/backend';
 
 /**
  * The one place where GCS (and network, and credential) errors become TroveErrors. The SDK error
@@ -60,59 +52,44 @@ function credentialsHint(keyFilename: string | undefined): string {
 
 /** Turns an SDK, HTTP, network or local-file error into a TroveError (`backend: "gcs"`). */
 export function mapGcsError(err: unknown, scope: ErrorScope): TroveError {
-  if (isTroveError(err)) return err;
+  const target = { backend: BACKEND, service: 'GCS', scheme: 'gs', container: scope.bucket };
+  return ServiceErrors.map(err, { ...target, key: scope.key }, (e) => gcsRules(e, err, scope));
+}
+
+function gcsRules(errors: ServiceErrors, err: unknown, scope: ErrorScope): TroveError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
   const status = httpStatus(err);
   const message = e.message ?? String(err);
   const reason = e.reason ?? e.errors?.[0]?.reason;
   const errno = errnoCode(err);
-  const where =
-    scope.key === undefined ? `gs://${scope.bucket}` : `gs://${scope.bucket}/${scope.key}`;
-  const make = (
-    c: TroveErrorCode,
-    text: string,
-    extra: { retryable?: boolean; hint?: string } = {},
-  ) => new TroveError(c, text, { backend: BACKEND, key: scope.key, cause: err, ...extra });
   const detail = `${status ?? errno ?? e.name ?? 'error'}${reason ? ` ${reason}` : ''}`;
 
   if (scope.keyFilename !== undefined && e.path === scope.keyFilename) {
-    return make('INVALID_CONFIG', `Cannot read the key file "${scope.keyFilename}" (${errno}).`, {
-      hint: credentialsHint(scope.keyFilename),
-    });
+    const text = `Cannot read the key file "${scope.keyFilename}" (${errno}).`;
+    return errors.make('INVALID_CONFIG', text, { hint: credentialsHint(scope.keyFilename) });
   }
-  if (status === 404 && (BUCKET_MISSING.test(message) || scope.bucketLevel)) {
-    return make('NOT_FOUND', `The bucket "${scope.bucket}" does not exist (${detail}).`, {
-      hint: `Create the bucket "${scope.bucket}" or fix "bucket:" (and "apiEndpoint:") in trove.yaml.`,
-    });
-  }
-  if (status === 400 && /md5|hash|checksum|crc32c/i.test(message)) {
-    return make('CORRUPT', `GCS received other bytes than were sent for ${where} (${detail}).`, {
-      retryable: true,
-    });
-  }
-  if (status === 401 || status === 403) {
-    return make('PERMISSION_DENIED', `Access denied to ${where} (${detail}).`, {
-      hint: credentialsHint(scope.keyFilename),
-    });
-  }
+  if (status === 404 && (BUCKET_MISSING.test(message) || scope.bucketLevel))
+    return errors.missingContainer('bucket', detail, '"apiEndpoint:"');
+  if (status === 400 && /md5|hash|checksum|crc32c/i.test(message)) return errors.otherBytes(detail);
+  if (status === 401 || status === 403)
+    return errors.accessDenied(detail, credentialsHint(scope.keyFilename));
   const byStatus = codeForHttpStatus(status);
-  if (byStatus?.code === 'NOT_FOUND') return make('NOT_FOUND', `No object at ${where}.`);
-  if (byStatus?.code === 'PRECONDITION_FAILED')
-    return make('PRECONDITION_FAILED', `A condition on ${where} did not hold (${detail}).`);
-  if (byStatus?.code === 'UNAVAILABLE' || isNetworkError(err) || fetchFailed(err)) {
-    return make('UNAVAILABLE', `GCS is unavailable for ${where} (${detail}).`, {
-      retryable: true,
-      hint: 'Try again; check "apiEndpoint:" and the network if it persists.',
-    });
-  }
-  const local = localFileError(BACKEND, err, where, scope.key);
+  if (byStatus?.code === 'NOT_FOUND') return errors.noObject();
+  if (byStatus?.code === 'PRECONDITION_FAILED') return errors.conditionFailed(detail);
+  if (errors.transient(status) || fetchFailed(err))
+    return errors.unavailable(detail, '"apiEndpoint:"');
+  const local = errors.localFile();
   if (local) return local;
   if (status === undefined && (CREDENTIAL_FAILURE.test(message) || errno?.startsWith('ERR_OSSL'))) {
-    return make('PERMISSION_DENIED', `The credentials could not be used for ${where}.`, {
-      hint: credentialsHint(scope.keyFilename),
-    });
+    return errors.make(
+      'PERMISSION_DENIED',
+      `The credentials could not be used for ${errors.where}.`,
+      {
+        hint: credentialsHint(scope.keyFilename),
+      },
+    );
   }
-  return make('INTERNAL', `Unexpected GCS error on ${where} (${detail}): ${message}`);
+  return errors.unexpected(detail);
 }
 
 /** Node's fetch reports a refused connection as TypeError("fetch failed") with the errno in `cause`. */

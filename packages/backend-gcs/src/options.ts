@@ -1,11 +1,11 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
 import {
   countSpec,
-  defaultResumeDir,
   invalidOption,
-  type OptionSpec,
+  type ObjectStoreOptions,
   objectStoreOptionSpecs,
-  resolveOptions as resolveSpecs,
+  type ResolvedObjectStoreOptions,
+  resolveObjectStoreOptions,
 } from '@trove/core/backend';
 
 const KIB = 1024;
@@ -26,7 +26,7 @@ export interface ChunkEvent {
   kind: 'sent' | 'resumed';
 }
 
-export interface GcsBackendOptions {
+export interface GcsBackendOptions extends ObjectStoreOptions {
   bucket: string;
   /** Google Cloud project (default: from the SDK's credential chain). */
   projectId?: string;
@@ -46,14 +46,6 @@ export interface GcsBackendOptions {
   chunkSize?: number;
   /** Requests in flight for `deleteMany` (default 16). */
   concurrency?: number;
-  /** Objects in flight in `writeMany` (default 32). */
-  objectConcurrency?: number;
-  /** Attempts per request, including the first (default 5). */
-  maxAttempts?: number;
-  /** Keep interrupted uploads of large local files and continue them next time (default true). */
-  resume?: boolean;
-  /** Where resume journals live (default `<tmpdir>/trove-gcs-uploads`). */
-  resumeDir?: string;
   /** A ready client (tests, custom settings); the options that configure a client are then ignored. */
   storage?: Storage;
   /** Called for every chunk of every resumable upload. */
@@ -61,19 +53,15 @@ export interface GcsBackendOptions {
 }
 
 /** Options after defaults; what the backend actually uses. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedObjectStoreOptions {
   bucket: string;
   apiEndpoint: string | undefined;
   chunkSize: number;
   concurrency: number;
-  objectConcurrency: number;
-  maxAttempts: number;
-  resume: boolean;
-  resumeDir: string;
 }
 
 /** The options `trove.yaml` may set for `type: gcs` (core owns `prefix`). */
-export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+export const OPTION_SPECS = objectStoreOptionSpecs('gcs', {
   bucket: { type: 'string', required: true, description: 'Name of the GCS bucket.' },
   projectId: {
     type: 'string',
@@ -98,11 +86,10 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
       'Bytes per request of a resumable upload, a multiple of 256 KiB (default 16 MiB); smaller bodies go in one request.',
   },
   concurrency: countSpec(16, 'Deletes in flight at once (default 16).'),
-  ...objectStoreOptionSpecs('gcs'),
-};
+});
 
 export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {
-  const o = resolveSpecs('gcs', OPTION_SPECS, options);
+  const { given: o, shared } = resolveObjectStoreOptions('gcs', OPTION_SPECS, options);
   if (o.apiEndpoint !== undefined && !/^https?:\/\/[^/]/.test(o.apiEndpoint)) {
     const why = `must be an http(s) URL, not ${o.apiEndpoint}.`;
     throw invalidOption('gcs', OPTION_SPECS, 'apiEndpoint', why);
@@ -112,9 +99,6 @@ export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {
     apiEndpoint: o.apiEndpoint?.replace(/\/+$/, ''),
     chunkSize: Math.ceil((o.chunkSize as number) / CHUNK_QUANTUM) * CHUNK_QUANTUM,
     concurrency: o.concurrency as number,
-    objectConcurrency: o.objectConcurrency as number,
-    maxAttempts: o.maxAttempts as number,
-    resume: o.resume as boolean,
-    resumeDir: o.resumeDir ?? defaultResumeDir('gcs'),
+    ...shared,
   };
 }

@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { ObjectStat, ReadOptions, ReadResult } from '@trove/core/backend';
+import {
+  isEmptyRange,
+  type ObjectStat,
+  type ReadOptions,
+  type ReadResult,
+  rangeHeader,
+} from '@trove/core/backend';
 import type { GcsContext, ObjectResource } from './context.js';
 import { gcsFetch, httpError, withRetries } from './http.js';
 import { md5Hex, toStat } from './stat.js';
@@ -21,8 +27,8 @@ export async function readObject(
   const url = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/${encodeURIComponent(key)}?alt=media`;
   const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
   if (range && (range.start > 0 || range.end !== undefined)) {
-    if (range.end !== undefined && range.end <= range.start) return emptyRead(ctx, key);
-    headers.Range = `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}`;
+    if (isEmptyRange(range)) return emptyRead(ctx, key);
+    headers.Range = rangeHeader(range);
   }
   const response = await withRetries(
     ctx.options.maxAttempts,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectTroveError } from '@trove/conformance';
+import { expectMissingContainer, expectTroveError } from '@trove/conformance';
 import { freePort, tempDir } from '@trove/test-utils';
 import { createGcsBucket } from '@trove/test-utils/gcs';
 import { describe, expect, inject, it } from 'vitest';
@@ -19,19 +19,7 @@ const listAll = async (backend: GcsBackend) => {
 describe('a missing bucket', () => {
   it('is NOT_FOUND naming the bucket, for lookups, reads, writes and listings', async () => {
     const backend = newBackend(endpoint, 'no-such-bucket-here');
-    const calls: [string, () => Promise<unknown>][] = [
-      ['stat', () => backend.stat('a/b')],
-      ['exists', () => backend.exists('a/b')],
-      ['read', () => backend.read('a/b')],
-      ['write', () => backend.write('a/b', 'x')],
-      ['list', () => listAll(backend)],
-    ];
-    for (const [name, call] of calls) {
-      const err = await expectTroveError(call, 'NOT_FOUND');
-      expect(err.message, name).toContain('no-such-bucket-here');
-      expect(err.hint, name).toContain('no-such-bucket-here');
-      expect(err.backend).toBe('gcs');
-    }
+    await expectMissingContainer(backend, 'no-such-bucket-here');
   });
 });
 

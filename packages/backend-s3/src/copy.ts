@@ -3,8 +3,8 @@ import { CopyObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import {
   type CopyOptions,
   mapLimit,
-  notFound,
   type ObjectStat,
+  pinnedCopy,
   preconditionFailed,
 } from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
@@ -17,8 +17,6 @@ import { abortUpload, completeUpload, createUpload } from './upload/requests.js'
 /** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
 const MAX_COPY_OBJECT_SIZE = MAX_PART_SIZE;
 const COPY_PART_SIZE = 1024 * MIB;
-/** Attempts when the source changes between our HeadObject and the copy. */
-const SOURCE_ATTEMPTS = 3;
 
 /**
  * Server-side copy: no bytes pass through this machine. CopyObject up to 5 GiB; beyond that,
@@ -31,10 +29,9 @@ export async function copyObject(
   to: string,
   options: CopyOptions,
 ): Promise<ObjectStat> {
-  for (let attempt = 1; ; attempt++) {
-    const source = await headObject(ctx, from, options.signal);
-    if (!source) throw notFound('s3', from, 'No object to copy at');
-    try {
+  return pinnedCopy('s3', from, {
+    head: () => headObject(ctx, from, options.signal),
+    async copy(source) {
       if (options.ifNoneMatch === '*') {
         if (await headObject(ctx, to, options.signal)) throw preconditionFailed('s3', to);
         if (source.size === 0) {
@@ -64,12 +61,10 @@ export async function copyObject(
         etag: out.CopyObjectResult?.ETag ?? '',
         lastModified: out.CopyObjectResult?.LastModified ?? new Date(),
       };
-    } catch (err) {
-      const sourceChanged =
-        options.ifNoneMatch === undefined && s3ErrorCode(err) === 'PreconditionFailed';
-      if (!sourceChanged || attempt >= SOURCE_ATTEMPTS) throw err;
-    }
-  }
+    },
+    sourceChanged: (err) =>
+      options.ifNoneMatch === undefined && s3ErrorCode(err) === 'PreconditionFailed',
+  });
 }
 
 async function multipartCopy(

@@ -1,12 +1,4 @@
-import {
-  codeForHttpStatus,
-  errnoCode,
-  isNetworkError,
-  isTroveError,
-  localFileError,
-  TroveError,
-  type TroveErrorCode,
-} from '@trove/core/backend';
+import { ServiceErrors, serviceErrorCode, type TroveError } from '@trove/core/backend';
 
 /**
  * The one place where S3 (and network) errors become TroveErrors. The SDK error is kept as
@@ -85,9 +77,7 @@ const CREDENTIALS_HINT =
 
 /** The S3 error code (`NoSuchKey`, `PreconditionFailed`, …) or Node errno of an error. */
 export function s3ErrorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as SdkErrorShape;
-  return e.Code ?? errnoCode(err) ?? e.name;
+  return serviceErrorCode(err, (e: SdkErrorShape) => e.Code);
 }
 
 export function httpStatus(err: unknown): number | undefined {
@@ -96,84 +86,53 @@ export function httpStatus(err: unknown): number | undefined {
 
 /** Turns an SDK, network or local-file error into a TroveError (`backend: "s3"`). */
 export function mapS3Error(err: unknown, scope: ErrorScope): TroveError {
-  if (isTroveError(err)) return err;
+  const target = { backend: BACKEND, service: 'S3', scheme: 's3', container: scope.bucket };
+  return ServiceErrors.map(err, { ...target, key: scope.key }, (e) => s3Rules(e, err, scope));
+}
+
+function s3Rules(e: ServiceErrors, err: unknown, scope: ErrorScope): TroveError {
   scrub(err);
   const code = s3ErrorCode(err) ?? 'Unknown';
   const status = httpStatus(err);
-  const where =
-    scope.key === undefined ? `s3://${scope.bucket}` : `s3://${scope.bucket}/${scope.key}`;
-  const make = (
-    c: TroveErrorCode,
-    message: string,
-    extra: { retryable?: boolean; hint?: string } = {},
-  ) => new TroveError(c, message, { backend: BACKEND, key: scope.key, cause: err, ...extra });
   const detail = `${code}${status ? ` ${status}` : ''}`;
 
-  if (code === 'NoSuchBucket') {
-    return make('NOT_FOUND', `The bucket "${scope.bucket}" does not exist (NoSuchBucket).`, {
-      hint: `Create the bucket "${scope.bucket}" or fix "bucket:" (and "endpoint:"/"region:") in trove.yaml.`,
-    });
-  }
+  if (code === 'NoSuchBucket') return e.missingContainer('bucket', code, '"endpoint:"/"region:"');
   if (code === 'NoSuchUpload')
-    return make('NOT_FOUND', `The multipart upload for ${where} no longer exists.`);
-  if (NOT_FOUND.has(code) || status === 404) return make('NOT_FOUND', `No object at ${where}.`);
+    return e.make('NOT_FOUND', `The multipart upload for ${e.where} no longer exists.`);
+  if (NOT_FOUND.has(code) || status === 404) return e.noObject();
   if (
     PRECONDITION.has(code) ||
     status === 412 ||
     (status === 409 && code === 'ConditionalRequestConflict')
   ) {
-    return make('PRECONDITION_FAILED', `A condition on ${where} did not hold (${detail}).`);
+    return e.conditionFailed(detail);
   }
-  if (code === 'BadDigest') {
-    return make('CORRUPT', `S3 received other bytes than were sent for ${where} (BadDigest).`, {
-      retryable: true,
-    });
-  }
+  if (code === 'BadDigest') return e.otherBytes(code);
   if (CHECKSUM_REJECTED.has(code)) {
-    return make(
+    return e.make(
       'UNAVAILABLE',
-      `The server rejected the request checksum for ${where} (${detail}).`,
+      `The server rejected the request checksum for ${e.where} (${detail}).`,
       {
         hint: 'S3-compatible stores (MinIO, R2, Wasabi, Ceph…) often need "checksums: when_required" in trove.yaml.',
       },
     );
   }
-  if (CREDENTIALS.has(code)) {
-    return make('PERMISSION_DENIED', `The credentials were refused for ${where} (${code}).`, {
-      hint: CREDENTIALS_HINT,
-    });
-  }
+  if (CREDENTIALS.has(code)) return e.credentialsRefused(code, CREDENTIALS_HINT);
   if (REGION.has(code) || status === 301) {
-    return make(
+    return e.make(
       'INVALID_CONFIG',
       `The bucket "${scope.bucket}" is not reachable in this region (${detail}).`,
-      {
-        hint: 'Set "region:" in trove.yaml to the region of the bucket.',
-      },
+      { hint: 'Set "region:" in trove.yaml to the region of the bucket.' },
     );
   }
-  if (code === 'AccessDenied' || code === 'AllAccessDisabled' || status === 403) {
-    return make('PERMISSION_DENIED', `Access denied to ${where} (${detail}).`, {
-      hint: CREDENTIALS_HINT,
-    });
-  }
-  const local = localFileError(BACKEND, err, where, scope.key);
+  if (code === 'AccessDenied' || code === 'AllAccessDisabled' || status === 403)
+    return e.accessDenied(detail, CREDENTIALS_HINT);
+  const local = e.localFile();
   if (local) return local;
-  if (
-    THROTTLED.has(code) ||
-    isNetworkError(err) ||
-    codeForHttpStatus(status)?.code === 'UNAVAILABLE' ||
-    (err as SdkErrorShape).$fault === 'server'
-  ) {
-    return make('UNAVAILABLE', `S3 is unavailable for ${where} (${detail}).`, {
-      retryable: true,
-      hint: 'Try again; check "endpoint:" and the network if it persists.',
-    });
+  if (THROTTLED.has(code) || e.transient(status) || (err as SdkErrorShape).$fault === 'server') {
+    return e.unavailable(detail, '"endpoint:"');
   }
-  return make(
-    'INTERNAL',
-    `Unexpected S3 error on ${where} (${detail}): ${(err as Error)?.message ?? String(err)}`,
-  );
+  return e.unexpected(detail);
 }
 
 function scrub(err: unknown): void {

@@ -1,10 +1,10 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   countSpec,
-  defaultResumeDir,
-  type OptionSpec,
+  type ObjectStoreOptions,
   objectStoreOptionSpecs,
-  resolveOptions as resolveSpecs,
+  type ResolvedObjectStoreOptions,
+  resolveObjectStoreOptions,
 } from '@trove/core/backend';
 import { MAX_PART_SIZE, MIB, MIN_PART_SIZE } from './upload/part-size.js';
 
@@ -20,7 +20,7 @@ export interface PartEvent {
   reused: boolean;
 }
 
-export interface S3BackendOptions {
+export interface S3BackendOptions extends ObjectStoreOptions {
   bucket: string;
   /** AWS region; default from the SDK's chain, or `us-east-1` when `endpoint` is set. */
   region?: string;
@@ -34,14 +34,6 @@ export interface S3BackendOptions {
   partSize?: number;
   /** Parts in flight per upload (default 8). */
   concurrency?: number;
-  /** Objects in flight in `writeMany` (default 32). */
-  objectConcurrency?: number;
-  /** Attempts per request, including the first (default 5). */
-  maxAttempts?: number;
-  /** Keep interrupted uploads of local files on the server and continue them next time (default true). */
-  resume?: boolean;
-  /** Where resume state lives (default `<tmpdir>/trove-s3-uploads`). */
-  resumeDir?: string;
   /** A ready client (tests, custom middleware); the options above that configure a client are then ignored. */
   client?: S3Client;
   /** Extra client settings merged over trove's (credentials, logger, requestHandler…). */
@@ -51,20 +43,16 @@ export interface S3BackendOptions {
 }
 
 /** Options after defaults; what the backend actually uses. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedObjectStoreOptions {
   bucket: string;
   endpoint: string | undefined;
   checksums: ChecksumMode;
   partSize: number;
   concurrency: number;
-  objectConcurrency: number;
-  maxAttempts: number;
-  resume: boolean;
-  resumeDir: string;
 }
 
 /** The options `trove.yaml` may set for `type: s3` (core owns `prefix`). */
-export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+export const OPTION_SPECS = objectStoreOptionSpecs('s3', {
   bucket: { type: 'string', required: true, description: 'Name of the S3 bucket.' },
   region: {
     type: 'string',
@@ -95,21 +83,20 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
       'Minimum multipart part size in bytes, from 5 MiB to 5 GiB (default 8 MiB); grows for large objects.',
   },
   concurrency: countSpec(8, 'Parts uploaded at once per object (default 8).'),
-  ...objectStoreOptionSpecs('s3'),
-};
+});
 
 export function resolveOptions(options: S3BackendOptions): ResolvedOptions {
   const checksums = options.checksums ?? (options.endpoint ? 'when_required' : 'when_supported');
-  const o = resolveSpecs('s3', OPTION_SPECS, { ...options, checksums });
+  const { given: o, shared } = resolveObjectStoreOptions('s3', OPTION_SPECS, {
+    ...options,
+    checksums,
+  });
   return {
     bucket: o.bucket,
     endpoint: o.endpoint,
     checksums,
     partSize: o.partSize as number,
     concurrency: o.concurrency as number,
-    objectConcurrency: o.objectConcurrency as number,
-    maxAttempts: o.maxAttempts as number,
-    resume: o.resume as boolean,
-    resumeDir: o.resumeDir ?? defaultResumeDir('s3'),
+    ...shared,
   };
 }

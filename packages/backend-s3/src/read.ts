@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
+import {
+  isEmptyRange,
+  type ReadOptions,
+  type ReadResult,
+  rangeHeader,
+  sizeFromAnswer,
+  TroveError,
+} from '@trove/core/backend';
 import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';
@@ -16,8 +23,7 @@ export async function readObject(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const range = options.range;
-  if (range && range.end !== undefined && range.end <= range.start)
-    return emptyRead(ctx, key, options.signal);
+  if (isEmptyRange(range)) return emptyRead(ctx, key, options.signal);
   let out: Awaited<ReturnType<typeof send>>;
   try {
     out = await send(ctx, key, range, options.signal);
@@ -25,13 +31,10 @@ export async function readObject(
     if (range && s3ErrorCode(err) === 'InvalidRange') return emptyRead(ctx, key, options.signal);
     throw err;
   }
-  const total = range
-    ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? Number.NaN)
-    : out.ContentLength;
   return {
     stat: {
       key,
-      size: Number.isFinite(total) ? (total as number) : (out.ContentLength ?? 0),
+      size: sizeFromAnswer(range, out.ContentRange, out.ContentLength),
       etag: out.ETag ?? '',
       lastModified: out.LastModified ?? new Date(0),
     },
@@ -40,11 +43,8 @@ export async function readObject(
 }
 
 function send(ctx: S3Context, key: string, range: ReadOptions['range'], signal?: AbortSignal) {
-  const header = range
-    ? `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}`
-    : undefined;
   return ctx.client.send(
-    new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: header }),
+    new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: range && rangeHeader(range) }),
     sendOptions(signal),
   );
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { expectTroveError } from '@trove/conformance';
+import { expectMissingContainer, expectTroveError } from '@trove/conformance';
 import { createBucket, type MotoServer, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -13,26 +13,7 @@ const endpoint = inject('s3Endpoint');
 describe('a missing bucket', () => {
   it('is NOT_FOUND naming the bucket, for lookups, reads, writes and listings', async () => {
     const backend = newBackend(endpoint, 'no-such-bucket-here');
-    const calls: [string, () => Promise<unknown>][] = [
-      ['stat', () => backend.stat('a/b')],
-      ['exists', () => backend.exists('a/b')],
-      ['read', () => backend.read('a/b')],
-      ['write', () => backend.write('a/b', 'x')],
-      [
-        'list',
-        async () => {
-          for await (const _ of backend.list('a/')) {
-            // the first page fails
-          }
-        },
-      ],
-    ];
-    for (const [name, call] of calls) {
-      const err = await expectTroveError(call, 'NOT_FOUND');
-      expect(err.message, name).toContain('no-such-bucket-here');
-      expect(err.hint, name).toContain('no-such-bucket-here');
-      expect(err.backend).toBe('s3');
-    }
+    await expectMissingContainer(backend, 'no-such-bucket-here');
     await backend.close();
   });
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import { describeResumeAfterKill, itDvcPulls, storedMd5 } from '@trove/conformance';
+import { describeResumeAfterKill, droppingServer, itDvcPulls, storedMd5 } from '@trove/conformance';
 import { createBucket, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { describe, inject } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -9,6 +9,8 @@ import { MIB, newBackend, openUploads, testClient } from './helpers.js';
 /** @trove/conformance's shared scenarios on S3 (moto on loopback). */
 const endpoint = inject('s3Endpoint');
 const PART = 5 * MIB;
+/** One part at a time, so a kill or a dropped connection lands with the upload clearly unfinished. */
+const ONE_BY_ONE = { partSize: PART, concurrency: 1 };
 
 describeResumeAfterKill('s3 (moto)', {
   size: 40 * PART,
@@ -26,8 +28,7 @@ describeResumeAfterKill('s3 (moto)', {
         module: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
         className: 'S3Backend',
         event: 'onPart',
-        // One part at a time, so the kill lands with the upload clearly unfinished.
-        options: { bucket, endpoint, partSize: PART, concurrency: 1 },
+        options: { bucket, endpoint, ...ONE_BY_ONE },
       },
       env: motoChildEnv(),
       stored: (key) => storedMd5(newBackend(endpoint, bucket), key),
@@ -40,29 +41,20 @@ describeResumeAfterKill('s3 (moto)', {
       },
       leftovers: async (key) =>
         (await openUploads(client, bucket)).filter((u) => u.startsWith(`${key}:`)),
-      async dropping(resumeDir) {
-        const moto = await startMoto();
-        const own = await createBucket(moto.url, 'dropped');
-        let stopping: Promise<void> | undefined;
-        const backend = new S3Backend({
-          bucket: own,
-          endpoint: moto.url,
-          partSize: PART,
-          concurrency: 1,
-          maxAttempts: 2,
-          resumeDir,
-          onPart: (p) => {
-            if (p.partNumber === 3) stopping ??= moto.stop();
-          },
-        });
-        return {
-          backend,
-          stop: async () => {
-            await stopping;
-            await moto.stop();
-          },
-        };
-      },
+      dropping: (resumeDir) =>
+        droppingServer(startMoto, async (moto, drop) => {
+          const own = await createBucket(moto.url, 'dropped');
+          return new S3Backend({
+            ...ONE_BY_ONE,
+            bucket: own,
+            endpoint: moto.url,
+            maxAttempts: 2,
+            resumeDir,
+            onPart: (p) => {
+              if (p.partNumber === 3) drop();
+            },
+          });
+        }),
       teardown: async () => client.destroy(),
     };
   },

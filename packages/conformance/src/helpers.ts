@@ -83,3 +83,29 @@ export async function expectTroveError(
 
 /** Bounded concurrency, shared with core. */
 export { mapLimit } from '@trove/core/backend';
+
+/**
+ * Asserts that a backend whose bucket or container (`name`) does not exist fails every kind of
+ * call (stat, exists, read, write, list, then `extra`) as `NOT_FOUND` naming it in the message
+ * and the hint, so the user learns what to create instead of hunting for a missing object.
+ */
+export async function expectMissingContainer(
+  backend: StorageBackend,
+  name: string,
+  extra: [string, () => Promise<unknown>][] = [],
+): Promise<void> {
+  const calls: [string, () => Promise<unknown>][] = [
+    ['stat', () => backend.stat('a/b')],
+    ['exists', () => backend.exists('a/b')],
+    ['read', () => backend.read('a/b')],
+    ['write', () => backend.write('a/b', 'x')],
+    ['list', () => listAll(backend, 'a/')],
+    ...extra,
+  ];
+  for (const [call, run] of calls) {
+    const err = await expectTroveError(run, 'NOT_FOUND');
+    expect(err.message, call).toContain(name);
+    expect(err.hint, call).toContain(name);
+    expect(err.backend, call).toBe(backend.kind);
+  }
+}

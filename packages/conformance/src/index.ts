@@ -2,6 +2,7 @@ export type { CaseContext, CaseSuite, ConformanceOptions } from './context.js';
 export {
   chunked,
   collect,
+  expectMissingContainer,
   expectTroveError,
   listAll,
   listKeys,
@@ -17,7 +18,9 @@ export {
 export { type CliFlowOptions, itRunsTheCliFlow } from './scenarios/cli-flow.js';
 export { type DvcPullOptions, itDvcPulls } from './scenarios/dvc-pull.js';
 export {
+  type DroppingBackend,
   describeResumeAfterKill,
+  droppingServer,
   type ResumeScenarioOptions,
   type ResumeTarget,
   storedMd5,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { type PieceSource, sendPieces } from '@trove/core/backend';
 import type { AzureContext } from '../context.js';
 import { azureErrorCode, httpStatus } from '../map-error.js';
-import type { BlockSource } from './source.js';
 
 /** Block id `base64("<uploadId>-<index, 6 digits>")`: every id of one upload has the same length. */
 function blockId(uploadId: string, index: number): string {
@@ -32,73 +32,38 @@ export async function uncommittedBlocks(
 }
 
 /**
- * Stages every block of `source` not already in `existing`, `concurrency` at a time, and hashes
- * the body in order. After the first failure no new block is read; the failure is thrown once
- * the blocks in flight have ended.
+ * Stages every block of `source` not already in `existing`, `concurrency` at a time, each with
+ * its Content-MD5 (which the service checks), and hashes the body in order (core's
+ * `sendPieces`). Closes the source.
  */
 export async function stageBlocks(
   ctx: AzureContext,
   key: string,
   uploadId: string,
-  source: BlockSource,
+  source: PieceSource,
   existing: Map<string, number>,
   request: { signal?: AbortSignal | undefined; onProgress?: ((bytes: number) => void) | undefined },
 ): Promise<{ ids: string[]; size: number; md5: string }> {
   const blob = ctx.conn.container.getBlockBlobClient(key);
-  const hash = createHash('md5');
-  const ids: string[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let size = 0;
-  let done = 0;
-  const progress = (bytes: number): void => {
-    done += bytes;
-    request.onProgress?.(done);
-  };
-  try {
-    for (;;) {
-      if (failure) break;
-      const block = await source.next();
-      if (!block) break;
-      const length = block.bytes.length;
-      hash.update(block.bytes);
-      size += length;
+  const sent = await sendPieces<string>(source, {
+    concurrency: ctx.options.concurrency,
+    held(block) {
       const id = blockId(uploadId, block.index);
-      ids.push(id);
-      if (existing.get(id) === length) {
-        block.release();
-        ctx.onBlock?.({ key, uploadId, index: block.index, size: length, reused: true });
-        progress(length);
-        continue;
-      }
+      return existing.get(id) === block.bytes.length ? id : undefined;
+    },
+    async send(block) {
+      const id = blockId(uploadId, block.index);
       const digest = createHash('md5').update(block.bytes).digest();
-      const staging = blob
-        .stageBlock(id, block.bytes, length, {
-          abortSignal: request.signal,
-          transactionalContentMD5: digest,
-        })
-        .then(
-          () => {
-            ctx.onBlock?.({ key, uploadId, index: block.index, size: length, reused: false });
-            progress(length);
-          },
-          (error: unknown) => {
-            failure ??= { error };
-          },
-        )
-        .finally(() => {
-          block.release();
-          inFlight.delete(staging);
-        });
-      inFlight.add(staging);
-      while (inFlight.size >= ctx.options.concurrency && !failure) await Promise.race(inFlight);
-    }
-  } catch (error) {
-    failure ??= { error };
-  } finally {
-    await Promise.all(inFlight);
-    await source.close().catch(() => {});
-  }
-  if (failure) throw failure.error;
-  return { ids, size, md5: hash.digest('hex') };
+      await blob.stageBlock(id, block.bytes, block.bytes.length, {
+        abortSignal: request.signal,
+        transactionalContentMD5: digest,
+      });
+      return id;
+    },
+    onPiece(block, _id, reused, done) {
+      ctx.onBlock?.({ key, uploadId, index: block.index, size: block.bytes.length, reused });
+      request.onProgress?.(done);
+    },
+  });
+  return { ids: sent.results, size: sent.size, md5: sent.md5 };
 }

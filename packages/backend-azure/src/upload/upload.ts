@@ -1,41 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import {
   corruptBytes,
-  type FileVersion,
-  isAbortError,
   isTroveError,
+  journaled,
   type ObjectStat,
+  openJournal,
+  type PieceUpload,
   type UploadBody,
-  UploadJournal,
+  versionOf,
   type WriteOptions,
+  worthResuming,
 } from '@trove/core/backend';
 import type { AzureContext } from '../context.js';
 import { quoteEtag } from '../head.js';
 import { mapAzureError } from '../map-error.js';
-import { blockSizeFor } from '../options.js';
 import { stageBlocks, uncommittedBlocks, uploadIdOfBlock } from './requests.js';
-import { type BlockSource, bufferSource, fileSource, iterableSource } from './source.js';
+import { blocksOf } from './source.js';
 
 /** What a resume journal holds for a block upload: the server keeps the blocks themselves. */
 interface BlockUploadState {
   uploadId: string;
   blockSize: number;
-}
-
-interface BlockUploadRequest {
-  key: string;
-  blockSize: number;
-  /** Makes the block source once the block size is settled (a resumed upload keeps its own). */
-  source: (blockSize: number) => Promise<BlockSource>;
-  contentType?: string | undefined;
-  /** Expected md5 (hex): checked before the commit, so a mismatch leaves nothing visible. */
-  md5?: string | undefined;
-  ifNoneMatch?: '*' | undefined;
-  ifMatch?: string | undefined;
-  /** Set for local files when resume is on: the upload is journaled and continued next time. */
-  file?: (FileVersion & { path: string }) | undefined;
-  signal?: AbortSignal | undefined;
-  onProgress?: ((bytes: number) => void) | undefined;
 }
 
 /**
@@ -49,32 +34,29 @@ interface BlockUploadRequest {
  * for the same unchanged file, it asks the service for the uncommitted block list and stages
  * only the blocks that are missing; the blocks that are there are read again only to hash them.
  */
-async function blockUpload(ctx: AzureContext, request: BlockUploadRequest): Promise<ObjectStat> {
+async function blockUpload(ctx: AzureContext, request: PieceUpload): Promise<ObjectStat> {
   const { key, signal, file } = request;
   const blob = ctx.conn.container.getBlockBlobClient(key);
-  const journal = file
-    ? await UploadJournal.acquire<BlockUploadState>(ctx.options.resumeDir, {
-        backend: 'azure',
-        endpoint: ctx.endpointId,
-        container: ctx.options.container,
-        key,
-        path: file.path,
-      })
-    : undefined;
-  try {
+  const where = { backend: 'azure', endpoint: ctx.endpointId, container: ctx.options.container };
+  const journal = await openJournal<BlockUploadState>(
+    ctx.options.resumeDir,
+    { ...where, key },
+    file,
+  );
+  const upload = async (): Promise<ObjectStat> => {
     let existing = new Map<string, number>();
-    let state = journal && file ? journal.resumable(toVersion(file)) : undefined;
+    let state = journal && file ? journal.resumable(versionOf(file)) : undefined;
     if (state) {
       existing = await uncommittedBlocks(ctx, key, signal);
       // Nothing of this upload left on the server (committed meanwhile, or expired): start over.
       if (![...existing.keys()].some((id) => uploadIdOfBlock(id) === state?.uploadId))
         state = undefined;
     }
-    const blockSize = state?.blockSize ?? request.blockSize;
+    const blockSize = state?.blockSize ?? request.pieceSize;
     const uploadId = state?.uploadId ?? randomBytes(8).toString('hex');
     if (journal && file && !state) {
       // Without a place for its journal the upload still runs; it just cannot be resumed.
-      await journal.save(toVersion(file), { uploadId, blockSize }).catch(() => {});
+      await journal.save(versionOf(file), { uploadId, blockSize }).catch(() => {});
     }
     const source = await request.source(blockSize);
     const sent = await stageBlocks(ctx, key, uploadId, source, existing, request);
@@ -90,7 +72,6 @@ async function blockUpload(ctx: AzureContext, request: BlockUploadRequest): Prom
       },
       conditions: { ifNoneMatch: request.ifNoneMatch, ifMatch: request.ifMatch },
     });
-    await journal?.finish();
     return {
       key,
       size: sent.size,
@@ -98,63 +79,21 @@ async function blockUpload(ctx: AzureContext, request: BlockUploadRequest): Prom
       lastModified: out.lastModified ?? new Date(),
       md5: sent.md5,
     };
-  } catch (err) {
-    const keep =
-      journal !== undefined &&
-      !isAbortError(err) &&
-      mapAzureError(err, { container: ctx.options.container, key }).retryable &&
-      !(isTroveError(err) && err.code === 'CORRUPT');
-    // (A process killed meanwhile leaves its journal locked by a dead pid: the next one breaks it.)
-    if (keep) await journal?.release();
-    else await journal?.finish();
-    throw err;
-  }
+  };
+  // (A process killed meanwhile leaves its journal locked by a dead pid: the next one breaks it.)
+  return journaled(journal, upload, {
+    keep: (err) =>
+      worthResuming(err, (e) => mapAzureError(e, { container: ctx.options.container, key })) &&
+      !(isTroveError(err) && err.code === 'CORRUPT'),
+  });
 }
 
-function toVersion(file: FileVersion): FileVersion {
-  return { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino };
-}
-
-/**
- * A body larger than one block as a block upload: blocks of `max(blockSize, size / 50,000)` for
- * bytes, files and streams of a declared size (a local file's upload is journaled when resume
- * is on).
- */
+/** A body larger than one block as a block upload (a local file's is journaled, resume on). */
 export function uploadBody(
   ctx: AzureContext,
   key: string,
   body: UploadBody,
   options: WriteOptions,
 ): Promise<ObjectStat> {
-  const request = {
-    key,
-    contentType: options.contentType,
-    md5: options.md5,
-    ifNoneMatch: options.ifNoneMatch,
-    ifMatch: options.ifMatch,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  };
-  const min = ctx.options.blockSize;
-  const slots = ctx.options.concurrency + 1;
-  if (body.kind === 'bytes') {
-    const { bytes } = body;
-    const blockSize = blockSizeFor(bytes.length, min);
-    return blockUpload(ctx, { ...request, blockSize, source: async (n) => bufferSource(bytes, n) });
-  }
-  if (body.kind === 'file') {
-    const { path, size, version } = body;
-    return blockUpload(ctx, {
-      ...request,
-      blockSize: blockSizeFor(size, min),
-      source: (blockSize) => fileSource(path, size, blockSize, slots),
-      file: ctx.options.resume ? { path, ...version } : undefined,
-    });
-  }
-  const { head, rest } = body;
-  return blockUpload(ctx, {
-    ...request,
-    blockSize: options.size !== undefined ? blockSizeFor(options.size, min) : min,
-    source: async (size) => iterableSource(rest, size, slots, [head]),
-  });
+  return blockUpload(ctx, blocksOf(ctx, key, body, options));
 }

@@ -7,8 +7,9 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { type Piece, type PieceSource, sendPieces } from '@trove/core/backend';
 import { type S3Context, sendOptions, unquote } from '../context.js';
-import type { Part, PartSource } from './source.js';
+import { partNumber } from './source.js';
 
 /** A part already on the server, as ListParts describes it. */
 export interface ServerPart {
@@ -90,82 +91,45 @@ export async function listServerParts(
 
 /**
  * Sends the parts of `source` with at most `concurrency` in flight, hashing the whole body in
- * order as it goes. A part the server already has (same size and md5 as the local bytes) is
- * not sent again. Stops at the first failure, waits for the parts in flight, and rethrows it.
- * Closes the source.
+ * order as it goes (core's `sendPieces`). A part the server already has (same size and md5 as
+ * the local bytes) is not sent again. Closes the source.
  */
 export async function sendParts(
   ctx: S3Context,
   key: string,
   uploadId: string,
-  source: PartSource,
+  source: PieceSource,
   options: SendOptions = {},
 ): Promise<SentParts> {
-  const whole = createHash('md5');
-  const parts: CompletedPart[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let size = 0;
-  let completedBytes = 0;
-  let sent = 0;
-  let reused = 0;
-  const finished = (part: Part, server: ServerPart, wasReused: boolean): void => {
-    parts.push({ PartNumber: part.number, ETag: server.etag, ChecksumCRC32: server.checksumCRC32 });
-    completedBytes += part.bytes.length;
-    options.onProgress?.(completedBytes);
-    ctx.onPart?.({
-      key,
-      uploadId,
-      partNumber: part.number,
-      size: part.bytes.length,
-      reused: wasReused,
-    });
-  };
-  try {
-    while (!failure) {
-      options.signal?.throwIfAborted();
-      const part = await source.next();
-      if (!part) break;
-      whole.update(part.bytes);
-      size += part.bytes.length;
-      const prior = options.existing?.get(part.number);
-      if (prior && prior.size === part.bytes.length && unquote(prior.etag) === md5Hex(part.bytes)) {
-        reused++;
-        finished(part, prior, true);
-        part.release();
-        continue;
-      }
-      const task = uploadPart(ctx, key, uploadId, part, options.signal)
-        .then((server) => {
-          sent++;
-          finished(part, server, false);
-        })
-        .catch((error: unknown) => {
-          failure ??= { error };
-        })
-        .finally(() => {
-          part.release();
-          inFlight.delete(task);
-        });
-      inFlight.add(task);
-      while (inFlight.size >= ctx.options.concurrency) await Promise.race(inFlight);
-    }
-  } catch (error) {
-    failure ??= { error };
-  } finally {
-    await Promise.allSettled(inFlight);
-    await source.close().catch(() => {});
-  }
-  if (failure) throw failure.error;
-  parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-  return { parts, md5: whole.digest('hex'), size, sent, reused };
+  const out = await sendPieces<ServerPart>(source, {
+    concurrency: ctx.options.concurrency,
+    signal: options.signal,
+    held(part) {
+      const prior = options.existing?.get(partNumber(part));
+      const same = prior && prior.size === part.bytes.length;
+      return same && unquote(prior.etag) === md5Hex(part.bytes) ? prior : undefined;
+    },
+    send: (part) => uploadPart(ctx, key, uploadId, part, options.signal),
+    onPiece(part, _server, reused, done) {
+      options.onProgress?.(done);
+      const size = part.bytes.length;
+      ctx.onPart?.({ key, uploadId, partNumber: partNumber(part), size, reused });
+    },
+  });
+  const { results, ...sent } = out;
+  const parts = results.map((server, index) => ({
+    PartNumber: index + 1,
+    ETag: server.etag,
+    ChecksumCRC32: server.checksumCRC32,
+  }));
+  return { ...sent, parts };
 }
 
 async function uploadPart(
   ctx: S3Context,
   key: string,
   uploadId: string,
-  part: Part,
+  part: Piece,
   signal?: AbortSignal,
 ): Promise<ServerPart> {
   // A Buffer body (not a stream) lets the SDK retry a part on its own after a dropped connection.
@@ -174,14 +138,14 @@ async function uploadPart(
       Bucket: ctx.bucket,
       Key: key,
       UploadId: uploadId,
-      PartNumber: part.number,
+      PartNumber: partNumber(part),
       Body: part.bytes,
       ContentLength: part.bytes.length,
       ChecksumAlgorithm: partChecksums(ctx) ? 'CRC32' : undefined,
     }),
     sendOptions(signal),
   );
-  if (!out.ETag) throw new Error(`UploadPart ${part.number} returned no ETag`);
+  if (!out.ETag) throw new Error(`UploadPart ${partNumber(part)} returned no ETag`);
   return { etag: out.ETag, size: part.bytes.length, checksumCRC32: out.ChecksumCRC32 };
 }
 

@@ -42,7 +42,7 @@ export interface ResumeTarget {
    * A backend on a server of its own that stops itself after a few pieces of an upload (its
    * `resumeDir` given): for the lost-connection case.
    */
-  dropping?(resumeDir: string): Promise<{ backend: StorageBackend; stop(): Promise<void> }>;
+  dropping?(resumeDir: string): Promise<DroppingBackend>;
   /** Called after the cases. */
   teardown?(): Promise<void>;
 }
@@ -75,6 +75,34 @@ const bytesOf = (pieces: UploadPiece[], reused: boolean): number =>
 export async function storedMd5(backend: StorageBackend, key: string): Promise<string | undefined> {
   if (!(await backend.exists(key))) return undefined;
   return md5OfStream((await backend.read(key)).body);
+}
+
+/** A `dropping` backend and its `stop`, as the lost-connection case takes them. */
+export interface DroppingBackend {
+  backend: StorageBackend;
+  stop(): Promise<void>;
+}
+
+/**
+ * A `dropping` for targets: a server of its own (`start`), and a backend on it that `make`
+ * builds to call `drop` once a few pieces went over the wire, which stops the server.
+ */
+export async function droppingServer<S extends { stop(): Promise<void> }>(
+  start: () => Promise<S>,
+  make: (server: S, drop: () => void) => Promise<StorageBackend> | StorageBackend,
+): Promise<DroppingBackend> {
+  const server = await start();
+  let stopping: Promise<void> | undefined;
+  const backend = await make(server, () => {
+    stopping ??= server.stop();
+  });
+  return {
+    backend,
+    stop: async () => {
+      await stopping;
+      await server.stop();
+    },
+  };
 }
 
 /** Runs the resume scenario against the store `setup` makes. */

@@ -26,6 +26,7 @@ export {
 } from './backend-errors.js';
 export { BatchQueue, collectBatches, eachBatch } from './batches.js';
 export { bodyChunks } from './body.js';
+export { isEmptyRange, rangeHeader, sizeFromAnswer } from './byte-range.js';
 export {
   type BackendCapabilities,
   type CleanupOptions,
@@ -58,7 +59,16 @@ export {
 } from './define.js';
 export type { ListKeys } from './existing-probe.js';
 export { readFileBytes } from './file-bytes.js';
-export { type JournalSweep, type OpenUpload, sweepJournals } from './journal-sweep.js';
+export { type JournalSweep, type OpenUpload, stateField, sweepJournals } from './journal-sweep.js';
+export {
+  type JournaledFile,
+  type JournalPolicy,
+  journaled,
+  journaledFile,
+  openJournal,
+  versionOf,
+  worthResuming,
+} from './journaled-upload.js';
 export {
   compareKeys,
   joinKey,
@@ -81,10 +91,26 @@ export {
 export {
   countSpec,
   invalidOption,
+  type ObjectStoreOptions,
   objectStoreOptionSpecs,
+  type ResolvedObjectStoreOptions,
+  resolveObjectStoreOptions,
   resolveOptions,
   withPathsFrom,
 } from './option-specs.js';
+export {
+  bodyPieces,
+  bytesPieces,
+  filePieces,
+  type Piece,
+  type PieceSource,
+  type StreamPieceSize,
+  streamPieces,
+} from './piece-source.js';
+export { type PieceRules, type PieceUpload, pieceUpload } from './piece-upload.js';
+export { type PinnedCopy, pinnedCopy } from './pinned-copy.js';
+export { type SendPiecesOptions, type SentPieces, sendPieces } from './send-pieces.js';
+export { ServiceErrors, type ServiceTarget, serviceErrorCode } from './service-errors.js';
 export {
   abandonedJournals,
   breakLock,
@@ -95,5 +121,5 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export { corruptBytes, type UploadBody } from './write-body.js';
+export { corruptBytes, type UploadBody, type UploadRequest } from './write-body.js';
 export { type ManyWrites, writeManyWith } from './write-many.js';

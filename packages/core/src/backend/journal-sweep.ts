@@ -46,6 +46,14 @@ export interface JournalSweep {
   ): Promise<{ detail: string; bytes: number } | undefined>;
 }
 
+/** An `uploadOf` for journals whose state names the upload in the string field `name`. */
+export function stateField(name: string): (state: unknown) => string | undefined {
+  return (state) => {
+    const value = (state as Record<string, unknown> | undefined)?.[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+}
+
 /** Removes (or, dry run, counts) the leftovers of `kind`'s uploads under `options.prefix`. */
 export async function sweepJournals(
   kind: string,

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { TroveError } from '../errors.js';
 import type { OptionSpec } from './define.js';
+import { defaultResumeDir } from './upload-journal.js';
 
 /** The error for a bad option of a backend, with the option's description as the hint. */
 export function invalidOption(
@@ -87,11 +88,16 @@ export function countSpec(fallback: number, description: string): OptionSpec {
 }
 
 /**
- * The options every object store takes alike: directory uploads in flight, attempts per request,
- * and resumable uploads with their journal folder (`<tmpdir>/trove-<kind>-uploads` by default).
+ * A backend's own option specs (`own`), followed by the ones every object store takes alike:
+ * directory uploads in flight, attempts per request, and resumable uploads with their journal
+ * folder (`<tmpdir>/trove-<kind>-uploads` by default).
  */
-export function objectStoreOptionSpecs(kind: string): Record<string, OptionSpec> {
+export function objectStoreOptionSpecs(
+  kind: string,
+  own: Readonly<Record<string, OptionSpec>>,
+): Readonly<Record<string, OptionSpec>> {
   return {
+    ...own,
     objectConcurrency: countSpec(32, 'Objects uploaded at once for directories (default 32).'),
     maxAttempts: countSpec(5, 'Attempts per request, with backoff, before giving up (default 5).'),
     resume: {
@@ -104,6 +110,45 @@ export function objectStoreOptionSpecs(kind: string): Record<string, OptionSpec>
       description: `Folder for resume journals (default <tmpdir>/trove-${kind}-uploads).`,
     },
   };
+}
+
+/** The options every object store takes alike, as a program gives them (`objectStoreOptionSpecs`). */
+export interface ObjectStoreOptions {
+  /** Objects in flight in `writeMany` (default 32). */
+  objectConcurrency?: number;
+  /** Attempts per request, including the first (default 5). */
+  maxAttempts?: number;
+  /** Keep interrupted uploads of large local files and continue them next time (default true). */
+  resume?: boolean;
+  /** Where resume journals live (default `<tmpdir>/trove-<kind>-uploads`). */
+  resumeDir?: string;
+}
+
+/** Those options after defaults. */
+export interface ResolvedObjectStoreOptions {
+  objectConcurrency: number;
+  maxAttempts: number;
+  resume: boolean;
+  resumeDir: string;
+}
+
+/**
+ * `resolveOptions` for an object store: the options as given with defaults filled in (`given`),
+ * and the shared ones ready to use (`shared`).
+ */
+export function resolveObjectStoreOptions<T extends ObjectStoreOptions>(
+  kind: string,
+  specs: Readonly<Record<string, OptionSpec>>,
+  input: T,
+): { given: T; shared: ResolvedObjectStoreOptions } {
+  const given = resolveOptions(kind, specs, input);
+  const shared = {
+    objectConcurrency: given.objectConcurrency as number,
+    maxAttempts: given.maxAttempts as number,
+    resume: given.resume as boolean,
+    resumeDir: given.resumeDir ?? defaultResumeDir(kind),
+  };
+  return { given, shared };
 }
 
 /** `options` with the named path options (relative to the project root in trove.yaml) made absolute. */

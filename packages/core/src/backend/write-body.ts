@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TroveError } from '../errors.js';
-import type { WriteBody } from './contract.js';
+import type { WriteBody, WriteOptions } from './contract.js';
 import type { FileVersion } from './upload-journal.js';
 
 /** A body too large for one request, as the backend's upload engine gets it. */
@@ -19,6 +19,29 @@ export type UploadBody =
   | { kind: 'bytes'; bytes: Buffer }
   /** A stream: `head` (more than one request's worth) was read from it, `rest` follows. */
   | { kind: 'stream'; head: Buffer; rest: AsyncIterator<Uint8Array> };
+
+/** The size of an upload body where it is known: bytes and files, a stream's only if declared. */
+export function uploadSize(body: UploadBody, declared: number | undefined): number | undefined {
+  if (body.kind === 'bytes') return body.bytes.length;
+  return body.kind === 'file' ? body.size : declared;
+}
+
+/** What an upload engine takes from a write's options. */
+export interface UploadRequest {
+  key: string;
+  contentType: string | undefined;
+  /** Expected md5 (hex): checked before the upload is committed, so a mismatch leaves nothing. */
+  md5: string | undefined;
+  ifNoneMatch: '*' | undefined;
+  ifMatch: string | undefined;
+  signal: AbortSignal | undefined;
+  onProgress: ((bytes: number) => void) | undefined;
+}
+
+export function uploadRequest(key: string, options: WriteOptions): UploadRequest {
+  const { contentType, md5, ifNoneMatch, ifMatch, signal, onProgress } = options;
+  return { key, contentType, md5, ifNoneMatch, ifMatch, signal, onProgress };
+}
 
 /** What a body turned out to be: small enough for one request, or an upload. */
 export type SortedBody = { kind: 'one'; bytes: Buffer } | UploadBody;
