@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Every test of the workspace, from a fresh checkout: installs what is missing (pnpm, dependencies,
-# real DVC), builds, lints (`pnpm lint`: Biome, dependency-cruiser, knip, publint and
-# @arethetypeswrong/cli per package), then runs the vitest projects.
+# Every test of the workspace, from a fresh checkout, on Node 24: installs what is missing (Node 24
+# where the machine's node is older, pnpm, dependencies, real DVC), builds, lints (`pnpm lint`:
+# Biome, dependency-cruiser, knip, publint and @arethetypeswrong/cli per package), then runs the
+# vitest projects. Everything below, and every process the tests start, runs on that Node 24 (first
+# on PATH); the install test also runs the packed packages on Node 20 and 22.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export TURBO_TELEMETRY_DISABLED=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+export TURBO_TELEMETRY_DISABLED=1
+. scripts/node.sh
+use_node 24+
+echo "test-all: node $(node --version) ($(command -v node))" >&2
 bash scripts/bootstrap.sh
 if ! command -v dvc >/dev/null 2>&1; then
   echo "test-all: installing dvc with pip" >&2
