@@ -46,6 +46,9 @@ import { createLocalBackend } from '@trove/backend-local';
 import { createS3Backend } from '@trove/backend-s3';
 import type { ConformanceOptions } from '@trove/conformance';
 import { isTroveError, openStore, type Run, resumeRun, startRun, type TroveError, withRun } from '@trove/core';
+import { float, Live } from '@trove/live';
+import * as mlflow from '@trove/mlflow';
+import * as tracking from '@trove/polyaxon';
 
 /** Type-checked only: a conformance suite runs inside vitest, not in this script. */
 export type SuiteOptions = ConformanceOptions;
@@ -78,8 +81,30 @@ const resumed: Run = await resumeRun(runId);
 await resumed.end();
 const second = await withRun({ name: 'second' }, async (run: Run) => run.id);
 
+// The three dialects, each a run of its own on the same store.
+const live = await Live.create({ report: null, saveDvcExp: false, expName: 'live-check' });
+live.logParam('lr', 0.1);
+live.logMetric('acc', float(0.5));
+await live.nextStep();
+const liveId = await live.runId();
+await live.end();
+const mlflowRun = await mlflow.startRun({ runName: 'mlflow-check' });
+mlflow.logParam('k', 1);
+await mlflow.logText('hello', 'notes/hello.txt');
+await mlflow.endRun();
+const polyaxon = await tracking.init({ name: 'polyaxon-check', trackCode: false });
+tracking.logMetric('loss', 0.5, { step: 1 });
+await tracking.end();
+const dialects = { live: liveId, mlflow: mlflowRun.id, polyaxon: polyaxon.id };
+
 const store = await openStore();
 const runIds: string[] = await store.listRunIds();
+const dialectRuns = await Promise.all(
+  Object.values(dialects).map(async (id) => {
+    const r = await store.readRun(id);
+    return { name: r.name, status: r.status };
+  }),
+);
 await store.close();
 
 const backend = createLocalBackend({ root: '.trove' });
@@ -95,7 +120,9 @@ try {
   code = err.code;
 }
 
-console.log(JSON.stringify({ node: process.version, runId, second, runIds, size: stat.size, code }));
+console.log(
+  JSON.stringify({ node: process.version, runId, second, runIds, size: stat.size, code, dialects, dialectRuns }),
+);
 `;
 
 /** The conformance suite, as a backend author runs it: in their vitest, here on the local backend. */
@@ -118,6 +145,8 @@ export interface MainOutput {
   runIds: string[];
   size: number;
   code: string | undefined;
+  dialects: { live: string; mlflow: string; polyaxon: string };
+  dialectRuns: { name: string; status: string }[];
 }
 
 export const TSCONFIG = {

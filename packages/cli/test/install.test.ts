@@ -93,6 +93,9 @@ it('pnpm pack makes one tarball per published package, each package among them',
       '@trove/conformance',
       '@trove/report',
       '@trove/cli',
+      '@trove/live',
+      '@trove/mlflow',
+      '@trove/polyaxon',
     ]),
   );
 });
@@ -163,7 +166,14 @@ describe.each(RUNTIMES)('the packed packages installed with npm on Node %i', (ma
     expect(existsSync(join(app, '.trove/files/md5', md5.slice(0, 2), md5.slice(2)))).toBe(true);
     expect(output.size).toBe('weights v1\n'.length);
     expect(output.runId).toMatch(/^[0-9a-f]{32}$/);
-    expect(output.runIds.sort()).toEqual([output.runId, output.second].sort());
+    const dialects = Object.values(output.dialects);
+    expect(output.runIds.sort()).toEqual([output.runId, output.second, ...dialects].sort());
+    // @trove/live, @trove/mlflow and @trove/polyaxon: each ran and ended its run on the store.
+    expect(output.dialectRuns).toEqual([
+      { name: 'live-check', status: 'completed' },
+      { name: 'mlflow-check', status: 'completed' },
+      { name: 'polyaxon-check', status: 'completed' },
+    ]);
     expect(output.code).toBe('UNKNOWN_STORE');
     const record = JSON.parse(
       readFileSync(join(app, `.trove/runs/${output.runId}/run.json`), 'utf8'),
@@ -176,7 +186,7 @@ describe.each(RUNTIMES)('the packed packages installed with npm on Node %i', (ma
     const listed = JSON.parse(
       run('npx', ['--no-install', 'trove', 'runs', 'ls', '--json'], app, env).stdout,
     ) as { id: string; name: string; artifacts: number }[];
-    expect(listed).toHaveLength(2);
+    expect(listed).toHaveLength(5);
     expect(listed).toContainEqual(
       expect.objectContaining({ id: output.runId, name: 'install-check', artifacts: 1 }),
     );
