@@ -26,7 +26,7 @@
  *   SAS (service SAS with the account key, user delegation SAS with Entra ID).
  * - Consistency: Blob Storage is strongly consistent; `list` sees every committed write.
  */
-import { ObjectStoreBackend } from '@trove/core/backend';
+import { ObjectStoreBackend } from '@trove/object-store';
 import { uploadLeftovers } from './cleanup.js';
 import { connect } from './client.js';
 import { type AzureContext, endpointIdOf } from './context.js';

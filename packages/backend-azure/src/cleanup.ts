@@ -1,4 +1,4 @@
-import { type JournalSweep, stateField } from '@trove/core/backend';
+import { type JournalSweep, stateField } from '@trove/object-store';
 import type { AzureContext } from './context.js';
 import { uncommittedBlocks, uploadIdOfBlock } from './upload/requests.js';
 

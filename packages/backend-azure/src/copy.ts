@@ -1,4 +1,5 @@
-import { type CopyOptions, notFound, type ObjectStat, pinnedCopy } from '@trove/core/backend';
+import { type CopyOptions, notFound, type ObjectStat } from '@trove/core/backend';
+import { pinnedCopy } from '@trove/object-store';
 import type { AzureContext } from './context.js';
 import { headObject, quoteEtag } from './head.js';
 import { azureErrorCode } from './map-error.js';

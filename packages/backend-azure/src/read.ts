@@ -1,11 +1,6 @@
 import { Readable } from 'node:stream';
-import {
-  isEmptyRange,
-  notFound,
-  type ReadOptions,
-  type ReadResult,
-  sizeFromAnswer,
-} from '@trove/core/backend';
+import { notFound, type ReadOptions, type ReadResult } from '@trove/core/backend';
+import { isEmptyRange, sizeFromAnswer } from '@trove/object-store';
 import type { AzureContext } from './context.js';
 import { headObject, quoteEtag } from './head.js';
 import { azureErrorCode, httpStatus } from './map-error.js';

@@ -28,7 +28,8 @@
  *   With `apiEndpoint`, requests are unauthenticated unless `keyFilename` is set.
  */
 import type { Storage } from '@google-cloud/storage';
-import { ObjectStoreBackend, TroveError } from '@trove/core/backend';
+import { TroveError } from '@trove/core/backend';
+import { ObjectStoreBackend } from '@trove/object-store';
 import { uploadLeftovers } from './cleanup.js';
 import { createStorage, usesAuth } from './client.js';
 import type { GcsContext } from './context.js';

@@ -1,4 +1,4 @@
-import { type JournalSweep, stateField } from '@trove/core/backend';
+import { type JournalSweep, stateField } from '@trove/object-store';
 import type { GcsContext } from './context.js';
 import { cancelSession } from './upload/requests.js';
 

@@ -1,4 +1,5 @@
-import { codeForHttpStatus, errnoCode, ServiceErrors, type TroveError } from '@trove/core/backend';
+import { codeForHttpStatus, errnoCode, type TroveError } from '@trove/core/backend';
+import { ServiceErrors } from '@trove/object-store';
 
 /**
  * The one place where GCS (and network, and credential) errors become TroveErrors. The SDK error

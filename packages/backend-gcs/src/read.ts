@@ -1,12 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import {
-  isEmptyRange,
-  type ObjectStat,
-  type ReadOptions,
-  type ReadResult,
-  rangeHeader,
-} from '@trove/core/backend';
+import type { ObjectStat, ReadOptions, ReadResult } from '@trove/core/backend';
+import { isEmptyRange, rangeHeader } from '@trove/object-store';
 import type { GcsContext, ObjectResource } from './context.js';
 import { gcsFetch, httpError, withRetries } from './http.js';
 import { md5Hex, toStat } from './stat.js';

@@ -28,7 +28,7 @@
  *   from adding CRC32 and aws-chunked bodies that many S3-compatible stores reject.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ObjectStoreBackend } from '@trove/core/backend';
+import { ObjectStoreBackend } from '@trove/object-store';
 import { uploadLeftovers } from './cleanup.js';
 import { createClient } from './client.js';
 import type { S3Context } from './context.js';

@@ -1,5 +1,5 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import type { JournalSweep, OpenUpload } from '@trove/core/backend';
+import type { JournalSweep, OpenUpload } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
 import { abortUpload, listServerParts } from './upload/requests.js';
 

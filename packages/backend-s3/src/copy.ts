@@ -4,9 +4,9 @@ import {
   type CopyOptions,
   mapLimit,
   type ObjectStat,
-  pinnedCopy,
   preconditionFailed,
 } from '@trove/core/backend';
+import { pinnedCopy } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
 import { type HeadResult, headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';

@@ -1,4 +1,5 @@
-import { ServiceErrors, serviceErrorCode, type TroveError } from '@trove/core/backend';
+import type { TroveError } from '@trove/core/backend';
+import { ServiceErrors, serviceErrorCode } from '@trove/object-store';
 
 /**
  * The one place where S3 (and network) errors become TroveErrors. The SDK error is kept as

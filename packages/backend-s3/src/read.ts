@@ -1,13 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import {
-  isEmptyRange,
-  type ReadOptions,
-  type ReadResult,
-  rangeHeader,
-  sizeFromAnswer,
-  TroveError,
-} from '@trove/core/backend';
+import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
+import { isEmptyRange, rangeHeader, sizeFromAnswer } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type PieceSource, sendPieces } from '@trove/core/backend';
+import { type PieceSource, sendPieces } from '@trove/object-store';
 import type { AzureContext } from '../context.js';
 import { azureErrorCode, httpStatus } from '../map-error.js';
 

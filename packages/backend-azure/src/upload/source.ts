@@ -1,9 +1,5 @@
-import {
-  type PieceUpload,
-  pieceUpload,
-  type UploadBody,
-  type WriteOptions,
-} from '@trove/core/backend';
+import type { WriteOptions } from '@trove/core/backend';
+import { type PieceUpload, pieceUpload, type UploadBody } from '@trove/object-store';
 import type { AzureContext } from '../context.js';
 import { blockSizeFor } from '../options.js';
 

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { isTroveError, type ObjectStat, type WriteOptions } from '@trove/core/backend';
 import {
   corruptBytes,
-  isTroveError,
   journaled,
-  type ObjectStat,
   openJournal,
   type PieceUpload,
   type UploadBody,
   versionOf,
-  type WriteOptions,
   worthResuming,
-} from '@trove/core/backend';
+} from '@trove/object-store';
 import type { AzureContext } from '../context.js';
 import { quoteEtag } from '../head.js';
 import { mapAzureError } from '../map-error.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { corruptBytes, TroveError } from '@trove/core/backend';
+import { TroveError } from '@trove/core/backend';
+import { corruptBytes } from '@trove/object-store';
 import type { GcsContext, ObjectResource } from '../context.js';
 import { isRetryable } from '../http.js';
 import { BACKEND } from '../map-error.js';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import {
   isAbortError,
   type ObjectStat,
-  type UploadBody,
   UploadJournal,
   type WriteOptions,
 } from '@trove/core/backend';
+import type { UploadBody } from '@trove/object-store';
 import type { GcsContext } from '../context.js';
 import { BACKEND, mapGcsError } from '../map-error.js';
 import { toStat } from '../stat.js';

@@ -7,7 +7,7 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type Piece, type PieceSource, sendPieces } from '@trove/core/backend';
+import { type Piece, type PieceSource, sendPieces } from '@trove/object-store';
 import { type S3Context, sendOptions, unquote } from '../context.js';
 import { partNumber } from './source.js';
 

@@ -1,9 +1,5 @@
-import {
-  type PieceUpload,
-  pieceUpload,
-  type UploadBody,
-  type WriteOptions,
-} from '@trove/core/backend';
+import type { WriteOptions } from '@trove/core/backend';
+import { type PieceUpload, pieceUpload, type UploadBody } from '@trove/object-store';
 import type { S3Context } from '../context.js';
 import { partSizeFor, streamPartSize } from './part-size.js';
 

@@ -1,16 +1,13 @@
+import type { FileVersion, ObjectStat, UploadJournal, WriteOptions } from '@trove/core/backend';
 import {
   corruptBytes,
-  type FileVersion,
   journaled,
-  type ObjectStat,
   openJournal,
   type PieceUpload,
   type UploadBody,
-  type UploadJournal,
   versionOf,
-  type WriteOptions,
   worthResuming,
-} from '@trove/core/backend';
+} from '@trove/object-store';
 import type { S3Context } from '../context.js';
 import { mapS3Error, s3ErrorCode } from '../map-error.js';
 import {

@@ -26,7 +26,6 @@ export {
 } from './backend-errors.js';
 export { BatchQueue, collectBatches, eachBatch } from './batches.js';
 export { bodyChunks } from './body.js';
-export { isEmptyRange, rangeHeader, sizeFromAnswer } from './byte-range.js';
 export {
   type BackendCapabilities,
   type CleanupOptions,
@@ -57,18 +56,6 @@ export {
   defineBackend,
   type OptionSpec,
 } from './define.js';
-export type { ListKeys } from './existing-probe.js';
-export { readFileBytes } from './file-bytes.js';
-export { type JournalSweep, type OpenUpload, stateField, sweepJournals } from './journal-sweep.js';
-export {
-  type JournaledFile,
-  type JournalPolicy,
-  journaled,
-  journaledFile,
-  openJournal,
-  versionOf,
-  worthResuming,
-} from './journaled-upload.js';
 export {
   compareKeys,
   joinKey,
@@ -83,12 +70,6 @@ export {
   type MemoryBackendOptions,
 } from './memory-backend.js';
 export {
-  defineObjectStore,
-  ObjectStoreBackend,
-  type ObjectStoreOp,
-  type ObjectStorePrimitives,
-} from './object-store.js';
-export {
   countSpec,
   invalidOption,
   type ObjectStoreOptions,
@@ -99,19 +80,6 @@ export {
   withPathsFrom,
 } from './option-specs.js';
 export {
-  bodyPieces,
-  bytesPieces,
-  filePieces,
-  type Piece,
-  type PieceSource,
-  type StreamPieceSize,
-  streamPieces,
-} from './piece-source.js';
-export { type PieceRules, type PieceUpload, pieceUpload } from './piece-upload.js';
-export { type PinnedCopy, pinnedCopy } from './pinned-copy.js';
-export { type SendPiecesOptions, type SentPieces, sendPieces } from './send-pieces.js';
-export { ServiceErrors, type ServiceTarget, serviceErrorCode } from './service-errors.js';
-export {
   abandonedJournals,
   breakLock,
   defaultResumeDir,
@@ -121,5 +89,3 @@ export {
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';
-export { corruptBytes, type UploadBody, type UploadRequest } from './write-body.js';
-export { type ManyWrites, writeManyWith } from './write-many.js';

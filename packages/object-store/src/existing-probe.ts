@@ -1,5 +1,4 @@
-import { compareKeys } from './keys.js';
-import { mapLimit } from './map-limit.js';
+import { compareKeys, mapLimit } from '@trove/core/backend';
 
 /** Lists every key under a prefix, in ascending byte order (a backend's `list`). */
 export type ListKeys = (prefix: string, signal?: AbortSignal) => AsyncIterable<{ key: string }>;

@@ -5,7 +5,7 @@
  * resumed upload keeps the piece size it started with).
  */
 
-import type { WriteOptions } from './contract.js';
+import type { WriteOptions } from '@trove/core/backend';
 import type { JournaledFile } from './journaled-upload.js';
 import { journaledFile } from './journaled-upload.js';
 import { bodyPieces, type PieceSource } from './piece-source.js';

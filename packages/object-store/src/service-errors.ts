@@ -4,8 +4,15 @@
  * (no object, a condition that did not hold, other bytes received, access denied, unavailable,
  * unexpected). A backend's `map-error.ts` decides which applies, from its service's own codes.
  */
-import { errnoCode, isTroveError, TroveError, type TroveErrorCode } from '../errors.js';
-import { codeForHttpStatus, isNetworkError, localFileError } from './backend-errors.js';
+import {
+  codeForHttpStatus,
+  errnoCode,
+  isNetworkError,
+  isTroveError,
+  localFileError,
+  TroveError,
+  type TroveErrorCode,
+} from '@trove/core/backend';
 
 /** Where a failing call went: `<scheme>://<container>[/<key>]`. */
 export interface ServiceTarget {

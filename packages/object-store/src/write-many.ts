@@ -1,17 +1,19 @@
-import type { TroveError } from '../errors.js';
-import { type ItemFailure, isAbortError, writeManyFailure } from './backend-errors.js';
-import { eachBatch } from './batches.js';
-import type {
-  ObjectStat,
-  WriteManyItem,
-  WriteManyOptions,
-  WriteManyResult,
-  WriteManySource,
-  WriteOptions,
-} from './contract.js';
+import {
+  eachBatch,
+  type ItemFailure,
+  isAbortError,
+  type ObjectStat,
+  type TroveError,
+  validateKey,
+  type WriteManyItem,
+  type WriteManyOptions,
+  type WriteManyResult,
+  type WriteManySource,
+  type WriteOptions,
+  writeManyFailure,
+} from '@trove/core/backend';
 import { ExistingProbe, type ListKeys } from './existing-probe.js';
 import { ByteBudget, readFileBytes, readSmallFile, SMALL_FILE_MAX } from './file-bytes.js';
-import { validateKey } from './keys.js';
 
 /** What an object store gives `writeManyWith`: its requests and its limits. */
 export interface ManyWrites {

@@ -3,7 +3,7 @@
  * speak it: the `Range` header, the ranges that read nothing (which services answer with 416,
  * so backends serve them from a stat), and the object's size from a `Content-Range` answer.
  */
-import type { ReadOptions } from './contract.js';
+import type { ReadOptions } from '@trove/core/backend';
 
 type ByteRange = NonNullable<ReadOptions['range']>;
 

@@ -7,30 +7,33 @@
  * `writeManyWith`, and `cleanup` through the journal sweep. A backend supplies only what its
  * SDK does differently.
  */
-import type { TroveError } from '../errors.js';
-import { checkWriteConditions, isAbortError, notFound } from './backend-errors.js';
-import type {
-  CleanupOptions,
-  CleanupResult,
-  CopyOptions,
-  DeclaredCapabilities,
-  ListOptions,
-  ObjectEntry,
-  ObjectStat,
-  OpOptions,
-  ReadOptions,
-  ReadResult,
-  SignedUrlOptions,
-  StorageBackend,
-  WriteBody,
-  WriteManyOptions,
-  WriteManyResult,
-  WriteManySource,
-  WriteOptions,
-} from './contract.js';
+import {
+  type CleanupOptions,
+  type CleanupResult,
+  type CopyOptions,
+  checkWriteConditions,
+  type DeclaredCapabilities,
+  isAbortError,
+  type ListOptions,
+  notFound,
+  type ObjectEntry,
+  type ObjectStat,
+  type OpOptions,
+  type ReadOptions,
+  type ReadResult,
+  type SignedUrlOptions,
+  type StorageBackend,
+  type TroveError,
+  validateKey,
+  validatePrefix,
+  type WriteBody,
+  type WriteManyOptions,
+  type WriteManyResult,
+  type WriteManySource,
+  type WriteOptions,
+} from '@trove/core/backend';
 import { readFileBytes } from './file-bytes.js';
 import { type JournalSweep, sweepJournals } from './journal-sweep.js';
-import { validateKey, validatePrefix } from './keys.js';
 import { md5Checked, sortBody, type UploadBody } from './write-body.js';
 import { writeManyWith } from './write-many.js';
 

@@ -3,8 +3,7 @@
  * copy's source condition), so the size it returns is the one copied. When the source changes
  * between the lookup and the copy, the service refuses it and the copy starts over, a few times.
  */
-import { notFound } from './backend-errors.js';
-import type { ObjectStat } from './contract.js';
+import { notFound, type ObjectStat } from '@trove/core/backend';
 
 /** Attempts when the source changes between the lookup and the copy. */
 const SOURCE_ATTEMPTS = 3;

@@ -4,9 +4,13 @@
  * good, and kept (unlocked) for the next attempt when the failure is worth resuming; what the
  * service holds of an upload that will not be resumed is dropped by the backend's `drop`.
  */
-import type { TroveError } from '../errors.js';
-import { isAbortError } from './backend-errors.js';
-import { type FileVersion, type UploadIdentity, UploadJournal } from './upload-journal.js';
+import {
+  type FileVersion,
+  isAbortError,
+  type TroveError,
+  type UploadIdentity,
+  UploadJournal,
+} from '@trove/core/backend';
 import type { UploadBody } from './write-body.js';
 
 /** A local file whose upload is journaled: its path and the version the journal is for. */

@@ -8,8 +8,12 @@
  */
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CleanupOptions, CleanupResult } from './contract.js';
-import { abandonedJournals, type JournalEntry } from './upload-journal.js';
+import {
+  abandonedJournals,
+  type CleanupOptions,
+  type CleanupResult,
+  type JournalEntry,
+} from '@trove/core/backend';
 
 /** A journal's temp file older than this was left by a process that died while saving it. */
 const STALE_TEMP_MS = 60_000;

@@ -2,11 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BatchQueue, MemoryBackend, TroveError, type WriteManyItem } from '@trove/core/backend';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TroveError } from '../errors.js';
-import { BatchQueue } from './batches.js';
-import type { WriteManyItem } from './contract.js';
-import { MemoryBackend } from './memory-backend.js';
 import { type ManyWrites, writeManyWith } from './write-many.js';
 
 // The toolkit's writeMany loop over core's own in-memory backend: what each request hook is

@@ -7,9 +7,12 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { TroveError } from '../errors.js';
-import type { WriteBody, WriteOptions } from './contract.js';
-import type { FileVersion } from './upload-journal.js';
+import {
+  type FileVersion,
+  TroveError,
+  type WriteBody,
+  type WriteOptions,
+} from '@trove/core/backend';
 
 /** A body too large for one request, as the backend's upload engine gets it. */
 export type UploadBody =
