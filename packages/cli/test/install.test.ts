@@ -96,6 +96,7 @@ it('pnpm pack makes one tarball per published package, each package among them',
       '@trove/live',
       '@trove/mlflow',
       '@trove/polyaxon',
+      '@trove/object-store',
     ]),
   );
 });
