@@ -2,10 +2,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
-import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
+import { MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, localView, type StoreView, s3View, spawnTrove } from './audit.js';
+import { audit, localView, type StoreView, spawnTrove } from './audit.js';
 import { trove, troveJson } from './helpers.js';
+import { s3Project } from './s3-project.js';
 
 /**
  * kill -9 at random moments of `trove add`, then `trove gc --grace 0`: nothing corrupt, no torn
@@ -97,23 +98,16 @@ describe('kill -9 during trove add, then trove gc --grace 0', () => {
   });
 
   it('S3 store on moto: 10 trials (multipart file and directory)', async () => {
-    const cwd = tempDir('trove-crash-s3-');
-    const resumeDir = tempDir('trove-crash-s3-resume-');
-    const bucket = await createBucket(moto.url, 'crash');
+    const { cwd, resumeDir, view, backend } = await s3Project(moto.url, 'crash', ', concurrency: 1');
     const env = MOTO_ENV;
-    expect(trove(['init'], { cwd, env }).code).toBe(0);
-    writeFileSync(
-      join(cwd, 'trove.yaml'),
-      `store: team\nstores:\n  team: { type: s3, bucket: ${bucket}, endpoint: "${moto.url}", prefix: trove, partSize: ${5 * MIB}, concurrency: 1, resumeDir: "${resumeDir}" }\n`,
-    );
     const { killed } = await crashTrials(cwd, env, 10);
     expect(killed).toBeGreaterThan(0);
-    const view = s3View(moto.url, bucket, 'trove');
     try {
       await expectClean(cwd, env, view);
       expect(readdirSync(resumeDir)).toEqual([]);
     } finally {
       view.close();
+      await backend.close();
     }
   });
 });
