@@ -156,7 +156,9 @@ async function audit(cwd, env, store) {
       referenced.add(e.md5);
   }
   const accounted = new Set([...referenced].map(objectKey));
-  const leftovers = [...keys.keys()].filter((k) => !k.startsWith('runs/') && !accounted.has(k));
+  const leftovers = [...keys.keys()].filter(
+    (k) => !k.startsWith('runs/') && !k.startsWith('gc/') && !accounted.has(k),
+  );
   const uploads = await store.uploads();
   return {
     corrupt:
