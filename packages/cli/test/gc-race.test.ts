@@ -13,13 +13,13 @@ import { s3Project } from './s3-project.js';
 /**
  * `trove gc` racing writers that store or reuse objects: new folders added, folders whose
  * objects are old orphans (a deleted run's) added again, and registrations of an orphan's md5.
- * Each writer races gc in its own trial (five trials a round, one gc loop a round, writers
+ * Each writer races gc in its own trial (ten trials a round, one gc loop a round, writers
  * started at random moments of it); afterwards no writer may have exited 0 over a missing object
  * and `trove verify` must be clean. `scripts/gc-race-trials.mjs` runs the same with more trials.
  */
 const TRIALS = 20;
-const PER_ROUND = 5;
-const FILES = 40;
+const PER_ROUND = 10;
+const FILES = 16;
 /** Writers start within this many ms of the round's first gc (a gc process takes ~0.5 s). */
 const SPREAD_MS = 900;
 const DAY = 24 * 60 * 60 * 1000;
@@ -127,7 +127,7 @@ async function deleteRuns(store: Store): Promise<void> {
 }
 
 /**
- * `TRIALS` writers of one kind, five a round, each started at a random moment of the round's
+ * `TRIALS` writers of one kind, ten a round, each started at a random moment of the round's
  * gc; gc runs again and again until the round's writers are done. Returns every writer's exit.
  */
 async function race(s: RaceStore, writer: Writer, gcArgs: string[]): Promise<Trial[]> {
