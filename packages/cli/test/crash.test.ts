@@ -98,7 +98,11 @@ describe('kill -9 during trove add, then trove gc --grace 0', () => {
   });
 
   it('S3 store on moto: 10 trials (multipart file and directory)', async () => {
-    const { cwd, resumeDir, view, backend } = await s3Project(moto.url, 'crash', ', concurrency: 1');
+    const { cwd, resumeDir, view, backend } = await s3Project(
+      moto.url,
+      'crash',
+      ', concurrency: 1',
+    );
     const env = MOTO_ENV;
     const { killed } = await crashTrials(cwd, env, 10);
     expect(killed).toBeGreaterThan(0);

@@ -24,7 +24,10 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
       'keep anything younger than this (0, 30s, 30m, 24h, 7d), so writers in flight are safe',
       '24h',
     )
-    .option('--force', 'with --grace 0, run even while runs are running (they store their objects again)')
+    .option(
+      '--force',
+      'with --grace 0, run even while runs are running (they store their objects again)',
+    )
     .action((o: { dryRun?: boolean; grace: string; force?: boolean }) => {
       const g = globals();
       const grace = parseDuration(o.grace);

@@ -61,7 +61,11 @@ export async function readGcLog(store: Store, signal?: AbortSignal): Promise<GcL
 export async function beginGc(store: Store): Promise<string> {
   store.prepare();
   const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(6).toString('hex')}`;
-  const body = JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: process.pid });
+  const body = JSON.stringify({
+    startedAt: new Date().toISOString(),
+    host: hostname(),
+    pid: process.pid,
+  });
   await store.meta.write(logKey(store, id), body, { ifNoneMatch: '*' });
   return id;
 }

@@ -1,7 +1,7 @@
 import { GcFence } from '../record/gc-log.js';
 import type { Store } from '../record/store.js';
-import { type ModelVersion, ModelRegistry } from '../registry/model-registry.js';
 import { validateModelName } from '../registry/model-names.js';
+import { ModelRegistry, type ModelVersion } from '../registry/model-registry.js';
 import { MODELS_SCHEME } from '../registry/model-uri.js';
 import type { VersionContent } from '../registry/registry-doc.js';
 import { ensureStored } from '../store/ensure-stored.js';

@@ -52,7 +52,8 @@ export async function ensureStored(
   }
   if (!isDir || !(await missingObjects(objects, [md5], signal)).length) return putBack;
   if (local.manifest) await objects.addManifest(local.manifest);
-  else if (!(await restoreObject(objects, await copies(md5), md5, signal))) throw gone(objects, md5);
+  else if (!(await restoreObject(objects, await copies(md5), md5, signal)))
+    throw gone(objects, md5);
   return putBack + 1;
 }
 
