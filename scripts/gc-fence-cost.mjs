@@ -1,19 +1,18 @@
 #!/usr/bin/env node
 // What gc's fence costs a writer: `trove add` of an unchanged 3,000-file folder (hashes in the
 // stat cache, so the add is one lookup of its manifest plus the run's records), timed on the
-// local store and on moto, median of --reps. Needs `pnpm build` first; moto_server on PATH.
+// local store and on moto, median of --reps, with the requests moto logged per add. Needs
+// `pnpm build` first; moto_server on PATH.
 //
 //   node scripts/gc-fence-cost.mjs [--files 3000] [--reps 7]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TROVE as BIN, median, startMoto } from '../bench/lib.mjs';
 
-const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const { values } = parseArgs({
   options: { files: { type: 'string', default: '3000' }, reps: { type: 'string', default: '7' } },
 });
@@ -32,40 +31,13 @@ function trove(args, cwd, env) {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { url, stop: () => child.kill('SIGTERM') };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('moto_server did not start');
-}
-
 async function measure(kind) {
   const cwd = mkdtempSync(join(tmpdir(), `trove-fence-${kind}-`));
   let env = {};
   let moto;
   trove(['init'], cwd, env);
   if (kind === 's3') {
-    moto = await startMoto();
+    moto = await startMoto(cwd);
     const bucket = `fence-${randomBytes(4).toString('hex')}`;
     await fetch(`${moto.url}/${bucket}`, { method: 'PUT' });
     env = MOTO;
@@ -79,14 +51,38 @@ async function measure(kind) {
     for (let i = 0; i < FILES; i++)
       writeFileSync(join(cwd, 'data', `f${i}.txt`), `${i} ${randomBytes(16).toString('hex')}`);
     trove(['add', 'data', '--no-dvc'], cwd, env); // stores it and fills the stat cache
+    const logged = () =>
+      moto
+        ? readFileSync(join(cwd, 'moto.log'), 'utf8')
+            .split('\n')
+            .filter((l) => l.includes(' HTTP/1.1" '))
+        : [];
+    const before = logged().length;
     const ms = [];
     for (let i = 0; i < REPS; i++) ms.push(trove(['add', 'data', '--no-dvc'], cwd, env));
-    ms.sort((a, b) => a - b);
+    // What the adds asked moto, by method and kind (a listing, or an object of files/ or runs/…).
+    const byKind = {};
+    for (const line of logged().slice(before)) {
+      const m = /"(\w+) \/[^/]+\/(\S*?)(?:\?(\S*))? HTTP/.exec(line);
+      if (!m) continue;
+      const key = (m[2] ?? '')
+        .replace(/runs\/[0-9a-f]+\//, 'runs/<id>/')
+        .replace(/md5\/.*$/, 'md5/<object>');
+      const list = m[3]?.includes('list-type') ? /prefix=([^&]*)/.exec(m[3])?.[1] : undefined;
+      const what = list !== undefined ? `LIST ${decodeURIComponent(list)}` : `${m[1]} ${key}`;
+      byKind[what] = (byKind[what] ?? 0) + 1;
+    }
     return {
       store: kind,
       files: FILES,
-      medianMs: Math.round(ms[Math.floor(ms.length / 2)]),
+      medianMs: Math.round(median(ms)),
       ms: ms.map(Math.round),
+      ...(moto
+        ? {
+            requestsPerAdd: (logged().length - before) / REPS,
+            byKind: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, n / REPS])),
+          }
+        : {}),
     };
   } finally {
     moto?.stop();

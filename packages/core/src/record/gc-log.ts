@@ -13,11 +13,11 @@ import type { Store } from './store.js';
 
 const DONE = '.done';
 /** A gc that has not finished a day after it started is presumed killed. */
-export const GC_PRESUMED_DEAD_MS = 24 * 60 * 60 * 1000;
+const GC_PRESUMED_DEAD_MS = 24 * 60 * 60 * 1000;
 /** Entries of finished gcs are kept a week (removing one also makes racing writers check). */
 const GC_LOG_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface GcLogEntry {
+interface GcLogEntry {
   id: string;
   started: Date;
   /** When its `.done` was written; absent while it runs (or if it was killed). */

@@ -23,7 +23,7 @@ export interface Quarantined {
 }
 
 /** The quarantine key of `md5` for the gc `gcId`. */
-export function quarantineKey(objects: ContentStore, gcId: string, md5: string): string {
+function quarantineKey(objects: ContentStore, gcId: string, md5: string): string {
   return joinKey(objects.prefix, 'files/gc', gcId, md5.slice(0, 2), md5.slice(2));
 }
 
