@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // kill -9 at random moments of `trove add` (a file large enough to be mid-copy or mid-upload,
-// and a directory of many small files), then `trove gc --grace 0`, then an audit from outside
+// and a directory of many small files), then `trove gc --grace 0 --force`, then an audit from outside
 // trove: `trove verify`, every run.json parsed, every .dvc pointer resolved, and every stored key
 // accounted for (no staging, no temp files, no orphan objects, no multipart uploads).
 // The larger sibling of packages/cli/test/crash.test.ts. Needs `pnpm build` first; S3 trials
@@ -156,7 +156,9 @@ async function audit(cwd, env, store) {
       referenced.add(e.md5);
   }
   const accounted = new Set([...referenced].map(objectKey));
-  const leftovers = [...keys.keys()].filter((k) => !k.startsWith('runs/') && !accounted.has(k));
+  const leftovers = [...keys.keys()].filter(
+    (k) => !k.startsWith('runs/') && !k.startsWith('gc/') && !accounted.has(k),
+  );
   const uploads = await store.uploads();
   return {
     corrupt:
@@ -227,7 +229,8 @@ async function runTrials(kind, trials) {
       }
     }
     const before = await audit(cwd, env, store);
-    const gc = trove(['gc', '--grace', '0', '--json'], cwd, env);
+    // A killed add can leave its run `running`: --force tells gc those runs are dead.
+    const gc = trove(['gc', '--grace', '0', '--force', '--json'], cwd, env);
     if (gc.code !== 0) throw new Error(`trove gc failed: ${gc.stderr}`);
     const after = await audit(cwd, env, store);
     return {

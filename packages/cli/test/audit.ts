@@ -121,7 +121,7 @@ export interface Audit {
   tornRecords: number;
   /** `.dvc` pointers in the workspace whose object is not in the store. */
   danglingPointers: number;
-  /** Keys (and open uploads) nothing refers to: staging, temp files, orphan objects. */
+  /** Keys (and open uploads) nothing refers to: staging, quarantine, temp files, orphan objects. */
   leftovers: string[];
   leftoverBytes: number;
 }
@@ -157,7 +157,10 @@ export async function audit(cwd: string, env: NodeJS.ProcessEnv, view: StoreView
     for (const e of entries) referenced.add(e.md5);
   }
   const accounted = new Set([...referenced].map(objectKey));
-  const leftovers = [...keys.keys()].filter((k) => !k.startsWith('runs/') && !accounted.has(k));
+  // `gc/` is gc's log (which gcs ran), not a leftover.
+  const leftovers = [...keys.keys()].filter(
+    (k) => !k.startsWith('runs/') && !k.startsWith('gc/') && !accounted.has(k),
+  );
   leftovers.push(...(await view.uploads()).map((u) => `upload ${u}`));
   return {
     corrupt: verify.code === 0 ? 0 : Math.max(1, verified.problems?.length ?? 0),

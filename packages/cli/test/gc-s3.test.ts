@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { S3Backend } from '@trove/backend-s3';
-import { tempDir } from '@trove/test-utils';
-import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
+import { MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, s3View, spawnTrove } from './audit.js';
+import { audit, spawnTrove } from './audit.js';
 import { trove, troveJson } from './helpers.js';
+import { s3Project } from './s3-project.js';
 
 const MIB = 1024 * 1024;
 let moto: MotoServer;
@@ -20,24 +19,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-/** A project whose store is a fresh bucket on moto, under `prefix: trove`, 5 MiB parts. */
-async function s3Project(label: string) {
-  const bucket = await createBucket(moto.url, label);
-  const cwd = tempDir(`trove-${label}-`);
-  const resumeDir = tempDir(`trove-${label}-resume-`);
-  expect(trove(['init'], { cwd, env }).code).toBe(0);
-  writeFileSync(
-    join(cwd, 'trove.yaml'),
-    `store: team\nstores:\n  team: { type: s3, bucket: ${bucket}, endpoint: "${moto.url}", prefix: trove, partSize: ${5 * MIB}, resumeDir: "${resumeDir}" }\n`,
-  );
-  const backend = new S3Backend({
-    bucket,
-    endpoint: moto.url,
-    clientConfig: { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
-  });
-  return { bucket, cwd, resumeDir, backend, view: s3View(moto.url, bucket, 'trove') };
-}
-
 /** `size` bytes that differ from run to run (so each test's file is new to the store). */
 function randomFile(path: string, size: number): string {
   const bytes = Buffer.alloc(size);
@@ -48,7 +29,7 @@ function randomFile(path: string, size: number): string {
 
 describe('trove gc on S3', () => {
   it('removes orphans and staging leftovers, aborts a stale multipart upload; verify stays clean', async () => {
-    const { bucket, cwd, backend, view } = await s3Project('gc');
+    const { bucket, cwd, backend, view } = await s3Project(moto.url, 'gc');
     writeFileSync(join(cwd, 'model.pt'), 'weights');
     const added = troveJson<{ artifact: { md5: string } }>(['add', 'model.pt'], { cwd, env });
     const orphan = createHash('md5').update('orphan').digest('hex');
@@ -91,7 +72,7 @@ describe('trove gc on S3', () => {
 
 describe('owned upload journals', () => {
   it('4 processes adding the same new large file at once all succeed: one object, md5-correct, no upload left', async () => {
-    const { cwd, resumeDir, backend, view } = await s3Project('same-file');
+    const { cwd, resumeDir, backend, view } = await s3Project(moto.url, 'same-file');
     const md5 = randomFile(join(cwd, 'big.bin'), 12 * MIB);
     const runs = Array.from({ length: 4 }, () =>
       spawnTrove(['add', 'big.bin', '--json'], { cwd, env }),

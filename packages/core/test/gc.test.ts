@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { buildDirManifest } from '../src/hash/dir-manifest.js';
 import { gc } from '../src/record/gc.js';
+import { GcFence, readGcLog } from '../src/record/gc-log.js';
 import { openStore } from '../src/record/open-store.js';
 import type { Store } from '../src/record/store.js';
 import { addArtifact } from '../src/run/add-artifact.js';
+import { startRun } from '../src/run/start-run.js';
+import { ensureStored } from '../src/store/ensure-stored.js';
 import { memoryStore, tempDir } from './helpers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -117,6 +120,57 @@ describe('gc', () => {
         'object',
         'staging',
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('grace 0 is refused while a run is running (CONFLICT, nothing deleted) unless forced', async () => {
+    const { cwd, store } = await project();
+    const run = await startRun({ cwd, store, name: 'still going' });
+    try {
+      const before = await objectKeys(store);
+      const refused = await gc(store, { cwd, grace: 0 }).catch((e: unknown) => e);
+      expect(isTroveError(refused, 'CONFLICT')).toBe(true);
+      expect(await objectKeys(store)).toEqual(before);
+      expect((await gc(store, { cwd, grace: 0, dryRun: true })).removed).toHaveLength(5);
+      const forced = await gc(store, { cwd, grace: 0, force: true });
+      expect(forced.removed).toHaveLength(5);
+      expect(forced.restored).toBe(0);
+      // Nothing is left in gc's quarantine; the log has the one gc that deleted, finished.
+      expect((await objectKeys(store)).filter((k) => k.startsWith('files/gc/'))).toEqual([]);
+      const log = await readGcLog(store);
+      expect(log.entries.map((e) => e.done !== undefined)).toEqual([true]);
+    } finally {
+      await run.end();
+      await store.close();
+    }
+  });
+
+  it('a writer that recorded while a gc ran finds it in the gc log and stores what gc removed again', async () => {
+    const { cwd, store, orphanManifest } = await project();
+    try {
+      const fence = await GcFence.open(store);
+      expect(await fence.crossed()).toBe(false);
+      const entries = await store.objects.readManifest(orphanManifest);
+      await gc(store, { cwd, grace: 0 });
+      expect(await store.objects.has(orphanManifest)).toBe(false);
+      expect(await fence.crossed()).toBe(true);
+      // The writer's local copies of the orphan's files, as an add of that folder would have.
+      const dir = tempDir();
+      const files = ['orphan one', 'orphan two'].map((text, i) => {
+        writeFileSync(join(dir, `f${i}`), text);
+        return { path: join(dir, `f${i}`), md5: md5(text), size: text.length };
+      });
+      const manifest = buildDirManifest(entries, 20);
+      expect(manifest.md5).toBe(orphanManifest);
+      expect(await ensureStored(store.objects, orphanManifest, { files, manifest })).toBe(3);
+      for (const m of [orphanManifest, ...files.map((f) => f.md5)])
+        expect(await store.objects.has(m)).toBe(true);
+      // Without local copies and with gc's quarantine gone, the writer fails: NOT_FOUND.
+      await gc(store, { cwd, grace: 0 });
+      const err = await ensureStored(store.objects, orphanManifest).catch((e: unknown) => e);
+      expect(isTroveError(err, 'NOT_FOUND')).toBe(true);
     } finally {
       await store.close();
     }

@@ -24,11 +24,20 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
       'keep anything younger than this (0, 30s, 30m, 24h, 7d), so writers in flight are safe',
       '24h',
     )
-    .action((o: { dryRun?: boolean; grace: string }) => {
+    .option(
+      '--force',
+      'with --grace 0, run even while runs are running (they store their objects again)',
+    )
+    .action((o: { dryRun?: boolean; grace: string; force?: boolean }) => {
       const g = globals();
       const grace = parseDuration(o.grace);
       return withStore(g, async (store) => {
-        const result = await gc(store, { grace, dryRun: Boolean(o.dryRun), cwd: cwdOf(g) });
+        const result = await gc(store, {
+          grace,
+          dryRun: Boolean(o.dryRun),
+          force: Boolean(o.force),
+          cwd: cwdOf(g),
+        });
         if (g.json) {
           printJson({ store: store.name, ...result });
           return;
@@ -38,6 +47,10 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
         for (const r of result.removed)
           process.stdout.write(`${verb} ${r.kind} ${r.key} (${formatBytes(r.size)})\n`);
         for (const d of result.leftovers.details) process.stdout.write(`${verb} ${d}\n`);
+        if (result.restored > 0)
+          process.stdout.write(
+            `put back ${result.restored} object${result.restored === 1 ? '' : 's'} a writer referred to meanwhile\n`,
+          );
         const count = result.removed.length + result.leftovers.items;
         process.stdout.write(
           `${verb} ${count} item${count === 1 ? '' : 's'}, ${formatBytes(result.bytes)}; kept ${result.kept} objects (${result.young} only for being younger than ${o.grace})\n`,

@@ -1,21 +1,40 @@
 /**
  * `gc`: removes from a store what nothing refers to. An object is kept when a run, a registry
  * entry or a workspace pointer refers to it (see `references.ts`), when a kept `.dir` manifest
- * lists it, or when it is younger than the grace period: a writer stores its objects first and
- * its manifest and run record last, and the grace period covers that gap. Manifests are deleted
- * before the objects they list, so a crash mid-gc never leaves a `.dir` whose files are gone
- * (a `.dir` in the store means its files are there). References are read twice, before and
+ * lists it, or when it is younger than the grace period. References are read twice, before and
  * after the objects are listed, so a writer that finishes meanwhile is seen.
  *
- * What gc cannot see: a writer that finds an old, unreferenced object already in the store and
- * refers to it after gc's second look. Keep the grace period longer than any run, and run
- * `trove verify` after a gc that raced writers.
+ * Writers reuse objects they find in the store, and may record a reference to one after gc's
+ * last look; no lock service exists. So gc deletes in three steps, and writers do their part:
+ * 1. gc writes `gc/<id>` (the gc log, `gc-log.ts`) before it reads any reference;
+ * 2. it moves what it would delete into its quarantine (`files/gc/<id>/`, manifests first), then
+ *    reads every reference once more, puts back what is now referred to (files before
+ *    manifests), deletes the rest of its quarantine and writes `gc/<id>.done`;
+ * 3. a writer lists `gc/` before it looks for objects and again after it recorded its reference;
+ *    when the listings differ or a gc is unfinished, it checks every object it referred to and
+ *    stores again (or copies back from a quarantine) what is gone (`store/ensure-stored.ts`).
+ * Why nothing a writer recorded is lost: take a writer's reference R (recorded at time r, checked
+ * at c > r) and a gc G that moves one of its objects. If G's log entry was written after the
+ * writer's second listing, G read its references after r and keeps the object. Otherwise the
+ * writer sees G in its second listing (new, or unfinished) and checks at c. If G moved the object
+ * before c, the check finds it gone and stores it again; if after c, then G's last look came after
+ * the move, after r, so G sees R and puts the object back. Nothing depends on clocks or timing;
+ * the grace period only spares in-flight writers the work of storing again. Each gc is a listing
+ * and a write more, each writer two listings of `gc/` (a second look at every object only when
+ * it raced a gc). The one window left: a gc killed between its move and its last step leaves the
+ * objects in its quarantine (a writer that checked before the move may have finished); the next
+ * gc puts them back a day later, when that gc is presumed dead. `--grace 0` removes the objects
+ * of adds still being written (they store them again); it is refused while runs are `running`
+ * unless forced.
  */
 import type { CleanupResult, StorageBackend } from '../backend/contract.js';
 import { joinKey } from '../backend/keys.js';
 import { mapLimit } from '../backend/map-limit.js';
 import { TroveError } from '../errors.js';
 import { findProject, type ProjectPaths } from '../project/find-project.js';
+import { quarantine } from '../store/quarantine.js';
+import { beginGc, deadGcs, endGc, pruneGcLog, readGcLog } from './gc-log.js';
+import { refuseWhileRunning, settleQuarantine } from './gc-settle.js';
 import { collectReferences, REFERENCE_SOURCES, type ReferenceSource } from './references.js';
 import type { Store } from './store.js';
 
@@ -30,6 +49,8 @@ export interface GcOptions {
   grace?: number;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean;
+  /** With `grace: 0`, run even while runs are `running` (they store their objects again). */
+  force?: boolean;
   /**
    * Where the workspace is, for its `.dvc` pointers and `dvc.lock` (the project around it).
    * Default `process.cwd()`; `false` when no workspace refers to this store.
@@ -44,6 +65,7 @@ interface GcRemoved {
   size: number;
   /** A `.dir` manifest, an object, or a staging leftover of an interrupted add. */
   kind: 'manifest' | 'object' | 'staging';
+  md5?: string;
 }
 
 export interface GcResult {
@@ -58,6 +80,8 @@ export interface GcResult {
   kept: number;
   /** Of those, the ones kept only for being younger than the grace period. */
   young: number;
+  /** Objects gc moved out and put back because a writer referred to them meanwhile. */
+  restored: number;
 }
 
 /**
@@ -92,6 +116,8 @@ async function gcWith(
   const project: ProjectPaths | undefined =
     options.cwd === false ? undefined : findProject(options.cwd ?? process.cwd());
   const ctx = { store, project, signal };
+  if (grace === 0 && !dryRun && !options.force) await refuseWhileRunning(store);
+  const gcId = dryRun ? undefined : await beginGc(store);
 
   const firstRefs = await collectReferences(ctx, sources);
   const objects = await listObjects(store, signal);
@@ -113,7 +139,7 @@ async function gcWith(
   const files: GcRemoved[] = [];
   for (const [md5, o] of objects) {
     if (kept.has(md5)) continue;
-    const item = { key: o.key, size: o.size };
+    const item = { key: o.key, size: o.size, md5 };
     if (md5.endsWith('.dir')) manifests.push({ ...item, kind: 'manifest' });
     else files.push({ ...item, kind: 'object' });
   }
@@ -123,24 +149,36 @@ async function gcWith(
     if (e.lastModified < cutoff) staging.push({ key: e.key, size: e.size, kind: 'staging' });
   }
 
-  const removed = [...manifests, ...files, ...staging];
-  if (!dryRun) {
-    for (const group of [manifests, files, staging]) {
-      await deleteKeys(
-        store.objects.backend,
-        group.map((r) => r.key),
+  let restored = new Set<string>();
+  if (gcId !== undefined) {
+    const dead = deadGcs(await readGcLog(store, signal));
+    for (const group of [manifests, files])
+      await quarantine(
+        store.objects,
+        gcId,
+        group.map((r) => r.md5 as string),
         signal,
       );
-    }
+    restored = await settleQuarantine({ ...ctx, sources, kept, reclaim: [gcId, ...dead] });
+    await deleteKeys(
+      store.objects.backend,
+      staging.map((r) => r.key),
+      signal,
+    );
+    for (const id of [gcId, ...dead]) await endGc(store, id);
+    await pruneGcLog(store, await readGcLog(store, signal));
   }
+  const gone = [...manifests, ...files].filter((r) => !restored.has(r.md5 as string));
+  const removed = [...gone, ...staging].map(({ md5: _, ...r }) => r);
   const leftovers = await cleanupBackends(store, { olderThan: cutoff, dryRun, signal });
   return {
     dryRun,
     removed,
     leftovers,
     bytes: removed.reduce((n, r) => n + r.size, 0) + leftovers.bytes,
-    kept: objects.size - manifests.length - files.length,
+    kept: objects.size - gone.length,
     young: youngOnes.length,
+    restored: manifests.length + files.length - gone.length,
   };
 }
 

@@ -1,22 +1,56 @@
+import { GcFence } from '../record/gc-log.js';
 import type { Store } from '../record/store.js';
-import { ModelRegistry } from '../registry/model-registry.js';
+import { validateModelName } from '../registry/model-names.js';
+import { ModelRegistry, type ModelVersion } from '../registry/model-registry.js';
 import { MODELS_SCHEME } from '../registry/model-uri.js';
-import { resolveArtifactRef } from './resolve-ref.js';
+import type { VersionContent } from '../registry/registry-doc.js';
+import { ensureStored } from '../store/ensure-stored.js';
+import { type ResolvedArtifact, resolveArtifactRef } from './resolve-ref.js';
 
 /** The registry of a store, resolving the URIs it registers as `resolveArtifactRef` does. */
 export function openRegistry(store: Store): ModelRegistry {
-  return new ModelRegistry(store, async (uri) => {
-    const found = await resolveArtifactRef(store, uri);
-    const runsUri = found.runId && found.record ? `runs:/${found.runId}/${found.record.path}` : uri;
-    const modelId = found.record?.meta?.modelId;
-    return {
-      source: uri.startsWith(MODELS_SCHEME) ? uri : runsUri,
-      md5: found.md5,
-      isdir: found.isdir,
-      ...(found.size !== undefined ? { size: found.size } : {}),
-      ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
-      ...(found.runId ? { runId: found.runId } : {}),
-      ...(typeof modelId === 'string' ? { modelId } : {}),
-    };
-  });
+  return new StoreRegistry(store);
+}
+
+/**
+ * A registration refers to content it found in the store, which may be an old orphan a gc is
+ * removing: like every writer, it checks what it referred to when a gc ran meanwhile
+ * (`record/gc.ts`), copying it back from gc's quarantine, or fails (`NOT_FOUND`).
+ */
+class StoreRegistry extends ModelRegistry {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    super(store, async (uri) => contentOf(uri, await resolveArtifactRef(store, uri)));
+    this.#store = store;
+  }
+
+  override async registerModel(
+    uri: string,
+    name: string,
+    options: { description?: string; tags?: Record<string, unknown> } = {},
+  ): Promise<ModelVersion> {
+    validateModelName(name);
+    const fence = await GcFence.open(this.#store);
+    const found = await resolveArtifactRef(this.#store, uri);
+    const version = await this.createVersion(name, contentOf(uri, found), options);
+    // A reference-only artifact (not cached) has no object to check.
+    if (found.record?.cached !== false && (await fence.crossed()))
+      await ensureStored(this.#store.objects, found.md5);
+    return version;
+  }
+}
+
+function contentOf(uri: string, found: ResolvedArtifact): VersionContent {
+  const runsUri = found.runId && found.record ? `runs:/${found.runId}/${found.record.path}` : uri;
+  const modelId = found.record?.meta?.modelId;
+  return {
+    source: uri.startsWith(MODELS_SCHEME) ? uri : runsUri,
+    md5: found.md5,
+    isdir: found.isdir,
+    ...(found.size !== undefined ? { size: found.size } : {}),
+    ...(found.nfiles !== undefined ? { nfiles: found.nfiles } : {}),
+    ...(found.runId ? { runId: found.runId } : {}),
+    ...(typeof modelId === 'string' ? { modelId } : {}),
+  };
 }

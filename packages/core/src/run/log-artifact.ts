@@ -12,7 +12,9 @@ import { TroveError } from '../errors.js';
 import { copyInto } from '../fs/copy-into.js';
 import { artifactEvent, validateEventName } from '../layout/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
+import { GcFence } from '../record/gc-log.js';
 import type { ArtifactRecord } from '../record/records.js';
+import { ensureStored } from '../store/ensure-stored.js';
 import type { Progress } from '../store/ingest.js';
 import { checkPathText, type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
 import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
@@ -114,6 +116,8 @@ export async function logArtifact(
   }
 
   if (cache) ctx.store.prepare();
+  // Before any object is looked for: a gc that starts later sees this artifact's record.
+  const fence = cache ? await GcFence.open(ctx.store) : undefined;
   const ingested = await ingestPath(source, {
     store: cache ? ctx.store.objects : undefined,
     state: ctx.hashState(),
@@ -175,6 +179,7 @@ export async function logArtifact(
     ctx.events.add(event.kind, artifactName, step, event.value, { dir: kind, at: event.at });
   }
   await ctx.persist();
+  if (await fence?.crossed()) await ensureStored(ctx.store.objects, ingested.md5, ingested);
   return record;
 }
 

@@ -204,9 +204,9 @@ export class ContentStore {
     return this.addBytes(manifest.md5, manifest.bytes);
   }
 
-  /** The entries of a stored `.dir` manifest. */
-  async readManifest(md5: string): Promise<ManifestEntry[]> {
-    const { body } = await this.backend.read(this.key(md5));
+  /** The entries of a stored `.dir` manifest (at `key`: a copy of it elsewhere, gc's quarantine). */
+  async readManifest(md5: string, key = this.key(md5)): Promise<ManifestEntry[]> {
+    const { body } = await this.backend.read(key);
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);

@@ -37,6 +37,8 @@ export interface Ingested {
   manifest?: DirManifest;
   /** Objects newly written to the store. */
   written: number;
+  /** The local files behind the objects, to store them again if a gc removed them meanwhile. */
+  files: readonly StoreFile[];
 }
 
 /** Stat of a path to track: regular file or directory (following a top-level link), else an error. */
@@ -164,7 +166,13 @@ async function ingestFile(
   }
   assertUnchanged(path, st);
   state.set(path, st, md5);
-  const out: Ingested = { isdir: false, md5, size: st.size, written };
+  const out: Ingested = {
+    isdir: false,
+    md5,
+    size: st.size,
+    written,
+    files: [{ path, md5, size: st.size }],
+  };
   if (isExecutable(st.mode)) out.isexec = true;
   return out;
 }
@@ -219,6 +227,7 @@ async function ingestDirectory(
     nfiles: manifest.nfiles,
     manifest,
     written,
+    files: entries,
   };
 }
 
