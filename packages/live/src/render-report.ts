@@ -28,9 +28,15 @@ export async function renderReport(
   dir: string,
 ): Promise<void> {
   const report = await loadReport();
+  // A template DVC does not have (a custom plot's own) is drawn as `linear`, as DVC falls back.
+  const known: readonly string[] = report.TEMPLATE_NAMES;
+  const drawn: ReportInput = {
+    ...input,
+    plots: input.plots.map((p) => (known.includes(p.template) ? p : { ...p, template: 'linear' })),
+  };
   if (mode === 'html') {
-    writeFileAtomic(join(dir, 'report.html'), await report.renderHtml(input));
+    writeFileAtomic(join(dir, 'report.html'), await report.renderHtml(drawn));
   } else {
-    writeFileAtomic(join(dir, 'report.md'), await report.renderMarkdown(input, dir));
+    writeFileAtomic(join(dir, 'report.md'), await report.renderMarkdown(drawn, dir));
   }
 }

@@ -17,18 +17,6 @@ export interface ReportSource {
   title?: string;
 }
 
-/** DVC's templates (`@trove/report` draws each); anything else is drawn as `linear`. */
-const TEMPLATES: ReadonlySet<string> = new Set<TemplateName>([
-  'linear',
-  'simple',
-  'scatter',
-  'smooth',
-  'confusion',
-  'confusion_normalized',
-  'bar_horizontal',
-  'bar_horizontal_sorted',
-]);
-
 function walk(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -84,7 +72,8 @@ export function buildReportInput(source: ReportSource): ReportInput {
     plots.push({
       id: posix(relative(source.dir, plot.outputPath)).replace(/\.json$/, ''),
       ...(config.title !== undefined ? { title: String(config.title) } : {}),
-      template: (TEMPLATES.has(template) ? template : 'linear') as TemplateName,
+      // As given: the report draws DVC's templates and anything else as `linear`.
+      template: template as TemplateName,
       x: String(config.x),
       y,
       ...(config.x_label !== undefined ? { xLabel: String(config.x_label) } : {}),

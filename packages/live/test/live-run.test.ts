@@ -115,6 +115,11 @@ describe('a Live is a trove run', () => {
     const cwd = tempDir();
     const live = await Live.create({ cwd, store: memoryStore(), report: 'html' });
     live.logMetric('m', 1);
+    // A template DVC does not have is drawn as linear, as DVC draws it.
+    live.logPlot('own', [{ x: 1, y: 2 }], { x: 'x', y: 'y', template: 'my_template' });
+    expect(live.buildReportInput().plots.find((p) => p.id.endsWith('own'))?.template).toBe(
+      'my_template',
+    );
     await live.makeReport();
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(join(cwd, 'dvclive/report.html'), 'utf8')).toContain('<svg');
