@@ -17,6 +17,13 @@ export {
 export { type CliFlowOptions, itRunsTheCliFlow } from './scenarios/cli-flow.js';
 export { type DvcPullOptions, itDvcPulls } from './scenarios/dvc-pull.js';
 export {
+  describeUnderFaults,
+  type FaultControl,
+  type FaultRates,
+  type FaultScenarioOptions,
+  type FaultTarget,
+} from './scenarios/faults.js';
+export {
   describeResumeAfterKill,
   type ResumeScenarioOptions,
   type ResumeTarget,

@@ -26,6 +26,8 @@ export interface FaultRates {
   delay?: number;
   /** How long a delayed request waits (default 100 ms). */
   delayMs?: number;
+  /** Which requests these rates apply to (default: the proxy's `match`, else all). */
+  match?: (request: { method: string; url: string }) => boolean;
 }
 
 /** What the proxy did, by kind. */
@@ -127,7 +129,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.on('error', () => {});
     res.on('error', () => {});
     const [kindDraw, delayDraw, cutDraw] = [random(), random(), random()];
-    const eligible = options.match?.({ method: req.method ?? '', url: req.url ?? '' }) ?? true;
+    const match = faults.match ?? options.match;
+    const eligible = match?.({ method: req.method ?? '', url: req.url ?? '' }) ?? true;
     const kind = eligible ? pickKind(faults, kindDraw) : 'none';
     const act = () => {
       if (kind === 'status503') return answer503(req, res, counts);

@@ -222,7 +222,10 @@ describe('fault proxy', () => {
     expect(await outcome(`${p.url}/put`)).toBe('ECONNRESET');
     p.setFaults({});
     expect(await outcome(`${p.url}/put`)).toBe('200');
-    expect(p.counts()).toMatchObject({ requests: 3, resetMidRequest: 1, forwarded: 2 });
+    p.setFaults({ resetMidRequest: 1, match: ({ url }) => url.includes('broken') });
+    expect(await outcome(`${p.url}/put`)).toBe('200');
+    expect(await outcome(`${p.url}/broken`)).toBe('ECONNRESET');
+    expect(p.counts()).toMatchObject({ requests: 5, resetMidRequest: 2, forwarded: 3 });
   });
 
   it('keeps the client on the proxy when an answer names the server (session URLs)', async () => {
