@@ -44,6 +44,12 @@ export interface FaultScenarioOptions {
   registrations?: number;
   /** Share of requests reset, half mid-request and half mid-answer (default 0.1). */
   rate?: number;
+  /**
+   * The requests that change an object whose key contains `part` (default: a method other than
+   * GET or HEAD whose URL, decoded, contains it). A service that sends the key in the body says
+   * how else to tell them.
+   */
+  writesOf?: (part: string) => NonNullable<FaultRates['match']>;
 }
 
 /**
@@ -57,6 +63,7 @@ export function describeUnderFaults(name: string, options: FaultScenarioOptions)
   const rate = options.rate ?? 0.1;
   const resets = { resetMidRequest: rate / 2, resetMidAnswer: rate / 2 };
   const percent = Math.round(rate * 100);
+  const writesOf = options.writesOf ?? writesInUrl;
 
   describe(`${name} through a fault proxy`, () => {
     let target: FaultTarget;
@@ -191,7 +198,7 @@ export function describeUnderFaults(name: string, options: FaultScenarioOptions)
 }
 
 /** Requests that change an object whose key contains `part` (the key may be URL-encoded). */
-function writesOf(part: string): FaultRates['match'] {
+function writesInUrl(part: string): NonNullable<FaultRates['match']> {
   return ({ method, url }) =>
     method !== 'GET' && method !== 'HEAD' && safeDecode(url).includes(part);
 }

@@ -49,8 +49,11 @@ export function resumableBody(
         return;
       } catch (err) {
         body.destroy();
-        if (isAbortError(err) || options.signal?.aborted) throw err;
-        if (!isNetworkError(err) || ++failures >= attempts) throw resume.mapError(err);
+        if (options.signal?.aborted) throw err;
+        // Without the caller's signal aborted, an abort is the SDK's word for a cut body (Azure's
+        // stream reports its socket's `aborted` so): a network fault like any other.
+        const cut = isAbortError(err) ? networkCut(err) : err;
+        if (!isNetworkError(cut) || ++failures >= attempts) throw resume.mapError(cut);
         const cap = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1));
         await sleep(cap / 2 + (Math.random() * cap) / 2);
         const again = await resume.readAgain({
@@ -70,4 +73,10 @@ export function resumableBody(
     }
   }
   return Readable.from(chunks(), { objectMode: false });
+}
+
+function networkCut(err: unknown): Error {
+  return Object.assign(new Error('The connection broke in the middle of the answer.', { cause: err }), {
+    code: 'ECONNRESET',
+  });
 }
