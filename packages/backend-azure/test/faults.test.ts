@@ -14,10 +14,7 @@ describeUnderFaults('azure (Azurite)', {
     const upstream = new URL(blobEndpoint);
     const proxy = await startFaultProxy({ upstream: upstream.origin, seed: 18 });
     return {
-      backend: newBackend(
-        azuriteConnectionString(`${proxy.url}${upstream.pathname}`),
-        container,
-      ),
+      backend: newBackend(azuriteConnectionString(`${proxy.url}${upstream.pathname}`), container),
       faults: proxy,
       teardown: () => proxy.stop(),
     };

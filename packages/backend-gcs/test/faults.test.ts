@@ -10,7 +10,10 @@ const endpoint = inject('gcsEndpoint');
 describeUnderFaults('gcs (fake-gcs-server)', {
   // A one-request upload names its object in the body, not the URL: the scenarios' conditional
   // writes (registry documents, run.json) are the uploads with a generation condition.
-  writesOf: () => ({ method, url }) => method === 'POST' && url.includes('ifGenerationMatch'),
+  writesOf:
+    () =>
+    ({ method, url }) =>
+      method === 'POST' && url.includes('ifGenerationMatch'),
   async setup() {
     const bucket = await createGcsBucket(endpoint, 'faults');
     const proxy = await startFaultProxy({ upstream: endpoint, seed: 18 });

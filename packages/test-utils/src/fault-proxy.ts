@@ -143,7 +143,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upReq.on('response', (upRes) => {
         counts.forwarded++;
         upRes.on('error', () => reset(req.socket));
-        if (kind === 'resetMidAnswer') return resetMidAnswer(upRes, res, cutDraw, counts, passAnswer);
+        if (kind === 'resetMidAnswer')
+          return resetMidAnswer(upRes, res, cutDraw, counts, passAnswer);
         passAnswer(upRes, res);
         upRes.pipe(res);
       });
@@ -228,7 +229,10 @@ function resetMidRequest(
     upReq.destroy();
     reset(req.socket);
   };
-  if (left === 0) return stop();
+  if (left === 0) {
+    stop();
+    return;
+  }
   req.on('data', (chunk: Buffer) => {
     if (left <= 0) return;
     const part = chunk.subarray(0, left);

@@ -27,7 +27,12 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => hash.update(c));
     req.on('end', () => {
       const md5 = hash.digest('hex');
-      handled.push({ method: req.method ?? '', url: req.url ?? '', md5, rawHeaders: req.rawHeaders });
+      handled.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        md5,
+        rawHeaders: req.rawHeaders,
+      });
       if (req.url === '/big') {
         res.writeHead(200, { 'content-length': BIG.length });
         res.end(BIG);

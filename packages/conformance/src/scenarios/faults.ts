@@ -103,7 +103,9 @@ export function describeUnderFaults(name: string, options: FaultScenarioOptions)
       expect(model).toMatchObject({ versionCount: count, latestVersion: count });
       const stored = (await registry.searchVersions({ name: 'flaky' })).reverse();
       expect(stored.map((v) => v.version)).toEqual(range(count));
-      expect(stored.map((v) => v.source)).toEqual(range(count).map((n) => `runs:/r/model-${n - 1}`));
+      expect(stored.map((v) => v.source)).toEqual(
+        range(count).map((n) => `runs:/r/model-${n - 1}`),
+      );
       expectBothResets(before, target.faults.counts());
     });
 

@@ -76,7 +76,10 @@ export function resumableBody(
 }
 
 function networkCut(err: unknown): Error {
-  return Object.assign(new Error('The connection broke in the middle of the answer.', { cause: err }), {
-    code: 'ECONNRESET',
-  });
+  return Object.assign(
+    new Error('The connection broke in the middle of the answer.', { cause: err }),
+    {
+      code: 'ECONNRESET',
+    },
+  );
 }

@@ -89,7 +89,11 @@ export class ModelRegistry {
     // The version is found by its change id: the document may be one read after a lost answer,
     // with other writers' versions after this one.
     const id = randomUUID();
-    const doc = await this.#update(name, docs.addVersion(name, content, { ...options, tags }, id), id);
+    const doc = await this.#update(
+      name,
+      docs.addVersion(name, content, { ...options, tags }, id),
+      id,
+    );
     const mine = doc.versions.find((v) => v.changeId === id);
     if (!mine) throw new TroveError('NOT_FOUND', `Model "${name}" lost the version just added.`);
     return toVersion(doc, mine);

@@ -56,9 +56,7 @@ export const RECENT_CHANGES = 64;
 
 /** Whether the change `id` is already in `doc`. */
 export function hasChange(doc: RegistryDoc, id: string): boolean {
-  return (
-    (doc.recentChanges?.includes(id) ?? false) || doc.versions.some((v) => v.changeId === id)
-  );
+  return (doc.recentChanges?.includes(id) ?? false) || doc.versions.some((v) => v.changeId === id);
 }
 
 /** Records that the change `id` made `doc` what it is. */
