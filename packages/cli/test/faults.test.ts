@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempDir } from '@trove/test-utils';
-import { type AzuriteServer, createContainer, startAzurite } from '@trove/test-utils/azurite';
+import { type AzuriteServer, createContainer } from '@trove/test-utils/azurite';
 import { type FaultProxy, startFaultProxy } from '@trove/test-utils/fault-proxy';
-import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
-import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
+import { createGcsBucket, type FakeGcs } from '@trove/test-utils/gcs';
+import { createBucket, MOTO_ENV, type MotoServer } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCloudEmulators } from './cloud-emulators.js';
 import { troveAsync } from './helpers.js';
 
 /**
@@ -37,12 +38,8 @@ let moto: MotoServer;
 let fake: FakeGcs;
 let azurite: AzuriteServer;
 
-beforeAll(async () => {
-  [moto, fake, azurite] = await Promise.all([startMoto(), startFakeGcs(), startAzurite()]);
-});
-
-afterAll(async () => {
-  await Promise.all([moto?.stop(), fake?.stop(), azurite?.stop()]);
+useCloudEmulators((started) => {
+  ({ moto, fake, azurite } = started);
 });
 
 const clouds: Cloud[] = [

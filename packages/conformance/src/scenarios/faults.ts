@@ -14,16 +14,10 @@ import { type ModelVersion, openRegistry, Store, startRun } from '@trove/core';
 import type { StorageBackend } from '@trove/core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** Fault rates per request, as the proxy takes them. */
-export interface FaultRates {
-  status503?: number;
-  resetMidRequest?: number;
-  resetMidAnswer?: number;
-  delay?: number;
-  delayMs?: number;
-  /** Which requests the rates apply to (default all). */
-  match?: (request: { method: string; url: string }) => boolean;
-}
+/** Fault rates per request (0…1) and the requests they apply to, as the fault proxy takes them. */
+export type FaultRates = Partial<
+  Record<'status503' | 'resetMidRequest' | 'resetMidAnswer' | 'delay' | 'delayMs', number>
+> & { match?: (request: { method: string; url: string }) => boolean };
 
 /** The proxy's controls the scenarios use. */
 export interface FaultControl {

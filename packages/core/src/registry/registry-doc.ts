@@ -52,7 +52,7 @@ export interface RegistryDoc {
  * How many change ids a document keeps. A writer looks for its id right after its write, so
  * this only has to outlast the changes other writers make in that moment.
  */
-export const RECENT_CHANGES = 64;
+const RECENT_CHANGES = 64;
 
 /** Whether the change `id` is already in `doc`. */
 export function hasChange(doc: RegistryDoc, id: string): boolean {
