@@ -1,5 +1,6 @@
 import { isTroveError, type ObjectStat } from '@trove/core/backend';
 import type { GcsContext, ObjectResource } from './context.js';
+import { gcsFetch, httpError, withRetries } from './http.js';
 import { httpStatus } from './map-error.js';
 import { toStat } from './stat.js';
 
@@ -9,14 +10,36 @@ export async function headObject(
   key: string,
   signal?: AbortSignal,
 ): Promise<ObjectStat | undefined> {
+  const resource = await objectResource(ctx, key, signal);
+  return resource && toStat(key, resource);
+}
+
+/**
+ * The object's metadata, or undefined when absent: one JSON API request of our own, its answer
+ * read whole inside the retry. The SDK's `getMetadata` (teeny-request with retry-request) can
+ * drop its callback when a connection is reset after the answer's head; the process then ends
+ * with nothing pending (exit 13 under the fault proxy).
+ */
+export async function objectResource(
+  ctx: GcsContext,
+  key: string,
+  signal?: AbortSignal,
+): Promise<ObjectResource | undefined> {
   signal?.throwIfAborted();
-  try {
-    const [metadata] = await ctx.bucket.file(key).getMetadata();
-    return toStat(key, metadata as ObjectResource);
-  } catch (err) {
-    if (httpStatus(err) === 404) return undefined;
-    throw err;
-  }
+  const url = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/${encodeURIComponent(key)}`;
+  return withRetries(
+    ctx.options.maxAttempts,
+    async () => {
+      const answer = await gcsFetch(ctx, url, signal ? { signal } : {});
+      if (answer.status === 404) {
+        await answer.body?.cancel();
+        return undefined;
+      }
+      if (!answer.ok) throw await httpError(answer, `looking up ${key}`);
+      return (await answer.json()) as ObjectResource;
+    },
+    signal,
+  );
 }
 
 /** `headObject`, and when the object is absent, a check (once) that the bucket is there. */

@@ -5,10 +5,11 @@ import { GcsBackend } from '@trove/backend-gcs';
 import { S3Backend } from '@trove/backend-s3';
 import { itRunsTheCliFlow } from '@trove/conformance';
 import { tempDir } from '@trove/test-utils';
-import { type AzuriteServer, createContainer, startAzurite } from '@trove/test-utils/azurite';
-import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
-import { createBucket, MOTO_ENV, type MotoServer, startMoto } from '@trove/test-utils/moto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AzuriteServer, createContainer } from '@trove/test-utils/azurite';
+import { createGcsBucket, type FakeGcs } from '@trove/test-utils/gcs';
+import { createBucket, MOTO_ENV, type MotoServer } from '@trove/test-utils/moto';
+import { describe, expect, it } from 'vitest';
+import { useCloudEmulators } from './cloud-emulators.js';
 import { TROVE_BIN, trove, troveAsync, troveJson } from './helpers.js';
 
 /**
@@ -19,12 +20,8 @@ let moto: MotoServer;
 let fake: FakeGcs;
 let azurite: AzuriteServer;
 
-beforeAll(async () => {
-  [moto, fake, azurite] = await Promise.all([startMoto(), startFakeGcs(), startAzurite()]);
-});
-
-afterAll(async () => {
-  await Promise.all([moto?.stop(), fake?.stop(), azurite?.stop()]);
+useCloudEmulators((started) => {
+  ({ moto, fake, azurite } = started);
 });
 
 describe('trove CLI on an S3 store (moto)', () => {

@@ -62,16 +62,20 @@ export function troveAsync(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stderr: string }> {
+): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [TROVE_BIN, ...args], {
       cwd,
       env: { ...process.env, CI: '1', ...env },
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }

@@ -18,6 +18,13 @@ export {
 export { type CliFlowOptions, itRunsTheCliFlow } from './scenarios/cli-flow.js';
 export { type DvcPullOptions, itDvcPulls } from './scenarios/dvc-pull.js';
 export {
+  describeUnderFaults,
+  type FaultControl,
+  type FaultRates,
+  type FaultScenarioOptions,
+  type FaultTarget,
+} from './scenarios/faults.js';
+export {
   type DroppingBackend,
   describeResumeAfterKill,
   droppingServer,

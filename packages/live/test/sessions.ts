@@ -1,18 +1,7 @@
 /** Call sequences run with real dvclive and with trove's Live (DVCLive's names and kwargs). */
+import { seededRandom as rng } from '@trove/test-utils';
 import { float } from '../src/index.js';
 import type { Op } from './harness.js';
-
-/** A seeded generator, so both sides get the same "random" numbers. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function pixels(w: number, h: number, shade: number) {
   const data = new Uint8Array(w * h * 4);

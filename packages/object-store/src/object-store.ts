@@ -34,6 +34,7 @@ import {
 } from '@trove/core/backend';
 import { readFileBytes } from './file-bytes.js';
 import { type JournalSweep, sweepJournals } from './journal-sweep.js';
+import { resumableBody } from './resumable-read.js';
 import { md5Checked, sortBody, type UploadBody } from './write-body.js';
 import { writeManyWith } from './write-many.js';
 
@@ -127,7 +128,15 @@ export class ObjectStoreBackend implements StorageBackend {
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     validateKey(key, this.kind);
-    return this.#run(key, 'read', () => this.#p.read(key, options));
+    const readOnce = (o: ReadOptions) => this.#run(key, 'read', () => this.#p.read(key, o));
+    const first = await readOnce(options);
+    if (!this.capabilities.rangeRead) return first;
+    // A body cut mid-answer goes on from where it broke (see resumable-read.ts).
+    const body = resumableBody(key, first, options, {
+      readAgain: readOnce,
+      mapError: (err) => this.#p.mapError(err, key, 'read'),
+    });
+    return { stat: first.stat, body };
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectStat> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WriteOptions } from '@trove/core/backend';
 import type { GcsContext, ObjectResource } from '../context.js';
+import { objectResource } from '../head.js';
 import { gcsFetch, httpError, query, withRetries } from '../http.js';
 import { generationOf, md5Base64 } from '../stat.js';
 
@@ -96,8 +97,8 @@ async function landedEarlier(
   target: UploadTarget,
 ): Promise<ObjectResource | undefined> {
   try {
-    const [current] = await ctx.bucket.file(target.key).getMetadata();
-    return current.md5Hash === target.md5Base64 ? (current as ObjectResource) : undefined;
+    const current = await objectResource(ctx, target.key);
+    return current?.md5Hash === target.md5Base64 ? current : undefined;
   } catch {
     return undefined;
   }

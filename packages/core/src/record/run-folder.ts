@@ -236,6 +236,9 @@ export class RunFolder {
       } catch (err) {
         throw damaged(this.#store, key, err);
       }
+      // Every change is an assignment, so whether it is applied shows in the values: a write
+      // that landed although its answer was lost is recognised here and not made again.
+      if (current !== undefined && holds(base, changes)) return { value: base };
       const next: RunRecord = {
         ...base,
         params: { ...base.params, ...changes.params },
@@ -258,12 +261,18 @@ export class RunFolder {
     return this.#events.append(file, header, rows);
   }
 
-  /** Read, change, write back with `ifMatch` (or `ifNoneMatch` when absent); retried on conflict. */
+  /**
+   * Read, change, write back with `ifMatch` (or `ifNoneMatch` when absent); retried on conflict.
+   * `change` returns no `text` when what was read already holds the change. A write that fails
+   * after the backend's retries may still have landed: the next read tells, and the call fails
+   * only when it did not.
+   */
   async #swap<T>(
     key: string,
-    change: (current: string | undefined) => Promise<{ text: string; value: T }>,
+    change: (current: string | undefined) => Promise<{ text?: string; value: T }>,
   ): Promise<T> {
     const meta = this.#store.meta;
+    let failure: unknown;
     for (let attempt = 0; ; attempt++) {
       let current: string | undefined;
       let etag: string | undefined;
@@ -274,10 +283,13 @@ export class RunFolder {
         current = Buffer.concat(chunks).toString('utf8');
         etag = stat.etag;
       } catch (err) {
+        if (failure !== undefined) throw failure;
         if (!isTroveError(err, 'NOT_FOUND')) throw err;
       }
       // Only what was read can be damaged: an error of `change` is its own (never CORRUPT).
       const next = await change(current);
+      if (next.text === undefined) return next.value;
+      if (failure !== undefined) throw failure;
       try {
         await meta.write(
           key,
@@ -287,9 +299,24 @@ export class RunFolder {
         return next.value;
       } catch (err) {
         const conflict = isTroveError(err, 'PRECONDITION_FAILED') || isTroveError(err, 'NOT_FOUND');
-        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+        if (!conflict) failure = err;
+        else if (attempt >= MAX_CONFLICT_RETRIES) throw err;
+        else await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
       }
     }
   }
+}
+
+/** Whether `record` already holds every change (the same values, the run ended if asked). */
+function holds(record: RunRecord, changes: RecordChanges): boolean {
+  const same = (have: Record<string, unknown> | undefined, want: Record<string, unknown>) =>
+    Object.entries(want).every(
+      ([k, v]) => have !== undefined && k in have && JSON.stringify(have[k]) === JSON.stringify(v),
+    );
+  return (
+    same(record.params, changes.params) &&
+    same(record.summary, changes.summary) &&
+    same(record.tags, changes.tags) &&
+    (changes.end === undefined || record.status !== 'running')
+  );
 }

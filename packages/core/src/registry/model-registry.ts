@@ -5,7 +5,14 @@
  * `ifMatch: etag` (`ifNoneMatch: "*"` for a new model). A writer that loses the race reads again
  * and re-applies its update, so with many writers no change is lost and version numbers are
  * 1…N without gaps or repeats, on every backend whose conditional writes are atomic.
+ *
+ * Every change has an id the document keeps (`registry-doc.ts`). A write whose answer was lost
+ * may have landed: the SDK's retry of it then fails its condition, or the call fails after its
+ * retries. Either way the writer reads again, and if its id is there the change is done and
+ * the call resolves with the document as it was found; a call fails only when its change is
+ * not in the document.
  */
+import { randomUUID } from 'node:crypto';
 import { joinKey } from '../backend/keys.js';
 import { isTroveError, TroveError } from '../errors.js';
 import type { MetaLocation } from '../record/meta-io.js';
@@ -16,7 +23,7 @@ import * as docs from './registry-doc.js';
 export type { VersionContent } from './registry-doc.js';
 
 /** One version of a registered model (MLflow's `ModelVersion`). */
-export interface ModelVersion extends VersionDoc {
+export interface ModelVersion extends Omit<VersionDoc, 'changeId'> {
   name: string;
   /** The aliases that point at this version. */
   aliases: string[];
@@ -79,16 +86,17 @@ export class ModelRegistry {
   ): Promise<ModelVersion> {
     validateModelName(name);
     const tags = checkTags(options.tags);
-    // The number is the document's nextVersion before this writer's update: read it from the
-    // document this writer itself wrote (its update was the last one applied).
-    let mine = 0;
-    const add = docs.addVersion(name, content, { ...options, tags });
-    const doc = await this.#update(name, (d, now) => {
-      const next = add(d, now);
-      mine = next.nextVersion - 1;
-      return next;
-    });
-    return toVersion(doc, docs.findVersion(doc, mine));
+    // The version is found by its change id: the document may be one read after a lost answer,
+    // with other writers' versions after this one.
+    const id = randomUUID();
+    const doc = await this.#update(
+      name,
+      docs.addVersion(name, content, { ...options, tags }, id),
+      id,
+    );
+    const mine = doc.versions.find((v) => v.changeId === id);
+    if (!mine) throw new TroveError('NOT_FOUND', `Model "${name}" lost the version just added.`);
+    return toVersion(doc, mine);
   }
 
   async getModel(name: string): Promise<RegisteredModel> {
@@ -232,14 +240,19 @@ export class ModelRegistry {
 
   /**
    * Read, apply, write conditionally; on a lost race, again. An update that throws (a missing
-   * version, say) ends the loop with nothing written.
+   * version, say) ends the loop with nothing written. A read that finds the change `id` already
+   * applied (a write that landed although its answer was lost) ends it too.
    */
-  async #update(name: string, update: DocUpdate): Promise<RegistryDoc> {
+  async #update(name: string, update: DocUpdate, id: string = randomUUID()): Promise<RegistryDoc> {
     const key = this.#key(name);
     const deadline = Date.now() + RETRY_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       const current = await this.#readWithEtag(name);
-      const next = update(current ? structuredClone(current.doc) : undefined, Date.now());
+      if (current && docs.hasChange(current.doc, id)) return current.doc;
+      const next = docs.recordChange(
+        update(current ? structuredClone(current.doc) : undefined, Date.now()),
+        id,
+      );
       try {
         await this.#store.meta.write(key, `${JSON.stringify(next, null, 2)}\n`, {
           contentType: 'application/json',
@@ -248,7 +261,9 @@ export class ModelRegistry {
         return next;
       } catch (err) {
         const lost = isTroveError(err, 'PRECONDITION_FAILED') || isTroveError(err, 'NOT_FOUND');
-        if (!lost) throw err;
+        // Not a lost race: the write failed after the backend's own retries. It may still have
+        // landed (an answer cut after the server acted), and only a read can tell.
+        if (!lost) return this.#landedOrThrow(name, id, err);
         if (Date.now() > deadline) {
           throw new TroveError(
             'UNAVAILABLE',
@@ -264,6 +279,18 @@ export class ModelRegistry {
         await new Promise((r) => setTimeout(r, Math.random() * cap));
       }
     }
+  }
+
+  /** The document holding the change `id`, or `failure` when the change is not there. */
+  async #landedOrThrow(name: string, id: string, failure: unknown): Promise<RegistryDoc> {
+    let current: { doc: RegistryDoc } | undefined;
+    try {
+      current = await this.#readWithEtag(name);
+    } catch {
+      throw failure;
+    }
+    if (current && docs.hasChange(current.doc, id)) return current.doc;
+    throw failure;
   }
 }
 
@@ -285,7 +312,8 @@ function toVersion(doc: RegistryDoc, v: VersionDoc): ModelVersion {
     .filter(([, n]) => n === v.version)
     .map(([a]) => a)
     .sort();
-  return { name: doc.name, ...structuredClone(v), aliases };
+  const { changeId: _, ...version } = structuredClone(v);
+  return { name: doc.name, ...version, aliases };
 }
 
 function toModel(doc: RegistryDoc): RegisteredModel {

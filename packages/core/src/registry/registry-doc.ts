@@ -1,7 +1,10 @@
 /**
  * The document a registered model is on the store: `registry/<name>.json`. Every change is a
  * pure function of the previous document (or of none, for a new model), so a writer that loses
- * a conditional-write race re-reads and applies the same change again.
+ * a conditional-write race re-reads and applies the same change again. Every change carries an
+ * id the document keeps (a new version holds it for good, every change for the last
+ * `RECENT_CHANGES` changes), so a writer whose answer was lost recognises its change on the
+ * next read instead of applying it twice.
  */
 import { TroveError } from '../errors.js';
 
@@ -20,6 +23,8 @@ export interface VersionContent {
 
 export interface VersionDoc extends VersionContent {
   version: number;
+  /** The id of the change that added this version: how its writer finds it after a lost answer. */
+  changeId?: string;
   creationTimestamp: number;
   lastUpdatedTimestamp: number;
   status: 'READY';
@@ -39,6 +44,25 @@ export interface RegistryDoc {
   /** The number the next version gets: numbers are never reused, even after a delete. */
   nextVersion: number;
   versions: VersionDoc[];
+  /** The ids of the last changes applied, oldest first (at most `RECENT_CHANGES`). */
+  recentChanges?: string[];
+}
+
+/**
+ * How many change ids a document keeps. A writer looks for its id right after its write, so
+ * this only has to outlast the changes other writers make in that moment.
+ */
+const RECENT_CHANGES = 64;
+
+/** Whether the change `id` is already in `doc`. */
+export function hasChange(doc: RegistryDoc, id: string): boolean {
+  return (doc.recentChanges?.includes(id) ?? false) || doc.versions.some((v) => v.changeId === id);
+}
+
+/** Records that the change `id` made `doc` what it is. */
+export function recordChange(doc: RegistryDoc, id: string): RegistryDoc {
+  doc.recentChanges = [...(doc.recentChanges ?? []), id].slice(-RECENT_CHANGES);
+  return doc;
 }
 
 /** A change to a model's document; `undefined` in, for a model not registered yet. */
@@ -70,16 +94,18 @@ export function findVersion(doc: RegistryDoc, version: number): VersionDoc {
   return found;
 }
 
-/** Adds the next version; the caller reads its number from `nextVersion - 1` of the result. */
+/** Adds the next version, marked with `changeId` (its writer finds it by that id). */
 export function addVersion(
   name: string,
   content: VersionContent,
   extra: { description?: string; tags?: Record<string, string> },
+  changeId: string,
 ): DocUpdate {
   return (doc, now) => {
     const next = doc ?? newDoc(name, now);
     const version: VersionDoc = {
       version: next.nextVersion,
+      changeId,
       ...content,
       creationTimestamp: now,
       lastUpdatedTimestamp: now,
