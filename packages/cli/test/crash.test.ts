@@ -158,10 +158,12 @@ describe('gc while another process logs a large directory', () => {
   });
 });
 
-/** Whether any object is stored under `files/md5/<xx>/`. */
+/** An object is in the store: a file of its final name (not a `.trove-tmp-…` file beside it). */
 function hasObject(objects: string): boolean {
   try {
-    return readdirSync(objects).some((dir) => readdirSync(join(objects, dir)).length > 0);
+    return readdirSync(objects).some((dir) =>
+      readdirSync(join(objects, dir)).some((name) => !name.startsWith('.trove-tmp-')),
+    );
   } catch {
     return false;
   }
