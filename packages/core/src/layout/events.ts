@@ -62,10 +62,12 @@ export class EventLog {
       entry = { header: eventsHeader(kind), rows: [], tail: [], count: 0 };
       this.#pending.set(file, entry);
     }
-    entry.tail.push(`\n${eventRow(kind, step, value, at)}`);
+    // One timestamp a row: the row and the file's stats share it.
+    const timestamp = eventTimestamp(at);
+    entry.tail.push(`\n${eventRow(kind, step, value, timestamp)}`);
     entry.count++;
     this.#size++;
-    this.#count(file, step, at);
+    this.#count(file, step, timestamp);
     // Rows are joined into flat chunks as they come: a row's pieces die young, and only the
     // chunk's bytes stay until the save (a row alone would keep its pieces all that time).
     if (entry.tail.length >= CHUNK_ROWS) {
@@ -108,7 +110,7 @@ export class EventLog {
     return summary;
   }
 
-  #count(file: string, step: number | undefined, at: Date): void {
+  #count(file: string, step: number | undefined, timestamp: string): void {
     let stats = this.#stats.get(file);
     if (!stats) {
       stats = { steps: 0 };
@@ -119,7 +121,6 @@ export class EventLog {
       stats.firstStep ??= step;
       stats.lastStep = step;
     }
-    const timestamp = eventTimestamp(at);
     stats.firstTime ??= timestamp;
     stats.lastTime = timestamp;
   }
@@ -150,14 +151,13 @@ function eventsHeader(kind: string): string {
   return JSONL_EVENT_KINDS.has(kind) ? '' : `step|timestamp|${kind}`;
 }
 
-/** One row (without its leading newline) as traceml writes it for `kind`. */
+/** One row (without its leading newline) as traceml writes it for `kind`, at `timestamp`. */
 function eventRow(
   kind: string,
   step: number | undefined,
   value: unknown,
-  at: Date = new Date(),
+  timestamp: string,
 ): string {
-  const timestamp = eventTimestamp(at);
   if (JSONL_EVENT_KINDS.has(kind)) {
     // traceml dumps the value first (an artifact's JSON becomes a string), then the line.
     const cell = typeof value === 'string' ? value : encodeEventValue(value);
