@@ -24,7 +24,7 @@ const CORE = '^packages/core/src/';
 /** Core's layers, lowest first: a module may import its own layer and the ones below. */
 const LAYERS = [
   ['errors\\.ts$', 'user-path-errors\\.ts$', 'py/'],
-  ['backend/'],
+  ['backend/', 'search/'],
   ['project/', 'hash/', 'dvc/', 'layout/', 'fs/'],
   ['store/'],
   ['record/', 'registry/'],
