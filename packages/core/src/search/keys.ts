@@ -59,11 +59,6 @@ export function attribute(name: string): readonly [RunAttribute, AttributeType] 
   return ATTRIBUTES.get(name);
 }
 
-/** The type of a canonical attribute name. */
-export function attributeType(name: RunAttribute): AttributeType {
-  return (ATTRIBUTES.get(name) as readonly [RunAttribute, AttributeType])[1];
-}
-
 /**
  * MLflow's run statuses and trove's own, to trove's. trove has no KILLED or SCHEDULED run: a
  * killed run is recorded as failed (as the MLflow dialect does), a scheduled one as running.

@@ -4,7 +4,7 @@ import { Cursor, describe } from './cursor.js';
 import type { Token } from './tokenize.js';
 
 /** Deeper nesting is refused: a bound on the parser's recursion, far above any real filter. */
-export const MAX_FILTER_DEPTH = 100;
+const MAX_FILTER_DEPTH = 100;
 
 const COMPARATORS = '=, !=, <, <=, >, >=, LIKE, ILIKE, IN';
 

@@ -4,7 +4,7 @@ import type { FilterKey, RunAttribute } from './ast.js';
  * The runs table as DuckDB sees its Parquet files: one SQL expression per column. The defaults
  * are the quoted column names; a caller that joins or aliases the table passes its own.
  */
-export type RunColumn = RunAttribute | 'tags' | 'params' | 'metrics';
+type RunColumn = RunAttribute | 'tags' | 'params' | 'metrics';
 export type RunColumns = Readonly<Record<RunColumn, string>>;
 
 const NAMES: readonly RunColumn[] = [

@@ -6,7 +6,7 @@ import { FilterError } from './filter-error.js';
  * `''` do not end a string, and stay in the value as they are.
  */
 
-export type TokenType =
+type TokenType =
   | 'word'
   | 'number'
   | 'string'
@@ -28,7 +28,7 @@ export interface Token {
 }
 
 /** Longer filters are refused: a bound on work and memory, far above any hand-written one. */
-export const MAX_FILTER_LENGTH = 100_000;
+const MAX_FILTER_LENGTH = 100_000;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;

@@ -130,30 +130,24 @@ export const QUERIES: Query[] = [
 export const ALL_RUNS: Query = { filter: '', orderBy: [] };
 
 /** What trove accepts and MLflow refuses, with MLflow filters whose union is the same runs. */
-export const DIFFERENCES: { why: string; filter: string; parts: string[] }[] = [
-  {
-    why: 'or',
-    filter: "metrics.acc > 0.8 or tags.team = 'nlp'",
-    parts: ['metrics.acc > 0.8', "tags.team = 'nlp'"],
-  },
-  {
-    why: 'parentheses',
-    filter: "(metrics.acc > 0.8 or metrics.acc < 0.2) and tags.team = 'cv'",
-    parts: ["metrics.acc > 0.8 and tags.team = 'cv'", "metrics.acc < 0.2 and tags.team = 'cv'"],
-  },
-  {
-    why: 'IN on a tag',
-    filter: "tags.team IN ('cv', 'nlp')",
-    parts: ["tags.team = 'cv'", "tags.team = 'nlp'"],
-  },
-  {
-    why: 'IN on status',
-    filter: "attributes.status IN ('FINISHED', 'FAILED')",
-    parts: ["attributes.status = 'FINISHED'", "attributes.status = 'FAILED'"],
-  },
-  {
-    why: 'a param compared with a number',
-    filter: 'params.lr < 0.05',
-    parts: ["params.lr = '0.01'", "params.lr = '0.001'", "params.lr = '1e-3'"],
-  },
+const DIFFERENT: [why: string, filter: string, parts: string[]][] = [
+  ['or', "metrics.acc > 0.8 or tags.team = 'nlp'", ['metrics.acc > 0.8', "tags.team = 'nlp'"]],
+  [
+    'parentheses',
+    "(metrics.acc > 0.8 or metrics.acc < 0.2) and tags.team = 'cv'",
+    ["metrics.acc > 0.8 and tags.team = 'cv'", "metrics.acc < 0.2 and tags.team = 'cv'"],
+  ],
+  ['IN on a tag', "tags.team IN ('cv', 'nlp')", ["tags.team = 'cv'", "tags.team = 'nlp'"]],
+  [
+    'IN on status',
+    "attributes.status IN ('FINISHED', 'FAILED')",
+    ["attributes.status = 'FINISHED'", "attributes.status = 'FAILED'"],
+  ],
+  [
+    'a param compared with a number',
+    'params.lr < 0.05',
+    ["params.lr = '0.01'", "params.lr = '0.001'", "params.lr = '1e-3'"],
+  ],
 ];
+
+export const DIFFERENCES = DIFFERENT.map(([why, filter, parts]) => ({ why, filter, parts }));
