@@ -23,18 +23,7 @@ export type { LogRefOptions } from './run/log-ref.js';
 export { Run } from './run/run.js';
 export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';
 export type { UseArtifactOptions, UsedArtifact } from './run/use-artifact.js';
-export type {
-  FilterAnd,
-  FilterAst,
-  FilterComparator,
-  FilterComparison,
-  FilterKey,
-  FilterKeyKind,
-  FilterOr,
-  FilterValue,
-  OrderByItem,
-  RunAttribute,
-} from './search/ast.js';
+export type { FilterAst } from './search/ast.js';
 export { parseFilter } from './search/parse-filter.js';
 export { parseOrderBy } from './search/parse-order-by.js';
 export { type CheckoutOptions, type CheckoutResult, checkout } from './store/checkout.js';

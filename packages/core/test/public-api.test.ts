@@ -30,6 +30,8 @@ describe("core's faces", () => {
       'loadConfig',
       'openRegistry',
       'openStore',
+      'parseFilter',
+      'parseOrderBy',
       'resolveArtifactRef',
       'resumeRun',
       'startRun',

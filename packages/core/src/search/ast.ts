@@ -56,13 +56,13 @@ export interface FilterComparison {
   readonly column: number;
 }
 
-export interface FilterAnd {
+interface FilterAnd {
   readonly kind: 'and';
   /** Empty for an empty filter, which matches every run. */
   readonly items: readonly FilterAst[];
 }
 
-export interface FilterOr {
+interface FilterOr {
   readonly kind: 'or';
   readonly items: readonly FilterAst[];
 }
