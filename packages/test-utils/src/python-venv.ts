@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-// Python tools for interop tests (dvc with one plugin), each in a venv of its own under the
+// Python tools for interop tests (dvc with one plugin, Delta readers), each in a venv of its own under the
 // user's cache: plugins conflict with each other, and the system's pip may not be usable.
 
 function run(command: string, args: string[]): Promise<void> {
@@ -21,6 +21,29 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 /**
+ * The `python` of the venv `name` (under the user's cache) with `packages` installed (pinned,
+ * e.g. `deltalake==1.6.6`) and `module` importable, creating or completing the venv when it is
+ * not; throws when that fails.
+ */
+export async function ensureVenv(
+  name: string,
+  packages: readonly string[],
+  module: string,
+  bin = 'python',
+): Promise<string> {
+  const venv = join(homedir(), '.cache', 'trove-test', name);
+  const python = join(venv, 'bin', 'python');
+  const works = () =>
+    existsSync(join(venv, 'bin', bin)) && spawnSync(python, ['-c', `import ${module}`]).status === 0;
+  if (works()) return python;
+  process.stderr.write(`[test-utils] installing ${packages.join(' ')} into ${venv}\n`);
+  if (!existsSync(python)) await run('python3', ['-m', 'venv', venv]);
+  await run(python, ['-m', 'pip', 'install', '--quiet', ...packages]);
+  if (!works()) throw new Error(`${module} is not importable in ${venv} after installing it`);
+  return python;
+}
+
+/**
  * `dvc` from the venv `name` with `packages` (e.g. `dvc==3.67.1`, `dvc-azure==3.1.1`) and
  * `module` importable, creating or completing the venv when it is not; throws when that fails.
  */
@@ -29,15 +52,6 @@ export async function ensureDvcVenv(
   packages: readonly string[],
   module: string,
 ): Promise<string> {
-  const venv = join(homedir(), '.cache', 'trove-test', name);
-  const dvc = join(venv, 'bin', 'dvc');
-  const works = () =>
-    existsSync(dvc) &&
-    spawnSync(join(venv, 'bin', 'python'), ['-c', `import ${module}`]).status === 0;
-  if (works()) return dvc;
-  process.stderr.write(`[test-utils] installing ${packages.join(' ')} into ${venv}\n`);
-  if (!existsSync(join(venv, 'bin', 'python'))) await run('python3', ['-m', 'venv', venv]);
-  await run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', ...packages]);
-  if (!works()) throw new Error(`${module} is not importable in ${venv} after installing it`);
-  return dvc;
+  const python = await ensureVenv(name, packages, module, 'dvc');
+  return join(python, '..', 'dvc');
 }
