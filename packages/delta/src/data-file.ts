@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddFile } from './actions.js';
+import { DeltaError } from './errors.js';
 import { dataFileSchema } from './parquet-schema.js';
 import { encodeParquet, readParquetObjects } from './parquet-io.js';
 import { type CellValue, type Row, rowsToColumns } from './rows.js';
@@ -32,7 +33,12 @@ export function encodeDataFiles(
   const groups = new Map<string, { values: Record<string, string | null>; rows: Row[] }>();
   for (const row of rows) {
     const values: Record<string, string | null> = {};
-    for (const name of partitionColumns) values[name] = (row[name] as string | null | undefined) ?? null;
+    for (const name of partitionColumns) {
+      const value = (row[name] as string | null | undefined) ?? null;
+      // The log cannot tell an empty partition value from null (both are ""): refuse it.
+      if (value === '') throw new DeltaError('INVALID_ARGUMENT', `${options.label}: partition column ${name} cannot be the empty string`);
+      values[name] = value;
+    }
     const id = JSON.stringify(values);
     const group = groups.get(id) ?? { values, rows: [] };
     group.rows.push(row);
@@ -47,7 +53,7 @@ export function encodeDataFiles(
       fields.map((f, i) => ({ name: f.name, data: columns[i] as CellValue[] })),
     );
     const add: AddFile = {
-      path: `part-00000-${randomUUID()}-c000.snappy.parquet`,
+      path: `${partitionDirs(values)}part-00000-${randomUUID()}-c000.snappy.parquet`,
       partitionValues: values,
       size: bytes.byteLength,
       modificationTime: Date.now(),
@@ -56,6 +62,21 @@ export function encodeDataFiles(
     };
     return { add, bytes };
   });
+}
+
+/**
+ * Hive-style folders for a partitioned file (`part=a/`), the reference implementation's layout,
+ * which readers such as polars rely on: bytes outside [A-Za-z0-9_.-] of a value %-escaped, null
+ * as `__HIVE_DEFAULT_PARTITION__`. The log path is a URI, so its `%` are escaped once more.
+ */
+function partitionDirs(values: Record<string, string | null>): string {
+  const escape = (v: string) =>
+    [...Buffer.from(v, 'utf8')]
+      .map((b) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+      .join('');
+  return Object.entries(values)
+    .map(([k, v]) => `${k}=${v === null ? '__HIVE_DEFAULT_PARTITION__' : escape(v)}/`.replace(/%/g, '%25'))
+    .join('');
 }
 
 function withoutPartitions(row: Row, partitionColumns: readonly string[]): Row {
