@@ -1,8 +1,8 @@
 import type { SchemaElement } from 'hyparquet';
 import { DeltaError } from './errors.js';
 import { checkpointKey, lastCheckpointKey } from './log-paths.js';
-import { longElement, mapElements, stringElement, stringListElements } from './parquet-schema.js';
 import { encodeParquet, readParquetObjects } from './parquet-io.js';
+import { longElement, mapElements, stringElement, stringListElements } from './parquet-schema.js';
 import { TableState } from './state.js';
 import { type DeltaStorage, isPreconditionFailed, readTextIfExists } from './storage.js';
 
@@ -24,14 +24,22 @@ const bool = (name: string, repetition: 'REQUIRED' | 'OPTIONAL' = 'REQUIRED'): S
   type: 'BOOLEAN',
   repetition_type: repetition,
 });
-const struct = (name: string, children: SchemaElement[][], repetition: 'REQUIRED' | 'OPTIONAL' = 'OPTIONAL') => [
+const struct = (
+  name: string,
+  children: SchemaElement[][],
+  repetition: 'REQUIRED' | 'OPTIONAL' = 'OPTIONAL',
+) => [
   { name, repetition_type: repetition, num_children: children.length } as SchemaElement,
   ...children.flat(),
 ];
 
 const CHECKPOINT_SCHEMA: SchemaElement[] = [
   { name: 'schema', num_children: 5 },
-  ...struct('txn', [[stringElement('appId', 'REQUIRED')], [longElement('version', 'REQUIRED')], [longElement('lastUpdated')]]),
+  ...struct('txn', [
+    [stringElement('appId', 'REQUIRED')],
+    [longElement('version', 'REQUIRED')],
+    [longElement('lastUpdated')],
+  ]),
   ...struct('add', [
     [stringElement('path', 'REQUIRED')],
     mapElements('partitionValues', stringElement('value'), 'REQUIRED'),
@@ -53,9 +61,18 @@ const CHECKPOINT_SCHEMA: SchemaElement[] = [
     [stringElement('id', 'REQUIRED')],
     [stringElement('name')],
     [stringElement('description')],
-    struct('format', [[stringElement('provider', 'REQUIRED')], mapElements('options', required(stringElement('value')), 'REQUIRED')], 'REQUIRED'),
+    struct(
+      'format',
+      [
+        [stringElement('provider', 'REQUIRED')],
+        mapElements('options', required(stringElement('value')), 'REQUIRED'),
+      ],
+      'REQUIRED',
+    ),
     [stringElement('schemaString', 'REQUIRED')],
-    stringListElements('partitionColumns', 'REQUIRED').map((e) => (e.name === 'element' ? required(e) : e)),
+    stringListElements('partitionColumns', 'REQUIRED').map((e) =>
+      e.name === 'element' ? required(e) : e,
+    ),
     [longElement('createdTime')],
     mapElements('configuration', required(stringElement('value')), 'REQUIRED'),
   ]),
@@ -68,7 +85,7 @@ const CHECKPOINT_SCHEMA: SchemaElement[] = [
 const big = (n: number | null | undefined) => (n === null || n === undefined ? null : BigInt(n));
 
 /** The checkpoint file of a state: protocol, metadata, txns, live files and tombstones. */
-export function encodeCheckpoint(state: TableState): Uint8Array {
+function encodeCheckpoint(state: TableState): Uint8Array {
   const rows: Record<string, unknown>[] = [];
   if (state.protocol) {
     const { minReaderVersion, minWriterVersion } = state.protocol;
@@ -90,7 +107,9 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
     });
   }
   for (const t of state.txns.values()) {
-    rows.push({ txn: { appId: t.appId, version: BigInt(t.version), lastUpdated: big(t.lastUpdated) } });
+    rows.push({
+      txn: { appId: t.appId, version: BigInt(t.version), lastUpdated: big(t.lastUpdated) },
+    });
   }
   for (const a of state.files.values()) {
     rows.push({
@@ -148,7 +167,13 @@ export async function readCheckpoint(
   const key = checkpointKey(prefix, version);
   let rows: Record<string, unknown>[];
   try {
-    rows = await readParquetObjects(storage, key, size, ['txn', 'add', 'remove', 'metaData', 'protocol']);
+    rows = await readParquetObjects(storage, key, size, [
+      'txn',
+      'add',
+      'remove',
+      'metaData',
+      'protocol',
+    ]);
   } catch (err) {
     throw new DeltaError('CORRUPT', `checkpoint ${key} cannot be read`, { key, cause: err });
   }
@@ -162,12 +187,17 @@ export async function readCheckpoint(
 }
 
 /** The version `_last_checkpoint` names; undefined when it is absent or torn (then readers list). */
-export async function readLastCheckpoint(storage: DeltaStorage, prefix: string): Promise<number | undefined> {
+export async function readLastCheckpoint(
+  storage: DeltaStorage,
+  prefix: string,
+): Promise<number | undefined> {
   const text = await readTextIfExists(storage, lastCheckpointKey(prefix));
   if (text === undefined) return undefined;
   try {
     const version = (JSON.parse(text) as { version?: unknown }).version;
-    return typeof version === 'number' && Number.isSafeInteger(version) && version >= 0 ? version : undefined;
+    return typeof version === 'number' && Number.isSafeInteger(version) && version >= 0
+      ? version
+      : undefined;
   } catch {
     return undefined;
   }
@@ -177,7 +207,11 @@ export async function readLastCheckpoint(storage: DeltaStorage, prefix: string):
  * Writes the checkpoint of `state` (create-only) and points `_last_checkpoint` at it unless it
  * already names a version at least as new. A hint only: readers never trust it blindly.
  */
-export async function writeCheckpoint(storage: DeltaStorage, prefix: string, state: TableState): Promise<void> {
+export async function writeCheckpoint(
+  storage: DeltaStorage,
+  prefix: string,
+  state: TableState,
+): Promise<void> {
   const bytes = encodeCheckpoint(state);
   try {
     await storage.write(checkpointKey(prefix, state.version), bytes, { ifNoneMatch: '*' });
@@ -188,7 +222,12 @@ export async function writeCheckpoint(storage: DeltaStorage, prefix: string, sta
   if (current !== undefined && current >= state.version) return;
   const hint = {
     version: state.version,
-    size: (state.protocol ? 1 : 0) + (state.metadata ? 1 : 0) + state.txns.size + state.files.size + state.tombstones.size,
+    size:
+      (state.protocol ? 1 : 0) +
+      (state.metadata ? 1 : 0) +
+      state.txns.size +
+      state.files.size +
+      state.tombstones.size,
     sizeInBytes: bytes.byteLength,
     numOfAddFiles: state.files.size,
   };

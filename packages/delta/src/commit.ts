@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Action, type AddFile, type CommitInfo, decodeCommit, encodeCommit, type Txn } from './actions.js';
+import {
+  type Action,
+  type AddFile,
+  type CommitInfo,
+  decodeCommit,
+  encodeCommit,
+  type Txn,
+} from './actions.js';
 import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js';
 import { type EncodedFile, encodeDataFiles } from './data-file.js';
 import { DeltaError } from './errors.js';
@@ -32,7 +39,9 @@ export interface PlannedCommit {
 }
 
 /** Decides a commit from the snapshot it will apply to; nothing (or nothing to do) commits nothing. */
-export type CommitPlan = (snapshot: Snapshot) => PlannedCommit | undefined | Promise<PlannedCommit | undefined>;
+export type CommitPlan = (
+  snapshot: Snapshot,
+) => PlannedCommit | undefined | Promise<PlannedCommit | undefined>;
 
 export interface CommitOptions {
   /** Attempts before giving up with `CONFLICT`. Default 100. */
@@ -84,15 +93,26 @@ function creationActions(ctx: CommitContext, now: number): Action[] {
 function checkSchema(ctx: CommitContext, snapshot: Snapshot): void {
   const existing = snapshot.metadata;
   if (!existing) return;
-  if (existing.schemaString !== schemaString(ctx.schema) || JSON.stringify(existing.partitionColumns) !== JSON.stringify(ctx.partitionColumns)) {
-    throw new DeltaError('INVALID_ARGUMENT', 'the table exists with another schema or partitioning than the one given', {
-      hint: `the table's schema is ${existing.schemaString}`,
-    });
+  if (
+    existing.schemaString !== schemaString(ctx.schema) ||
+    JSON.stringify(existing.partitionColumns) !== JSON.stringify(ctx.partitionColumns)
+  ) {
+    throw new DeltaError(
+      'INVALID_ARGUMENT',
+      'the table exists with another schema or partitioning than the one given',
+      {
+        hint: `the table's schema is ${existing.schemaString}`,
+      },
+    );
   }
 }
 
 /** Whether the commit at `key` is the one with `txnId` (undefined when there is none). */
-async function commitIsOurs(storage: DeltaStorage, key: string, txnId: string): Promise<boolean | undefined> {
+async function commitIsOurs(
+  storage: DeltaStorage,
+  key: string,
+  txnId: string,
+): Promise<boolean | undefined> {
   const text = await readTextIfExists(storage, key);
   if (text === undefined) return undefined;
   return decodeCommit(text).some((a) => (a.commitInfo as CommitInfo | undefined)?.txnId === txnId);
@@ -121,7 +141,13 @@ export async function runCommit(
     const removes = planned?.remove ?? [];
     const appTxn = planned?.appTxn;
     const done = (alreadyApplied: boolean, files: AddFile[] = []) => ({
-      result: { version: state.version, committed: false, alreadyApplied, attempts: attempt, added: files },
+      result: {
+        version: state.version,
+        committed: false,
+        alreadyApplied,
+        attempts: attempt,
+        added: files,
+      },
       state,
     });
     if (appTxn && (snapshot.appTxns.get(appTxn.appId) ?? -Infinity) >= appTxn.version) {
@@ -135,31 +161,65 @@ export async function runCommit(
     const dataChange = planned?.dataChange ?? true;
     const live = new Map(snapshot.files.map((f) => [f.path, f]));
     for (const path of removes) {
-      if (!live.has(path)) throw new DeltaError('INVALID_ARGUMENT', `cannot remove ${path}: it is not a file of the table at version ${snapshot.version}`);
+      if (!live.has(path))
+        throw new DeltaError(
+          'INVALID_ARGUMENT',
+          `cannot remove ${path}: it is not a file of the table at version ${snapshot.version}`,
+        );
     }
     // Encode everything first: a row that does not fit the schema fails before any write.
     const next = new Map<string, EncodedFile[]>();
     adds.forEach((rows, i) => {
       const key = fingerprint(rows);
-      next.set(key, written.get(key) ?? encodeDataFiles(ctx.schema, ctx.partitionColumns, rows, { dataChange, label: `add[${i}] row` }));
+      next.set(
+        key,
+        written.get(key) ??
+          encodeDataFiles(ctx.schema, ctx.partitionColumns, rows, {
+            dataChange,
+            label: `add[${i}] row`,
+          }),
+      );
     });
     const stale = [...written].filter(([key]) => !next.has(key)).flatMap(([, files]) => files);
     await deleteFiles(ctx, stale);
     const fresh = [...next].filter(([key]) => !written.has(key)).flatMap(([, files]) => files);
-    await Promise.all(fresh.map((f) => ctx.storage.write(dataFileKey(ctx.prefix, f.add.path), f.bytes)));
+    await Promise.all(
+      fresh.map((f) => ctx.storage.write(dataFileKey(ctx.prefix, f.add.path), f.bytes)),
+    );
     written = next;
 
     const now = Date.now();
     const files = [...next.values()].flat().map((f) => f.add);
     const version = snapshot.version + 1;
-    const commitInfo: CommitInfo = { timestamp: now, operation: planned?.operation ?? 'WRITE', txnId, engineInfo: ctx.engineInfo, attempt };
+    const commitInfo: CommitInfo = {
+      timestamp: now,
+      operation: planned?.operation ?? 'WRITE',
+      txnId,
+      engineInfo: ctx.engineInfo,
+      attempt,
+    };
     const actions: Action[] = [
       { commitInfo },
       ...(snapshot.version < 0 ? creationActions(ctx, now) : []),
-      ...(appTxn ? [{ txn: { appId: appTxn.appId, version: appTxn.version, lastUpdated: now } satisfies Txn }] : []),
+      ...(appTxn
+        ? [
+            {
+              txn: { appId: appTxn.appId, version: appTxn.version, lastUpdated: now } satisfies Txn,
+            },
+          ]
+        : []),
       ...removes.map((path): Action => {
         const f = live.get(path) as AddFile;
-        return { remove: { path, deletionTimestamp: now, dataChange, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } };
+        return {
+          remove: {
+            path,
+            deletionTimestamp: now,
+            dataChange,
+            extendedFileMetadata: true,
+            partitionValues: f.partitionValues,
+            size: f.size,
+          },
+        };
       }),
       ...files.map((add): Action => ({ add })),
     ];
@@ -183,19 +243,38 @@ export async function runCommit(
         // (the store is down) is left to the writer of the next interval's version.
         await writeCheckpoint(ctx.storage, ctx.prefix, after).catch(() => undefined);
       }
-      return { result: { version, committed: true, alreadyApplied: false, attempts: attempt, added: files }, state: after };
+      return {
+        result: {
+          version,
+          committed: true,
+          alreadyApplied: false,
+          attempts: attempt,
+          added: files,
+        },
+        state: after,
+      };
     }
     if (attempt >= maxAttempts) {
-      await deleteFiles(ctx, files.map((add) => ({ add, bytes: new Uint8Array() })));
-      throw new DeltaError('CONFLICT', `gave up committing after ${attempt} attempts: other writers kept taking the next version`, {
-        key,
-        retryable: true,
-      });
+      await deleteFiles(
+        ctx,
+        files.map((add) => ({ add, bytes: new Uint8Array() })),
+      );
+      throw new DeltaError(
+        'CONFLICT',
+        `gave up committing after ${attempt} attempts: other writers kept taking the next version`,
+        {
+          key,
+          retryable: true,
+        },
+      );
     }
-    await sleep(Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)));
+    await sleep(
+      Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)),
+    );
   }
 }
 
 async function deleteFiles(ctx: CommitContext, files: readonly EncodedFile[]): Promise<void> {
-  if (files.length > 0) await ctx.storage.deleteMany(files.map((f) => dataFileKey(ctx.prefix, f.add.path)));
+  if (files.length > 0)
+    await ctx.storage.deleteMany(files.map((f) => dataFileKey(ctx.prefix, f.add.path)));
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddFile } from './actions.js';
 import { DeltaError } from './errors.js';
-import { dataFileSchema } from './parquet-schema.js';
 import { encodeParquet, readParquetObjects } from './parquet-io.js';
+import { dataFileSchema } from './parquet-schema.js';
 import { type CellValue, type Row, rowsToColumns } from './rows.js';
 import type { DeltaField, DeltaSchema } from './schema.js';
 import { computeStats } from './stats.js';
@@ -15,7 +15,10 @@ export interface EncodedFile {
 }
 
 /** Columns of the data files: partition columns live in `partitionValues`, not in the file. */
-export function dataFields(schema: DeltaSchema, partitionColumns: readonly string[]): Required<DeltaField>[] {
+function dataFields(
+  schema: DeltaSchema,
+  partitionColumns: readonly string[],
+): Required<DeltaField>[] {
   return schema.fields.filter((f) => !partitionColumns.includes(f.name));
 }
 
@@ -36,7 +39,11 @@ export function encodeDataFiles(
     for (const name of partitionColumns) {
       const value = (row[name] as string | null | undefined) ?? null;
       // The log cannot tell an empty partition value from null (both are ""): refuse it.
-      if (value === '') throw new DeltaError('INVALID_ARGUMENT', `${options.label}: partition column ${name} cannot be the empty string`);
+      if (value === '')
+        throw new DeltaError(
+          'INVALID_ARGUMENT',
+          `${options.label}: partition column ${name} cannot be the empty string`,
+        );
       values[name] = value;
     }
     const id = JSON.stringify(values);
@@ -47,7 +54,11 @@ export function encodeDataFiles(
   const fields = dataFields(schema, partitionColumns);
   const fileSchema = { fields };
   return [...groups.values()].map(({ values, rows: part }) => {
-    const columns = rowsToColumns(fileSchema, part.map((r) => withoutPartitions(r, partitionColumns)), options.label);
+    const columns = rowsToColumns(
+      fileSchema,
+      part.map((r) => withoutPartitions(r, partitionColumns)),
+      options.label,
+    );
     const bytes = encodeParquet(
       dataFileSchema(fields),
       fields.map((f, i) => ({ name: f.name, data: columns[i] as CellValue[] })),
@@ -70,12 +81,18 @@ export function encodeDataFiles(
  * as `__HIVE_DEFAULT_PARTITION__`. The log path is a URI, so its `%` are escaped once more.
  */
 function partitionDirs(values: Record<string, string | null>): string {
-  const escape = (v: string) =>
+  const hiveEscape = (v: string) =>
     [...Buffer.from(v, 'utf8')]
-      .map((b) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+      .map((b) =>
+        /[A-Za-z0-9_.-]/.test(String.fromCharCode(b))
+          ? String.fromCharCode(b)
+          : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
       .join('');
   return Object.entries(values)
-    .map(([k, v]) => `${k}=${v === null ? '__HIVE_DEFAULT_PARTITION__' : escape(v)}/`.replace(/%/g, '%25'))
+    .map(([k, v]) =>
+      `${k}=${v === null ? '__HIVE_DEFAULT_PARTITION__' : hiveEscape(v)}/`.replace(/%/g, '%25'),
+    )
     .join('');
 }
 
@@ -89,7 +106,9 @@ function withoutPartitions(row: Row, partitionColumns: readonly string[]): Row {
 function toJs(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   }
   return value;
 }
@@ -104,11 +123,18 @@ export async function readDataFile(
   schema: DeltaSchema,
   file: AddFile,
 ): Promise<Row[]> {
-  const rows = await readParquetObjects(storage, `${prefix}${decodeURIComponent(file.path)}`, file.size);
+  const rows = await readParquetObjects(
+    storage,
+    `${prefix}${decodeURIComponent(file.path)}`,
+    file.size,
+  );
   return rows.map((raw) => {
     const row: Row = {};
     for (const field of schema.fields) {
-      row[field.name] = field.name in (file.partitionValues ?? {}) ? (file.partitionValues[field.name] ?? null) : toJs(raw[field.name]);
+      row[field.name] =
+        field.name in (file.partitionValues ?? {})
+          ? (file.partitionValues[field.name] ?? null)
+          : toJs(raw[field.name]);
     }
     return row;
   });

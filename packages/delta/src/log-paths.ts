@@ -26,7 +26,10 @@ export function lastCheckpointKey(prefix: string): string {
 }
 
 /** The version and kind of a log key, or undefined for anything else in `_delta_log/`. */
-export function parseLogKey(prefix: string, key: string): { version: number; kind: 'commit' | 'checkpoint' } | undefined {
+export function parseLogKey(
+  prefix: string,
+  key: string,
+): { version: number; kind: 'commit' | 'checkpoint' } | undefined {
   const name = key.slice(prefix.length + LOG_DIR.length);
   const commit = COMMIT.exec(name);
   if (commit) return { version: Number(commit[1]), kind: 'commit' };

@@ -8,7 +8,10 @@ import { type DeltaStorage, readBytes } from './storage.js';
 // with gzip, zstd, brotli or lz4 read too).
 
 /** Bytes of a Parquet file with `schema` holding `columns` (one array per top-level column). */
-export function encodeParquet(schema: SchemaElement[], columns: { name: string; data: unknown[] }[]): Uint8Array {
+export function encodeParquet(
+  schema: SchemaElement[],
+  columns: { name: string; data: unknown[] }[],
+): Uint8Array {
   const buffer = parquetWriteBuffer({
     schema,
     columnData: columns as ColumnSource[],
@@ -28,7 +31,9 @@ function storageBuffer(storage: DeltaStorage, key: string, size: number): AsyncB
     return {
       byteLength: size,
       slice: async (start, end) => {
-        whole ??= readBytes(storage, key).then((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        whole ??= readBytes(storage, key).then(
+          (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+        );
         return (await whole).slice(start, end ?? size);
       },
     };

@@ -18,9 +18,19 @@ export function stringElement(name: string, repetition: Repetition = 'OPTIONAL')
 }
 
 /** A `map<string, value>` column: three elements. */
-export function mapElements(name: string, value: SchemaElement, repetition: Repetition = 'OPTIONAL'): SchemaElement[] {
+export function mapElements(
+  name: string,
+  value: SchemaElement,
+  repetition: Repetition = 'OPTIONAL',
+): SchemaElement[] {
   return [
-    { name, repetition_type: repetition, converted_type: 'MAP', logical_type: { type: 'MAP' }, num_children: 1 },
+    {
+      name,
+      repetition_type: repetition,
+      converted_type: 'MAP',
+      logical_type: { type: 'MAP' },
+      num_children: 1,
+    },
     { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
     stringElement('key', 'REQUIRED'),
     value,
@@ -28,9 +38,18 @@ export function mapElements(name: string, value: SchemaElement, repetition: Repe
 }
 
 /** A `list<string>` column: three elements. */
-export function stringListElements(name: string, repetition: Repetition = 'OPTIONAL'): SchemaElement[] {
+export function stringListElements(
+  name: string,
+  repetition: Repetition = 'OPTIONAL',
+): SchemaElement[] {
   return [
-    { name, repetition_type: repetition, converted_type: 'LIST', logical_type: { type: 'LIST' }, num_children: 1 },
+    {
+      name,
+      repetition_type: repetition,
+      converted_type: 'LIST',
+      logical_type: { type: 'LIST' },
+      num_children: 1,
+    },
     { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
     stringElement('element'),
   ];
@@ -65,7 +84,11 @@ function columnElements(type: DeltaType, name: string, repetition: Repetition): 
     case 'map<string,string>':
       return mapElements(name, stringElement('value'), repetition);
     case 'map<string,double>':
-      return mapElements(name, { name: 'value', type: 'DOUBLE', repetition_type: 'OPTIONAL' }, repetition);
+      return mapElements(
+        name,
+        { name: 'value', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+        repetition,
+      );
     case 'array<string>':
       return stringListElements(name, repetition);
   }

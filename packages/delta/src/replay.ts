@@ -17,7 +17,11 @@ interface LogListing {
   checkpoints: Map<number, number>;
 }
 
-async function listLog(storage: DeltaStorage, prefix: string, startAfter?: string): Promise<LogListing> {
+async function listLog(
+  storage: DeltaStorage,
+  prefix: string,
+  startAfter?: string,
+): Promise<LogListing> {
   const commits = new Map<number, string>();
   const checkpoints = new Map<number, number>();
   const options = startAfter ? { startAfter } : undefined;
@@ -30,27 +34,39 @@ async function listLog(storage: DeltaStorage, prefix: string, startAfter?: strin
 }
 
 /** Applies commits `from`, `from+1`, … that the listing holds, stopping at the first gap. */
-async function applyCommits(storage: DeltaStorage, state: TableState, commits: Map<number, string>): Promise<void> {
+async function applyCommits(
+  storage: DeltaStorage,
+  state: TableState,
+  commits: Map<number, string>,
+): Promise<void> {
   let next = state.version + 1;
   while (commits.has(next)) {
     const batch: string[] = [];
-    for (let v = next; commits.has(v) && batch.length < READ_CONCURRENCY; v++) batch.push(commits.get(v) as string);
+    for (let v = next; commits.has(v) && batch.length < READ_CONCURRENCY; v++)
+      batch.push(commits.get(v) as string);
     const texts = await Promise.all(batch.map((key) => readBytes(storage, key)));
     for (const [i, bytes] of texts.entries()) {
       const key = batch[i] as string;
       try {
         state.apply(decodeCommit(Buffer.from(bytes).toString('utf8')));
       } catch (err) {
-        throw new DeltaError('CORRUPT', `commit ${key} is not valid JSON lines`, { key, cause: err });
+        throw new DeltaError('CORRUPT', `commit ${key} is not valid JSON lines`, {
+          key,
+          cause: err,
+        });
       }
       state.version = next++;
     }
   }
   const newest = Math.max(-1, ...commits.keys());
   if (newest > state.version) {
-    throw new DeltaError('CORRUPT', `the log has version ${newest} but no commit ${state.version + 1}`, {
-      key: commitKey('', state.version + 1),
-    });
+    throw new DeltaError(
+      'CORRUPT',
+      `the log has version ${newest} but no commit ${state.version + 1}`,
+      {
+        key: commitKey('', state.version + 1),
+      },
+    );
   }
 }
 
@@ -58,7 +74,11 @@ async function applyCommits(storage: DeltaStorage, state: TableState, commits: M
 export async function loadState(storage: DeltaStorage, prefix: string): Promise<TableState> {
   const hint = await readLastCheckpoint(storage, prefix);
   // Keys of version `hint` and later sort after `<prefix>_delta_log/<pad(hint)>` with no dot.
-  let listing = await listLog(storage, prefix, hint === undefined ? undefined : `${prefix}${LOG_DIR}${pad(hint)}`);
+  let listing = await listLog(
+    storage,
+    prefix,
+    hint === undefined ? undefined : `${prefix}${LOG_DIR}${pad(hint)}`,
+  );
   if (hint !== undefined && !listing.checkpoints.has(hint)) {
     // The hint names a checkpoint that is not there (deleted, or the hint is torn): list it all.
     listing = await listLog(storage, prefix);
@@ -67,7 +87,12 @@ export async function loadState(storage: DeltaStorage, prefix: string): Promise<
   for (const version of candidates) {
     let state: TableState;
     try {
-      state = await readCheckpoint(storage, prefix, version, listing.checkpoints.get(version) as number);
+      state = await readCheckpoint(
+        storage,
+        prefix,
+        version,
+        listing.checkpoints.get(version) as number,
+      );
     } catch (err) {
       if (errorCode(err) !== 'CORRUPT') throw err;
       continue; // an unreadable checkpoint: try an older one, then the commits alone
@@ -78,14 +103,20 @@ export async function loadState(storage: DeltaStorage, prefix: string): Promise<
   if (hint !== undefined && candidates.length > 0) listing = await listLog(storage, prefix);
   const state = new TableState();
   if (listing.commits.size > 0 && !listing.commits.has(0)) {
-    throw new DeltaError('CORRUPT', 'the log has no readable checkpoint and no commit 0', { key: `${prefix}${LOG_DIR}` });
+    throw new DeltaError('CORRUPT', 'the log has no readable checkpoint and no commit 0', {
+      key: `${prefix}${LOG_DIR}`,
+    });
   }
   await applyCommits(storage, state, listing.commits);
   return state;
 }
 
 /** `state` brought up to the newest version by the commits after it (lists only those). */
-export async function advanceState(storage: DeltaStorage, prefix: string, state: TableState): Promise<TableState> {
+export async function advanceState(
+  storage: DeltaStorage,
+  prefix: string,
+  state: TableState,
+): Promise<TableState> {
   if (state.version < 0) return loadState(storage, prefix);
   const listing = await listLog(storage, prefix, commitKey(prefix, state.version));
   if (listing.commits.size === 0) return state;

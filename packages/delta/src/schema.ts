@@ -62,7 +62,10 @@ export function defineSchema(fields: readonly DeltaField[]): DeltaSchema {
   const out: Required<DeltaField>[] = [];
   for (const field of fields) {
     if (typeof field?.name !== 'string' || field.name === '' || /[ ,;{}()\n\t=]/.test(field.name)) {
-      throw new DeltaError('INVALID_ARGUMENT', `invalid column name ${JSON.stringify(field?.name)}`);
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        `invalid column name ${JSON.stringify(field?.name)}`,
+      );
     }
     if (!TYPES.has(field.type)) {
       throw new DeltaError(
@@ -108,7 +111,12 @@ export function schemaString(schema: DeltaSchema): string {
 
 function typeFromJson(json: unknown): DeltaType | undefined {
   if (typeof json === 'string') return TYPES.has(json) ? (json as DeltaType) : undefined;
-  const t = json as { type?: string; keyType?: unknown; valueType?: unknown; elementType?: unknown };
+  const t = json as {
+    type?: string;
+    keyType?: unknown;
+    valueType?: unknown;
+    elementType?: unknown;
+  };
   if (t?.type === 'map' && t.keyType === 'string' && typeof t.valueType === 'string') {
     const name = `map<string,${t.valueType}>`;
     return TYPES.has(name) ? (name as DeltaType) : undefined;
@@ -119,19 +127,19 @@ function typeFromJson(json: unknown): DeltaType | undefined {
 
 /** The schema a table's `metaData.schemaString` declares; `UNSUPPORTED` for types outside ours. */
 export function parseSchemaString(text: string): DeltaSchema {
-  const parsed = JSON.parse(text) as { fields?: { name: string; type: unknown; nullable?: boolean }[] };
+  const parsed = JSON.parse(text) as {
+    fields?: { name: string; type: unknown; nullable?: boolean }[];
+  };
   return defineSchema(
     (parsed.fields ?? []).map((f) => {
       const type = typeFromJson(f.type);
       if (!type) {
-        throw new DeltaError('UNSUPPORTED', `column ${f.name} has a type this library does not handle: ${JSON.stringify(f.type)}`);
+        throw new DeltaError(
+          'UNSUPPORTED',
+          `column ${f.name} has a type this library does not handle: ${JSON.stringify(f.type)}`,
+        );
       }
       return { name: f.name, type, nullable: f.nullable ?? true };
     }),
   );
-}
-
-/** True when two schemas have the same columns, types and nullability, in order. */
-export function sameSchema(a: DeltaSchema, b: DeltaSchema): boolean {
-  return schemaString(a) === schemaString(b);
 }

@@ -65,7 +65,10 @@ export class TableState {
 
   snapshot(): Snapshot {
     const protocol = this.protocol;
-    if (protocol && (protocol.minReaderVersion > MAX_READER || protocol.minWriterVersion > MAX_WRITER)) {
+    if (
+      protocol &&
+      (protocol.minReaderVersion > MAX_READER || protocol.minWriterVersion > MAX_WRITER)
+    ) {
       throw new DeltaError(
         'UNSUPPORTED',
         `the table needs Delta reader ${protocol.minReaderVersion} / writer ${protocol.minWriterVersion}; this library handles reader ${MAX_READER} / writer ${MAX_WRITER}`,

@@ -33,12 +33,15 @@ function bounds(type: string, values: CellValue[]): { min?: unknown; max?: unkno
   }
   switch (type) {
     case 'string': {
-      const out: { min?: unknown; max?: unknown } = { min: (min as string).slice(0, STRING_PREFIX) };
+      const out: { min?: unknown; max?: unknown } = {
+        min: (min as string).slice(0, STRING_PREFIX),
+      };
       if ((max as string).length <= STRING_PREFIX) out.max = max;
       return out;
     }
     case 'long': {
-      const safe = (b: bigint) => b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER);
+      const safe = (b: bigint) =>
+        b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER);
       return {
         ...(safe(min as bigint) ? { min: Number(min) } : {}),
         ...(safe(max as bigint) ? { max: Number(max) } : {}),
@@ -51,7 +54,10 @@ function bounds(type: string, values: CellValue[]): { min?: unknown; max?: unkno
   }
 }
 
-export function computeStats(fields: readonly Required<DeltaField>[], columns: CellValue[][]): FileStats {
+export function computeStats(
+  fields: readonly Required<DeltaField>[],
+  columns: CellValue[][],
+): FileStats {
   const stats: FileStats = {
     numRecords: columns[0]?.length ?? 0,
     minValues: {},

@@ -7,7 +7,10 @@ import { errorCode } from './errors.js';
  */
 export interface DeltaStorage {
   /** Throws an error with code `NOT_FOUND` when absent. `range` only when `capabilities.rangeRead`. */
-  read(key: string, options?: { range?: { start: number; end?: number } }): Promise<{ body: Readable }>;
+  read(
+    key: string,
+    options?: { range?: { start: number; end?: number } },
+  ): Promise<{ body: Readable }>;
   /** `ifNoneMatch: '*'` throws code `PRECONDITION_FAILED` when the key exists. */
   write(key: string, body: Uint8Array | string, options?: { ifNoneMatch?: '*' }): Promise<unknown>;
   /** Keys starting with `prefix`, ascending; `startAfter` skips keys up to and including it. */
@@ -20,7 +23,7 @@ export interface DeltaStorage {
   readonly capabilities?: { readonly rangeRead?: boolean };
 }
 
-export function isNotFound(err: unknown): boolean {
+function isNotFound(err: unknown): boolean {
   return errorCode(err) === 'NOT_FOUND';
 }
 

@@ -2,8 +2,8 @@ import type { AddFile } from './actions.js';
 import { type CommitOptions, type CommitPlan, type CommitResult, runCommit } from './commit.js';
 import { readDataFile } from './data-file.js';
 import { DeltaError } from './errors.js';
-import { optimizePlan, type OptimizeOptions } from './optimize.js';
-import { loadState, advanceState } from './replay.js';
+import { type OptimizeOptions, optimizePlan } from './optimize.js';
+import { advanceState, loadState } from './replay.js';
 import type { Row } from './rows.js';
 import type { DeltaSchema } from './schema.js';
 import { type Snapshot, TableState } from './state.js';
@@ -55,7 +55,13 @@ export class DeltaTable {
    */
   async commit(plan: CommitPlan, options: CommitOptions = {}): Promise<CommitResult> {
     const { result, state } = await runCommit(
-      { storage: this.storage, prefix: this.prefix, schema: this.schema, partitionColumns: this.partitionColumns, engineInfo: this.engineInfo },
+      {
+        storage: this.storage,
+        prefix: this.prefix,
+        schema: this.schema,
+        partitionColumns: this.partitionColumns,
+        engineInfo: this.engineInfo,
+      },
       this.state,
       plan,
       options,
@@ -85,7 +91,10 @@ export class DeltaTable {
   /** Rewrites small files into files of up to `targetFileRows` rows, in one `dataChange: false` commit. */
   optimize(options: OptimizeOptions, commitOptions: CommitOptions = {}): Promise<CommitResult> {
     if (!Number.isSafeInteger(options.targetFileRows) || options.targetFileRows < 1) {
-      throw new DeltaError('INVALID_ARGUMENT', 'optimize: targetFileRows must be a positive integer');
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        'optimize: targetFileRows must be a positive integer',
+      );
     }
     return this.commit(optimizePlan(this, options), commitOptions);
   }
@@ -100,14 +109,24 @@ export class DeltaTable {
  * Opens the Delta table rooted at `prefix` (e.g. `tables/runs/`), created by its first commit.
  * Checks the options only; the store is read by `snapshot()` and `commit()`.
  */
-export function openTable(storage: DeltaStorage, prefix: string, options: OpenTableOptions): DeltaTable {
+export function openTable(
+  storage: DeltaStorage,
+  prefix: string,
+  options: OpenTableOptions,
+): DeltaTable {
   if (typeof prefix !== 'string' || (prefix !== '' && !prefix.endsWith('/'))) {
-    throw new DeltaError('INVALID_ARGUMENT', `a table prefix ends with "/" (got ${JSON.stringify(prefix)})`);
+    throw new DeltaError(
+      'INVALID_ARGUMENT',
+      `a table prefix ends with "/" (got ${JSON.stringify(prefix)})`,
+    );
   }
   for (const name of options.partitionColumns ?? []) {
     const field = options.schema?.fields.find((f) => f.name === name);
-    if (!field || field.type !== 'string') {
-      throw new DeltaError('INVALID_ARGUMENT', `partition column ${name} must be a string column of the schema`);
+    if (field?.type !== 'string') {
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        `partition column ${name} must be a string column of the schema`,
+      );
     }
   }
   return new DeltaTable(storage, prefix, options);

@@ -30,12 +30,21 @@ export async function vacuumTable(
 ): Promise<VacuumResult> {
   const cutoff = Date.now() - options.olderThanMs;
   const live = new Set(snapshot.files.map((f) => `${prefix}${decodeURIComponent(f.path)}`));
-  const removedAt = new Map(snapshot.tombstones.map((t) => [`${prefix}${decodeURIComponent(t.path)}`, t.deletionTimestamp ?? 0]));
+  const removedAt = new Map(
+    snapshot.tombstones.map((t) => [
+      `${prefix}${decodeURIComponent(t.path)}`,
+      t.deletionTimestamp ?? 0,
+    ]),
+  );
   const deleted: string[] = [];
   for await (const entry of storage.list(prefix)) {
     const relative = entry.key.slice(prefix.length);
     // Hidden folders (`_delta_log/`, `_change_data/`, …) and non-Parquet objects are not data files.
-    if (relative.startsWith(LOG_DIR) || relative.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))) continue;
+    if (
+      relative.startsWith(LOG_DIR) ||
+      relative.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))
+    )
+      continue;
     if (!relative.endsWith('.parquet') || live.has(entry.key)) continue;
     // Without a modification time the age is unknown: such a file is never deleted.
     if (!entry.lastModified || entry.lastModified.getTime() >= cutoff) continue;

@@ -11,9 +11,13 @@ const WORKER = fileURLToPath(new URL('./commit-worker.mjs', import.meta.url));
 test('8 processes × 25 commits on one local table: 200 rows, versions 0–199 each taken once', async () => {
   const root = tempDir('trove-delta-procs-');
   const outputs = await Promise.all(
-    Array.from({ length: 8 }, (_, w) => promisify(execFile)(process.execPath, [WORKER, root, String(w), '25'])),
+    Array.from({ length: 8 }, (_, w) =>
+      promisify(execFile)(process.execPath, [WORKER, root, String(w), '25']),
+    ),
   );
-  const versions = outputs.flatMap(({ stdout }) => (JSON.parse(stdout) as { versions: number[] }).versions);
+  const versions = outputs.flatMap(
+    ({ stdout }) => (JSON.parse(stdout) as { versions: number[] }).versions,
+  );
   expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   const schema = defineSchema([
     { name: 'id', type: 'string', nullable: false },

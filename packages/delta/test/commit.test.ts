@@ -1,7 +1,7 @@
 import { LocalBackend } from '@trove/backend-local';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, test } from 'vitest';
-import { defineSchema, type DeltaStorage, openTable, type Row } from '../src/index.js';
+import { type DeltaStorage, defineSchema, openTable, type Row } from '../src/index.js';
 
 const SCHEMA = defineSchema([
   { name: 'id', type: 'string', nullable: false },
@@ -31,7 +31,9 @@ describe('concurrent writers', () => {
       Array.from({ length: 8 }, async (_, w) => {
         const table = openTable(storage, '', { schema: SCHEMA }); // each writer its own view
         for (let s = 0; s < 25; s++) {
-          const result = await table.commit(() => ({ add: [[{ id: `w${w}-s${s}`, writer: w, seq: s }]] }));
+          const result = await table.commit(() => ({
+            add: [[{ id: `w${w}-s${s}`, writer: w, seq: s }]],
+          }));
           expect(result.committed).toBe(true);
           versions.push(result.version);
         }
@@ -47,9 +49,9 @@ describe('concurrent writers', () => {
     const rows = await table.readAll(snap);
     expect(new Set(rows.map((r) => r.id)).size).toBe(200);
     // Lost attempts left no data file behind: every Parquet file at the root is in the table.
-    expect(all.filter((k) => k.endsWith('.parquet') && !k.startsWith('_delta_log/')).sort()).toEqual(
-      snap.files.map((f) => f.path).sort(),
-    );
+    expect(
+      all.filter((k) => k.endsWith('.parquet') && !k.startsWith('_delta_log/')).sort(),
+    ).toEqual(snap.files.map((f) => f.path).sort());
   });
 
   test('"replace the row of key K" under contention keeps exactly one row per key', async () => {
@@ -63,7 +65,8 @@ describe('concurrent writers', () => {
           const id = KEYS[(w + s) % KEYS.length] as string;
           await table.commit(async (snap) => {
             const old = [];
-            for (const f of snap.files) if ((await table.readRows(f, snap)).some((r) => r.id === id)) old.push(f.path);
+            for (const f of snap.files)
+              if ((await table.readRows(f, snap)).some((r) => r.id === id)) old.push(f.path);
             return { add: [[{ id, writer: w, seq: s }]], remove: old };
           });
           commits++;
@@ -116,11 +119,18 @@ describe('exactly once', () => {
     });
   }
 
-  test('appTxn: committing run X\'s rows twice applies them once', async () => {
+  test("appTxn: committing run X's rows twice applies them once", async () => {
     const storage = store();
     const table = openTable(storage, '', { schema: SCHEMA });
-    const plan = () => ({ add: [[{ id: 'x', writer: 1, seq: 1 }]], appTxn: { appId: 'run-x', version: 1 } });
-    expect(await table.commit(plan)).toMatchObject({ committed: true, version: 0, alreadyApplied: false });
+    const plan = () => ({
+      add: [[{ id: 'x', writer: 1, seq: 1 }]],
+      appTxn: { appId: 'run-x', version: 1 },
+    });
+    expect(await table.commit(plan)).toMatchObject({
+      committed: true,
+      version: 0,
+      alreadyApplied: false,
+    });
     const again = await openTable(storage, '', { schema: SCHEMA }).commit(plan);
     expect(again).toMatchObject({ committed: false, alreadyApplied: true, version: 0 });
     const snap = await table.snapshot();
@@ -141,7 +151,9 @@ describe('bad input is refused before any write', () => {
     test(what, async () => {
       const storage = store();
       const table = openTable(storage, '', { schema: SCHEMA });
-      const error = await table.commit(() => ({ add: [[{ id: 'fine', writer: 0, seq: 0 }], [bad]] })).catch((e: unknown) => e);
+      const error = await table
+        .commit(() => ({ add: [[{ id: 'fine', writer: 0, seq: 0 }], [bad]] }))
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', name: 'DeltaError' });
       expect(await keys(storage)).toEqual([]);
     });
@@ -155,19 +167,39 @@ describe('bad input is refused before any write', () => {
       { name: 'a', type: 'array<string>' },
     ]);
     const table = openTable(storage, '', { schema });
-    for (const bad of [{ m: { x: 'high' } }, { m: [1] }, { t: 'yesterday' }, { t: new Date(Number.NaN) }, { a: [1] }, { a: 'x' }]) {
-      await expect(table.commit(() => ({ add: [[bad]] }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    for (const bad of [
+      { m: { x: 'high' } },
+      { m: [1] },
+      { t: 'yesterday' },
+      { t: new Date(Number.NaN) },
+      { a: [1] },
+      { a: 'x' },
+    ]) {
+      await expect(table.commit(() => ({ add: [[bad]] }))).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
     }
     expect(await keys(storage)).toEqual([]);
   });
 
   test('a bad schema, a table prefix without "/", another schema on an existing table', async () => {
-    expect(() => defineSchema([{ name: 'a', type: 'decimal' as 'string' }])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => defineSchema([{ name: 'a', type: 'string' }, { name: 'A', type: 'long' }])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => defineSchema([{ name: 'a', type: 'decimal' as 'string' }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() =>
+      defineSchema([
+        { name: 'a', type: 'string' },
+        { name: 'A', type: 'long' },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     const storage = store();
-    expect(() => openTable(storage, 'tables/runs', { schema: SCHEMA })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => openTable(storage, 'tables/runs', { schema: SCHEMA })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     await openTable(storage, 't/', { schema: SCHEMA }).append([{ id: 'a' }]);
-    const other = openTable(storage, 't/', { schema: defineSchema([{ name: 'id', type: 'string' }]) });
+    const other = openTable(storage, 't/', {
+      schema: defineSchema([{ name: 'id', type: 'string' }]),
+    });
     await expect(other.append([{ id: 'b' }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(commitVersions((await keys(storage, 't/')).map((k) => k.slice(2)))).toEqual([0]);
   });

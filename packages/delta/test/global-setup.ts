@@ -5,7 +5,12 @@ import type { TestProject } from 'vitest/node';
 // One moto for the project (each test file makes its own bucket) and the real Delta readers
 // from PyPI, pinned (toolchain.md): delta-rs, polars (which reads Delta through delta-rs),
 // DuckDB over the snapshot's Parquet files, pyarrow to hand rows over.
-export const READER_PACKAGES = ['deltalake==1.6.6', 'polars==1.44.2', 'duckdb==2.0.0', 'pyarrow==26.0.1'];
+export const READER_PACKAGES = [
+  'deltalake==1.6.6',
+  'polars==1.44.2',
+  'duckdb==2.0.0',
+  'pyarrow==26.0.1',
+];
 
 let moto: MotoServer | undefined;
 

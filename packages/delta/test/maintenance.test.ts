@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LocalBackend } from '@trove/backend-local';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, inject, test } from 'vitest';
-import { defineSchema, type DeltaStorage, openTable } from '../src/index.js';
+import { type DeltaStorage, defineSchema, openTable } from '../src/index.js';
 import { asReaderRows, readWithPython } from './readers.js';
 
 const SCHEMA = defineSchema([
@@ -33,7 +33,9 @@ describe('replay', () => {
     expect(expected).toHaveLength(11);
     await storage.write('_delta_log/_last_checkpoint', '{"version":1');
     const torn = openTable(storage, '', { schema: SCHEMA });
-    expect((await torn.readAll(await torn.snapshot({ fresh: true }))).map((r) => r.id).sort()).toEqual(expected);
+    expect(
+      (await torn.readAll(await torn.snapshot({ fresh: true }))).map((r) => r.id).sort(),
+    ).toEqual(expected);
     await storage.write('_delta_log/_last_checkpoint', '{"version":10,"size":13}');
     await storage.delete('_delta_log/00000000000000000010.checkpoint.parquet');
     const missing = openTable(storage, '', { schema: SCHEMA });
@@ -48,7 +50,9 @@ describe('replay', () => {
     await storage.delete('_delta_log/00000000000000000010.checkpoint.parquet');
     await storage.write('_delta_log/00000000000000000010.checkpoint.parquet', 'not parquet');
     const snap = await openTable(storage, '', { schema: SCHEMA }).snapshot({ fresh: true });
-    expect(snap.files.map((f) => f.path).sort()).toEqual((await table.snapshot()).files.map((f) => f.path).sort());
+    expect(snap.files.map((f) => f.path).sort()).toEqual(
+      (await table.snapshot()).files.map((f) => f.path).sort(),
+    );
   });
 });
 
@@ -73,10 +77,14 @@ describe('optimize and vacuum', () => {
     expect(vacuumed.deleted).toEqual(dry.deleted);
     const removedKeys = snap.tombstones.map((t) => t.path);
     expect(vacuumed.deleted.sort()).toEqual(expect.arrayContaining(removedKeys.sort()));
-    const left = (await keys(storage)).filter((k) => k.endsWith('.parquet') && !k.startsWith('_delta_log/'));
+    const left = (await keys(storage)).filter(
+      (k) => k.endsWith('.parquet') && !k.startsWith('_delta_log/'),
+    );
     expect(left.sort()).toEqual(snap.files.map((f) => f.path).sort());
     const out = await readWithPython(inject('deltaPython'), { uri: root });
-    expect(asReaderRows(out.deltalake.rows, 'id')).toEqual(asReaderRows(await table.readAll(), 'id'));
+    expect(asReaderRows(out.deltalake.rows, 'id')).toEqual(
+      asReaderRows(await table.readAll(), 'id'),
+    );
   });
 
   test('optimize re-plans when a file it compacts was removed meanwhile', async () => {
@@ -100,7 +108,9 @@ describe('optimize and vacuum', () => {
         return storage.write(key, body, options);
       },
     };
-    const result = await openTable(sneaky, '', { schema: SCHEMA }).optimize({ targetFileRows: 100 });
+    const result = await openTable(sneaky, '', { schema: SCHEMA }).optimize({
+      targetFileRows: 100,
+    });
     expect(result).toMatchObject({ committed: true, version: 12, attempts: 2 });
     const rows = await table.readAll();
     expect(rows).toHaveLength(10); // the removed file's row did not come back
@@ -110,7 +120,10 @@ describe('optimize and vacuum', () => {
 
 test('a partitioned table: partition values in the log, read back by deltalake and polars', async () => {
   const root = tempDir('trove-delta-part-');
-  const table = openTable(new LocalBackend({ root }), '', { schema: SCHEMA, partitionColumns: ['part'] });
+  const table = openTable(new LocalBackend({ root }), '', {
+    schema: SCHEMA,
+    partitionColumns: ['part'],
+  });
   const rows = [
     { id: 'a1', part: 'a', v: 1 },
     { id: 'b1', part: 'b', v: 2 },
@@ -120,12 +133,11 @@ test('a partitioned table: partition values in the log, read back by deltalake a
   ];
   await table.append(rows);
   const snap = await table.snapshot();
-  expect(snap.files.map((f) => f.partitionValues).sort((x, y) => String(x.part).localeCompare(String(y.part)))).toEqual([
-    { part: 'a' },
-    { part: 'b' },
-    { part: 'c d/100%' },
-    { part: null },
-  ]);
+  expect(
+    snap.files
+      .map((f) => f.partitionValues)
+      .sort((x, y) => String(x.part).localeCompare(String(y.part))),
+  ).toEqual([{ part: 'a' }, { part: 'b' }, { part: 'c d/100%' }, { part: null }]);
   expect(asReaderRows(await table.readAll(), 'id')).toEqual(asReaderRows(rows, 'id'));
   const out = await readWithPython(inject('deltaPython'), { uri: root });
   expect(asReaderRows(out.deltalake.rows, 'id')).toEqual(asReaderRows(rows, 'id'));

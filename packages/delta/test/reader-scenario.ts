@@ -1,9 +1,15 @@
-import { expect } from 'vitest';
 import { tempDir } from '@trove/test-utils';
-import { CHECKPOINT_INTERVAL, defineSchema, type DeltaStorage, openTable, type Row } from '../src/index.js';
+import { expect } from 'vitest';
+import {
+  CHECKPOINT_INTERVAL,
+  type DeltaStorage,
+  defineSchema,
+  openTable,
+  type Row,
+} from '../src/index.js';
 import { asReaderRows, copySnapshotFiles, readWithPython } from './readers.js';
 
-export const SCHEMA = defineSchema([
+const SCHEMA = defineSchema([
   { name: 'id', type: 'string', nullable: false },
   { name: 'n', type: 'long' },
   { name: 'i', type: 'integer' },
@@ -16,7 +22,7 @@ export const SCHEMA = defineSchema([
 ]);
 
 /** Row `k` of batch `b`: every type, some nulls, empty maps and lists, a NaN. */
-export function sampleRow(b: number, k: number): Row {
+function sampleRow(b: number, k: number): Row {
   return {
     id: `r${String(b).padStart(2, '0')}-${k}`,
     n: b * 1_000_000_000_000 + k,
@@ -61,14 +67,19 @@ export async function expectReadersAgree(
   const after = await table.snapshot();
   expect(after.files).toHaveLength(1);
   const checkpoints = [];
-  for await (const e of storage.list('_delta_log/')) if (e.key.includes('.checkpoint.')) checkpoints.push(e.key);
-  expect(checkpoints).toEqual([`_delta_log/000000000000000000${CHECKPOINT_INTERVAL}.checkpoint.parquet`]);
+  for await (const e of storage.list('_delta_log/'))
+    if (e.key.includes('.checkpoint.')) checkpoints.push(e.key);
+  expect(checkpoints).toEqual([
+    `_delta_log/000000000000000000${CHECKPOINT_INTERVAL}.checkpoint.parquet`,
+  ]);
 
   const expected = asReaderRows([...model.values()], 'id');
   expect(asReaderRows(await table.readAll(), 'id')).toEqual(expected);
   // A fresh reader starts from the checkpoint and gets the same.
   const fresh = openTable(storage, '', { schema: SCHEMA });
-  expect(asReaderRows(await fresh.readAll(await fresh.snapshot({ fresh: true })), 'id')).toEqual(expected);
+  expect(asReaderRows(await fresh.readAll(await fresh.snapshot({ fresh: true })), 'id')).toEqual(
+    expected,
+  );
 
   const dir = tempDir('trove-delta-duck-');
   const out = await readWithPython(python, {

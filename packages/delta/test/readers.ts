@@ -22,7 +22,9 @@ export function readWithPython(
   job: { uri: string; storage_options?: Record<string, string>; duckdb_files?: string[] },
 ): Promise<ReaderOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [SCRIPT, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, [SCRIPT, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -33,13 +35,19 @@ export function readWithPython(
     });
     child.once('error', reject);
     child.once('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as ReaderOutput) : reject(new Error(`read_delta.py: ${code}\n${err}`)),
+      code === 0
+        ? resolve(JSON.parse(out) as ReaderOutput)
+        : reject(new Error(`read_delta.py: ${code}\n${err}`)),
     );
   });
 }
 
 /** Local copies of a snapshot's data files (DuckDB has no Delta or S3 extension here: no network). */
-export async function copySnapshotFiles(table: DeltaTable, snapshot: Snapshot, dir: string): Promise<string[]> {
+export async function copySnapshotFiles(
+  table: DeltaTable,
+  snapshot: Snapshot,
+  dir: string,
+): Promise<string[]> {
   return Promise.all(
     snapshot.files.map(async (f, i) => {
       const path = join(dir, `${i}.parquet`);
@@ -58,7 +66,8 @@ export function asReaderRows(rows: readonly Row[], key: string): Row[] {
     if (v === Number.POSITIVE_INFINITY) return 'Infinity';
     if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
     if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
     return v ?? null;
   };
   return rows

@@ -34,7 +34,8 @@ export async function ensureVenv(
   const venv = join(homedir(), '.cache', 'trove-test', name);
   const python = join(venv, 'bin', 'python');
   const works = () =>
-    existsSync(join(venv, 'bin', bin)) && spawnSync(python, ['-c', `import ${module}`]).status === 0;
+    existsSync(join(venv, 'bin', bin)) &&
+    spawnSync(python, ['-c', `import ${module}`]).status === 0;
   if (works()) return python;
   process.stderr.write(`[test-utils] installing ${packages.join(' ')} into ${venv}\n`);
   if (!existsSync(python)) await run('python3', ['-m', 'venv', venv]);
