@@ -17,42 +17,45 @@ export function stringElement(name: string, repetition: Repetition = 'OPTIONAL')
   };
 }
 
-/** A `map<string, value>` column: three elements. */
+/** A MAP or LIST group: the annotated group, its repeated group, then the leaves. */
+function nestedElements(
+  name: string,
+  kind: 'MAP' | 'LIST',
+  repetition: Repetition,
+  repeated: string,
+  leaves: SchemaElement[],
+): SchemaElement[] {
+  return [
+    {
+      name,
+      repetition_type: repetition,
+      converted_type: kind,
+      logical_type: { type: kind },
+      num_children: 1,
+    },
+    { name: repeated, repetition_type: 'REPEATED', num_children: leaves.length },
+    ...leaves,
+  ];
+}
+
+/** A `map<string, value>` column. */
 export function mapElements(
   name: string,
   value: SchemaElement,
   repetition: Repetition = 'OPTIONAL',
 ): SchemaElement[] {
-  return [
-    {
-      name,
-      repetition_type: repetition,
-      converted_type: 'MAP',
-      logical_type: { type: 'MAP' },
-      num_children: 1,
-    },
-    { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+  return nestedElements(name, 'MAP', repetition, 'key_value', [
     stringElement('key', 'REQUIRED'),
     value,
-  ];
+  ]);
 }
 
-/** A `list<string>` column: three elements. */
+/** A `list<string>` column. */
 export function stringListElements(
   name: string,
   repetition: Repetition = 'OPTIONAL',
 ): SchemaElement[] {
-  return [
-    {
-      name,
-      repetition_type: repetition,
-      converted_type: 'LIST',
-      logical_type: { type: 'LIST' },
-      num_children: 1,
-    },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    stringElement('element'),
-  ];
+  return nestedElements(name, 'LIST', repetition, 'list', [stringElement('element')]);
 }
 
 export function longElement(name: string, repetition: Repetition = 'OPTIONAL'): SchemaElement {

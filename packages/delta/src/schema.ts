@@ -26,18 +26,6 @@ export interface DeltaSchema {
   readonly fields: readonly Required<DeltaField>[];
 }
 
-const TYPES: ReadonlySet<string> = new Set<DeltaType>([
-  'string',
-  'long',
-  'integer',
-  'double',
-  'boolean',
-  'timestamp',
-  'map<string,string>',
-  'map<string,double>',
-  'array<string>',
-]);
-
 /** Types with per-file min/max statistics (data skipping). */
 export const SIMPLE_TYPES: ReadonlySet<DeltaType> = new Set<DeltaType>([
   'string',
@@ -46,6 +34,13 @@ export const SIMPLE_TYPES: ReadonlySet<DeltaType> = new Set<DeltaType>([
   'double',
   'boolean',
   'timestamp',
+]);
+
+const TYPES: ReadonlySet<string> = new Set<DeltaType>([
+  ...SIMPLE_TYPES,
+  'map<string,string>',
+  'map<string,double>',
+  'array<string>',
 ]);
 
 /**
