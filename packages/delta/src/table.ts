@@ -40,10 +40,11 @@ export class DeltaTable {
    * `{ fresh: true }` replays from `_last_checkpoint` as a new reader would.
    */
   async snapshot(options: { fresh?: boolean } = {}): Promise<Snapshot> {
-    this.state = options.fresh
+    const state = options.fresh
       ? await loadState(this.storage, this.prefix)
       : await advanceState(this.storage, this.prefix, this.state);
-    return this.state.snapshot();
+    this.adopt(state);
+    return state.snapshot();
   }
 
   /**
@@ -66,8 +67,13 @@ export class DeltaTable {
       plan,
       options,
     );
-    this.state = state;
+    this.adopt(state);
     return result;
+  }
+
+  /** Remembers the newest state seen; calls running at once may finish in any order. */
+  private adopt(state: TableState): void {
+    if (state.version >= this.state.version) this.state = state;
   }
 
   /** Appends rows as one data file (per partition). */

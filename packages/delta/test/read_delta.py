@@ -68,7 +68,9 @@ def main():
     dt = deltalake.DeltaTable(job["uri"], storage_options=options)
     result = {
         "version": dt.version(),
+        "app_txns": {a: dt.transaction_version(a) for a in job.get("app_ids", [])},
         "files": sorted(dt.file_uris()),
+        "add_actions": rows(pa.table(dt.get_add_actions(flatten=True)))["rows"],
         "deltalake": rows(dt.to_pyarrow_table()),
         "polars": rows(pl.read_delta(job["uri"], storage_options=options).to_arrow()),
     }

@@ -52,9 +52,11 @@ export async function expectReadersAgree(
     const rows = [sampleRow(b, 0), sampleRow(b, 1)];
     await table.commit(async (snap) => {
       // Batch 6 replaces batch 2's file: its rows go, three others come.
-      if (b !== 6) return { add: [rows] };
+      // Three applications take turns, so the checkpoint holds txn rows too.
+      const appTxn = { appId: `app-${b % 3}`, version: b };
+      if (b !== 6) return { add: [rows], appTxn };
       const victim = snap.files.find((f) => f.stats?.includes('"r02-0"'));
-      return { add: [[...rows, sampleRow(b, 2)]], remove: victim ? [victim.path] : [] };
+      return { add: [[...rows, sampleRow(b, 2)]], remove: victim ? [victim.path] : [], appTxn };
     });
     for (const r of b === 6 ? [...rows, sampleRow(b, 2)] : rows) model.set(r.id as string, r);
     if (b === 6) for (const k of [0, 1]) model.delete(`r02-${k}`);
@@ -86,7 +88,11 @@ export async function expectReadersAgree(
     uri,
     ...(storageOptions ? { storage_options: storageOptions } : {}),
     duckdb_files: await copySnapshotFiles(table, after, dir),
+    app_ids: ['app-0', 'app-1', 'app-2', 'app-3'],
   });
+  const txns = { 'app-0': 9, 'app-1': 10, 'app-2': 11 };
+  expect(out.app_txns).toEqual({ ...txns, 'app-3': null });
+  expect(Object.fromEntries((await fresh.snapshot({ fresh: true })).appTxns)).toEqual(txns);
   expect(out.version).toBe(12);
   expect(out.files).toHaveLength(1);
   for (const reader of ['deltalake', 'polars', 'duckdb'] as const) {

@@ -8,7 +8,11 @@ import { readBytes } from '../src/storage.js';
 /** What read_delta.py prints: each reader's column types and rows. */
 export interface ReaderOutput {
   version: number;
+  /** `transaction_version(appId)` per asked app id. */
+  app_txns: Record<string, number | null>;
   files: string[];
+  /** delta-rs's `get_add_actions(flatten=True)`: the statistics as it parsed them. */
+  add_actions: Row[];
   deltalake: { types: Record<string, string>; rows: Row[] };
   polars: { types: Record<string, string>; rows: Row[] };
   duckdb?: { types: Record<string, string>; rows: Row[] };
@@ -19,7 +23,12 @@ const SCRIPT = fileURLToPath(new URL('./read_delta.py', import.meta.url));
 /** Runs the real readers (deltalake, polars, duckdb) on a table. */
 export function readWithPython(
   python: string,
-  job: { uri: string; storage_options?: Record<string, string>; duckdb_files?: string[] },
+  job: {
+    uri: string;
+    storage_options?: Record<string, string>;
+    duckdb_files?: string[];
+    app_ids?: string[];
+  },
 ): Promise<ReaderOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [SCRIPT, JSON.stringify(job)], {
