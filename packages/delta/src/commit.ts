@@ -14,9 +14,10 @@ import { DeltaError } from './errors.js';
 import { commitKey, dataFileKey } from './log-paths.js';
 import { advanceState } from './replay.js';
 import type { Row } from './rows.js';
-import { type DeltaSchema, schemaString } from './schema.js';
+import type { DeltaSchema } from './schema.js';
 import type { Snapshot, TableState } from './state.js';
-import { type DeltaStorage, isPreconditionFailed, readTextIfExists } from './storage.js';
+import { type DeltaStorage, readTextIfExists } from './storage.js';
+import { checkSchema, creationActions } from './table-metadata.js';
 
 // Delta's optimistic concurrency on a store with create-only writes: write the data files, then
 // `_delta_log/<v>.json` with ifNoneMatch '*'. A writer that loses version v re-reads the log
@@ -73,40 +74,6 @@ function fingerprint(rows: readonly Row[]): string {
   return JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
-/** The first actions of a new table: protocol (reader 1 / writer 2: no table features) and metadata. */
-function creationActions(ctx: CommitContext, now: number): Action[] {
-  return [
-    { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
-    {
-      metaData: {
-        id: randomUUID(),
-        format: { provider: 'parquet', options: {} },
-        schemaString: schemaString(ctx.schema),
-        partitionColumns: [...ctx.partitionColumns],
-        createdTime: now,
-        configuration: {},
-      },
-    },
-  ];
-}
-
-function checkSchema(ctx: CommitContext, snapshot: Snapshot): void {
-  const existing = snapshot.metadata;
-  if (!existing) return;
-  if (
-    existing.schemaString !== schemaString(ctx.schema) ||
-    JSON.stringify(existing.partitionColumns) !== JSON.stringify(ctx.partitionColumns)
-  ) {
-    throw new DeltaError(
-      'INVALID_ARGUMENT',
-      'the table exists with another schema or partitioning than the one given',
-      {
-        hint: `the table's schema is ${existing.schemaString}`,
-      },
-    );
-  }
-}
-
 /** Whether the commit at `key` is the one with `txnId` (undefined when there is none). */
 async function commitIsOurs(
   storage: DeltaStorage,
@@ -120,7 +87,9 @@ async function commitIsOurs(
 
 /**
  * Runs the optimistic commit loop. `state` is the newest state the caller knows (it is advanced,
- * never trusted); returns the result and the state after the commit.
+ * never trusted); returns the result and the state after the commit. When it fails, the data
+ * files it wrote are deleted, unless a commit naming them may still land (a write whose outcome
+ * is unknown): those are left to vacuum.
  */
 export async function runCommit(
   ctx: CommitContext,
@@ -128,10 +97,33 @@ export async function runCommit(
   plan: CommitPlan,
   options: CommitOptions = {},
 ): Promise<{ result: CommitResult; state: TableState }> {
+  const attempts: Attempts = { written: new Map(), uncertain: false };
+  try {
+    return await commitLoop(ctx, initial, plan, options, attempts);
+  } catch (err) {
+    if (!attempts.uncertain) {
+      await deleteFiles(ctx, [...attempts.written.values()].flat()).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** Data files written by earlier attempts (by rows fingerprint), and whether one's fate is unknown. */
+interface Attempts {
+  written: Map<string, EncodedFile[]>;
+  uncertain: boolean;
+}
+
+async function commitLoop(
+  ctx: CommitContext,
+  initial: TableState,
+  plan: CommitPlan,
+  options: CommitOptions,
+  attempts: Attempts,
+): Promise<{ result: CommitResult; state: TableState }> {
   const maxAttempts = options.maxAttempts ?? 100;
   const txnId = randomUUID();
   let state = initial;
-  let written = new Map<string, EncodedFile[]>(); // fingerprint → files of earlier attempts
   for (let attempt = 1; ; attempt++) {
     state = await advanceState(ctx.storage, ctx.prefix, state);
     const snapshot = state.snapshot();
@@ -151,11 +143,13 @@ export async function runCommit(
       state,
     });
     if (appTxn && (snapshot.appTxns.get(appTxn.appId) ?? -Infinity) >= appTxn.version) {
-      await deleteFiles(ctx, [...written.values()].flat());
+      await deleteFiles(ctx, [...attempts.written.values()].flat());
+      attempts.written = new Map();
       return done(true);
     }
     if (adds.length === 0 && removes.length === 0 && !appTxn) {
-      await deleteFiles(ctx, [...written.values()].flat());
+      await deleteFiles(ctx, [...attempts.written.values()].flat());
+      attempts.written = new Map();
       return done(false);
     }
     const dataChange = planned?.dataChange ?? true;
@@ -173,20 +167,24 @@ export async function runCommit(
       const key = fingerprint(rows);
       next.set(
         key,
-        written.get(key) ??
+        attempts.written.get(key) ??
           encodeDataFiles(ctx.schema, ctx.partitionColumns, rows, {
             dataChange,
             label: `add[${i}] row`,
           }),
       );
     });
-    const stale = [...written].filter(([key]) => !next.has(key)).flatMap(([, files]) => files);
+    const stale = [...attempts.written]
+      .filter(([key]) => !next.has(key))
+      .flatMap(([, files]) => files);
     await deleteFiles(ctx, stale);
-    const fresh = [...next].filter(([key]) => !written.has(key)).flatMap(([, files]) => files);
+    const fresh = [...next]
+      .filter(([key]) => !attempts.written.has(key))
+      .flatMap(([, files]) => files);
     await Promise.all(
       fresh.map((f) => ctx.storage.write(dataFileKey(ctx.prefix, f.add.path), f.bytes)),
     );
-    written = next;
+    attempts.written = next;
 
     const now = Date.now();
     const files = [...next.values()].flat().map((f) => f.add);
@@ -231,8 +229,12 @@ export async function runCommit(
     } catch (err) {
       // A lost answer looks like a conflict or a failure: only the log says which.
       ours = await commitIsOurs(ctx.storage, key, txnId);
-      if (ours === undefined) throw err; // nothing at v: the write failed; its files are left for vacuum
-      if (!ours && !isPreconditionFailed(err)) throw err;
+      if (ours === undefined) {
+        // Nothing at v: the write failed, or has not landed yet. Its files stay for vacuum.
+        attempts.uncertain = true;
+        throw err;
+      }
+      // Another writer's commit at v: whatever our write answered, it lost the version.
     }
     if (ours) {
       const after = state.clone();
@@ -255,10 +257,6 @@ export async function runCommit(
       };
     }
     if (attempt >= maxAttempts) {
-      await deleteFiles(
-        ctx,
-        files.map((add) => ({ add, bytes: new Uint8Array() })),
-      );
       throw new DeltaError(
         'CONFLICT',
         `gave up committing after ${attempt} attempts: other writers kept taking the next version`,

@@ -139,6 +139,39 @@ describe('exactly once', () => {
   });
 });
 
+test('a plan that fails after a lost version leaves none of its data files behind', async () => {
+  const inner = store();
+  const other = openTable(inner, '', { schema: SCHEMA });
+  let raced = false;
+  // Just before this writer's commit file, another writer takes version 0.
+  const storage: DeltaStorage = {
+    capabilities: inner.capabilities,
+    read: inner.read.bind(inner),
+    list: inner.list.bind(inner),
+    delete: inner.delete.bind(inner),
+    deleteMany: inner.deleteMany.bind(inner),
+    write: async (key, body, options) => {
+      if (key.endsWith('.json') && !raced) {
+        raced = true;
+        await other.append([{ id: 'theirs' }]);
+      }
+      return inner.write(key, body, options);
+    },
+  };
+  let calls = 0;
+  const error = await openTable(storage, '', { schema: SCHEMA })
+    .commit(() => {
+      if (++calls > 1) throw new Error('changed its mind');
+      return { add: [[{ id: 'mine' }]] };
+    })
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ message: 'changed its mind' });
+  expect(calls).toBe(2);
+  const parquet = (await keys(inner)).filter((k) => !k.startsWith('_delta_log/'));
+  expect(parquet).toEqual((await other.snapshot()).files.map((f) => f.path));
+  expect(parquet).toHaveLength(1);
+});
+
 describe('bad input is refused before any write', () => {
   const cases: [string, Row][] = [
     ['a missing non-null column', { writer: 1, seq: 1 }],
