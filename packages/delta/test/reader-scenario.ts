@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import { asReaderRows, copySnapshotFiles, readWithPython } from './readers.js';
 
-const SCHEMA = defineSchema([
+export const SCHEMA = defineSchema([
   { name: 'id', type: 'string', nullable: false },
   { name: 'n', type: 'long' },
   { name: 'i', type: 'integer' },
