@@ -58,7 +58,8 @@ async function applyCommits(
       state.version = next++;
     }
   }
-  const newest = Math.max(-1, ...commits.keys());
+  let newest = -1;
+  for (const v of commits.keys()) if (v > newest) newest = v;
   if (newest > state.version) {
     throw new DeltaError(
       'CORRUPT',
