@@ -97,6 +97,7 @@ it('pnpm pack makes one tarball per published package, each package among them',
       '@trove/mlflow',
       '@trove/polyaxon',
       '@trove/object-store',
+      '@trove/delta',
     ]),
   );
 });

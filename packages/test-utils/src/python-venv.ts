@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-// Python tools for interop tests (dvc with one plugin), each in a venv of its own under the
+// Python tools for interop tests (dvc with one plugin, Delta readers, MLflow), each in a venv of its own under the
 // user's cache: plugins conflict with each other, and the system's pip may not be usable.
 
 function run(command: string, args: string[]): Promise<void> {

@@ -1,0 +1,56 @@
+import { LOG_DIR } from './log-paths.js';
+import type { Snapshot } from './state.js';
+import type { DeltaStorage } from './storage.js';
+
+export interface VacuumOptions {
+  /**
+   * Grace period: only files last written longer ago than this go (and, for files the log
+   * removed, removed longer ago than this), so a file a writer has just written and not yet
+   * committed, or one a reader of an older snapshot is still reading, stays.
+   */
+  olderThanMs: number;
+  /** List what would go without deleting. */
+  dryRun?: boolean;
+}
+
+export interface VacuumResult {
+  /** Store keys deleted (or, dry run, that would be). */
+  deleted: string[];
+}
+
+/**
+ * Deletes the data files under the table root that `snapshot` does not use. The log itself is
+ * kept whole: every commit stays readable (time travel), and old log files are small.
+ */
+export async function vacuumTable(
+  storage: DeltaStorage,
+  prefix: string,
+  snapshot: Snapshot,
+  options: VacuumOptions,
+): Promise<VacuumResult> {
+  const cutoff = Date.now() - options.olderThanMs;
+  const live = new Set(snapshot.files.map((f) => `${prefix}${decodeURIComponent(f.path)}`));
+  const removedAt = new Map(
+    snapshot.tombstones.map((t) => [
+      `${prefix}${decodeURIComponent(t.path)}`,
+      t.deletionTimestamp ?? 0,
+    ]),
+  );
+  const deleted: string[] = [];
+  for await (const entry of storage.list(prefix)) {
+    const relative = entry.key.slice(prefix.length);
+    // Hidden folders (`_delta_log/`, `_change_data/`, …) and non-Parquet objects are not data files.
+    if (
+      relative.startsWith(LOG_DIR) ||
+      relative.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))
+    )
+      continue;
+    if (!relative.endsWith('.parquet') || live.has(entry.key)) continue;
+    // Without a modification time the age is unknown: such a file is never deleted.
+    if (!entry.lastModified || entry.lastModified.getTime() >= cutoff) continue;
+    if ((removedAt.get(entry.key) ?? 0) >= cutoff) continue;
+    deleted.push(entry.key);
+  }
+  if (!options.dryRun && deleted.length > 0) await storage.deleteMany(deleted);
+  return { deleted };
+}
