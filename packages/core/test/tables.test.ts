@@ -148,12 +148,15 @@ describe('searchRuns', () => {
     // A new run does not make tables that would hide the older one.
     const next = await logRun(store, cwd, 'new', 0.2, [0.6]);
     expect(existsSync(join(cwd, '.trove', 'tables', 'runs'))).toBe(false);
+    // It finished: its marker says so, and the next index clears it at once (no grace).
+    expect((await listBacklog(store)).map((m) => [m.runId, m.done])).toEqual([[next, true]]);
     expect((await searchRuns(store)).map((r) => r.run_id)).toEqual([next, id]);
     const indexed = await indexStore(store);
     expect(indexed.runs).toBe(2);
     expect((await committedRows(store, 'runs')).map((r) => r.run_id).sort()).toEqual(
       [id, next].sort(),
     );
+    expect(await listBacklog(store)).toEqual([]);
     const rebuilt = await indexStore(store, { rebuild: true });
     expect(rebuilt.runs).toBe(2);
     expect(await committedRows(store, 'runs')).toHaveLength(2);

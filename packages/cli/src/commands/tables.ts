@@ -9,10 +9,14 @@ export function registerTables(program: Command, globals: () => GlobalOptions): 
     .command('index')
     .description("commit the runs the store's tables do not hold yet (the backlog)")
     .option('--rebuild', 'rebuild every table from the run folders')
-    .action((opts: { rebuild?: boolean }) =>
+    .option('--optimize', "compact the tables' small files into large ones")
+    .action((opts: { rebuild?: boolean; optimize?: boolean }) =>
       withStore(globals(), async (store) => {
         const started = performance.now();
-        const result = await indexTables(store, { rebuild: Boolean(opts.rebuild) });
+        const result = await indexTables(store, {
+          rebuild: Boolean(opts.rebuild),
+          optimize: Boolean(opts.optimize),
+        });
         const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
         if (globals().json) return printJson({ ...result, seconds });
         if (!globals().quiet) {

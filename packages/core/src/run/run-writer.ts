@@ -74,14 +74,27 @@ export class RunWriter {
    * here leaves the marker (searches fold the run in, `trove index` commits it) and is returned.
    */
   async commitToTables(): Promise<unknown> {
+    const active = backlogKey(this.#store, this.#record.id, this.#writerId);
+    let failure: unknown;
     try {
-      const committed = await commitRuns(this.#store, [this.#record.id], { onlyIfComplete: true });
-      if (!committed) return undefined;
-      await this.#store.meta.delete(backlogKey(this.#store, this.#record.id, this.#writerId));
-      return undefined;
+      if (await commitRuns(this.#store, [this.#record.id], { onlyIfComplete: true })) {
+        await this.#store.meta.delete(active);
+        return undefined;
+      }
     } catch (err) {
-      return err;
+      failure = err;
     }
+    try {
+      // Finished, not committed: `trove index` may commit this writer's changes right away.
+      await this.#store.meta.write(
+        backlogKey(this.#store, this.#record.id, this.#writerId, true),
+        '',
+      );
+      await this.#store.meta.delete(active);
+    } catch (err) {
+      failure ??= err;
+    }
+    return failure;
   }
 
   /** `listener` gets every batch of event rows after it is appended to the store, in order. */

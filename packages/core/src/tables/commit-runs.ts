@@ -18,6 +18,13 @@ import { artifactRows, lineageRows, runRow } from './rows.js';
 import { openTroveTable } from './tables.js';
 
 const PARALLEL_READS = 16;
+const COMPACT_EVERY = 50;
+const TARGET_FILE_ROWS: Readonly<Record<TableName, number>> = {
+  runs: 100_000,
+  metrics: 1_000_000,
+  artifacts: 200_000,
+  lineage: 200_000,
+};
 
 /** Told of a run whose folder is damaged; the run is left out instead of failing the whole. */
 export type OnDamaged = (runId: string, error: TroveError) => void;
@@ -91,7 +98,7 @@ export async function replaceRows(
   rows: readonly Row[],
 ): Promise<void> {
   const table = openTroveTable(store, name);
-  await table.delta.commit(async (snapshot) => {
+  const result = await table.delta.commit(async (snapshot) => {
     const remove: string[] = [];
     const kept: Row[] = [];
     for (const file of snapshot.files.filter((f) => mayHold(f, runIds))) {
@@ -105,6 +112,16 @@ export async function replaceRows(
     if (remove.length === 0 && add.length === 0) return undefined;
     return { remove, add: add.length > 0 ? [add] : [] };
   });
+  // Every writer adds small files; the one that makes every COMPACT_EVERY-th version folds them
+  // into large ones, so a reader's file count stays bounded without anyone running optimize.
+  if (result.committed && result.version > 0 && result.version % COMPACT_EVERY === 0) {
+    await compactTable(store, name);
+  }
+}
+
+/** Small files into files of up to `TARGET_FILE_ROWS[name]` rows (`dataChange: false`). */
+export async function compactTable(store: Store, name: TableName): Promise<void> {
+  await openTroveTable(store, name).delta.optimize({ targetFileRows: TARGET_FILE_ROWS[name] });
 }
 
 /** Whether a file's `run_id` range (its statistics) may contain one of `runIds`. */

@@ -1,13 +1,14 @@
 /**
  * `trove index`: commits the backlog (runs changed by writers that have not committed, or whose
  * writer died first), or with `rebuild` every table from the run folders. Markers are cleared
- * only where nothing can still be coming: the run has ended and the marker is older than the
- * grace period (a writer resuming an ended run commits its own rows when it ends; one that died
- * leaves a marker the next index clears). A running run's marker stays until its writer ends.
+ * only where nothing can still be coming: a writer's `.done` marker (it finished before the folder
+ * was read), or a marker older than the grace period of a run that has ended (a writer resuming
+ * an ended run commits its own rows when it ends; one that died leaves a marker the next index
+ * clears). A running run's marker stays until its writer ends.
  */
 import type { Store } from '../record/store.js';
 import { listBacklog } from './backlog.js';
-import { commitRuns } from './commit-runs.js';
+import { commitRuns, compactTable, RUN_TABLES } from './commit-runs.js';
 import { readContents } from './run-contents.js';
 import { openTroveTable } from './tables.js';
 
@@ -16,6 +17,8 @@ export interface IndexOptions {
   rebuild?: boolean;
   /** Markers younger than this (ms) are left for their writers; default one hour. */
   graceMs?: number;
+  /** Also compact every table's small files into large ones. */
+  optimize?: boolean;
 }
 
 export interface IndexResult {
@@ -49,10 +52,15 @@ export async function indexStore(store: Store, options: IndexOptions = {}): Prom
   const now = Date.now();
   const clearable: string[] = [];
   for (const marker of markers) {
+    if (marker.done) {
+      clearable.push(marker.key);
+      continue;
+    }
     if (now - marker.modified.getTime() < grace) continue;
     const contents = await readContents(store, marker.runId);
     if (contents === undefined || contents.record.status !== 'running') clearable.push(marker.key);
   }
   await store.meta.deleteMany(clearable);
+  if (options.optimize) for (const name of RUN_TABLES) await compactTable(store, name);
   return { runs: ids.length, cleared: clearable.length };
 }
