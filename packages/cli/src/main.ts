@@ -8,6 +8,7 @@ import { registerLs } from './commands/ls.js';
 import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
+import { registerTables } from './commands/tables.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor, reportError, reportUsageJson } from './output.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerInit(program, globals);
   registerAdd(program, globals);
   registerRuns(program, globals);
+  registerTables(program, globals);
   registerLs(program, globals);
   registerGet(program, globals);
   registerLineage(program, globals);

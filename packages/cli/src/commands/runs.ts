@@ -1,23 +1,43 @@
-import type { RunRecord, Store } from '@trove/core';
+import { type RunRow, searchRuns, TroveError } from '@trove/core';
 import type { Command } from 'commander';
-import { forEachRun, type GlobalOptions, withStore } from '../context.js';
+import { type GlobalOptions, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
+import { cellText, columnValue, DEFAULT_COLUMNS } from './run-columns.js';
 
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
   const runs = program.command('runs').description('list and inspect runs');
+  const listing = (filter: string | undefined, opts: ListOptions) =>
+    withStore(globals(), async (store) => {
+      const rows = await searchRuns(store, {
+        ...(filter !== undefined ? { filter } : {}),
+        ...(opts.orderBy !== undefined ? { orderBy: opts.orderBy } : {}),
+        ...(opts.limit !== undefined ? { limit: wholeNumber(opts.limit, '--limit') } : {}),
+        onDamaged: (id, err) =>
+          process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`),
+      });
+      if (globals().json) return printJson(rows.map(publicRun));
+      const columns = opts.columns ?? DEFAULT_COLUMNS;
+      const cells = rows.map((row) => columns.map((c) => cellText(columnValue(row, c))));
+      printTable(
+        columns.map((c) => c.toUpperCase()),
+        cells,
+      );
+    });
   runs
     .command('ls')
     .description('list runs, newest first')
-    .action(() =>
-      withStore(globals(), async (store) => {
-        const records = await readRuns(store);
-        if (globals().json) return printJson(records);
-        printTable(
-          ['ID', 'NAME', 'STATUS', 'STARTED', 'ARTIFACTS'],
-          records.map((r) => [r.id, r.name, r.status, r.startTime, String(r.artifacts)]),
-        );
-      }),
-    );
+    .option('--order-by <key...>', 'order, e.g. "metrics.acc DESC" (default: newest first)')
+    .option('--limit <n>', 'at most n runs')
+    .option('--columns <column...>', `columns to show (default: ${DEFAULT_COLUMNS.join(' ')})`)
+    .action((opts: ListOptions) => listing(undefined, opts));
+  runs
+    .command('search')
+    .description("find runs with a filter in MLflow's grammar, plus or and parentheses")
+    .argument('<filter>', `e.g. "metrics.acc > 0.9 and params.lr = '0.01'"`)
+    .option('--order-by <key...>', 'order, e.g. "metrics.acc DESC" (default: newest first)')
+    .option('--limit <n>', 'at most n runs')
+    .option('--columns <column...>', `columns to show (default: ${DEFAULT_COLUMNS.join(' ')})`)
+    .action((filter: string, opts: ListOptions) => listing(filter, opts));
   runs
     .command('show')
     .description('show one run: params, summary, artifacts and lineage')
@@ -65,9 +85,35 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     );
 }
 
-async function readRuns(store: Store): Promise<Array<RunRecord & { artifacts: number }>> {
-  return forEachRun(await store.listRunIds(), async (id) => ({
-    ...(await store.readRun(id)),
-    artifacts: Object.keys(await store.readArtifacts(id)).length,
-  }));
+interface ListOptions {
+  orderBy?: string[];
+  limit?: string;
+  columns?: string[];
+}
+
+function wholeNumber(text: string, option: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+    throw new TroveError('INVALID_ARGUMENT', `${option} takes a whole number, not ${JSON.stringify(text)}.`);
+  }
+  return n;
+}
+
+/** A run as `--json` prints it: the record's names (camelCase), the latest metrics. */
+function publicRun(row: RunRow) {
+  return {
+    id: row.run_id,
+    name: row.name,
+    status: row.status,
+    startTime: row.start_time.toISOString(),
+    ...(row.end_time ? { endTime: row.end_time.toISOString() } : {}),
+    ...(row.experiment !== null ? { experiment: row.experiment } : {}),
+    user: row.user,
+    host: row.host,
+    ...(row.git_commit !== null ? { git: { commit: row.git_commit, branch: row.git_branch } } : {}),
+    params: row.params,
+    metrics: row.metrics,
+    tags: row.tags,
+    artifacts: row.artifact_count,
+  };
 }

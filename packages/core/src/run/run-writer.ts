@@ -3,6 +3,8 @@ import { type EventBatch, EventLog } from '../layout/events.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import { type RecordChanges, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
+import { backlogKey, markBacklog } from '../tables/backlog.js';
+import { commitRuns } from '../tables/commit-runs.js';
 import { recordValue } from './record-value.js';
 
 /**
@@ -28,16 +30,16 @@ export class RunWriter {
   /** Told of each batch of event rows once it is in the store (the Polyaxon dialect's local copy). */
   readonly #onSaved: Array<(batch: EventBatch) => void> = [];
   #queue: Promise<void> = Promise.resolve();
+  /** Undefined for the run's creator; the id of this writer's own part when it resumed the run. */
+  readonly #writerId: string | undefined;
+  #marked = false;
 
   /** `resumed`: this object continues a run another writer created, and gets a part of its own. */
   constructor(store: Store, record: RunRecord, resumed: boolean) {
     this.#store = store;
     this.#record = record;
-    this.#folder = new RunFolder(
-      store,
-      record.id,
-      resumed ? randomBytes(8).toString('hex') : undefined,
-    );
+    this.#writerId = resumed ? randomBytes(8).toString('hex') : undefined;
+    this.#folder = new RunFolder(store, record.id, this.#writerId);
     this.#recordDirty = !resumed;
     this.#savedSummary = JSON.stringify(record.summary);
   }
@@ -65,6 +67,36 @@ export class RunWriter {
     this.#changes.end = { status, endTime: new Date().toISOString() };
   }
 
+  /**
+   * Commits the run's rows into the store's tables, then clears this writer's backlog marker
+   * (a store whose tables `trove index` has not made yet keeps the marker). Called once the
+   * last save is done; the run folder stays the source of truth, so a failure
+   * here leaves the marker (searches fold the run in, `trove index` commits it) and is returned.
+   */
+  async commitToTables(): Promise<unknown> {
+    const active = backlogKey(this.#store, this.#record.id, this.#writerId);
+    let failure: unknown;
+    try {
+      if (await commitRuns(this.#store, [this.#record.id], { onlyIfComplete: true })) {
+        await this.#store.meta.delete(active);
+        return undefined;
+      }
+    } catch (err) {
+      failure = err;
+    }
+    try {
+      // Finished, not committed: `trove index` may commit this writer's changes right away.
+      await this.#store.meta.write(
+        backlogKey(this.#store, this.#record.id, this.#writerId, true),
+        '',
+      );
+      await this.#store.meta.delete(active);
+    } catch (err) {
+      failure ??= err;
+    }
+    return failure;
+  }
+
   /** `listener` gets every batch of event rows after it is appended to the store, in order. */
   onEventsSaved(listener: (batch: EventBatch) => void): void {
     this.#onSaved.push(listener);
@@ -79,6 +111,11 @@ export class RunWriter {
 
   async #write(final: boolean): Promise<void> {
     this.#store.prepare();
+    if (!this.#marked) {
+      // Before the first change: a search folds the run in until its rows are committed.
+      await markBacklog(this.#store, this.#record.id, this.#writerId);
+      this.#marked = true;
+    }
     if (this.#ownDirty) {
       this.#ownDirty = false;
       try {

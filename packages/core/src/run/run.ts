@@ -269,6 +269,10 @@ export class Run implements AsyncDisposable {
       // The record could not say so: this object does (`run.status`).
       if (ends) this.#record.status = 'failed';
     }
+    if (!failure) {
+      const notIndexed = await this.#writer.commitToTables();
+      if (notIndexed) warnNotIndexed(this.id, notIndexed);
+    }
     try {
       this.#hashState?.save();
     } finally {
@@ -320,4 +324,16 @@ export class Run implements AsyncDisposable {
     promise.then(forget, forget);
     return promise;
   }
+}
+
+/**
+ * The run is saved; only its rows in the tables are not (they are derived, and the next search or
+ * `trove index` catches up from the backlog). Said once, as a warning, not as a failed run.
+ */
+function warnNotIndexed(runId: string, err: unknown): void {
+  const reason = err instanceof Error ? err.message : String(err);
+  process.emitWarning(`run ${runId} is saved but not yet in the tables: ${reason}`, {
+    code: 'TROVE_NOT_INDEXED',
+    detail: 'Searches still find it; `trove index` commits it.',
+  });
 }

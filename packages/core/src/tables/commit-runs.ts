@@ -1,0 +1,140 @@
+/**
+ * Commits runs' rows into the tables: for each table, the rows of those runs are replaced by the
+ * rows their folders give now, in one Delta commit. Replacing (not appending) makes a commit
+ * idempotent: made twice, after a lost answer or by two writers, it leaves one set of rows a run.
+ * Files that may hold rows of the runs are found by their `run_id` statistics, read, and rewritten
+ * without those rows; on a conflict the plan is made again on the newer snapshot.
+ */
+import type { AddFile, Row } from '@trove/delta';
+import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
+import { isTroveError, type TroveError } from '../errors.js';
+import type { RunContents } from '../record/run-folder.js';
+import type { Store } from '../record/store.js';
+import type { TableName } from './columns.js';
+import { metricRows } from './metric-rows.js';
+import { readContents } from './run-contents.js';
+import { artifactRows, lineageRows, runRow } from './rows.js';
+import { openTroveTable } from './tables.js';
+
+const PARALLEL_READS = 16;
+const COMPACT_EVERY = 50;
+const TARGET_FILE_ROWS: Readonly<Record<TableName, number>> = {
+  runs: 100_000,
+  metrics: 1_000_000,
+  artifacts: 200_000,
+  lineage: 200_000,
+};
+
+/** Told of a run whose folder is damaged; the run is left out instead of failing the whole. */
+export type OnDamaged = (runId: string, error: TroveError) => void;
+
+export type RunTables = TableName;
+export const RUN_TABLES: readonly RunTables[] = ['runs', 'metrics', 'artifacts', 'lineage'];
+
+/** Each table's new rows for `runIds` (a run that is gone has none: its rows are removed). */
+export async function rowsOfRuns(
+  store: Store,
+  runIds: readonly string[],
+  tables: readonly RunTables[] = RUN_TABLES,
+  onDamaged?: OnDamaged,
+): Promise<Record<RunTables, Row[]>> {
+  const out: Record<RunTables, Row[]> = { runs: [], metrics: [], artifacts: [], lineage: [] };
+  const want = new Set(tables);
+  const updated = new Date();
+  await mapLimit(runIds, PARALLEL_READS, async (id) => {
+    let contents: RunContents | undefined;
+    try {
+      contents = await readContents(store, id);
+    } catch (err) {
+      if (!onDamaged || !isTroveError(err, 'CORRUPT')) throw err;
+      onDamaged(id, err);
+    }
+    if (!contents) return;
+    if (want.has('runs')) out.runs.push(runRow(contents, updated) as unknown as Row);
+    if (want.has('artifacts')) out.artifacts.push(...(artifactRows(contents) as unknown as Row[]));
+    if (want.has('lineage')) out.lineage.push(...(lineageRows(contents) as unknown as Row[]));
+    if (want.has('metrics')) out.metrics.push(...((await metricRows(store, id)) as unknown as Row[]));
+  });
+  return out;
+}
+
+/**
+ * Replaces the rows of `runIds` in every run table with what their folders hold now. A writer
+ * (`onlyIfComplete`) does not create the tables in a store that holds other runs: they would
+ * then seem complete without them. It leaves its marker instead; `trove index` creates them
+ * whole. Resolves to whether the rows were committed.
+ */
+export async function commitRuns(
+  store: Store,
+  runIds: readonly string[],
+  options: { onlyIfComplete?: boolean } = {},
+): Promise<boolean> {
+  if (runIds.length === 0) return true;
+  if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
+  const rows = await rowsOfRuns(store, runIds);
+  for (const name of RUN_TABLES) await replaceRows(store, name, new Set(runIds), rows[name]);
+  return true;
+}
+
+/** The tables exist, or the store holds no run but these (a new store): listed until one shows. */
+async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<boolean> {
+  const exists = (await openTroveTable(store, 'runs').delta.snapshot()).version >= 0;
+  if (exists) return true;
+  const ours = new Set(runIds);
+  const prefix = joinKey(store.metaPrefix, 'runs/');
+  for await (const entry of store.meta.list(prefix)) {
+    const id = entry.key.slice(prefix.length).split('/')[0] ?? '';
+    if (!ours.has(id)) return false;
+  }
+  return true;
+}
+
+/** One commit: `rows` in, every other row of `runIds` out. */
+export async function replaceRows(
+  store: Store,
+  name: TableName,
+  runIds: ReadonlySet<string>,
+  rows: readonly Row[],
+): Promise<void> {
+  const table = openTroveTable(store, name);
+  const result = await table.delta.commit(async (snapshot) => {
+    const remove: string[] = [];
+    const kept: Row[] = [];
+    for (const file of snapshot.files.filter((f) => mayHold(f, runIds))) {
+      const fileRows = await table.delta.readRows(file, snapshot);
+      const others = fileRows.filter((row) => !runIds.has(String(row.run_id)));
+      if (others.length === fileRows.length) continue;
+      remove.push(file.path);
+      kept.push(...others);
+    }
+    const add = [...kept, ...rows];
+    if (remove.length === 0 && add.length === 0) return undefined;
+    return { remove, add: add.length > 0 ? [add] : [] };
+  });
+  // Every writer adds small files; the one that makes every COMPACT_EVERY-th version folds them
+  // into large ones, so a reader's file count stays bounded without anyone running optimize.
+  if (result.committed && result.version > 0 && result.version % COMPACT_EVERY === 0) {
+    await compactTable(store, name);
+  }
+}
+
+/** Small files into files of up to `TARGET_FILE_ROWS[name]` rows (`dataChange: false`). */
+export async function compactTable(store: Store, name: TableName): Promise<void> {
+  await openTroveTable(store, name).delta.optimize({ targetFileRows: TARGET_FILE_ROWS[name] });
+}
+
+/** Whether a file's `run_id` range (its statistics) may contain one of `runIds`. */
+function mayHold(file: AddFile, runIds: ReadonlySet<string>): boolean {
+  let stats: { minValues?: { run_id?: unknown }; maxValues?: { run_id?: unknown } } = {};
+  try {
+    stats = file.stats ? JSON.parse(file.stats) : {};
+  } catch {
+    // no usable statistics: the file is read
+  }
+  const min = stats.minValues?.run_id;
+  const max = stats.maxValues?.run_id;
+  if (typeof min !== 'string' || typeof max !== 'string') return true;
+  for (const id of runIds) if (id >= min && id <= max) return true;
+  return false;
+}

@@ -1,0 +1,112 @@
+/**
+ * The query engine: an embedded DuckDB (one in-memory instance a process, loaded on first use, so
+ * that code which never searches never loads it). Table snapshots are loaded into it once per
+ * Delta version (their Parquet files never change), so a repeated search reads memory, not files.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+type DuckDb = typeof import('@duckdb/node-api');
+
+const sharedTables = new Map<string, Promise<string>>();
+let loaded: Promise<{ api: DuckDb; instance: DuckDBInstance }> | undefined;
+
+async function load() {
+  loaded ??= (async () => {
+    const api = await import('@duckdb/node-api');
+    const instance = await api.DuckDBInstance.create(':memory:', { threads: '2' });
+    return { api, instance };
+  })();
+  return loaded;
+}
+
+/** One query session: its own connection, so its temporary tables are its own. */
+export class Session {
+  readonly #api: DuckDb;
+  readonly #conn: DuckDBConnection;
+  /** The instance's own tables (snapshots loaded into it), shared by its sessions. */
+  readonly tables: Map<string, Promise<string>>;
+  readonly #ownInstance: DuckDBInstance | undefined;
+
+  private constructor(
+    api: DuckDb,
+    conn: DuckDBConnection,
+    tables: Map<string, Promise<string>>,
+    own?: DuckDBInstance,
+  ) {
+    this.#api = api;
+    this.#conn = conn;
+    this.tables = tables;
+    this.#ownInstance = own;
+  }
+
+  /** A session on the process's shared instance. */
+  static async open(): Promise<Session> {
+    const { api, instance } = await load();
+    return new Session(api, await instance.connect(), sharedTables);
+  }
+
+  /**
+   * A session on an instance of its own, closed with it: for users' SQL, which runs after
+   * `lockDown()` so that it reads only the tables (no file, no network).
+   */
+  static async isolated(): Promise<Session> {
+    const { api } = await load();
+    const instance = await api.DuckDBInstance.create(':memory:', { threads: '2' });
+    return new Session(api, await instance.connect(), new Map(), instance);
+  }
+
+  /** From here on the session's instance reads and writes no file and changes no setting. */
+  async lockDown(): Promise<void> {
+    await this.run('SET enable_external_access = false');
+    await this.run('SET lock_configuration = true');
+  }
+
+  /** A list value to bind (file paths for `read_parquet`). */
+  list(values: readonly string[]): unknown {
+    return this.#api.listValue([...values]);
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<void> {
+    await this.#conn.run(sql, params as never);
+  }
+
+  /** Rows as JavaScript values: maps as objects, timestamps as `Date`, BIGINT as number. */
+  async rows(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.query(sql, params)).rows;
+  }
+
+  /** The rows and the result's column names (there even when no row is). */
+  async query(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+    const reader = await this.#conn.runAndReadAll(sql, params as never);
+    const rows = reader.getRowObjectsJS().map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) out[key] = fromDuck(value);
+      return out;
+    });
+    return { columns: reader.columnNames(), rows };
+  }
+
+  close(): void {
+    this.#conn.closeSync();
+    this.#ownInstance?.closeSync();
+  }
+}
+
+/** DuckDB's JS values as trove's: a MAP (an array of `{key, value}`) as an object, BIGINT as number. */
+function fromDuck(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) {
+    const entries = value as Array<{ key?: unknown; value?: unknown }>;
+    const isMap = entries.every(
+      (e) => typeof e === 'object' && e !== null && 'key' in e && 'value' in e,
+    );
+    if (isMap && entries.length > 0) {
+      return Object.fromEntries(entries.map((e) => [String(e.key), fromDuck(e.value)]));
+    }
+    return value.map(fromDuck);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+/**
+ * Every logged metric value of a run, read from its events files (`events/metric/<name>.plx`,
+ * `step|timestamp|metric` rows), streamed line by line: a long run's metrics never sit in memory
+ * as one string.
+ */
+import type { Store } from '../record/store.js';
+import type { MetricRow } from './rows.js';
+
+export async function metricRows(store: Store, runId: string): Promise<MetricRow[]> {
+  const rows: MetricRow[] = [];
+  for (const file of await store.listEventFiles(runId, 'metric')) {
+    let header = true;
+    let rest = '';
+    const take = (line: string) => {
+      if (header) {
+        header = false;
+        return;
+      }
+      const row = parseMetricLine(runId, file.name, line);
+      if (row) rows.push(row);
+    };
+    for await (const chunk of store.readEventFile(file)) {
+      const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) take(line);
+    }
+    if (rest !== '') take(rest);
+  }
+  return rows;
+}
+
+/** `<step>|<iso timestamp>|<value>`; a row the table cannot hold (not a finite number) is left out. */
+function parseMetricLine(runId: string, name: string, line: string): MetricRow | undefined {
+  const [step, timestamp, value] = line.split('|');
+  if (timestamp === undefined || value === undefined) return undefined;
+  const number = Number(value);
+  const time = new Date(timestamp);
+  if (!Number.isFinite(number) || Number.isNaN(time.getTime())) return undefined;
+  return {
+    run_id: runId,
+    name,
+    step: step === '' || step === undefined ? null : Number(step),
+    timestamp: time,
+    value: number,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `searchRuns`: the runs table's committed snapshot plus every run in the backlog (running, or
+ * whose writer has not committed yet), filtered and ordered by the engine. A run in the backlog is
+ * read from its folder, the source of truth, and replaces its committed row, so a result is never
+ * stale. Without a runs table (a store from before the tables), every run is read from its folder.
+ */
+import { TroveError } from '../errors.js';
+import type { Store } from '../record/store.js';
+import { compileFilter } from '../search/compile-filter.js';
+import { compileOrderBy } from '../search/compile-order-by.js';
+import { parseFilter } from '../search/parse-filter.js';
+import { parseOrderBy } from '../search/parse-order-by.js';
+import { selectList } from './columns.js';
+import type { OnDamaged } from './commit-runs.js';
+import { Session } from './engine.js';
+import type { RunRow } from './rows.js';
+import { openViews } from './views.js';
+
+export interface SearchRunsOptions {
+  /** A filter in MLflow's grammar, plus `or` and parentheses (docs/search.md). */
+  filter?: string;
+  /** `metrics.acc DESC`, `attributes.start_time`, …; default: newest first. */
+  orderBy?: readonly string[];
+  /** At most this many runs (default: all). */
+  limit?: number;
+  /** Told of each run left out because its folder is damaged (default: a process warning). */
+  onDamaged?: OnDamaged;
+}
+
+export async function searchRuns(store: Store, options: SearchRunsOptions = {}): Promise<RunRow[]> {
+  const where = compileFilter(parseFilter(options.filter ?? ''));
+  const order = compileOrderBy(parseOrderBy(options.orderBy ?? []));
+  const limit = options.limit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new TroveError('INVALID_ARGUMENT', `limit must be a whole number ≥ 0, not ${limit}.`);
+  }
+  const session = await Session.open();
+  try {
+    await openViews(store, session, ['runs'], options.onDamaged);
+    const rows = await session.rows(
+      `SELECT ${selectList('runs')} FROM runs` +
+        (where.sql ? ` WHERE ${where.sql}` : '') +
+        ` ORDER BY ${order.sql}` +
+        (limit === undefined ? '' : ` LIMIT ${limit}`),
+      [...where.params, ...order.params],
+    );
+    return rows.map(toRunRow);
+  } finally {
+    session.close();
+  }
+}
+
+const MAP_COLUMNS = ['tags', 'params', 'metrics'] as const;
+
+function toRunRow(row: Record<string, unknown>): RunRow {
+  for (const column of MAP_COLUMNS) {
+    const value = row[column];
+    if (value === null || value === undefined || Array.isArray(value)) row[column] = {};
+  }
+  return row as unknown as RunRow;
+}

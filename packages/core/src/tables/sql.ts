@@ -1,0 +1,37 @@
+/**
+ * `trove sql`: users' SQL over the tables (`runs`, `metrics`, `artifacts`, `lineage`), each as
+ * current as a search (backlog runs folded in). It runs on an engine instance of its own that is
+ * locked down once the tables are in: the query reads those tables and nothing else, no file, no
+ * network, so `COPY … TO` or `read_csv('/etc/…')` are refused by the engine.
+ */
+import { TroveError } from '../errors.js';
+import type { Store } from '../record/store.js';
+import { RUN_TABLES } from './commit-runs.js';
+import { Session } from './engine.js';
+import { openViews } from './views.js';
+
+export interface SqlResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export async function sql(store: Store, query: string): Promise<SqlResult> {
+  if (typeof query !== 'string' || query.trim() === '') {
+    throw new TroveError('INVALID_ARGUMENT', 'Give a SQL query, e.g. "SELECT count(*) FROM runs".');
+  }
+  const session = await Session.isolated();
+  try {
+    await openViews(store, session, RUN_TABLES);
+    await session.lockDown();
+    try {
+      return await session.query(query);
+    } catch (err) {
+      throw new TroveError('INVALID_ARGUMENT', `The query failed: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'Tables: runs, metrics, artifacts, lineage (docs/search.md lists their columns).',
+      });
+    }
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The tables as the engine shows them to a query: for each, a view of its committed snapshot
+ * with the rows of every backlog run replaced by what the run's folder holds now (runs still
+ * open, writers that have not committed). Without a committed table (a store from before the
+ * tables), every run is read from its folder.
+ */
+import type { Store } from '../record/store.js';
+import { listBacklog } from './backlog.js';
+import { duckJsonShape, selectList } from './columns.js';
+import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
+import type { Session } from './engine.js';
+import { loadSnapshotTable } from './snapshot-tables.js';
+
+/** Creates a temporary view named after each table in `tables`, for `session`'s queries. */
+export async function openViews(
+  store: Store,
+  session: Session,
+  tables: readonly RunTables[],
+  onDamaged: OnDamaged = warnDamaged,
+): Promise<void> {
+  const committed = new Map<RunTables, string | undefined>();
+  for (const name of tables) committed.set(name, await loadSnapshotTable(store, name, session));
+  const everyRun = [...committed.values()].some((t) => t === undefined);
+  const ids = everyRun
+    ? await store.listRunIds()
+    : [...new Set((await listBacklog(store)).map((m) => m.runId))];
+  const rows = await rowsOfRuns(store, ids, tables, onDamaged);
+  await session.run(
+    `CREATE OR REPLACE TEMP TABLE backlog_ids AS SELECT unnest(from_json($1::JSON, '["VARCHAR"]')) AS run_id`,
+    [JSON.stringify(ids)],
+  );
+  for (const name of tables) {
+    const backlog = `backlog_${name}`;
+    await session.run(
+      `CREATE OR REPLACE TEMP TABLE ${backlog} AS SELECT * FROM (SELECT unnest(from_json($1::JSON, '${duckJsonShape(name)}'), recursive := true))`,
+      [JSON.stringify(rows[name])],
+    );
+    const table = committed.get(name);
+    const columns = selectList(name);
+    const source =
+      table === undefined
+        ? `SELECT ${columns} FROM ${backlog}`
+        : `SELECT ${columns} FROM ${table} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL SELECT ${columns} FROM ${backlog}`;
+    await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS ${source}`);
+  }
+}
+
+/** By default a damaged run is left out of the results with a warning (the rest are listed). */
+function warnDamaged(runId: string, error: Error): void {
+  process.emitWarning(`skipping run ${runId}: ${error.message}`, { code: 'TROVE_DAMAGED_RUN' });
+}

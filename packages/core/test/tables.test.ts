@@ -1,0 +1,202 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isTroveError } from '../src/errors.js';
+import { openStore } from '../src/record/open-store.js';
+import type { Store } from '../src/record/store.js';
+import { startRun } from '../src/run/start-run.js';
+import { listBacklog, markBacklog } from '../src/tables/backlog.js';
+import { commitRuns } from '../src/tables/commit-runs.js';
+import { indexStore } from '../src/tables/index-store.js';
+import { searchRuns } from '../src/tables/search-runs.js';
+import { sql } from '../src/tables/sql.js';
+import { openTroveTable } from '../src/tables/tables.js';
+import { memoryStore, tempDir } from './helpers.js';
+
+beforeAll(() => {
+  process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
+});
+
+/** A project with an embedded local store. */
+async function localProject(): Promise<{ cwd: string; store: Store }> {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, '.trove'));
+  return { cwd, store: await openStore({ cwd }) };
+}
+
+/** Logs a finished run with params and a metric series; returns its id. */
+async function logRun(
+  store: Store,
+  cwd: string,
+  name: string,
+  lr: number,
+  acc: readonly number[],
+  tags: Record<string, string> = {},
+): Promise<string> {
+  const run = await startRun({ store, cwd, name, params: { lr, layers: 3 }, tags });
+  for (const [step, value] of acc.entries()) run.logMetric('acc', value, { step });
+  await run.end();
+  return run.id;
+}
+
+async function committedRows(store: Store, table: 'runs' | 'metrics' | 'artifacts' | 'lineage') {
+  const t = openTroveTable(store, table);
+  return t.delta.readAll(await t.delta.snapshot());
+}
+
+describe('tables kept by the writers', () => {
+  it('a run that ends commits its row and metric values, and clears its backlog marker', async () => {
+    const { cwd, store } = await localProject();
+    const id = await logRun(store, cwd, 'first', 0.01, [0.5, 0.75, 0.9], { team: 'cv' });
+    expect(await listBacklog(store)).toEqual([]);
+    const runs = await committedRows(store, 'runs');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      run_id: id,
+      name: 'first',
+      status: 'completed',
+      params: { lr: '0.01', layers: '3' },
+      metrics: { acc: 0.9 },
+      tags: { team: 'cv' },
+    });
+    const metrics = await committedRows(store, 'metrics');
+    expect(metrics.map((m) => [m.run_id, m.name, Number(m.step), m.value])).toEqual([
+      [id, 'acc', 0, 0.5],
+      [id, 'acc', 1, 0.75],
+      [id, 'acc', 2, 0.9],
+    ]);
+  });
+
+  it('committing a run again leaves one set of rows for it (after a lost answer, by two writers)', async () => {
+    const { cwd, store } = await localProject();
+    const id = await logRun(store, cwd, 'again', 0.1, [0.1, 0.2]);
+    await commitRuns(store, [id]);
+    await Promise.all([commitRuns(store, [id]), commitRuns(store, [id])]);
+    expect((await committedRows(store, 'runs')).map((r) => r.run_id)).toEqual([id]);
+    expect(await committedRows(store, 'metrics')).toHaveLength(2);
+  });
+
+  it('runs ending at once each commit exactly one row', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'seed', 0.5, [0.5]);
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => logRun(store, cwd, `r${i}`, i / 100, [i / 12])),
+    );
+    const rows = await committedRows(store, 'runs');
+    expect(rows).toHaveLength(13);
+    expect(new Set(rows.map((r) => r.run_id))).toEqual(new Set([...ids, rows[0]?.run_id].filter(Boolean)));
+    expect(await listBacklog(store)).toEqual([]);
+  });
+});
+
+describe('searchRuns', () => {
+  it('filters and orders in MLflow grammar, with or and parentheses', async () => {
+    const { cwd, store } = await localProject();
+    const a = await logRun(store, cwd, 'a', 0.001, [0.95], { team: 'cv' });
+    const b = await logRun(store, cwd, 'b', 0.01, [0.8], { team: 'nlp' });
+    const c = await logRun(store, cwd, 'c', 0.1, [0.97], { team: 'nlp' });
+    const ids = async (filter: string, orderBy: string[] = []) =>
+      (await searchRuns(store, { filter, orderBy })).map((r) => r.run_id);
+    expect(await ids('metrics.acc > 0.9', ['metrics.acc DESC'])).toEqual([c, a]);
+    expect(await ids("params.lr = '0.01'")).toEqual([b]);
+    expect(await ids('params.lr < 0.05', ['metrics.acc'])).toEqual([b, a]);
+    expect(await ids("tags.team = 'cv' or (metrics.acc < 0.9 and tags.team = 'nlp')")).toEqual([
+      b,
+      a,
+    ]);
+    expect(await ids("attributes.status = 'FINISHED'")).toHaveLength(3);
+    expect(await ids('')).toEqual([c, b, a]);
+    expect((await searchRuns(store, { limit: 1 })).map((r) => r.run_id)).toEqual([c]);
+  });
+
+  it('folds in runs still open and runs whose writer never committed', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'done', 0.1, [0.5]);
+    const open = await startRun({ store, cwd, name: 'open', params: { lr: 0.2 } });
+    open.logMetric('acc', 0.99);
+    await open.flush();
+    const found = await searchRuns(store, { filter: 'metrics.acc > 0.9' });
+    expect(found.map((r) => [r.name, r.status])).toEqual([['open', 'running']]);
+    // A writer that died after saving and before committing: only its marker says so.
+    const crashed = await startRun({ store, cwd, name: 'crashed' });
+    await crashed.flush();
+    await crashed.abandon();
+    expect((await searchRuns(store)).map((r) => r.name)).toEqual(['crashed', 'open', 'done']);
+    await open.end();
+    expect((await committedRows(store, 'runs')).map((r) => r.name).sort()).toEqual([
+      'done',
+      'open',
+    ]);
+    const indexed = await indexStore(store, { graceMs: 0 });
+    expect(indexed.runs).toBe(1);
+    expect((await committedRows(store, 'runs')).map((r) => r.name).sort()).toEqual([
+      'crashed',
+      'done',
+      'open',
+    ]);
+    // The crashed run is still `running`: its marker stays, a search still reads its folder.
+    expect((await listBacklog(store)).map((m) => m.runId)).toEqual([crashed.id]);
+  });
+
+  it('a store from before the tables is searched from its run folders', async () => {
+    const { cwd, store: first } = await localProject();
+    const id = await logRun(first, cwd, 'old', 0.1, [0.5]);
+    // What an older trove left: run folders, no tables, no marker (read by a new process).
+    rmSync(join(cwd, '.trove', 'tables'), { recursive: true });
+    const store = await openStore({ cwd });
+    expect((await searchRuns(store)).map((r) => r.run_id)).toEqual([id]);
+    // A new run does not make tables that would hide the older one.
+    const next = await logRun(store, cwd, 'new', 0.2, [0.6]);
+    expect(existsSync(join(cwd, '.trove', 'tables', 'runs'))).toBe(false);
+    // It finished: its marker says so, and the next index clears it at once (no grace).
+    expect((await listBacklog(store)).map((m) => [m.runId, m.done])).toEqual([[next, true]]);
+    expect((await searchRuns(store)).map((r) => r.run_id)).toEqual([next, id]);
+    const indexed = await indexStore(store);
+    expect(indexed.runs).toBe(2);
+    expect((await committedRows(store, 'runs')).map((r) => r.run_id).sort()).toEqual(
+      [id, next].sort(),
+    );
+    expect(await listBacklog(store)).toEqual([]);
+    const rebuilt = await indexStore(store, { rebuild: true });
+    expect(rebuilt.runs).toBe(2);
+    expect(await committedRows(store, 'runs')).toHaveLength(2);
+  });
+
+  it('a bad filter is one INVALID_ARGUMENT naming the column', async () => {
+    const { store } = await localProject();
+    const err = await searchRuns(store, { filter: 'metrics.acc >' }).catch((e: unknown) => e);
+    expect(isTroveError(err, 'INVALID_ARGUMENT')).toBe(true);
+    expect(String((err as Error).message)).toMatch(/column \d+/);
+  });
+});
+
+describe('sql', () => {
+  it('runs SQL over the tables and nothing else', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'x', 0.1, [0.2, 0.4]);
+    await logRun(store, cwd, 'y', 0.2, [0.6]);
+    const result = await sql(
+      store,
+      "SELECT r.name, count(*) AS n, max(m.value) AS best FROM runs r JOIN metrics m USING (run_id) WHERE m.name = 'acc' GROUP BY r.name ORDER BY r.name",
+    );
+    expect(result.columns).toEqual(['name', 'n', 'best']);
+    expect(result.rows).toEqual([
+      { name: 'x', n: 2, best: 0.4 },
+      { name: 'y', n: 1, best: 0.6 },
+    ]);
+    const target = join(cwd, 'leak.csv');
+    const refused = await sql(store, `COPY (SELECT 1) TO '${target}'`).catch((e: unknown) => e);
+    expect(isTroveError(refused, 'INVALID_ARGUMENT')).toBe(true);
+    const read = await sql(store, "SELECT * FROM read_csv('/etc/passwd')").catch((e: unknown) => e);
+    expect(isTroveError(read, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('backlog markers', () => {
+  it('one a writer, cleared by the writer that made it', async () => {
+    const store = memoryStore();
+    await markBacklog(store, 'a'.repeat(32));
+    await markBacklog(store, 'a'.repeat(32), 'b'.repeat(16));
+    expect((await listBacklog(store)).map((m) => m.runId)).toEqual(['a'.repeat(32), 'a'.repeat(32)]);
+  });
+});
