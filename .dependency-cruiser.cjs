@@ -28,7 +28,7 @@ const LAYERS = [
   ['project/', 'hash/', 'dvc/', 'layout/', 'fs/'],
   ['store/'],
   ['record/', 'registry/'],
-  ['refs/'],
+  ['refs/', 'tables/'],
   ['run/'],
   ['dialect\\.ts$'],
 ].map((parts) => `${CORE}(${parts.join('|')})`);

@@ -44,13 +44,18 @@ function random(seed) {
 const OPTIMIZERS = ['adam', 'sgd', 'adamw', 'rmsprop'];
 function spec(i) {
   const r = random(i + 1);
-  const params = { lr: Number((10 ** (-4 + 3 * r())).toPrecision(3)), optimizer: OPTIMIZERS[i % 4] };
+  const params = {
+    lr: Number((10 ** (-4 + 3 * r())).toPrecision(3)),
+    optimizer: OPTIMIZERS[i % 4],
+  };
   for (let p = 0; p < 8; p++) params[`p${p}`] = Math.floor(r() * 100);
   const metrics = {};
   const ceiling = 0.5 + 0.5 * r();
   for (let m = 0; m < 10; m++) {
     const name = m === 0 ? 'acc' : `m${m}`;
-    metrics[name] = Array.from({ length: 100 }, (_, s) => Number((ceiling * (1 - Math.exp(-s / 20)) + 0.01 * r()).toFixed(5)));
+    metrics[name] = Array.from({ length: 100 }, (_, s) =>
+      Number((ceiling * (1 - Math.exp(-s / 20)) + 0.01 * r()).toFixed(5)),
+    );
   }
   return { name: `run-${i}`, params, metrics };
 }
@@ -65,7 +70,7 @@ async function worker() {
     const s = spec(i);
     const run = await core.startRun({ store, cwd: project, name: s.name, params: s.params });
     for (const [name, values] of Object.entries(s.metrics)) {
-      values.forEach((v, step) => run.logMetric(name, v, { step }));
+      for (const [step, v] of values.entries()) run.logMetric(name, v, { step });
     }
     await run.logArtifact('a.bin', { type: 'model' });
     await run.logArtifact('b.json', { type: 'config' });
@@ -96,7 +101,9 @@ const repeated = [];
 let found = 0;
 for (let round = 0; round < 6; round++) {
   t0 = performance.now();
-  found = (await core.searchRuns(store, { filter: FILTER, orderBy: ['metrics.acc DESC'], limit: 20 })).length;
+  found = (
+    await core.searchRuns(store, { filter: FILTER, orderBy: ['metrics.acc DESC'], limit: 20 })
+  ).length;
   if (round > 0) repeated.push((performance.now() - t0) / 1000);
 }
 
@@ -110,7 +117,9 @@ const listing = (performance.now() - t0) / 1000;
 
 // (5) MLflow on the same runs
 let mlflow = 'not run (no MLflow venv)';
-const venv = spawnSync(PYTHON, ['-c', 'import mlflow; print(mlflow.__version__)'], { encoding: 'utf8' });
+const venv = spawnSync(PYTHON, ['-c', 'import mlflow; print(mlflow.__version__)'], {
+  encoding: 'utf8',
+});
 if (venv.status === 0) {
   const specs = join(WORK, 'specs.json');
   writeFileSync(specs, JSON.stringify(Array.from({ length: N }, (_, i) => spec(i))));
@@ -136,13 +145,18 @@ for _ in range(6):
     times.append(time.perf_counter() - t)
 print(json.dumps({"times": times[1:], "found": len(runs)}))
 `;
-  const r = spawnSync(PYTHON, ['-c', py], { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+  const r = spawnSync(PYTHON, ['-c', py], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONWARNINGS: 'ignore' },
+  });
   if (r.status !== 0) throw new Error(r.stderr.slice(-2000));
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   mlflow = { seconds: median(out.times), found: out.found };
 }
 
-const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const ours = median(repeated);
 const md = `## search (local store) — \`node bench/search.mjs --runs ${N}\`
 

@@ -84,7 +84,9 @@ describe('tables kept by the writers', () => {
     );
     const rows = await committedRows(store, 'runs');
     expect(rows).toHaveLength(13);
-    expect(new Set(rows.map((r) => r.run_id))).toEqual(new Set([...ids, rows[0]?.run_id].filter(Boolean)));
+    expect(new Set(rows.map((r) => r.run_id))).toEqual(
+      new Set([...ids, rows[0]?.run_id].filter(Boolean)),
+    );
     expect(await listBacklog(store)).toEqual([]);
   });
 });
@@ -197,6 +199,9 @@ describe('backlog markers', () => {
     const store = memoryStore();
     await markBacklog(store, 'a'.repeat(32));
     await markBacklog(store, 'a'.repeat(32), 'b'.repeat(16));
-    expect((await listBacklog(store)).map((m) => m.runId)).toEqual(['a'.repeat(32), 'a'.repeat(32)]);
+    expect((await listBacklog(store)).map((m) => m.runId)).toEqual([
+      'a'.repeat(32),
+      'a'.repeat(32),
+    ]);
   });
 });

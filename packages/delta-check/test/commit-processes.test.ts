@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LocalBackend } from '@trove/backend-local';
+import { defineSchema, openTable } from '@trove/delta';
 import { tempDir } from '@trove/test-utils';
 import { expect, test } from 'vitest';
-import { defineSchema, openTable } from '@trove/delta';
 
 const WORKER = fileURLToPath(new URL('./commit-worker.mjs', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { LocalBackend } from '@trove/backend-local';
+import { type DeltaStorage, defineSchema, openTable, type Row } from '@trove/delta';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, test } from 'vitest';
-import { type DeltaStorage, defineSchema, openTable, type Row } from '@trove/delta';
 
 const SCHEMA = defineSchema([
   { name: 'id', type: 'string', nullable: false },

@@ -1,9 +1,9 @@
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalBackend } from '@trove/backend-local';
+import { type DeltaStorage, defineSchema, openTable } from '@trove/delta';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, inject, test } from 'vitest';
-import { type DeltaStorage, defineSchema, openTable } from '@trove/delta';
 import { asReaderRows, readWithPython } from './readers.js';
 
 const SCHEMA = defineSchema([

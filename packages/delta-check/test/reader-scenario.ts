@@ -1,5 +1,3 @@
-import { tempDir } from '@trove/test-utils';
-import { expect } from 'vitest';
 import {
   CHECKPOINT_INTERVAL,
   type DeltaStorage,
@@ -7,6 +5,8 @@ import {
   openTable,
   type Row,
 } from '@trove/delta';
+import { tempDir } from '@trove/test-utils';
+import { expect } from 'vitest';
 import { asReaderRows, copySnapshotFiles, readWithPython } from './readers.js';
 
 export const SCHEMA = defineSchema([

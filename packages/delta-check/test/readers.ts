@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { DeltaTable, Row, Snapshot } from '@trove/delta';
-import { buffer } from 'node:stream/consumers';
 
 /** What read_delta.py prints: each reader's column types and rows. */
 export interface ReaderOutput {
@@ -60,7 +60,10 @@ export async function copySnapshotFiles(
   return Promise.all(
     snapshot.files.map(async (f, i) => {
       const path = join(dir, `${i}.parquet`);
-      await writeFile(path, await buffer((await table.storage.read(`${table.prefix}${f.path}`)).body));
+      await writeFile(
+        path,
+        await buffer((await table.storage.read(`${table.prefix}${f.path}`)).body),
+      );
       return path;
     }),
   );

@@ -1,7 +1,7 @@
 import { LocalBackend } from '@trove/backend-local';
+import { defineSchema, openTable } from '@trove/delta';
 import { tempDir } from '@trove/test-utils';
 import { expect, inject, test } from 'vitest';
-import { defineSchema, openTable } from '@trove/delta';
 import { SCHEMA } from './reader-scenario.js';
 import { readWithPython } from './readers.js';
 

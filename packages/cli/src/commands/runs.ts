@@ -94,7 +94,10 @@ interface ListOptions {
 function wholeNumber(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
-    throw new TroveError('INVALID_ARGUMENT', `${option} takes a whole number, not ${JSON.stringify(text)}.`);
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `${option} takes a whole number, not ${JSON.stringify(text)}.`,
+    );
   }
   return n;
 }

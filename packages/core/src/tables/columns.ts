@@ -2,7 +2,7 @@
  * The tables' columns, defined once: the Delta schema each table is written with, the
  * DuckDB types rows not yet committed are read with, and the column lists queries select.
  */
-export type ColumnType =
+type ColumnType =
   | 'string'
   | 'long'
   | 'double'

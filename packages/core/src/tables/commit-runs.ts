@@ -13,8 +13,8 @@ import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import type { TableName } from './columns.js';
 import { metricRows } from './metric-rows.js';
-import { readContents } from './run-contents.js';
 import { artifactRows, lineageRows, runRow } from './rows.js';
+import { readContents } from './run-contents.js';
 import { openTroveTable } from './tables.js';
 
 const PARALLEL_READS = 16;
@@ -54,7 +54,8 @@ export async function rowsOfRuns(
     if (want.has('runs')) out.runs.push(runRow(contents, updated) as unknown as Row);
     if (want.has('artifacts')) out.artifacts.push(...(artifactRows(contents) as unknown as Row[]));
     if (want.has('lineage')) out.lineage.push(...(lineageRows(contents) as unknown as Row[]));
-    if (want.has('metrics')) out.metrics.push(...((await metricRows(store, id)) as unknown as Row[]));
+    if (want.has('metrics'))
+      out.metrics.push(...((await metricRows(store, id)) as unknown as Row[]));
   });
   return out;
 }
@@ -91,7 +92,7 @@ async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<
 }
 
 /** One commit: `rows` in, every other row of `runIds` out. */
-export async function replaceRows(
+async function replaceRows(
   store: Store,
   name: TableName,
   runIds: ReadonlySet<string>,

@@ -44,7 +44,9 @@ export async function indexStore(store: Store, options: IndexOptions = {}): Prom
     ? [
         ...new Set([
           ...(await store.listRunIds()),
-          ...(snapshot.version < 0 ? [] : await runs.readAll(snapshot)).map((r) => String(r.run_id)),
+          ...(snapshot.version < 0 ? [] : await runs.readAll(snapshot)).map((r) =>
+            String(r.run_id),
+          ),
         ]),
       ].sort()
     : [...new Set(markers.map((m) => m.runId))].sort();

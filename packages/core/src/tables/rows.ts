@@ -90,7 +90,7 @@ export function runRow(contents: RunContents, updated: Date = new Date()): RunRo
 }
 
 /** A param's text, as search compares it: strings as they are, other values as JSON. */
-export function paramText(value: unknown): string {
+function paramText(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 

@@ -20,7 +20,9 @@ export async function loadSnapshotTable(
   const snapshot = await localSnapshot(store, name);
   if (snapshot.version < 0) return undefined;
   // Data file names are unique ids, so the list names the snapshot whatever store it came from.
-  const id = createHash('sha1').update(`${name}\n${snapshot.paths.join('\n')}`).digest('hex');
+  const id = createHash('sha1')
+    .update(`${name}\n${snapshot.paths.join('\n')}`)
+    .digest('hex');
   let table = session.tables.get(id);
   if (!table) {
     const engineName = `snap_${name}_${++counter}`;

@@ -34,7 +34,11 @@ export async function localSnapshot(store: Store, name: TableName): Promise<Loca
   }
 }
 
-async function fetchSnapshot(store: Store, name: TableName, fresh: boolean): Promise<LocalSnapshot> {
+async function fetchSnapshot(
+  store: Store,
+  name: TableName,
+  fresh: boolean,
+): Promise<LocalSnapshot> {
   const table = openTroveTable(store, name);
   const snapshot = await table.delta.snapshot({ fresh });
   if (snapshot.version < 0) return { version: -1, paths: [] };
