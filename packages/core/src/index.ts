@@ -30,11 +30,12 @@ export { type CheckoutOptions, type CheckoutResult, checkout } from './store/che
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
+export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
 export {
   type IndexOptions,
   type IndexResult,
   indexStore as indexTables,
 } from './tables/index-store.js';
-export type { RunRow } from './tables/rows.js';
+export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
 export { type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
 export { type SqlResult, sql } from './tables/sql.js';

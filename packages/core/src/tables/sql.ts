@@ -28,7 +28,7 @@ export async function sql(store: Store, query: string): Promise<SqlResult> {
     } catch (err) {
       throw new TroveError('INVALID_ARGUMENT', `The query failed: ${(err as Error).message}`, {
         cause: err,
-        hint: 'Tables: runs, metrics, artifacts, lineage (docs/search.md lists their columns).',
+        hint: 'Tables: runs, metrics, artifacts, lineage (docs/tables.md lists their columns).',
       });
     }
   } finally {
