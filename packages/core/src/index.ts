@@ -6,7 +6,7 @@
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
-export { type GcOptions, type GcResult, gc } from './record/gc.js';
+export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
@@ -31,6 +31,7 @@ export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
 export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
+export { gc } from './tables/gc-tables.js';
 export {
   type IndexOptions,
   type IndexResult,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
@@ -7,6 +7,7 @@ import type { Store } from '../src/record/store.js';
 import { startRun } from '../src/run/start-run.js';
 import { listBacklog, markBacklog } from '../src/tables/backlog.js';
 import { commitRuns } from '../src/tables/commit-runs.js';
+import { gc } from '../src/tables/gc-tables.js';
 import { indexStore } from '../src/tables/index-store.js';
 import { searchRuns } from '../src/tables/search-runs.js';
 import { sql } from '../src/tables/sql.js';
@@ -191,6 +192,32 @@ describe('sql', () => {
     expect(isTroveError(refused, 'INVALID_ARGUMENT')).toBe(true);
     const read = await sql(store, "SELECT * FROM read_csv('/etc/passwd')").catch((e: unknown) => e);
     expect(isTroveError(read, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('gc', () => {
+  it('vacuums table files no snapshot uses once past the grace (at least an hour), never a live one', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'kept', 0.1, [0.5]);
+    const dir = join(cwd, '.trove', 'tables', 'runs');
+    const live = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
+    expect(live).toHaveLength(1);
+    // What a commit that never landed leaves: a data file no log entry names.
+    const orphan = join(dir, 'part-00000-00000000-0000-0000-0000-000000000000-c000.snappy.parquet');
+    copyFileSync(join(dir, live[0] as string), orphan);
+    const young = await gc(store, { grace: 0, cwd: false });
+    expect(young.removed.filter((r) => r.kind === 'table-file')).toEqual([]);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const f of readdirSync(dir)) utimesSync(join(dir, f), twoHoursAgo, twoHoursAgo);
+    const dry = await gc(store, { grace: 0, cwd: false, dryRun: true });
+    expect(dry.removed.filter((r) => r.kind === 'table-file').map((r) => r.key)).toEqual([
+      `tables/runs/${orphan.slice(dir.length + 1)}`,
+    ]);
+    expect(existsSync(orphan)).toBe(true);
+    const done = await gc(store, { grace: 0, cwd: false });
+    expect(done.removed.filter((r) => r.kind === 'table-file')).toHaveLength(1);
+    expect(existsSync(orphan)).toBe(false);
+    expect((await searchRuns(store)).map((r) => r.name)).toEqual(['kept']);
   });
 });
 
