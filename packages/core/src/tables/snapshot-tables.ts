@@ -14,13 +14,14 @@ let counter = 0;
 /**
  * The engine relation holding `name`'s committed rows; undefined when the table does not exist.
  * The first use of a snapshot in a process is a view over its files (a one-shot command reads
- * only the columns and rows its query needs); a second use loads it into memory, so that a
- * process searching again and again reads memory.
+ * only the columns and rows its query needs); a second use (or `inMemory`) loads it into
+ * memory, so that a process searching again and again reads memory.
  */
 export async function loadSnapshotTable(
   store: Store,
   name: TableName,
   session: Session,
+  options: { inMemory?: boolean } = {},
 ): Promise<string | undefined> {
   const snapshot = await localSnapshot(store, name);
   if (snapshot.version < 0) return undefined;
@@ -28,9 +29,9 @@ export async function loadSnapshotTable(
   const id = createHash('sha1')
     .update(`${name}\n${snapshot.paths.join('\n')}`)
     .digest('hex');
-  const view = session.tables.get(id);
+  let view = session.tables.get(id);
   if (!view) {
-    return remember(session, id, async () => {
+    view = remember(session, id, async () => {
       const engineName = `snap_${name}_${++counter}`;
       const source =
         snapshot.paths.length === 0
@@ -39,13 +40,15 @@ export async function loadSnapshotTable(
       await session.run(`CREATE VIEW ${engineName} AS ${source}`);
       return engineName;
     });
+    if (!options.inMemory) return view;
   }
   const loaded = `${id}:loaded`;
   return (
     session.tables.get(loaded) ??
     remember(session, loaded, async () => {
-      const engineName = `${await view}_loaded`;
-      await session.run(`CREATE TABLE ${engineName} AS SELECT * FROM ${await view}`);
+      const source = await view;
+      const engineName = `${source}_loaded`;
+      await session.run(`CREATE TABLE ${engineName} AS SELECT * FROM ${source}`);
       return engineName;
     })
   );

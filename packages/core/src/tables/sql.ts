@@ -21,7 +21,8 @@ export async function sql(store: Store, query: string): Promise<SqlResult> {
   }
   const session = await Session.isolated();
   try {
-    await openViews(store, session, RUN_TABLES);
+    // In memory: once locked down, the engine reads no file, the snapshot's files included.
+    await openViews(store, session, RUN_TABLES, undefined, { inMemory: true });
     await session.lockDown();
     try {
       return await session.query(query);

@@ -17,9 +17,12 @@ export async function openViews(
   session: Session,
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
+  options: { inMemory?: boolean } = {},
 ): Promise<void> {
   const committed = new Map<RunTables, string | undefined>();
-  for (const name of tables) committed.set(name, await loadSnapshotTable(store, name, session));
+  for (const name of tables) {
+    committed.set(name, await loadSnapshotTable(store, name, session, options));
+  }
   const everyRun = [...committed.values()].some((t) => t === undefined);
   const ids = everyRun
     ? await store.listRunIds()
