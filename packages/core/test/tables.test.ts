@@ -1,11 +1,21 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { openStore } from '../src/record/open-store.js';
 import type { Store } from '../src/record/store.js';
+import { openRegistry } from '../src/refs/open-registry.js';
 import { startRun } from '../src/run/start-run.js';
 import { listBacklog, markBacklog } from '../src/tables/backlog.js';
+import type { TableName } from '../src/tables/columns.js';
 import { commitRuns } from '../src/tables/commit-runs.js';
 import { gc } from '../src/tables/gc-tables.js';
 import { indexStore } from '../src/tables/index-store.js';
@@ -40,7 +50,7 @@ async function logRun(
   return run.id;
 }
 
-async function committedRows(store: Store, table: 'runs' | 'metrics' | 'artifacts' | 'lineage') {
+async function committedRows(store: Store, table: TableName) {
   const t = openTroveTable(store, table);
   return t.delta.readAll(await t.delta.snapshot());
 }
@@ -192,6 +202,40 @@ describe('sql', () => {
     expect(isTroveError(refused, 'INVALID_ARGUMENT')).toBe(true);
     const read = await sql(store, "SELECT * FROM read_csv('/etc/passwd')").catch((e: unknown) => e);
     expect(isTroveError(read, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('models', () => {
+  it('sql reads registered versions from the registry; index commits them to tables/models', async () => {
+    const { cwd, store } = await localProject();
+    writeFileSync(join(cwd, 'model.pt'), 'weights');
+    const run = await startRun({ store, cwd, name: 'train' });
+    await run.logArtifact('model.pt', { name: 'clf', type: 'model' });
+    await run.end();
+    const registry = openRegistry(store);
+    await registry.registerModel(`runs:/${run.id}/outputs/model.pt`, 'clf', {
+      tags: { stage: 'dev' },
+    });
+    await registry.registerModel(`runs:/${run.id}/outputs/model.pt`, 'clf');
+    await registry.setAlias('clf', 'champion', 1);
+    const { rows } = await sql(
+      store,
+      'SELECT model, version, run_id, aliases, tags FROM models ORDER BY version',
+    );
+    expect(rows).toEqual([
+      { model: 'clf', version: 1, run_id: run.id, aliases: ['champion'], tags: { stage: 'dev' } },
+      { model: 'clf', version: 2, run_id: run.id, aliases: [], tags: {} },
+    ]);
+    expect((await indexStore(store)).models).toBe(2);
+    const committed = await committedRows(store, 'models');
+    const byVersion = committed.sort((a, b) => Number(a.version) - Number(b.version));
+    expect(byVersion.map((r) => [r.model, Number(r.version), r.aliases])).toEqual([
+      ['clf', 1, ['champion']],
+      ['clf', 2, []],
+    ]);
+    await registry.deleteVersion('clf', 2);
+    await indexStore(store);
+    expect((await committedRows(store, 'models')).map((r) => Number(r.version))).toEqual([1]);
   });
 });
 

@@ -24,12 +24,14 @@ const TARGET_FILE_ROWS: Readonly<Record<TableName, number>> = {
   metrics: 1_000_000,
   artifacts: 200_000,
   lineage: 200_000,
+  models: 200_000,
 };
 
 /** Told of a run whose folder is damaged; the run is left out instead of failing the whole. */
 export type OnDamaged = (runId: string, error: TroveError) => void;
 
-export type RunTables = TableName;
+/** The tables derived from the run folders (`models` is derived from the registry). */
+export type RunTables = Exclude<TableName, 'models'>;
 export const RUN_TABLES: readonly RunTables[] = ['runs', 'metrics', 'artifacts', 'lineage'];
 
 /** Each table's new rows for `runIds` (a run that is gone has none: its rows are removed). */

@@ -4,8 +4,7 @@
  * The run folder is still what a caller reads for the full record.
  */
 import type { Store } from '../record/store.js';
-import type { TableName } from './columns.js';
-import type { OnDamaged } from './commit-runs.js';
+import type { OnDamaged, RunTables } from './commit-runs.js';
 import { Session } from './engine.js';
 import type { ArtifactRow, LineageTableRow } from './rows.js';
 import { openViews } from './views.js';
@@ -60,7 +59,7 @@ function queryArtifacts(
 /** One query over one table's view (committed rows plus the backlog's). */
 async function queryTable(
   store: Store,
-  table: TableName,
+  table: RunTables,
   sql: string,
   params: readonly unknown[],
   onDamaged?: OnDamaged,

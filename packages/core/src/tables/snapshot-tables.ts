@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../record/store.js';
-import { duckJsonShape, type TableName } from './columns.js';
+import { rowsSelect, type TableName } from './columns.js';
 import type { Session } from './engine.js';
 import { localSnapshot } from './table-files.js';
 
@@ -35,7 +35,7 @@ export async function loadSnapshotTable(
       const engineName = `snap_${name}_${++counter}`;
       const source =
         snapshot.paths.length === 0
-          ? `SELECT * FROM (SELECT unnest(from_json('[]', '${duckJsonShape(name)}'), recursive := true))`
+          ? rowsSelect(name, "'[]'")
           : `SELECT * FROM read_parquet([${snapshot.paths.map(sqlString).join(', ')}])`;
       await session.run(`CREATE VIEW ${engineName} AS ${source}`);
       return engineName;

@@ -6,7 +6,7 @@
  */
 import type { Store } from '../record/store.js';
 import { listBacklog } from './backlog.js';
-import { duckJsonShape, selectList } from './columns.js';
+import { rowsSelect, selectList } from './columns.js';
 import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
 import type { Session } from './engine.js';
 import { loadSnapshotTable } from './snapshot-tables.js';
@@ -34,10 +34,9 @@ export async function openViews(
   );
   for (const name of tables) {
     const backlog = `backlog_${name}`;
-    await session.run(
-      `CREATE OR REPLACE TEMP TABLE ${backlog} AS SELECT * FROM (SELECT unnest(from_json($1::JSON, '${duckJsonShape(name)}'), recursive := true))`,
-      [JSON.stringify(rows[name])],
-    );
+    await session.run(`CREATE OR REPLACE TEMP TABLE ${backlog} AS ${rowsSelect(name)}`, [
+      JSON.stringify(rows[name]),
+    ]);
     const table = committed.get(name);
     const columns = selectList(name);
     const source =
