@@ -21,8 +21,8 @@ import {
   type FileInfo,
   listRunArtifacts,
 } from './artifacts.js';
-import { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 import { activeExperiment, experimentTags } from './experiments.js';
+import { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 import { safeDumpYaml } from './model/mlmodel.js';
 import { mlflowParamValue } from './param-value.js';
 

@@ -38,6 +38,6 @@ export { getRun, type SearchRunsOptions, searchRuns } from './fluent-search.js';
 export { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 export { type Tensor, type TensorDtype, tensor } from './model/schema.js';
 export type { ModelSignature } from './model/signature.js';
+export { inferSignature } from './model/signature.js';
 export type { MlflowRun, MlflowRunData, MlflowRunInfo, MlflowStatus } from './run-view.js';
 export { type PagedList, type RunViewType, ViewType } from './search-runs.js';
-export { inferSignature } from './model/signature.js';

@@ -7,8 +7,8 @@
 import {
   parseFilter,
   parseOrderBy,
-  searchRuns as searchCoreRuns,
   type Store,
+  searchRuns as searchCoreRuns,
   TroveError,
 } from '@trove/core';
 import { experimentsFilter } from './experiments.js';

@@ -34,7 +34,12 @@ interface MlflowSide {
   pages: { names: string[]; token: string | null }[];
 }
 
-const REFUSED: Query = { api: 'fluent', experiments: ['exp-a'], filter: 'metrics.acc 0.9', orderBy: [] };
+const REFUSED: Query = {
+  api: 'fluent',
+  experiments: ['exp-a'],
+  filter: 'metrics.acc 0.9',
+  orderBy: [],
+};
 const store = memoryStore();
 const client = new mlflow.MlflowClient(store);
 const trove: mlflow.MlflowRun[] = [];
@@ -142,7 +147,10 @@ describe('searchRuns returns what MLflow search_runs returns', () => {
   test('the runs: distinct start times, and the same data on both sides', () => {
     expect(new Set(trove.map((r) => r.info.start_time)).size).toBe(SPEC_RUNS.length);
     const names = Object.fromEntries(Object.entries(side.experiment_ids).map(([n, id]) => [id, n]));
-    const mlflowRuns = Object.values(side.runs).map((r) => ({ ...r, experiment: names[r.experiment] }));
+    const mlflowRuns = Object.values(side.runs).map((r) => ({
+      ...r,
+      experiment: names[r.experiment],
+    }));
     expect(mlflowRuns).toHaveLength(SPEC_RUNS.length);
     expect(trove.map(view)).toEqual(
       SPEC_RUNS.map((r) => mlflowRuns.find((m) => m.name === r.name)),
@@ -154,11 +162,13 @@ describe('searchRuns returns what MLflow search_runs returns', () => {
     '%s %s %j %s',
     async (_api, _filter, _orderBy, _max, i) => {
       const expected = side.results[i];
-      if (!Array.isArray(expected)) throw new Error(`MLflow refused query ${i}: ${expected?.error}`);
+      if (!Array.isArray(expected))
+        throw new Error(`MLflow refused query ${i}: ${expected?.error}`);
       const found = await troveSearch(QUERIES[i] as Query);
       expect(found.map((r) => r.info.run_name)).toEqual(expected);
       // Each run as the search shows it is the run as getRun shows it.
-      for (const run of found) expect(run).toEqual(trove.find((t) => t.info.run_id === run.info.run_id));
+      for (const run of found)
+        expect(run).toEqual(trove.find((t) => t.info.run_id === run.info.run_id));
     },
   );
 
@@ -204,14 +214,26 @@ describe('bad input', () => {
     const codes = await Promise.all(
       [
         client.searchRuns(['0'], '', undefined, 10, [], 'not a token!'),
-        client.searchRuns(['0'], '', undefined, 10, [], Buffer.from('{"offset": -1}').toString('base64')),
+        client.searchRuns(
+          ['0'],
+          '',
+          undefined,
+          10,
+          [],
+          Buffer.from('{"offset": -1}').toString('base64'),
+        ),
         client.searchRuns(['0'], '', undefined, 0),
         client.searchRuns(['0'], '', undefined, 2.5),
         client.searchRuns(['0'], '', 7 as never),
         client.searchRuns(['0'], '', undefined, 10, ['metrics.acc SIDEWAYS']),
         mlflow.searchRuns({ experimentIds: ['0'], experimentNames: ['exp-a'] }),
         mlflow.searchRuns({ outputFormat: 'pandas' as never }),
-      ].map((p) => p.then(() => 'resolved', (e: unknown) => (isTroveError(e) ? e.code : e))),
+      ].map((p) =>
+        p.then(
+          () => 'resolved',
+          (e: unknown) => (isTroveError(e) ? e.code : e),
+        ),
+      ),
     );
     expect(codes).toEqual(Array(8).fill('INVALID_ARGUMENT'));
   });
