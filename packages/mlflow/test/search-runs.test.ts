@@ -1,19 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isTroveError } from '@trove/core';
-import { ensurePythonVenv } from '@trove/test-utils/python-venv';
+import { runMlflowSqlScript } from '@trove/test-utils/mlflow-sql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as mlflow from '../src/index.js';
-import { memoryStore, tempDir } from './helpers.js';
+import { memoryStore } from './helpers.js';
 import { ACTIVE, EXPERIMENTS, QUERIES, type Query, SPEC_RUNS } from './search-runs-spec.js';
 
 // The same 30 runs logged through the dialect and into real MLflow (its SQLite store, with the
 // dialect's start and end times); every search must return the same run names in the same order.
-
-/** The venv of core's search side-by-side test (the SQL store needs SQLAlchemy and Alembic). */
-const PACKAGES = ['mlflow-skinny==3.18.0', 'sqlalchemy==2.1.9', 'alembic==1.20.1'];
 
 interface RunView {
   name: string;
@@ -52,7 +45,6 @@ async function nextMillisecond(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const python = ensurePythonVenv('mlflow-search-venv', PACKAGES, 'mlflow, sqlalchemy, alembic');
   for (const r of SPEC_RUNS) {
     mlflow.setExperiment(r.experiment);
     // Nested: a RUNNING run stays active under the later ones, which end themselves.
@@ -64,36 +56,18 @@ beforeAll(async () => {
     await nextMillisecond();
   }
   mlflow.setExperiment(ACTIVE);
-  const dir = tempDir();
-  const spec = join(dir, 'spec.json');
-  writeFileSync(
-    spec,
-    JSON.stringify({
-      uri: `sqlite:///${join(dir, 'mlflow.db')}`,
-      artifacts: join(dir, 'artifacts'),
-      experiments: EXPERIMENTS,
-      active: ACTIVE,
-      runs: SPEC_RUNS.map((r, i) => ({
-        ...r,
-        params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, String(v)])),
-        start: trove[i]?.info.start_time,
-        end: trove[i]?.info.end_time,
-        user: trove[i]?.info.user_id,
-      })),
-      queries: [...QUERIES, REFUSED],
-    }),
-  );
-  const out = execFileSync(
-    await python,
-    [fileURLToPath(new URL('./mlflow-search-side.py', import.meta.url)), spec],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONWARNINGS: 'ignore' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 16 << 20,
-    },
-  );
-  side = JSON.parse(out) as MlflowSide;
+  side = await runMlflowSqlScript<MlflowSide>(new URL('./mlflow-search-side.py', import.meta.url), {
+    experiments: EXPERIMENTS,
+    active: ACTIVE,
+    runs: SPEC_RUNS.map((r, i) => ({
+      ...r,
+      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, String(v)])),
+      start: trove[i]?.info.start_time,
+      end: trove[i]?.info.end_time,
+      user: trove[i]?.info.user_id,
+    })),
+    queries: [...QUERIES, REFUSED],
+  });
 }, 600_000);
 
 afterAll(async () => {
