@@ -39,9 +39,7 @@ export function experimentIdOfRow(experiment: string | null): string {
  * created anywhere; the run's tag is the whole record).
  */
 export function setExperiment(name: string): Experiment {
-  if (typeof name !== 'string' || name.trim() === '') {
-    throw new TroveError('INVALID_ARGUMENT', 'An experiment name must be a non-empty string.');
-  }
+  quoted(checkName(name));
   activeName = name;
   return experiment(name);
 }
@@ -56,6 +54,7 @@ function experiment(name: string): Experiment {
 
 /** The tags that put a new run into the experiment `id` (none for `Default`). */
 export function experimentTags(id: string): Record<string, string> {
+  quoted(checkName(id)); // a run in an experiment that no search could name is refused first
   return id === DEFAULT_EXPERIMENT_ID || id === DEFAULT_EXPERIMENT_NAME
     ? {}
     : { [EXPERIMENT_TAG]: id };
@@ -68,12 +67,7 @@ export function experimentTags(id: string): Record<string, string> {
 export function experimentsFilter(ids: readonly string[]): string | undefined {
   const clauses = new Set<string>();
   for (const id of ids) {
-    if (typeof id !== 'string' || id === '') {
-      throw new TroveError(
-        'INVALID_ARGUMENT',
-        `An experiment id must be a non-empty string, not ${JSON.stringify(id)}.`,
-      );
-    }
+    checkName(id);
     if (id === DEFAULT_EXPERIMENT_ID || id === DEFAULT_EXPERIMENT_NAME) {
       clauses.add(NO_EXPERIMENT);
       clauses.add(`attributes.experiment = '${DEFAULT_EXPERIMENT_NAME}'`);
@@ -82,6 +76,17 @@ export function experimentsFilter(ids: readonly string[]): string | undefined {
     }
   }
   return clauses.size === 0 ? undefined : [...clauses].join(' or ');
+}
+
+/** An experiment's id or name: a string with something other than blanks in it. */
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `An experiment id or name must be a non-empty string, not ${JSON.stringify(name) ?? String(name)}.`,
+    );
+  }
+  return name;
 }
 
 /** A filter string value: the grammar has no escapes, so a name needs a quote it lacks. */

@@ -2,7 +2,7 @@ import { isTroveError } from '@trove/core';
 import { runMlflowSqlScript } from '@trove/test-utils/mlflow-sql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as mlflow from '../src/index.js';
-import { memoryStore } from './helpers.js';
+import { memoryStore, storeKeys } from './helpers.js';
 import { ACTIVE, EXPERIMENTS, QUERIES, type Query, SPEC_RUNS } from './search-runs-spec.js';
 
 // The same 30 runs logged through the dialect and into real MLflow (its SQLite store, with the
@@ -210,6 +210,30 @@ describe('bad input', () => {
       ),
     );
     expect(codes).toEqual(Array(8).fill('INVALID_ARGUMENT'));
+  });
+
+  test('an experiment no filter could name is refused before the run writes anything', async () => {
+    const before = await storeKeys(store);
+    const codeOf = (fn: () => unknown) =>
+      Promise.resolve()
+        .then(fn)
+        .then(
+          () => 'resolved',
+          (e: unknown) => (isTroveError(e) ? e.code : e),
+        );
+    const both = `it's "x"`;
+    expect([
+      await codeOf(() => mlflow.setExperiment(both)),
+      await codeOf(() => mlflow.setExperiment('  ')),
+      await codeOf(() => mlflow.startRun({ store, experimentId: both, nested: true })),
+      await codeOf(() => mlflow.startRun({ store, experimentId: '', nested: true })),
+      await codeOf(() => client.searchRuns([both])),
+    ]).toEqual(Array(5).fill('INVALID_ARGUMENT'));
+    expect(await storeKeys(store)).toEqual(before);
+    // The active experiment is still exp-a: alpha-0 is in it, beta-1 (exp-b) is not.
+    const names = async (filterString: string) =>
+      (await mlflow.searchRuns({ filterString })).map((r) => r.info.run_name);
+    expect(await names("run_name IN ('alpha-0', 'beta-1')")).toEqual(['alpha-0']);
   });
 
   test('getRun of an unknown run is NOT_FOUND', async () => {
