@@ -58,9 +58,9 @@ export async function searchRunPage(
     return paged([], null);
   }
   // One run past the page tells whether another page follows (MLflow's SQL store does the same).
-  const rows = await searchCoreRuns(store, { filter, orderBy, limit: offset + maxResults + 1 });
-  const page = rows.slice(offset, offset + maxResults).map(mlflowRun);
-  return paged(page, rows.length > offset + maxResults ? pageToken(offset + maxResults) : null);
+  const rows = await searchCoreRuns(store, { filter, orderBy, offset, limit: maxResults + 1 });
+  const page = rows.slice(0, maxResults).map(mlflowRun);
+  return paged(page, rows.length > maxResults ? pageToken(offset + maxResults) : null);
 }
 
 /** `get_run`: the run `runId` (or a unique prefix of it). */
