@@ -54,6 +54,7 @@ export { validateModelName } from './registry/model-names.js';
 export type { SearchVersionsOptions } from './registry/model-registry.js';
 export { recordValue } from './run/record-value.js';
 export { statArtifactPath } from './store/ingest.js';
+export { EXPERIMENT_TAGS } from './tables/rows.js';
 export { mapFsError } from './user-path-errors.js';
 export type { LogAs, RunEvents };
 
