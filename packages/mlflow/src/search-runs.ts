@@ -4,13 +4,8 @@
  * token is the base64 of `{"offset": N}`, as MLflow's SQL store writes it, and a page has a token
  * only when more runs follow.
  */
-import {
-  parseFilter,
-  parseOrderBy,
-  type Store,
-  searchRuns as searchCoreRuns,
-  TroveError,
-} from '@trove/core';
+import { type Store, searchRuns as searchCoreRuns, TroveError } from '@trove/core';
+import { parseFilter, parseOrderBy } from '@trove/core/dialect';
 import { experimentsFilter } from './experiments.js';
 import { type MlflowRun, mlflowRun } from './run-view.js';
 
