@@ -71,11 +71,11 @@ export async function rowsOfRuns(
 export async function commitRuns(
   store: Store,
   runIds: readonly string[],
-  options: { onlyIfComplete?: boolean } = {},
+  options: { onlyIfComplete?: boolean; onDamaged?: OnDamaged } = {},
 ): Promise<boolean> {
   if (runIds.length === 0) return true;
   if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
-  const rows = await rowsOfRuns(store, runIds);
+  const rows = await rowsOfRuns(store, runIds, RUN_TABLES, options.onDamaged);
   // The tables are independent logs: their commits go out at once (a run's end waits for one
   // round of them, not four).
   const ids = new Set(runIds);
