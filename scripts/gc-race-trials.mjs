@@ -33,7 +33,7 @@ const run = spawnSync(
     },
   },
 );
-if (run.status === null) console.error("gc-race-trials: vitest ended by", run.signal ?? run.error);
+if (run.status === null) console.error('gc-race-trials: vitest ended by', run.signal ?? run.error);
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 const loadEnd = loadavg();
 let lines = [];
