@@ -73,8 +73,17 @@ export async function commitRuns(
 ): Promise<boolean> {
   if (runIds.length === 0) return true;
   if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
+  // The files each table had before the folders were read: a file added after that may hold
+  // rows another process read later than this one (see replaceRows).
+  const seen = new Map<TableName, Set<string>>();
+  for (const name of RUN_TABLES) {
+    const snapshot = await openTroveTable(store, name).delta.snapshot();
+    seen.set(name, new Set(snapshot.files.map((f) => f.path)));
+  }
   const rows = await rowsOfRuns(store, runIds);
-  for (const name of RUN_TABLES) await replaceRows(store, name, new Set(runIds), rows[name]);
+  for (const name of RUN_TABLES) {
+    await replaceRows(store, name, new Set(runIds), rows[name], seen.get(name) ?? new Set());
+  }
   return true;
 }
 
@@ -91,15 +100,33 @@ async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<
   return true;
 }
 
-/** One commit: `rows` in, every other row of `runIds` out. */
+/**
+ * One commit: `rows` in, every other row of `runIds` out. `seen` holds the table's files from
+ * before `rows` were read. A file committed since then that may hold one of the runs was made by
+ * a process that may have read the run's folder after this one did (a writer ending it while an
+ * index read it running): those runs are read again before the plan, so an older state never
+ * replaces a newer one.
+ */
 async function replaceRows(
   store: Store,
   name: TableName,
   runIds: ReadonlySet<string>,
-  rows: readonly Row[],
+  initialRows: readonly Row[],
+  seen: Set<string>,
 ): Promise<void> {
   const table = openTroveTable(store, name);
+  let rows = initialRows;
   const result = await table.delta.commit(async (snapshot) => {
+    const stale = new Set<string>();
+    for (const file of snapshot.files) {
+      if (seen.has(file.path)) continue;
+      for (const id of heldIds(file, runIds)) stale.add(id);
+    }
+    if (stale.size > 0) {
+      const fresh = (await rowsOfRuns(store, [...stale], [name]))[name];
+      rows = [...rows.filter((row) => !stale.has(String(row.run_id))), ...fresh];
+    }
+    for (const file of snapshot.files) seen.add(file.path);
     const remove: string[] = [];
     const kept: Row[] = [];
     for (const file of snapshot.files.filter((f) => mayHold(f, runIds))) {
@@ -127,6 +154,11 @@ export async function compactTable(store: Store, name: TableName): Promise<void>
 
 /** Whether a file's `run_id` range (its statistics) may contain one of `runIds`. */
 function mayHold(file: AddFile, runIds: ReadonlySet<string>): boolean {
+  return heldIds(file, runIds).length > 0;
+}
+
+/** The ids of `runIds` inside a file's `run_id` range (all of them when it has no statistics). */
+function heldIds(file: AddFile, runIds: ReadonlySet<string>): string[] {
   let stats: { minValues?: { run_id?: unknown }; maxValues?: { run_id?: unknown } } = {};
   try {
     stats = file.stats ? JSON.parse(file.stats) : {};
@@ -135,7 +167,6 @@ function mayHold(file: AddFile, runIds: ReadonlySet<string>): boolean {
   }
   const min = stats.minValues?.run_id;
   const max = stats.maxValues?.run_id;
-  if (typeof min !== 'string' || typeof max !== 'string') return true;
-  for (const id of runIds) if (id >= min && id <= max) return true;
-  return false;
+  if (typeof min !== 'string' || typeof max !== 'string') return [...runIds];
+  return [...runIds].filter((id) => id >= min && id <= max);
 }
