@@ -10,7 +10,7 @@
 // Usage: node bench/tables-contention.mjs [--writers 16] [--each 100] [--indexers 2]
 //        [--only local,minio,gcs,azure]
 // Needs: a build (pnpm build), minio (see bench/servers.mjs) and fake-gcs-server.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,20 @@ for (const name of ONLY) {
   console.log(line);
   rows.push(line);
 }
+
+// Rows of stores not run this time stay (each store can be run on its own with --only).
+const RESULTS = join(REPO, 'bench/RESULTS.md');
+const previous = existsSync(RESULTS)
+  ? (/<!-- tables-contention:start -->([\s\S]*?)<!-- tables-contention:end -->/.exec(
+      readFileSync(RESULTS, 'utf8'),
+    )?.[1] ?? '')
+  : '';
+const ran = ONLY.map((name) => `| ${LABELS[name]} |`);
+const kept = previous
+  .split('\n')
+  .filter((l) => Object.values(LABELS).some((label) => l.startsWith(`| ${label} |`)))
+  .filter((l) => !ran.some((r) => l.startsWith(r)));
+rows.unshift(...kept);
 
 writeSection(
   'tables-contention',

@@ -17,7 +17,7 @@ interface Objects {
 export type TableRows = Record<'runs' | 'metrics' | 'artifacts' | 'lineage', Row[]>;
 
 /** µs since the epoch of an ISO time with up to 6 fraction digits (ms alone would lose some). */
-export function isoMicros(iso: string): number {
+function isoMicros(iso: string): number {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
   if (!m) throw new Error(`not an ISO time: ${iso}`);
   const seconds = Date.parse(`${m[1]}${m[3]}`);

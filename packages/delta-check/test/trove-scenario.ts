@@ -16,7 +16,7 @@ import { rowsFromRecords, sorted, type TableRows } from './record-rows.js';
 const TABLES = ['runs', 'metrics', 'artifacts', 'lineage'] as const;
 
 /** Logs 8 producers, 8 consumers of their outputs and 4 plain runs; returns their ids. */
-export async function logScenarioRuns(store: Store, cwd: string): Promise<string[]> {
+async function logScenarioRuns(store: Store, cwd: string): Promise<string[]> {
   const data = join(cwd, 'data');
   mkdirSync(join(data, 'folder', 'sub'), { recursive: true });
   writeFileSync(join(data, 'folder', 'a.txt'), 'a\n');
@@ -97,7 +97,7 @@ function comparable(table: string, rows: readonly Row[]): Row[] {
 }
 
 /** Each reader returns, for each table, exactly the rows the records give. */
-export async function expectReadersMatchRecords(
+async function expectReadersMatchRecords(
   store: Store,
   python: string,
   where: TableLocation,
