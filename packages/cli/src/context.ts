@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isTroveError, openStore, type Store, TroveError } from '@trove/core';
+import { openStore, type Store, TroveError } from '@trove/core';
 
 /** Options every command has. */
 export interface GlobalOptions {
@@ -65,24 +65,4 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
-}
-
-/**
- * Calls `fn` for each run of a listing; a run whose records are damaged is skipped with a
- * warning on stderr (the listing goes on), anything else stops it.
- */
-export async function forEachRun<T>(
-  ids: readonly string[],
-  fn: (id: string) => Promise<T>,
-): Promise<T[]> {
-  const out: T[] = [];
-  for (const id of ids) {
-    try {
-      out.push(await fn(id));
-    } catch (err) {
-      if (!isTroveError(err, 'CORRUPT')) throw err;
-      process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`);
-    }
-  }
-  return out;
 }

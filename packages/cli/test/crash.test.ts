@@ -79,6 +79,10 @@ async function expectClean(cwd: string, env: NodeJS.ProcessEnv, view: StoreView)
   // A killed add can leave its run `running`: --force tells gc those runs are dead.
   const gc = trove(['gc', '--grace', '0', '--force', '--json'], { cwd, env });
   expect(gc.code, gc.stderr).toBe(0);
+  // The tables survive the kills: a search reads them (plus the backlog) and an index commits.
+  const listed = trove(['runs', 'ls', '--json'], { cwd, env });
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(trove(['index'], { cwd, env }).code).toBe(0);
   const result = await audit(cwd, env, view);
   expect(result).toEqual({
     corrupt: 0,

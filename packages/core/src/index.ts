@@ -6,7 +6,7 @@
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
-export { type GcOptions, type GcResult, gc } from './record/gc.js';
+export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
@@ -30,11 +30,13 @@ export { type CheckoutOptions, type CheckoutResult, checkout } from './store/che
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
+export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
+export { gc } from './tables/gc-tables.js';
 export {
   type IndexOptions,
   type IndexResult,
   indexStore as indexTables,
 } from './tables/index-store.js';
-export type { RunRow } from './tables/rows.js';
+export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
 export { type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
 export { type SqlResult, sql } from './tables/sql.js';

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../src/backend/contract.js';
@@ -6,9 +14,12 @@ import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { isTroveError } from '../src/errors.js';
 import { openStore } from '../src/record/open-store.js';
 import { Store } from '../src/record/store.js';
+import { openRegistry } from '../src/refs/open-registry.js';
 import { startRun } from '../src/run/start-run.js';
 import { listBacklog, markBacklog } from '../src/tables/backlog.js';
+import type { TableName } from '../src/tables/columns.js';
 import { commitRuns } from '../src/tables/commit-runs.js';
+import { gc } from '../src/tables/gc-tables.js';
 import { indexStore } from '../src/tables/index-store.js';
 import { searchRuns } from '../src/tables/search-runs.js';
 import { sql } from '../src/tables/sql.js';
@@ -41,7 +52,7 @@ async function logRun(
   return run.id;
 }
 
-async function committedRows(store: Store, table: 'runs' | 'metrics' | 'artifacts' | 'lineage') {
+async function committedRows(store: Store, table: TableName) {
   const t = openTroveTable(store, table);
   return t.delta.readAll(await t.delta.snapshot());
 }
@@ -242,6 +253,66 @@ describe('sql', () => {
     expect(isTroveError(refused, 'INVALID_ARGUMENT')).toBe(true);
     const read = await sql(store, "SELECT * FROM read_csv('/etc/passwd')").catch((e: unknown) => e);
     expect(isTroveError(read, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('models', () => {
+  it('sql reads registered versions from the registry; index commits them to tables/models', async () => {
+    const { cwd, store } = await localProject();
+    writeFileSync(join(cwd, 'model.pt'), 'weights');
+    const run = await startRun({ store, cwd, name: 'train' });
+    await run.logArtifact('model.pt', { name: 'clf', type: 'model' });
+    await run.end();
+    const registry = openRegistry(store);
+    await registry.registerModel(`runs:/${run.id}/outputs/model.pt`, 'clf', {
+      tags: { stage: 'dev' },
+    });
+    await registry.registerModel(`runs:/${run.id}/outputs/model.pt`, 'clf');
+    await registry.setAlias('clf', 'champion', 1);
+    const { rows } = await sql(
+      store,
+      'SELECT model, version, run_id, aliases, tags FROM models ORDER BY version',
+    );
+    expect(rows).toEqual([
+      { model: 'clf', version: 1, run_id: run.id, aliases: ['champion'], tags: { stage: 'dev' } },
+      { model: 'clf', version: 2, run_id: run.id, aliases: [], tags: {} },
+    ]);
+    expect((await indexStore(store)).models).toBe(2);
+    const committed = await committedRows(store, 'models');
+    const byVersion = committed.sort((a, b) => Number(a.version) - Number(b.version));
+    expect(byVersion.map((r) => [r.model, Number(r.version), r.aliases])).toEqual([
+      ['clf', 1, ['champion']],
+      ['clf', 2, []],
+    ]);
+    await registry.deleteVersion('clf', 2);
+    await indexStore(store);
+    expect((await committedRows(store, 'models')).map((r) => Number(r.version))).toEqual([1]);
+  });
+});
+
+describe('gc', () => {
+  it('vacuums table files no snapshot uses once past the grace (at least an hour), never a live one', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'kept', 0.1, [0.5]);
+    const dir = join(cwd, '.trove', 'tables', 'runs');
+    const live = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
+    expect(live).toHaveLength(1);
+    // What a commit that never landed leaves: a data file no log entry names.
+    const orphan = join(dir, 'part-00000-00000000-0000-0000-0000-000000000000-c000.snappy.parquet');
+    copyFileSync(join(dir, live[0] as string), orphan);
+    const young = await gc(store, { grace: 0, cwd: false });
+    expect(young.removed.filter((r) => r.kind === 'table-file')).toEqual([]);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const f of readdirSync(dir)) utimesSync(join(dir, f), twoHoursAgo, twoHoursAgo);
+    const dry = await gc(store, { grace: 0, cwd: false, dryRun: true });
+    expect(dry.removed.filter((r) => r.kind === 'table-file').map((r) => r.key)).toEqual([
+      `tables/runs/${orphan.slice(dir.length + 1)}`,
+    ]);
+    expect(existsSync(orphan)).toBe(true);
+    const done = await gc(store, { grace: 0, cwd: false });
+    expect(done.removed.filter((r) => r.kind === 'table-file')).toHaveLength(1);
+    expect(existsSync(orphan)).toBe(false);
+    expect((await searchRuns(store)).map((r) => r.name)).toEqual(['kept']);
   });
 });
 

@@ -16,6 +16,10 @@ export interface VacuumOptions {
 export interface VacuumResult {
   /** Store keys deleted (or, dry run, that would be). */
   deleted: string[];
+  /** The size of each, in the same order. */
+  sizes: number[];
+  /** Their bytes. */
+  bytes: number;
 }
 
 /**
@@ -37,6 +41,7 @@ export async function vacuumTable(
     ]),
   );
   const deleted: string[] = [];
+  const sizes: number[] = [];
   for await (const entry of storage.list(prefix)) {
     const relative = entry.key.slice(prefix.length);
     // Hidden folders (`_delta_log/`, `_change_data/`, …) and non-Parquet objects are not data files.
@@ -50,7 +55,8 @@ export async function vacuumTable(
     if (!entry.lastModified || entry.lastModified.getTime() >= cutoff) continue;
     if ((removedAt.get(entry.key) ?? 0) >= cutoff) continue;
     deleted.push(entry.key);
+    sizes.push(entry.size);
   }
   if (!options.dryRun && deleted.length > 0) await storage.deleteMany(deleted);
-  return { deleted };
+  return { deleted, sizes, bytes: sizes.reduce((a, b) => a + b, 0) };
 }

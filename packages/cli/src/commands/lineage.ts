@@ -1,6 +1,6 @@
-import { isTroveError, type LineageRow, resolveArtifactRef } from '@trove/core';
+import { findLineage, isTroveError, type LineageRow, resolveArtifactRef } from '@trove/core';
 import type { Command } from 'commander';
-import { forEachRun, type GlobalOptions, withStore } from '../context.js';
+import { type GlobalOptions, withStore } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerLineage(program: Command, globals: () => GlobalOptions): void {
@@ -10,7 +10,7 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
     .argument('<ref>', 'run id, artifact name, runs:/<run>/<path> or md5')
     .action((ref: string) =>
       withStore(globals(), async (store) => {
-        let rows: LineageRow[];
+        let rows: Listed[];
         let runId: string | undefined;
         try {
           runId = /^[0-9a-f]{4,32}$/.test(ref) ? await store.resolveRunId(ref) : undefined;
@@ -18,20 +18,31 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
           if (!isTroveError(err, 'NOT_FOUND')) throw err;
         }
         if (runId) {
-          rows = await store.readLineage(runId);
+          rows = (await store.readLineage(runId)).map((r) => ({
+            ...r,
+            direction: r.isRef ? 'reference' : r.isInput ? 'input' : 'output',
+          }));
         } else {
+          // Every run's rows of this content, from the lineage table.
           const { md5 } = await resolveArtifactRef(store, ref);
-          rows = [];
-          await forEachRun(await store.listRunIds(), async (id) => {
-            rows.push(...(await store.readLineage(id)).filter((r) => r.summary.md5 === md5));
-          });
+          rows = (await findLineage(store, md5)).map((r) => ({
+            run: r.run_id,
+            direction: r.direction,
+            isInput: r.direction === 'input',
+            isRef: r.direction === 'reference',
+            name: r.name,
+            kind: r.kind,
+            path: r.path,
+            summary: r.md5 === null ? {} : { md5: r.md5 },
+            timestamp: r.timestamp.toISOString(),
+          }));
         }
         if (globals().json) return printJson(rows);
         printTable(
           ['RUN', 'DIRECTION', 'NAME', 'KIND', 'PATH', 'MD5'],
           rows.map((r) => [
             r.run,
-            r.isInput ? 'input' : r.isRef ? 'ref' : 'output',
+            r.direction,
             r.name,
             r.kind,
             r.path,
@@ -41,3 +52,11 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
       }),
     );
 }
+
+/** A lineage row as `trove lineage` shows it: the run's row, with its direction named. */
+type Listed = Pick<
+  LineageRow,
+  'run' | 'isInput' | 'isRef' | 'name' | 'kind' | 'path' | 'summary' | 'timestamp'
+> & {
+  direction: string;
+};

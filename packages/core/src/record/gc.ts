@@ -39,7 +39,7 @@ import { collectReferences, REFERENCE_SOURCES, type ReferenceSource } from './re
 import type { Store } from './store.js';
 
 /** The default grace period: objects younger than a day are kept. */
-const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000;
 
 const MANIFEST_CONCURRENCY = 16;
 const DELETE_BATCH = 1000;
@@ -63,8 +63,11 @@ export interface GcOptions {
 interface GcRemoved {
   key: string;
   size: number;
-  /** A `.dir` manifest, an object, or a staging leftover of an interrupted add. */
-  kind: 'manifest' | 'object' | 'staging';
+  /**
+   * A `.dir` manifest, an object, a staging leftover of an interrupted add, or a table's data
+   * file no snapshot uses (`tables/<name>/…`).
+   */
+  kind: 'manifest' | 'object' | 'staging' | 'table-file';
   md5?: string;
 }
 

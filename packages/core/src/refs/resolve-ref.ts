@@ -1,7 +1,8 @@
-import { isTroveError, TroveError } from '../errors.js';
+import { TroveError } from '../errors.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import { MODELS_SCHEME, resolveModelUri } from '../registry/model-uri.js';
+import { findArtifactByName } from '../tables/find-artifacts.js';
 
 export interface ResolvedArtifact {
   md5: string;
@@ -51,18 +52,15 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
   }
   const at = ref.lastIndexOf('@');
   const name = at > 0 ? ref.slice(0, at) : ref;
-  const runIds = at > 0 ? [await store.resolveRunId(ref.slice(at + 1))] : await store.listRunIds();
-  for (const runId of runIds) {
-    let artifacts: Record<string, ArtifactRecord>;
-    try {
-      artifacts = await store.readArtifacts(runId);
-    } catch (err) {
-      // A run with damaged records cannot be used; the search goes on (`trove verify` reports it).
-      if (isTroveError(err, 'CORRUPT') && at <= 0) continue;
-      throw err;
-    }
-    const found = newestByName(artifacts, name);
+  if (at > 0) {
+    const runId = await store.resolveRunId(ref.slice(at + 1));
+    const found = newestByName(await store.readArtifacts(runId), name);
     if (found) return fromRecord(runId, found);
+  } else {
+    // The tables say where the newest one is; its run's folder gives the record.
+    const where = await findArtifactByName(store, name, () => {});
+    const record = where && (await store.readArtifacts(where.runId))[where.path];
+    if (where && record) return fromRecord(where.runId, record);
   }
   throw new TroveError('NOT_FOUND', `No artifact named "${name}" in store "${store.name}".`, {
     hint: 'Use `trove ls` to see what runs logged.',

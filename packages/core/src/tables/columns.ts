@@ -17,8 +17,8 @@ export interface Column {
   nullable: boolean;
 }
 
-/** The tables a store keeps (registered versions are read from the registry documents). */
-export type TableName = 'runs' | 'metrics' | 'artifacts' | 'lineage';
+/** The tables a store keeps: four derived from the run folders, one from the registry. */
+export type TableName = 'runs' | 'metrics' | 'artifacts' | 'lineage' | 'models';
 
 const col = (name: string, type: ColumnType, nullable = true): Column => ({ name, type, nullable });
 
@@ -69,6 +69,18 @@ export const TABLE_COLUMNS: Readonly<Record<TableName, readonly Column[]>> = {
     col('md5', 'string'),
     col('timestamp', 'timestamp', false),
   ],
+  models: [
+    col('model', 'string', false),
+    col('version', 'long', false),
+    col('run_id', 'string'),
+    col('source', 'string', false),
+    col('md5', 'string', false),
+    col('aliases', 'array<string>', false),
+    col('tags', 'map<string,string>', false),
+    col('description', 'string'),
+    col('created_time', 'timestamp', false),
+    col('updated_time', 'timestamp', false),
+  ],
 };
 
 const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
@@ -81,11 +93,14 @@ const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
   'array<string>': 'VARCHAR[]',
 };
 
-/** The `from_json` structure that reads rows of `table` (as JSON) with the table's types. */
-export function duckJsonShape(table: TableName): string {
+/**
+ * A SELECT of rows of `table` given as a JSON array (by default the first bound parameter), read
+ * with the table's types: how rows that are not in Parquet files reach the engine.
+ */
+export function rowsSelect(table: TableName, json = '$1::JSON'): string {
   const shape: Record<string, string> = {};
   for (const c of TABLE_COLUMNS[table]) shape[c.name] = DUCKDB_TYPES[c.type];
-  return JSON.stringify([shape]);
+  return `SELECT * FROM (SELECT unnest(from_json(${json}, '${JSON.stringify([shape])}'), recursive := true))`;
 }
 
 /** `"a", "b", …`: the table's columns, quoted for SQL (`user` is a keyword). */

@@ -24,12 +24,14 @@ const TARGET_FILE_ROWS: Readonly<Record<TableName, number>> = {
   metrics: 1_000_000,
   artifacts: 200_000,
   lineage: 200_000,
+  models: 200_000,
 };
 
 /** Told of a run whose folder is damaged; the run is left out instead of failing the whole. */
 export type OnDamaged = (runId: string, error: TroveError) => void;
 
-export type RunTables = TableName;
+/** The tables derived from the run folders (`models` is derived from the registry). */
+export type RunTables = Exclude<TableName, 'models'>;
 export const RUN_TABLES: readonly RunTables[] = ['runs', 'metrics', 'artifacts', 'lineage'];
 
 /** Each table's new rows for `runIds` (a run that is gone has none: its rows are removed). */
@@ -75,15 +77,23 @@ export async function commitRuns(
   if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
   // The files each table had before the folders were read: a file added after that may hold
   // rows another process read later than this one (see replaceRows).
-  const seen = new Map<TableName, Set<string>>();
-  for (const name of RUN_TABLES) {
-    const snapshot = await openTroveTable(store, name).delta.snapshot();
-    seen.set(name, new Set(snapshot.files.map((f) => f.path)));
-  }
+  const seen = new Map(
+    await Promise.all(
+      RUN_TABLES.map(async (name) => {
+        const snapshot = await openTroveTable(store, name).delta.snapshot();
+        return [name, new Set(snapshot.files.map((f) => f.path))] as const;
+      }),
+    ),
+  );
   const rows = await rowsOfRuns(store, runIds);
-  for (const name of RUN_TABLES) {
-    await replaceRows(store, name, new Set(runIds), rows[name], seen.get(name) ?? new Set());
-  }
+  // The tables are independent logs: their commits go out at once (a run's end waits for one
+  // round of them, not four).
+  const ids = new Set(runIds);
+  await Promise.all(
+    RUN_TABLES.map((name) =>
+      replaceRows(store, name, ids, rows[name], seen.get(name) ?? new Set()),
+    ),
+  );
   return true;
 }
 
@@ -109,7 +119,7 @@ async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<
  */
 async function replaceRows(
   store: Store,
-  name: TableName,
+  name: RunTables,
   runIds: ReadonlySet<string>,
   initialRows: readonly Row[],
   seen: Set<string>,

@@ -81,12 +81,20 @@ export class Session {
     params: readonly unknown[] = [],
   ): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
     const reader = await this.#conn.runAndReadAll(sql, params as never);
+    const columns = reader.columnNames();
+    const maps = new Set(
+      reader
+        .columnTypes()
+        .flatMap((type, i) => (type.typeId === this.#api.DuckDBTypeId.MAP ? [columns[i]] : [])),
+    );
     const rows = reader.getRowObjectsJS().map((row) => {
       const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(row)) out[key] = fromDuck(value);
+      for (const [key, value] of Object.entries(row)) {
+        out[key] = maps.has(key) ? mapObject(value) : fromDuck(value);
+      }
       return out;
     });
-    return { columns: reader.columnNames(), rows };
+    return { columns, rows };
   }
 
   close(): void {
@@ -95,18 +103,19 @@ export class Session {
   }
 }
 
-/** DuckDB's JS values as trove's: a MAP (an array of `{key, value}`) as an object, BIGINT as number. */
+/** DuckDB's JS values as trove's: BIGINT as number, lists element by element. */
 function fromDuck(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) {
-    const entries = value as Array<{ key?: unknown; value?: unknown }>;
-    const isMap = entries.every(
-      (e) => typeof e === 'object' && e !== null && 'key' in e && 'value' in e,
-    );
-    if (isMap && entries.length > 0) {
-      return Object.fromEntries(entries.map((e) => [String(e.key), fromDuck(e.value)]));
-    }
-    return value.map(fromDuck);
-  }
+  if (Array.isArray(value)) return value.map(fromDuck);
   return value;
+}
+
+/** A MAP (DuckDB gives an array of `{ key, value }`) as an object; NULL stays null. */
+function mapObject(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const entry of value as Array<{ key: unknown; value: unknown }>) {
+    out[String(entry.key)] = fromDuck(entry.value);
+  }
+  return out;
 }

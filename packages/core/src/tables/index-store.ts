@@ -9,6 +9,7 @@
 import type { Store } from '../record/store.js';
 import { listBacklog } from './backlog.js';
 import { commitRuns, compactTable, RUN_TABLES } from './commit-runs.js';
+import { commitModels } from './models-table.js';
 import { readContents } from './run-contents.js';
 import { openTroveTable } from './tables.js';
 
@@ -26,6 +27,8 @@ export interface IndexResult {
   runs: number;
   /** Backlog markers cleared. */
   cleared: number;
+  /** Registered versions in the models table. */
+  models: number;
 }
 
 const DEFAULT_GRACE_MS = 60 * 60 * 1000;
@@ -63,6 +66,7 @@ export async function indexStore(store: Store, options: IndexOptions = {}): Prom
     if (contents === undefined || contents.record.status !== 'running') clearable.push(marker.key);
   }
   await store.meta.deleteMany(clearable);
+  const models = await commitModels(store);
   if (options.optimize) for (const name of RUN_TABLES) await compactTable(store, name);
-  return { runs: ids.length, cleared: clearable.length };
+  return { runs: ids.length, cleared: clearable.length, models };
 }

@@ -44,18 +44,8 @@ export async function searchRuns(store: Store, options: SearchRunsOptions = {}):
         (limit === undefined ? '' : ` LIMIT ${limit}`),
       [...where.params, ...order.params],
     );
-    return rows.map(toRunRow);
+    return rows as unknown as RunRow[];
   } finally {
     session.close();
   }
-}
-
-const MAP_COLUMNS = ['tags', 'params', 'metrics'] as const;
-
-function toRunRow(row: Record<string, unknown>): RunRow {
-  for (const column of MAP_COLUMNS) {
-    const value = row[column];
-    if (value === null || value === undefined || Array.isArray(value)) row[column] = {};
-  }
-  return row as unknown as RunRow;
 }

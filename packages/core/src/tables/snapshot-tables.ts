@@ -1,21 +1,27 @@
 /**
- * A table's committed snapshot inside the engine: loaded once per Delta version into an engine
- * table (`snap_<table>_<n>`), from its Parquet files in the local cache. A later search that finds
- * the same version reads that table again; a new version is loaded beside it.
+ * A table's committed snapshot inside the engine (`snap_<table>_<n>`), from its Parquet files in
+ * the local cache: a view, then, used again, a table in memory. A later search that finds the
+ * same version reads it again; a new version is loaded beside it.
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../record/store.js';
-import { duckJsonShape, type TableName } from './columns.js';
+import { rowsSelect, type TableName } from './columns.js';
 import type { Session } from './engine.js';
 import { localSnapshot } from './table-files.js';
 
 let counter = 0;
 
-/** The engine table holding `name`'s committed rows; undefined when the table does not exist. */
+/**
+ * The engine relation holding `name`'s committed rows; undefined when the table does not exist.
+ * The first use of a snapshot in a process is a view over its files (a one-shot command reads
+ * only the columns and rows its query needs); a second use (or `inMemory`) loads it into
+ * memory, so that a process searching again and again reads memory.
+ */
 export async function loadSnapshotTable(
   store: Store,
   name: TableName,
   session: Session,
+  options: { inMemory?: boolean } = {},
 ): Promise<string | undefined> {
   const snapshot = await localSnapshot(store, name);
   if (snapshot.version < 0) return undefined;
@@ -23,23 +29,39 @@ export async function loadSnapshotTable(
   const id = createHash('sha1')
     .update(`${name}\n${snapshot.paths.join('\n')}`)
     .digest('hex');
-  let table = session.tables.get(id);
-  if (!table) {
-    const engineName = `snap_${name}_${++counter}`;
-    table = (async () => {
-      if (snapshot.paths.length === 0) {
-        await session.run(
-          `CREATE TABLE ${engineName} AS SELECT * FROM (SELECT unnest(from_json('[]', '${duckJsonShape(name)}'), recursive := true))`,
-        );
-      } else {
-        await session.run(`CREATE TABLE ${engineName} AS SELECT * FROM read_parquet($1)`, [
-          session.list(snapshot.paths),
-        ]);
-      }
+  let view = session.tables.get(id);
+  if (!view) {
+    view = remember(session, id, async () => {
+      const engineName = `snap_${name}_${++counter}`;
+      const source =
+        snapshot.paths.length === 0
+          ? rowsSelect(name, "'[]'")
+          : `SELECT * FROM read_parquet([${snapshot.paths.map(sqlString).join(', ')}])`;
+      await session.run(`CREATE VIEW ${engineName} AS ${source}`);
       return engineName;
-    })();
-    session.tables.set(id, table);
-    table.catch(() => session.tables.delete(id));
+    });
+    if (!options.inMemory) return view;
   }
-  return table;
+  const loaded = `${id}:loaded`;
+  return (
+    session.tables.get(loaded) ??
+    remember(session, loaded, async () => {
+      const source = await view;
+      const engineName = `${source}_loaded`;
+      await session.run(`CREATE TABLE ${engineName} AS SELECT * FROM ${source}`);
+      return engineName;
+    })
+  );
+}
+
+function remember(session: Session, id: string, make: () => Promise<string>): Promise<string> {
+  const made = make();
+  session.tables.set(id, made);
+  made.catch(() => session.tables.delete(id));
+  return made;
+}
+
+/** A SQL string literal (the cache's file paths are trove's own, quoted all the same). */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }

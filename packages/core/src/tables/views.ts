@@ -6,7 +6,7 @@
  */
 import type { Store } from '../record/store.js';
 import { listBacklog } from './backlog.js';
-import { duckJsonShape, selectList } from './columns.js';
+import { rowsSelect, selectList } from './columns.js';
 import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
 import type { Session } from './engine.js';
 import { loadSnapshotTable } from './snapshot-tables.js';
@@ -17,9 +17,12 @@ export async function openViews(
   session: Session,
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
+  options: { inMemory?: boolean } = {},
 ): Promise<void> {
   const committed = new Map<RunTables, string | undefined>();
-  for (const name of tables) committed.set(name, await loadSnapshotTable(store, name, session));
+  for (const name of tables) {
+    committed.set(name, await loadSnapshotTable(store, name, session, options));
+  }
   const everyRun = [...committed.values()].some((t) => t === undefined);
   const ids = everyRun
     ? await store.listRunIds()
@@ -31,10 +34,9 @@ export async function openViews(
   );
   for (const name of tables) {
     const backlog = `backlog_${name}`;
-    await session.run(
-      `CREATE OR REPLACE TEMP TABLE ${backlog} AS SELECT * FROM (SELECT unnest(from_json($1::JSON, '${duckJsonShape(name)}'), recursive := true))`,
-      [JSON.stringify(rows[name])],
-    );
+    await session.run(`CREATE OR REPLACE TEMP TABLE ${backlog} AS ${rowsSelect(name)}`, [
+      JSON.stringify(rows[name]),
+    ]);
     const table = committed.get(name);
     const columns = selectList(name);
     const source =

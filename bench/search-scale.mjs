@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// bench/search-scale: search over a big runs table. The rows are written straight into
+// `tables/runs` (as the issue allows for 1,000,000 rows): 10 params and 10 latest metrics a run,
+// the same generator as bench/search.mjs, no run folders. Then `trove runs search` in a new
+// process (empty cache, then warm) and `searchRuns()` repeated in one process.
+// Usage: node bench/search-scale.mjs [--rows 100000] [--rows 1000000]
+// Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
+import { mkdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const sizes = args.flatMap((a, i) => (a === '--rows' ? [Number(args[i + 1])] : []));
+const SIZES = sizes.length > 0 ? sizes : [100_000, 1_000_000];
+const WORK = join(tmpdir(), 'trove-bench-search-scale');
+const dist = (p) => import(pathToFileURL(join(REPO, 'packages/core/dist', p)).href);
+const core = await dist('index.js');
+const { openTroveTable } = await dist('tables/tables.js');
+const FILE_ROWS = 100_000;
+const OPTIMIZERS = ['adam', 'sgd', 'adamw', 'rmsprop'];
+
+function random(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function row(i, now) {
+  const r = random(i + 1);
+  const params = {
+    lr: String(Number((10 ** (-4 + 3 * r())).toPrecision(3))),
+    optimizer: OPTIMIZERS[i % 4],
+  };
+  for (let p = 0; p < 8; p++) params[`p${p}`] = String(Math.floor(r() * 100));
+  const metrics = { acc: Number((0.5 + 0.5 * r()).toFixed(5)) };
+  for (let m = 1; m < 10; m++) metrics[`m${m}`] = r();
+  const start = new Date(now - (SIZES.at(-1) - i) * 1000);
+  return {
+    run_id: (BigInt(start.getTime()) * 2n ** 80n + BigInt(i)).toString(16).padStart(32, '0'),
+    name: `run-${i}`,
+    experiment: null,
+    status: 'completed',
+    start_time: start,
+    end_time: new Date(start.getTime() + 500),
+    user: 'bench',
+    host: 'bench',
+    git_commit: null,
+    git_branch: null,
+    tags: { team: i % 2 ? 'cv' : 'nlp' },
+    params,
+    metrics,
+    artifact_count: 2,
+    updated_time: start,
+  };
+}
+
+const FILTER = 'metrics.acc > 0.9 and params.lr < 0.01';
+const results = [];
+for (const n of SIZES) {
+  const project = join(WORK, `p${n}`);
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(join(project, '.trove'), { recursive: true });
+  process.env.TROVE_CACHE_DIR = join(project, 'cache');
+  const store = await core.openStore({ cwd: project });
+  const table = openTroveTable(store, 'runs').delta;
+  let t0 = performance.now();
+  const now = Date.now();
+  for (let from = 0; from < n; from += FILE_ROWS) {
+    const rows = [];
+    for (let i = from; i < Math.min(n, from + FILE_ROWS); i++) rows.push(row(i, now));
+    await table.commit(() => ({ add: [rows] }));
+  }
+  const writeSeconds = (performance.now() - t0) / 1000;
+  const cli = `node ${TROVE} runs search "${FILTER}" --order-by "metrics.acc DESC" --limit 20 --json`;
+  const cold = [];
+  const warm = [];
+  for (let round = 0; round < 3; round++) {
+    rmSync(process.env.TROVE_CACHE_DIR, { recursive: true, force: true });
+    cold.push(
+      wall(cli, { cwd: project, env: { TROVE_CACHE_DIR: process.env.TROVE_CACHE_DIR } }).seconds,
+    );
+    warm.push(
+      wall(cli, { cwd: project, env: { TROVE_CACHE_DIR: process.env.TROVE_CACHE_DIR } }).seconds,
+    );
+  }
+  const repeated = [];
+  let found = 0;
+  for (let round = 0; round < 6; round++) {
+    t0 = performance.now();
+    found = (
+      await core.searchRuns(store, { filter: FILTER, orderBy: ['metrics.acc DESC'], limit: 20 })
+    ).length;
+    if (round > 0) repeated.push((performance.now() - t0) / 1000);
+  }
+  results.push({
+    n,
+    writeSeconds,
+    cold: median(cold),
+    warm: median(warm),
+    repeated: median(repeated),
+    found,
+  });
+  console.log(results.at(-1));
+}
+
+const md = `## search-scale (local store) — \`node bench/search-scale.mjs\`
+
+${machine()}. Load average at the end: ${loadavg()
+  .map((x) => x.toFixed(2))
+  .join(
+    ' ',
+  )}. Rows written straight into \`tables/runs\` (${FILE_ROWS.toLocaleString('en')} a data file; no run folders, no backlog), 10 params and 10 metrics a run. Filter \`${FILTER}\`, \`--order-by 'metrics.acc DESC' --limit 20\`. Medians of 3 (CLI) and 5 (repeated).
+
+| rows | written in s | CLI, new process, empty cache | CLI, warm cache | \`searchRuns()\` repeated in one process | found |
+|---|---|---|---|---|---|
+${results.map((r) => `| ${r.n.toLocaleString('en')} | ${r.writeSeconds.toFixed(1)} | ${r.cold.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${r.repeated.toFixed(3)} s | ${r.found} |`).join('\n')}
+
+Targets (issue 19): 100,000 runs, CLI ≤ 1 s and repeated ≤ 0.3 s; 1,000,000 rows, repeated ≤ 1 s.
+`;
+writeSection('search-scale', md);
+console.log(md);

@@ -1,0 +1,85 @@
+/**
+ * Artifacts found through the tables (committed snapshot plus the backlog, as a search sees
+ * them), so that naming an artifact or listing artifacts costs a query, not a read of every run.
+ * The run folder is still what a caller reads for the full record.
+ */
+import type { Store } from '../record/store.js';
+import type { OnDamaged, RunTables } from './commit-runs.js';
+import { Session } from './engine.js';
+import type { ArtifactRow, LineageTableRow } from './rows.js';
+import { openViews } from './views.js';
+
+/** The run and logical path of the newest artifact called `name`; undefined when none is. */
+export async function findArtifactByName(
+  store: Store,
+  name: string,
+  onDamaged?: OnDamaged,
+): Promise<{ runId: string; path: string } | undefined> {
+  const [row] = await queryArtifacts(
+    store,
+    'SELECT run_id, path FROM artifacts WHERE name = ? ORDER BY logged_at DESC, run_id DESC LIMIT 1',
+    [name],
+    onDamaged,
+  );
+  return row && { runId: String(row.run_id), path: String(row.path) };
+}
+
+export interface ListArtifactsOptions {
+  /** Only artifacts of this type. */
+  type?: string;
+  /** Told of each run left out because its folder is damaged (default: a process warning). */
+  onDamaged?: OnDamaged;
+}
+
+/** Every artifact of every run, newest run first, by logical path within a run. */
+export async function listArtifacts(
+  store: Store,
+  options: ListArtifactsOptions = {},
+): Promise<ArtifactRow[]> {
+  const rows = await queryArtifacts(
+    store,
+    `SELECT * FROM artifacts${options.type === undefined ? '' : ' WHERE type = ?'} ORDER BY run_id DESC, path`,
+    options.type === undefined ? [] : [options.type],
+    options.onDamaged,
+  );
+  return rows.map(
+    (row) => ({ ...row, labels: (row.labels as string[] | null) ?? [] }) as ArtifactRow,
+  );
+}
+
+function queryArtifacts(
+  store: Store,
+  sql: string,
+  params: readonly unknown[],
+  onDamaged: OnDamaged | undefined,
+): Promise<Record<string, unknown>[]> {
+  return queryTable(store, 'artifacts', sql, params, onDamaged);
+}
+
+/** One query over one table's view (committed rows plus the backlog's). */
+async function queryTable(
+  store: Store,
+  table: RunTables,
+  sql: string,
+  params: readonly unknown[],
+  onDamaged?: OnDamaged,
+): Promise<Record<string, unknown>[]> {
+  const session = await Session.open();
+  try {
+    await openViews(store, session, [table], onDamaged);
+    return await session.rows(sql, params);
+  } finally {
+    session.close();
+  }
+}
+
+/** The lineage rows (every run's) of the content `md5`: which runs made, used or referred to it. */
+export async function findLineage(store: Store, md5: string): Promise<LineageTableRow[]> {
+  const rows = await queryTable(
+    store,
+    'lineage',
+    'SELECT * FROM lineage WHERE md5 = ? ORDER BY timestamp, run_id',
+    [md5],
+  );
+  return rows as unknown as LineageTableRow[];
+}
