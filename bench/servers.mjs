@@ -27,16 +27,26 @@ async function startServer({ name, workDir, command, args, env, url, ready }) {
   throw new Error(`${name} did not start`);
 }
 
-function goBinary(name, module) {
+/** A program built with `go install`: on PATH or in Go's bin folder; built when `install`. */
+function goBinary(name, module, install = false) {
   if (spawnSync('sh', ['-c', `command -v ${name}`]).status === 0) return name;
   const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout?.trim();
   const candidate = join((gopath || join(homedir(), 'go')).split(':')[0], 'bin', name);
+  if (!existsSync(candidate) && install) {
+    process.stderr.write(`installing ${module}\n`);
+    spawnSync('go', ['install', module], { stdio: 'inherit' });
+  }
   if (existsSync(candidate)) return candidate;
   throw new Error(`${name} not found: go install ${module}`);
 }
 
 export const MINIO_USER = 'trovebench';
 export const MINIO_PASSWORD = 'trovebench-secret';
+
+/** The MinIO program: on PATH or in Go's bin folder. */
+export function minioBinary() {
+  return goBinary('minio', 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c');
+}
 
 /** MinIO with its data under `<workDir>/data` (build: toolchain.md, 10–16 min once). */
 export async function startMinio(workDir) {
@@ -46,7 +56,7 @@ export async function startMinio(workDir) {
   return startServer({
     name: 'minio',
     workDir,
-    command: goBinary('minio', 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c'),
+    command: minioBinary(),
     args: [
       'server',
       join(workDir, 'data'),
@@ -142,10 +152,10 @@ export async function startFakeGcs(workDir) {
   const port = await freePort();
   const root = join(workDir, 'fake-gcs');
   mkdirSync(root, { recursive: true });
-  return startServer({
+  const server = await startServer({
     name: 'fake-gcs',
     workDir,
-    command: goBinary('fake-gcs-server', 'github.com/fsouza/fake-gcs-server@v1.56.1'),
+    command: goBinary('fake-gcs-server', 'github.com/fsouza/fake-gcs-server@v1.56.1', true),
     args: [
       '-scheme',
       'http',
@@ -165,6 +175,7 @@ export async function startFakeGcs(workDir) {
     url: `http://127.0.0.1:${port}`,
     ready: async (url) => (await fetch(`${url}/storage/v1/b?project=bench`)).ok,
   });
+  return { ...server, root };
 }
 
 /** Creates `bucket` on fake-gcs-server through its JSON API. */

@@ -10,13 +10,10 @@
  * The workers open the store from the project's trove.yaml, so the same scenario runs on any
  * backend; credentials reach them through `env`.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { ModelVersion, RegisteredModel } from '@trove/core';
 import { expect } from 'vitest';
 import type { RegistryWorkerJob, RegistryWorkerReport } from './registry-worker.js';
+import { runWorkerProcess } from './worker-process.js';
 
 export interface RegistryContentionOptions {
   /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
@@ -50,8 +47,6 @@ export interface RegistryContentionResult {
   /** Versions registered (writers × each). */
   versions: number;
 }
-
-const run = promisify(execFile);
 
 /**
  * Runs the contention scenario on the store `cwd`'s project uses and asserts that no
@@ -133,30 +128,11 @@ export async function expectNoLostRegistrations(
   return { model, seconds, versions: total };
 }
 
-function workerScript(): string {
-  // Next to this module in `dist/`; from `src/` (vitest running the sources) the built copy.
-  const sibling = fileURLToPath(new URL('./registry-worker.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL('../dist/registry-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new Error(`${sibling} is missing: build @trove/conformance first (pnpm build).`);
-}
-
-async function runWorker<T>(options: RegistryContentionOptions, job: RegistryWorkerJob) {
-  try {
-    const { stdout } = await run(process.execPath, [workerScript(), JSON.stringify(job)], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      maxBuffer: 64 << 20,
-    });
-    return JSON.parse(stdout) as T;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(
-      `registry worker (${job.mode} ${job.writer ?? ''}) failed: ${e.stderr || e.message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+function runWorker<T>(options: RegistryContentionOptions, job: RegistryWorkerJob): Promise<T> {
+  return runWorkerProcess<T>(
+    'registry-worker',
+    options,
+    job,
+    `registry worker (${job.mode} ${job.writer ?? ''})`,
+  );
 }

@@ -11,12 +11,9 @@
  * It starts with one seed run ended alone: in a new store a writer creates the tables only when it
  * is alone there (`tablesCanStart`); else `trove index` does.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import {
   loggedValue,
@@ -24,6 +21,7 @@ import {
   type TablesRunsReport,
   type TablesWorkerJob,
 } from './tables-job.js';
+import { runWorkerProcess } from './worker-process.js';
 
 export interface TablesContentionOptions {
   /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
@@ -56,8 +54,6 @@ export interface TablesContentionResult {
   /** Per table: commits and attempts beyond the first. */
   commits: TablesFinalReport['commits'];
 }
-
-const run = promisify(execFile);
 
 /**
  * Runs the scenario on the store `cwd`'s project uses (which must hold its tables: one run ended
@@ -151,30 +147,11 @@ export async function expectTablesUnderContention(
   }
 }
 
-function workerScript(): string {
-  // Next to this module in `dist/`; from `src/` (vitest running the sources) the built copy.
-  const sibling = fileURLToPath(new URL('./tables-worker.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL('../dist/tables-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new Error(`${sibling} is missing: build @trove/conformance first (pnpm build).`);
-}
-
-async function runWorker<T>(options: TablesContentionOptions, job: TablesWorkerJob) {
-  try {
-    const { stdout } = await run(process.execPath, [workerScript(), JSON.stringify(job)], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      maxBuffer: 256 << 20,
-    });
-    return JSON.parse(stdout) as T;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(
-      `tables worker (${job.mode} ${job.writer ?? ''}) failed: ${e.stderr || e.message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+function runWorker<T>(options: TablesContentionOptions, job: TablesWorkerJob): Promise<T> {
+  return runWorkerProcess<T>(
+    'tables-worker',
+    options,
+    job,
+    `tables worker (${job.mode} ${job.writer ?? ''})`,
+  );
 }

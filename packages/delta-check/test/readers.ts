@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { DeltaTable, Row, Snapshot } from '@trove/delta';
+import { MOTO_ENV } from '@trove/test-utils/moto';
 
 /** What read_delta.py prints: each reader's column types and rows. */
 export interface ReaderOutput {
@@ -26,6 +27,18 @@ export interface ReaderJob {
   storage_options?: Record<string, string>;
   duckdb_files?: string[];
   app_ids?: string[];
+}
+
+/** delta-rs's storage options for a bucket on moto at `endpoint`. */
+export function motoStorageOptions(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ALLOW_HTTP: 'true',
+    AWS_S3_ALLOW_UNSAFE_RENAME: 'true',
+    AWS_ACCESS_KEY_ID: MOTO_ENV.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: MOTO_ENV.AWS_SECRET_ACCESS_KEY,
+    AWS_REGION: MOTO_ENV.AWS_REGION,
+  };
 }
 
 /** Runs the real readers (deltalake, polars, duckdb) on a table. */

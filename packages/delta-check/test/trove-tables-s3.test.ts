@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
-import { createBucket, MOTO_ENV } from '@trove/test-utils/moto';
+import { createBucket } from '@trove/test-utils/moto';
 import { beforeAll, inject, test } from 'vitest';
+import { motoStorageOptions } from './readers.js';
 import { expectTablesMatchRecords } from './trove-scenario.js';
 
 // The store's backend package is resolved from this package (a devDependency).
@@ -28,14 +29,7 @@ test("deltalake, polars and duckdb read trove's four tables as its records say, 
   try {
     await expectTablesMatchRecords(store, cwd, inject('deltaPython'), {
       uri: (table) => `s3://${bucket}/trove/tables/${table}`,
-      storageOptions: {
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ALLOW_HTTP: 'true',
-        AWS_S3_ALLOW_UNSAFE_RENAME: 'true',
-        AWS_ACCESS_KEY_ID: MOTO_ENV.AWS_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: MOTO_ENV.AWS_SECRET_ACCESS_KEY,
-        AWS_REGION: MOTO_ENV.AWS_REGION,
-      },
+      storageOptions: motoStorageOptions(endpoint),
     });
   } finally {
     await store.close();
