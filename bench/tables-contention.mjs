@@ -98,6 +98,7 @@ for (const name of ONLY) {
       writers: WRITERS,
       each: EACH,
       indexers: INDEXERS,
+      countCommits: true,
     });
     const commits = Object.values(r.commits).reduce((n, c) => n + c.commits, 0);
     const retried = Object.values(r.commits).reduce((n, c) => n + c.retried, 0);

@@ -40,6 +40,8 @@ export interface TablesContentionOptions {
   indexers?: number;
   /** Metric values a run logs (default 3). */
   steps?: number;
+  /** Count each table's commits and retried attempts (reads every commit: a bench's cost). */
+  countCommits?: boolean;
 }
 
 export interface TablesContentionResult {
@@ -51,7 +53,7 @@ export interface TablesContentionResult {
   metricRows: number;
   /** `indexTables` passes the indexers made while the writers ran. */
   indexPasses: number;
-  /** Per table: commits and attempts beyond the first. */
+  /** Per table: commits and attempts beyond the first (with `countCommits`; else empty). */
   commits: TablesFinalReport['commits'];
 }
 
@@ -86,20 +88,33 @@ export async function expectTablesUnderContention(
   const stopFile = join(dir, 'stop');
   const t0 = performance.now();
   try {
-    const indexing = Array.from({ length: indexers }, () =>
-      runWorker<{ passes: number }>(options, { ...base, mode: 'index', stopFile }),
+    const indexing = Promise.all(
+      Array.from({ length: indexers }, () =>
+        runWorker<{ passes: number }>(options, { ...base, mode: 'index', stopFile }),
+      ),
     );
     const writing = Promise.all(
       Array.from({ length: writers }, (_, writer) =>
         runWorker<TablesRunsReport>(options, { ...base, mode: 'runs', writer, each, steps }),
       ),
     );
-    // The indexers stop once the writers are done (or failed): nothing is left running.
-    const reports = await writing.finally(() => writeFileSync(stopFile, ''));
-    const passes = (await Promise.all(indexing)).reduce((n, r) => n + r.passes, 0);
+    // The indexers stop once the writers are done (or failed): nothing is left running, and an
+    // indexer that fails meanwhile (an `indexTables` that gave up) fails the scenario.
+    const [written, indexed] = await Promise.allSettled([
+      writing.finally(() => writeFileSync(stopFile, '')),
+      indexing,
+    ]);
+    if (written.status === 'rejected') throw written.reason;
+    if (indexed.status === 'rejected') throw indexed.reason;
+    const reports = written.value;
+    const passes = indexed.value.reduce((n, r) => n + r.passes, 0);
     const seconds = (performance.now() - t0) / 1000;
 
-    const after = await runWorker<TablesFinalReport>(options, { ...base, mode: 'final' });
+    const after = await runWorker<TablesFinalReport>(options, {
+      ...base,
+      mode: 'final',
+      countCommits: options.countCommits ?? false,
+    });
     expect(after.markers).toEqual([]);
     const ours = after.runs.filter((r) => !seeded.has(r.run_id));
     expect(after.runs).toHaveLength(seeded.size + writers * each);

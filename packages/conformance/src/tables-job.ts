@@ -11,6 +11,8 @@ export interface TablesWorkerJob {
   steps?: number;
   /** `index`: the loop stops once this local file exists. */
   stopFile?: string;
+  /** `final`: also count each table's commits and retried attempts (a read of every commit). */
+  countCommits?: boolean;
 }
 
 export interface TablesRunsReport {
@@ -28,7 +30,10 @@ export interface TablesFinalReport {
   }>;
   metrics: Array<{ run_id: string; name: string; step: number | null; value: number }>;
   markers: string[];
-  /** Per table: commits in its log and attempts beyond the first (lost versions, made again). */
+  /**
+   * Per table: commits in its log and attempts beyond the first (lost versions, made again);
+   * only when asked (`countCommits`), empty otherwise.
+   */
   commits: Record<string, { commits: number; retried: number }>;
 }
 

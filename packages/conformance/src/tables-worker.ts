@@ -8,7 +8,8 @@
  *   metric `loss`), each committing its rows into the tables as it ends.
  * - `index`: runs `indexTables` again and again until the file `stopFile` exists.
  * - `final`: one last `indexTables`, then what the store holds: the committed rows of the runs
- *   and metrics tables, the backlog markers left, and each table's commits and retried attempts.
+ *   and metrics tables, the backlog markers left, and (`countCommits`) each table's commits and
+ *   retried attempts.
  */
 import { existsSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
@@ -63,7 +64,7 @@ async function indexUntilStopped(store: Store, job: TablesWorkerJob) {
   return { passes };
 }
 
-async function final(store: Store): Promise<TablesFinalReport> {
+async function final(store: Store, job: TablesWorkerJob): Promise<TablesFinalReport> {
   await indexTables(store);
   // No backlog is left (checked below), so what `sql` reads is the committed tables.
   const read = async (query: string) => (await sql(store, query)).rows;
@@ -84,7 +85,7 @@ async function final(store: Store): Promise<TablesFinalReport> {
   const backlog = `${store.metaPrefix ? `${store.metaPrefix}/` : ''}tables/_backlog/`;
   for await (const e of store.meta.list(backlog)) markers.push(e.key.slice(backlog.length));
   const commits: TablesFinalReport['commits'] = {};
-  for (const name of TABLES) {
+  for (const name of job.countCommits ? TABLES : []) {
     const log = `${tablePrefix(store, name)}_delta_log/`;
     let count = 0;
     let retried = 0;
@@ -112,7 +113,7 @@ try {
       ? await endRuns(store, job)
       : job.mode === 'index'
         ? await indexUntilStopped(store, job)
-        : await final(store);
+        : await final(store, job);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {
   await store.close();

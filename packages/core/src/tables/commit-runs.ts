@@ -126,6 +126,7 @@ async function replaceRows(
 ): Promise<void> {
   const table = openTroveTable(store, name);
   let rows = initialRows;
+  const keptRows = new Map<string, Row[] | 'untouched'>();
   const result = await table.delta.commit(async (snapshot) => {
     const stale = new Set<string>();
     for (const file of snapshot.files) {
@@ -137,15 +138,27 @@ async function replaceRows(
       rows = [...rows.filter((row) => !stale.has(String(row.run_id))), ...fresh];
     }
     for (const file of snapshot.files) seen.add(file.path);
+    // Data files never change: each is read once, however many attempts the commit takes (an
+    // attempt that reads them all again loses its version again under many writers).
+    const held = snapshot.files.filter((f) => mayHold(f, runIds));
+    const others = await mapLimit(held, PARALLEL_READS, async (file) => {
+      let kept = keptRows.get(file.path);
+      if (!kept) {
+        const fileRows = await table.delta.readRows(file, snapshot);
+        const rest = fileRows.filter((row) => !runIds.has(String(row.run_id)));
+        kept = rest.length === fileRows.length ? 'untouched' : rest;
+        keptRows.set(file.path, kept);
+      }
+      return kept;
+    });
     const remove: string[] = [];
     const kept: Row[] = [];
-    for (const file of snapshot.files.filter((f) => mayHold(f, runIds))) {
-      const fileRows = await table.delta.readRows(file, snapshot);
-      const others = fileRows.filter((row) => !runIds.has(String(row.run_id)));
-      if (others.length === fileRows.length) continue;
+    held.forEach((file, i) => {
+      const rest = others[i];
+      if (rest === undefined || rest === 'untouched') return;
       remove.push(file.path);
-      kept.push(...others);
-    }
+      kept.push(...rest);
+    });
     const add = [...kept, ...rows];
     if (remove.length === 0 && add.length === 0) return undefined;
     return { remove, add: add.length > 0 ? [add] : [] };
