@@ -17,6 +17,8 @@ async function startServer({ name, workDir, command, args, env, url, ready }) {
     env: { ...process.env, ...env },
   });
   closeSync(log);
+  // A bench that dies on an error still stops its server (a second run would find it there).
+  process.once('exit', () => child.kill('SIGTERM'));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited; see ${workDir}/${name}.log`);
     if (await ready(url).catch(() => false)) {
