@@ -40,8 +40,9 @@ const { expectTablesUnderContention } = await import(
   createRequire(join(CLI, 'package.json')).resolve('@trove/conformance')
 );
 
+/** The project folder of store `name` (its own folder: stores can be run by separate benches). */
 function project(name, trove) {
-  const cwd = join(WORK, name);
+  const cwd = join(WORK, name, 'project');
   mkdirSync(join(cwd, '.trove'), { recursive: true });
   if (trove) writeFileSync(join(cwd, 'trove.yaml'), trove);
   return cwd;
@@ -53,7 +54,7 @@ const stores = {
     const server = await startMinio(join(WORK, 'minio'));
     await createMinioBucket(server.url, 'trove-tables');
     const trove = `store: s3\nstores:\n  s3: { type: s3, bucket: trove-tables, endpoint: "${server.url}", prefix: trove }\n`;
-    return { cwd: project('minio-project', trove), env: minioEnv(), stop: server.stop };
+    return { cwd: project('minio', trove), env: minioEnv(), stop: server.stop };
   },
   gcs: async () => {
     const server = await startFakeGcs(join(WORK, 'gcs'));
@@ -61,7 +62,7 @@ const stores = {
     const trove = `store: gcs\nstores:\n  gcs: { type: gcs, bucket: trove-tables, apiEndpoint: "${server.url}", projectId: bench, prefix: trove }\n`;
     // STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK.
     return {
-      cwd: project('gcs-project', trove),
+      cwd: project('gcs', trove),
       env: { STORAGE_EMULATOR_HOST: '' },
       stop: server.stop,
     };
@@ -71,7 +72,7 @@ const stores = {
     await createAzuriteContainer(server.connectionString, 'trove-tables');
     const trove = `store: azure\nstores:\n  azure: { type: azure, container: trove-tables, prefix: trove }\n`;
     return {
-      cwd: project('azure-project', trove),
+      cwd: project('azure', trove),
       env: { AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
       stop: server.stop,
     };
@@ -84,9 +85,9 @@ const LABELS = {
   azure: 'Azure (Azurite, in memory)',
 };
 
-rmSync(WORK, { recursive: true, force: true });
 const rows = [];
 for (const name of ONLY) {
+  rmSync(join(WORK, name), { recursive: true, force: true });
   const target = await stores[name]();
   const load0 = loadavg()[0];
   let line;
