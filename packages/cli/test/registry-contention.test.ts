@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectNoLostRegistrations } from '@trove/conformance';
-import { tempDir } from '@trove/test-utils';
+import { troveProject } from '@trove/test-utils';
 import { type AzuriteServer, createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +17,7 @@ const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const WRITERS = 8;
 const EACH = 50;
 
-function project(trove?: string): string {
-  const cwd = tempDir('trove-registry-contention-');
-  mkdirSync(join(cwd, '.trove'));
-  if (trove) writeFileSync(join(cwd, 'trove.yaml'), trove);
-  return cwd;
-}
+const project = (trove?: string) => troveProject('trove-registry-contention-', trove);
 
 let fake: FakeGcs;
 let azurite: AzuriteServer;

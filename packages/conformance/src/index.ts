@@ -49,3 +49,4 @@ export {
   type TablesContentionResult,
 } from './tables-contention.js';
 export type { TablesFinalReport } from './tables-job.js';
+export type { WorkerProcessOptions } from './worker-process.js';

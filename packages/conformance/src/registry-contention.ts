@@ -13,20 +13,9 @@
 import type { ModelVersion, RegisteredModel } from '@trove/core';
 import { expect } from 'vitest';
 import type { RegistryWorkerJob, RegistryWorkerReport } from './registry-worker.js';
-import { runWorkerProcess } from './worker-process.js';
+import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
 
-export interface RegistryContentionOptions {
-  /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
-  cwd: string;
-  /** A store name from trove.yaml instead of the project's default. */
-  store?: string;
-  /**
-   * Folders the workers resolve backend packages from (`@trove/backend-<type>`), e.g. a
-   * package that depends on them. The project folder is always searched.
-   */
-  resolveFrom?: string[];
-  /** Added to the workers' environment: credentials, `TROVE_STORE`… */
-  env?: NodeJS.ProcessEnv;
+export interface RegistryContentionOptions extends WorkerProcessOptions {
   /** Worker processes (default 8). */
   writers?: number;
   /** Registrations per worker (default 50). */

@@ -21,17 +21,9 @@ import {
   type TablesRunsReport,
   type TablesWorkerJob,
 } from './tables-job.js';
-import { runWorkerProcess } from './worker-process.js';
+import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
 
-export interface TablesContentionOptions {
-  /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
-  cwd: string;
-  /** A store name from trove.yaml instead of the project's default. */
-  store?: string;
-  /** Folders the workers resolve backend packages from (`@trove/backend-<type>`). */
-  resolveFrom?: string[];
-  /** Added to the workers' environment: credentials… */
-  env?: NodeJS.ProcessEnv;
+export interface TablesContentionOptions extends WorkerProcessOptions {
   /** Writer processes (default 4). */
   writers?: number;
   /** Runs each writer ends (default 8). */

@@ -10,6 +10,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Where a scenario's worker processes find the store, as any trove process would. */
+export interface WorkerProcessOptions {
+  /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
+  cwd: string;
+  /** A store name from trove.yaml instead of the project's default. */
+  store?: string;
+  /**
+   * Folders the workers resolve backend packages from (`@trove/backend-<type>`), e.g. a
+   * package that depends on them. The project folder is always searched.
+   */
+  resolveFrom?: string[];
+  /** Added to the workers' environment: credentials, `TROVE_STORE`… */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** `<name>.js` next to this module in `dist/`; from `src/` (vitest running the sources) the built copy. */
 function workerScript(name: string): string {
   const sibling = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
@@ -22,7 +37,7 @@ function workerScript(name: string): string {
 /** Runs worker `name` with `job` (one JSON argument); `label` names it in an error. */
 export async function runWorkerProcess<T>(
   name: string,
-  options: { cwd: string; env?: NodeJS.ProcessEnv | undefined },
+  options: WorkerProcessOptions,
   job: unknown,
   label: string,
 ): Promise<T> {

@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectTablesUnderContention } from '@trove/conformance';
-import { tempDir } from '@trove/test-utils';
+import { troveProject } from '@trove/test-utils';
 import { type AzuriteServer, createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { createBucket, motoChildEnv } from '@trove/test-utils/moto';
@@ -19,12 +17,7 @@ const HERE = fileURLToPath(new URL('..', import.meta.url));
 const WRITERS = 4;
 const EACH = 8;
 
-function project(trove?: string): string {
-  const cwd = tempDir('trove-tables-contention-');
-  mkdirSync(join(cwd, '.trove'));
-  if (trove) writeFileSync(join(cwd, 'trove.yaml'), trove);
-  return cwd;
-}
+const project = (trove?: string) => troveProject('trove-tables-contention-', trove);
 
 let fake: FakeGcs;
 let azurite: AzuriteServer;
