@@ -103,7 +103,7 @@ for (const name of ONLY) {
     });
     const commits = Object.values(r.commits).reduce((n, c) => n + c.commits, 0);
     const retried = Object.values(r.commits).reduce((n, c) => n + c.retried, 0);
-    line = `| ${LABELS[name]} | ${r.runs} (${r.runs - 1} + seed) | ${r.metricRows} | ${r.seconds.toFixed(1)} | ${((r.seconds / (WRITERS * EACH)) * 1000) | 0} ms | ${r.indexPasses} | ${commits} (runs ${r.commits.runs.commits}) | ${retried} | pass | ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} |`;
+    line = `| ${LABELS[name]} | ${r.runs} (${WRITERS} × ${EACH} + seed) | ${r.metricRows} | ${r.seconds.toFixed(1)} | ${((r.seconds / (WRITERS * EACH)) * 1000) | 0} ms | ${r.indexPasses} | ${commits} (runs ${r.commits.runs.commits}) | ${retried} | pass | ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} |`;
   } catch (err) {
     line = `| ${LABELS[name]} | — | — | — | — | — | — | — | **fail**: ${String(err.message).split('\n').slice(0, 3).join(' ').slice(0, 300)} | ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} |`;
   } finally {
@@ -129,9 +129,10 @@ rows.unshift(...kept);
 
 writeSection(
   'tables-contention',
-  `## Tables under contention: ${WRITERS} processes × ${EACH} runs while ${INDEXERS} indexers run (bench/tables-contention.mjs)
+  `## Tables under contention: many writer processes while ${INDEXERS} indexers run (bench/tables-contention.mjs)
 
-${machine()}. Each writer process ends its runs one after another (2 params, 3 metric values, each
+${machine()}. \`--writers 16 --each 100\` is issue 19's size; the *runs rows* column says the size each
+store was run at. Each writer process ends its runs one after another (2 params, 3 metric values, each
 run committing its rows into the 4 tables as it ends); ${INDEXERS} processes run \`indexTables\` (what
 \`trove index\` runs) in a loop meanwhile; then a final index. Checked (the run fails otherwise):
 exactly one row per run in \`tables/runs\` with its final state (status, params, last metric), every
