@@ -6,20 +6,11 @@
 // Needs: a build (pnpm build), rclone (apt-get install rclone; installed if missing), ~7 GiB
 // free disk and as much free RAM (Azurite keeps blobs in memory). Writes its section of
 // bench/RESULTS.md.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   machine,
   REPO,
@@ -30,6 +21,7 @@ import {
   timed,
   writeSection,
 } from './lib.mjs';
+import { azuriteVersion, startAzurite } from './servers.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -46,18 +38,7 @@ const SMALL_SIZE = 10 * 1024;
 // The SDK comes from the backend package and Azurite from test-utils (the bench has no
 // dependencies of its own).
 const fromBackend = createRequire(join(REPO, 'packages/backend-azure/package.json'));
-const fromTestUtils = createRequire(join(REPO, 'packages/test-utils/package.json'));
 const { BlobServiceClient } = fromBackend('@azure/storage-blob');
-const AZURITE_MAIN = join(
-  dirname(fromTestUtils.resolve('azurite/package.json')),
-  'dist/src/blob/main.js',
-);
-const AZURITE_VERSION = JSON.parse(
-  readFileSync(fromTestUtils.resolve('azurite/package.json'), 'utf8'),
-).version;
-const ACCOUNT = 'devstoreaccount1';
-const KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 // AWS_CA_BUNDLE makes rclone 1.60 fail (LoadCustomCABundleError) even for Azure.
 const CLEAN = 'env -u AWS_CA_BUNDLE';
 
@@ -73,58 +54,10 @@ function requireTools() {
   if (spawnSync('rclone', ['version']).status !== 0) throw new Error('rclone is needed on PATH');
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Azurite (blob only, in memory) on 127.0.0.1; its log goes to a file (a pipe could fill up). */
-async function startAzurite() {
-  const port = await freePort();
-  mkdirSync(WORK, { recursive: true });
-  const log = openSync(join(WORK, 'azurite.log'), 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      AZURITE_MAIN,
-      '--silent',
-      '--disableTelemetry',
-      '--skipApiVersionCheck',
-      '--inMemoryPersistence',
-      '--blobHost',
-      '127.0.0.1',
-      '--blobPort',
-      String(port),
-    ],
-    { stdio: ['ignore', 'ignore', log] },
-  );
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}/${ACCOUNT}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error('azurite exited');
-    if (
-      await fetch(`${url}?comp=list`).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('azurite did not start');
-}
-
 rmSync(WORK, { recursive: true, force: true });
 requireTools();
-const azurite = await startAzurite();
-const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${azurite.url};`;
+const azurite = await startAzurite(WORK);
+const { connectionString } = azurite;
 const service = BlobServiceClient.fromConnectionString(connectionString);
 const big = randomFile('big-1g.bin', 1 << 30);
 const small = randomTree('small-10k-10k', {
@@ -252,7 +185,7 @@ function table(results, bytes) {
 }
 const head =
   '| command | median s [min–max] | MB/s | vs rclone | peak RSS MiB | client CPU s | Azurite busy |\n|---|---|---|---|---|---|---|';
-const versions = `${spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]}, Azurite ${AZURITE_VERSION} (in memory)`;
+const versions = `${spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]}, Azurite ${azuriteVersion()} (in memory)`;
 const md = `
 ## azure-upload (Azurite on loopback) — \`node bench/azure-upload.mjs\`
 

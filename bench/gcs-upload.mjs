@@ -5,20 +5,12 @@
 // Usage: node bench/gcs-upload.mjs [--rounds 3] [--skip-1g] [--only big|small]
 // Needs: a build (pnpm build), fake-gcs-server (go install github.com/fsouza/fake-gcs-server@v1.56.1)
 // and rclone (apt-get install rclone). Writes its section of bench/RESULTS.md.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, randomFile, randomTree, roundRobin, TROVE, timed, writeSection } from './lib.mjs';
+import { startFakeGcs } from './servers.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -42,17 +34,6 @@ const CHUNK_MIB = 16;
 const CLEAN = 'env -u AWS_CA_BUNDLE -u STORAGE_EMULATOR_HOST';
 const baseEnv = { CI: '1' };
 
-function fakeGcsBinary() {
-  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout.trim();
-  const binary = join(gopath.split(':')[0], 'bin', 'fake-gcs-server');
-  if (!existsSync(binary)) {
-    process.stderr.write('installing fake-gcs-server v1.56.1\n');
-    spawnSync('go', ['install', 'github.com/fsouza/fake-gcs-server@v1.56.1'], { stdio: 'inherit' });
-  }
-  if (!existsSync(binary)) throw new Error('fake-gcs-server is needed');
-  return binary;
-}
-
 function requireRclone() {
   if (spawnSync('rclone', ['version']).status !== 0) {
     process.stderr.write('rclone missing: apt-get install -y rclone\n');
@@ -65,60 +46,9 @@ function requireRclone() {
   if (spawnSync('rclone', ['version']).status !== 0) throw new Error('rclone is needed on PATH');
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** fake-gcs-server on 127.0.0.1, keeping objects on disk (its memory backend keeps every byte). */
-async function startFakeGcs() {
-  const port = await freePort();
-  const root = join(WORK, 'fake-gcs');
-  mkdirSync(root, { recursive: true });
-  const log = openSync(join(WORK, 'fake-gcs.log'), 'w');
-  const child = spawn(
-    fakeGcsBinary(),
-    [
-      '-scheme',
-      'http',
-      '-host',
-      '127.0.0.1',
-      '-port',
-      String(port),
-      '-public-host',
-      `127.0.0.1:${port}`,
-      '-backend',
-      'filesystem',
-      '-filesystem-root',
-      root,
-      '-log-level',
-      'error',
-    ],
-    { stdio: ['ignore', 'ignore', log] },
-  );
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error('fake-gcs-server exited');
-    const ok = await fetch(`${url}/storage/v1/b?project=bench`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, pid: child.pid, root, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('fake-gcs-server did not start');
-}
-
 rmSync(WORK, { recursive: true, force: true });
 requireRclone();
-const fake = await startFakeGcs();
+const fake = await startFakeGcs(WORK);
 const big = randomFile('big-256m.bin', 256 * 2 ** 20);
 const small = randomTree('small-10k-10k', {
   folders: 100,

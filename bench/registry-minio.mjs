@@ -10,12 +10,13 @@
 // Needs: a build (pnpm build) and `minio` on PATH or in $(go env GOPATH)/bin
 // (go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c). Writes its section of
 // bench/RESULTS.md.
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, machine, REPO, writeSection } from './lib.mjs';
+import { machine, REPO, writeSection } from './lib.mjs';
+import { createMinioBucket, minioBinary, minioEnv, startMinio } from './servers.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -26,75 +27,14 @@ const WRITERS = option('--writers', 8);
 const EACH = option('--each', 50);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const WORK = join(tmpdir(), 'trove-bench-registry-minio');
-const USER = 'trovebench';
-const PASSWORD = 'trovebench-secret';
-
-function minioBinary() {
-  if (spawnSync('minio', ['--version']).status === 0) return 'minio';
-  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout?.trim();
-  const candidate = join(gopath || join(homedir(), 'go'), 'bin', 'minio');
-  if (existsSync(candidate)) return candidate;
-  throw new Error(
-    'minio not found: go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c',
-  );
-}
-
-async function startMinio() {
-  const port = await freePort();
-  const consolePort = await freePort();
-  mkdirSync(join(WORK, 'data'), { recursive: true });
-  const log = openSync(join(WORK, 'minio.log'), 'w');
-  const child = spawn(
-    minioBinary(),
-    [
-      'server',
-      join(WORK, 'data'),
-      '--address',
-      `127.0.0.1:${port}`,
-      '--console-address',
-      `127.0.0.1:${consolePort}`,
-    ],
-    {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, MINIO_ROOT_USER: USER, MINIO_ROOT_PASSWORD: PASSWORD },
-    },
-  );
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`minio exited; see ${WORK}/minio.log`);
-    const ok = await fetch(`${url}/minio/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('minio did not start');
-}
 
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
-const minio = await startMinio();
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: USER,
-  AWS_SECRET_ACCESS_KEY: PASSWORD,
-  AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-delete env.AWS_CA_BUNDLE;
-delete env.AWS_PROFILE;
+const minio = await startMinio(WORK);
+const env = minioEnv();
 try {
-  const sdk = createRequire(join(REPO, 'packages/backend-s3/package.json'))('@aws-sdk/client-s3');
-  const client = new sdk.S3Client({
-    endpoint: minio.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: USER, secretAccessKey: PASSWORD },
-  });
   const bucket = 'trove-registry';
-  await client.send(new sdk.CreateBucketCommand({ Bucket: bucket }));
+  await createMinioBucket(minio.url, bucket);
 
   const cwd = join(WORK, 'project');
   mkdirSync(join(cwd, '.trove'), { recursive: true });

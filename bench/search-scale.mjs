@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { random } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
 const sizes = args.flatMap((a, i) => (a === '--rows' ? [Number(args[i + 1])] : []));
@@ -20,17 +21,6 @@ const core = await dist('index.js');
 const { openTroveTable } = await dist('tables/tables.js');
 const FILE_ROWS = 100_000;
 const OPTIMIZERS = ['adam', 'sgd', 'adamw', 'rmsprop'];
-
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function row(i, now) {
   const r = random(i + 1);

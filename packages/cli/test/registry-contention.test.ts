@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectNoLostRegistrations } from '@trove/conformance';
-import { tempDir } from '@trove/test-utils';
+
+import { troveProject } from '@trove/test-utils';
 import { createContainer } from '@trove/test-utils/azurite';
 import { type FaultProxy, startFaultProxy } from '@trove/test-utils/fault-proxy';
 import { createGcsBucket } from '@trove/test-utils/gcs';
@@ -22,12 +21,7 @@ const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const WRITERS = 8;
 const EACH = 50;
 
-function project(trove?: string): string {
-  const cwd = tempDir('trove-registry-contention-');
-  mkdirSync(join(cwd, '.trove'));
-  if (trove) writeFileSync(join(cwd, 'trove.yaml'), trove);
-  return cwd;
-}
+const project = (trove?: string) => troveProject('trove-registry-contention-', trove);
 
 let emulators: CloudEmulators;
 

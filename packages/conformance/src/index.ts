@@ -43,3 +43,10 @@ export {
   writeTestFile,
 } from './scenarios/upload-process.js';
 export { describeBackendConformance } from './suite.js';
+export {
+  expectTablesUnderContention,
+  type TablesContentionOptions,
+  type TablesContentionResult,
+} from './tables-contention.js';
+export type { TablesFinalReport } from './tables-job.js';
+export type { WorkerProcessOptions } from './worker-process.js';

@@ -12,27 +12,13 @@
  * proxy that resets some requests while they contend: a lost answer must still give each
  * registration exactly one version, and the version its caller was told.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { ModelVersion, RegisteredModel } from '@trove/core';
 import { expect } from 'vitest';
 import type { RegistryWorkerJob, RegistryWorkerReport } from './registry-worker.js';
 import type { FaultControl } from './scenarios/faults.js';
+import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
 
-export interface RegistryContentionOptions {
-  /** A project folder whose trove.yaml (or embedded `.trove` store) names the store to use. */
-  cwd: string;
-  /** A store name from trove.yaml instead of the project's default. */
-  store?: string;
-  /**
-   * Folders the workers resolve backend packages from (`@trove/backend-<type>`), e.g. a
-   * package that depends on them. The project folder is always searched.
-   */
-  resolveFrom?: string[];
-  /** Added to the workers' environment: credentials, `TROVE_STORE`… */
-  env?: NodeJS.ProcessEnv;
+export interface RegistryContentionOptions extends WorkerProcessOptions {
   /** Worker processes (default 8). */
   writers?: number;
   /** Registrations per worker (default 50). */
@@ -63,8 +49,6 @@ export interface RegistryContentionResult {
   /** Requests the fault proxy reset while the workers contended (with `faults`). */
   resets?: { midRequest: number; midAnswer: number; requests: number };
 }
-
-const run = promisify(execFile);
 
 /**
  * Runs the contention scenario on the store `cwd`'s project uses and asserts that no
@@ -166,30 +150,11 @@ export async function expectNoLostRegistrations(
   return { model, seconds, versions: total, ...(resets ? { resets } : {}) };
 }
 
-function workerScript(): string {
-  // Next to this module in `dist/`; from `src/` (vitest running the sources) the built copy.
-  const sibling = fileURLToPath(new URL('./registry-worker.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL('../dist/registry-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new Error(`${sibling} is missing: build @trove/conformance first (pnpm build).`);
-}
-
-async function runWorker<T>(options: RegistryContentionOptions, job: RegistryWorkerJob) {
-  try {
-    const { stdout } = await run(process.execPath, [workerScript(), JSON.stringify(job)], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      maxBuffer: 64 << 20,
-    });
-    return JSON.parse(stdout) as T;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(
-      `registry worker (${job.mode} ${job.writer ?? ''}) failed: ${e.stderr || e.message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+function runWorker<T>(options: RegistryContentionOptions, job: RegistryWorkerJob): Promise<T> {
+  return runWorkerProcess<T>(
+    'registry-worker',
+    options,
+    job,
+    `registry worker (${job.mode} ${job.writer ?? ''})`,
+  );
 }

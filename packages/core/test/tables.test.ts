@@ -9,9 +9,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { StorageBackend } from '../src/backend/contract.js';
+import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { isTroveError } from '../src/errors.js';
 import { openStore } from '../src/record/open-store.js';
-import type { Store } from '../src/record/store.js';
+import { Store } from '../src/record/store.js';
 import { openRegistry } from '../src/refs/open-registry.js';
 import { startRun } from '../src/run/start-run.js';
 import { listBacklog, markBacklog } from '../src/tables/backlog.js';
@@ -85,6 +87,55 @@ describe('tables kept by the writers', () => {
     await Promise.all([commitRuns(store, [id]), commitRuns(store, [id])]);
     expect((await committedRows(store, 'runs')).map((r) => r.run_id)).toEqual([id]);
     expect(await committedRows(store, 'metrics')).toHaveLength(2);
+  });
+
+  it('an index that read a run before its writer ended never commits that older state over the final one', async () => {
+    const cwd = tempDir();
+    const backend = new MemoryBackend();
+    const writer = new Store({ name: 'mem', meta: backend });
+    await logRun(writer, cwd, 'seed', 0.5, [0.5]);
+    const run = await startRun({ store: writer, cwd, name: 'racing', params: { lr: 0.1 } });
+    run.logMetric('acc', 0.5, { step: 0 });
+    await run.flush();
+    // The indexer's store stops at its first commit of the runs table, after reading the run
+    // (still running), until the writer has ended the run and committed its final rows.
+    let reached = () => {};
+    const atGate = new Promise<void>((r) => {
+      reached = r;
+    });
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    const paused = new Proxy(backend, {
+      get(target, prop) {
+        if (prop === 'write') {
+          return async (...args: Parameters<StorageBackend['write']>) => {
+            if (!held && /tables\/runs\/_delta_log\/\d+\.json$/.test(args[0])) {
+              held = true;
+              reached();
+              await gate;
+            }
+            return target.write(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const indexing = indexStore(new Store({ name: 'mem', meta: paused }));
+    await atGate;
+    run.logMetric('acc', 0.9, { step: 1 });
+    await run.end();
+    release();
+    await indexing;
+    const row = (await committedRows(writer, 'runs')).find((r) => r.run_id === run.id);
+    expect(row).toMatchObject({ status: 'completed', metrics: { acc: 0.9 } });
+    const values = (await committedRows(writer, 'metrics'))
+      .filter((m) => m.run_id === run.id)
+      .map((m) => m.value);
+    expect(values).toEqual([0.5, 0.9]);
   });
 
   it('runs ending at once each commit exactly one row', async () => {

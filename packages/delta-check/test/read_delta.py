@@ -1,6 +1,7 @@
 """Reads a Delta table with the real readers and prints what each returns, as one JSON object.
 
 Usage: python read_delta.py '<json job>'  with job = {uri, storage_options?, duckdb_files?}
+       or job = {tables: [<job>, …]} to read several tables in one start (prints {tables: [...]})
   deltalake: DeltaTable(uri).to_pyarrow_table()
   polars:    pl.read_delta(uri)
   duckdb:    read_parquet over the given local copies of the snapshot's data files
@@ -62,8 +63,7 @@ def rows(table: pa.Table):
     return {"types": types, "rows": out}
 
 
-def main():
-    job = json.loads(sys.argv[1])
+def read(job):
     options = job.get("storage_options")
     dt = deltalake.DeltaTable(job["uri"], storage_options=options)
     result = {
@@ -82,7 +82,15 @@ def main():
             result["duckdb"] = rows(table)
         else:
             result["duckdb"] = {"types": {}, "rows": []}
-    json.dump(result, sys.stdout)
+    return result
+
+
+def main():
+    job = json.loads(sys.argv[1])
+    if "tables" in job:
+        json.dump({"tables": [read(j) for j in job["tables"]]}, sys.stdout)
+    else:
+        json.dump(read(job), sys.stdout)
 
 
 main()

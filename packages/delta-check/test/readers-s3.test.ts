@@ -1,8 +1,9 @@
 import { S3Backend } from '@trove/backend-s3';
 import { fileTempDir } from '@trove/test-utils';
-import { createBucket, MOTO_ENV } from '@trove/test-utils/moto';
+import { createBucket } from '@trove/test-utils/moto';
 import { inject, test } from 'vitest';
 import { expectReadersAgree } from './reader-scenario.js';
+import { motoStorageOptions } from './readers.js';
 
 // One writer only: moto's If-None-Match is not atomic under concurrent writers (emulators.md),
 // so contention is tested on the local store; here the point is that real readers read the
@@ -11,12 +12,10 @@ test('deltalake, polars and duckdb read the rows written, after removes, a check
   const endpoint = inject('s3Endpoint');
   const bucket = await createBucket(endpoint, 'delta');
   const storage = new S3Backend({ bucket, endpoint, resumeDir: fileTempDir('trove-delta-s3-') });
-  await expectReadersAgree(storage, inject('deltaPython'), `s3://${bucket}`, {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ALLOW_HTTP: 'true',
-    AWS_S3_ALLOW_UNSAFE_RENAME: 'true',
-    AWS_ACCESS_KEY_ID: MOTO_ENV.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: MOTO_ENV.AWS_SECRET_ACCESS_KEY,
-    AWS_REGION: MOTO_ENV.AWS_REGION,
-  });
+  await expectReadersAgree(
+    storage,
+    inject('deltaPython'),
+    `s3://${bucket}`,
+    motoStorageOptions(endpoint),
+  );
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { DeltaTable, Row, Snapshot } from '@trove/delta';
+import { MOTO_ENV } from '@trove/test-utils/moto';
 
 /** What read_delta.py prints: each reader's column types and rows. */
 export interface ReaderOutput {
@@ -20,16 +21,40 @@ export interface ReaderOutput {
 
 const SCRIPT = fileURLToPath(new URL('./read_delta.py', import.meta.url));
 
+/** What read_delta.py reads from one table. */
+export interface ReaderJob {
+  uri: string;
+  storage_options?: Record<string, string>;
+  duckdb_files?: string[];
+  app_ids?: string[];
+}
+
+/** delta-rs's storage options for a bucket on moto at `endpoint`. */
+export function motoStorageOptions(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ALLOW_HTTP: 'true',
+    AWS_S3_ALLOW_UNSAFE_RENAME: 'true',
+    AWS_ACCESS_KEY_ID: MOTO_ENV.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: MOTO_ENV.AWS_SECRET_ACCESS_KEY,
+    AWS_REGION: MOTO_ENV.AWS_REGION,
+  };
+}
+
 /** Runs the real readers (deltalake, polars, duckdb) on a table. */
-export function readWithPython(
+export function readWithPython(python: string, job: ReaderJob): Promise<ReaderOutput> {
+  return runReadDelta<ReaderOutput>(python, job);
+}
+
+/** The real readers on several tables, in one Python start (its imports cost seconds). */
+export async function readTablesWithPython(
   python: string,
-  job: {
-    uri: string;
-    storage_options?: Record<string, string>;
-    duckdb_files?: string[];
-    app_ids?: string[];
-  },
-): Promise<ReaderOutput> {
+  jobs: readonly ReaderJob[],
+): Promise<ReaderOutput[]> {
+  return (await runReadDelta<{ tables: ReaderOutput[] }>(python, { tables: jobs })).tables;
+}
+
+function runReadDelta<T>(python: string, job: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [SCRIPT, JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +70,7 @@ export function readWithPython(
     child.once('error', reject);
     child.once('close', (code) =>
       code === 0
-        ? resolve(JSON.parse(out) as ReaderOutput)
+        ? resolve(JSON.parse(out) as T)
         : reject(new Error(`read_delta.py: ${code}\n${err}`)),
     );
   });

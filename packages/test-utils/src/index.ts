@@ -14,3 +14,4 @@ export { seededRandom } from './seeded-random.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
 export { readEvents, storeKeys, vectors } from './store-files.js';
 export { fileTempDir, removeTempDirs, type TempDirOptions, tempDir } from './temp-dir.js';
+export { troveProject } from './trove-project.js';

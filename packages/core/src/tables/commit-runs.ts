@@ -75,11 +75,25 @@ export async function commitRuns(
 ): Promise<boolean> {
   if (runIds.length === 0) return true;
   if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
+  // The files each table had before the folders were read: a file added after that may hold
+  // rows another process read later than this one (see replaceRows).
+  const seen = new Map(
+    await Promise.all(
+      RUN_TABLES.map(async (name) => {
+        const snapshot = await openTroveTable(store, name).delta.snapshot();
+        return [name, new Set(snapshot.files.map((f) => f.path))] as const;
+      }),
+    ),
+  );
   const rows = await rowsOfRuns(store, runIds, RUN_TABLES, options.onDamaged);
   // The tables are independent logs: their commits go out at once (a run's end waits for one
   // round of them, not four).
   const ids = new Set(runIds);
-  await Promise.all(RUN_TABLES.map((name) => replaceRows(store, name, ids, rows[name])));
+  await Promise.all(
+    RUN_TABLES.map((name) =>
+      replaceRows(store, name, ids, rows[name], seen.get(name) ?? new Set()),
+    ),
+  );
   return true;
 }
 
@@ -96,24 +110,55 @@ async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<
   return true;
 }
 
-/** One commit: `rows` in, every other row of `runIds` out. */
+/**
+ * One commit: `rows` in, every other row of `runIds` out. `seen` holds the table's files from
+ * before `rows` were read. A file committed since then that may hold one of the runs was made by
+ * a process that may have read the run's folder after this one did (a writer ending it while an
+ * index read it running): those runs are read again before the plan, so an older state never
+ * replaces a newer one.
+ */
 async function replaceRows(
   store: Store,
-  name: TableName,
+  name: RunTables,
   runIds: ReadonlySet<string>,
-  rows: readonly Row[],
+  initialRows: readonly Row[],
+  seen: Set<string>,
 ): Promise<void> {
   const table = openTroveTable(store, name);
+  let rows = initialRows;
+  const keptRows = new Map<string, Row[] | 'untouched'>();
   const result = await table.delta.commit(async (snapshot) => {
+    const stale = new Set<string>();
+    for (const file of snapshot.files) {
+      if (seen.has(file.path)) continue;
+      for (const id of heldIds(file, runIds)) stale.add(id);
+    }
+    if (stale.size > 0) {
+      const fresh = (await rowsOfRuns(store, [...stale], [name]))[name];
+      rows = [...rows.filter((row) => !stale.has(String(row.run_id))), ...fresh];
+    }
+    for (const file of snapshot.files) seen.add(file.path);
+    // Data files never change: each is read once, however many attempts the commit takes (an
+    // attempt that reads them all again loses its version again under many writers).
+    const held = snapshot.files.filter((f) => mayHold(f, runIds));
+    const others = await mapLimit(held, PARALLEL_READS, async (file) => {
+      let kept = keptRows.get(file.path);
+      if (!kept) {
+        const fileRows = await table.delta.readRows(file, snapshot);
+        const rest = fileRows.filter((row) => !runIds.has(String(row.run_id)));
+        kept = rest.length === fileRows.length ? 'untouched' : rest;
+        keptRows.set(file.path, kept);
+      }
+      return kept;
+    });
     const remove: string[] = [];
     const kept: Row[] = [];
-    for (const file of snapshot.files.filter((f) => mayHold(f, runIds))) {
-      const fileRows = await table.delta.readRows(file, snapshot);
-      const others = fileRows.filter((row) => !runIds.has(String(row.run_id)));
-      if (others.length === fileRows.length) continue;
+    held.forEach((file, i) => {
+      const rest = others[i];
+      if (rest === undefined || rest === 'untouched') return;
       remove.push(file.path);
-      kept.push(...others);
-    }
+      kept.push(...rest);
+    });
     const add = [...kept, ...rows];
     if (remove.length === 0 && add.length === 0) return undefined;
     return { remove, add: add.length > 0 ? [add] : [] };
@@ -132,6 +177,11 @@ export async function compactTable(store: Store, name: TableName): Promise<void>
 
 /** Whether a file's `run_id` range (its statistics) may contain one of `runIds`. */
 function mayHold(file: AddFile, runIds: ReadonlySet<string>): boolean {
+  return heldIds(file, runIds).length > 0;
+}
+
+/** The ids of `runIds` inside a file's `run_id` range (all of them when it has no statistics). */
+function heldIds(file: AddFile, runIds: ReadonlySet<string>): string[] {
   let stats: { minValues?: { run_id?: unknown }; maxValues?: { run_id?: unknown } } = {};
   try {
     stats = file.stats ? JSON.parse(file.stats) : {};
@@ -140,7 +190,6 @@ function mayHold(file: AddFile, runIds: ReadonlySet<string>): boolean {
   }
   const min = stats.minValues?.run_id;
   const max = stats.maxValues?.run_id;
-  if (typeof min !== 'string' || typeof max !== 'string') return true;
-  for (const id of runIds) if (id >= min && id <= max) return true;
-  return false;
+  if (typeof min !== 'string' || typeof max !== 'string') return [...runIds];
+  return [...runIds].filter((id) => id >= min && id <= max);
 }
