@@ -80,6 +80,26 @@ describe('tables kept by the writers', () => {
     ]);
   });
 
+  it('a running run commits its metric values in batches; its end leaves each value once', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'seed', 0.1, [0.5]); // the tables exist
+    const run = await startRun({ store, cwd, name: 'long' });
+    for (let step = 0; step < 25_000; step++) run.logMetric('loss', 1 / (step + 1), { step });
+    await run.flush();
+    const mine = async () =>
+      (await committedRows(store, 'metrics')).filter((r) => r.run_id === run.id).length;
+    // Saved rows go out in the background as a batch once 10,000 or more wait: here all of them.
+    for (let i = 0; i < 300 && (await mine()) < 25_000; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await mine()).toBe(25_000);
+    expect((await committedRows(store, 'runs')).map((r) => r.name)).toEqual(['seed']);
+    await run.end();
+    const rows = (await committedRows(store, 'metrics')).filter((r) => r.run_id === run.id);
+    expect(rows).toHaveLength(25_000);
+    expect(new Set(rows.map((r) => Number(r.step))).size).toBe(25_000);
+  });
+
   it('committing a run again leaves one set of rows for it (after a lost answer, by two writers)', async () => {
     const { cwd, store } = await localProject();
     const id = await logRun(store, cwd, 'again', 0.1, [0.1, 0.2]);

@@ -5,6 +5,7 @@ import { type RecordChanges, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import { backlogKey, markBacklog } from '../tables/backlog.js';
 import { commitRuns } from '../tables/commit-runs.js';
+import { MetricBatches } from '../tables/metric-batches.js';
 import { recordValue } from './record-value.js';
 
 /**
@@ -33,6 +34,8 @@ export class RunWriter {
   /** Undefined for the run's creator; the id of this writer's own part when it resumed the run. */
   readonly #writerId: string | undefined;
   #marked = false;
+  /** Metric values committed to the metrics table while the run runs. */
+  readonly #metricBatches: MetricBatches;
 
   /** `resumed`: this object continues a run another writer created, and gets a part of its own. */
   constructor(store: Store, record: RunRecord, resumed: boolean) {
@@ -40,6 +43,7 @@ export class RunWriter {
     this.#record = record;
     this.#writerId = resumed ? randomBytes(8).toString('hex') : undefined;
     this.#folder = new RunFolder(store, record.id, this.#writerId);
+    this.#metricBatches = new MetricBatches(store, record.id);
     this.#recordDirty = !resumed;
     this.#savedSummary = JSON.stringify(record.summary);
   }
@@ -74,6 +78,7 @@ export class RunWriter {
    * here leaves the marker (searches fold the run in, `trove index` commits it) and is returned.
    */
   async commitToTables(): Promise<unknown> {
+    await this.#metricBatches.settle();
     const active = backlogKey(this.#store, this.#record.id, this.#writerId);
     let failure: unknown;
     try {
@@ -148,6 +153,7 @@ export class RunWriter {
         this.events.restore(batch.slice(i));
         throw err;
       }
+      this.#metricBatches.add(saved.file, saved.rows);
       for (const listener of this.#onSaved) listener(saved);
     }
     if (refused !== undefined) throw refused;

@@ -29,6 +29,18 @@ export async function metricRows(store: Store, runId: string): Promise<MetricRow
   return rows;
 }
 
+/** The metric rows of one saved events batch (`metric/<name>.plx` rows, each newline-first). */
+export function metricRowsOfBatch(runId: string, file: string, rows: string): MetricRow[] {
+  const match = /^metric\/(.+)\.plx$/.exec(file);
+  if (!match?.[1]) return [];
+  const out: MetricRow[] = [];
+  for (const line of rows.split('\n')) {
+    const row = line === '' ? undefined : parseMetricLine(runId, match[1], line);
+    if (row) out.push(row);
+  }
+  return out;
+}
+
 /** `<step>|<iso timestamp>|<value>`; a row the table cannot hold (not a finite number) is left out. */
 function parseMetricLine(runId: string, name: string, line: string): MetricRow | undefined {
   const [step, timestamp, value] = line.split('|');
