@@ -141,7 +141,7 @@ ${machine()}. Load average at the end: ${load}. ${N} runs generated through the 
 | the same, warm cache | ${median(warm).toFixed(3)} |
 | \`searchRuns()\` repeated in one process ('${FILTER}', ${found} found) | ${ours.toFixed(4)} |
 | the listing before the tables: read every run's run.json + artifacts.json | ${listing.toFixed(2)} |
-| MLflow ${typeof mlflow === 'object' ? `\`search_runs\` (SQLite store, same filter and order, ${mlflow.found} found)` : mlflow} | ${typeof mlflow === 'object' ? mlflow.seconds.toFixed(4) : '–'} |
+| MLflow ${typeof mlflow === 'object' ? `\`search_runs\` (SQLite store, the same runs with each metric's latest value, same filter and order, ${mlflow.found} found)` : mlflow} | ${typeof mlflow === 'object' ? mlflow.seconds.toFixed(4) : '–'} |
 ${typeof mlflow === 'object' ? `\ntrove's repeated search is **${(mlflow.seconds / ours).toFixed(1)}×** MLflow's on the same runs (target ≥ 5× at 10,000 runs).\n` : ''}`;
 writeSection('search', md);
 console.log(md);
