@@ -2,6 +2,8 @@ import {
   constants,
   copyFileSync,
   lstatSync,
+  mkdirSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   statSync,
@@ -93,13 +95,18 @@ describe('materialize', () => {
   it('a destination that is a folder is refused and left alone', async () => {
     const backend = freshBackend();
     await backend.write('obj', 'x');
-    const dir = tempDir();
+    // The folder inside a parent of its own: the parent is where a temporary file would be left
+    // (scanning the shared temp folder instead took minutes on a busy machine).
+    const parent = tempDir();
+    const dir = join(parent, 'dest');
+    mkdirSync(dir);
     writeFileSync(join(dir, 'inside'), 'kept');
     await expectTroveError(
       () => backend.materialize('obj', dir, { linkTypes: ['copy'] }),
       'ALREADY_EXISTS',
     );
     expect(readFileSync(join(dir, 'inside'), 'utf8')).toBe('kept');
-    expect(leftovers(join(dir, '..'))).toEqual([]);
+    expect(readdirSync(parent)).toEqual(['dest']);
+    expect(leftovers(parent)).toEqual([]);
   });
 });
