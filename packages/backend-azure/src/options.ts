@@ -85,6 +85,7 @@ export const OPTION_SPECS = objectStoreOptionSpecs('azure', {
   },
   endpoint: {
     type: 'string',
+    format: 'http-url',
     description:
       'Blob service URL, e.g. http://127.0.0.1:10000/devstoreaccount1 for Azurite, or a sovereign cloud.',
   },
@@ -112,8 +113,6 @@ export function resolveOptions(options: AzureBackendOptions): ResolvedOptions {
       `must be 3–63 lowercase letters, digits and single hyphens, not ${JSON.stringify(o.container)}.`,
     );
   }
-  if (o.endpoint !== undefined && !/^https?:\/\/[^/]/.test(o.endpoint))
-    throw invalid('endpoint', 'must be an http:// or https:// URL.');
   const syncCopyLimit = o.syncCopyLimit ?? MAX_SYNC_COPY;
   if (!Number.isInteger(syncCopyLimit) || syncCopyLimit < 1)
     throw invalid('syncCopyLimit', `must be a whole number of at least 1, not ${syncCopyLimit}.`);

@@ -1,7 +1,6 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
 import {
   countSpec,
-  invalidOption,
   type ObjectStoreOptions,
   objectStoreOptionSpecs,
   type ResolvedObjectStoreOptions,
@@ -69,6 +68,7 @@ export const OPTION_SPECS = objectStoreOptionSpecs('gcs', {
   },
   apiEndpoint: {
     type: 'string',
+    format: 'http-url',
     description:
       'URL of the GCS JSON API, e.g. http://127.0.0.1:4443 for fake-gcs-server (default: storage.googleapis.com).',
   },
@@ -90,10 +90,6 @@ export const OPTION_SPECS = objectStoreOptionSpecs('gcs', {
 
 export function resolveOptions(options: GcsBackendOptions): ResolvedOptions {
   const { given: o, shared } = resolveObjectStoreOptions('gcs', OPTION_SPECS, options);
-  if (o.apiEndpoint !== undefined && !/^https?:\/\/[^/]/.test(o.apiEndpoint)) {
-    const why = `must be an http(s) URL, not ${o.apiEndpoint}.`;
-    throw invalidOption('gcs', OPTION_SPECS, 'apiEndpoint', why);
-  }
   return {
     bucket: o.bucket,
     apiEndpoint: o.apiEndpoint?.replace(/\/+$/, ''),

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeResumeAfterKill, itDvcPulls } from '@trove/conformance';
+import {
+  bytesSent,
+  describeResumeAfterKill,
+  itDvcPulls,
+  runUpload,
+  storedMd5,
+  writeTestFile,
+} from '@trove/conformance';
 import { createGcsBucket, startGcpEmulator, venvBin } from '@trove/test-utils/gcs';
-import { describe, inject } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { GcsBackend } from '../src/index.js';
 import { childEnv, MIB, newBackend, uploadJob } from './helpers.js';
 
@@ -62,6 +70,36 @@ describeResumeAfterKill('gcs (gcp-storage-emulator)', {
       teardown: () => emulator.stop(),
     };
   },
+});
+
+// Issue 18: on fake-gcs-server every re-run after a kill failed CORRUPT, blaming the file. Its
+// status query (`Content-Range: bytes */N`) finalises the session with the chunks the killed
+// process sent (upload.go: no known range means commit), so the resumed upload found a published
+// object of exactly those chunks: md5 of the first 3 MiB of an 8 MiB file, 0 chunks sent.
+describe('gcs (fake-gcs-server, whose status query finalises a session: its issue #2354)', () => {
+  it('a re-run after kill -9 finds the truncated object, deletes it, and starts over once: the file is stored, never CORRUPT', async () => {
+    const bucket = await createGcsBucket(endpoint, 'rerun');
+    const dir = mkdtempSync(join(tmpdir(), 'trove-gcs-rerun-'));
+    const path = join(dir, 'model.bin');
+    const size = 8 * MIB;
+    const md5 = await writeTestFile(path, size, 5);
+    const resumeDir = join(dir, 'journals');
+    const key = 'rerun/model.bin';
+    const job = uploadJob(endpoint, { bucket, key, path, options: { chunkSize: MIB, resumeDir } });
+    const first = runUpload({ ...job, killAfterSent: 3 }, childEnv());
+    expect((await first.result).signal).toBe('SIGKILL');
+    expect(readdirSync(resumeDir).filter((n) => n.endsWith('.json'))).toHaveLength(1);
+
+    const second = runUpload({ ...job, writeOptions: { md5, ifNoneMatch: '*' } }, childEnv());
+    const done = await second.result;
+    expect(done.code, `${done.stderr}${JSON.stringify(done.last)}`).toBe(0);
+    expect(done.last?.stat).toMatchObject({ size, md5 });
+    // Started over: every byte sent again in a new session, none taken from the old one.
+    expect(second.pieces.filter((p) => p.reused)).toEqual([]);
+    expect(bytesSent(second.pieces)).toBe(size);
+    expect(readdirSync(resumeDir)).toEqual([]);
+    expect(await storedMd5(newBackend(endpoint, bucket), key)).toBe(md5);
+  });
 });
 
 describe('dvc-gs reads what trove stored on GCS (fake-gcs-server)', () => {

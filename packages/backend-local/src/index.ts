@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type BackendFactory, defineBackend } from '@trove/core/backend';
 import { LocalBackend } from './local-backend.js';
+import { checkStoreFolder } from './store-folder.js';
 
 export { createLocalBackend, LocalBackend, type LocalBackendOptions } from './local-backend.js';
 
@@ -28,8 +29,10 @@ const factory: BackendFactory<LocalStoreOptions> = defineBackend<LocalStoreOptio
     },
   },
   create(options, context) {
+    const root = resolve(context.root, options.path);
+    checkStoreFolder(root, 'INVALID_CONFIG', "The store's path");
     return new LocalBackend({
-      root: resolve(context.root, options.path),
+      root,
       fsync: options.fsync ?? false,
     });
   },

@@ -57,6 +57,7 @@ import { materializeObject } from './materialize.js';
 import { keyPath } from './paths.js';
 import { openObject } from './read.js';
 import { renameObject } from './rename.js';
+import { checkStoreFolder } from './store-folder.js';
 import { writeObject } from './write.js';
 import { writeMany } from './write-many.js';
 
@@ -81,6 +82,7 @@ export class LocalBackend implements StorageBackend {
 
   constructor(options: LocalBackendOptions) {
     this.root = resolve(options.root);
+    checkStoreFolder(this.root, 'INVALID_ARGUMENT', 'The store folder');
     this.#ctx = { root: this.root, fsync: options.fsync ?? false, brokenLinkTypes: new Map() };
   }
 

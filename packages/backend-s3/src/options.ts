@@ -61,6 +61,7 @@ export const OPTION_SPECS = objectStoreOptionSpecs('s3', {
   },
   endpoint: {
     type: 'string',
+    format: 'http-url',
     description: 'URL of an S3-compatible server, e.g. http://127.0.0.1:9000 for MinIO.',
   },
   forcePathStyle: {

@@ -167,4 +167,16 @@ describe('checksums option', () => {
     );
     await expectTroveError(() => new S3Backend({ bucket, partSize: 1024 }), 'INVALID_CONFIG');
   });
+
+  // Issue 18: these reached the SDK, whose first request failed as INTERNAL (ERR_INVALID_URL,
+  // EndpointError `localhost://9000`).
+  it('an endpoint that is not an http(s) URL is INVALID_CONFIG before any request', async () => {
+    for (const endpoint of ['not a url', 'localhost:9000', 'ftp://127.0.0.1:9000', 'http://']) {
+      const err = await expectTroveError(
+        () => new S3Backend({ bucket, endpoint }),
+        'INVALID_CONFIG',
+      );
+      expect(err.message, endpoint).toContain('"endpoint"');
+    }
+  });
 });

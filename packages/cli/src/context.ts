@@ -66,3 +66,8 @@ export async function withStore<T>(
     await store.close();
   }
 }
+
+/** A run a listing leaves out because its records are damaged: said on stderr, the rest listed. */
+export function warnSkipped(id: string, err: Error): void {
+  process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`);
+}

@@ -144,6 +144,42 @@ const CASES: Case[] = [
     exit: 4,
     code: 'INVALID_PATH',
   },
+  ...[
+    [
+      'an S3 endpoint that is not a URL (was INTERNAL from the SDK)',
+      '{ type: s3, bucket: b, endpoint: "localhost:9000" }',
+    ],
+    [
+      'a local store path that is a file (was ALREADY_EXISTS on a staging key)',
+      '{ type: local, path: afile }',
+    ],
+    [
+      'a local store path under /proc (was 100% CPU for ever: mkdir -p loops on ENOENT there)',
+      '{ type: local, path: /proc/trove-store }',
+    ],
+  ].map(([name, store]) => ({
+    name: name as string,
+    setup: (cwd: string) => {
+      writeFileSync(join(cwd, 'a.txt'), 'a');
+      writeFileSync(join(cwd, 'afile'), 'mine');
+      writeFileSync(join(cwd, 'trove.yaml'), `store: s\nstores:\n  s: ${store}\n`);
+      return ['add', 'a.txt'];
+    },
+    exit: 5,
+    code: 'INVALID_CONFIG',
+  })),
+  ...[
+    ['a tab', '\t'],
+    ['an escape character', '\u001b'],
+  ].map(([what, c]) => ({
+    name: `${what} in --rel-path (was accepted)`,
+    setup: (cwd: string) => {
+      writeFileSync(join(cwd, 'a.txt'), 'a');
+      return ['add', 'a.txt', '--rel-path', `x${c}y`];
+    },
+    exit: 4,
+    code: 'INVALID_PATH',
+  })),
   {
     name: 'trove add /proc/self/status (stored the empty object)',
     setup: () => ['add', '/proc/self/status'],

@@ -2,12 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempDir } from '@trove/test-utils';
-import { type AzuriteServer, createContainer } from '@trove/test-utils/azurite';
 import { type FaultProxy, startFaultProxy } from '@trove/test-utils/fault-proxy';
-import { createGcsBucket, type FakeGcs } from '@trove/test-utils/gcs';
-import { createBucket, MOTO_ENV, type MotoServer } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useCloudEmulators } from './cloud-emulators.js';
+import { type CloudEmulators, proxiedClouds, useCloudEmulators } from './cloud-emulators.js';
 import { troveAsync } from './helpers.js';
 
 /**
@@ -25,55 +22,13 @@ const LARGE_MIB = Number(process.env.TROVE_BENCH_LARGE_MIB ?? 64);
 const LARGE = LARGE_MIB * 1024 * 1024;
 const RESETS = { resetMidRequest: 0.05, resetMidAnswer: 0.05 };
 
-interface Cloud {
-  name: string;
-  /** Which requests may be faulted (default all), where the emulator cannot take a fault. */
-  faultable?: (request: { method: string; url: string }) => boolean;
-  upstream(): string;
-  env(proxyUrl: string): NodeJS.ProcessEnv;
-  store(proxyUrl: string): Promise<string>;
-}
-
-let moto: MotoServer;
-let fake: FakeGcs;
-let azurite: AzuriteServer;
+let emulators: CloudEmulators;
 
 useCloudEmulators((started) => {
-  ({ moto, fake, azurite } = started);
+  emulators = started;
 });
 
-const clouds: Cloud[] = [
-  {
-    name: 's3 (moto)',
-    upstream: () => moto.url,
-    env: () => MOTO_ENV,
-    store: async (proxy) =>
-      `{ type: s3, bucket: ${await createBucket(moto.url, 'faults')}, endpoint: "${proxy}", forcePathStyle: true, prefix: trove }`,
-  },
-  {
-    // fake-gcs-server appends a resumable-session chunk sent again after a lost answer instead
-    // of taking it at its offset (emulators.md, trap 5), which real GCS does not: its session
-    // chunks are left unfaulted; one-request uploads, lookups, listings and reads are faulted.
-    name: 'gcs (fake-gcs-server; resumable-session chunks not faulted: it appends a resent chunk)',
-    faultable: ({ url }) => !url.includes('upload_id='),
-    upstream: () => fake.url,
-    env: () => ({}),
-    store: async (proxy) =>
-      `{ type: gcs, bucket: ${await createGcsBucket(fake.url, 'faults')}, apiEndpoint: "${proxy}", projectId: test, prefix: trove }`,
-  },
-  {
-    name: 'azure (Azurite)',
-    upstream: () => new URL(azurite.url).origin,
-    env: (proxy) => ({
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(
-        new URL(azurite.url).origin,
-        proxy,
-      ),
-    }),
-    store: async () =>
-      `{ type: azure, container: ${await createContainer(azurite.connectionString, 'faults')}, prefix: trove }`,
-  },
-];
+const clouds = proxiedClouds(() => emulators);
 
 for (const [index, cloud] of clouds.entries()) {
   describe(`trove add and get on ${cloud.name} through a fault proxy`, () => {

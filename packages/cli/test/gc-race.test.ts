@@ -1,5 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addArtifact, openStore, type Store } from '@trove/core';
@@ -15,10 +23,13 @@ import { s3Project } from './s3-project.js';
  * objects are old orphans (a deleted run's) added again, and registrations of an orphan's md5.
  * Each writer races gc in its own trial (ten trials a round, one gc loop a round, writers
  * started at random moments of it); afterwards no writer may have exited 0 over a missing object
- * and `trove verify` must be clean. `scripts/gc-race-trials.mjs` runs the same with more trials.
+ * and `trove verify` must be clean. `scripts/gc-race-trials.mjs` runs this file with a report
+ * (`TROVE_GC_RACE_REPORT`: one JSON line a case, written before its assertions) and, if asked,
+ * another number of trials (`TROVE_GC_RACE_TRIALS`), and puts the table in bench/RESULTS.md.
  */
-const TRIALS = 20;
+const TRIALS = Number(process.env.TROVE_GC_RACE_TRIALS ?? 20);
 const PER_ROUND = 10;
+const REPORT = process.env.TROVE_GC_RACE_REPORT;
 const FILES = 16;
 /** Writers start within this many ms of the round's first gc (a gc process takes ~0.5 s). */
 const SPREAD_MS = 900;
@@ -130,10 +141,16 @@ async function deleteRuns(store: Store): Promise<void> {
  * `TRIALS` writers of one kind, ten a round, each started at a random moment of the round's
  * gc; gc runs again and again until the round's writers are done. Returns every writer's exit.
  */
-async function race(s: RaceStore, writer: Writer, gcArgs: string[]): Promise<Trial[]> {
+async function race(
+  s: RaceStore,
+  writer: Writer,
+  gcArgs: string[],
+  gcs: Array<{ code: number | null; stderr: string }>,
+): Promise<Trial[]> {
   const trials: Trial[] = [];
-  for (let round = 0; round < TRIALS / PER_ROUND; round++) {
-    const folders = Array.from({ length: PER_ROUND }, (_, k) =>
+  for (let round = 0; round * PER_ROUND < TRIALS; round++) {
+    const size = Math.min(PER_ROUND, TRIALS - round * PER_ROUND);
+    const folders = Array.from({ length: size }, (_, k) =>
       freshFolder(s.cwd, `${writer}-${round}-${k}-${randomBytes(3).toString('hex')}`),
     );
     const md5s = writer === 'add' ? [] : await orphans(s, folders);
@@ -157,7 +174,7 @@ async function race(s: RaceStore, writer: Writer, gcArgs: string[]): Promise<Tri
       trials.push({ writer, name, code: r.code, stderr: r.stderr, ...(md5 ? { md5 } : {}) });
     });
     await Promise.all([...writers, gcLoop]);
-    for (const g of gcExits) expect(g.code, g.stderr).toBe(0);
+    gcs.push(...gcExits);
   }
   return trials;
 }
@@ -182,14 +199,51 @@ async function danglingRegistrations(s: RaceStore, trials: Trial[]): Promise<str
   return out;
 }
 
-/** No writer exited 0 over a missing object, adds all succeeded, and verify is clean. */
-async function expectSafe(s: RaceStore, trials: Trial[]): Promise<void> {
+/**
+ * Races `writer` against gc (`gcArgs`) in `s`, then checks that no writer exited 0 over a missing
+ * object, adds all succeeded, every gc exited 0, and verify is clean. With `REPORT` set, first
+ * appends what was seen there (the script's table).
+ */
+async function raceSafely(
+  s: RaceStore,
+  store: string,
+  writer: Writer,
+  grace: string,
+  gcArgs: string[],
+): Promise<void> {
+  const load = loadavg()[0] as number;
+  const started = Date.now();
+  const gcs: Array<{ code: number | null; stderr: string }> = [];
+  const trials = await race(s, writer, gcArgs, gcs);
+  const dangling = await danglingRegistrations(s, trials);
+  const verify = trove(['verify', '--json'], { cwd: s.cwd, env: s.env });
+  if (REPORT) {
+    const problems = (JSON.parse(verify.stdout) as { problems?: unknown[] }).problems;
+    const line = {
+      store,
+      writer,
+      grace,
+      trials: trials.length,
+      exit0: trials.filter((t) => t.code === 0).length,
+      refused: trials.filter((t) => t.code !== 0 && /^trove: error \[/.test(t.stderr)).length,
+      unclear: trials.filter((t) => t.code !== 0 && !/^trove: error \[/.test(t.stderr)).length,
+      dangling: dangling.length,
+      gcRuns: gcs.length,
+      gcFailed: gcs.filter((g) => g.code !== 0).length,
+      verifyCode: verify.code,
+      verifyProblems: problems?.length ?? -1,
+      seconds: (Date.now() - started) / 1000,
+      loadBefore: load,
+      loadAfter: loadavg()[0],
+    };
+    appendFileSync(REPORT, `${JSON.stringify(line)}\n`);
+  }
+  for (const g of gcs) expect(g.code, g.stderr).toBe(0);
   expect(trials).toHaveLength(TRIALS);
   for (const t of trials.filter((x) => x.writer !== 'register')) expect(t.code, t.stderr).toBe(0);
   for (const t of trials.filter((x) => x.code !== 0))
     expect(t.stderr, `${t.name} failed without a clear error`).toMatch(/^trove: error \[/);
-  expect(await danglingRegistrations(s, trials)).toEqual([]);
-  const verify = trove(['verify', '--json'], { cwd: s.cwd, env: s.env });
+  expect(dangling).toEqual([]);
   expect(JSON.parse(verify.stdout)).toMatchObject({ problems: [] });
   expect(verify.code).toBe(0);
 }
@@ -207,8 +261,7 @@ describe('gc racing writers on the local store (objects made old with utimes)', 
       ['--grace 0 --force', GRACE_0],
     ] as const) {
       it(`${TRIALS} ${what}, gc with ${grace}: no writer exits 0 over a missing object; verify clean`, async () => {
-        const s = localStore();
-        await expectSafe(s, await race(s, writer, [...args]));
+        await raceSafely(localStore(), 'local', writer, grace, [...args]);
       });
     }
   }
@@ -222,7 +275,7 @@ describe('gc racing writers on S3 (moto cannot backdate objects: "old" is older 
     it(`${TRIALS} ${what}, gc with --grace 1s: no writer exits 0 over a missing object; verify clean`, async () => {
       const s = await motoStore();
       try {
-        await expectSafe(s, await race(s, writer, ['--grace', '1s']));
+        await raceSafely(s, 's3 (moto)', writer, '--grace 1s', ['--grace', '1s']);
       } finally {
         await s.close();
       }
@@ -231,7 +284,7 @@ describe('gc racing writers on S3 (moto cannot backdate objects: "old" is older 
   it(`${TRIALS} adds of new folders, gc with --grace 0 --force: no writer exits 0 over a missing object; verify clean`, async () => {
     const s = await motoStore();
     try {
-      await expectSafe(s, await race(s, 'add', GRACE_0));
+      await raceSafely(s, 's3 (moto)', 'add', '--grace 0 --force', GRACE_0);
     } finally {
       await s.close();
     }

@@ -18,6 +18,9 @@ export function trove(
     cwd: options.cwd,
     encoding: 'utf8',
     env: { ...process.env, CI: '1', ...options.env },
+    // Not a timing check: a command that hangs (a store under /proc once did) fails its test
+    // with exit -1 instead of blocking the whole line, since a sync spawn cannot be timed out.
+    timeout: 300_000,
   };
   const command = [process.execPath, TROVE_BIN, ...args];
   if (options.unprivileged) command.unshift(...unprivilegedPrefix());

@@ -8,11 +8,14 @@
  * fails it (moto does: S3 is checked on MinIO by bench/registry-minio.mjs).
  *
  * The workers open the store from the project's trove.yaml, so the same scenario runs on any
- * backend; credentials reach them through `env`.
+ * backend; credentials reach them through `env`. With `faults`, trove.yaml points at a fault
+ * proxy that resets some requests while they contend: a lost answer must still give each
+ * registration exactly one version, and the version its caller was told.
  */
 import type { ModelVersion, RegisteredModel } from '@trove/core';
 import { expect } from 'vitest';
 import type { RegistryWorkerJob, RegistryWorkerReport } from './registry-worker.js';
+import type { FaultControl } from './scenarios/faults.js';
 import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
 
 export interface RegistryContentionOptions extends WorkerProcessOptions {
@@ -27,6 +30,14 @@ export interface RegistryContentionOptions extends WorkerProcessOptions {
   aliasEvery?: number;
   /** The model name (default `contended-<random>`): use a fresh one per call. */
   model?: string;
+  /**
+   * A fault proxy the store's endpoint in trove.yaml goes through: it resets `faultRate` of the
+   * requests (half mid-request, half mid-answer) while the workers contend, and none during the
+   * final read. Both kinds of reset must have happened, or the run proves nothing.
+   */
+  faults?: FaultControl;
+  /** Share of requests reset while contending (default 0.1). */
+  faultRate?: number;
 }
 
 export interface RegistryContentionResult {
@@ -35,6 +46,8 @@ export interface RegistryContentionResult {
   seconds: number;
   /** Versions registered (writers × each). */
   versions: number;
+  /** Requests the fault proxy reset while the workers contended (with `faults`). */
+  resets?: { midRequest: number; midAnswer: number; requests: number };
 }
 
 /**
@@ -62,18 +75,38 @@ export async function expectNoLostRegistrations(
   };
 
   const t0 = performance.now();
-  const reports = await Promise.all(
-    Array.from({ length: writers }, (_, writer) =>
-      runWorker<RegistryWorkerReport>(options, {
-        ...base,
-        mode: 'register',
-        writer,
-        each,
-        aliasEvery,
-      }),
-    ),
-  );
+  const { faults } = options;
+  const before = faults?.counts();
+  const rate = options.faultRate ?? 0.1;
+  faults?.setFaults({ resetMidRequest: rate / 2, resetMidAnswer: rate / 2 });
+  let reports: RegistryWorkerReport[];
+  try {
+    reports = await Promise.all(
+      Array.from({ length: writers }, (_, writer) =>
+        runWorker<RegistryWorkerReport>(options, {
+          ...base,
+          mode: 'register',
+          writer,
+          each,
+          aliasEvery,
+        }),
+      ),
+    );
+  } finally {
+    faults?.setFaults({});
+  }
   const seconds = (performance.now() - t0) / 1000;
+  let resets: RegistryContentionResult['resets'];
+  if (faults && before) {
+    const after = faults.counts();
+    resets = {
+      midRequest: after.resetMidRequest - before.resetMidRequest,
+      midAnswer: after.resetMidAnswer - before.resetMidAnswer,
+      requests: after.requests - before.requests,
+    };
+    expect(resets.midRequest, 'no request was reset mid-request').toBeGreaterThan(0);
+    expect(resets.midAnswer, 'no request was reset mid-answer').toBeGreaterThan(0);
+  }
 
   const handedOut = reports.flatMap((r) => r.versions).sort((a, b) => a - b);
   expect(handedOut).toEqual(Array.from({ length: total }, (_, i) => i + 1));
@@ -114,7 +147,7 @@ export async function expectNoLostRegistrations(
       tags: { writer: String(want.report.writer), seq: String(want.seq) },
     });
   }
-  return { model, seconds, versions: total };
+  return { model, seconds, versions: total, ...(resets ? { resets } : {}) };
 }
 
 function runWorker<T>(options: RegistryContentionOptions, job: RegistryWorkerJob): Promise<T> {

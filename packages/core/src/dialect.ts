@@ -53,7 +53,10 @@ export { isModelId, newModelId, writeLoggedModel } from './registry/logged-model
 export { validateModelName } from './registry/model-names.js';
 export type { SearchVersionsOptions } from './registry/model-registry.js';
 export { recordValue } from './run/record-value.js';
+export { parseFilter } from './search/parse-filter.js';
+export { parseOrderBy } from './search/parse-order-by.js';
 export { statArtifactPath } from './store/ingest.js';
+export { EXPERIMENT_TAGS } from './tables/rows.js';
 export { mapFsError } from './user-path-errors.js';
 export type { LogAs, RunEvents };
 

@@ -29,6 +29,11 @@ const REFUSALS: Refusal[] = [
     code: 'INVALID_PATH',
     call: (run) => run.logArtifact('a.txt', { relPath: 'x\0y' }),
   },
+  ...['\t', '\u0001', '\u001b', '\u007f'].map((c) => ({
+    name: `a control character ${JSON.stringify(c)} in relPath (was accepted)`,
+    code: 'INVALID_PATH',
+    call: (run: Run) => run.logArtifact('a.txt', { relPath: `x${c}y` }),
+  })),
   {
     name: 'meta with a function (was silently dropped)',
     code: 'INVALID_ARGUMENT',

@@ -173,6 +173,30 @@ describe('searchRuns', () => {
     expect((await searchRuns(store, { limit: 1 })).map((r) => r.run_id)).toEqual([c]);
   });
 
+  it('offset skips runs in the order asked for (pages), and is checked like limit', async () => {
+    const { cwd, store } = await localProject();
+    const a = await logRun(store, cwd, 'a', 0.001, [0.95]);
+    const b = await logRun(store, cwd, 'b', 0.01, [0.8]);
+    const c = await logRun(store, cwd, 'c', 0.1, [0.97]);
+    const page = async (offset: number, limit?: number) =>
+      (await searchRuns(store, { orderBy: ['metrics.acc DESC'], offset, limit })).map(
+        (r) => r.run_id,
+      );
+    expect(await page(0, 2)).toEqual([c, a]);
+    expect(await page(2, 2)).toEqual([b]);
+    expect(await page(1)).toEqual([a, b]);
+    expect(await page(3, 2)).toEqual([]);
+    const codes = await Promise.all(
+      [-1, 1.5, Number.NaN].map((offset) =>
+        searchRuns(store, { offset }).then(
+          () => 'resolved',
+          (e: unknown) => (isTroveError(e) ? e.code : e),
+        ),
+      ),
+    );
+    expect(codes).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
+  });
+
   it('folds in runs still open and runs whose writer never committed', async () => {
     const { cwd, store } = await localProject();
     await logRun(store, cwd, 'done', 0.1, [0.5]);

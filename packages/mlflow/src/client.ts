@@ -11,7 +11,12 @@ import {
 } from '@trove/core';
 import type { SearchVersionsOptions } from '@trove/core/dialect';
 import { type FileInfo, listRunArtifacts } from './artifacts.js';
-import { currentStore } from './fluent.js';
+import { currentStore, flushActiveRuns } from './fluent.js';
+import type { MlflowRun } from './run-view.js';
+import { getStoreRun, type PagedList, type RunViewType, searchRunPage } from './search-runs.js';
+
+/** MLflow's client default (`SEARCH_MAX_RESULTS_DEFAULT`). */
+const CLIENT_MAX_RESULTS = 1000;
 
 export class MlflowClient {
   readonly #store: Store | undefined;
@@ -20,6 +25,11 @@ export class MlflowClient {
   /** The store to use; the active run's (or the project's) when omitted. */
   constructor(store?: Store) {
     this.#store = store;
+  }
+
+  async #runs(): Promise<Store> {
+    await flushActiveRuns();
+    return this.#store ?? (await currentStore());
   }
 
   async #reg(): Promise<ModelRegistry> {
@@ -88,5 +98,36 @@ export class MlflowClient {
   async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
     const store = this.#store ?? (await currentStore());
     return listRunArtifacts(store, await store.resolveRunId(runId), path);
+  }
+
+  /**
+   * `search_runs`: one page of the runs of `experimentIds` that match `filterString`, with the
+   * next page's token as `token` (null on the last page).
+   *
+   * @example
+   * const page = await client.searchRuns(['0'], "metrics.acc > 0.9", ViewType.ACTIVE_ONLY, 10);
+   * const next = await client.searchRuns(['0'], "metrics.acc > 0.9", undefined, 10, [], page.token);
+   */
+  async searchRuns(
+    experimentIds: string | readonly string[],
+    filterString = '',
+    runViewType?: RunViewType,
+    maxResults: number = CLIENT_MAX_RESULTS,
+    orderBy?: readonly string[],
+    pageToken?: string | null,
+  ): Promise<PagedList<MlflowRun>> {
+    return searchRunPage(await this.#runs(), {
+      experimentIds: typeof experimentIds === 'string' ? [experimentIds] : experimentIds,
+      filterString,
+      runViewType,
+      maxResults,
+      orderBy,
+      pageToken,
+    });
+  }
+
+  /** `get_run`: the run `runId` (or a unique prefix), as `searchRuns` shows it. */
+  async getRun(runId: string): Promise<MlflowRun> {
+    return getStoreRun(await this.#runs(), runId);
   }
 }

@@ -21,6 +21,7 @@ import {
   type FileInfo,
   listRunArtifacts,
 } from './artifacts.js';
+import { activeExperiment, experimentTags } from './experiments.js';
 import { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 import { safeDumpYaml } from './model/mlmodel.js';
 import { mlflowParamValue } from './param-value.js';
@@ -29,6 +30,8 @@ export interface StartRunOptions {
   /** Continue this run instead of starting one. */
   runId?: string;
   runName?: string;
+  /** The experiment of a new run (MLflow's `experiment_id`); default: `setExperiment`'s, else `0`. */
+  experimentId?: string;
   tags?: Record<string, unknown>;
   /** Start inside the active run (MLflow's `nested=True`); otherwise one active run at a time. */
   nested?: boolean;
@@ -63,7 +66,10 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
       : await startCoreRun({
           ...common,
           ...(options.runName ? { name: options.runName } : {}),
-          tags,
+          tags: {
+            ...experimentTags(options.experimentId ?? activeExperiment().experiment_id),
+            ...tags,
+          },
         });
   if (options.runId !== undefined && Object.keys(tags).length > 0) run.setTags(tags);
   active.push(run);
@@ -85,6 +91,11 @@ function current(): Run {
   const run = active.at(-1);
   if (!run) throw new TroveError('RUN_ENDED', 'No active run: call startRun() first.');
   return run;
+}
+
+/** Saves what the active runs logged, so that a search sees it (MLflow's calls are durable). */
+export async function flushActiveRuns(): Promise<void> {
+  await Promise.all(active.map((run) => run.flush()));
 }
 
 /** The store of the active or last run, else the project's store. */

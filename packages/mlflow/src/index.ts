@@ -13,6 +13,7 @@
 
 export type { DownloadArtifactsOptions, FileInfo } from './artifacts.js';
 export { MlflowClient } from './client.js';
+export { type Experiment, setExperiment } from './experiments.js';
 export {
   activeRun,
   downloadArtifacts,
@@ -33,7 +34,10 @@ export {
   setTags,
   startRun,
 } from './fluent.js';
+export { getRun, type SearchRunsOptions, searchRuns } from './fluent-search.js';
 export { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
 export { type Tensor, type TensorDtype, tensor } from './model/schema.js';
 export type { ModelSignature } from './model/signature.js';
 export { inferSignature } from './model/signature.js';
+export type { MlflowRun, MlflowRunData, MlflowRunInfo, MlflowStatus } from './run-view.js';
+export { type PagedList, type RunViewType, ViewType } from './search-runs.js';

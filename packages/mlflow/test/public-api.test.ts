@@ -6,9 +6,11 @@ describe('@trove/mlflow', () => {
     const mlflowFace = await import('../src/index.js');
     expect(Object.keys(mlflowFace).sort()).toEqual([
       'MlflowClient',
+      'ViewType',
       'activeRun',
       'downloadArtifacts',
       'endRun',
+      'getRun',
       'inferSignature',
       'listArtifacts',
       'logArtifact',
@@ -21,6 +23,8 @@ describe('@trove/mlflow', () => {
       'logParams',
       'logRunModel',
       'logText',
+      'searchRuns',
+      'setExperiment',
       'setTag',
       'setTags',
       'startRun',

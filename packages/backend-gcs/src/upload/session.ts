@@ -20,7 +20,7 @@ export interface SessionRun {
   contentType?: string | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((bytes: number) => void) | undefined;
-  /** A hint for a CORRUPT error (e.g. the file changed while it was uploaded). */
+  /** A hint for the CORRUPT error when the bytes read differ from `md5` (the file changed). */
   hint?: string | undefined;
 }
 
@@ -31,7 +31,7 @@ export interface SessionRun {
  * object never appears with other bytes. A chunk that fails retryably is followed by a status
  * query and the upload continues from what the session holds. The finished object's `md5Hash`
  * is compared with the local md5 once more (emulators do not check `X-Goog-Hash`); on a
- * mismatch that very generation is deleted and the write is CORRUPT.
+ * mismatch that very generation is deleted and `OtherBytesStored` thrown.
  */
 export async function runSession(
   ctx: GcsContext,
@@ -99,7 +99,7 @@ export async function runSession(
     }
     if (status.done) {
       const digest = (whole ?? hash.digest()).toString('hex');
-      await checkFinished(ctx, key, status.resource, digest, run.hint);
+      await checkFinished(ctx, key, status.resource, digest);
       run.onProgress?.(Number(status.resource.size ?? end));
       return { resource: status.resource, md5: digest };
     }
@@ -109,13 +109,28 @@ export async function runSession(
   }
 }
 
+/**
+ * The finished object holds other bytes than this process read and sent (its session was
+ * continued from an earlier attempt, or the service assembled it wrong): that generation was
+ * deleted. Never the file's doing: the bytes were hashed as they were read. The caller starts
+ * over or reports it (`otherBytesError`).
+ */
+export class OtherBytesStored extends Error {
+  constructor(
+    readonly key: string,
+    readonly stored: string,
+    readonly md5: string,
+  ) {
+    super(`${key}: the service stored md5 ${stored}, not ${md5}`);
+  }
+}
+
 /** The finished object must hold the bytes that were read; if not, that generation goes. */
 export async function checkFinished(
   ctx: GcsContext,
   key: string,
   resource: ObjectResource,
   md5: string,
-  hint?: string,
 ): Promise<void> {
   const stored = md5Hex(resource.md5Hash);
   if (stored === undefined || stored === md5) return;
@@ -123,5 +138,20 @@ export async function checkFinished(
     .file(key)
     .delete({ ifGenerationMatch: Number(resource.generation) })
     .catch(() => {});
-  throw corruptBytes(BACKEND, key, stored, md5, hint);
+  throw new OtherBytesStored(key, stored, md5);
+}
+
+/**
+ * The CORRUPT error for an upload whose service stored other bytes even after starting over.
+ * The hint says the local bytes were fine (they hashed to what was sent), so it does not send
+ * the user to their file.
+ */
+export function otherBytesError(err: OtherBytesStored, what: string): TroveError {
+  return corruptBytes(
+    BACKEND,
+    err.key,
+    err.stored,
+    err.md5,
+    `${what} read back as md5 ${err.md5}, as sent; the service stored other bytes, and that object was removed. Try again; if it persists, something between trove and the service alters uploads.`,
+  );
 }

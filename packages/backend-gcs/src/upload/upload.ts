@@ -10,7 +10,7 @@ import type { GcsContext } from '../context.js';
 import { BACKEND, mapGcsError } from '../map-error.js';
 import { toStat } from '../stat.js';
 import { cancelSession, createSession, querySession, uploadTarget } from './requests.js';
-import { checkFinished, runSession } from './session.js';
+import { checkFinished, OtherBytesStored, otherBytesError, runSession } from './session.js';
 import { bytesChunks, type ChunkSource, fileChunks, streamChunks } from './source.js';
 
 /** What a resume journal keeps for a GCS upload: the session, which is all GCS needs. */
@@ -22,6 +22,12 @@ interface SessionState {
  * A body larger than one chunk through a resumable session, chunk by chunk, two chunks in memory
  * at most. A large local file's session is kept in a journal (when resume is on), so a later
  * attempt (another process, after a kill) continues it; bytes and streams are not journaled.
+ *
+ * A finished object that holds other bytes than were read (`OtherBytesStored`) is deleted and
+ * the upload starts over once in a new session, where the body can be read again (a file,
+ * bytes). fake-gcs-server 1.56.1 needs it: asking a session where it stands finalises the
+ * session with what an earlier attempt sent (its issue #2354), so every resume after a kill
+ * published a truncated object there; GCS answers that question without finalising.
  */
 export async function uploadBody(
   ctx: GcsContext,
@@ -35,24 +41,53 @@ export async function uploadBody(
     body.kind === 'bytes'
       ? bytesChunks(body.bytes, chunk)
       : streamChunks(body.rest, chunk, body.head);
-  let uri: string | undefined;
-  try {
-    uri = await createSession(
+  const session: Session = {};
+  const attempt = async (): Promise<ObjectStat> => {
+    session.uri = await createSession(
       ctx,
       uploadTarget(key, options),
       source.size ?? options.size,
       options.signal,
     );
     const { resource, md5 } = await runSession(ctx, {
-      ...sessionRun(key, uri, source, options),
+      ...sessionRun(key, session.uri, source, options),
       persisted: 0,
     });
     return { ...toStat(key, resource), md5 };
+  };
+  try {
+    return await startingOverOnce(ctx, session, body.kind === 'bytes', attempt);
   } catch (err) {
-    if (uri !== undefined) await cancelSession(ctx, uri);
+    if (session.uri !== undefined) await cancelSession(ctx, session.uri);
+    if (err instanceof OtherBytesStored) throw otherBytesError(err, 'The bytes given');
     throw err;
   } finally {
     await source.close().catch(() => {});
+  }
+}
+
+/** The session an upload is using, once it has one. */
+interface Session {
+  uri?: string | undefined;
+}
+
+/**
+ * Runs `attempt`; when the service stored other bytes, cancels its session and, if the body can
+ * be read again, runs a fresh attempt once (`fresh` true: nothing of the earlier one is reused).
+ */
+async function startingOverOnce<T>(
+  ctx: GcsContext,
+  session: Session,
+  rereadable: boolean,
+  attempt: (fresh: boolean) => Promise<T>,
+): Promise<T> {
+  try {
+    return await attempt(false);
+  } catch (err) {
+    if (!(err instanceof OtherBytesStored) || !rereadable) throw err;
+    if (session.uri !== undefined) await cancelSession(ctx, session.uri);
+    session.uri = undefined;
+    return attempt(true);
   }
 }
 
@@ -74,42 +109,48 @@ async function uploadFile(
     : undefined;
   const hint = `Did ${path} change while it was uploaded?`;
   const source = await fileChunks(path, size, ctx.options.chunkSize);
-  let uri: string | undefined;
-  try {
+  const session: Session = {};
+  const attempt = async (fresh: boolean): Promise<ObjectStat> => {
     let persisted = 0;
-    const earlier = journal?.resumable(version);
+    // A fresh attempt reuses nothing: the earlier session is what held other bytes.
+    const earlier = fresh ? undefined : journal?.resumable(version);
     const stale = journal?.previous?.state;
     // Another version of the file: its session goes, and this one starts over.
-    if (stale && !earlier) await cancelSession(ctx, stale.uri);
+    if (!fresh && stale && !earlier) await cancelSession(ctx, stale.uri);
     if (earlier) {
       const status = await querySession(ctx, earlier.uri, size, options.signal);
       if (status?.done) {
         // The earlier attempt finished; its answer was lost. Check it holds this file.
         const whole = await md5OfSource(source);
-        await checkFinished(ctx, key, status.resource, whole, hint);
+        await checkFinished(ctx, key, status.resource, whole);
         await journal?.finish();
         return { ...toStat(key, status.resource), md5: whole };
       }
       if (status) {
-        uri = earlier.uri;
+        session.uri = earlier.uri;
         persisted = status.persisted;
       }
     }
-    if (uri === undefined) {
-      uri = await createSession(ctx, uploadTarget(key, options), size, options.signal);
-      await journal?.save(version, { uri }).catch(() => {});
+    if (session.uri === undefined) {
+      session.uri = await createSession(ctx, uploadTarget(key, options), size, options.signal);
+      await journal?.save(version, { uri: session.uri }).catch(() => {});
     }
     const { resource, md5 } = await runSession(ctx, {
-      ...sessionRun(key, uri, source, options),
+      ...sessionRun(key, session.uri, source, options),
       persisted,
       hint,
     });
     await journal?.finish();
     return { ...toStat(key, resource), md5 };
+  };
+  try {
+    return await startingOverOnce(ctx, session, true, attempt);
   } catch (err) {
+    const { uri } = session;
     const keep =
       journal !== undefined &&
       uri !== undefined &&
+      !(err instanceof OtherBytesStored) &&
       !isAbortError(err) &&
       mapGcsError(err, { bucket: ctx.bucket.name, key }).retryable;
     if (keep) await journal.release();
@@ -117,6 +158,7 @@ async function uploadFile(
       if (uri !== undefined) await cancelSession(ctx, uri);
       await journal?.finish();
     }
+    if (err instanceof OtherBytesStored) throw otherBytesError(err, path);
     throw err;
   } finally {
     await source.close();

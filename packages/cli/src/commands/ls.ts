@@ -1,6 +1,6 @@
 import { type ArtifactRecord, type ArtifactRow, listArtifacts } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { type GlobalOptions, warnSkipped, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 
 /** One line of the listing: the artifact's record fields, and its run. */
@@ -26,8 +26,7 @@ export function registerLs(program: Command, globals: () => GlobalOptions): void
           rows = (
             await listArtifacts(store, {
               ...(o.type !== undefined ? { type: o.type } : {}),
-              onDamaged: (id, err) =>
-                process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`),
+              onDamaged: warnSkipped,
             })
           ).map(listed);
         }

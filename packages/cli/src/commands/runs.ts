@@ -1,6 +1,6 @@
 import { type RunRow, searchRuns, TroveError } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { type GlobalOptions, warnSkipped, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 import { cellText, columnValue, DEFAULT_COLUMNS } from './run-columns.js';
 
@@ -12,8 +12,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
         ...(filter !== undefined ? { filter } : {}),
         ...(opts.orderBy !== undefined ? { orderBy: opts.orderBy } : {}),
         ...(opts.limit !== undefined ? { limit: wholeNumber(opts.limit, '--limit') } : {}),
-        onDamaged: (id, err) =>
-          process.stderr.write(`trove: warning: skipping run ${id}: ${err.message}\n`),
+        onDamaged: warnSkipped,
       });
       if (globals().json) return printJson(rows.map(publicRun));
       const columns = opts.columns ?? DEFAULT_COLUMNS;

@@ -1,6 +1,6 @@
 import { indexTables, sql } from '@trove/core';
 import type { Command } from 'commander';
-import { type GlobalOptions, withStore } from '../context.js';
+import { type GlobalOptions, warnSkipped, withStore } from '../context.js';
 import { printJson, printTable } from '../output.js';
 import { cellText } from './run-columns.js';
 
@@ -16,6 +16,7 @@ export function registerTables(program: Command, globals: () => GlobalOptions): 
         const result = await indexTables(store, {
           rebuild: Boolean(opts.rebuild),
           optimize: Boolean(opts.optimize),
+          onDamaged: warnSkipped,
         });
         const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
         if (globals().json) return printJson({ ...result, seconds });

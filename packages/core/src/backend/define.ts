@@ -15,6 +15,8 @@ export interface OptionSpec {
   /** Numbers only: must be a whole number. */
   integer?: boolean;
   enum?: readonly string[];
+  /** Strings only: `http-url` must be an absolute http:// or https:// URL with a host. */
+  format?: 'http-url';
 }
 
 export interface BackendContext {

@@ -19,8 +19,7 @@ export function validateKey(key: string, backend?: string): string {
   if (key.startsWith('/')) fail('it starts with "/"');
   if (key.endsWith('/')) fail('it ends with "/"');
   if (key.includes('\\')) fail('it contains a backslash');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(key)) fail('it contains a control character');
+  if (hasControlCharacter(key)) fail('it contains a control character');
   for (const segment of key.split('/')) {
     if (segment === '') fail('it has an empty segment ("//")');
     if (segment === '.' || segment === '..') fail(`it has a "${segment}" segment`);
@@ -61,4 +60,10 @@ export function compareKeys(a: string, b: string): number {
     }
   }
   return a.length - b.length;
+}
+
+/** Whether `text` holds a control character (U+0000–U+001F, U+007F): no key or path may. */
+export function hasControlCharacter(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  return /[\u0000-\u001f\u007f]/.test(text);
 }

@@ -61,6 +61,8 @@ function mismatch(value: unknown, spec: OptionSpec): string | undefined {
     case 'string':
       if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
       if (spec.enum && !spec.enum.includes(value)) return `must be one of ${spec.enum.join(', ')}`;
+      if (spec.format === 'http-url' && !isHttpUrl(value))
+        return 'must be an http:// or https:// URL';
       return undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
@@ -73,6 +75,13 @@ function mismatch(value: unknown, spec: OptionSpec): string | undefined {
         ? undefined
         : 'must be a mapping';
   }
+}
+
+/** An endpoint the SDKs can use: `localhost:9000` parses as a URL of scheme `localhost:`. */
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
 function range(spec: OptionSpec): string {

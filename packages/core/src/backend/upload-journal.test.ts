@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { abandonedJournals, type UploadIdentity, UploadJournal } from './upload-journal.js';
 
@@ -46,4 +48,51 @@ describe('upload journals', () => {
     expect(await abandonedJournals(dir)).toEqual([]);
     await next?.finish();
   });
+
+  // A process killed by kill -9 stays a zombie until its parent reaps it: seconds under this
+  // machine's PID 1, for ever in a container without an init. Its lock looked live, so the
+  // re-run right after the kill uploaded without resume and left the journal, and `trove gc
+  // --grace 0` run at once kept it.
+  it.runIf(process.platform === 'linux')(
+    'break a lock whose process was killed but not reaped yet (a zombie)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trove-journal-'));
+      const first = await UploadJournal.acquire<{ uploadId: string }>(dir, identity);
+      await first?.save(version, { uploadId: 'u1' });
+      // `sh` execs into `sleep`, which becomes the parent of the node child and never reaps it.
+      const node = JSON.stringify(process.execPath);
+      const parent = spawn(
+        'sh',
+        [
+          '-c',
+          `${node} -e 'process.stdout.write(String(process.pid));setInterval(()=>{},1e3)' & exec sleep 60`,
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      try {
+        const [chunk] = (await once(parent.stdout, 'data')) as [Buffer];
+        const pid = Number(chunk.toString());
+        const start = statFields(pid)[19];
+        process.kill(pid, 'SIGKILL');
+        while (statFields(pid)[0] !== 'Z') await sleep(20);
+        const lock = readdirSync(dir).find((n) => n.endsWith('.lock')) as string;
+        writeFileSync(join(dir, lock), JSON.stringify({ pid, host: hostname(), start }));
+        expect((await abandonedJournals(dir)).map((j) => j.entry?.state)).toEqual([
+          { uploadId: 'u1' },
+        ]);
+        const next = await UploadJournal.acquire<{ uploadId: string }>(dir, identity);
+        expect(next?.resumable(version)).toEqual({ uploadId: 'u1' });
+        await next?.finish();
+        expect(readdirSync(dir)).toEqual([]);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    },
+  );
 });
+
+/** The fields of /proc/<pid>/stat after the command name: state first, start time 20th. */
+function statFields(pid: number): string[] {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}

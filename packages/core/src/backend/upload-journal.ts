@@ -278,7 +278,11 @@ function isLive(owner: LockOwner | undefined, st: BigIntStats): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return owner.start === undefined || owner.start === processStart(owner.pid);
+  const proc = procStat(owner.pid);
+  // A killed process stays a zombie until its parent reaps it (seconds under a slow PID 1, for
+  // ever in a container without an init): it answers kill(0) but will never finish its upload.
+  if (proc && (proc.state === 'Z' || proc.state === 'X')) return false;
+  return owner.start === undefined || owner.start === proc?.start;
 }
 
 /** Removes an abandoned lock; false when its owner is alive. */
@@ -310,10 +314,18 @@ export async function breakLock(lockPath: string, seenIno: bigint, aside: string
 }
 
 function processStart(pid: number): string | undefined {
+  return procStat(pid)?.start;
+}
+
+/** A process's state (field 3) and start (field 22) from /proc, where there is one (Linux). */
+function procStat(
+  pid: number,
+): { state: string | undefined; start: string | undefined } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime) comes after the command name, which is in parentheses.
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], start: fields[19] };
   } catch {
     return undefined;
   }

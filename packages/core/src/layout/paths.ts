@@ -3,6 +3,7 @@
  * `assets/<kind>/<name>_<step>[.<ext>]` at a step), and the checks on steps and `relPath`.
  */
 import { basename, isAbsolute, posix } from 'node:path';
+import { hasControlCharacter } from '../backend/keys.js';
 import { TroveError } from '../errors.js';
 
 export function validateStep(step: unknown): number | undefined {
@@ -19,11 +20,12 @@ export function validateRelPath(relPath: unknown): string {
   if (typeof relPath !== 'string') {
     throw new TroveError('INVALID_PATH', `relPath must be a string, not ${typeof relPath}.`);
   }
-  if (/[\0\r\n]/.test(relPath)) {
-    // It names a folder in the store and on disk: a NUL cannot, a line break breaks listings.
+  if (hasControlCharacter(relPath)) {
+    // It names a folder in the store and on disk: a NUL cannot, a line break breaks listings,
+    // and the others (tab, escape, …) are refused in store keys and pointers alike.
     throw new TroveError(
       'INVALID_PATH',
-      `relPath ${JSON.stringify(relPath)} has a NUL or a line break.`,
+      `relPath ${JSON.stringify(relPath)} has a control character (NUL, line break, tab, …).`,
     );
   }
   if (

@@ -7,7 +7,7 @@
 import { joinKey } from '../backend/keys.js';
 import { isTroveError, TroveError } from '../errors.js';
 import { EventFileWriter } from './event-files.js';
-import { type MetaLocation, readJson, readText, writeJson } from './meta-io.js';
+import { type MetaLocation, readJson, readText, readWhole, writeJson } from './meta-io.js';
 import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
 
 const RUN_ID_RE = /^[0-9a-f]{32}$/;
@@ -277,11 +277,7 @@ export class RunFolder {
       let current: string | undefined;
       let etag: string | undefined;
       try {
-        const { stat, body } = await meta.read(key);
-        const chunks: Buffer[] = [];
-        for await (const chunk of body) chunks.push(chunk as Buffer);
-        current = Buffer.concat(chunks).toString('utf8');
-        etag = stat.etag;
+        ({ text: current, etag } = await readWhole(meta, key));
       } catch (err) {
         if (failure !== undefined) throw failure;
         if (!isTroveError(err, 'NOT_FOUND')) throw err;

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { joinKey } from '../backend/keys.js';
 import { isTroveError, TroveError } from '../errors.js';
-import type { MetaLocation } from '../record/meta-io.js';
+import { type MetaLocation, readWhole } from '../record/meta-io.js';
 import { validateAlias, validateModelName, validateTag, validateVersion } from './model-names.js';
 import type { DocUpdate, RegistryDoc, VersionContent, VersionDoc } from './registry-doc.js';
 import * as docs from './registry-doc.js';
@@ -221,17 +221,14 @@ export class ModelRegistry {
   async #readWithEtag(name: string): Promise<{ doc: RegistryDoc; etag: string } | undefined> {
     const key = this.#key(name);
     try {
-      const { stat, body } = await this.#store.meta.read(key);
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const { text, etag } = await readWhole(this.#store.meta, key);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (err) {
         throw new TroveError('CORRUPT', `${key} is not valid JSON.`, { key, cause: err });
       }
-      return { doc: docs.checkDoc(parsed, key), etag: stat.etag };
+      return { doc: docs.checkDoc(parsed, key), etag };
     } catch (err) {
       if (isTroveError(err, 'NOT_FOUND')) return undefined;
       throw err;

@@ -8,10 +8,11 @@
  */
 import type { Store } from '../record/store.js';
 import { listBacklog } from './backlog.js';
-import { commitRuns, compactTable, RUN_TABLES } from './commit-runs.js';
+import { commitRuns, compactTable, type OnDamaged, RUN_TABLES } from './commit-runs.js';
 import { commitModels } from './models-table.js';
 import { readContents } from './run-contents.js';
 import { openTroveTable } from './tables.js';
+import { warnDamaged } from './views.js';
 
 export interface IndexOptions {
   /** Rebuild every table from the run folders (the rows are the same as the writers' commits). */
@@ -20,6 +21,8 @@ export interface IndexOptions {
   graceMs?: number;
   /** Also compact every table's small files into large ones. */
   optimize?: boolean;
+  /** Told of each run left out because its folder is damaged (default: a process warning). */
+  onDamaged?: OnDamaged;
 }
 
 export interface IndexResult {
@@ -29,6 +32,8 @@ export interface IndexResult {
   cleared: number;
   /** Registered versions in the models table. */
   models: number;
+  /** Runs left out because their folders are damaged (`trove verify` names what is wrong). */
+  skipped: string[];
 }
 
 const DEFAULT_GRACE_MS = 60 * 60 * 1000;
@@ -53,7 +58,14 @@ export async function indexStore(store: Store, options: IndexOptions = {}): Prom
         ]),
       ].sort()
     : [...new Set(markers.map((m) => m.runId))].sort();
-  for (let i = 0; i < ids.length; i += BATCH) await commitRuns(store, ids.slice(i, i + BATCH));
+  const skipped: string[] = [];
+  const onDamaged: OnDamaged = (id, err) => {
+    skipped.push(id);
+    (options.onDamaged ?? warnDamaged)(id, err);
+  };
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await commitRuns(store, ids.slice(i, i + BATCH), { onDamaged });
+  }
   const now = Date.now();
   const clearable: string[] = [];
   for (const marker of markers) {
@@ -68,5 +80,5 @@ export async function indexStore(store: Store, options: IndexOptions = {}): Prom
   await store.meta.deleteMany(clearable);
   const models = await commitModels(store);
   if (options.optimize) for (const name of RUN_TABLES) await compactTable(store, name);
-  return { runs: ids.length, cleared: clearable.length, models };
+  return { runs: ids.length - skipped.length, cleared: clearable.length, models, skipped };
 }

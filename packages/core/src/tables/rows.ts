@@ -58,8 +58,11 @@ export interface MetricRow {
   value: number;
 }
 
-/** The tag the MLflow dialect (and users who want one) name an experiment by. */
-const EXPERIMENT_TAGS = ['mlflow.experimentName', 'experiment'] as const;
+/**
+ * The tags the MLflow dialect (and users who want one) name an experiment by, first found wins;
+ * the runs table's `experiment` column holds it.
+ */
+export const EXPERIMENT_TAGS = ['mlflow.experimentName', 'experiment'] as const;
 
 export function runRow(contents: RunContents, updated: Date = new Date()): RunRow {
   const { record } = contents;

@@ -23,6 +23,8 @@ export interface SearchRunsOptions {
   orderBy?: readonly string[];
   /** At most this many runs (default: all). */
   limit?: number;
+  /** Skips this many runs first (default 0): a page, without converting the runs before it. */
+  offset?: number;
   /** Told of each run left out because its folder is damaged (default: a process warning). */
   onDamaged?: OnDamaged;
 }
@@ -30,9 +32,14 @@ export interface SearchRunsOptions {
 export async function searchRuns(store: Store, options: SearchRunsOptions = {}): Promise<RunRow[]> {
   const where = compileFilter(parseFilter(options.filter ?? ''));
   const order = compileOrderBy(parseOrderBy(options.orderBy ?? []));
-  const limit = options.limit;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    throw new TroveError('INVALID_ARGUMENT', `limit must be a whole number ≥ 0, not ${limit}.`);
+  const { limit, offset = 0 } = options;
+  for (const [name, value] of [
+    ['limit', limit],
+    ['offset', offset],
+  ] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new TroveError('INVALID_ARGUMENT', `${name} must be a whole number ≥ 0, not ${value}.`);
+    }
   }
   const session = await Session.open();
   try {
@@ -41,7 +48,8 @@ export async function searchRuns(store: Store, options: SearchRunsOptions = {}):
       `SELECT ${selectList('runs')} FROM runs` +
         (where.sql ? ` WHERE ${where.sql}` : '') +
         ` ORDER BY ${order.sql}` +
-        (limit === undefined ? '' : ` LIMIT ${limit}`),
+        (limit === undefined ? '' : ` LIMIT ${limit}`) +
+        (offset === 0 ? '' : ` OFFSET ${offset}`),
       [...where.params, ...order.params],
     );
     return rows as unknown as RunRow[];

@@ -48,6 +48,6 @@ export async function openViews(
 }
 
 /** By default a damaged run is left out of the results with a warning (the rest are listed). */
-function warnDamaged(runId: string, error: Error): void {
+export function warnDamaged(runId: string, error: Error): void {
   process.emitWarning(`skipping run ${runId}: ${error.message}`, { code: 'TROVE_DAMAGED_RUN' });
 }

@@ -1,10 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { tempDir } from '@trove/test-utils';
-import { ensurePythonVenv } from '@trove/test-utils/python-venv';
+import { runMlflowSqlScript } from '@trove/test-utils/mlflow-sql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compileFilter } from '../../src/search/compile-filter.js';
 import { compileOrderBy } from '../../src/search/compile-order-by.js';
@@ -14,9 +9,6 @@ import { ALL_RUNS, DIFFERENCES, QUERIES, SPEC_RUNS } from './mlflow-queries.js';
 
 // The same 40 runs in real MLflow (its SQLite store) and in a DuckDB runs table; each search
 // must return the same run ids in the same order from both.
-
-/** Pinned: the SQL store needs SQLAlchemy and Alembic beside mlflow-skinny (3.18.0, as the dialect's tests). */
-const PACKAGES = ['mlflow-skinny==3.18.0', 'sqlalchemy==2.1.9', 'alembic==1.20.1'];
 
 interface MlflowRun {
   run_id: string;
@@ -51,33 +43,10 @@ const queries = [
 ];
 
 beforeAll(async () => {
-  const python = await ensurePythonVenv(
-    'mlflow-search-venv',
-    PACKAGES,
-    'mlflow, sqlalchemy, alembic',
-  );
-  const dir = tempDir();
-  const spec = join(dir, 'spec.json');
-  writeFileSync(
-    spec,
-    JSON.stringify({
-      uri: `sqlite:///${join(dir, 'mlflow.db')}`,
-      artifacts: join(dir, 'artifacts'),
-      runs: SPEC_RUNS,
-      queries,
-    }),
-  );
-  const out = execFileSync(
-    python,
-    [fileURLToPath(new URL('./mlflow-side.py', import.meta.url)), spec],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONWARNINGS: 'ignore' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 16 << 20,
-    },
-  );
-  ({ runs, results } = JSON.parse(out) as { runs: MlflowRun[]; results: Result[] });
+  ({ runs, results } = await runMlflowSqlScript<{ runs: MlflowRun[]; results: Result[] }>(
+    new URL('./mlflow-side.py', import.meta.url),
+    { runs: SPEC_RUNS, queries },
+  ));
 
   db = await DuckDBInstance.create(':memory:');
   connection = await db.connect();
