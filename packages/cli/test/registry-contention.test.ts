@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { expectNoLostRegistrations } from '@trove/conformance';
-
 import { troveProject } from '@trove/test-utils';
 import { createContainer } from '@trove/test-utils/azurite';
 import { type FaultProxy, startFaultProxy } from '@trove/test-utils/fault-proxy';

@@ -85,13 +85,22 @@ export async function commitRuns(
       }),
     ),
   );
-  const rows = await rowsOfRuns(store, runIds, RUN_TABLES, options.onDamaged);
+  // A run re-read for a table (replaceRows) is told of once, however many reads find it damaged.
+  const told = new Set<string>();
+  const tell = options.onDamaged;
+  const onDamaged: OnDamaged | undefined =
+    tell &&
+    ((id, err) => {
+      if (!told.has(id)) tell(id, err);
+      told.add(id);
+    });
+  const rows = await rowsOfRuns(store, runIds, RUN_TABLES, onDamaged);
   // The tables are independent logs: their commits go out at once (a run's end waits for one
   // round of them, not four).
   const ids = new Set(runIds);
   await Promise.all(
     RUN_TABLES.map((name) =>
-      replaceRows(store, name, ids, rows[name], seen.get(name) ?? new Set()),
+      replaceRows(store, name, ids, rows[name], seen.get(name) ?? new Set(), onDamaged),
     ),
   );
   return true;
@@ -123,6 +132,7 @@ async function replaceRows(
   runIds: ReadonlySet<string>,
   initialRows: readonly Row[],
   seen: Set<string>,
+  onDamaged?: OnDamaged,
 ): Promise<void> {
   const table = openTroveTable(store, name);
   let rows = initialRows;
@@ -134,7 +144,7 @@ async function replaceRows(
       for (const id of heldIds(file, runIds)) stale.add(id);
     }
     if (stale.size > 0) {
-      const fresh = (await rowsOfRuns(store, [...stale], [name]))[name];
+      const fresh = (await rowsOfRuns(store, [...stale], [name], onDamaged))[name];
       rows = [...rows.filter((row) => !stale.has(String(row.run_id))), ...fresh];
     }
     for (const file of snapshot.files) seen.add(file.path);
