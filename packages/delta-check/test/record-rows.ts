@@ -14,7 +14,7 @@ interface Objects {
   read(key: string): Promise<{ body: NodeJS.ReadableStream }>;
 }
 
-export type TableRows = Record<'runs' | 'metrics' | 'artifacts' | 'lineage', Row[]>;
+export type TableRows = Record<'runs' | 'metrics' | 'artifacts' | 'lineage' | 'models', Row[]>;
 
 /** µs since the epoch of an ISO time with up to 6 fraction digits (ms alone would lose some). */
 function isoMicros(iso: string): number {
@@ -36,7 +36,7 @@ export async function rowsFromRecords(objects: Objects, prefix: string): Promise
     if (!id) continue;
     folders.set(id, [...(folders.get(id) ?? []), rest.join('/')]);
   }
-  const out: TableRows = { runs: [], metrics: [], artifacts: [], lineage: [] };
+  const out: TableRows = { runs: [], metrics: [], artifacts: [], lineage: [], models: [] };
   for (const [id, files] of folders) {
     const at = (file: string) => `${prefix}runs/${id}/${file}`;
     const record = JSON.parse(await text(objects, at('run.json')));
@@ -124,6 +124,29 @@ export async function rowsFromRecords(objects: Objects, prefix: string): Promise
           value: Number(value),
         });
       }
+    }
+  }
+  // Registered versions, from the registry documents (`registry/<name>.json`).
+  for await (const { key } of objects.list(`${prefix}registry/`)) {
+    if (!key.endsWith('.json')) continue;
+    const doc = JSON.parse(await text(objects, key));
+    const aliases = Object.entries(doc.aliases as Record<string, number>);
+    for (const v of doc.versions as Array<Record<string, unknown>>) {
+      out.models.push({
+        model: doc.name,
+        version: v.version,
+        run_id: v.runId ?? null,
+        source: v.source,
+        md5: v.md5,
+        aliases: aliases
+          .filter(([, n]) => n === v.version)
+          .map(([a]) => a)
+          .sort(),
+        tags: v.tags ?? {},
+        description: v.description ?? null,
+        created_time: (v.creationTimestamp as number) * 1000,
+        updated_time: (v.lastUpdatedTimestamp as number) * 1000,
+      });
     }
   }
   return out;

@@ -6,14 +6,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexTables, type Store, startRun } from '@trove/core';
+import { indexTables, openRegistry, type Store, startRun } from '@trove/core';
 import { openTable, type Row } from '@trove/delta';
 import { tempDir } from '@trove/test-utils';
 import { expect } from 'vitest';
 import { copySnapshotFiles, type ReaderJob, readTablesWithPython } from './readers.js';
 import { rowsFromRecords, sorted, type TableRows } from './record-rows.js';
 
-const TABLES = ['runs', 'metrics', 'artifacts', 'lineage'] as const;
+const TABLES = ['runs', 'metrics', 'artifacts', 'lineage', 'models'] as const;
 
 /** Logs 8 producers, 8 consumers of their outputs and 4 plain runs; returns their ids. */
 async function logScenarioRuns(store: Store, cwd: string): Promise<string[]> {
@@ -67,6 +67,13 @@ async function logScenarioRuns(store: Store, cwd: string): Promise<string[]> {
     await run.end();
     ids.push(run.id);
   }
+  // Two versions of one producer's output in the registry, one with an alias and a tag.
+  const registry = openRegistry(store);
+  const source = producers[0] as string;
+  await registry.registerModel(source, 'scenario-model', { tags: { stage: 'dev' } });
+  await registry.registerModel(source, 'scenario-model');
+  await registry.updateDescription('scenario-model', 'the second', 2);
+  await registry.setAlias('scenario-model', 'champion', 1);
   for (let i = 0; i < 4; i++) {
     const run = await startRun({ store, cwd, name: `plain-${i}` });
     await run.end(i === 0 ? 'failed' : 'completed');
@@ -161,6 +168,14 @@ export async function expectTablesMatchRecords(
     ...Array(10).fill('output'),
     ...Array(8).fill('reference'),
   ]);
+  expect(expected.models.map((r) => [r.version, r.aliases])).toEqual(
+    expect.arrayContaining([
+      [1, ['champion']],
+      [2, []],
+    ]),
+  );
+  // The models table is committed by an index (the registry documents are its source).
+  await indexTables(store);
   await expectReadersMatchRecords(store, python, where, expected);
   const rebuilt = await indexTables(store, { rebuild: true });
   expect(rebuilt.runs).toBe(ids.length);

@@ -9,7 +9,7 @@ beforeAll(() => {
   process.env.TROVE_CACHE_DIR = tempDir('trove-tables-cache-');
 });
 
-test("deltalake, polars and duckdb read trove's four tables as its records say, before and after index --rebuild (local store)", async () => {
+test("deltalake, polars and duckdb read trove's five tables as its records and registry say, before and after index --rebuild (local store)", async () => {
   const cwd = tempDir('trove-tables-local-');
   mkdirSync(join(cwd, '.trove'));
   const store = await openStore({ cwd });

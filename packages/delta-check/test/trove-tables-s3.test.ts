@@ -17,7 +17,7 @@ beforeAll(() => {
 
 // One writer: the point is that real readers read the tables from the bucket (moto's
 // conditional writes are not atomic with several writers; contention is tables-contention's).
-test("deltalake, polars and duckdb read trove's four tables as its records say, before and after index --rebuild (S3 on moto, under a prefix)", async () => {
+test("deltalake, polars and duckdb read trove's five tables as its records and registry say, before and after index --rebuild (S3 on moto, under a prefix)", async () => {
   const endpoint = inject('s3Endpoint');
   const bucket = await createBucket(endpoint, 'tables');
   const cwd = tempDir('trove-tables-s3-');
