@@ -191,3 +191,28 @@ export async function startMoto(workDir) {
   }
   throw new Error('moto_server did not start');
 }
+
+/**
+ * The search timings both search benches report: `cliCommand` in a new process with an empty
+ * `TROVE_CACHE_DIR` and with a warm one (3 rounds each), and `searchRuns()` in this process,
+ * repeated (5 rounds after a first). Medians in seconds, and how many runs the search found.
+ */
+export async function searchTimings({ core, store, cliCommand, cwd, filter }) {
+  const env = { TROVE_CACHE_DIR: process.env.TROVE_CACHE_DIR };
+  const cold = [];
+  const warm = [];
+  for (let round = 0; round < 3; round++) {
+    rmSync(process.env.TROVE_CACHE_DIR, { recursive: true, force: true });
+    cold.push(wall(cliCommand, { cwd, env }).seconds);
+    warm.push(wall(cliCommand, { cwd, env }).seconds);
+  }
+  const repeated = [];
+  let found = 0;
+  for (let round = 0; round < 6; round++) {
+    const t0 = performance.now();
+    found = (await core.searchRuns(store, { filter, orderBy: ['metrics.acc DESC'], limit: 20 }))
+      .length;
+    if (round > 0) repeated.push((performance.now() - t0) / 1000);
+  }
+  return { cold: median(cold), warm: median(warm), repeated: median(repeated), found };
+}

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { machine, median, REPO, searchTimings, TROVE, wall, writeSection } from './lib.mjs';
 import { random } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
@@ -135,33 +135,17 @@ for (const n of SIZES) {
     useTimes.push((performance.now() - t0) / 1000);
   }
   const cli = `node ${TROVE} runs search "${FILTER}" --order-by "metrics.acc DESC" --limit 20 --json`;
-  const cold = [];
-  const warm = [];
-  for (let round = 0; round < 3; round++) {
-    rmSync(process.env.TROVE_CACHE_DIR, { recursive: true, force: true });
-    cold.push(
-      wall(cli, { cwd: project, env: { TROVE_CACHE_DIR: process.env.TROVE_CACHE_DIR } }).seconds,
-    );
-    warm.push(
-      wall(cli, { cwd: project, env: { TROVE_CACHE_DIR: process.env.TROVE_CACHE_DIR } }).seconds,
-    );
-  }
-  const repeated = [];
-  let found = 0;
-  for (let round = 0; round < 6; round++) {
-    t0 = performance.now();
-    found = (
-      await core.searchRuns(store, { filter: FILTER, orderBy: ['metrics.acc DESC'], limit: 20 })
-    ).length;
-    if (round > 0) repeated.push((performance.now() - t0) / 1000);
-  }
+  const timings = await searchTimings({
+    core,
+    store,
+    cliCommand: cli,
+    cwd: project,
+    filter: FILTER,
+  });
   results.push({
     n,
     writeSeconds,
-    cold: median(cold),
-    warm: median(warm),
-    repeated: median(repeated),
-    found,
+    ...timings,
     lineage: median(lineageTimes),
     lineageRows: Array.isArray(lineageRuns) ? lineageRuns.length : 0,
     resolveFirst: useTimes[0],

@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { machine, median, REPO, searchTimings, TROVE, wall, writeSection } from './lib.mjs';
 import { spec } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
@@ -61,22 +61,13 @@ const FILTER = "metrics.acc > 0.9 and params.optimizer = 'adam'";
 const FILTER_NUMERIC = 'metrics.acc > 0.9 and params.lr < 0.01';
 const cli = (filter) =>
   `node ${TROVE} runs search "${filter}" --order-by "metrics.acc DESC" --limit 20 --json`;
-const cold = [];
-const warm = [];
-for (let round = 0; round < 3; round++) {
-  rmSync(process.env.TROVE_CACHE_DIR, { recursive: true, force: true });
-  cold.push(wall(cli(FILTER_NUMERIC), { cwd: project }).seconds);
-  warm.push(wall(cli(FILTER_NUMERIC), { cwd: project }).seconds);
-}
-const repeated = [];
-let found = 0;
-for (let round = 0; round < 6; round++) {
-  t0 = performance.now();
-  found = (
-    await core.searchRuns(store, { filter: FILTER, orderBy: ['metrics.acc DESC'], limit: 20 })
-  ).length;
-  if (round > 0) repeated.push((performance.now() - t0) / 1000);
-}
+const timings = await searchTimings({
+  core,
+  store,
+  cliCommand: cli(FILTER_NUMERIC),
+  cwd: project,
+  filter: FILTER,
+});
 
 // (4) the listing before the tables: every run's run.json and artifacts.json
 t0 = performance.now();
@@ -130,16 +121,16 @@ print(json.dumps({"times": times[1:], "found": len(runs)}))
 const load = loadavg()
   .map((x) => x.toFixed(2))
   .join(' ');
-const ours = median(repeated);
+const ours = timings.repeated;
 const md = `## search (local store) — \`node bench/search.mjs --runs ${N}\`
 
 ${machine()}. Load average at the end: ${load}. ${N} runs generated through the core API (10 params, 10 metrics × 100 steps, 2 artifacts each, 8 runs at a time, each committing its rows when it ends) in ${genSeconds.toFixed(1)} s; \`trove index --optimize\` then took ${index.seconds.toFixed(2)} s.
 
 | what | seconds (median) |
 |---|---|
-| \`trove runs search '${FILTER_NUMERIC}' --order-by 'metrics.acc DESC' --limit 20\`, new process, empty cache | ${median(cold).toFixed(3)} |
-| the same, warm cache | ${median(warm).toFixed(3)} |
-| \`searchRuns()\` repeated in one process ('${FILTER}', ${found} found) | ${ours.toFixed(4)} |
+| \`trove runs search '${FILTER_NUMERIC}' --order-by 'metrics.acc DESC' --limit 20\`, new process, empty cache | ${timings.cold.toFixed(3)} |
+| the same, warm cache | ${timings.warm.toFixed(3)} |
+| \`searchRuns()\` repeated in one process ('${FILTER}', ${timings.found} found) | ${ours.toFixed(4)} |
 | the listing before the tables: read every run's run.json + artifacts.json | ${listing.toFixed(2)} |
 | MLflow ${typeof mlflow === 'object' ? `\`search_runs\` (SQLite store, the same runs with each metric's latest value, same filter and order, ${mlflow.found} found)` : mlflow} | ${typeof mlflow === 'object' ? mlflow.seconds.toFixed(4) : '–'} |
 ${typeof mlflow === 'object' ? `\ntrove's repeated search is **${(mlflow.seconds / ours).toFixed(1)}×** MLflow's on the same runs (target ≥ 5× at 10,000 runs).\n` : ''}`;
