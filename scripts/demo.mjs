@@ -62,6 +62,18 @@ await withRun({ cwd, name: 'evaluate' }, async (run) => {
 });
 
 trove('runs', 'ls');
+// The store is the database: runs by MLflow's filter grammar (plus or/parentheses), and SQL.
+trove(
+  'runs',
+  'search',
+  'metrics.accuracy > 0.9 or params.lr < 0.01',
+  '--columns',
+  'name',
+  'status',
+  'params.lr',
+  'metrics.accuracy',
+);
+trove('sql', 'SELECT name, type, count(*) AS n FROM artifacts GROUP BY name, type ORDER BY name');
 trove('ls');
 trove('lineage', 'mymodel');
 trove('verify');
