@@ -158,6 +158,14 @@ describe('tables kept by the writers', () => {
     expect(values).toEqual([0.5, 0.9]);
   });
 
+  it('runs started at once in a new store: the first to end makes the tables, the rest commit into them', async () => {
+    const { cwd, store } = await localProject();
+    const runs = await Promise.all(['x', 'y', 'z'].map((name) => startRun({ store, cwd, name })));
+    for (const run of runs) await run.end();
+    expect((await committedRows(store, 'runs')).map((r) => r.name).sort()).toEqual(['x', 'y', 'z']);
+    expect(await listBacklog(store)).toEqual([]);
+  });
+
   it('runs ending at once each commit exactly one row', async () => {
     const { cwd, store } = await localProject();
     await logRun(store, cwd, 'seed', 0.5, [0.5]);

@@ -11,6 +11,7 @@ import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, type TroveError } from '../errors.js';
 import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
+import { type BacklogMarker, listBacklog } from './backlog.js';
 import type { TableName } from './columns.js';
 import { metricRows } from './metric-rows.js';
 import { artifactRows, lineageRows, runRow } from './rows.js';
@@ -64,9 +65,10 @@ export async function rowsOfRuns(
 
 /**
  * Replaces the rows of `runIds` in every run table with what their folders hold now. A writer
- * (`onlyIfComplete`) does not create the tables in a store that holds other runs: they would
- * then seem complete without them. It leaves its marker instead; `trove index` creates them
- * whole. Resolves to whether the rows were committed.
+ * (`onlyIfComplete`) does not create the tables in a store that holds runs from before them
+ * (runs no backlog marker names): the tables would then seem complete without those. It leaves
+ * a `.done` marker instead; `trove index` creates them whole. Resolves to whether the rows were
+ * committed.
  */
 export async function commitRuns(
   store: Store,
@@ -74,7 +76,13 @@ export async function commitRuns(
   options: { onlyIfComplete?: boolean; onDamaged?: OnDamaged } = {},
 ): Promise<boolean> {
   if (runIds.length === 0) return true;
-  if (options.onlyIfComplete && !(await tablesCanStart(store, runIds))) return false;
+  let adopted: BacklogMarker[] = [];
+  if (options.onlyIfComplete) {
+    const { start, adopt } = await tablesCanStart(store, runIds);
+    if (!start) return false;
+    adopted = adopt;
+    runIds = [...new Set([...runIds, ...adopt.map((m) => m.runId)])];
+  }
   // The files each table had before the folders were read: a file added after that may hold
   // rows another process read later than this one (see replaceRows).
   const seen = new Map(
@@ -106,17 +114,27 @@ export async function commitRuns(
   return true;
 }
 
-/** The tables exist, or the store holds no run but these (a new store): listed until one shows. */
-async function tablesCanStart(store: Store, runIds: readonly string[]): Promise<boolean> {
+/**
+ * Whether a writer may commit (and so create the tables): they exist, or every other run in the
+ * store is one the backlog names (a new store whose first runs ran at once), listed until a run
+ * without a marker shows (an older store: `trove index` must make the tables from all its runs).
+ * A new store's finished runs (`.done` markers) are adopted: committed with this writer's.
+ */
+async function tablesCanStart(
+  store: Store,
+  runIds: readonly string[],
+): Promise<{ start: boolean; adopt: BacklogMarker[] }> {
   const exists = (await openTroveTable(store, 'runs').delta.snapshot()).version >= 0;
-  if (exists) return true;
+  if (exists) return { start: true, adopt: [] };
   const ours = new Set(runIds);
+  const markers = await listBacklog(store);
+  const marked = new Set(markers.map((m) => m.runId));
   const prefix = joinKey(store.metaPrefix, 'runs/');
   for await (const entry of store.meta.list(prefix)) {
     const id = entry.key.slice(prefix.length).split('/')[0] ?? '';
-    if (!ours.has(id)) return false;
+    if (!ours.has(id) && !marked.has(id)) return { start: false, adopt: [] };
   }
-  return true;
+  return { start: true, adopt: markers.filter((m) => m.done && !ours.has(m.runId)) };
 }
 
 /**
