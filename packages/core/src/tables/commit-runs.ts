@@ -111,6 +111,7 @@ export async function commitRuns(
       replaceRows(store, name, ids, rows[name], seen.get(name) ?? new Set(), onDamaged),
     ),
   );
+  await store.meta.deleteMany(adopted.map((m) => m.key));
   return true;
 }
 
