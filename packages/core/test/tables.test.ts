@@ -166,6 +166,21 @@ describe('tables kept by the writers', () => {
     expect(await listBacklog(store)).toEqual([]);
   });
 
+  it('the run that makes the tables commits the finished runs that could not (their .done markers)', async () => {
+    const { cwd, store: first } = await localProject();
+    const old = await logRun(first, cwd, 'old', 0.1, [0.5]);
+    rmSync(join(cwd, '.trove', 'tables'), { recursive: true });
+    const store = await openStore({ cwd });
+    // `old` has no marker: a run from before the tables, so `a` may not make them.
+    const a = await logRun(store, cwd, 'a', 0.2, [0.6]);
+    expect((await listBacklog(store)).map((m) => [m.runId, m.done])).toEqual([[a, true]]);
+    rmSync(join(cwd, '.trove', 'runs', old), { recursive: true });
+    // Now every run is one the backlog names: `b` makes the tables and takes `a` along.
+    const b = await logRun(store, cwd, 'b', 0.3, [0.7]);
+    expect((await committedRows(store, 'runs')).map((r) => r.run_id).sort()).toEqual([a, b].sort());
+    expect(await listBacklog(store)).toEqual([]);
+  });
+
   it('runs ending at once each commit exactly one row', async () => {
     const { cwd, store } = await localProject();
     await logRun(store, cwd, 'seed', 0.5, [0.5]);
