@@ -1,22 +1,36 @@
 import { mapLimit } from '@trove/core/backend';
 import type { GcsContext } from './context.js';
-import { httpStatus } from './map-error.js';
+import { gcsFetch, httpError, withRetries } from './http.js';
 
 /**
  * Deletes objects, `concurrency` at a time (the JSON API has no batch delete the Node SDK
- * offers). An absent object is not an error.
+ * offers). An absent object is not an error. Each is one JSON API request of our own, retried
+ * on lost connections and 5xx: the SDK retries a delete only under a generation precondition
+ * (its "conditionally idempotent" rule), so a reset on the way lost it. Deleting again is safe:
+ * a delete that landed before its answer was lost finds nothing the second time (404).
  */
 export async function deleteKeys(
   ctx: GcsContext,
   keys: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const base = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/`;
   await mapLimit([...new Set(keys)], ctx.options.concurrency, async (key) => {
     signal?.throwIfAborted();
-    try {
-      await ctx.bucket.file(key).delete();
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
+    await withRetries(
+      ctx.options.maxAttempts,
+      async () => {
+        const answer = await gcsFetch(ctx, base + encodeURIComponent(key), {
+          method: 'DELETE',
+          ...(signal ? { signal } : {}),
+        });
+        if (answer.ok || answer.status === 404) {
+          await answer.body?.cancel();
+          return;
+        }
+        throw await httpError(answer, `deleting ${key}`);
+      },
+      signal,
+    );
   });
 }
