@@ -100,6 +100,17 @@ describe('tables kept by the writers', () => {
     expect(new Set(rows.map((r) => Number(r.step))).size).toBe(25_000);
   });
 
+  it('a run of 150,000 metric values commits them all (more than one call can spread)', async () => {
+    const { cwd, store } = await localProject();
+    await logRun(store, cwd, 'seed', 0.1, [0.5]);
+    const run = await startRun({ store, cwd, name: 'longer' });
+    for (let step = 0; step < 150_000; step++) run.logMetric('loss', step, { step });
+    await run.end();
+    await commitRuns(store, [run.id]);
+    const rows = (await committedRows(store, 'metrics')).filter((r) => r.run_id === run.id);
+    expect(rows).toHaveLength(150_000);
+  });
+
   it('committing a run again leaves one set of rows for it (after a lost answer, by two writers)', async () => {
     const { cwd, store } = await localProject();
     const id = await logRun(store, cwd, 'again', 0.1, [0.1, 0.2]);

@@ -90,7 +90,8 @@ export class DeltaTable {
   async readAll(snapshot?: Snapshot): Promise<Row[]> {
     const snap = snapshot ?? (await this.snapshot());
     const out: Row[] = [];
-    for (const file of snap.files) out.push(...(await this.readRows(file, snap)));
+    // Row by row: a spread of a large file's rows overflows the call stack (about 120,000).
+    for (const file of snap.files) for (const row of await this.readRows(file, snap)) out.push(row);
     return out;
   }
 

@@ -14,7 +14,7 @@ import type { Store } from '../record/store.js';
 import { type BacklogMarker, listBacklog } from './backlog.js';
 import type { TableName } from './columns.js';
 import { metricRows } from './metric-rows.js';
-import { artifactRows, lineageRows, runRow } from './rows.js';
+import { artifactRows, lineageRows, pushAll, runRow } from './rows.js';
 import { readContents } from './run-contents.js';
 import { openTroveTable } from './tables.js';
 
@@ -48,17 +48,17 @@ export async function rowsOfRuns(
   await mapLimit(runIds, PARALLEL_READS, async (id) => {
     let contents: RunContents | undefined;
     try {
-      contents = await readContents(store, id);
+      contents = await readContents(store, id, { lineage: want.has('lineage') });
     } catch (err) {
       if (!onDamaged || !isTroveError(err, 'CORRUPT')) throw err;
       onDamaged(id, err);
     }
     if (!contents) return;
     if (want.has('runs')) out.runs.push(runRow(contents, updated) as unknown as Row);
-    if (want.has('artifacts')) out.artifacts.push(...(artifactRows(contents) as unknown as Row[]));
-    if (want.has('lineage')) out.lineage.push(...(lineageRows(contents) as unknown as Row[]));
+    if (want.has('artifacts')) pushAll(out.artifacts, artifactRows(contents) as unknown as Row[]);
+    if (want.has('lineage')) pushAll(out.lineage, lineageRows(contents) as unknown as Row[]);
     if (want.has('metrics'))
-      out.metrics.push(...((await metricRows(store, id)) as unknown as Row[]));
+      pushAll(out.metrics, (await metricRows(store, id)) as unknown as Row[]);
   });
   return out;
 }
@@ -76,23 +76,26 @@ export async function commitRuns(
   options: { onlyIfComplete?: boolean; onDamaged?: OnDamaged } = {},
 ): Promise<boolean> {
   if (runIds.length === 0) return true;
+  // The files each table had before the folders were read: a file added after that may hold
+  // rows another process read later than this one (see replaceRows).
+  const snapshots = new Map(
+    await Promise.all(
+      RUN_TABLES.map(async (name) => {
+        const snapshot = await openTroveTable(store, name).delta.snapshot();
+        return [name, snapshot] as const;
+      }),
+    ),
+  );
+  const seen = new Map(
+    RUN_TABLES.map((name) => [name, new Set(snapshots.get(name)?.files.map((f) => f.path))]),
+  );
   let adopted: BacklogMarker[] = [];
-  if (options.onlyIfComplete) {
+  if (options.onlyIfComplete && (snapshots.get('runs')?.version ?? -1) < 0) {
     const { start, adopt } = await tablesCanStart(store, runIds);
     if (!start) return false;
     adopted = adopt;
     runIds = [...new Set([...runIds, ...adopt.map((m) => m.runId)])];
   }
-  // The files each table had before the folders were read: a file added after that may hold
-  // rows another process read later than this one (see replaceRows).
-  const seen = new Map(
-    await Promise.all(
-      RUN_TABLES.map(async (name) => {
-        const snapshot = await openTroveTable(store, name).delta.snapshot();
-        return [name, new Set(snapshot.files.map((f) => f.path))] as const;
-      }),
-    ),
-  );
   // A run re-read for a table (replaceRows) is told of once, however many reads find it damaged.
   const told = new Set<string>();
   const tell = options.onDamaged;
@@ -116,8 +119,8 @@ export async function commitRuns(
 }
 
 /**
- * Whether a writer may commit (and so create the tables): they exist, or every other run in the
- * store is one the backlog names (a new store whose first runs ran at once), listed until a run
+ * Whether a writer may create the tables (they do not exist yet): every other run in the store
+ * is one the backlog names (a new store whose first runs ran at once), listed until a run
  * without a marker shows (an older store: `trove index` must make the tables from all its runs).
  * A new store's finished runs (`.done` markers) are adopted: committed with this writer's.
  */
@@ -125,8 +128,6 @@ async function tablesCanStart(
   store: Store,
   runIds: readonly string[],
 ): Promise<{ start: boolean; adopt: BacklogMarker[] }> {
-  const exists = (await openTroveTable(store, 'runs').delta.snapshot()).version >= 0;
-  if (exists) return { start: true, adopt: [] };
   const ours = new Set(runIds);
   const markers = await listBacklog(store);
   const marked = new Set(markers.map((m) => m.runId));
@@ -186,7 +187,7 @@ async function replaceRows(
       const rest = others[i];
       if (rest === undefined || rest === 'untouched') return;
       remove.push(file.path);
-      kept.push(...rest);
+      pushAll(kept, rest);
     });
     const add = [...kept, ...rows];
     if (remove.length === 0 && add.length === 0) return undefined;

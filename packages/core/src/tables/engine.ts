@@ -61,11 +61,6 @@ export class Session {
     await this.run('SET lock_configuration = true');
   }
 
-  /** A list value to bind (file paths for `read_parquet`). */
-  list(values: readonly string[]): unknown {
-    return this.#api.listValue([...values]);
-  }
-
   async run(sql: string, params: readonly unknown[] = []): Promise<void> {
     await this.#conn.run(sql, params as never);
   }

@@ -15,8 +15,9 @@ export async function findArtifactByName(
   name: string,
   onDamaged?: OnDamaged,
 ): Promise<{ runId: string; path: string } | undefined> {
-  const [row] = await queryArtifacts(
+  const [row] = await queryTable(
     store,
+    'artifacts',
     'SELECT run_id, path FROM artifacts WHERE name = ? ORDER BY logged_at DESC, run_id DESC LIMIT 1',
     [name],
     onDamaged,
@@ -36,8 +37,9 @@ export async function listArtifacts(
   store: Store,
   options: ListArtifactsOptions = {},
 ): Promise<ArtifactRow[]> {
-  const rows = await queryArtifacts(
+  const rows = await queryTable(
     store,
+    'artifacts',
     `SELECT * FROM artifacts${options.type === undefined ? '' : ' WHERE type = ?'} ORDER BY run_id DESC, path`,
     options.type === undefined ? [] : [options.type],
     options.onDamaged,
@@ -45,15 +47,6 @@ export async function listArtifacts(
   return rows.map(
     (row) => ({ ...row, labels: (row.labels as string[] | null) ?? [] }) as ArtifactRow,
   );
-}
-
-function queryArtifacts(
-  store: Store,
-  sql: string,
-  params: readonly unknown[],
-  onDamaged: OnDamaged | undefined,
-): Promise<Record<string, unknown>[]> {
-  return queryTable(store, 'artifacts', sql, params, onDamaged);
 }
 
 /** One query over one table's view (committed rows plus the backlog's). */

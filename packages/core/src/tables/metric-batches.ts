@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Row } from '@trove/delta';
 import type { Store } from '../record/store.js';
 import { metricRowsOfBatch } from './metric-rows.js';
-import type { MetricRow } from './rows.js';
+import { type MetricRow, pushAll } from './rows.js';
 import { openTroveTable } from './tables.js';
 
 const BATCH_ROWS = 10_000;
@@ -34,7 +34,7 @@ export class MetricBatches {
 
   /** Rows of a saved events batch; sends a batch when enough wait (never blocks the caller). */
   add(file: string, rows: string): void {
-    this.#waiting.push(...metricRowsOfBatch(this.#runId, file, rows));
+    pushAll(this.#waiting, metricRowsOfBatch(this.#runId, file, rows));
     const due = this.#waiting.length >= BATCH_ROWS || Date.now() - this.#since >= BATCH_MS;
     if (due && this.#waiting.length > 0) this.#send();
   }

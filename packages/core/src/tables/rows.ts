@@ -127,3 +127,12 @@ export function lineageRows(contents: RunContents): LineageTableRow[] {
     };
   });
 }
+
+/**
+ * Appends `items` to `target` one by one: `target.push(...items)` passes every item as an
+ * argument and throws a RangeError past about 120,000 (a long run's metric values, a compacted
+ * file's rows).
+ */
+export function pushAll<T>(target: T[], items: Iterable<T>): void {
+  for (const item of items) target.push(item);
+}
