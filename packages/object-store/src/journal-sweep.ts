@@ -13,6 +13,7 @@ import {
   type CleanupOptions,
   type CleanupResult,
   type JournalEntry,
+  tempOwnerGone,
 } from '@trove/core/backend';
 
 /** A journal's temp file older than this was left by a process that died while saving it. */
@@ -124,13 +125,14 @@ export async function sweepJournals(
     found(`resume journal ${file} (${j.entry?.identity.key ?? 'unreadable'})`);
   }
 
-  // Temp files of journals being saved when their process died.
+  // Temp files of journals and locks being written when their process died: at once when the
+  // name says whose they were and that process is gone, after a minute otherwise.
   const tempCutoff = Math.min(cutoff, Date.now() - STALE_TEMP_MS);
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (!name.endsWith('.tmp') && !name.endsWith('.stale')) continue;
     const path = join(dir, name);
     const st = await stat(path).catch(() => undefined);
-    if (!st || st.mtimeMs >= tempCutoff) continue;
+    if (!st || (st.mtimeMs >= tempCutoff && !tempOwnerGone(name))) continue;
     if (!options.dryRun) await unlink(path).catch(() => {});
     found(`journal temp file ${path}`, st.size);
   }

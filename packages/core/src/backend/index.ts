@@ -86,6 +86,7 @@ export {
   type FileVersion,
   type JournalEntry,
   STALE_JOURNAL_MS,
+  tempOwnerGone,
   type UploadIdentity,
   UploadJournal,
 } from './upload-journal.js';

@@ -19,7 +19,6 @@ import { readFileSync } from 'node:fs';
 import {
   link,
   mkdir,
-  open,
   readdir,
   readFile,
   rename,
@@ -132,7 +131,7 @@ export class UploadJournal<S> {
       state,
       createdAt: new Date().toISOString(),
     };
-    const temp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = ownedTemp(this.file);
     await writeFile(temp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     await rename(temp, this.file);
     const now = new Date();
@@ -233,24 +232,46 @@ interface LockOwner {
 }
 
 async function createLock(lockPath: string): Promise<bigint | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  // Written whole beside the lock, then linked into place (create-only): a lock is never seen
+  // empty, so one whose process was killed while taking it is not taken for live for an hour.
+  const owner: LockOwner = { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+  const temp = ownedTemp(lockPath);
+  await writeFile(temp, JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
   try {
-    handle = await open(lockPath, 'wx', 0o600);
+    const ino = (await stat(temp, { bigint: true })).ino;
+    await link(temp, lockPath);
+    return ino;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw err;
-  }
-  try {
-    const owner: LockOwner = {
-      pid: process.pid,
-      host: hostname(),
-      start: processStart(process.pid),
-    };
-    await handle.write(JSON.stringify(owner));
-    return (await handle.stat({ bigint: true })).ino;
   } finally {
-    await handle.close();
+    await unlink(temp).catch(() => {});
   }
+}
+
+/**
+ * A temporary file beside `path` whose name says which process made it
+ * (`<path>.<host>-<pid>-<start>.<random>.tmp`), so `trove gc` can drop it as soon as that
+ * process is gone, not only after a minute (`tempOwnerGone`).
+ */
+export function ownedTemp(path: string, suffix = 'tmp'): string {
+  const tag = `${hostTag()}-${process.pid}-${processStart(process.pid) ?? ''}`;
+  return `${path}.${tag}.${randomBytes(4).toString('hex')}.${suffix}`;
+}
+
+function hostTag(): string {
+  return createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+}
+
+/**
+ * True when `name` is a temporary file of `ownedTemp` made on this host by a process that is
+ * gone (dead, a zombie, or its pid reused): what it was being written for will never finish.
+ */
+export function tempOwnerGone(name: string): boolean {
+  const m = /\.([0-9a-f]{8})-(\d+)-(\d*)\.[0-9a-f]{8}\.(?:tmp|stale)$/.exec(name);
+  if (!m || m[1] !== hostTag()) return false;
+  const owner: LockOwner = { pid: Number(m[2]), host: hostname(), start: m[3] || undefined };
+  return !ownerLive(owner);
 }
 
 async function readLock(
@@ -273,6 +294,11 @@ async function readLock(
 function isLive(owner: LockOwner | undefined, st: BigIntStats): boolean {
   const age = Date.now() - Number(st.mtimeMs);
   if (!owner || owner.host !== hostname()) return age < STALE_JOURNAL_MS;
+  return ownerLive(owner);
+}
+
+/** Whether the process of a lock taken on this host still runs. */
+function ownerLive(owner: LockOwner): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
@@ -290,7 +316,7 @@ async function breakIfAbandoned(lockPath: string): Promise<boolean> {
   const seen = await readLock(lockPath);
   if (!seen) return true; // released meanwhile
   if (isLive(seen.owner, seen.stat)) return false;
-  await breakLock(lockPath, seen.stat.ino, `${lockPath}.${randomBytes(4).toString('hex')}.stale`);
+  await breakLock(lockPath, seen.stat.ino, ownedTemp(lockPath, 'stale'));
   return true;
 }
 
