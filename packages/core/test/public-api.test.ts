@@ -80,6 +80,7 @@ describe("core's faces", () => {
       'preconditionFailed',
       'resolveObjectStoreOptions',
       'resolveOptions',
+      'tempOwnerGone',
       'validateKey',
       'validatePrefix',
       'withPathsFrom',
