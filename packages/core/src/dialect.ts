@@ -9,7 +9,7 @@
  * and the formats the anchors' files need (Python-exact floats, JSON and YAML, run paths). No
  * record is patched after the kernel saved it.
  */
-import type { ArtifactRecord } from './record/records.js';
+import type { ArtifactRecord, RunStatus } from './record/records.js';
 import { contextOf, type RunEvents } from './run/context.js';
 import {
   checkNotProjectOrStore,
@@ -81,6 +81,26 @@ export function logArtifactAs(
 /** Throws `RUN_ENDED` once the run has ended (before a dialect prepares anything). */
 export function assertActive(run: Run): void {
   contextOf(run).assertActive();
+}
+
+/**
+ * `listener` is called once `run` has ended (by `end()`, `await using`, the exit guard) or was
+ * dropped: a dialect's active run is cleared however the run ended.
+ */
+export function onRunEnded(run: Run, listener: () => void): void {
+  contextOf(run).onEnded(listener);
+}
+
+/**
+ * How `run` ends if the process leaves while it is open (`completed` when the loop runs dry,
+ * `failed` on an uncaught exception, `killed` on SIGINT/SIGTERM): a dialect that writes files of
+ * its own at the end (Polyaxon's `run.plx.json`) ends it its way. Default: `run.end(status)`.
+ */
+export function setExitEnd(
+  run: Run,
+  end: (status: Exclude<RunStatus, 'running'>) => Promise<void>,
+): void {
+  contextOf(run).setExitEnd(end);
 }
 
 /** The run's one events channel: rows every writer of this run object adds, saved by the run. */

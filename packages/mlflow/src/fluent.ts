@@ -14,7 +14,7 @@ import {
   startRun as startCoreRun,
   TroveError,
 } from '@trove/core';
-import { logArtifactAs, pyJsonDumps, recordValue } from '@trove/core/dialect';
+import { logArtifactAs, onRunEnded, pyJsonDumps, recordValue } from '@trove/core/dialect';
 import {
   type DownloadArtifactsOptions,
   downloadRunArtifacts,
@@ -42,10 +42,50 @@ export interface StartRunOptions {
 
 export type MlflowRunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
+const TROVE_STATUS = { FINISHED: 'completed', FAILED: 'failed', KILLED: 'killed' } as const;
+
 const active: Run[] = [];
 let lastStore: Store | undefined;
 
-export async function startRun(options: StartRunOptions = {}): Promise<Run> {
+/**
+ * `start_run`. With `fn`, the run is `with mlflow.start_run():` — it ends FINISHED when `fn`
+ * resolves, FAILED when it throws (the error is thrown again), and is no longer active either way.
+ * Without, the run stays active until `endRun()` (or `await using`, which ends it FINISHED even
+ * when the block throws: a disposer is not told of the error) or the process exits.
+ *
+ * @example
+ * await mlflow.startRun({ runName: 'train' }, async (run) => {
+ *   mlflow.logParam('lr', 0.01);
+ * });
+ */
+export function startRun(options?: StartRunOptions): Promise<Run>;
+export function startRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T>;
+export function startRun<T>(
+  options: StartRunOptions = {},
+  fn?: (run: Run) => Promise<T>,
+): Promise<Run | T> {
+  return fn === undefined ? openRun(options) : withRun(options, fn);
+}
+
+/** `startRun(options, fn)`: `fn` in a new active run, FAILED if it throws, FINISHED otherwise. */
+export async function withRun<T>(
+  options: StartRunOptions,
+  fn: (run: Run) => Promise<T>,
+): Promise<T> {
+  if (typeof fn !== 'function')
+    throw new TroveError('INVALID_ARGUMENT', 'withRun needs a function to run.');
+  const run = await openRun(options);
+  try {
+    const result = await fn(run);
+    await run.end('completed');
+    return result;
+  } catch (err) {
+    await run.end('failed').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function openRun(options: StartRunOptions): Promise<Run> {
   if (active.length > 0 && !options.nested) {
     throw new TroveError(
       'INVALID_ARGUMENT',
@@ -73,6 +113,11 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
         });
   if (options.runId !== undefined && Object.keys(tags).length > 0) run.setTags(tags);
   active.push(run);
+  // However the run ends (endRun, await using, withRun, the process leaving), it is not active.
+  onRunEnded(run, () => {
+    const at = active.lastIndexOf(run);
+    if (at >= 0) active.splice(at, 1);
+  });
   lastStore = run.store;
   return run;
 }
@@ -81,10 +126,15 @@ export function activeRun(): Run | undefined {
   return active.at(-1);
 }
 
-/** Ends the active run (`FINISHED` → completed; `FAILED`/`KILLED` → failed). */
+/** Ends the active run (`FINISHED` → completed, `FAILED` → failed, `KILLED` → killed). */
 export async function endRun(status: MlflowRunStatus = 'FINISHED'): Promise<void> {
-  const run = active.pop();
-  if (run) await run.end(status === 'FINISHED' ? 'completed' : 'failed');
+  const ends = TROVE_STATUS[status];
+  if (ends === undefined)
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `Unknown run status ${JSON.stringify(status)}: FINISHED, FAILED or KILLED.`,
+    );
+  await active.at(-1)?.end(ends);
 }
 
 function current(): Run {

@@ -33,6 +33,7 @@ export {
   setTag,
   setTags,
   startRun,
+  withRun,
 } from './fluent.js';
 export { getRun, type SearchRunsOptions, searchRuns } from './fluent-search.js';
 export { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';

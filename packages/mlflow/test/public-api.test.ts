@@ -29,6 +29,7 @@ describe('@trove/mlflow', () => {
       'setTags',
       'startRun',
       'tensor',
+      'withRun',
     ]);
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(pkg.exports['.']).toEqual({

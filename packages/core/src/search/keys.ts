@@ -60,22 +60,23 @@ export function attribute(name: string): readonly [RunAttribute, AttributeType] 
 }
 
 /**
- * MLflow's run statuses and trove's own, to trove's. trove has no KILLED or SCHEDULED run: a
- * killed run is recorded as failed (as the MLflow dialect does), a scheduled one as running.
+ * MLflow's run statuses and trove's own, to trove's. trove has no SCHEDULED run: a scheduled one
+ * is running.
  */
 const STATUSES: ReadonlyMap<string, string> = new Map([
   ['FINISHED', 'completed'],
   ['FAILED', 'failed'],
-  ['KILLED', 'failed'],
+  ['KILLED', 'killed'],
   ['RUNNING', 'running'],
   ['SCHEDULED', 'running'],
   ['completed', 'completed'],
   ['failed', 'failed'],
+  ['killed', 'killed'],
   ['running', 'running'],
 ]);
 
 export const STATUS_NAMES =
-  'FINISHED, FAILED, KILLED, RUNNING, SCHEDULED, completed, failed, running';
+  'FINISHED, FAILED, KILLED, RUNNING, SCHEDULED, completed, failed, killed, running';
 
 export function troveStatus(name: string): string | undefined {
   return STATUSES.get(name);
@@ -85,6 +86,7 @@ export function troveStatus(name: string): string | undefined {
 export const MLFLOW_STATUS: Readonly<Record<string, string>> = {
   completed: 'FINISHED',
   failed: 'FAILED',
+  killed: 'KILLED',
   running: 'RUNNING',
 };
 
