@@ -9,7 +9,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, parse, resolve } from 'node:path';
 import { findProject, type RunStatus, TroveError } from '@trove/core';
-import { dumpJsonDvclive, dumpYaml, validateEventName, writeFileAtomic } from '@trove/core/dialect';
+import {
+  dumpJsonDvclive,
+  dumpYaml,
+  endAfter,
+  validateEventName,
+  writeFileAtomic,
+} from '@trove/core/dialect';
 import type { ReportInput } from '@trove/report';
 import { type ImageValue, prepareImage } from './image.js';
 import { type LiveArtifactOptions, logLiveArtifact } from './live-artifact.js';
@@ -124,14 +130,10 @@ export class Live implements AsyncDisposable {
     const live = new Live(options);
     await live.#run.ready;
     if (fn === undefined) return live;
-    try {
-      const result = await fn(live);
-      await live.end();
-      return result;
-    } catch (err) {
-      await live.#finish('failed').catch(() => undefined);
-      throw err;
-    }
+    return endAfter(
+      () => fn(live),
+      (status) => live.#finish(status),
+    );
   }
 
   /** The trove run id (once the run has started). */

@@ -152,4 +152,100 @@ console.log('ready ' + run.id);
     expect(finished.code).toBe(0);
     expect(await statusOf(cwd, finished.id)).toBe('FINISHED');
   });
+
+  it('a log call with no active run starts one, and the process leaving ends it FINISHED (as MLflow)', async () => {
+    const realDir = tempDir('mlflow-auto-real-');
+    const realRun = python(
+      `import sys, mlflow
+mlflow.set_tracking_uri('file:' + sys.argv[1] + '/mlruns')
+mlflow.log_param('lr', 0.1)
+mlflow.log_metric('loss', 0.5, step=1)
+mlflow.log_text('hello', 'notes/a.txt')
+print(mlflow.active_run().info.run_id)`,
+      [realDir],
+    ).trim();
+    const real = JSON.parse(
+      python(
+        `import sys, json, mlflow
+from mlflow.artifacts import list_artifacts
+mlflow.set_tracking_uri('file:' + sys.argv[1] + '/mlruns')
+r = mlflow.get_run(sys.argv[2])
+print(json.dumps({'status': r.info.status, 'params': r.data.params, 'metrics': r.data.metrics,
+  'listing': [f.path for f in list_artifacts(run_id=sys.argv[2], artifact_path='notes')]}))`,
+        [realDir, realRun],
+      ),
+    );
+    expect(real.status).toBe('FINISHED');
+
+    const cwd = project();
+    const out = await runExitScript(
+      cwd,
+      `import * as mlflow from '${MLFLOW}';
+mlflow.logParam('lr', 0.1);
+mlflow.logMetric('loss', 0.5, 1);
+await mlflow.logText('hello', 'notes/a.txt');
+console.log('ready ' + mlflow.activeRun().id);
+`,
+    );
+    expect(out.code).toBe(0);
+    const store = await openStore({ cwd });
+    try {
+      const [run] = await mlflow.searchRuns({ store, searchAllExperiments: true });
+      expect(run?.info.run_id).toBe(out.id);
+      expect({
+        status: run?.info.status,
+        params: run?.data.params,
+        metrics: run?.data.metrics,
+      }).toEqual({ status: real.status, params: real.params, metrics: real.metrics });
+      expect(Object.keys(await store.readArtifacts(out.id))).toEqual(real.listing);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('bad input with no active run is refused at once and starts no run', async () => {
+    expect(mlflow.activeRun()).toBeUndefined();
+    expect(() => mlflow.logMetric('loss', 'high' as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => mlflow.logParams([1] as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => mlflow.logMetric('loss', 1, -1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_STEP' }),
+    );
+    // A model object where the path of a file is expected.
+    await expect(mlflow.logArtifact({ layers: [] } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(mlflow.logArtifacts(42 as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(mlflow.logModel({ predict() {} } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(mlflow.activeRun()).toBeUndefined();
+  });
+
+  it('sync calls made before the auto-started run exists land in it, in order', async () => {
+    const store = memoryStore();
+    // The store of the last run is the fluent API's (MLflow's tracking URI): set it with a run.
+    await mlflow.startRun({ store, cwd: project() }, async () => undefined);
+    const cwd = process.cwd();
+    expect(mlflow.activeRun()).toBeUndefined();
+    mlflow.logParam('a', 1);
+    mlflow.setTag('team', 'cv');
+    mlflow.logMetric('m', 1, 0);
+    mlflow.logMetric('m', 2, 1);
+    await mlflow.endRun();
+    expect(mlflow.activeRun()).toBeUndefined();
+    expect(process.cwd()).toBe(cwd);
+    const [auto] = await mlflow.searchRuns({ store, searchAllExperiments: true });
+    expect(auto?.info.status).toBe('FINISHED');
+    expect(auto?.data).toMatchObject({
+      params: { a: '1' },
+      tags: { team: 'cv' },
+      metrics: { m: 2 },
+    });
+  });
 });

@@ -15,6 +15,7 @@
 
 import type { ArtifactRecord, LineageRow, RunStatus } from '@trove/core';
 import { TroveError } from '@trove/core';
+import { endAfter } from '@trove/core/dialect';
 import type {
   InitOptions,
   LogArtifactOptions,
@@ -67,14 +68,10 @@ export async function init<T>(
     if (current === run) current = undefined;
   });
   if (fn === undefined) return run;
-  try {
-    const result = await fn(run);
-    await run.end('completed');
-    return result;
-  } catch (err) {
-    await run.end('failed').catch(() => undefined);
-    throw err;
-  }
+  return endAfter(
+    () => fn(run),
+    (status) => run.end(status),
+  );
 }
 
 /** The run `init()` started, if any. */
