@@ -26,6 +26,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 const open = new Map<object, Ender>();
 let exiting = false;
+/** Errors thrown while the runs were ending: given back to Node once they have ended. */
+const thrownMeanwhile: unknown[] = [];
 
 /** Ends `key`'s run with `end` if the process leaves while it is open. */
 export function guardRun(key: object, end: Ender): void {
@@ -70,17 +72,15 @@ function onBeforeExit(): void {
 }
 
 function onUncaught(error: unknown): void {
-  if (exiting) return;
-  exiting = true;
+  // Alone, this listener took Node's own handling away: the error goes back to it afterwards.
   const others = process.listenerCount('uncaughtException') > 1;
-  endAll('failed').finally(() => {
-    finish();
-    // Alone, this listener took Node's own handling away: give the error back to it.
-    if (!others)
-      setImmediate(() => {
-        throw error;
-      });
-  });
+  if (exiting) {
+    if (!others) thrownMeanwhile.push(error);
+    return;
+  }
+  exiting = true;
+  if (!others) thrownMeanwhile.push(error);
+  endAll('failed').finally(() => finish());
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -101,4 +101,9 @@ function onSignal(signal: NodeJS.Signals): void {
 function finish(): void {
   exiting = false;
   if (open.size === 0) listen(false);
+  for (const error of thrownMeanwhile.splice(0)) {
+    setImmediate(() => {
+      throw error;
+    });
+  }
 }
