@@ -24,8 +24,10 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .option('-q, --quiet', 'no progress and no messages')
     .option('-C, --cwd <dir>', 'run as if started in this folder')
-    .option('--debug', 'print the details (stack) of unexpected errors')
+    .option('--debug', 'print the stack of an internal error (a bug) with its message')
     .showHelpAfterError()
+    // Every command's --help lists the global flags too (--json, --store, -C, …): they apply there.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerInit(program, globals);

@@ -83,6 +83,12 @@ const CASES: Case[] = [
     code: 'USAGE',
   },
   {
+    name: '`trove --json lss`, an unknown command (printed no JSON)',
+    setup: () => ['--json', 'lss'],
+    exit: 2,
+    code: 'USAGE',
+  },
+  {
     name: 'an unknown option under --json (printed no JSON)',
     setup: (cwd) => {
       writeFileSync(join(cwd, 'a.txt'), 'a');

@@ -167,7 +167,8 @@ describe('trove add / ls / runs / get / lineage / verify', () => {
       'utf8',
     );
     expect(events).toMatch(
-      /^step\|timestamp\|model\n3\|\d{4}-\d\d-\d\dT[^|]+\|\{"path":"assets\/model\/ckpt_3.tar.gz"\}$/,
+      // The time as Polyaxon's client writes it (Python's str(datetime) of a UTC time).
+      /^step\|timestamp\|model\n3\|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00\|\{"path":"assets\/model\/ckpt_3.tar.gz"\}$/,
     );
 
     const got = join(cwd, 'restored');

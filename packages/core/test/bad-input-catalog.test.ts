@@ -23,6 +23,11 @@ interface Refusal {
 
 const REFUSALS: Refusal[] = [
   { name: 'logArtifact(42)', code: 'INVALID_PATH', call: (run) => run.logArtifact(42 as never) },
+  {
+    name: 'useArtifact(a model object) (was a raw TypeError)',
+    code: 'INVALID_ARGUMENT',
+    call: (run) => run.useArtifact({ layers: [] } as never),
+  },
   { name: 'a NUL in the path', code: 'INVALID_PATH', call: (run) => run.logArtifact('a\0.txt') },
   {
     name: 'a NUL in relPath',

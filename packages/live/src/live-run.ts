@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ArtifactRecord, LogArtifactOptions, Run, Store } from '@trove/core';
+import type { ArtifactRecord, LogArtifactOptions, Run, RunStatus, Store } from '@trove/core';
 import { resumeRun, startRun } from '@trove/core';
-import { writeFileAtomic } from '@trove/core/dialect';
+import { setExitEnd, writeFileAtomic } from '@trove/core/dialect';
 import { toPlain } from './py-values.js';
 
 const SAVE_EVERY_MS = 3000;
@@ -21,6 +21,8 @@ export interface LiveRunOptions {
   root: string;
   dir: string;
   resume: boolean;
+  /** How the Live ends if the process leaves while its run is open. */
+  exitEnd: (status: Exclude<RunStatus, 'running'>) => Promise<void>;
   name?: string;
   store?: Store | string;
   configFile?: string;
@@ -93,11 +95,11 @@ export class LiveRun {
   }
 
   /** Saves everything and ends the run; rethrows the first error the run side met. */
-  async end(step: number | undefined): Promise<void> {
+  async end(step: number | undefined, status: Exclude<RunStatus, 'running'>): Promise<void> {
     await this.sync(true).catch(() => undefined);
     await this.#then(async (run) => {
       if (step !== undefined) run.step = step;
-      await run.end();
+      await run.end(status);
     }).catch(() => undefined);
     if (this.#error !== undefined) throw this.#error;
   }
@@ -150,6 +152,12 @@ function memoFile(root: string, dir: string): string {
 }
 
 async function open(o: LiveRunOptions): Promise<Run> {
+  const run = await openRun(o);
+  setExitEnd(run, o.exitEnd);
+  return run;
+}
+
+async function openRun(o: LiveRunOptions): Promise<Run> {
   const memo = memoFile(o.root, o.dir);
   const common = {
     cwd: o.cwd,

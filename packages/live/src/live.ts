@@ -8,8 +8,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, parse, resolve } from 'node:path';
-import { findProject, TroveError } from '@trove/core';
-import { dumpJsonDvclive, dumpYaml, validateEventName, writeFileAtomic } from '@trove/core/dialect';
+import { findProject, type RunStatus, TroveError } from '@trove/core';
+import {
+  dumpJsonDvclive,
+  dumpYaml,
+  endAfter,
+  validateEventName,
+  writeFileAtomic,
+} from '@trove/core/dialect';
 import type { ReportInput } from '@trove/report';
 import { type ImageValue, prepareImage } from './image.js';
 import { type LiveArtifactOptions, logLiveArtifact } from './live-artifact.js';
@@ -101,11 +107,33 @@ export class Live implements AsyncDisposable {
     if (options.monitorSystem) this.monitorSystem();
   }
 
-  /** `await Live.create(options)`: a Live whose trove run is recorded in the store. */
-  static async create(options: LiveOptions = {}): Promise<Live> {
+  /**
+   * `await Live.create(options)`: a Live whose trove run is recorded in the store. With `fn`,
+   * DVCLive's `with Live() as live:` that also tells the run how the block ended: `end()` when
+   * `fn` settles, and the trove run recorded `failed` when `fn` throws (the error is thrown
+   * again). `await using` ends it too, but cannot see the error: the run is `completed`.
+   *
+   * @example
+   * await Live.create({}, async (live) => {
+   *   live.logMetric('loss', 0.1);
+   *   await live.nextStep();
+   * });
+   */
+  static create(options?: LiveOptions): Promise<Live>;
+  static create<T>(options: LiveOptions, fn: (live: Live) => Promise<T>): Promise<T>;
+  static async create<T>(
+    options: LiveOptions = {},
+    fn?: (live: Live) => Promise<T>,
+  ): Promise<Live | T> {
+    if (fn !== undefined && typeof fn !== 'function')
+      throw new TroveError('INVALID_ARGUMENT', 'Live.create(options, fn) needs a function to run.');
     const live = new Live(options);
     await live.#run.ready;
-    return live;
+    if (fn === undefined) return live;
+    return endAfter(
+      () => fn(live),
+      (status) => live.#finish(status),
+    );
   }
 
   /** The trove run id (once the run has started). */
@@ -313,7 +341,15 @@ export class Live implements AsyncDisposable {
   }
 
   /** Ends the Live: final files, the DVC experiment, the trove run. Idempotent. */
-  async end(): Promise<void> {
+  end(): Promise<void> {
+    return this.#finish('completed');
+  }
+
+  /**
+   * `end()`, with the trove run recorded as `status`. A process stopped by a signal leaves no
+   * DVC experiment (DVCLive's process would be gone before its `end()`).
+   */
+  async #finish(status: Exclude<RunStatus, 'running'>): Promise<void> {
     if (this.#ended) return;
     this.#stopMonitor?.();
     if (this.#images.size > 0 && this.#options.cacheImages && this.#dvcRoot) {
@@ -327,7 +363,7 @@ export class Live implements AsyncDisposable {
     this.#summaryFile.close();
     this.#ended = true;
     await synced;
-    if (this.#options.saveDvcExp !== false && this.#dvcRoot) {
+    if (this.#options.saveDvcExp !== false && this.#dvcRoot && status !== 'killed') {
       await saveDvcExp({
         cwd: this.cwd,
         dvcRoot: this.#dvcRoot,
@@ -337,7 +373,7 @@ export class Live implements AsyncDisposable {
         warn: (m) => this.#warn(m),
       });
     }
-    await this.#run.end(this.#step);
+    await this.#run.end(this.#step, status);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -373,6 +409,7 @@ export class Live implements AsyncDisposable {
       root: this.#root,
       dir: this.dir,
       resume,
+      exitEnd: (status) => this.#finish(status),
       ...(this.#o.expName !== undefined ? { name: this.#o.expName } : {}),
       ...(o.store !== undefined ? { store: o.store } : {}),
       ...(o.configFile !== undefined ? { configFile: o.configFile } : {}),

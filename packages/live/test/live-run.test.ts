@@ -199,7 +199,8 @@ describe('a Live is a trove run', () => {
     const lines = text.split('\n');
     expect(lines).toHaveLength(5002);
     expect(lines[0]).toBe('step|timestamp|metric');
-    expect(lines[1]).toMatch(/^0\|\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)\|0\.5$/);
+    // The time as Polyaxon's client writes it: Python's str(datetime) of a UTC time.
+    expect(lines[1]).toMatch(/^0\|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00\|0\.5$/);
     expect(lines[5001]).toMatch(/^1\|.*\|4999$/);
     expect(text.endsWith('\n')).toBe(false);
   });

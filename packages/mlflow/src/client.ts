@@ -10,8 +10,8 @@ import {
   type Store,
 } from '@trove/core';
 import type { SearchVersionsOptions } from '@trove/core/dialect';
+import { currentStore, flushActiveRuns } from './active-runs.js';
 import { type FileInfo, listRunArtifacts } from './artifacts.js';
-import { currentStore, flushActiveRuns } from './fluent.js';
 import type { MlflowRun } from './run-view.js';
 import { getStoreRun, type PagedList, type RunViewType, searchRunPage } from './search-runs.js';
 

@@ -3,8 +3,8 @@
  * the active or last run (else the project's). What the active runs logged is saved first.
  */
 import { type Store, TroveError } from '@trove/core';
+import { currentStore, flushActiveRuns } from './active-runs.js';
 import { activeExperiment, experimentId } from './experiments.js';
-import { currentStore, flushActiveRuns } from './fluent.js';
 import type { MlflowRun } from './run-view.js';
 import { getStoreRun, type RunViewType, searchRunPage } from './search-runs.js';
 

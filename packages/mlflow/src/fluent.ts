@@ -6,108 +6,102 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix, resolve } from 'node:path';
+import { type Run, resumeRun, TroveError } from '@trove/core';
 import {
-  openStore,
-  type Run,
-  resumeRun,
-  type Store,
-  startRun as startCoreRun,
-  TroveError,
-} from '@trove/core';
-import { logArtifactAs, pyJsonDumps, recordValue } from '@trove/core/dialect';
+  endAfter,
+  eventsOf,
+  isModelId,
+  logArtifactAs,
+  MODEL_METRIC_DIR,
+  pyJsonDumps,
+  recordValue,
+  validateEventName,
+  validateStep,
+} from '@trove/core/dialect';
+import {
+  activeOrStart,
+  activeRun,
+  current,
+  currentStore,
+  onActiveRun,
+  openRun,
+  queuedCalls,
+  type StartRunOptions,
+  settleWaiting,
+} from './active-runs.js';
 import {
   type DownloadArtifactsOptions,
   downloadRunArtifacts,
   type FileInfo,
   listRunArtifacts,
 } from './artifacts.js';
-import { activeExperiment, experimentTags } from './experiments.js';
-import { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
+import { type LogModelOptions, logLoggedModel, type ModelInfo } from './log-model.js';
 import { safeDumpYaml } from './model/mlmodel.js';
 import { mlflowParamValue } from './param-value.js';
 
-export interface StartRunOptions {
-  /** Continue this run instead of starting one. */
-  runId?: string;
-  runName?: string;
-  /** The experiment of a new run (MLflow's `experiment_id`); default: `setExperiment`'s, else `0`. */
-  experimentId?: string;
-  tags?: Record<string, unknown>;
-  /** Start inside the active run (MLflow's `nested=True`); otherwise one active run at a time. */
-  nested?: boolean;
-  /** A store, or a store's name in `trove.yaml`; defaults to the project's store. */
-  store?: Store | string;
-  cwd?: string;
-}
-
 export type MlflowRunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
-const active: Run[] = [];
-let lastStore: Store | undefined;
+const TROVE_STATUS = { FINISHED: 'completed', FAILED: 'failed', KILLED: 'killed' } as const;
 
-export async function startRun(options: StartRunOptions = {}): Promise<Run> {
-  if (active.length > 0 && !options.nested) {
+/**
+ * `start_run`. With `fn`, the run is `with mlflow.start_run():` — it ends FINISHED when `fn`
+ * resolves, FAILED when it throws (the error is thrown again), and is no longer active either way.
+ * Without, the run stays active until `endRun()` (or `await using`, which ends it FINISHED even
+ * when the block throws: a disposer is not told of the error) or the process exits.
+ *
+ * @example
+ * await mlflow.startRun({ runName: 'train' }, async (run) => {
+ *   mlflow.logParam('lr', 0.01);
+ * });
+ */
+export function startRun(options?: StartRunOptions): Promise<Run>;
+export function startRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T>;
+export function startRun<T>(
+  options: StartRunOptions = {},
+  fn?: (run: Run) => Promise<T>,
+): Promise<Run | T> {
+  return fn === undefined ? openRun(options) : withRun(options, fn);
+}
+
+/** `startRun(options, fn)`: `fn` in a new active run, FAILED if it throws, FINISHED otherwise. */
+export async function withRun<T>(
+  options: StartRunOptions,
+  fn: (run: Run) => Promise<T>,
+): Promise<T> {
+  if (typeof fn !== 'function')
+    throw new TroveError('INVALID_ARGUMENT', 'withRun needs a function to run.');
+  const run = await openRun(options);
+  return endAfter(
+    () => fn(run),
+    (status) => run.end(status),
+  );
+}
+
+/** Ends the active run (`FINISHED` → completed, `FAILED` → failed, `KILLED` → killed). */
+export async function endRun(status: MlflowRunStatus = 'FINISHED'): Promise<void> {
+  const ends = TROVE_STATUS[status];
+  if (ends === undefined)
     throw new TroveError(
       'INVALID_ARGUMENT',
-      `Run ${active.at(-1)?.id} is already active; end it first or pass nested: true.`,
+      `Unknown run status ${JSON.stringify(status)}: FINISHED, FAILED or KILLED.`,
     );
-  }
-  const tags = Object.fromEntries(
-    Object.entries(options.tags ?? {}).map(([k, v]) => [k, String(v)]),
-  );
-  const common = {
-    ...(options.store !== undefined ? { store: options.store } : {}),
-    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    dvcyaml: false as const,
-  };
-  const run =
-    options.runId !== undefined
-      ? await resumeRun(options.runId, common)
-      : await startCoreRun({
-          ...common,
-          ...(options.runName ? { name: options.runName } : {}),
-          tags: {
-            ...experimentTags(options.experimentId ?? activeExperiment().experiment_id),
-            ...tags,
-          },
-        });
-  if (options.runId !== undefined && Object.keys(tags).length > 0) run.setTags(tags);
-  active.push(run);
-  lastStore = run.store;
-  return run;
+  // Calls waiting for an auto-started run land in it first; the first that failed is thrown
+  // once the run has ended (as the kernel's end() reports a failed log call).
+  let failed: { error: unknown } | undefined;
+  await settleWaiting().catch((error: unknown) => {
+    failed = { error };
+  });
+  await activeRun()?.end(failed ? 'failed' : ends);
+  if (failed) throw failed.error;
 }
 
-export function activeRun(): Run | undefined {
-  return active.at(-1);
-}
-
-/** Ends the active run (`FINISHED` → completed; `FAILED`/`KILLED` → failed). */
-export async function endRun(status: MlflowRunStatus = 'FINISHED'): Promise<void> {
-  const run = active.pop();
-  if (run) await run.end(status === 'FINISHED' ? 'completed' : 'failed');
-}
-
-function current(): Run {
-  const run = active.at(-1);
-  if (!run) throw new TroveError('RUN_ENDED', 'No active run: call startRun() first.');
-  return run;
-}
-
-/** Saves what the active runs logged, so that a search sees it (MLflow's calls are durable). */
-export async function flushActiveRuns(): Promise<void> {
-  await Promise.all(active.map((run) => run.flush()));
-}
-
-/** The store of the active or last run, else the project's store. */
-export async function currentStore(): Promise<Store> {
-  lastStore ??= active.at(-1)?.store ?? (await openStore());
-  return lastStore;
-}
-
-/** Runs `fn` on the active run, or on `runId` (resumed for the call, then ended again). */
+/**
+ * Runs `fn` on the active run (started now when there is none, as MLflow does), or on `runId`
+ * (resumed for the call, then ended again).
+ */
 async function onRun<T>(runId: string | undefined, fn: (run: Run) => Promise<T>): Promise<T> {
-  const run = active.at(-1);
-  if (runId === undefined || run?.id === runId) return fn(current());
+  const run = activeRun();
+  if (runId === undefined || run?.id === runId) return fn(await activeOrStart());
   const other = await resumeRun(runId, { store: await currentStore(), dvcyaml: false });
   try {
     return await fn(other);
@@ -121,27 +115,68 @@ async function onRun<T>(runId: string | undefined, fn: (run: Run) => Promise<T>)
  * past 2^53); what it cannot (a function, a symbol, a value containing itself) is recorded as
  * its text, as MLflow records `str(value)`, instead of being refused.
  */
-export const logParam = (key: string, value: unknown): void =>
-  current().logParam(key, mlflowParamValue(value, key));
-export const logParams = (params: Record<string, unknown>): void => {
-  const run = current();
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    run.logParams(params); // the kernel's refusal
-    return;
-  }
-  run.logParams(
-    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, mlflowParamValue(v, k)])),
-  );
+export const logParam = (key: string, value: unknown): void => {
+  if (typeof key !== 'string' || key.trim() === '')
+    throw new TroveError('INVALID_NAME', `A param name is a non-empty string, not ${String(key)}.`);
+  logParams({ [key]: value });
 };
-export const setTag = (key: string, value: unknown): void => current().setTags({ [key]: value });
-export const setTags = (tags: Record<string, unknown>): void => current().setTags(tags);
+export const logParams = (params: Record<string, unknown>): void => {
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new TroveError('INVALID_ARGUMENT', 'params must be a mapping of names to values.');
+  const values = Object.fromEntries(
+    Object.entries(params).map(([k, v]) => {
+      if (k.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
+      return [k, recordValue(mlflowParamValue(v, k), `param ${k}`)];
+    }),
+  );
+  onActiveRun((run) => run.logParams(values));
+};
+export const setTag = (key: string, value: unknown): void => setTags({ [key]: value });
+export const setTags = (tags: Record<string, unknown>): void => {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags))
+    throw new TroveError('INVALID_ARGUMENT', 'tags must be a mapping of names to values.');
+  onActiveRun((run) => run.setTags(tags));
+};
 
-export function logMetric(key: string, value: number, step?: number): void {
-  current().logMetric(key, value, step === undefined ? {} : { step });
+export interface LogMetricOptions {
+  /** Links the value to this logged model too (MLflow 3's `model_id`): its `metrics` show it. */
+  modelId?: string;
 }
 
-export function logMetrics(metrics: Record<string, number>, step?: number): void {
-  for (const [key, value] of Object.entries(metrics)) logMetric(key, value, step);
+/** `log_metric`: into the active run's history (and, with `modelId`, the logged model's). */
+export function logMetric(
+  key: string,
+  value: number,
+  step?: number,
+  options: LogMetricOptions = {},
+): void {
+  const { modelId } = options;
+  if (modelId !== undefined && (typeof modelId !== 'string' || !isModelId(modelId)))
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `modelId ${JSON.stringify(modelId)} is not a logged model's id (m-<32 hex digits>).`,
+    );
+  // Checked here, so that a call that waits for its run to start cannot fail later.
+  validateEventName('metric', key);
+  if (typeof value !== 'number')
+    throw new TroveError('INVALID_ARGUMENT', `Metric ${key} must be a number.`);
+  validateStep(step);
+  onActiveRun((run) => {
+    run.logMetric(key, value, step === undefined ? {} : { step });
+    if (modelId !== undefined) {
+      eventsOf(run).add('metric', `${modelId}/${key}`, step ?? run.step, value, {
+        dir: MODEL_METRIC_DIR,
+      });
+    }
+  });
+}
+
+export function logMetrics(
+  metrics: Record<string, number>,
+  step?: number,
+  options: LogMetricOptions = {},
+): void {
+  for (const [key, value] of Object.entries(metrics)) logMetric(key, value, step, options);
 }
 
 function artifactDir(artifactPath: string | undefined): string {
@@ -154,6 +189,7 @@ export async function logArtifact(
   artifactPath?: string,
   runId?: string,
 ): Promise<void> {
+  localPathOf(localPath, 'logArtifact');
   await onRun(runId, async (run) => {
     const source = resolve(run.cwd, localPath);
     const path = posix.join(artifactDir(artifactPath), basename(source));
@@ -170,6 +206,7 @@ export async function logArtifacts(
   artifactPath?: string,
   runId?: string,
 ): Promise<void> {
+  localPathOf(localDir, 'logArtifacts');
   await onRun(runId, async (run) => {
     const source = resolve(run.cwd, localDir);
     if (!statSync(source, { throwIfNoEntry: false })?.isDirectory())
@@ -187,7 +224,29 @@ export async function logArtifacts(
   });
 }
 
+/**
+ * A local path argument: a non-empty string. A model object (MLflow's `log_model(model)` habit)
+ * or anything else is refused with a word on what is wanted, before a run is started.
+ */
+function localPathOf(value: unknown, call: string): string {
+  if (typeof value === 'string' && value !== '') return value;
+  const what =
+    value === null || value === undefined
+      ? String(value)
+      : typeof value === 'object'
+        ? `an object (${(value as object).constructor?.name ?? 'Object'})`
+        : `${typeof value} ${JSON.stringify(value)}`;
+  throw new TroveError(
+    'INVALID_ARGUMENT',
+    `${call} takes the path of a local file or folder, not ${what}: save it to a file first and pass the file's path.`,
+  );
+}
+
 async function logTempFile(text: string, artifactFile: string, runId?: string): Promise<void> {
+  if (typeof text !== 'string')
+    throw new TroveError('INVALID_ARGUMENT', `logText takes a string, not ${typeof text}.`);
+  if (typeof artifactFile !== 'string')
+    throw new TroveError('INVALID_ARGUMENT', 'artifactFile must be a path in the run (a string).');
   const path = artifactDir(artifactFile);
   if (path === '' || path.endsWith('/'))
     throw new TroveError(
@@ -235,7 +294,15 @@ export async function downloadArtifacts(options: DownloadArtifactsOptions): Prom
   return downloadRunArtifacts(await currentStore(), options);
 }
 
-/** `log_model` for a saved model file or folder (see `LogModelOptions`). */
-export function logModel(path: string, options: LogModelOptions = {}): Promise<ModelInfo> {
-  return logRunModel(current(), path, options);
+/**
+ * `log_model` for a saved model file or folder (see `LogModelOptions`): a logged model of the
+ * active run, or, with none, of no run (as MLflow 3 does; no run is started).
+ */
+export async function logModel(path: string, options: LogModelOptions = {}): Promise<ModelInfo> {
+  await queuedCalls();
+  const run = activeRun();
+  if (run) return logLoggedModel({ run }, path, options);
+  return logLoggedModel({ store: await currentStore(), cwd: process.cwd() }, path, options);
 }
+
+export { activeRun, type StartRunOptions };

@@ -18,6 +18,7 @@ export {
   activeRun,
   downloadArtifacts,
   endRun,
+  type LogMetricOptions,
   listArtifacts,
   logArtifact,
   logArtifacts,
@@ -33,11 +34,19 @@ export {
   setTag,
   setTags,
   startRun,
+  withRun,
 } from './fluent.js';
 export { getRun, type SearchRunsOptions, searchRuns } from './fluent-search.js';
 export { type LogModelOptions, logRunModel, type ModelInfo } from './log-model.js';
+export {
+  getLoggedModel,
+  type LoggedModel,
+  type SearchLoggedModelsOptions,
+  searchLoggedModels,
+} from './logged-models.js';
 export { type Tensor, type TensorDtype, tensor } from './model/schema.js';
 export type { ModelSignature } from './model/signature.js';
 export { inferSignature } from './model/signature.js';
+export type { ModelMetricInfo } from './model-metrics.js';
 export type { MlflowRun, MlflowRunData, MlflowRunInfo, MlflowStatus } from './run-view.js';
 export { type PagedList, type RunViewType, ViewType } from './search-runs.js';

@@ -5,7 +5,7 @@
 import { type RunRow, TroveError } from '@trove/core';
 import { experimentIdOfRow } from './experiments.js';
 
-export type MlflowStatus = 'RUNNING' | 'FINISHED' | 'FAILED';
+export type MlflowStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 
 export interface MlflowRunInfo {
   run_id: string;
@@ -36,11 +36,11 @@ export interface MlflowRun {
   data: MlflowRunData;
 }
 
-// trove records a killed run as failed (the dialect's endRun('KILLED')), so KILLED never comes back.
 const STATUS: Record<string, MlflowStatus> = {
   running: 'RUNNING',
   completed: 'FINISHED',
   failed: 'FAILED',
+  killed: 'KILLED',
 };
 
 export function mlflowRun(row: RunRow): MlflowRun {

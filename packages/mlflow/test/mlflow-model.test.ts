@@ -6,21 +6,7 @@ import { logRunModel } from '../src/index.js';
 import { tensor } from '../src/model/schema.js';
 import { inferSignature, signatureDict } from '../src/model/signature.js';
 import { memoryStore, snapshotTree, storeKeys, tempDir } from './helpers.js';
-import { ensureMlflow, python } from './mlflow-python.js';
-
-/** Builds `Y = X * 2 + 1` (float32, [N, 3]) with the onnx helper. */
-const MAKE_ONNX = `
-import sys, onnx
-from onnx import helper, TensorProto
-X = helper.make_tensor_value_info('X', TensorProto.FLOAT, [None, 3])
-Y = helper.make_tensor_value_info('Y', TensorProto.FLOAT, [None, 3])
-two = helper.make_tensor('two', TensorProto.FLOAT, [], [2.0])
-one = helper.make_tensor('one', TensorProto.FLOAT, [], [1.0])
-g = helper.make_graph([helper.make_node('Mul', ['X', 'two'], ['T']), helper.make_node('Add', ['T', 'one'], ['Y'])], 'g', [X], [Y], [two, one])
-m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])
-m.ir_version = 8
-onnx.save(m, sys.argv[1])
-`;
+import { ensureMlflow, MAKE_ONNX, python } from './mlflow-python.js';
 
 /** Loads every model dir given with MLflow; predicts with the first; prints JSON. */
 const LOAD = `
@@ -87,8 +73,8 @@ describe('logModel: MLflow model format', () => {
     expect(userFiles()).toEqual(before);
 
     expect(info).toMatchObject({
-      modelUri: `runs:/${run.id}/iris_classifier`,
-      artifactPath: 'iris_classifier',
+      modelUri: `models:/${info.modelId}`,
+      artifactPath: `models:/${info.modelId}`,
       name: 'iris_classifier',
       runId: run.id,
       registeredModelVersion: 1,
@@ -102,6 +88,8 @@ describe('logModel: MLflow model format', () => {
 
     const dirs: string[] = [];
     for (const uri of [
+      // MLflow 2's form still names it: the run's model of that name.
+      `runs:/${run.id}/iris_classifier`,
       info.modelUri,
       'models:/production-classifier/1',
       `models:/${info.modelId}`,
@@ -117,18 +105,23 @@ describe('logModel: MLflow model format', () => {
     );
     expect(readdirSync(dirs[0] as string).sort()).toEqual([
       'MLmodel',
+      'conda.yaml',
       'input_example.json',
       'model.onnx',
+      'python_env.yaml',
       'requirements.txt',
       'serving_input_example.json',
     ]);
+    // As MLflow 3: mlflow pinned to the version whose format this is, first.
     expect(readFileSync(join(dirs[0] as string, 'requirements.txt'), 'utf8')).toBe(
-      'mlflow\nonnx==1.23.2\nonnxruntime',
+      'mlflow==3.18.0\nonnx==1.23.2\nonnxruntime',
     );
     const plainDir = join(tempDir(), 'plain');
     await checkout(store.objects, again.md5, plainDir);
 
-    const result = JSON.parse(python(LOAD, [dirs[0] as string, dirs[1] as string, plainDir]));
+    // Every URI names the same directory.
+    expect(new Set(dirs.slice(0, 4).map((d) => JSON.stringify(snapshotTree(d)))).size).toBe(1);
+    const result = JSON.parse(python(LOAD, [dirs[0] as string, dirs[2] as string, plainDir]));
     expect(result.predict).toEqual({
       Y: [
         [3, 5, 7],
@@ -186,7 +179,11 @@ describe('logModel: MLflow model format', () => {
       'INVALID_NAME',
     );
     expect(await code(logRunModel(run, 'missing.onnx'))).toBe('NOT_FOUND');
-    expect(await code(logRunModel(run, 'm.onnx', { name: '../up' }))).toBe('INVALID_PATH');
+    // A logged model's name is a name (MLflow 3 refuses / : . % and quotes), no longer a path.
+    expect(await code(logRunModel(run, 'm.onnx', { name: '../up' }))).toBe('INVALID_ARGUMENT');
+    expect(await code(logRunModel(run, 'm.onnx', { name: 'a.b' }))).toBe('INVALID_ARGUMENT');
+    // A model object where the path of a saved model is expected.
+    expect(await code(logRunModel(run, { layers: [] } as never))).toBe('INVALID_ARGUMENT');
     await run.flush();
     expect(await storeKeys(store)).toEqual(keys);
     expect(await openRegistry(store).listModels()).toEqual([]);

@@ -80,3 +80,17 @@ export function python(script: string, args: string[] = [], cwd?: string): strin
     if (existsSync(file)) rmSync(file);
   }
 }
+
+/** Builds `Y = X * 2 + 1` (float32, [N, 3]) with the onnx helper. */
+export const MAKE_ONNX = `
+import sys, onnx
+from onnx import helper, TensorProto
+X = helper.make_tensor_value_info('X', TensorProto.FLOAT, [None, 3])
+Y = helper.make_tensor_value_info('Y', TensorProto.FLOAT, [None, 3])
+two = helper.make_tensor('two', TensorProto.FLOAT, [], [2.0])
+one = helper.make_tensor('one', TensorProto.FLOAT, [], [1.0])
+g = helper.make_graph([helper.make_node('Mul', ['X', 'two'], ['T']), helper.make_node('Add', ['T', 'one'], ['Y'])], 'g', [X], [Y], [two, one])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])
+m.ir_version = 8
+onnx.save(m, sys.argv[1])
+`;

@@ -202,14 +202,19 @@ describe('MLflow YAML: logDict and MLmodel metadata read back by PyYAML and mlfl
         refused.push([i, step, (e as Error).message]);
       }
     };
+    const models: string[] = [];
     for (const [i, d] of dicts.entries()) {
       await attempt(i, 'logDict', () => mlflow.logDict(d, `dicts/d${i}.yaml`));
-      await attempt(i, 'logModel', () =>
-        mlflow.logModel('weights.bin', { name: `m${i}`, metadata: d }),
-      );
+      await attempt(i, 'logModel', async () => {
+        models.push(
+          (await mlflow.logModel('weights.bin', { name: `m${i}`, metadata: d })).modelUri,
+        );
+      });
     }
     await mlflow.endRun();
     const root = await mlflow.downloadArtifacts({ runId: run.id, dstPath: tempDir() });
+    // Logged models are not in the run (MLflow 3): each is downloaded beside, as m<i>/.
+    for (const uri of models) await mlflow.downloadArtifacts({ artifactUri: uri, dstPath: root });
     const casesFile = join(tempDir(), 'cases.json');
     writeFileSync(casesFile, JSON.stringify(dicts.map(expected)));
 

@@ -10,6 +10,7 @@ describe('@trove/mlflow', () => {
       'activeRun',
       'downloadArtifacts',
       'endRun',
+      'getLoggedModel',
       'getRun',
       'inferSignature',
       'listArtifacts',
@@ -23,12 +24,14 @@ describe('@trove/mlflow', () => {
       'logParams',
       'logRunModel',
       'logText',
+      'searchLoggedModels',
       'searchRuns',
       'setExperiment',
       'setTag',
       'setTags',
       'startRun',
       'tensor',
+      'withRun',
     ]);
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(pkg.exports['.']).toEqual({

@@ -18,12 +18,15 @@ interface RunArtifact {
   is_input: boolean;
 }
 
+/** The client's words: `log_succeeded`, `log_failed`, and `stopped` for a run stopped by a signal. */
+const CLIENT_STATUS = { completed: 'succeeded', failed: 'failed', killed: 'stopped' } as const;
+
 export function writeBookkeeping(
   folder: string,
   record: RunRecord,
   lineage: readonly LineageRow[],
   events: Pick<RunEvents, 'files' | 'summary'>,
-  status: 'completed' | 'failed',
+  status: 'completed' | 'failed' | 'killed',
   swept: ReadonlySet<string>,
 ): void {
   const rows = new Map<string, RunArtifact>();
@@ -64,7 +67,7 @@ export function writeBookkeeping(
     duration: (Date.parse(finished) - Date.parse(record.startTime)) / 1000,
     managed_by: 'user',
     is_managed: false,
-    status: status === 'completed' ? 'succeeded' : 'failed',
+    status: CLIENT_STATUS[status],
     kind: 'job',
     runtime: 'job',
     ...(Object.keys(record.tags).length > 0 ? { tags: Object.keys(record.tags) } : {}),

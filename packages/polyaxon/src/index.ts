@@ -15,6 +15,7 @@
 
 import type { ArtifactRecord, LineageRow, RunStatus } from '@trove/core';
 import { TroveError } from '@trove/core';
+import { endAfter } from '@trove/core/dialect';
 import type {
   InitOptions,
   LogArtifactOptions,
@@ -42,10 +43,35 @@ export { PolyaxonRun };
 
 let current: PolyaxonRun | undefined;
 
-/** Starts a run and makes it the one the module's functions log to (`tracking.init`). */
-export async function init(options: InitOptions = {}): Promise<PolyaxonRun> {
-  current = await PolyaxonRun.start(options);
-  return current;
+/**
+ * Starts a run and makes it the one the module's functions log to (`tracking.init`). With `fn`,
+ * the run ends when `fn` settles: succeeded, or failed when `fn` throws (the error is thrown
+ * again), as the client's exit hooks record it; no run is current afterwards either way.
+ *
+ * @example
+ * await tracking.init({ name: 'train' }, async () => {
+ *   tracking.logMetric('loss', 0.1, { step: 1 });
+ * });
+ */
+export function init(options?: InitOptions): Promise<PolyaxonRun>;
+export function init<T>(options: InitOptions, fn: (run: PolyaxonRun) => Promise<T>): Promise<T>;
+export async function init<T>(
+  options: InitOptions = {},
+  fn?: (run: PolyaxonRun) => Promise<T>,
+): Promise<PolyaxonRun | T> {
+  if (fn !== undefined && typeof fn !== 'function')
+    throw new TroveError('INVALID_ARGUMENT', 'init(options, fn) needs a function to run.');
+  const run = await PolyaxonRun.start(options);
+  current = run;
+  // However the run ends (end(), await using, the process leaving), it is no longer current.
+  run.onEnded(() => {
+    if (current === run) current = undefined;
+  });
+  if (fn === undefined) return run;
+  return endAfter(
+    () => fn(run),
+    (status) => run.end(status),
+  );
 }
 
 /** The run `init()` started, if any. */

@@ -19,8 +19,10 @@ import {
   eventsOf,
   logArtifactAs,
   logicalPath,
+  onRunEnded,
   PyFloat,
   pathExtension,
+  setExitEnd,
   statArtifactPath,
   validateArtifactName,
   validateEventName,
@@ -54,11 +56,21 @@ export class PolyaxonRun {
   /** Calls that place files are run one at a time (they share `.gitignore` files). */
   #queue: Promise<unknown> = Promise.resolve();
   #ended = false;
+  /** `end()` under way: a second call, or the exit guard, waits for it. */
+  #ending: Promise<void> | undefined;
 
   private constructor(run: Run, artifactsPath: string) {
     this.run = run;
     this.artifactsPath = artifactsPath;
     eventsOf(run).onSaved((batch) => this.#writeLocal(batch));
+    // A process leaving with the run open ends it as the client's hooks do (atexit: succeeded,
+    // sys.excepthook: failed), and a signal as stopped, with run.plx.json written either way.
+    setExitEnd(run, (status) => this.end(status));
+  }
+
+  /** `listener` is called once the run has ended, however it ended. */
+  onEnded(listener: () => void): void {
+    onRunEnded(this.run, listener);
   }
 
   /** Starts a run and creates its local folder with `outputs/` in it, as the client does. */
@@ -232,9 +244,19 @@ export class PolyaxonRun {
    * Ends the run: what was saved under `outputs/` and not logged yet is stored with it, the
    * events are written, and the run is recorded as `completed` (or `failed`). Idempotent.
    */
-  async end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
-    if (this.#ended) return;
+  end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
+    if (this.#ending) return this.#ending.catch(() => undefined);
     this.#ended = true;
+    this.#ending = this.#end(status);
+    return this.#ending;
+  }
+
+  /** `await using run = await PolyaxonRun.start()`: ends it as succeeded, even when the block throws. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.end();
+  }
+
+  async #end(status: Exclude<RunStatus, 'running'>): Promise<void> {
     try {
       await this.#queue.catch(() => undefined);
       const recorded = new Set(Object.keys(this.run.artifacts));

@@ -9,6 +9,7 @@ export {
   startEmulator,
   stopProcess,
 } from './emulator.js';
+export { distUrl, type ExitScriptResult, runExitScript } from './exit-script.js';
 export { expectRefusedCleanly, inFreshTmpdir } from './fresh-tmpdir.js';
 export { seededRandom } from './seeded-random.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';

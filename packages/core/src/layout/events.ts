@@ -62,12 +62,12 @@ export class EventLog {
       entry = { header: eventsHeader(kind), rows: [], tail: [], count: 0 };
       this.#pending.set(file, entry);
     }
-    // One timestamp a row: the row and the file's stats share it.
-    const timestamp = eventTimestamp(at);
-    entry.tail.push(`\n${eventRow(kind, step, value, timestamp)}`);
+    // One time a row: the row says it as the client does, the file's stats as its summary does.
+    const stamp = eventTimestamp(at);
+    entry.tail.push(`\n${eventRow(kind, step, value, stamp.text)}`);
     entry.count++;
     this.#size++;
-    this.#count(file, step, timestamp);
+    this.#count(file, step, stamp.iso);
     // Rows are joined into flat chunks as they come: a row's pieces die young, and only the
     // chunk's bytes stay until the save (a row alone would keep its pieces all that time).
     if (entry.tail.length >= CHUNK_ROWS) {
@@ -175,20 +175,25 @@ function eventRow(
 }
 
 /**
- * A timestamp as Python's `datetime.isoformat()` of an aware UTC time:
- * `2026-12-05T08:45:21.038000+00:00` (pandas parses it, as it does traceml's `str(datetime)`).
+ * A row's time as traceml writes it, Python's `str(datetime)` of an aware UTC time
+ * (`2026-12-05 08:45:21.038000+00:00`), and as its summaries write it, `isoformat()`
+ * (`2026-12-05T08:45:21.038000+00:00`). Both leave out a fraction of zero, as Python does.
  */
-function eventTimestamp(at: Date = new Date()): string {
+function eventTimestamp(at: Date = new Date()): { text: string; iso: string } {
   const ms = at.getTime();
   if (ms !== lastStamp.ms) {
+    const iso = at.toISOString(); // 2026-12-05T08:45:21.038Z
+    const fraction = iso.slice(20, 23) === '000' ? '' : `.${iso.slice(20, 23)}000`;
+    const time = `${iso.slice(11, 19)}${fraction}+00:00`;
     lastStamp.ms = ms;
-    lastStamp.text = `${at.toISOString().slice(0, 23)}000+00:00`;
+    lastStamp.text = `${iso.slice(0, 10)} ${time}`;
+    lastStamp.iso = `${iso.slice(0, 10)}T${time}`;
   }
-  return lastStamp.text;
+  return lastStamp;
 }
 
 /** Many rows are logged within one millisecond: its timestamp is formatted once. */
-const lastStamp = { ms: Number.NaN, text: '' };
+const lastStamp = { ms: Number.NaN, text: '', iso: '' };
 
 /**
  * Compact JSON as orjson writes it (traceml's `to_json`): no spaces, non-ASCII kept, `PyFloat`

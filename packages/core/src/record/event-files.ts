@@ -100,6 +100,24 @@ export function readEventFile(store: MetaLocation, file: EventFile): Readable {
 }
 
 /**
+ * The rows of an events file, line by line without the header (streamed: a long run's file
+ * never sits in memory as one string).
+ */
+export async function* eventRowLines(store: MetaLocation, file: EventFile): AsyncGenerator<string> {
+  let header = true;
+  let rest = '';
+  for await (const chunk of readEventFile(store, file)) {
+    const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (header) header = false;
+      else yield line;
+    }
+  }
+  if (rest !== '' && !header) yield rest;
+}
+
+/**
  * Appends rows to a run's event streams: the first save of a stream creates its base file, each
  * later one a new segment. One writer remembers the next sequence of each stream; on a conflict
  * (another writer took that number) it lists the stream's segments and takes the next free one.

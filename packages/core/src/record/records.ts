@@ -1,6 +1,7 @@
 /** What a store holds about runs: the JSON shapes of `runs/<id>/…`. */
 
-export type RunStatus = 'running' | 'completed' | 'failed';
+/** `killed`: the process was stopped by a signal (MLflow's KILLED, Polyaxon's stopped). */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'killed';
 
 /** `runs/<id>/run.json` */
 export interface RunRecord {

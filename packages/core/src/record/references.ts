@@ -54,11 +54,16 @@ async function* runReferences({ store }: ReferenceContext): AsyncIterable<string
   for (const list of lists) yield* list;
 }
 
-/** Model registry documents (`registry/<name>.json`): every md5 they mention. */
+/**
+ * Model registry documents (`registry/<name>.json`) and logged models (`models/<model-id>.json`,
+ * MLflow 3's, kept apart from any run): every md5 they mention.
+ */
 async function* registryReferences({ store, signal }: ReferenceContext): AsyncIterable<string> {
-  const prefix = joinKey(store.metaPrefix, 'registry/');
-  for await (const entry of store.meta.list(prefix, { signal })) {
-    yield* md5Tokens(await readText(store.meta, entry.key));
+  for (const folder of ['registry/', 'models/']) {
+    const prefix = joinKey(store.metaPrefix, folder);
+    for await (const entry of store.meta.list(prefix, { signal })) {
+      yield* md5Tokens(await readText(store.meta, entry.key));
+    }
   }
 }
 

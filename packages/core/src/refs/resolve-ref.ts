@@ -1,6 +1,7 @@
 import { TroveError } from '../errors.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Store } from '../record/store.js';
+import { isModelId } from '../registry/logged-models.js';
 import { MODELS_SCHEME, resolveModelUri } from '../registry/model-uri.js';
 import { findArtifactByName } from '../tables/find-artifacts.js';
 
@@ -28,6 +29,12 @@ const RUN_PATH_RE = /^([0-9a-f]{8,32})\/(.+)$/;
  * - an artifact name: the newest artifact of that name across runs (`name@<run>` picks a run).
  */
 export async function resolveArtifactRef(store: Store, ref: string): Promise<ResolvedArtifact> {
+  if (typeof ref !== 'string' || ref === '') {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `A reference is a non-empty string (a name, runs:/…, models:/… or an md5), not ${ref === '' ? 'an empty string' : typeof ref}.`,
+    );
+  }
   if (ref.startsWith(MODELS_SCHEME)) return resolveModelRef(store, ref);
   const md5 = MD5_RE.exec(ref);
   if (md5?.[1]) {
@@ -47,8 +54,11 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
     const runId = await store.resolveRunId(byPath[1]);
     const path = byPath[2].replace(/\/+$/, '');
     const record = (await store.readArtifacts(runId))[path];
-    if (!record) throw new TroveError('NOT_FOUND', `Run ${runId} has no artifact at ${path}.`);
-    return fromRecord(runId, record);
+    if (record) return fromRecord(runId, record);
+    // MLflow 3: `runs:/<run>/<name>` also names the model the run logged under that name.
+    const model = await loggedModelOfRun(store, runId, path);
+    if (model) return resolveModelRef(store, `${MODELS_SCHEME}${model}`);
+    throw new TroveError('NOT_FOUND', `Run ${runId} has no artifact at ${path}.`);
   }
   const at = ref.lastIndexOf('@');
   const name = at > 0 ? ref.slice(0, at) : ref;
@@ -98,10 +108,36 @@ function fromRecord(runId: string, record: ArtifactRecord): ResolvedArtifact {
   };
 }
 
+/** The id of the newest model `runId` logged as `name` (its lineage row `models:/<id>`). */
+async function loggedModelOfRun(
+  store: Store,
+  runId: string,
+  name: string,
+): Promise<string | undefined> {
+  let found: string | undefined;
+  for (const row of await store.readLineage(runId)) {
+    if (row.isInput || row.name !== name || !row.path.startsWith(MODELS_SCHEME)) continue;
+    const id = row.path.slice(MODELS_SCHEME.length);
+    if (isModelId(id)) found = id;
+  }
+  return found;
+}
+
 async function resolveModelRef(store: Store, uri: string): Promise<ResolvedArtifact> {
   const target = await resolveModelUri(store, uri);
   if ('logged' in target) {
-    const { runId, artifactPath, name } = target.logged;
+    const { runId, artifactPath, name, md5, isdir, size, nfiles } = target.logged;
+    if (md5 !== undefined) {
+      return {
+        md5,
+        isdir: isdir ?? md5.endsWith('.dir'),
+        name,
+        kind: 'model',
+        ...(size !== undefined ? { size } : {}),
+        ...(nfiles !== undefined ? { nfiles } : {}),
+        ...(runId !== undefined ? { runId } : {}),
+      };
+    }
     return { ...(await resolveArtifactRef(store, `runs:/${runId}/${artifactPath}`)), name };
   }
   const v = target.version;

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import type { HashState } from '../hash/hash-state.js';
 import type { EventBatch } from '../layout/events.js';
-import type { ArtifactRecord, LineageRow } from '../record/records.js';
+import type { ArtifactRecord, LineageRow, RunStatus } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import type { Ingested } from '../store/ingest.js';
 
@@ -33,6 +33,10 @@ export interface RunContext {
   persist(): Promise<void>;
   /** Counts `promise` among the run's pending calls (`flush()` and `end()` wait for it). */
   track<T>(promise: Promise<T>): Promise<T>;
+  /** `listener` is called once the run has ended (or was dropped), right away if it has. */
+  onEnded(listener: () => void): void;
+  /** How the run is ended if the process leaves while it is open (default: `run.end(status)`). */
+  setExitEnd(end: (status: Exclude<RunStatus, 'running'>) => Promise<void>): void;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record
 import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import { bindContext, type RunContext } from './context.js';
+import { type ExitStatus, guardRun, unguardRun } from './exit-guard.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
 import { recordValues } from './record-value.js';
@@ -65,6 +66,12 @@ export class Run implements AsyncDisposable {
   readonly #metricNames = new Set<string>();
   /** A background save of event rows is running (`#saveIfMany`). */
   #saving = false;
+  /** `end()` under way (a second call, or the exit guard, waits for it). */
+  #ending: Promise<void> | undefined;
+  /** Told once the run has ended or was dropped (a dialect's active-run stack). */
+  readonly #endedListeners: Array<() => void> = [];
+  /** How the run ends if the process leaves while it is open (a dialect may end it its way). */
+  #exitEnd: (status: ExitStatus) => Promise<void> = (status) => this.end(status);
 
   /** Use `startRun()` or `resumeRun()`. */
   constructor(init: RunInit) {
@@ -116,8 +123,16 @@ export class Run implements AsyncDisposable {
       },
       persist: () => this.#writer.save(),
       track: (promise) => this.#track(promise),
+      onEnded: (listener) => {
+        if (this.#ended) listener();
+        else this.#endedListeners.push(listener);
+      },
+      setExitEnd: (end) => {
+        this.#exitEnd = end;
+      },
     };
     bindContext(this, this.#ctx);
+    guardRun(this, (status) => this.#exitEnd(status));
   }
 
   get status(): RunStatus {
@@ -248,8 +263,14 @@ export class Run implements AsyncDisposable {
    * When a log call or the last save fails, the run ends `failed` and `end()` rejects with that
    * error (the first one); the store is closed either way.
    */
-  async end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
-    if (this.#ended) return;
+  end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
+    if (this.#ending) return this.#ending.catch(() => undefined);
+    if (this.#ended) return Promise.resolve();
+    this.#ending = this.#end(status).finally(() => unguardRun(this));
+    return this.#ending;
+  }
+
+  async #end(status: Exclude<RunStatus, 'running'>): Promise<void> {
     let failure: { error: unknown } | undefined;
     try {
       await this.flush();
@@ -258,6 +279,7 @@ export class Run implements AsyncDisposable {
       failure = { error: err };
     }
     this.#ended = true;
+    this.#closed();
     // Adding to a run that had already ended keeps its status and end time.
     const ends = this.#resumedStatus === undefined || this.#resumedStatus === 'running';
     if (ends) this.#writer.end(status);
@@ -284,12 +306,22 @@ export class Run implements AsyncDisposable {
   /** Drops the run without recording anything more (nothing already saved is removed). */
   async abandon(): Promise<void> {
     this.#ended = true;
+    this.#closed();
+    unguardRun(this);
     if (this.#ownsStore) await this.store.close();
   }
 
-  /** `await using run = await startRun()`: ends the run when the block exits, even by an exception. */
+  /**
+   * `await using run = await startRun()`: ends the run when the block exits, even by an
+   * exception, but as `completed`: a disposer is not told of the error. `withRun` is.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.end();
+  }
+
+  /** No log call is taken any more: the dialects let go of this run (their active run). */
+  #closed(): void {
+    for (const listener of this.#endedListeners.splice(0)) listener();
   }
 
   /** The stat cache, loaded on first use: a run that logs no files never reads it. */

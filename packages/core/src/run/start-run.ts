@@ -64,14 +64,30 @@ export async function withRun<T>(
   fn: (run: Run) => Promise<T>,
 ): Promise<T> {
   const run = await startRun(options);
+  return endAfter(
+    () => fn(run),
+    (status) => run.end(status),
+  );
+}
+
+/**
+ * The callback form of every run (`withRun`, the dialects' `startRun(options, fn)`): `fn`, then
+ * `end('completed')`; when `fn` throws, `end('failed')` and the same error again (a failure to
+ * end is not allowed to hide it).
+ */
+export async function endAfter<T>(
+  fn: () => Promise<T>,
+  end: (status: 'completed' | 'failed') => Promise<void>,
+): Promise<T> {
+  let result: T;
   try {
-    const result = await fn(run);
-    await run.end('completed');
-    return result;
+    result = await fn();
   } catch (err) {
-    await run.end('failed').catch(() => undefined);
+    await end('failed').catch(() => undefined);
     throw err;
   }
+  await end('completed');
+  return result;
 }
 
 /** The one place a run gets its store: the one given, else the project's, opened (and owned). */

@@ -22,9 +22,19 @@ export type RunAttribute =
   | 'git_branch'
   | 'artifact_count';
 
+/** A logged model's attribute (MLflow 3's `search_logged_models`), beside `name`. */
+export type LoggedModelAttribute =
+  | 'model_id'
+  | 'name'
+  | 'model_type'
+  | 'source_run_id'
+  | 'experiment_id'
+  | 'creation_time'
+  | 'last_updated_time';
+
 export type FilterKey =
   | { readonly kind: 'metric' | 'param' | 'tag'; readonly name: string }
-  | { readonly kind: 'attribute'; readonly name: RunAttribute };
+  | { readonly kind: 'attribute'; readonly name: RunAttribute | LoggedModelAttribute };
 
 export type FilterComparator =
   | '='

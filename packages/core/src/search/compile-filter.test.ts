@@ -88,7 +88,9 @@ const FILTERS: readonly [string, string[]][] = [
   ["tags.note = 'it''s'", []],
   ["attributes.status = 'FINISHED'", ['r5', 'r4', 'r1']],
   ["attributes.status = 'failed'", ['r2']],
-  ["attributes.status IN ('RUNNING', 'KILLED')", ['r3', 'r2']],
+  ["attributes.status IN ('RUNNING', 'FAILED')", ['r3', 'r2']],
+  // KILLED is its own status (a run ended by a signal), none of these runs.
+  ["attributes.status IN ('RUNNING', 'KILLED')", ['r3']],
   ["attributes.status != 'FINISHED'", ['r3', 'r2']],
   ["attr.status NOT IN ('FINISHED', 'FAILED')", ['r3']],
   ["attributes.run_id IN ('r1', 'r3')", ['r3', 'r1']],

@@ -1,11 +1,11 @@
 import { TroveError } from '../errors.js';
 import type { FilterAst, FilterComparison } from './ast.js';
 import {
+  type Columns,
   type CompiledSql,
   keyPresent,
   keyValue,
   RUN_COLUMNS,
-  type RunColumns,
 } from './run-columns.js';
 
 /**
@@ -14,19 +14,19 @@ import {
  * two-valued (`COALESCE(…, FALSE)`): a missing metric, param or tag makes it false, for `!=`
  * and `NOT IN` too, as in MLflow's SQL store, and stays false under any wrapping `NOT`.
  */
-export function compileFilter(ast: FilterAst, columns: RunColumns = RUN_COLUMNS): CompiledSql {
+export function compileFilter(ast: FilterAst, columns: Columns = RUN_COLUMNS): CompiledSql {
   const params: unknown[] = [];
   return { sql: node(ast, columns, params), params };
 }
 
-function node(ast: FilterAst, columns: RunColumns, params: unknown[]): string {
+function node(ast: FilterAst, columns: Columns, params: unknown[]): string {
   if (ast.kind === 'compare') return compare(ast, columns, params);
   if (ast.items.length === 0) return ast.kind === 'and' ? 'TRUE' : 'FALSE';
   const joiner = ast.kind === 'and' ? ' AND ' : ' OR ';
   return `(${ast.items.map((item) => node(item, columns, params)).join(joiner)})`;
 }
 
-function compare(c: FilterComparison, columns: RunColumns, params: unknown[]): string {
+function compare(c: FilterComparison, columns: Columns, params: unknown[]): string {
   const { key, op, value } = c;
   if (op === 'IS NULL') return `(NOT ${keyPresent(key, columns, params)})`;
   if (op === 'IS NOT NULL') return keyPresent(key, columns, params);

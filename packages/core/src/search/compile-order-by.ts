@@ -1,6 +1,6 @@
 import type { OrderByItem } from './ast.js';
 import { MLFLOW_STATUS } from './keys.js';
-import { type CompiledSql, keyValue, RUN_COLUMNS, type RunColumns } from './run-columns.js';
+import { type Columns, type CompiledSql, keyValue, RUN_COLUMNS } from './run-columns.js';
 
 /**
  * Compiles a parsed order-by list into the terms of a DuckDB ORDER BY (without the keywords),
@@ -10,14 +10,15 @@ import { type CompiledSql, keyValue, RUN_COLUMNS, type RunColumns } from './run-
  */
 export function compileOrderBy(
   list: readonly OrderByItem[],
-  columns: RunColumns = RUN_COLUMNS,
+  columns: Columns = RUN_COLUMNS,
 ): CompiledSql {
   const params: unknown[] = [];
   const terms: string[] = [];
   let byStart = false;
   for (const { key, descending } of list) {
     const direction = descending ? 'DESC' : 'ASC';
-    if (key.kind === 'attribute' && key.name === 'start_time') byStart = true;
+    if (key.kind === 'attribute' && (key.name === 'start_time' || key.name === 'creation_time'))
+      byStart = true;
     if (key.kind === 'metric') {
       const rank = keyValue(key, columns, params);
       const nan = keyValue(key, columns, params);
@@ -35,7 +36,8 @@ export function compileOrderBy(
     }
     terms.push(`${value} ${direction} NULLS LAST`);
   }
-  if (!byStart) terms.push(`${columns.start_time} DESC NULLS LAST`);
-  terms.push(`${columns.run_id} ASC`);
+  // A logged model's start is its creation, its id the model id.
+  if (!byStart) terms.push(`${columns.start_time ?? columns.creation_time} DESC NULLS LAST`);
+  terms.push(`${columns.run_id ?? columns.model_id} ASC`);
   return { sql: terms.join(', '), params };
 }

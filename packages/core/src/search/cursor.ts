@@ -1,12 +1,6 @@
 import type { FilterKey } from './ast.js';
 import { FilterError } from './filter-error.js';
-import {
-  ATTRIBUTE_NAMES,
-  type AttributeType,
-  attribute,
-  PREFIX_NAMES,
-  prefixKind,
-} from './keys.js';
+import { type AttributeType, type Grammar, PREFIX_NAMES, prefixKind, RUN_GRAMMAR } from './keys.js';
 import { type Token, tokenize } from './tokenize.js';
 
 /** A key as parsed: what it names, how it compares, and how the user wrote it (for messages). */
@@ -24,10 +18,12 @@ export class Cursor {
   readonly text: string;
   private readonly tokens: Token[];
   private index = 0;
+  private readonly grammar: Grammar;
 
-  constructor(text: string) {
+  constructor(text: string, grammar: Grammar = RUN_GRAMMAR) {
     this.text = text;
     this.tokens = tokenize(text);
+    this.grammar = grammar;
   }
 
   peek(): Token {
@@ -65,11 +61,11 @@ export class Cursor {
       );
     }
     if (this.peek().type !== '.') {
-      const found = attribute(first.text);
+      const found = this.grammar.attributes.get(first.text);
       if (!found) {
         this.fail(
           first,
-          `unknown key '${first.text}': expected ${PREFIX_NAMES} before a name, or one of the attributes ${ATTRIBUTE_NAMES}`,
+          `unknown key '${first.text}': expected ${PREFIX_NAMES} before a name, or one of the attributes ${this.grammar.names}`,
         );
       }
       return this.made({ kind: 'attribute', name: found[0] }, found[1], first.text, first);
@@ -80,9 +76,9 @@ export class Cursor {
     const name = this.name(first.text);
     const written = `${first.text}.${name}`;
     if (kind !== 'attribute') return this.made({ kind, name }, kind, written, first);
-    const found = attribute(name);
+    const found = this.grammar.attributes.get(name);
     if (!found) {
-      this.fail(first, `unknown attribute '${name}': expected one of ${ATTRIBUTE_NAMES}`);
+      this.fail(first, `unknown attribute '${name}': expected one of ${this.grammar.names}`);
     }
     return this.made({ kind: 'attribute', name: found[0] }, found[1], written, first);
   }

@@ -1,4 +1,4 @@
-import type { FilterKeyKind, RunAttribute } from './ast.js';
+import type { FilterKeyKind, LoggedModelAttribute, RunAttribute } from './ast.js';
 
 /**
  * The names a filter may use: MLflow's prefixes and run attributes with their aliases, plus
@@ -48,34 +48,60 @@ const ATTRIBUTES: ReadonlyMap<string, readonly [RunAttribute, AttributeType]> = 
   ['artifact_count', ['artifact_count', 'integer']],
 ] as const);
 
-export const ATTRIBUTE_NAMES =
+const ATTRIBUTE_NAMES =
   'run_id, run_name, name, status, start_time, end_time, updated_time, user_id, user, experiment, host, git_commit, git_branch, artifact_count';
 
 export function prefixKind(prefix: string): FilterKeyKind | undefined {
   return PREFIXES.get(prefix.toLowerCase());
 }
 
-export function attribute(name: string): readonly [RunAttribute, AttributeType] | undefined {
-  return ATTRIBUTES.get(name);
+/** What a filter searches: its attributes by every name they have, and those names for messages. */
+export interface Grammar {
+  readonly attributes: ReadonlyMap<
+    string,
+    readonly [RunAttribute | LoggedModelAttribute, AttributeType]
+  >;
+  readonly names: string;
 }
 
+/** Runs (MLflow's `search_runs` and trove's own columns). */
+export const RUN_GRAMMAR: Grammar = { attributes: ATTRIBUTES, names: ATTRIBUTE_NAMES };
+
+/** Logged models (MLflow 3's `search_logged_models`, its attribute names and their aliases). */
+export const LOGGED_MODEL_GRAMMAR: Grammar = {
+  attributes: new Map<string, readonly [LoggedModelAttribute, AttributeType]>([
+    ['model_id', ['model_id', 'string']],
+    ['name', ['name', 'string']],
+    ['model_type', ['model_type', 'string']],
+    ['source_run_id', ['source_run_id', 'string']],
+    ['experiment_id', ['experiment_id', 'string']],
+    ['creation_time', ['creation_time', 'time']],
+    ['creation_timestamp', ['creation_time', 'time']],
+    ['last_updated_timestamp', ['last_updated_time', 'time']],
+    ['last_updated_time', ['last_updated_time', 'time']],
+  ]),
+  names:
+    'model_id, name, model_type, source_run_id, experiment_id, creation_time, creation_timestamp, last_updated_timestamp',
+};
+
 /**
- * MLflow's run statuses and trove's own, to trove's. trove has no KILLED or SCHEDULED run: a
- * killed run is recorded as failed (as the MLflow dialect does), a scheduled one as running.
+ * MLflow's run statuses and trove's own, to trove's. trove has no SCHEDULED run: a scheduled one
+ * is running.
  */
 const STATUSES: ReadonlyMap<string, string> = new Map([
   ['FINISHED', 'completed'],
   ['FAILED', 'failed'],
-  ['KILLED', 'failed'],
+  ['KILLED', 'killed'],
   ['RUNNING', 'running'],
   ['SCHEDULED', 'running'],
   ['completed', 'completed'],
   ['failed', 'failed'],
+  ['killed', 'killed'],
   ['running', 'running'],
 ]);
 
 export const STATUS_NAMES =
-  'FINISHED, FAILED, KILLED, RUNNING, SCHEDULED, completed, failed, running';
+  'FINISHED, FAILED, KILLED, RUNNING, SCHEDULED, completed, failed, killed, running';
 
 export function troveStatus(name: string): string | undefined {
   return STATUSES.get(name);
@@ -85,6 +111,7 @@ export function troveStatus(name: string): string | undefined {
 export const MLFLOW_STATUS: Readonly<Record<string, string>> = {
   completed: 'FINISHED',
   failed: 'FAILED',
+  killed: 'KILLED',
   running: 'RUNNING',
 };
 

@@ -72,7 +72,7 @@ describe('parseFilter', () => {
     expect(
       parseFilter("attributes.status IN ('FINISHED', 'KILLED', 'SCHEDULED', 'failed')"),
     ).toMatchObject({
-      value: { type: 'list', value: ['completed', 'failed', 'running', 'failed'] },
+      value: { type: 'list', value: ['completed', 'killed', 'running', 'failed'] },
     });
     expect(parseFilter("attributes.end_time < '2025-01-31T12:00'")).toMatchObject({
       value: { type: 'number', value: Date.UTC(2025, 0, 31, 12) },

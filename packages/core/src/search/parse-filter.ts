@@ -1,6 +1,7 @@
 import type { FilterAst, FilterComparator, FilterComparison } from './ast.js';
 import { comparison, type RawValue } from './check-comparison.js';
 import { Cursor, describe } from './cursor.js';
+import type { Grammar } from './keys.js';
 import type { Token } from './tokenize.js';
 
 /** Deeper nesting is refused: a bound on the parser's recursion, far above any real filter. */
@@ -15,8 +16,8 @@ const COMPARATORS = '=, !=, <, <=, >, >=, LIKE, ILIKE, IN';
  *
  * @example parseFilter("metrics.acc > 0.9 and (params.lr = '0.01' or tags.team = 'cv')")
  */
-export function parseFilter(text: string): FilterAst {
-  const cursor = new Cursor(text);
+export function parseFilter(text: string, grammar?: Grammar): FilterAst {
+  const cursor = new Cursor(text, grammar);
   if (cursor.peek().type === 'eof') return { kind: 'and', items: [] };
   const ast = or(cursor, 0);
   const rest = cursor.peek();

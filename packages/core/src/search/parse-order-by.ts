@@ -1,6 +1,7 @@
 import type { OrderByItem } from './ast.js';
 import { Cursor, describe } from './cursor.js';
 import { FilterError } from './filter-error.js';
+import type { Grammar } from './keys.js';
 
 /**
  * Parses MLflow's order-by list: each item a key and an optional `ASC` or `DESC` (ascending by
@@ -8,10 +9,10 @@ import { FilterError } from './filter-error.js';
  * empty list is MLflow's default order, which `compileOrderBy` always ends with: start time,
  * newest first, then run id.
  */
-export function parseOrderBy(list: readonly string[]): OrderByItem[] {
+export function parseOrderBy(list: readonly string[], grammar?: Grammar): OrderByItem[] {
   const seen = new Set<string>();
   return list.map((text, index) => {
-    const cursor = new Cursor(text);
+    const cursor = new Cursor(text, grammar);
     const where = `order-by item ${index + 1}`;
     if (cursor.peek().type === 'eof') {
       throw new FilterError(text, 1, `${where} is empty: expected a key such as metrics.acc`);

@@ -3,28 +3,17 @@
  * `step|timestamp|metric` rows), streamed line by line: a long run's metrics never sit in memory
  * as one string.
  */
+import { eventRowLines } from '../record/event-files.js';
 import type { Store } from '../record/store.js';
 import type { MetricRow } from './rows.js';
 
 export async function metricRows(store: Store, runId: string): Promise<MetricRow[]> {
   const rows: MetricRow[] = [];
   for (const file of await store.listEventFiles(runId, 'metric')) {
-    let header = true;
-    let rest = '';
-    const take = (line: string) => {
-      if (header) {
-        header = false;
-        return;
-      }
+    for await (const line of eventRowLines(store, file)) {
       const row = parseMetricLine(runId, file.name, line);
       if (row) rows.push(row);
-    };
-    for await (const chunk of store.readEventFile(file)) {
-      const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) take(line);
     }
-    if (rest !== '') take(rest);
   }
   return rows;
 }

@@ -1,9 +1,12 @@
 /**
  * MLflow's model directory (`mlflow/models/model.py`, `mlflow/onnx`): the `MLmodel` YAML (keys
  * sorted, as `yaml.safe_dump` writes them), the model's own files, the input example, extra files
- * and, when requirements are given, `requirements.txt` (and `python_env.yaml` when the Python
- * version is known). With `flavor: "onnx"` the `onnx` and `python_function` flavors are the ones
- * `mlflow.onnx.save_model` writes, so `mlflow.pyfunc.load_model` serves the model.
+ * and the environment. With `flavor: "onnx"` the `onnx` and `python_function` flavors are the
+ * ones `mlflow.onnx.save_model` writes, so `mlflow.pyfunc.load_model` serves the model, with
+ * `requirements.txt`, `python_env.yaml` and `conda.yaml` as MLflow writes them (the flavor's
+ * default packages when none are given), so `mlflow models serve|predict --env-manager
+ * virtualenv` builds its environment. Without a flavor, `requirements.txt` only when requirements
+ * are given (and `python_env.yaml` when the Python version is too).
  */
 import {
   constants,
@@ -27,6 +30,27 @@ import {
 } from './signature.js';
 
 const FLAVORS = ['onnx'] as const;
+
+/**
+ * The MLflow release whose model format and logged-model fields trove writes (`mlflow_version` in
+ * `MLmodel` and `ModelInfo`): the one its tests check against (real MLflow from pip).
+ */
+export const MLFLOW_VERSION = '3.18.0';
+
+/**
+ * What MLflow's flavor requires when no requirements are given (its `get_default_pip_requirements`,
+ * pinned to the versions installed where MLflow runs): trove has no Python to ask, so it pins the
+ * versions its tests load and serve models with (packages/mlflow/test/mlflow-python.ts).
+ */
+const DEFAULT_REQUIREMENTS: Readonly<Record<Flavor, readonly string[]>> = {
+  onnx: ['onnx==1.23.2', 'onnxruntime==1.32.0'],
+};
+
+/**
+ * The Python of `python_env.yaml`, `conda.yaml` and `python_version` when `pythonVersion` is not
+ * given (MLflow writes the Python it runs in): the one trove's tests serve models with.
+ */
+const DEFAULT_PYTHON_VERSION = '3.11.7';
 type Flavor = (typeof FLAVORS)[number];
 
 export interface ModelDirOptions {
@@ -55,7 +79,8 @@ export interface PreparedModelDir {
 export interface MLmodelIdentity {
   artifactPath: string;
   modelId: string;
-  runId: string;
+  /** Null for a model logged without a run. */
+  runId: string | null;
   /** `datetime.utcnow()` as Python prints it. */
   utcTimeCreated: string;
 }
@@ -92,11 +117,14 @@ export function checkModelDirOptions(source: string, o: ModelDirOptions): Prepar
   };
   const pip = strings('pipRequirements', o.pipRequirements);
   const extra = strings('extraPipRequirements', o.extraPipRequirements);
+  // MLflow's `_process_pip_requirements`: the given list, else the flavor's defaults and the
+  // extra ones; `mlflow==<version>` first unless the list names mlflow.
+  const defaults = o.flavor === undefined ? undefined : DEFAULT_REQUIREMENTS[o.flavor];
   let requirements: string[] | undefined;
-  if (pip || extra) {
-    requirements = [...(pip ?? []), ...(extra ?? [])];
-    if (!requirements.some((r) => /^mlflow(?:-skinny)?\b/.test(r))) requirements.unshift('mlflow');
-  }
+  if (pip) requirements = [...pip];
+  else if (extra || defaults) requirements = [...(defaults ?? []), ...(extra ?? [])];
+  if (requirements && !requirements.some((r) => /^mlflow(?:-skinny)?\b/.test(r)))
+    requirements.unshift(`mlflow==${MLFLOW_VERSION}`);
   const metadata = o.metadata === undefined ? undefined : checkMetadata(o.metadata);
   const extraFiles = (strings('extraFiles', o.extraFiles) ?? []).map((f) => {
     if (!statSync(f, { throwIfNoEntry: false })?.isFile())
@@ -117,7 +145,8 @@ export function checkModelDirOptions(source: string, o: ModelDirOptions): Prepar
     requirements,
     metadata,
     extraFiles,
-    pythonVersion: o.pythonVersion,
+    // A flavor MLflow serves gets its environment files, for a Python of some version.
+    pythonVersion: o.pythonVersion ?? (o.flavor ? DEFAULT_PYTHON_VERSION : undefined),
   };
 }
 
@@ -169,6 +198,8 @@ export function writeModelDir(
   });
   const size = totalSize(dir);
   const withEnv = prep.requirements !== undefined && prep.pythonVersion !== undefined;
+  // conda.yaml beside python_env.yaml, as MLflow writes them for a flavor it serves.
+  const withConda = withEnv && prep.flavor !== undefined;
   const flavors: Record<string, unknown> = {};
   if (prep.flavor === 'onnx') {
     const onnxPin = prep.requirements?.map((r) => /^onnx==(\S+)$/.exec(r)?.[1]).find(Boolean);
@@ -182,7 +213,14 @@ export function writeModelDir(
     };
     flavors.python_function = {
       data: dataPath,
-      ...(withEnv ? { env: { virtualenv: 'python_env.yaml' } } : {}),
+      ...(withEnv
+        ? {
+            env: {
+              ...(withConda ? { conda: 'conda.yaml' } : {}),
+              virtualenv: 'python_env.yaml',
+            },
+          }
+        : {}),
       loader_module: 'mlflow.onnx',
       ...(prep.pythonVersion !== undefined ? { python_version: prep.pythonVersion } : {}),
     };
@@ -192,9 +230,11 @@ export function writeModelDir(
     flavors,
     ...(prep.signature ? { is_signature_from_type_hint: false } : {}),
     ...(prep.metadata ? { metadata: prep.metadata } : {}),
+    mlflow_version: MLFLOW_VERSION,
     model_id: id.modelId,
     ...(size > 0 ? { model_size_bytes: size } : {}),
     model_uuid: id.modelId,
+    prompts: null,
     run_id: id.runId,
     ...(prep.example ? { saved_input_example_info: prep.example.info } : {}),
     ...(prep.signature ? { signature: signatureDict(prep.signature) } : {}),
@@ -215,6 +255,18 @@ export function writeModelDir(
           },
           { sortKeys: false },
         ),
+      );
+    }
+    if (withConda) {
+      // MLflow's `_mlflow_conda_env` (yaml.safe_dump, keys sorted); pip unpinned, as MLflow
+      // writes it when it cannot tell pip's version.
+      writeFileSync(
+        join(dir, 'conda.yaml'),
+        pyYamlDump({
+          name: 'mlflow-env',
+          channels: ['conda-forge'],
+          dependencies: [`python=${prep.pythonVersion}`, 'pip', { pip: prep.requirements }],
+        }),
       );
     }
   }
