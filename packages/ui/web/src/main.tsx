@@ -1,0 +1,28 @@
+/**
+ * Entry: the live app served by `trove ui`, or, when the page carries embedded compare data
+ * (an offline report from `trove report --compare`), the compare view alone over that data.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { render } from 'preact';
+import { App } from './app.js';
+import { type EmbeddedCompare, embeddedSource } from './compare-source.js';
+import { CompareView } from './pages/compare-view.js';
+import { interceptLinks } from './router.js';
+
+const root = document.getElementById('app') as HTMLElement;
+const embedded = document.getElementById('trove-data');
+
+if (embedded?.textContent) {
+  const data = JSON.parse(embedded.textContent) as EmbeddedCompare;
+  document.title = `trove compare: ${data.compare.runs.length} runs`;
+  render(
+    <main class="page offline">
+      <CompareView source={embeddedSource(data)} runs={data.compare.runs.map((r) => r.id)} />
+    </main>,
+    root,
+  );
+} else {
+  interceptLinks(root);
+  render(<App />, root);
+}

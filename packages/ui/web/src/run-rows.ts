@@ -1,0 +1,82 @@
+/**
+ * The rows of a runs query, fetched by range as the table scrolls: pages of PAGE rows from
+ * /api/runs, each asked for once, the newest query winning (an older query's answers are
+ * dropped). 100,000 runs never come to the browser at once.
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { getJson, isAbort } from './api.js';
+import type { RunRow, RunsPage } from './types.js';
+
+export const PAGE = 200;
+
+export interface RunsQuery {
+  filter: string;
+  orderBy: string;
+  columns: string;
+}
+
+export interface RunRows {
+  total: number | undefined;
+  row(i: number): RunRow | undefined;
+  error: unknown;
+  /** asks for the rows first..last (inclusive) */
+  want(first: number, last: number): void;
+  version: number;
+}
+
+export function useRunRows(query: RunsQuery): RunRows {
+  const pages = useRef(new Map<number, RunRow[]>());
+  const asked = useRef(new Set<number>());
+  const controller = useRef<AbortController>(new AbortController());
+  const [total, setTotal] = useState<number | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [version, setVersion] = useState(0);
+
+  const fetchPage = useCallback(
+    (page: number) => {
+      if (asked.current.has(page)) return;
+      asked.current.add(page);
+      const signal = controller.current.signal;
+      getJson<RunsPage>(
+        'runs',
+        { ...query, offset: page * PAGE, limit: PAGE },
+        signal,
+      ).then(
+        (answer) => {
+          if (signal.aborted) return;
+          pages.current.set(page, answer.rows);
+          setTotal(answer.total);
+          setVersion((v) => v + 1);
+        },
+        (err) => {
+          if (signal.aborted || isAbort(err)) return;
+          asked.current.delete(page);
+          setError(err);
+        },
+      );
+    },
+    [query.filter, query.orderBy, query.columns],
+  );
+
+  useEffect(() => {
+    controller.current.abort();
+    controller.current = new AbortController();
+    pages.current = new Map();
+    asked.current = new Set();
+    setTotal(undefined);
+    setError(undefined);
+    setVersion((v) => v + 1);
+    fetchPage(0);
+    return () => controller.current.abort();
+  }, [fetchPage]);
+
+  const want = useCallback(
+    (first: number, last: number) => {
+      for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) fetchPage(p);
+    },
+    [fetchPage],
+  );
+
+  const row = (i: number) => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
+  return { total, row, error, want, version };
+}
