@@ -38,7 +38,7 @@ export function fileUrl(run: string, path: string, download = false): string {
   return apiUrl(`runs/${encodeURIComponent(run)}/file`, { path, download: download ? 1 : '' });
 }
 
-export async function getJson<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+async function request(path: string, query: Query | undefined, signal?: AbortSignal): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(apiUrl(path, query), { signal: signal ?? null });
@@ -50,21 +50,33 @@ export async function getJson<T>(path: string, query?: Query, signal?: AbortSign
       hint: 'is `trove ui` still running?',
     });
   }
+  if (res.ok) return res;
   const text = await res.text();
-  let body: unknown;
+  let error: ApiErrorBody | undefined;
   try {
-    body = text ? JSON.parse(text) : null;
+    error = (JSON.parse(text) as { error?: ApiErrorBody }).error;
   } catch {
+    // not JSON: a proxy's page or a cut answer; the status is all there is
+  }
+  throw new ApiError(res.status, error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` });
+}
+
+export async function getJson<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+  const res = await request(path, query, signal);
+  try {
+    return (await res.json()) as T;
+  } catch {
+    if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
     throw new ApiError(res.status, {
-      code: res.ok ? 'CORRUPT' : 'UNAVAILABLE',
-      message: `the server answered ${res.status} with something that is not JSON`,
+      code: 'CORRUPT',
+      message: `the server's answer to /api/${path} is not JSON`,
     });
   }
-  if (!res.ok) {
-    const error = (body as { error?: ApiErrorBody } | null)?.error;
-    throw new ApiError(res.status, error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` });
-  }
-  return body as T;
+}
+
+/** A binary answer (the metrics' `format=f32`), as bytes. */
+export async function getBinary(path: string, query?: Query, signal?: AbortSignal): Promise<ArrayBuffer> {
+  return (await request(path, query, signal)).arrayBuffer();
 }
 
 export function isAbort(err: unknown): boolean {

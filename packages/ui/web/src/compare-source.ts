@@ -3,7 +3,8 @@
  * offline report (`embeddedSource`), so the one view draws both. The embedded form is what
  * `compareReportHtml` writes; its shape is `EmbeddedCompare`.
  */
-import { fileUrl, getJson } from './api.js';
+import { fileUrl, getBinary, getJson } from './api.js';
+import { readBinarySeries } from './binary-series.js';
 import type {
   CompareData,
   ImageEntry,
@@ -36,21 +37,18 @@ export interface CompareSource {
 export const liveSource: CompareSource = {
   refines: true,
   compare: (runs) => getJson<CompareData>('compare', { runs: runs.join(',') }),
-  metrics: async (runs, q, signal) =>
-    (
-      await getJson<{ series: Series[] }>(
-        'metrics',
-        {
-          runs: runs.join(','),
-          keys: q.keys.join(','),
-          x: q.x,
-          width: Math.round(q.width),
-          xmin: q.xmin,
-          xmax: q.xmax,
-        },
-        signal,
-      )
-    ).series,
+  metrics: async (runs, q, signal) => {
+    const query = {
+      runs: runs.join(','),
+      keys: q.keys.join(','),
+      x: q.x,
+      width: Math.round(q.width),
+      xmin: q.xmin,
+      xmax: q.xmax,
+      format: 'f32',
+    };
+    return readBinarySeries(await getBinary('metrics', query, signal));
+  },
   images: async (runs, name) =>
     (await getJson<{ images: ImageEntry[] }>('images', { runs: runs.join(','), name })).images,
   imageSrc: (image) => fileUrl(image.run, image.path),
