@@ -114,7 +114,8 @@ export interface CompareData {
 
 export interface ImageEntry {
   run: string;
-  step: number;
+  /** null for an image logged without a step */
+  step: number | null;
   path: string;
 }
 

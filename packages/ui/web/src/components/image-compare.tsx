@@ -19,7 +19,7 @@ export function ImageCompare({ source, runs, labels, names }: Props) {
   const [name, setName] = useState(names[0] ?? '');
   const images = useAsync(() => source.images(runs, name), [source, runs.join(','), name]);
   const steps = useMemo(
-    () => [...new Set((images.data ?? []).map((i) => i.step))].sort((a, b) => a - b),
+    () => [...new Set((images.data ?? []).map((i) => i.step ?? 0))].sort((a, b) => a - b),
     [images.data],
   );
   const [at, setAt] = useState(0);
@@ -29,8 +29,8 @@ export function ImageCompare({ source, runs, labels, names }: Props) {
   const pick = (run: string): ImageEntry | undefined => {
     let best: ImageEntry | undefined;
     for (const img of images.data ?? []) {
-      if (img.run !== run || (step !== undefined && img.step > step)) continue;
-      if (!best || img.step > best.step) best = img;
+      if (img.run !== run || (step !== undefined && (img.step ?? 0) > step)) continue;
+      if (!best || (img.step ?? 0) > (best.step ?? 0)) best = img;
     }
     return best;
   };
@@ -76,14 +76,16 @@ export function ImageCompare({ source, runs, labels, names }: Props) {
             const img = pick(run);
             return (
               <figure key={run} data-run={run}>
-                {img ? (
-                  <img src={source.imageSrc(img)} alt={`${name} of ${labels[i]} at step ${img.step}`} />
+                {img && source.imageSrc(img) ? (
+                  <img src={source.imageSrc(img)} alt={`${name} of ${labels[i]} at step ${img.step ?? 0}`} />
+                ) : img ? (
+                  <div class="no-image muted">left out of the report (too large)</div>
                 ) : (
                   <div class="no-image muted">no image</div>
                 )}
                 <figcaption>
                   {labels[i]}
-                  {img ? ` · step ${img.step}` : ''}
+                  {img ? ` · step ${img.step ?? 0}` : ''}
                 </figcaption>
               </figure>
             );
