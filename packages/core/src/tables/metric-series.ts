@@ -10,6 +10,7 @@
 import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
+import { type MetricX, summaryRelation, xExpression } from './metric-summaries.js';
 import { openViews } from './views.js';
 
 export interface MetricSeriesOptions {
@@ -50,7 +51,8 @@ export async function metricSeries(
   store: Store,
   options: MetricSeriesOptions,
 ): Promise<MetricSeries[]> {
-  const { runs, names, x = 'step', width = 1000, xmin, xmax } = options;
+  const { runs, names, width = 1000, xmin, xmax } = options;
+  const x: MetricX = options.x ?? 'step';
   if (!Array.isArray(runs) || !Array.isArray(names) || ![...runs, ...names].every(isText)) {
     throw new TroveError('INVALID_ARGUMENT', 'runs and names must be lists of strings.');
   }
@@ -72,7 +74,16 @@ export async function metricSeries(
   const session = await Session.open();
   try {
     await openViews(store, session, ['metrics'], undefined, { onDisk: true });
-    const rows = await session.rows(seriesSql(x, xmin, xmax), [
+    // A whole curve is drawn from the files' summaries (plus the backlog's values); a zoomed
+    // one from the values in its window (row groups outside it are skipped by their statistics).
+    const whole = xmin === undefined && xmax === undefined;
+    const summaries = whole ? await summaryRelation(store, session, x) : undefined;
+    const raw = `SELECT run_id, name, ${xExpression(x)} AS x, value AS y, 1 AS n`;
+    const source = summaries
+      ? `SELECT run_id, name, x, y, n FROM ${summaries} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids)
+         UNION ALL ${raw} FROM backlog_metrics`
+      : `${raw} FROM metrics`;
+    const rows = await session.rows(seriesSql(source, xmin, xmax), [
       JSON.stringify(runs),
       JSON.stringify(names),
       width,
@@ -94,32 +105,39 @@ function isText(value: unknown): value is string {
  * x. The column of a value is `floor((x - lo) * width / (hi - lo))`, the last value in the last
  * column; `lo`/`hi` are the range asked for, else the values' own.
  */
-function seriesSql(x: 'step' | 'time', xmin?: number, xmax?: number): string {
-  const xExpr = x === 'step' ? 'CAST(step AS DOUBLE)' : 'CAST(epoch_ms("timestamp") AS DOUBLE)';
+function seriesSql(source: string, xmin?: number, xmax?: number): string {
   let n = 4;
   const bounds = [
     ...(xmin === undefined ? [] : [`x >= $${n++}`]),
     ...(xmax === undefined ? [] : [`x <= $${n++}`]),
   ];
   return `WITH s AS (
-      SELECT run_id, name, x, value AS y FROM (
-        SELECT run_id, name, ${xExpr} AS x, value FROM metrics
-        WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))
-          AND name IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))
-      ) WHERE x IS NOT NULL${bounds.map((b) => ` AND ${b}`).join('')}
+      SELECT run_id, name, x, y, n FROM (${source})
+      WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))
+        AND name IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))
+        AND x IS NOT NULL${bounds.map((b) => ` AND ${b}`).join('')}
     ),
     r AS (SELECT min(x) AS lo, greatest(max(x) - min(x), 1e-300) AS span FROM s),
     c AS (
-      SELECT run_id, name, x, y,
+      SELECT run_id, name, x, y, n,
         least(CAST(floor((x - lo) * $3 / span) AS BIGINT), $3 - 1) AS col
       FROM s, r
+    ),
+    g AS (
+      SELECT run_id, name, col, count(*) AS points, sum(n) AS n,
+        arg_min(x, y) AS x_lo, min(y) AS y_lo, arg_max(x, y) AS x_hi, max(y) AS y_hi,
+        min(x) AS x_first
+      FROM c GROUP BY run_id, name, col
     )
-    SELECT run_id, name, col, count(*) AS n,
-      arg_min(x, y) AS x_lo, min(y) AS y_lo, arg_max(x, y) AS x_hi, max(y) AS y_hi,
-      min(x) AS x_first
-    FROM c GROUP BY run_id, name, col ORDER BY run_id, name, col`;
+    SELECT run_id, name, sum(n) AS total,
+      flatten(list(CASE WHEN points = 1 OR y_lo = y_hi THEN [x_first]
+        WHEN x_lo <= x_hi THEN [x_lo, x_hi] ELSE [x_hi, x_lo] END ORDER BY col)) AS x,
+      flatten(list(CASE WHEN points = 1 OR y_lo = y_hi THEN [y_lo]
+        WHEN x_lo <= x_hi THEN [y_lo, y_hi] ELSE [y_hi, y_lo] END ORDER BY col)) AS y
+    FROM g GROUP BY run_id, name`;
 }
 
+/** One series a row (one point a flat column, else its low and high in x order), as asked. */
 function toSeries(
   rows: Record<string, unknown>[],
   runs: readonly string[],
@@ -129,25 +147,13 @@ function toSeries(
   for (const row of rows) {
     const runId = String(row.run_id);
     const name = String(row.name);
-    const key = JSON.stringify([runId, name]);
-    let series = byKey.get(key);
-    if (!series) {
-      series = { runId, name, x: [], y: [], total: 0 };
-      byKey.set(key, series);
-    }
-    const count = Number(row.n);
-    series.total += count;
-    const lo = { x: Number(row.x_lo), y: Number(row.y_lo) };
-    const hi = { x: Number(row.x_hi), y: Number(row.y_hi) };
-    // one value, or a flat column: one point (at the column's first x when they all tie)
-    if (count === 1 || lo.y === hi.y) {
-      series.x.push(count === 1 ? lo.x : Number(row.x_first));
-      series.y.push(lo.y);
-      continue;
-    }
-    const [a, b] = lo.x <= hi.x ? [lo, hi] : [hi, lo];
-    series.x.push(a.x, b.x);
-    series.y.push(a.y, b.y);
+    byKey.set(JSON.stringify([runId, name]), {
+      runId,
+      name,
+      x: row.x as number[],
+      y: row.y as number[],
+      total: Number(row.total),
+    });
   }
   const out: MetricSeries[] = [];
   for (const runId of new Set(runs)) {

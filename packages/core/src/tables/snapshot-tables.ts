@@ -73,6 +73,6 @@ function remember(session: Session, id: string, make: () => Promise<string>): Pr
 }
 
 /** A SQL string literal (the cache's file paths are trove's own, quoted all the same). */
-function sqlString(text: string): string {
+export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
