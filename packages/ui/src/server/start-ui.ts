@@ -1,0 +1,99 @@
+/**
+ * `startUi`: the web app's server, node:http on 127.0.0.1 unless a host is given, read-only over
+ * one opened store. It answers only the address it serves (API.md's rules) and closes when
+ * `close()` is called or `signal` aborts.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Store, TroveError } from '@trove/core';
+import { requestHandler } from './handle-request.js';
+
+export interface UiOptions {
+  /** An opened store (`openStore`); the caller closes it. */
+  store: Store;
+  /** Default 127.0.0.1. Anything else is reachable from other machines: the CLI warns. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Aborting it closes the server. */
+  signal?: AbortSignal;
+  /** Where the built web app is (default: the package's `dist/web/`). */
+  appDir?: string;
+}
+
+export interface UiServer {
+  /** `http://127.0.0.1:<port>/` */
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * Serves the app over `store` until closed.
+ *
+ * @example
+ * const ui = await startUi({ store: await openStore() });
+ * console.log(ui.url);
+ */
+export async function startUi(options: UiOptions): Promise<UiServer> {
+  const { store, host = DEFAULT_HOST, port = 0, signal } = options;
+  if (!(Number.isSafeInteger(port) && port >= 0 && port <= 65535)) {
+    throw new TroveError('INVALID_ARGUMENT', `The port must be 0–65535, not ${port}.`);
+  }
+  if (typeof host !== 'string' || host === '' || /[\s/@]/.test(host)) {
+    throw new TroveError('INVALID_ARGUMENT', `Not a host to listen on: ${JSON.stringify(host)}.`);
+  }
+  let hosts: ReadonlySet<string> = new Set();
+  const server = createServer(
+    requestHandler({
+      store,
+      hosts: () => hosts,
+      version: VERSION,
+      ...(options.appDir ? { appDir: options.appDir } : {}),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new TroveError(
+          err.code === 'EADDRINUSE' ? 'CONFLICT' : 'INVALID_ARGUMENT',
+          `Cannot listen on ${host}:${port}: ${err.code ?? err.message}.`,
+          { cause: err, ...(err.code === 'EADDRINUSE' ? { hint: 'Choose another --port.' } : {}) },
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  hosts = new Set(
+    [`${shown}:${bound}`, ...(isLoopback(host) ? [`localhost:${bound}`, `127.0.0.1:${bound}`] : [])].map(
+      (h) => h.toLowerCase(),
+    ),
+  );
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+  if (signal) {
+    if (signal.aborted) await close();
+    else signal.addEventListener('abort', () => void close(), { once: true });
+  }
+  return { url: `http://${shown}:${bound}/`, close };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
