@@ -28,6 +28,8 @@ export interface CompareReportOptions {
   maxImagesTotal?: number;
   /** At most this many text files are embedded for diffs (default 20). */
   maxTexts?: number;
+  /** Where the built web app is (default: the package's `dist/web/`). */
+  appDir?: string;
 }
 
 const MAX_RUNS = 50;
@@ -42,10 +44,10 @@ async function runIdsOf(store: Store, runs: readonly string[] | string): Promise
 }
 
 /** The built app's script and stylesheet (their names come from Vite's manifest). */
-function builtApp(): { js: string; css: string[] } {
+function builtApp(appDir: string): { js: string; css: string[] } {
   let manifest: Record<string, { file: string; css?: string[]; isEntry?: boolean }>;
   try {
-    manifest = JSON.parse(readFileSync(join(APP_DIR, '.vite/manifest.json'), 'utf8'));
+    manifest = JSON.parse(readFileSync(join(appDir, '.vite/manifest.json'), 'utf8'));
   } catch (err) {
     throw new TroveError('NOT_FOUND', 'The built web app of @trove/ui is missing.', {
       hint: 'build the package (pnpm -F @trove/ui build)',
@@ -55,7 +57,7 @@ function builtApp(): { js: string; css: string[] } {
   const entry = Object.values(manifest).find((e) => e.isEntry);
   if (!entry) throw new TroveError('CORRUPT', "The web app's manifest names no entry.");
   // our own bundle, ~150 kB: read whole to be inlined
-  const read = (file: string) => readFileSync(join(APP_DIR, file), 'utf8');
+  const read = (file: string) => readFileSync(join(appDir, file), 'utf8');
   return { js: read(entry.file), css: (entry.css ?? []).map(read) };
 }
 
@@ -70,7 +72,7 @@ export async function compareReportHtml(options: CompareReportOptions): Promise<
   const width = options.width ?? 1600;
   const maxImage = options.maxImageBytes ?? 512 * 1024;
   let imageBudget = options.maxImagesTotal ?? 16 * 1024 * 1024;
-  const app = builtApp();
+  const app = builtApp(options.appDir ?? APP_DIR);
   const ids = await runIdsOf(store, options.runs);
   const compare = await compareData(store, ids);
   const runIds = compare.runs.map((r) => r.id);

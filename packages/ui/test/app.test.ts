@@ -12,7 +12,7 @@ import { tempDir } from '@trove/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi } from '../src/index.js';
-import { canvasInk, decodedImages, launch, type Opened, openPage } from './browser.js';
+import { BUILT_APP, canvasInk, decodedImages, launch, type Opened, openPage } from './browser.js';
 import { DEMO, type DemoRuns, writeDemoStore } from './demo-store.js';
 import { zipEntries } from './zip-entries.js';
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
   process.env.TROVE_CACHE_DIR ??= tempDir('trove-ui-cache-');
   const store = new Store({ name: 'demo', meta: createLocalBackend({ root: tempDir() }) });
   runs = await writeDemoStore(store, tempDir());
-  ui = await startUi({ store, port: 0 });
+  ui = await startUi({ store, port: 0, appDir: BUILT_APP });
   browser = await launch();
 });
 
@@ -265,16 +265,20 @@ describe('lineage and models', () => {
       '2',
       'v2',
       '@champion → v2',
-      '{"task":"demo"}',
+      'owner=vision',
     ]);
     await o.page.click(`tr[data-model="${DEMO.model}"] a`);
     await o.page.waitForSelector('tr[data-version]');
     const versions = await o.page.$$eval('tr[data-version]', (rows) =>
-      rows.map((r) => ({ v: r.getAttribute('data-version'), run: r.querySelector('a[href^="/run/"]')?.getAttribute('href') })),
+      rows.map((r) => ({
+        v: r.getAttribute('data-version'),
+        run: r.querySelector('a[href^="/run/"]')?.getAttribute('href'),
+        tags: r.querySelector('td[data-tags]')?.textContent,
+      })),
     );
     expect(versions.sort((a, b) => String(a.v).localeCompare(String(b.v)))).toEqual([
-      { v: '1', run: `/run/${runs.train[0]}` },
-      { v: '2', run: `/run/${runs.train[1]}` },
+      { v: '1', run: `/run/${runs.train[0]}`, tags: 'task=demo' },
+      { v: '2', run: `/run/${runs.train[1]}`, tags: '' },
     ]);
     expectClean(o);
   });

@@ -3,9 +3,16 @@
  * any to a host other than 127.0.0.1 is refused, and console errors (CSP violations among them)
  * and page errors are collected, so a test can assert that a page load stayed on loopback.
  */
+import { fileURLToPath } from 'node:url';
 import { chromiumPath } from '@trove/test-utils/chromium';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+
+/**
+ * The built web app (`pnpm -F @trove/ui build`): the tests run the server from src/, where the
+ * default (beside dist/server/) does not point.
+ */
+export const BUILT_APP = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
 export async function launch(): Promise<Browser> {
   const executablePath = chromiumPath({

@@ -15,7 +15,7 @@ import { createBucket, type MotoServer, startMoto } from '@trove/test-utils/moto
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi } from '../src/index.js';
-import { canvasInk, decodedImages, launch, openPage } from './browser.js';
+import { BUILT_APP, canvasInk, decodedImages, launch, openPage } from './browser.js';
 import { writeDemoStore } from './demo-store.js';
 
 let browser: Browser;
@@ -37,7 +37,7 @@ afterAll(async () => {
 async function browseOn(kind: string, backend: StorageBackend): Promise<void> {
   const store = new Store({ name: kind, meta: backend });
   const runs = await writeDemoStore(store, tempDir());
-  const ui = await startUi({ store, port: 0 });
+  const ui = await startUi({ store, port: 0, appDir: BUILT_APP });
   const o = await openPage(browser);
   try {
     await o.page.goto(new URL('/runs', ui.url).href);

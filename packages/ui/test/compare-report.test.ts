@@ -12,7 +12,7 @@ import { tempDir } from '@trove/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compareReportHtml } from '../src/index.js';
-import { canvasInk, decodedImages, launch, openPage } from './browser.js';
+import { BUILT_APP, canvasInk, decodedImages, launch, openPage } from './browser.js';
 import { DEMO, type DemoRuns, writeDemoStore } from './demo-store.js';
 
 let browser: Browser;
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 it('draws the compare view from file:// with every request refused', async () => {
   const file = join(tempDir(), 'compare.html');
-  writeFileSync(file, await compareReportHtml({ store, runs: runs.train }));
+  writeFileSync(file, await compareReportHtml({ store, runs: runs.train, appDir: BUILT_APP }));
   const url = pathToFileURL(file).href;
   const o = await openPage(browser, (u) => u.href === url);
   await o.page.goto(url);

@@ -3,7 +3,7 @@
  * through DVCLive's API (@trove/live: params, two metrics over 30 steps, an image every 10
  * steps, a confusion matrix), each with a CSV, a JSON config, a notes file, a folder of samples
  * and a model; an evaluation run that used the first run's model (lineage); and a registered
- * model with two versions and an alias. Imports only packages, so scripts run it with Node's
+ * model with two versions, an alias and tags. Imports only packages, so scripts run it with Node's
  * type stripping too.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -89,5 +89,6 @@ export async function writeDemoStore(store: Store, dir: string): Promise<DemoRun
   await registry.registerModel(`runs:/${first}/outputs/model.pt`, DEMO.model, { tags: { task: 'demo' } });
   await registry.registerModel(`runs:/${ids[1]}/outputs/model.pt`, DEMO.model);
   await registry.setAlias(DEMO.model, 'champion', 2);
+  await registry.setModelTag(DEMO.model, 'owner', 'vision');
   return { train: ids, evaluate: run.id };
 }

@@ -63,6 +63,8 @@ export interface ArtifactEntry {
   name?: string;
   step?: number;
   isDir: boolean;
+  /** false: logged without its content (`cache: false`), nothing to preview or download */
+  stored?: boolean;
 }
 
 export interface RunDetail {

@@ -30,7 +30,17 @@ export function ArtifactTree({ run, artifacts, previewing }: Props) {
       </thead>
       <tbody>
         {artifacts.map((a) =>
-          a.isDir ? (
+          a.stored === false ? (
+            <tr key={a.path} class="unstored" data-path={a.path}>
+              <td>{a.path}</td>
+              <td class="num">{formatBytes(a.size)}</td>
+              <td>
+                <code title={a.md5}>{shortId(a.md5)}</code>
+              </td>
+              <td>{a.type ?? ''}</td>
+              <td class="muted">not stored</td>
+            </tr>
+          ) : a.isDir ? (
             <Folder key={a.path} run={run} entry={a} previewing={previewing} />
           ) : (
             <FileRow key={a.path} run={run} entry={a} previewing={previewing} />

@@ -10,6 +10,12 @@ import { withQuery } from '../router.js';
 import type { ModelDetail, ModelSummary } from '../types.js';
 import { useAsync } from '../use-async.js';
 
+function tagText(tags: Record<string, unknown>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
+    .join(', ');
+}
+
 function aliasText(aliases: Record<string, number | string>): string {
   return Object.entries(aliases)
     .map(([a, v]) => `@${a} → v${v}`)
@@ -42,7 +48,7 @@ export function ModelsPage() {
               <td class="num">{m.versions}</td>
               <td>{m.latest === null ? '' : `v${m.latest}`}</td>
               <td>{aliasText(m.aliases)}</td>
-              <td>{formatValue(Object.keys(m.tags).length ? m.tags : '')}</td>
+              <td>{tagText(m.tags)}</td>
             </tr>
           ))}
           {models.data.models.length === 0 && (
@@ -101,7 +107,7 @@ export function ModelPage({ name }: { name: string }) {
               <td>
                 <code title={v.md5}>{shortId(v.md5)}</code>
               </td>
-              <td>{Object.keys(v.tags).length ? formatValue(v.tags) : ''}</td>
+              <td data-tags>{tagText(v.tags)}</td>
               <td>{formatTime(v.createdAt)}</td>
               <td>
                 <a href={withQuery('/lineage', { ref: `models:/${m.name}/${v.version}` })}>lineage</a>
