@@ -19,12 +19,12 @@ export interface Column {
 
 export const FIXED_COLUMNS: Column[] = [
   { id: 'name', label: 'name', sortKey: 'attributes.run_name', width: 220, value: (r) => r.name || r.id },
-  { id: 'status', label: 'status', sortKey: 'attributes.status', width: 90, value: (r) => r.status },
+  { id: 'status', label: 'status', sortKey: 'attributes.status', width: 100, value: (r) => r.status },
   {
     id: 'start',
     label: 'started',
     sortKey: 'attributes.start_time',
-    width: 170,
+    width: 190,
     value: (r) => formatTime(r.startTime),
   },
 ];

@@ -92,7 +92,7 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
           return (
             <span
               key={c.id}
-              class={`td th${sorted ? ' sorted' : ''}`}
+              class={`td th${sorted ? ' sorted' : ''}${c.numeric ? ' num' : ''}`}
               role="columnheader"
               aria-sort={sorted ? (sort?.desc ? 'descending' : 'ascending') : 'none'}
               data-col={c.id}

@@ -124,8 +124,15 @@ function GraphView({
         ))}
       </svg>
       <ul class="legend muted">
-        <li>▭ run</li>
-        <li>⬭ artifact or model</li>
+        <li>
+          <span class="key key-run" /> run
+        </li>
+        <li>
+          <span class="key key-artifact" /> artifact
+        </li>
+        <li>
+          <span class="key key-model" /> model version
+        </li>
         {graph.nodes
           .filter((n) => n.kind === 'run')
           .map((n) => (
