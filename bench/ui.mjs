@@ -34,7 +34,9 @@ const core = await pkg('core/dist/index.js');
 const { startUi } = await pkg('ui/dist/index.js');
 const { chromium } = await pkg('ui/node_modules/playwright-core/index.mjs');
 
-const same = existsSync(marker) && JSON.stringify(JSON.parse(readFileSync(marker, 'utf8')).shape) === JSON.stringify(shape);
+const same =
+  existsSync(marker) &&
+  JSON.stringify(JSON.parse(readFileSync(marker, 'utf8')).shape) === JSON.stringify(shape);
 let written;
 if (args.includes('--reuse') && same) {
   written = JSON.parse(readFileSync(marker, 'utf8'));
@@ -44,11 +46,14 @@ if (args.includes('--reuse') && same) {
   written = { shape, runIds: out.runIds, seconds: (performance.now() - t0) / 1000 };
   writeFileSync(marker, JSON.stringify(written));
 }
-console.error(`store: ${shape.runs} runs × ${shape.metrics} metrics × ${shape.steps} steps, ${shape.tableRuns} runs in the table`);
+console.error(
+  `store: ${shape.runs} runs × ${shape.metrics} metrics × ${shape.steps} steps, ${shape.tableRuns} runs in the table`,
+);
 
 const executablePath =
   process.env.TROVE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-if (!executablePath) throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
+if (!executablePath)
+  throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
 const store = await core.openStore({ cwd: dir });
 const ui = await startUi({ store, port: 0 });
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
@@ -84,7 +89,9 @@ function measure(name, path, selector) {
     const rest = [];
     for (let i = 0; i < rounds; i++) rest.push(await timeTo(path, selector));
     const ms = rest.map((r) => r.ms);
-    console.error(`${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`);
+    console.error(
+      `${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`,
+    );
     return { first, ms, last: rest.at(-1) };
   })();
 }
@@ -123,4 +130,11 @@ ${row(`runs page: first rows of ${shape.tableRuns.toLocaleString('en')}`, runsPa
 
 The chart drawn first showed "${compare.last.caption.trim()}"; ${compare.last.charts} charts were drawn at that moment (the others load as they scroll into view).`,
 );
-console.log(JSON.stringify({ compare: { first: compare.first.ms, ms: compare.ms }, runs: { first: runsPage.first.ms, ms: runsPage.ms }, loadBefore, loadAfter }));
+console.log(
+  JSON.stringify({
+    compare: { first: compare.first.ms, ms: compare.ms },
+    runs: { first: runsPage.first.ms, ms: runsPage.ms },
+    loadBefore,
+    loadAfter,
+  }),
+);

@@ -20,7 +20,8 @@ const { createLocalBackend } = await import(ui('node_modules/@trove/backend-loca
 
 const executablePath =
   process.env.TROVE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-if (!executablePath) throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
+if (!executablePath)
+  throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
 
 const out = join(repo, 'docs/ui');
 mkdirSync(out, { recursive: true });
@@ -61,8 +62,14 @@ try {
     },
   });
   const run = `/run/${runs.train[0]}`;
-  await shot('run', `${run}?path=outputs/metrics.csv`, '.preview[data-kind=table]', { fullPage: true });
-  await shot('run-image', `${run}?path=assets/image/sample_20.png`, '.preview[data-kind=image] img');
+  await shot('run', `${run}?path=outputs/metrics.csv`, '.preview[data-kind=table]', {
+    fullPage: true,
+  });
+  await shot(
+    'run-image',
+    `${run}?path=assets/image/sample_20.png`,
+    '.preview[data-kind=image] img',
+  );
   await shot('lineage', `/lineage?ref=${runs.evaluate}&dir=both&depth=3`, 'svg.lineage g.node');
   await shot('models', '/models/classifier', 'tr[data-version]');
 } finally {

@@ -112,7 +112,11 @@ describe('trove report --compare', () => {
       [runId, [0.9, 0.5, 0.25]],
       [second, [0.8, 0.3]],
     ]);
-    const images = data.images.sample.map((i: { run: string; step: number; src: string }) => [i.run, i.step, i.src]);
+    const images = data.images.sample.map((i: { run: string; step: number; src: string }) => [
+      i.run,
+      i.step,
+      i.src,
+    ]);
     const src = `data:image/png;base64,${PIXEL.toString('base64')}`;
     expect(images).toEqual([
       [runId, 2, src],
@@ -121,12 +125,16 @@ describe('trove report --compare', () => {
   });
 
   it('takes one filter instead of runs, and refuses a filter that matches one run', () => {
-    const r = trove(['report', '--compare', "params.lr >= 0.01", '--json'], { cwd });
+    const r = trove(['report', '--compare', 'params.lr >= 0.01', '--json'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const data = embedded(readFileSync(join(cwd, 'compare.html'), 'utf8'));
-    expect(data.compare.runs.map((x: { id: string }) => x.id).sort()).toEqual([runId, second].sort());
+    expect(data.compare.runs.map((x: { id: string }) => x.id).sort()).toEqual(
+      [runId, second].sort(),
+    );
 
-    const one = trove(['report', '--compare', 'params.lr > 0.05', '-o', 'one.html', '--json'], { cwd });
+    const one = trove(['report', '--compare', 'params.lr > 0.05', '-o', 'one.html', '--json'], {
+      cwd,
+    });
     expect(one.code).toBe(4);
     expect(JSON.parse(one.stdout).error.code).toBe('INVALID_ARGUMENT');
     expect(existsSync(join(cwd, 'one.html'))).toBe(false);

@@ -67,8 +67,15 @@ describe('metricSeries', () => {
       { runId: done.id, name: 'loss', x: [0, 1, 2, 3, 4], y: [10, 9, 8, 7, 6], total: 5 },
       { runId: done.id, name: 'acc', x: [0], y: [0.5], total: 1 },
     ]);
-    const zoomed = await metricSeries(store, { runs: [done.id], names: ['loss'], xmin: 1, xmax: 3 });
-    expect(zoomed).toEqual([{ runId: done.id, name: 'loss', x: [1, 2, 3], y: [9, 8, 7], total: 3 }]);
+    const zoomed = await metricSeries(store, {
+      runs: [done.id],
+      names: ['loss'],
+      xmin: 1,
+      xmax: 3,
+    });
+    expect(zoomed).toEqual([
+      { runId: done.id, name: 'loss', x: [1, 2, 3], y: [9, 8, 7], total: 3 },
+    ]);
     const byTime = await metricSeries(store, { runs: [done.id], names: ['acc'], x: 'time' });
     expect(byTime[0]?.x[0]).toBeGreaterThan(Date.parse('2020-01-01'));
     await open.end();

@@ -38,7 +38,10 @@ async function runIdsOf(store: Store, runs: readonly string[] | string): Promise
   if (typeof runs !== 'string') return [...runs];
   const rows = await searchRuns(store, { filter: runs, limit: MAX_RUNS + 1 });
   if (rows.length < 2) {
-    throw new TroveError('INVALID_ARGUMENT', `The filter matches ${rows.length} run(s); compare takes 2–${MAX_RUNS}.`);
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `The filter matches ${rows.length} run(s); compare takes 2–${MAX_RUNS}.`,
+    );
   }
   return rows.slice(0, MAX_RUNS).map((r) => r.run_id);
 }
@@ -83,7 +86,8 @@ export async function compareReportHtml(options: CompareReportOptions): Promise<
           (s) => ({ run: s.runId, key: s.name, x: s.x, y: s.y, total: s.total }),
         );
   const omitted: string[] = [];
-  const images: Record<string, { run: string; step: number | null; path: string; src?: string }[]> = {};
+  const images: Record<string, { run: string; step: number | null; path: string; src?: string }[]> =
+    {};
   for (const image of await imagesOf(store, runIds)) {
     const { md5 } = await locateFile(store, image.run, image.path);
     const { bytes, size } = await readHead(store, md5, maxImage + 1);
@@ -97,7 +101,9 @@ export async function compareReportHtml(options: CompareReportOptions): Promise<
       imageBudget -= size;
       entry.src = `data:${contentType(image.path)};base64,${bytes.toString('base64')}`;
     }
-    (images[image.name] ??= []).push(entry);
+    const named = images[image.name] ?? [];
+    named.push(entry);
+    images[image.name] = named;
   }
   const texts: Record<string, unknown> = {};
   for (const path of compare.textPaths.slice(0, options.maxTexts ?? 20)) {

@@ -39,7 +39,9 @@ function expectClean(o: Opened): void {
 const rowIds = (o: Opened) =>
   o.page.$$eval('.runs-table .tbody .tr[data-run]', (rows) =>
     rows
-      .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+      .sort(
+        (a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')),
+      )
       .map((r) => r.getAttribute('data-run')),
   );
 
@@ -61,12 +63,16 @@ describe('runs page', () => {
   it('lists every run, filters with a good filter, and shows a bad one with its position', async () => {
     const o = await open('/runs');
     await o.page.waitForSelector('.runs-table .tr[data-run]');
-    await o.page.waitForFunction(() => document.querySelector('.count')?.getAttribute('data-total') === '4');
+    await o.page.waitForFunction(
+      () => document.querySelector('.count')?.getAttribute('data-total') === '4',
+    );
     expect((await rowIds(o)).sort()).toEqual([...runs.train, runs.evaluate].sort());
 
     await o.page.fill('input[name=filter]', 'params.lr < 0.05');
     await o.page.press('input[name=filter]', 'Enter');
-    await o.page.waitForFunction(() => document.querySelector('.count')?.getAttribute('data-total') === '2');
+    await o.page.waitForFunction(
+      () => document.querySelector('.count')?.getAttribute('data-total') === '2',
+    );
     expect(new URL(o.page.url()).searchParams.get('filter')).toBe('params.lr < 0.05');
     expect((await rowIds(o)).sort()).toEqual([runs.train[1], runs.train[2]].sort());
 
@@ -85,33 +91,47 @@ describe('runs page', () => {
   it('sorts by a metric column both ways, missing values last', async () => {
     const o = await open('/runs');
     await o.page.waitForSelector('.runs-table .tr[data-run]');
-    await o.page.click('[role=columnheader][data-col="metrics.acc"] button');
-    await o.page.waitForFunction(() => new URL(location.href).searchParams.get('orderBy') === 'metrics.acc DESC');
-    await o.page.waitForSelector('[role=columnheader][aria-sort=descending][data-col="metrics.acc"]');
+    await o.page.click('th[data-col="metrics.acc"] button');
+    await o.page.waitForFunction(
+      () => new URL(location.href).searchParams.get('orderBy') === 'metrics.acc DESC',
+    );
+    await o.page.waitForSelector('th[aria-sort=descending][data-col="metrics.acc"]');
     // acc grows faster with a larger learning rate; the evaluation run has no acc
     const [fast, mid, slow] = runs.train;
-    await o.page.waitForFunction((first) => document.querySelector('.tbody .tr[aria-rowindex="2"]')?.getAttribute('data-run') === first, fast);
+    await o.page.waitForFunction(
+      (first) =>
+        document.querySelector('.tbody .tr[aria-rowindex="2"]')?.getAttribute('data-run') === first,
+      fast,
+    );
     expect(await rowIds(o)).toEqual([fast, mid, slow, runs.evaluate]);
-    await o.page.click('[role=columnheader][data-col="metrics.acc"] button');
-    await o.page.waitForFunction((first) => document.querySelector('.tbody .tr[aria-rowindex="2"]')?.getAttribute('data-run') === first, slow);
+    await o.page.click('th[data-col="metrics.acc"] button');
+    await o.page.waitForFunction(
+      (first) =>
+        document.querySelector('.tbody .tr[aria-rowindex="2"]')?.getAttribute('data-run') === first,
+      slow,
+    );
     expect(new URL(o.page.url()).searchParams.get('orderBy')).toBe('metrics.acc ASC');
     expect(await rowIds(o)).toEqual([slow, mid, fast, runs.evaluate]);
     expectClean(o);
   });
 
-  it('chooses a tag-free column set from the URL, then selects three runs and opens compare', async () => {
+  it('takes its columns from the URL and the picker, then selects three runs and opens compare', async () => {
     const o = await open('/runs?columns=params.optimizer');
     await o.page.waitForSelector('.runs-table .tr[data-run]');
-    const headers = await o.page.$$eval('[role=columnheader]', (h) => h.map((e) => e.getAttribute('data-col')));
+    const headers = await o.page.$$eval('th[data-col]', (h) => h.map((e) => e.getAttribute('data-col')));
     expect(headers).toEqual(['name', 'status', 'start', 'params.optimizer']);
     await o.page.click('.column-picker summary');
     await o.page.check('input[data-column="metrics.loss"]');
-    await o.page.waitForFunction(() => new URL(location.href).searchParams.get('columns') === 'params.optimizer,metrics.loss');
-    await o.page.waitForSelector('[role=columnheader][data-col="metrics.loss"]');
+    await o.page.waitForFunction(
+      () => new URL(location.href).searchParams.get('columns') === 'params.optimizer,metrics.loss',
+    );
+    await o.page.waitForSelector('th[data-col="metrics.loss"]');
     for (const id of runs.train) await o.page.check(`.tr[data-run="${id}"] input[type=checkbox]`);
     await o.page.click('button.primary:has-text("Compare (3)")');
     await o.page.waitForURL(/\/compare\?/);
-    expect(new URL(o.page.url()).searchParams.get('runs')?.split(',').sort()).toEqual([...runs.train].sort());
+    expect(new URL(o.page.url()).searchParams.get('runs')?.split(',').sort()).toEqual(
+      [...runs.train].sort(),
+    );
     await o.page.waitForSelector('figure.metric-chart[data-metric=loss] .chart[data-state=drawn]');
     expectClean(o);
   });
@@ -121,29 +141,48 @@ describe('compare page', () => {
   it('draws curves, hides a run by its legend entry, zooms, and marks differing params', async () => {
     const o = await open(`/compare?runs=${runs.train.join(',')}`);
     for (const metric of ['loss', 'acc']) {
-      await o.page.waitForSelector(`figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`);
-      expect(await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`)).toBeGreaterThan(200);
+      await o.page.waitForSelector(
+        `figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`,
+      );
+      expect(
+        await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`),
+      ).toBeGreaterThan(200);
     }
     const caption = await o.page.textContent('figure.metric-chart[data-metric=loss] figcaption');
     expect(caption).toContain(`${3 * DEMO.steps} of ${3 * DEMO.steps} points`);
 
     const ink = await canvasInk(o.page, 'figure.metric-chart[data-metric=loss] canvas');
     await o.page.click(`.legend-entry[data-run="${runs.train[0]}"]`);
-    expect(await o.page.getAttribute(`.legend-entry[data-run="${runs.train[0]}"]`, 'aria-pressed')).toBe('false');
+    expect(
+      await o.page.getAttribute(`.legend-entry[data-run="${runs.train[0]}"]`, 'aria-pressed'),
+    ).toBe('false');
     await o.page.waitForFunction(
       ([sel, before]) => {
         const c = document.querySelector(sel as string) as HTMLCanvasElement;
-        const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+        const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(
+          0,
+          0,
+          c.width,
+          c.height,
+        ).data;
         let n = 0;
         for (let i = 0; i < d.length; i += 4) {
-          if ((d[i + 3] ?? 0) > 128 && Math.max(d[i] ?? 0, d[i + 1] ?? 0, d[i + 2] ?? 0) - Math.min(d[i] ?? 0, d[i + 1] ?? 0, d[i + 2] ?? 0) > 60) n++;
+          if (
+            (d[i + 3] ?? 0) > 128 &&
+            Math.max(d[i] ?? 0, d[i + 1] ?? 0, d[i + 2] ?? 0) -
+              Math.min(d[i] ?? 0, d[i + 1] ?? 0, d[i + 2] ?? 0) >
+              60
+          )
+            n++;
         }
         return n < (before as number);
       },
       ['figure.metric-chart[data-metric=loss] canvas', ink],
     );
 
-    const refined = o.page.waitForRequest((r) => r.url().includes('/api/metrics') && r.url().includes('xmin='));
+    const refined = o.page.waitForRequest(
+      (r) => r.url().includes('/api/metrics') && r.url().includes('xmin='),
+    );
     const over = await o.page.$('figure.metric-chart[data-metric=loss] .u-over');
     const box = await over?.boundingBox();
     if (!box) throw new Error('no chart area');
@@ -152,8 +191,14 @@ describe('compare page', () => {
     await o.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
     await o.page.mouse.up();
     const url = new URL((await refined).url());
-    expect(Number(url.searchParams.get('xmax'))).toBeGreaterThan(Number(url.searchParams.get('xmin')));
-    await o.page.waitForFunction(() => document.querySelector('figure.metric-chart[data-metric=loss] figcaption')?.textContent?.includes('zoomed'));
+    expect(Number(url.searchParams.get('xmax'))).toBeGreaterThan(
+      Number(url.searchParams.get('xmin')),
+    );
+    await o.page.waitForFunction(() =>
+      document
+        .querySelector('figure.metric-chart[data-metric=loss] figcaption')
+        ?.textContent?.includes('zoomed'),
+    );
 
     await o.page.check('input[aria-label="log scale"]');
     await o.page.waitForSelector('figure.metric-chart[data-metric=acc] .chart[data-state=drawn]');
@@ -163,7 +208,9 @@ describe('compare page', () => {
       values: [...tr.querySelectorAll('td')].map((td) => td.textContent),
     }));
     expect(lr).toEqual({ differs: true, values: DEMO.lrs.map(String) });
-    const epochs = await o.page.$eval('table[data-table=params] tr[data-key=epochs]', (tr) => tr.classList.contains('differs'));
+    const epochs = await o.page.$eval('table[data-table=params] tr[data-key=epochs]', (tr) =>
+      tr.classList.contains('differs'),
+    );
     expect(epochs).toBe(false);
     await o.page.check('input[aria-label="only differences"]');
     expect(await o.page.$('table[data-table=params] tr[data-key=epochs]')).toBeNull();
@@ -181,7 +228,9 @@ describe('compare page', () => {
     expect(await o.page.getAttribute('.image-compare output', 'data-step')).toBe('20');
     await o.page.fill('.image-compare input[type=range]', '0');
     await o.page.waitForSelector('.image-compare output[data-step="0"]');
-    const alts = await o.page.$$eval('.image-compare figure img', (i) => i.map((e) => e.getAttribute('alt')));
+    const alts = await o.page.$$eval('.image-compare figure img', (i) =>
+      i.map((e) => e.getAttribute('alt')),
+    );
     for (const alt of alts) expect(alt).toMatch(/at step 0$/);
 
     const plots = await o.page.waitForSelector('.plots-compare img');
@@ -191,9 +240,13 @@ describe('compare page', () => {
     for (const s of sizes) expect(s.w).toBeGreaterThan(50);
 
     await o.page.selectOption('select[aria-label="text path"]', 'outputs/config.json');
-    const diff = await o.page.waitForSelector(`.text-diff details[data-run="${runs.train[1]}"] .ins`);
+    const diff = await o.page.waitForSelector(
+      `.text-diff details[data-run="${runs.train[1]}"] .ins`,
+    );
     expect(await diff.textContent()).toContain('"depth": 5');
-    const removed = await o.page.textContent(`.text-diff details[data-run="${runs.train[1]}"] .del`);
+    const removed = await o.page.textContent(
+      `.text-diff details[data-run="${runs.train[1]}"] .del`,
+    );
     expect(removed).toContain('"depth": 4');
     expectClean(o);
   });
@@ -215,7 +268,9 @@ describe('run page', () => {
     await o.page.waitForSelector('.preview[data-kind=table] table');
     const table = await o.page.$eval('.preview-table', (t) => ({
       columns: [...t.querySelectorAll('th')].map((th) => th.textContent),
-      rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      rows: [...t.querySelectorAll('tbody tr')].map((tr) =>
+        [...tr.querySelectorAll('td')].map((td) => td.textContent),
+      ),
     }));
     expect(table.columns).toEqual(['epoch', 'loss', 'seconds']);
     expect(table.rows.length).toBe(5);
@@ -233,7 +288,9 @@ describe('run page', () => {
     const file = join(tempDir(), 'samples.zip');
     await (await download).saveAs(file);
     const entries = await zipEntries(file);
-    expect(entries.map((e) => e.name.replace(/^(outputs\/)?samples\//, '')).sort()).toEqual([...DEMO.samples].sort());
+    expect(entries.map((e) => e.name.replace(/^(outputs\/)?samples\//, '')).sort()).toEqual(
+      [...DEMO.samples].sort(),
+    );
     for (const e of entries) expect(e.text).toMatch(/^sample .* of run 0\n$/);
 
     await o.page.click('tr[data-path="outputs/samples"] button');
@@ -247,12 +304,19 @@ describe('lineage and models', () => {
   it('draws the graph around the evaluation run and moves to a node clicked', async () => {
     const o = await open(`/lineage?ref=${runs.evaluate}&dir=both&depth=3`);
     await o.page.waitForSelector('svg.lineage g.node');
-    const refs = await o.page.$$eval('svg.lineage g.node', (g) => g.map((n) => n.getAttribute('data-ref')));
+    const refs = await o.page.$$eval('svg.lineage g.node', (g) =>
+      g.map((n) => n.getAttribute('data-ref')),
+    );
     expect(refs).toContain(runs.evaluate);
     expect(refs).toContain(runs.train[0]);
-    expect(await o.page.$$eval('svg.lineage polyline.edge', (e) => e.length)).toBeGreaterThanOrEqual(2);
+    expect(
+      await o.page.$$eval('svg.lineage polyline.edge', (e) => e.length),
+    ).toBeGreaterThanOrEqual(2);
     await o.page.click(`svg.lineage g.node[data-ref="${runs.train[0]}"]`);
-    await o.page.waitForFunction((id) => new URL(location.href).searchParams.get('ref') === id, runs.train[0]);
+    await o.page.waitForFunction(
+      (id) => new URL(location.href).searchParams.get('ref') === id,
+      runs.train[0],
+    );
     await o.page.waitForSelector(`svg.lineage g.node.center[data-ref="${runs.train[0]}"]`);
     expectClean(o);
   });

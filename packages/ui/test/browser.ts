@@ -37,7 +37,10 @@ export async function openPage(
   browser: Browser,
   allow: (url: URL) => boolean = (url) => url.hostname === '127.0.0.1',
 ): Promise<Opened> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   const requests: string[] = [];
   const outside: string[] = [];
   await context.route('**/*', (route) => {
@@ -81,6 +84,9 @@ export async function canvasInk(page: Page, selector: string): Promise<number> {
 export async function decodedImages(page: Page, selector: string) {
   return page.$$eval(selector, async (imgs) => {
     await Promise.all((imgs as HTMLImageElement[]).map((img) => img.decode()));
-    return (imgs as HTMLImageElement[]).map((img) => ({ w: img.naturalWidth, h: img.naturalHeight }));
+    return (imgs as HTMLImageElement[]).map((img) => ({
+      w: img.naturalWidth,
+      h: img.naturalHeight,
+    }));
   });
 }

@@ -25,7 +25,12 @@ let azurite: AzuriteServer | undefined;
 
 beforeAll(async () => {
   process.env.TROVE_CACHE_DIR ??= tempDir('trove-ui-cache-');
-  [moto, fake, azurite, browser] = await Promise.all([startMoto(), startFakeGcs(), startAzurite(), launch()]);
+  [moto, fake, azurite, browser] = await Promise.all([
+    startMoto(),
+    startFakeGcs(),
+    startAzurite(),
+    launch(),
+  ]);
 });
 
 afterAll(async () => {
@@ -41,14 +46,20 @@ async function browseOn(kind: string, backend: StorageBackend): Promise<void> {
   const o = await openPage(browser);
   try {
     await o.page.goto(new URL('/runs', ui.url).href);
-    await o.page.waitForFunction(() => document.querySelector('.count')?.getAttribute('data-total') === '4');
+    await o.page.waitForFunction(
+      () => document.querySelector('.count')?.getAttribute('data-total') === '4',
+    );
     expect(await o.page.textContent('header .store')).toContain(`${kind}:`);
 
     await o.page.goto(new URL(`/compare?runs=${runs.train.join(',')}`, ui.url).href);
     await o.page.waitForSelector('figure.metric-chart[data-metric=loss] .chart[data-state=drawn]');
-    expect(await canvasInk(o.page, 'figure.metric-chart[data-metric=loss] canvas')).toBeGreaterThan(200);
+    expect(await canvasInk(o.page, 'figure.metric-chart[data-metric=loss] canvas')).toBeGreaterThan(
+      200,
+    );
 
-    await o.page.goto(new URL(`/run/${runs.train[1]}?path=assets/image/sample_20.png`, ui.url).href);
+    await o.page.goto(
+      new URL(`/run/${runs.train[1]}?path=assets/image/sample_20.png`, ui.url).href,
+    );
     await o.page.waitForSelector('.preview[data-kind=image] img');
     expect(await decodedImages(o.page, '.preview img')).toEqual([{ w: 40, h: 40 }]);
     expect(o.outside).toEqual([]);

@@ -37,14 +37,20 @@ it('draws the compare view from file:// with every request refused', async () =>
   const o = await openPage(browser, (u) => u.href === url);
   await o.page.goto(url);
   for (const metric of ['loss', 'acc']) {
-    await o.page.waitForSelector(`figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`);
-    expect(await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`)).toBeGreaterThan(200);
+    await o.page.waitForSelector(
+      `figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`,
+    );
+    expect(
+      await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`),
+    ).toBeGreaterThan(200);
   }
   expect(await o.page.textContent('figure.metric-chart[data-metric=loss] figcaption')).toContain(
     `${3 * DEMO.steps} of ${3 * DEMO.steps} points`,
   );
   expect(await o.page.textContent('h1')).toBe('Comparing 3 runs');
-  const lr = await o.page.$$eval('table[data-table=params] tr[data-key=lr] td', (td) => td.map((c) => c.textContent));
+  const lr = await o.page.$$eval('table[data-table=params] tr[data-key=lr] td', (td) =>
+    td.map((c) => c.textContent),
+  );
   expect(lr).toEqual(DEMO.lrs.map(String));
   expect(await decodedImages(o.page, '.image-compare figure img')).toEqual([
     { w: 40, h: 40 },

@@ -50,13 +50,19 @@ async function train(store: Store, dir: string, i: number): Promise<string> {
   });
   live.logParams({ lr, optimizer: i === 2 ? 'sgd' : 'adam', epochs: DEMO.steps });
   for (let step = 0; step < DEMO.steps; step++) {
-    live.logMetric('loss', Number((2 * Math.exp(-lr * 30 * (step + 1) ** 0.5) + 0.01 * i).toFixed(6)));
+    live.logMetric(
+      'loss',
+      Number((2 * Math.exp(-lr * 30 * (step + 1) ** 0.5) + 0.01 * i).toFixed(6)),
+    );
     live.logMetric('acc', Number((1 - Math.exp(-(step + 1) * (0.05 + lr))).toFixed(6)));
     if (step % DEMO.imageEvery === 0) await live.logImage('sample.png', picture(i, step));
     await live.nextStep();
   }
   live.logSklearnPlot('confusion_matrix', [0, 0, 1, 1, 1, 0], [0, 1, 1, 1, 0, i % 2]);
-  const rows = Array.from({ length: 5 }, (_, e) => `${e},${(1 / (e + 1 + i)).toFixed(4)},${e * 10}`);
+  const rows = Array.from(
+    { length: 5 },
+    (_, e) => `${e},${(1 / (e + 1 + i)).toFixed(4)},${e * 10}`,
+  );
   writeFileSync(join(cwd, 'metrics.csv'), `epoch,loss,seconds\n${rows.join('\n')}\n`);
   writeFileSync(
     join(cwd, 'config.json'),
@@ -86,7 +92,9 @@ export async function writeDemoStore(store: Store, dir: string): Promise<DemoRun
   run.summary.accuracy = 0.91;
   await run.end();
   const registry = openRegistry(store);
-  await registry.registerModel(`runs:/${first}/outputs/model.pt`, DEMO.model, { tags: { task: 'demo' } });
+  await registry.registerModel(`runs:/${first}/outputs/model.pt`, DEMO.model, {
+    tags: { task: 'demo' },
+  });
   await registry.registerModel(`runs:/${ids[1]}/outputs/model.pt`, DEMO.model);
   await registry.setAlias(DEMO.model, 'champion', 2);
   await registry.setModelTag(DEMO.model, 'owner', 'vision');

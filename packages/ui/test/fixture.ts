@@ -66,11 +66,14 @@ export async function writeFixture(cwd: string, store: Store): Promise<Fixture> 
   file('data/images/2.png', png(4, 2));
   file('data/images/sub/3.txt', 'three');
   await a.logArtifact('data/images');
-  file('dvclive/plots/sklearn/confusion_matrix.json', JSON.stringify([
-    { actual: '0', predicted: '0' },
-    { actual: '0', predicted: '1' },
-    { actual: '1', predicted: '1' },
-  ]));
+  file(
+    'dvclive/plots/sklearn/confusion_matrix.json',
+    JSON.stringify([
+      { actual: '0', predicted: '0' },
+      { actual: '0', predicted: '1' },
+      { actual: '1', predicted: '1' },
+    ]),
+  );
   await a.logArtifact('dvclive/plots/sklearn/confusion_matrix.json', {
     type: 'plot',
     meta: { plot: { template: 'confusion', x: 'actual', y: 'predicted', title: 'Confusion' } },
@@ -95,11 +98,22 @@ export async function writeFixture(cwd: string, store: Store): Promise<Fixture> 
   await b.end();
 
   const registry = openRegistry(store);
-  await registry.registerModel(`runs:/${a.id}/${model.path}`, 'classifier', { tags: { task: 'demo' } });
+  await registry.registerModel(`runs:/${a.id}/${model.path}`, 'classifier', {
+    tags: { task: 'demo' },
+  });
   await registry.setAlias('classifier', 'champion', 1);
 
   const running = await startRun({ store, cwd, name: 'still-running', params: { lr: 0.5 } });
   for (let s = 0; s < 5; s++) running.logMetric('loss', s, { step: s });
   await running.flush();
-  return { a: a.id, b: b.id, running: running.id, runningRun: running, modelMd5: model.md5, pngBytes: pngA, csv, bigText };
+  return {
+    a: a.id,
+    b: b.id,
+    running: running.id,
+    runningRun: running,
+    modelMd5: model.md5,
+    pngBytes: pngA,
+    csv,
+    bigText,
+  };
 }

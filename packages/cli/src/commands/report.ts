@@ -16,11 +16,12 @@ async function writeWhole(out: string, text: string): Promise<void> {
 export function registerReport(program: Command, globals: () => GlobalOptions): void {
   program
     .command('report')
-    .description(
-      "write a run's report, or a comparison of runs, as one file that works offline",
-    )
+    .description("write a run's report, or a comparison of runs, as one file that works offline")
     .argument('[run]', 'run id or a unique prefix of it')
-    .option('-o, --out <file>', 'where to write it (default: report.html, report.md with --md, compare.html with --compare)')
+    .option(
+      '-o, --out <file>',
+      'where to write it (default: report.html, report.md with --md, compare.html with --compare)',
+    )
     .option('--md', 'markdown as DVCLive writes it, with the plots as PNG files next to it')
     .option(
       '--compare <runs...>',
@@ -30,9 +31,13 @@ export function registerReport(program: Command, globals: () => GlobalOptions): 
       withStore(globals(), async (store) => {
         if (o.compare) {
           if (ref !== undefined || o.md) {
-            throw new TroveError('INVALID_ARGUMENT', '--compare takes its runs itself, and writes HTML only.', {
-              hint: 'trove report --compare <run> <run>… [-o compare.html]',
-            });
+            throw new TroveError(
+              'INVALID_ARGUMENT',
+              '--compare takes its runs itself, and writes HTML only.',
+              {
+                hint: 'trove report --compare <run> <run>… [-o compare.html]',
+              },
+            );
           }
           // one value is a filter (a comparison needs two runs); more are runs
           const runs = o.compare.length === 1 ? (o.compare[0] as string) : o.compare;

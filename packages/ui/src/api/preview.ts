@@ -62,7 +62,8 @@ export async function previewFile(store: Store, file: RunFile): Promise<Preview>
   }
   if (ext === 'csv' || ext === 'tsv') {
     const table = parseTable(text, ext === 'tsv' ? '\t' : ',', truncated);
-    if (table) return { kind: 'table', size, truncated: truncated || table.more, table: table.table };
+    if (table)
+      return { kind: 'table', size, truncated: truncated || table.more, table: table.table };
   }
   return { kind: 'text', size, truncated, text };
 }

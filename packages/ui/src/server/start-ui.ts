@@ -75,9 +75,10 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
   hosts = new Set(
-    [`${shown}:${bound}`, ...(isLoopback(host) ? [`localhost:${bound}`, `127.0.0.1:${bound}`] : [])].map(
-      (h) => h.toLowerCase(),
-    ),
+    [
+      `${shown}:${bound}`,
+      ...(isLoopback(host) ? [`localhost:${bound}`, `127.0.0.1:${bound}`] : []),
+    ].map((h) => h.toLowerCase()),
   );
   let closing: Promise<void> | undefined;
   const close = () => {

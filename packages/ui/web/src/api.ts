@@ -38,7 +38,11 @@ export function fileUrl(run: string, path: string, download = false): string {
   return apiUrl(`runs/${encodeURIComponent(run)}/file`, { path, download: download ? 1 : '' });
 }
 
-async function request(path: string, query: Query | undefined, signal?: AbortSignal): Promise<Response> {
+async function request(
+  path: string,
+  query: Query | undefined,
+  signal?: AbortSignal,
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(apiUrl(path, query), { signal: signal ?? null });
@@ -75,7 +79,11 @@ export async function getJson<T>(path: string, query?: Query, signal?: AbortSign
 }
 
 /** A binary answer (the metrics' `format=f32`), as bytes. */
-export async function getBinary(path: string, query?: Query, signal?: AbortSignal): Promise<ArrayBuffer> {
+export async function getBinary(
+  path: string,
+  query?: Query,
+  signal?: AbortSignal,
+): Promise<ArrayBuffer> {
   return (await request(path, query, signal)).arrayBuffer();
 }
 

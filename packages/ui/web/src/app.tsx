@@ -22,7 +22,9 @@ function route(loc: Location) {
   if (first === 'lineage') return <LineagePage query={loc.query} />;
   if (first === 'models' && second) return <ModelPage name={second} />;
   if (first === 'models') return <ModelsPage />;
-  return <ErrorView title="No such page" error={new Error(`${loc.path} is not a page of trove ui`)} />;
+  return (
+    <ErrorView title="No such page" error={new Error(`${loc.path} is not a page of trove ui`)} />
+  );
 }
 
 export function App() {

@@ -5,13 +5,7 @@
  */
 import { fileUrl, getBinary, getJson } from './api.js';
 import { readBinarySeries } from './binary-series.js';
-import type {
-  CompareData,
-  ImageEntry,
-  PlotEntry,
-  Series,
-  TextEntry,
-} from './types.js';
+import type { CompareData, ImageEntry, PlotEntry, Series, TextEntry } from './types.js';
 
 export type XAxis = 'step' | 'time';
 
@@ -52,7 +46,8 @@ export const liveSource: CompareSource = {
   images: async (runs, name) =>
     (await getJson<{ images: ImageEntry[] }>('images', { runs: runs.join(','), name })).images,
   imageSrc: (image) => fileUrl(image.run, image.path),
-  plots: async (runs) => (await getJson<{ plots: PlotEntry[] }>('plots', { runs: runs.join(',') })).plots,
+  plots: async (runs) =>
+    (await getJson<{ plots: PlotEntry[] }>('plots', { runs: runs.join(',') })).plots,
   texts: async (runs, path) =>
     (await getJson<{ texts: TextEntry[] }>('texts', { runs: runs.join(','), path })).texts,
 };
@@ -72,7 +67,13 @@ function within(s: Series, xmin?: number, xmax?: number): Series {
   if (xmin === undefined || xmax === undefined) return s;
   const keep = s.x.map((x) => x >= xmin && x <= xmax);
   const pick = <T>(a?: T[]) => a?.filter((_, i) => keep[i]);
-  return { ...s, x: s.x.filter((_, i) => keep[i]), y: pick(s.y) ?? [], ymin: pick(s.ymin), ymax: pick(s.ymax) };
+  return {
+    ...s,
+    x: s.x.filter((_, i) => keep[i]),
+    y: pick(s.y) ?? [],
+    ymin: pick(s.ymin),
+    ymax: pick(s.ymax),
+  };
 }
 
 export function embeddedSource(data: EmbeddedCompare): CompareSource {
@@ -94,4 +95,3 @@ export function embeddedSource(data: EmbeddedCompare): CompareSource {
 export function runLink(source: CompareSource, run: string): string | undefined {
   return source.refines ? `/run/${encodeURIComponent(run)}` : undefined;
 }
-

@@ -17,7 +17,10 @@ export function formatTime(t: unknown): string {
   if (t === undefined || t === null || t === '') return '';
   const d = new Date(typeof t === 'number' || typeof t === 'string' ? t : Number.NaN);
   if (Number.isNaN(d.getTime())) return String(t);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function formatValue(v: unknown): string {
@@ -25,7 +28,9 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'number') {
     if (Number.isInteger(v)) return String(v);
     const abs = Math.abs(v);
-    return abs !== 0 && (abs < 1e-4 || abs >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+    return abs !== 0 && (abs < 1e-4 || abs >= 1e6)
+      ? v.toExponential(4)
+      : String(Number(v.toPrecision(6)));
   }
   if (typeof v === 'string') return v;
   return JSON.stringify(v);

@@ -45,7 +45,10 @@ export function placeGraph(graph: LineageGraph): {
     return { ...n, x: p.x, y: p.y, w: p.width, h: p.height };
   });
   const edges = graph.edges
-    .map((e, i) => ({ ...e, points: g.edge({ v: e.from, w: e.to, name: String(i) })?.points ?? [] }))
+    .map((e, i) => ({
+      ...e,
+      points: g.edge({ v: e.from, w: e.to, name: String(i) })?.points ?? [],
+    }))
     .filter((e) => e.points.length > 0);
   const label = g.graph();
   return { nodes, edges, width: label.width ?? 0, height: label.height ?? 0 };

@@ -18,8 +18,20 @@ export interface Column {
 }
 
 export const FIXED_COLUMNS: Column[] = [
-  { id: 'name', label: 'name', sortKey: 'attributes.run_name', width: 220, value: (r) => r.name || r.id },
-  { id: 'status', label: 'status', sortKey: 'attributes.status', width: 100, value: (r) => r.status },
+  {
+    id: 'name',
+    label: 'name',
+    sortKey: 'attributes.run_name',
+    width: 220,
+    value: (r) => r.name || r.id,
+  },
+  {
+    id: 'status',
+    label: 'status',
+    sortKey: 'attributes.status',
+    width: 100,
+    value: (r) => r.status,
+  },
   {
     id: 'start',
     label: 'started',
@@ -72,5 +84,7 @@ export function orderByText(sortKey: string, desc: boolean): string {
 export function parseOrderBy(text: string | null): { key: string; desc: boolean } | undefined {
   const m = text?.match(/^(.*?)\s+(ASC|DESC)$/i);
   if (!text) return undefined;
-  return m ? { key: m[1] ?? '', desc: (m[2] ?? '').toUpperCase() === 'DESC' } : { key: text, desc: false };
+  return m
+    ? { key: m[1] ?? '', desc: (m[2] ?? '').toUpperCase() === 'DESC' }
+    : { key: text, desc: false };
 }

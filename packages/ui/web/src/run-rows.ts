@@ -37,11 +37,7 @@ export function useRunRows(query: RunsQuery): RunRows {
       if (asked.current.has(page)) return;
       asked.current.add(page);
       const signal = controller.current.signal;
-      getJson<RunsPage>(
-        'runs',
-        { ...query, offset: page * PAGE, limit: PAGE },
-        signal,
-      ).then(
+      getJson<RunsPage>('runs', { ...query, offset: page * PAGE, limit: PAGE }, signal).then(
         (answer) => {
           if (signal.aborted) return;
           pages.current.set(page, answer.rows);

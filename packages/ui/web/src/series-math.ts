@@ -34,7 +34,10 @@ export function forLog(y: readonly (number | null)[]): (number | null)[] {
  * x is snapped to a grid of `columns` cells across the range: finer than a pixel, so nothing
  * visible moves, and the data stays small (100 runs × 100,000 steps never becomes 10^7 cells).
  */
-export function align(series: { x: number[]; y: (number | null)[] }[], columns: number): {
+export function align(
+  series: { x: number[]; y: (number | null)[] }[],
+  columns: number,
+): {
   x: number[];
   ys: (number | null)[][];
 } {

@@ -34,7 +34,7 @@ export function useAsync<T>(
       },
     );
     return () => controller.abort();
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
+    // the caller names what the load depends on
   }, deps);
   return state;
 }

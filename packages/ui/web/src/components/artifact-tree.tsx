@@ -135,13 +135,19 @@ function Folder({
 function FolderFiles({ run, dir, previewing }: { run: string; dir: string; previewing?: string }) {
   const tree = useAsync(
     (signal) =>
-      getJson<{ entries: TreeEntry[] }>(`runs/${encodeURIComponent(run)}/tree`, { path: dir }, signal),
+      getJson<{ entries: TreeEntry[] }>(
+        `runs/${encodeURIComponent(run)}/tree`,
+        { path: dir },
+        signal,
+      ),
     [run, dir],
   );
   if (tree.error || !tree.data) {
     return (
       <tr>
-        <td colSpan={5}>{tree.error ? <ErrorView error={tree.error} /> : <Loading what={dir} />}</td>
+        <td colSpan={5}>
+          {tree.error ? <ErrorView error={tree.error} /> : <Loading what={dir} />}
+        </td>
       </tr>
     );
   }

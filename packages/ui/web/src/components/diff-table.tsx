@@ -33,7 +33,10 @@ export function DiffTable({ title, rows, labels, onlyDiffs }: Props) {
             <tr key={row.key} class={row.differs ? 'differs' : ''} data-key={row.key}>
               <th>{row.key}</th>
               {row.values.map((v, i) => (
-                <td key={`${i}-${labels[i]}`} class={v === null || v === undefined ? 'missing' : ''}>
+                <td
+                  key={`${i}-${labels[i]}`}
+                  class={v === null || v === undefined ? 'missing' : ''}
+                >
                   {v === null || v === undefined ? '—' : formatValue(v)}
                 </td>
               ))}

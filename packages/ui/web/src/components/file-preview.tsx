@@ -36,7 +36,9 @@ export function FilePreview({ run, path }: { run: string; path: string }) {
           {p.kind === 'image' && <img class="preview-image" src={fileUrl(run, path)} alt={path} />}
           {p.kind === 'text' && <pre class="preview-text">{p.text}</pre>}
           {p.kind === 'json' && (
-            <pre class="preview-json">{p.json === undefined ? p.text : JSON.stringify(p.json, null, 2)}</pre>
+            <pre class="preview-json">
+              {p.json === undefined ? p.text : JSON.stringify(p.json, null, 2)}
+            </pre>
           )}
           {p.kind === 'table' && p.table && <PreviewTable table={p.table} />}
           {p.kind === 'binary' && <p>A binary file: download it to open it.</p>}
@@ -60,10 +62,8 @@ function PreviewTable({ table }: { table: NonNullable<Preview['table']> }) {
         <tbody>
           {table.rows.map((row, r) => (
             // rows have no identity but their place
-            // biome-ignore lint/suspicious/noArrayIndexKey: see above
             <tr key={r}>
               {row.map((cell, c) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
                 <td key={c}>{cell ?? ''}</td>
               ))}
             </tr>

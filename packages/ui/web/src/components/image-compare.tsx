@@ -77,7 +77,10 @@ export function ImageCompare({ source, runs, labels, names }: Props) {
             return (
               <figure key={run} data-run={run}>
                 {img && source.imageSrc(img) ? (
-                  <img src={source.imageSrc(img)} alt={`${name} of ${labels[i]} at step ${img.step ?? 0}`} />
+                  <img
+                    src={source.imageSrc(img)}
+                    alt={`${name} of ${labels[i]} at step ${img.step ?? 0}`}
+                  />
                 ) : img ? (
                   <div class="no-image muted">left out of the report (too large)</div>
                 ) : (

@@ -50,15 +50,14 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
   for (let i = first; i <= last; i++) {
     const row = rows.row(i);
     visible.push(
-      <div
+      <tr
         key={row?.id ?? `pending-${i}`}
         class={`tr${row && selected.has(row.id) ? ' selected' : ''}${row ? '' : ' pending'}`}
-        role="row"
         aria-rowindex={i + 2}
         data-run={row?.id}
         style={{ top: `${i * ROW_H}px`, gridTemplateColumns: template, width: `${width}px` }}
       >
-        <span class="td check">
+        <td class="td check">
           {row && (
             <input
               type="checkbox"
@@ -67,9 +66,9 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
               onChange={() => onToggle(row.id)}
             />
           )}
-        </span>
+        </td>
         {columns.map((c) => (
-          <span key={c.id} class={`td${c.numeric ? ' num' : ''}`} role="cell" data-col={c.id}>
+          <td key={c.id} class={`td${c.numeric ? ' num' : ''}`} data-col={c.id}>
             {row && c.id === 'name' ? (
               <a href={`/run/${encodeURIComponent(row.id)}`}>{c.value(row)}</a>
             ) : row ? (
@@ -77,37 +76,40 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
             ) : (
               ''
             )}
-          </span>
+          </td>
         ))}
-      </div>,
+      </tr>,
     );
   }
 
   return (
-    <div class="runs-table" role="table" aria-rowcount={total + 1} ref={scroller}>
-      <div class="tr head" role="row" style={{ gridTemplateColumns: template, width: `${width}px` }}>
-        <span class="td check" />
-        {columns.map((c) => {
-          const sorted = sort?.key === c.sortKey;
-          return (
-            <span
-              key={c.id}
-              class={`td th${sorted ? ' sorted' : ''}${c.numeric ? ' num' : ''}`}
-              role="columnheader"
-              aria-sort={sorted ? (sort?.desc ? 'descending' : 'ascending') : 'none'}
-              data-col={c.id}
-            >
-              <button type="button" title={`sort by ${c.sortKey}`} onClick={() => onSort(c)}>
-                {c.label}
-                {sorted ? (sort?.desc ? ' ▼' : ' ▲') : ''}
-              </button>
-            </span>
-          );
-        })}
-      </div>
-      <div class="tbody" style={{ height: `${total * ROW_H}px`, width: `${width}px` }}>
-        {visible}
-      </div>
+    <div class="runs-table" ref={scroller}>
+      <table aria-rowcount={total + 1}>
+        <thead>
+          <tr class="tr head" style={{ gridTemplateColumns: template, width: `${width}px` }}>
+            <th class="td check" />
+            {columns.map((c) => {
+              const sorted = sort?.key === c.sortKey;
+              return (
+                <th
+                  key={c.id}
+                  class={`td th${sorted ? ' sorted' : ''}${c.numeric ? ' num' : ''}`}
+                  aria-sort={sorted ? (sort?.desc ? 'descending' : 'ascending') : 'none'}
+                  data-col={c.id}
+                >
+                  <button type="button" title={`sort by ${c.sortKey}`} onClick={() => onSort(c)}>
+                    {c.label}
+                    {sorted ? (sort?.desc ? ' ▼' : ' ▲') : ''}
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody class="tbody" style={{ height: `${total * ROW_H}px`, width: `${width}px` }}>
+          {visible}
+        </tbody>
+      </table>
     </div>
   );
 }

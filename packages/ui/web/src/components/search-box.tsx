@@ -19,7 +19,6 @@ export function SearchBox({ value, error, onSearch }: Props) {
   return (
     <form
       class="search"
-      role="search"
       onSubmit={(e) => {
         e.preventDefault();
         onSearch(text.trim());

@@ -66,14 +66,23 @@ export function TextDiff({ source, runs, labels, paths }: Props) {
       ) : (
         runs.map((run, i) => {
           const t = byRun.get(run);
-          if (!t) return <p key={run} class="muted">{labels[i]}: no {path}</p>;
+          if (!t)
+            return (
+              <p key={run} class="muted">
+                {labels[i]}: no {path}
+              </p>
+            );
           const parts = run === baseRun ? [] : diffLines(base, normalize(path, t.text));
           const changed = parts.some((p) => p.added || p.removed);
           return (
             <details key={run} class="diff" data-run={run} open={run !== baseRun && changed}>
               <summary>
                 {labels[i]}
-                {run === baseRun ? ' (base)' : changed ? ' · differs from the base' : ' · same as the base'}
+                {run === baseRun
+                  ? ' (base)'
+                  : changed
+                    ? ' · differs from the base'
+                    : ' · same as the base'}
                 {t.truncated ? ' · first MiB only' : ''}
               </summary>
               <pre>

@@ -1,6 +1,7 @@
 /** `/compare?runs=a,b,c`: the compare view over the server. */
-import { ErrorView } from '../components/error-view.js';
+
 import { liveSource } from '../compare-source.js';
+import { ErrorView } from '../components/error-view.js';
 import { CompareView } from './compare-view.js';
 
 export function ComparePage({ query }: { query: URLSearchParams }) {

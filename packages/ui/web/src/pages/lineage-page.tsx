@@ -21,7 +21,9 @@ export function LineagePage({ query }: { query: URLSearchParams }) {
     navigate(withQuery('/lineage', { ref, dir, depth, ...changes }));
   const graph = useAsync(
     (signal) =>
-      ref ? getJson<LineageGraph>('lineage', { ref, dir, depth }, signal) : Promise.resolve(undefined),
+      ref
+        ? getJson<LineageGraph>('lineage', { ref, dir, depth }, signal)
+        : Promise.resolve(undefined),
     [ref, dir, depth],
   );
   return (
@@ -40,7 +42,11 @@ export function LineagePage({ query }: { query: URLSearchParams }) {
           value={text}
           onInput={(e) => setText((e.target as HTMLInputElement).value)}
         />
-        <select aria-label="direction" value={dir} onChange={(e) => go({ dir: (e.target as HTMLSelectElement).value })}>
+        <select
+          aria-label="direction"
+          value={dir}
+          onChange={(e) => go({ dir: (e.target as HTMLSelectElement).value })}
+        >
           <option value="both">up and down</option>
           <option value="up">up (inputs)</option>
           <option value="down">down (outputs)</option>
@@ -59,7 +65,9 @@ export function LineagePage({ query }: { query: URLSearchParams }) {
         <button type="submit">Show</button>
       </form>
       {!ref ? (
-        <p class="muted">Give a run, an artifact or a dataset to see where it came from and what was made of it.</p>
+        <p class="muted">
+          Give a run, an artifact or a dataset to see where it came from and what was made of it.
+        </p>
       ) : graph.error ? (
         <ErrorView error={graph.error} />
       ) : !graph.data ? (
@@ -84,10 +92,24 @@ function GraphView({
   const { nodes, edges, width, height } = placeGraph(graph);
   return (
     <div class="graph-wrap">
-      <svg class="lineage" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img">
+      <svg
+        class="lineage"
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+      >
         <title>lineage of {center}</title>
         <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+          <marker
+            id="arrow"
+            viewBox="0 0 10 10"
+            refX="10"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto"
+          >
             <path d="M0,0 L10,5 L0,10 z" />
           </marker>
         </defs>

@@ -23,7 +23,10 @@ function aliasText(aliases: Record<string, number | string>): string {
 }
 
 export function ModelsPage() {
-  const models = useAsync((signal) => getJson<{ models: ModelSummary[] }>('models', {}, signal), []);
+  const models = useAsync(
+    (signal) => getJson<{ models: ModelSummary[] }>('models', {}, signal),
+    [],
+  );
   if (models.error) return <ErrorView error={models.error} />;
   if (!models.data) return <Loading what="models" />;
   return (
@@ -99,7 +102,11 @@ export function ModelPage({ name }: { name: string }) {
               <td>v{v.version}</td>
               <td>{v.aliases.map((a) => `@${a}`).join(' ')}</td>
               <td>
-                {v.runId ? <a href={`/run/${encodeURIComponent(v.runId)}`}>{shortId(v.runId)}</a> : ''}
+                {v.runId ? (
+                  <a href={`/run/${encodeURIComponent(v.runId)}`}>{shortId(v.runId)}</a>
+                ) : (
+                  ''
+                )}
               </td>
               <td>
                 <code>{v.source}</code>
@@ -110,7 +117,9 @@ export function ModelPage({ name }: { name: string }) {
               <td data-tags>{tagText(v.tags)}</td>
               <td>{formatTime(v.createdAt)}</td>
               <td>
-                <a href={withQuery('/lineage', { ref: `models:/${m.name}/${v.version}` })}>lineage</a>
+                <a href={withQuery('/lineage', { ref: `models:/${m.name}/${v.version}` })}>
+                  lineage
+                </a>
               </td>
             </tr>
           ))}

@@ -27,7 +27,12 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
     ['started', formatTime(run.startTime)],
     ['ended', formatTime(run.endTime)],
     ['experiment', run.experiment],
-    ['host', typeof run.host === 'object' ? ((run.host as { hostname?: string })?.hostname ?? run.host) : run.host],
+    [
+      'host',
+      typeof run.host === 'object'
+        ? ((run.host as { hostname?: string })?.hostname ?? run.host)
+        : run.host,
+    ],
   ];
   return (
     <section class="run-page" data-run={run.id}>

@@ -3,11 +3,12 @@
  * URL (`/runs?filter=…&orderBy=…&columns=…`), so a view can be shared.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { getJson } from '../api.js';
+import { ApiError, getJson } from '../api.js';
 import { ColumnPicker } from '../components/column-picker.js';
 import { ErrorView } from '../components/error-view.js';
 import { RunsTable } from '../components/runs-table.js';
 import { SearchBox } from '../components/search-box.js';
+import { navigate, withQuery } from '../router.js';
 import {
   type Column,
   chosenColumn,
@@ -19,10 +20,8 @@ import {
   parseOrderBy,
 } from '../run-columns.js';
 import { useRunRows } from '../run-rows.js';
-import { navigate, withQuery } from '../router.js';
 import type { Columns } from '../types.js';
 import { useAsync } from '../use-async.js';
-import { ApiError } from '../api.js';
 
 const MAX_COMPARE = 50;
 
@@ -32,7 +31,9 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   const all = useAsync((signal) => getJson<Columns>('columns', {}, signal), []);
   const chosen = useMemo(() => {
     const listed = parseColumnList(query.get('columns'));
-    return listed.length > 0 || query.has('columns') || !all.data ? listed : defaultColumns(all.data);
+    return listed.length > 0 || query.has('columns') || !all.data
+      ? listed
+      : defaultColumns(all.data);
   }, [query.get('columns'), all.data]);
   const columnsText = columnList(chosen);
   const rows = useRunRows({ filter, orderBy, columns: columnsText });
@@ -63,7 +64,11 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   return (
     <section class="runs-page">
       <div class="toolbar">
-        <SearchBox value={filter} error={rows.error} onSearch={(f) => go({ filter: f || undefined })} />
+        <SearchBox
+          value={filter}
+          error={rows.error}
+          onSearch={(f) => go({ filter: f || undefined })}
+        />
         {all.data && (
           <ColumnPicker
             all={all.data}
