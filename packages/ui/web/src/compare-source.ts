@@ -9,7 +9,7 @@ import type { CompareData, ImageEntry, PlotEntry, Series, TextEntry } from './ty
 
 export type XAxis = 'step' | 'time';
 
-export interface MetricsQuery {
+interface MetricsQuery {
   keys: string[];
   x: XAxis;
   width: number;

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, isAbort } from './api.js';
 import type { RunRow, RunsPage } from './types.js';
 
-export const PAGE = 200;
+const PAGE = 200;
 
 export interface RunsQuery {
   filter: string;

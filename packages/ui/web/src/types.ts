@@ -1,6 +1,6 @@
 /** The JSON shapes of packages/ui/API.md, as the browser sees them. */
 
-export type Value = string | number | boolean | null;
+type Value = string | number | boolean | null;
 
 export interface ApiErrorBody {
   code: string;
@@ -39,7 +39,7 @@ export interface RunsPage {
   rows: RunRow[];
 }
 
-export interface RunRecord {
+interface RunRecord {
   id: string;
   name?: string;
   status?: string;
@@ -154,7 +154,7 @@ export interface ModelSummary {
   latest: number | string | null;
 }
 
-export interface ModelVersionRow {
+interface ModelVersionRow {
   version: number | string;
   source: string;
   runId?: string;

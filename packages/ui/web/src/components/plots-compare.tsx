@@ -12,7 +12,7 @@ interface Props {
   labels: string[];
 }
 
-export function svgDataUri(svg: string): string {
+function svgDataUri(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 

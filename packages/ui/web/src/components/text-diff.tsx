@@ -28,7 +28,7 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-export function normalize(path: string, text: string): string {
+function normalize(path: string, text: string): string {
   if (!/\.json$/i.test(path)) return text;
   try {
     return `${JSON.stringify(sortKeys(JSON.parse(text)), null, 2)}\n`;
