@@ -15,23 +15,27 @@ const PIXEL = Buffer.from(
 let cwd: string;
 let runId: string;
 
-beforeEach(async () => {
-  cwd = tempDir();
-  expect(trove(['init'], { cwd }).code).toBe(0);
-  // a run made by the library into the project's store, as a training script would
+/** A run made by the library into the project's store, as a training script would. */
+async function trainRun(name: string, lr: number, losses: number[], imageStep: number) {
   const store = new Store({
     name: 'default',
     meta: createLocalBackend({ root: join(cwd, '.trove') }),
   });
-  const run = await startRun({ cwd, store, name: 'train', params: { lr: 0.01 } });
-  for (const loss of [0.9, 0.5, 0.25]) {
+  const run = await startRun({ cwd, store, name, params: { lr } });
+  for (const loss of losses) {
     run.logMetric('loss', loss);
     await run.nextStep();
   }
   writeFileSync(join(cwd, 'sample.png'), PIXEL);
-  await run.logArtifact('sample.png', { type: 'image', step: 2 });
+  await run.logArtifact('sample.png', { type: 'image', step: imageStep });
   await run.end();
-  runId = run.id;
+  return run.id;
+}
+
+beforeEach(async () => {
+  cwd = tempDir();
+  expect(trove(['init'], { cwd }).code).toBe(0);
+  runId = await trainRun('train', 0.01, [0.9, 0.5, 0.25], 2);
 });
 
 describe('trove report', () => {
@@ -71,19 +75,7 @@ describe('trove report', () => {
 describe('trove report --compare', () => {
   let second: string;
   beforeEach(async () => {
-    const store = new Store({
-      name: 'default',
-      meta: createLocalBackend({ root: join(cwd, '.trove') }),
-    });
-    const run = await startRun({ cwd, store, name: 'train-2', params: { lr: 0.1 } });
-    for (const loss of [0.8, 0.3]) {
-      run.logMetric('loss', loss);
-      await run.nextStep();
-    }
-    writeFileSync(join(cwd, 'sample.png'), PIXEL);
-    await run.logArtifact('sample.png', { type: 'image', step: 1 });
-    await run.end();
-    second = run.id;
+    second = await trainRun('train-2', 0.1, [0.8, 0.3], 1);
   });
 
   /** The data the report embeds for the compare view. */

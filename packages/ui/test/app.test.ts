@@ -12,7 +12,15 @@ import { tempDir } from '@trove/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi } from '../src/index.js';
-import { BUILT_APP, canvasInk, decodedImages, launch, type Opened, openPage } from './browser.js';
+import {
+  BUILT_APP,
+  canvasInk,
+  decodedImages,
+  drawnCharts,
+  launch,
+  type Opened,
+  openPage,
+} from './browser.js';
 import { DEMO, type DemoRuns, writeDemoStore } from './demo-store.js';
 import { zipEntries } from './zip-entries.js';
 
@@ -118,7 +126,9 @@ describe('runs page', () => {
   it('takes its columns from the URL and the picker, then selects three runs and opens compare', async () => {
     const o = await open('/runs?columns=params.optimizer');
     await o.page.waitForSelector('.runs-table .tr[data-run]');
-    const headers = await o.page.$$eval('th[data-col]', (h) => h.map((e) => e.getAttribute('data-col')));
+    const headers = await o.page.$$eval('th[data-col]', (h) =>
+      h.map((e) => e.getAttribute('data-col')),
+    );
     expect(headers).toEqual(['name', 'status', 'start', 'params.optimizer']);
     await o.page.click('.column-picker summary');
     await o.page.check('input[data-column="metrics.loss"]');
@@ -140,16 +150,10 @@ describe('runs page', () => {
 describe('compare page', () => {
   it('draws curves, hides a run by its legend entry, zooms, and marks differing params', async () => {
     const o = await open(`/compare?runs=${runs.train.join(',')}`);
-    for (const metric of ['loss', 'acc']) {
-      await o.page.waitForSelector(
-        `figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`,
-      );
-      expect(
-        await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`),
-      ).toBeGreaterThan(200);
+    for (const chart of await drawnCharts(o.page, ['loss', 'acc'])) {
+      expect(chart.ink).toBeGreaterThan(200);
+      expect(chart.caption).toContain(`${3 * DEMO.steps} of ${3 * DEMO.steps} points`);
     }
-    const caption = await o.page.textContent('figure.metric-chart[data-metric=loss] figcaption');
-    expect(caption).toContain(`${3 * DEMO.steps} of ${3 * DEMO.steps} points`);
 
     const ink = await canvasInk(o.page, 'figure.metric-chart[data-metric=loss] canvas');
     await o.page.click(`.legend-entry[data-run="${runs.train[0]}"]`);
@@ -212,7 +216,7 @@ describe('compare page', () => {
       tr.classList.contains('differs'),
     );
     expect(epochs).toBe(false);
-    await o.page.check('input[aria-label="only differences"]');
+    await o.page.check('input[aria-label="only the differences"]');
     expect(await o.page.$('table[data-table=params] tr[data-key=epochs]')).toBeNull();
     expectClean(o);
   });

@@ -90,3 +90,21 @@ export async function decodedImages(page: Page, selector: string) {
     }));
   });
 }
+
+/**
+ * Waits for each metric's chart to be drawn; returns each chart's colored-pixel count and its
+ * caption (how many points of how many it shows).
+ */
+export async function drawnCharts(page: Page, metrics: readonly string[]) {
+  const out: { metric: string; ink: number; caption: string }[] = [];
+  for (const metric of metrics) {
+    const chart = `figure.metric-chart[data-metric=${metric}]`;
+    await page.waitForSelector(`${chart} .chart[data-state=drawn]`);
+    out.push({
+      metric,
+      ink: await canvasInk(page, `${chart} canvas`),
+      caption: (await page.textContent(`${chart} figcaption`)) ?? '',
+    });
+  }
+  return out;
+}

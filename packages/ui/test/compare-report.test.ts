@@ -12,7 +12,7 @@ import { tempDir } from '@trove/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compareReportHtml } from '../src/index.js';
-import { BUILT_APP, canvasInk, decodedImages, launch, openPage } from './browser.js';
+import { BUILT_APP, decodedImages, drawnCharts, launch, openPage } from './browser.js';
 import { DEMO, type DemoRuns, writeDemoStore } from './demo-store.js';
 
 let browser: Browser;
@@ -36,17 +36,10 @@ it('draws the compare view from file:// with every request refused', async () =>
   const url = pathToFileURL(file).href;
   const o = await openPage(browser, (u) => u.href === url);
   await o.page.goto(url);
-  for (const metric of ['loss', 'acc']) {
-    await o.page.waitForSelector(
-      `figure.metric-chart[data-metric=${metric}] .chart[data-state=drawn]`,
-    );
-    expect(
-      await canvasInk(o.page, `figure.metric-chart[data-metric=${metric}] canvas`),
-    ).toBeGreaterThan(200);
+  for (const chart of await drawnCharts(o.page, ['loss', 'acc'])) {
+    expect(chart.ink).toBeGreaterThan(200);
+    expect(chart.caption).toContain(`${3 * DEMO.steps} of ${3 * DEMO.steps} points`);
   }
-  expect(await o.page.textContent('figure.metric-chart[data-metric=loss] figcaption')).toContain(
-    `${3 * DEMO.steps} of ${3 * DEMO.steps} points`,
-  );
   expect(await o.page.textContent('h1')).toBe('Comparing 3 runs');
   const lr = await o.page.$$eval('table[data-table=params] tr[data-key=lr] td', (td) =>
     td.map((c) => c.textContent),

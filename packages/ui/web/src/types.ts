@@ -1,4 +1,12 @@
-/** The JSON shapes of packages/ui/API.md, as the browser sees them. */
+/**
+ * The JSON shapes of packages/ui/API.md, as the browser sees them. Where the server declares a
+ * shape, the type is the server's own, imported as a type only (nothing of the server is bundled;
+ * web/tsconfig.json has Node's types for checking those files).
+ */
+import type { ArtifactEntry } from '../../src/api/run-detail.js';
+
+export type { Preview } from '../../src/api/preview.js';
+export type { ArtifactEntry } from '../../src/api/run-detail.js';
 
 type Value = string | number | boolean | null;
 
@@ -54,19 +62,6 @@ interface RunRecord {
   [key: string]: unknown;
 }
 
-export interface ArtifactEntry {
-  path: string;
-  md5: string;
-  size: number;
-  nfiles?: number;
-  type?: string;
-  name?: string;
-  step?: number;
-  isDir: boolean;
-  /** false: logged without its content (`cache: false`), nothing to preview or download */
-  stored?: boolean;
-}
-
 export interface RunDetail {
   run: RunRecord;
   artifacts: ArtifactEntry[];
@@ -77,15 +72,6 @@ export interface TreeEntry {
   path: string;
   md5: string;
   size: number;
-}
-
-export interface Preview {
-  kind: 'image' | 'text' | 'json' | 'table' | 'binary';
-  size: number;
-  truncated: boolean;
-  text?: string;
-  json?: unknown;
-  table?: { columns: string[]; rows: (string | number | null)[][] };
 }
 
 export interface Series {

@@ -11,6 +11,7 @@ import { MetricChart } from '../components/metric-chart.js';
 import { PlotsCompare } from '../components/plots-compare.js';
 import { RunLegend } from '../components/run-legend.js';
 import { TextDiff } from '../components/text-diff.js';
+import { Toggle } from '../components/toggle.js';
 import { shortId } from '../format.js';
 import { useAsync } from '../use-async.js';
 
@@ -70,15 +71,7 @@ export function CompareView({ source, runs }: { source: CompareSource; runs: str
             onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
           />
         </label>
-        <label>
-          <input
-            type="checkbox"
-            aria-label="log scale"
-            checked={log}
-            onChange={(e) => setLog((e.target as HTMLInputElement).checked)}
-          />{' '}
-          log scale
-        </label>
+        <Toggle label="log scale" checked={log} onChange={setLog} />
         <span class="muted">drag to zoom, double-click for the whole range</span>
       </div>
       {cmp.metricKeys.length === 0 && <p class="muted">No metrics logged.</p>}
@@ -99,15 +92,9 @@ export function CompareView({ source, runs }: { source: CompareSource; runs: str
       </div>
 
       <h2>Params and summary</h2>
-      <label class="controls">
-        <input
-          type="checkbox"
-          aria-label="only differences"
-          checked={onlyDiffs}
-          onChange={(e) => setOnlyDiffs((e.target as HTMLInputElement).checked)}
-        />{' '}
-        only the differences
-      </label>
+      <div class="controls">
+        <Toggle label="only the differences" checked={onlyDiffs} onChange={setOnlyDiffs} />
+      </div>
       <DiffTable title="params" rows={cmp.params} labels={labels} onlyDiffs={onlyDiffs} />
       <DiffTable title="summary" rows={cmp.summary} labels={labels} onlyDiffs={onlyDiffs} />
 
