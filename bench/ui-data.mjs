@@ -68,7 +68,13 @@ export async function writeUiStore(
     for (const [m, name] of names.entries()) {
       const y = curve(i, m, steps);
       for (let s = 0; s < steps - 1; s++) {
-        rows.push({ run_id: runId, name, step: s, timestamp: new Date(start + s * 100), value: y[s] });
+        rows.push({
+          run_id: runId,
+          name,
+          step: s,
+          timestamp: new Date(start + s * 100),
+          value: y[s],
+        });
       }
     }
     await table.commit(() => ({ add: [rows] }));
@@ -96,7 +102,10 @@ export async function writeUiStore(
         git_commit: null,
         git_branch: null,
         tags: { team: i % 2 ? 'cv' : 'nlp' },
-        params: { lr: String(Number((10 ** (-4 + 3 * r())).toPrecision(3))), depth: String(2 + (i % 6)) },
+        params: {
+          lr: String(Number((10 ** (-4 + 3 * r())).toPrecision(3))),
+          depth: String(2 + (i % 6)),
+        },
         metrics: Object.fromEntries(names.map((n) => [n, r()])),
         artifact_count: 0,
         updated_time: started,
@@ -116,7 +125,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   };
   const dir = args[0];
   if (!dir || dir.startsWith('--')) {
-    console.error('usage: node bench/ui-data.mjs <dir> [--runs N] [--metrics N] [--steps N] [--table-runs N]');
+    console.error(
+      'usage: node bench/ui-data.mjs <dir> [--runs N] [--metrics N] [--steps N] [--table-runs N]',
+    );
     process.exit(2);
   }
   const out = await writeUiStore(dir, {

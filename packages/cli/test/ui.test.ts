@@ -34,7 +34,9 @@ function serve(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promis
       const url = /http:\/\/[^\s"]+/.exec(stdout)?.[0];
       if (url) resolve({ child, url, stderr: () => stderr, exit });
     });
-    void exit.then((code) => reject(new Error(`trove ui exited ${code} before serving: ${stderr}`)));
+    void exit.then((code) =>
+      reject(new Error(`trove ui exited ${code} before serving: ${stderr}`)),
+    );
   });
 }
 
@@ -51,7 +53,10 @@ describe('trove ui', () => {
     const { cwd, run } = project();
     const served = await serve(['--json'], cwd);
     expect(new URL(served.url).hostname).toBe('127.0.0.1');
-    const runs = (await (await fetch(`${served.url}api/runs`)).json()) as { total: number; rows: { id: string }[] };
+    const runs = (await (await fetch(`${served.url}api/runs`)).json()) as {
+      total: number;
+      rows: { id: string }[];
+    };
     expect([runs.total, runs.rows[0]?.id]).toEqual([1, run]);
     served.child.kill('SIGTERM');
     expect(await served.exit).toBe(0);
@@ -85,7 +90,9 @@ describe('trove ui', () => {
     for (let i = 0; i < 100 && !served.stderr().includes('no browser opener'); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(served.stderr()).toContain(`trove: no browser opener found (xdg-open); open ${served.url} yourself.`);
+    expect(served.stderr()).toContain(
+      `trove: no browser opener found (xdg-open); open ${served.url} yourself.`,
+    );
     expect((await fetch(`${served.url}api/info`)).status).toBe(200);
     served.child.kill('SIGTERM');
     expect(await served.exit).toBe(0);

@@ -1,32 +1,19 @@
-/**
- * The reads a runs table and its charts make: countRuns, runKeys and metricSeries, over the
- * committed tables and the backlog (a run still running) alike.
- */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
-import { openStore } from '../src/record/open-store.js';
-import type { Store } from '../src/record/store.js';
 import { startRun } from '../src/run/start-run.js';
 import { metricSeries } from '../src/tables/metric-series.js';
 import { runKeys } from '../src/tables/run-keys.js';
 import { countRuns } from '../src/tables/search-runs.js';
-import { tempDir } from './helpers.js';
+import { localProject, tempDir } from './helpers.js';
 
 beforeAll(() => {
   process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
 });
 
-async function project(): Promise<{ cwd: string; store: Store }> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, '.trove'));
-  return { cwd, store: await openStore({ cwd }) };
-}
-
 describe('countRuns and runKeys', () => {
   it('count the runs a filter finds and list every key, a running run included', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const a = await startRun({ store, cwd, name: 'a', params: { lr: 0.1 }, tags: { team: 'cv' } });
     a.logMetric('acc', 0.5);
     await a.end();
@@ -50,7 +37,7 @@ describe('countRuns and runKeys', () => {
 
 describe('metricSeries', () => {
   it('gives short series whole, in the order asked, from the table and the backlog', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const done = await startRun({ store, cwd, name: 'done' });
     for (let s = 0; s < 5; s++) done.logMetric('loss', 10 - s, { step: s });
     done.logMetric('acc', 0.5, { step: 0 });
@@ -67,15 +54,22 @@ describe('metricSeries', () => {
       { runId: done.id, name: 'loss', x: [0, 1, 2, 3, 4], y: [10, 9, 8, 7, 6], total: 5 },
       { runId: done.id, name: 'acc', x: [0], y: [0.5], total: 1 },
     ]);
-    const zoomed = await metricSeries(store, { runs: [done.id], names: ['loss'], xmin: 1, xmax: 3 });
-    expect(zoomed).toEqual([{ runId: done.id, name: 'loss', x: [1, 2, 3], y: [9, 8, 7], total: 3 }]);
+    const zoomed = await metricSeries(store, {
+      runs: [done.id],
+      names: ['loss'],
+      xmin: 1,
+      xmax: 3,
+    });
+    expect(zoomed).toEqual([
+      { runId: done.id, name: 'loss', x: [1, 2, 3], y: [9, 8, 7], total: 3 },
+    ]);
     const byTime = await metricSeries(store, { runs: [done.id], names: ['acc'], x: 'time' });
     expect(byTime[0]?.x[0]).toBeGreaterThan(Date.parse('2020-01-01'));
     await open.end();
   });
 
   it('keeps the lowest and highest value of each pixel column, in x order', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const run = await startRun({ store, cwd, name: 'long' });
     // 1,000 steps into 10 columns of 100: a spike down at 150 and up at 420 must survive
     for (let s = 0; s < 1000; s++) {
@@ -109,7 +103,7 @@ describe('metricSeries', () => {
   });
 
   it('refuses a width, an x or a bound it cannot use', async () => {
-    const { store } = await project();
+    const { store } = await localProject();
     for (const bad of [{ width: 0 }, { width: 1.5 }, { x: 'epoch' }, { xmin: Number.NaN }]) {
       await expect(
         metricSeries(store, { runs: ['a'], names: ['b'], ...(bad as object) }),

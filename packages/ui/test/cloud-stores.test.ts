@@ -49,14 +49,19 @@ async function expectServed(cwd: string, store: Store): Promise<void> {
   const ui = await startUi({ store });
   try {
     const runs = (await get(ui.url, '/api/runs')).json();
-    expect(runs).toMatchObject({ total: 1, rows: [{ id: run.id, name: 'cloud-run', params: { lr: '0.5' } }] });
+    expect(runs).toMatchObject({
+      total: 1,
+      rows: [{ id: run.id, name: 'cloud-run', params: { lr: '0.5' } }],
+    });
     const file = await get(ui.url, `/api/runs/${run.id}/file?path=outputs/table.csv`);
     expect([file.status, file.body.toString()]).toEqual([200, 'a,b\n1,2\n']);
     const part = await get(ui.url, `/api/runs/${run.id}/file?path=outputs/table.csv`, {
       headers: { range: 'bytes=4-6' },
     });
     expect([part.status, part.body.toString()]).toEqual([206, '1,2']);
-    const { series } = (await get(ui.url, `/api/metrics?runs=${run.id}&keys=loss&width=1000`)).json();
+    const { series } = (
+      await get(ui.url, `/api/metrics?runs=${run.id}&keys=loss&width=1000`)
+    ).json();
     expect(series).toHaveLength(1);
     expect(series[0].total).toBe(300);
     expect(series[0].x).toEqual(Array.from({ length: 300 }, (_, i) => i));

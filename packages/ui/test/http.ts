@@ -5,6 +5,7 @@ export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes and assert their values
   json<T = any>(): T;
 }
 

@@ -56,7 +56,11 @@ describe('store, columns and runs', () => {
     const all = await api('runs?orderBy=params.lr%20ASC');
     expect(all.total).toBe(3);
     expect(all.offset).toBe(0);
-    expect(all.rows.map((r: { name: string }) => r.name)).toEqual(['train-b', 'train-a', 'still-running']);
+    expect(all.rows.map((r: { name: string }) => r.name)).toEqual([
+      'train-b',
+      'train-a',
+      'still-running',
+    ]);
     const [a] = (await api(`runs?filter=${encodeURIComponent("params.optimizer = 'adam'")}`)).rows;
     expect(a).toMatchObject({
       id: fx.a,
@@ -67,13 +71,24 @@ describe('store, columns and runs', () => {
     });
     expect(a.metrics).toEqual({ loss: 10 / STEPS, acc: (STEPS - 1) / STEPS / 2 });
     expect(Date.parse(a.startTime)).toBeLessThanOrEqual(Date.parse(a.endTime));
-    const page = await api('runs?orderBy=params.lr%20ASC&limit=1&offset=1&columns=params.lr,tags.team');
+    const page = await api(
+      'runs?orderBy=params.lr%20ASC&limit=1&offset=1&columns=params.lr,tags.team',
+    );
     expect(page).toEqual({
       total: 3,
       offset: 1,
-      rows: [expect.objectContaining({ name: 'train-a', params: { lr: '0.1' }, metrics: {}, tags: { team: 'cv' } })],
+      rows: [
+        expect.objectContaining({
+          name: 'train-a',
+          params: { lr: '0.1' },
+          metrics: {},
+          tags: { team: 'cv' },
+        }),
+      ],
     });
-    const running = (await api(`runs?filter=${encodeURIComponent("attributes.status = 'running'")}`)).rows;
+    const running = (
+      await api(`runs?filter=${encodeURIComponent("attributes.status = 'running'")}`)
+    ).rows;
     expect(running.map((r: { id: string }) => r.id)).toEqual([fx.running]);
   });
 
@@ -106,7 +121,9 @@ describe('a run and its files', () => {
     const folder = detail.artifacts.find((x: { path: string }) => x.path === 'outputs/images');
     expect(folder).toMatchObject({ isDir: true, nfiles: 3, size: expect.any(Number) });
     expect(folder.md5).toMatch(/\.dir$/);
-    expect(detail.artifacts.find((x: { path: string }) => x.path === 'outputs/model.pt')).toMatchObject({
+    expect(
+      detail.artifacts.find((x: { path: string }) => x.path === 'outputs/model.pt'),
+    ).toMatchObject({
       md5: fx.modelMd5,
       type: 'model',
       name: 'model',
@@ -165,11 +182,24 @@ describe('a run and its files', () => {
       kind: 'table',
       size: fx.csv.length,
       truncated: false,
-      table: { columns: ['epoch', 'loss', 'note'], rows: [['0', '1.5', 'a, quoted'], ['1', '0.75', 'b']] },
+      table: {
+        columns: ['epoch', 'loss', 'note'],
+        rows: [
+          ['0', '1.5', 'a, quoted'],
+          ['1', '0.75', 'b'],
+        ],
+      },
     });
-    expect(await p('outputs/config.json')).toMatchObject({ kind: 'json', json: { lr: 0.1, layers: [64, 32] } });
+    expect(await p('outputs/config.json')).toMatchObject({
+      kind: 'json',
+      json: { lr: 0.1, layers: [64, 32] },
+    });
     const big = await p('outputs/big.txt');
-    expect(big).toMatchObject({ kind: 'text', truncated: true, size: Buffer.byteLength(fx.bigText) });
+    expect(big).toMatchObject({
+      kind: 'text',
+      truncated: true,
+      size: Buffer.byteLength(fx.bigText),
+    });
     // 1 MiB is 524,288 two-byte characters: none cut in half
     expect(big.text).toBe('é'.repeat(524_288));
     expect(await p('outputs/model.pt')).toMatchObject({ kind: 'text', text: 'weights of a' });
@@ -187,7 +217,9 @@ describe('a run and its files', () => {
 
 describe('metrics, images, plots, texts and compare', () => {
   it('/api/metrics keeps each pixel column’s low and high, and refines on zoom', async () => {
-    const { series } = await api(`metrics?runs=${fx.a},${fx.b},${fx.running}&keys=loss,acc&width=100`);
+    const { series } = await api(
+      `metrics?runs=${fx.a},${fx.b},${fx.running}&keys=loss,acc&width=100`,
+    );
     expect(series.map((s: { run: string; key: string }) => [s.run, s.key])).toEqual([
       [fx.a, 'loss'],
       [fx.a, 'acc'],
@@ -222,7 +254,9 @@ describe('metrics, images, plots, texts and compare', () => {
     const start = 4 + n;
     expect(start % 8).toBe(0);
     const total = header.series.reduce((s: number, x: { points: number }) => s + x.points, 0);
-    const xs = new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + total * 8));
+    const xs = new Float64Array(
+      buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + total * 8),
+    );
     const ys = new Float32Array(
       buf.buffer.slice(buf.byteOffset + start + total * 8, buf.byteOffset + start + total * 12),
     );
@@ -260,8 +294,18 @@ describe('metrics, images, plots, texts and compare', () => {
   it('/api/texts gives one path of each run that has it', async () => {
     expect(await api(`texts?runs=${fx.a},${fx.b}&path=outputs/config.json`)).toEqual({
       texts: [
-        { run: fx.a, path: 'outputs/config.json', text: '{"lr":0.1,"layers":[64,32]}', truncated: false },
-        { run: fx.b, path: 'outputs/config.json', text: '{"lr":0.01,"layers":[64,32]}', truncated: false },
+        {
+          run: fx.a,
+          path: 'outputs/config.json',
+          text: '{"lr":0.1,"layers":[64,32]}',
+          truncated: false,
+        },
+        {
+          run: fx.b,
+          path: 'outputs/config.json',
+          text: '{"lr":0.01,"layers":[64,32]}',
+          truncated: false,
+        },
       ],
     });
   });
@@ -283,7 +327,12 @@ describe('metrics, images, plots, texts and compare', () => {
       metricKeys: ['acc', 'loss'],
       imageNames: ['sample'],
       plotNames: ['sklearn/confusion_matrix'],
-      textPaths: ['outputs/big.txt', 'outputs/config.json', 'outputs/notes.txt', 'outputs/table.csv'],
+      textPaths: [
+        'outputs/big.txt',
+        'outputs/config.json',
+        'outputs/notes.txt',
+        'outputs/table.csv',
+      ],
     });
     const one = await get(ui.url, `/api/compare?runs=${fx.a}`);
     expect([one.status, one.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
@@ -295,7 +344,12 @@ describe('lineage and models', () => {
     const { nodes, edges } = await api(`lineage?ref=${fx.a}&dir=down&depth=3`);
     const ids = nodes.map((n: { id: string }) => n.id).sort();
     expect(ids).toEqual(
-      expect.arrayContaining([`run:${fx.a}`, `run:${fx.b}`, `artifact:${fx.modelMd5}`, 'model:classifier/1']),
+      expect.arrayContaining([
+        `run:${fx.a}`,
+        `run:${fx.b}`,
+        `artifact:${fx.modelMd5}`,
+        'model:classifier/1',
+      ]),
     );
     expect(edges).toEqual(
       expect.arrayContaining([
@@ -318,8 +372,12 @@ describe('lineage and models', () => {
       { from: `artifact:${fx.modelMd5}`, to: `run:${fx.b}`, kind: 'consumed' },
       { from: `run:${fx.a}`, to: `artifact:${fx.modelMd5}`, kind: 'produced' },
     ]);
-    const fromModel = await api(`lineage?ref=${encodeURIComponent('models:/classifier@champion')}&dir=up&depth=1`);
-    expect(fromModel.edges).toEqual([{ from: `run:${fx.a}`, to: `artifact:${fx.modelMd5}`, kind: 'produced' }]);
+    const fromModel = await api(
+      `lineage?ref=${encodeURIComponent('models:/classifier@champion')}&dir=up&depth=1`,
+    );
+    expect(fromModel.edges).toEqual([
+      { from: `run:${fx.a}`, to: `artifact:${fx.modelMd5}`, kind: 'produced' },
+    ]);
   });
 
   it('/api/models and /api/models/<name> read the registry', async () => {

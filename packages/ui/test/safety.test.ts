@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalBackend } from '@trove/backend-local';
-import { openStore, type Store as StoreType, Store } from '@trove/core';
+import { openStore, Store, type Store as StoreType } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type UiServer } from '../src/index.js';
@@ -84,11 +84,21 @@ describe('where it listens and whom it answers', () => {
 
   it('refuses a foreign Host on every route with 403 before reading anything', async () => {
     const port = new URL(ui.url).port;
-    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      `127.0.0.1:${Number(port) + 1}`,
+    ]) {
       for (const path of routes()) {
         const before = reads;
         const answer = await get(ui.url, path, { headers: { host } });
-        expect([path, host, answer.status, answer.json().error.code]).toEqual([path, host, 403, 'PERMISSION_DENIED']);
+        expect([path, host, answer.status, answer.json().error.code]).toEqual([
+          path,
+          host,
+          403,
+          'PERMISSION_DENIED',
+        ]);
         expect(reads).toBe(before);
       }
     }
@@ -114,7 +124,9 @@ describe('where it listens and whom it answers', () => {
       const port = new URL(wide.url).port;
       expect(new URL(wide.url).hostname).toBe('0.0.0.0');
       expect((await get(`http://127.0.0.1:${port}/`, '/api/info')).status).toBe(200);
-      const evil = await get(`http://127.0.0.1:${port}/`, '/api/info', { headers: { host: `evil.example:${port}` } });
+      const evil = await get(`http://127.0.0.1:${port}/`, '/api/info', {
+        headers: { host: `evil.example:${port}` },
+      });
       expect(evil.status).toBe(403);
     } finally {
       await wide.close();
@@ -211,7 +223,10 @@ describe('read-only, and errors as JSON', () => {
   });
 
   it('answers a store that is gone with JSON', async () => {
-    const gone = new Store({ name: 'gone', meta: createLocalBackend({ root: join(cwd, 'no-such-store') }) });
+    const gone = new Store({
+      name: 'gone',
+      meta: createLocalBackend({ root: join(cwd, 'no-such-store') }),
+    });
     const server = await startUi({ store: gone });
     try {
       const answer = await get(server.url, `/api/runs/${fx.a}`);
@@ -232,9 +247,21 @@ describe('the app', () => {
     writeFileSync(join(appDir, 'assets', 'app-1234.js'), 'console.log(1)');
     const app = await startUi({ store: counted, appDir });
     try {
-      for (const path of ['/', '/runs', '/compare?runs=a,b', `/run/${fx.a}`, '/lineage', '/models', '/models/classifier']) {
+      for (const path of [
+        '/',
+        '/runs',
+        '/compare?runs=a,b',
+        `/run/${fx.a}`,
+        '/lineage',
+        '/models',
+        '/models/classifier',
+      ]) {
         const answer = await get(app.url, path);
-        expect([path, answer.status, answer.body.toString()]).toEqual([path, 200, '<!doctype html><title>trove</title>']);
+        expect([path, answer.status, answer.body.toString()]).toEqual([
+          path,
+          200,
+          '<!doctype html><title>trove</title>',
+        ]);
         expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
       }
       const js = await get(app.url, '/assets/app-1234.js');

@@ -18,14 +18,19 @@ interface UiOptions {
 export function registerUi(program: Command, globals: () => GlobalOptions): void {
   program
     .command('ui')
-    .description('browse, search and compare runs, artifacts, lineage and models in a browser (read-only)')
+    .description(
+      'browse, search and compare runs, artifacts, lineage and models in a browser (read-only)',
+    )
     .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only)')
     .option('--port <n>', 'port to listen on (0: any free port)', '0')
     .option('--open', 'open the page in the default browser')
     .action(async (o: UiOptions) => {
       const port = Number(o.port);
       if (!(/^\d+$/.test(o.port) && port <= 65535)) {
-        throw new TroveError('INVALID_ARGUMENT', `--port must be a whole number 0–65535, not ${o.port}.`);
+        throw new TroveError(
+          'INVALID_ARGUMENT',
+          `--port must be a whole number 0–65535, not ${o.port}.`,
+        );
       }
       const host = o.host ?? '127.0.0.1';
       const opts = globals();

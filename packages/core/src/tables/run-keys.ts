@@ -15,7 +15,10 @@ export interface RunKeys {
 }
 
 /** Every param, metric and tag key any run has, each list sorted. */
-export async function runKeys(store: Store, options: { onDamaged?: OnDamaged } = {}): Promise<RunKeys> {
+export async function runKeys(
+  store: Store,
+  options: { onDamaged?: OnDamaged } = {},
+): Promise<RunKeys> {
   const session = await Session.open();
   try {
     await openViews(store, session, ['runs'], options.onDamaged);
@@ -25,7 +28,11 @@ export async function runKeys(store: Store, options: { onDamaged?: OnDamaged } =
           `SELECT DISTINCT unnest(map_keys("${column}")) AS k FROM runs ORDER BY k`,
         )
       ).map((row) => String(row.k));
-    return { params: await keysOf('params'), metrics: await keysOf('metrics'), tags: await keysOf('tags') };
+    return {
+      params: await keysOf('params'),
+      metrics: await keysOf('metrics'),
+      tags: await keysOf('tags'),
+    };
   } finally {
     session.close();
   }

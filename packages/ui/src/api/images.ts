@@ -14,7 +14,9 @@ export async function imagesOf(store: Store, runIds: readonly string[]): Promise
   const out: ImageEntry[] = [];
   for (const run of runIds) {
     const records = Object.values(await store.readArtifacts(run)).filter(isImage);
-    records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.step ?? -1) - (b.step ?? -1)));
+    records.sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : (a.step ?? -1) - (b.step ?? -1),
+    );
     for (const r of records) out.push({ run, name: r.name, step: r.step ?? null, path: r.path });
   }
   return out;

@@ -101,7 +101,12 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
     if (down) {
       for (const v of versions.filter((x: ModelVersion) => x.md5 === md5)) {
         const id = `model:${v.name}/${v.version}`;
-        add({ id, kind: 'model', label: `${v.name} v${v.version}`, ref: `models:/${v.name}/${v.version}` });
+        add({
+          id,
+          kind: 'model',
+          label: `${v.name} v${v.version}`,
+          ref: `models:/${v.name}/${v.version}`,
+        });
         add({ id: `artifact:${md5}`, kind: 'artifact', label: md5, ref: md5 });
         link({ from: `artifact:${md5}`, to: id, kind: 'registered' });
       }
@@ -123,7 +128,11 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
         if (key.startsWith('run:')) await runNode(key.slice(4));
         continue;
       }
-      next.push(...(key.startsWith('run:') ? await fromRun(key.slice(4)) : await fromArtifact(key.slice(4))));
+      next.push(
+        ...(key.startsWith('run:')
+          ? await fromRun(key.slice(4))
+          : await fromArtifact(key.slice(4))),
+      );
     }
     frontier = next;
   }

@@ -73,4 +73,3 @@ export async function folderTree(store: Store, runId: string, path: string) {
   }));
   return { entries };
 }
-

@@ -27,13 +27,23 @@ export function requestHandler(options: HandlerOptions) {
 async function handle(options: HandlerOptions, req: IncomingMessage, res: ServerResponse) {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   if (!options.hosts().has((req.headers.host ?? '').toLowerCase())) {
-    throw new TroveError('PERMISSION_DENIED', `This server does not answer for host ${JSON.stringify(req.headers.host ?? '')}.`, {
-      hint: 'Open the address trove ui printed.',
-    });
+    throw new TroveError(
+      'PERMISSION_DENIED',
+      `This server does not answer for host ${JSON.stringify(req.headers.host ?? '')}.`,
+      {
+        hint: 'Open the address trove ui printed.',
+      },
+    );
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    sendJson(res, { error: { code: 'METHOD_NOT_ALLOWED', message: 'trove ui is read-only: GET and HEAD only.' } }, 405);
+    sendJson(
+      res,
+      {
+        error: { code: 'METHOD_NOT_ALLOWED', message: 'trove ui is read-only: GET and HEAD only.' },
+      },
+      405,
+    );
     return;
   }
   const raw = req.url ?? '/';

@@ -16,9 +16,13 @@ export function checkPath(value: string, what: string): string {
     parts.includes('..') ||
     parts.includes('.')
   ) {
-    throw new TroveError('INVALID_PATH', `${what} ${JSON.stringify(value)} is not a path inside the store.`, {
-      hint: 'Paths are relative to a run, without "..", "\\\\" or a leading "/".',
-    });
+    throw new TroveError(
+      'INVALID_PATH',
+      `${what} ${JSON.stringify(value)} is not a path inside the store.`,
+      {
+        hint: 'Paths are relative to a run, without "..", "\\\\" or a leading "/".',
+      },
+    );
   }
   return value;
 }
@@ -42,7 +46,11 @@ export function required(url: URL, name: string): string {
 }
 
 /** A comma list (`runs=a,b`), empty entries dropped, each at most once. */
-export function list(url: URL, name: string, options: { min?: number; max?: number } = {}): string[] {
+export function list(
+  url: URL,
+  name: string,
+  options: { min?: number; max?: number } = {},
+): string[] {
   const items = [...new Set((url.searchParams.get(name) ?? '').split(',').filter((s) => s !== ''))];
   const { min = 0, max = Number.POSITIVE_INFINITY } = options;
   if (items.length < min || items.length > max) {
@@ -55,12 +63,21 @@ export function list(url: URL, name: string, options: { min?: number; max?: numb
 }
 
 /** A whole number in [min, max], or `fallback` when absent. */
-export function integer(url: URL, name: string, fallback: number, min: number, max: number): number {
+export function integer(
+  url: URL,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (!(Number.isSafeInteger(value) && value >= min && value <= max)) {
-    throw new TroveError('INVALID_ARGUMENT', `"${name}" must be a whole number ${min}–${max}, not ${raw}.`);
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `"${name}" must be a whole number ${min}–${max}, not ${raw}.`,
+    );
   }
   return value;
 }
@@ -81,7 +98,10 @@ export function oneOf<T extends string>(url: URL, name: string, choices: readonl
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return choices[0] as T;
   if (!choices.includes(raw as T)) {
-    throw new TroveError('INVALID_ARGUMENT', `"${name}" must be one of ${choices.join(', ')}, not ${raw}.`);
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `"${name}" must be one of ${choices.join(', ')}, not ${raw}.`,
+    );
   }
   return raw as T;
 }

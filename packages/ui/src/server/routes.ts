@@ -21,7 +21,7 @@ import { integer, list, oneOf, required } from './params.js';
 
 export const STREAMED = Symbol('streamed');
 
-export interface RouteContext {
+interface RouteContext {
   store: Store;
   url: URL;
   /** The pattern's captures, decoded. */
@@ -42,7 +42,10 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
   [/^columns$/, (c) => columns(c.store)],
   [/^runs$/, (c) => listRuns(c.store, c.url)],
   [/^runs\/([^/]+)$/, async (c) => runDetail(c.store, await runOf(c))],
-  [/^runs\/([^/]+)\/tree$/, async (c) => folderTree(c.store, await runOf(c), required(c.url, 'path'))],
+  [
+    /^runs\/([^/]+)\/tree$/,
+    async (c) => folderTree(c.store, await runOf(c), required(c.url, 'path')),
+  ],
   [
     /^runs\/([^/]+)\/file$/,
     async (c) => {
@@ -53,7 +56,8 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
   ],
   [
     /^runs\/([^/]+)\/preview$/,
-    async (c) => previewFile(c.store, await locateFile(c.store, await runOf(c), required(c.url, 'path'))),
+    async (c) =>
+      previewFile(c.store, await locateFile(c.store, await runOf(c), required(c.url, 'path'))),
   ],
   [
     /^runs\/([^/]+)\/zip$/,
