@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
@@ -77,6 +78,11 @@ describe('metricSeries', () => {
     }
     await run.end();
     const [series] = await metricSeries(store, { runs: [run.id], names: ['y'], width: 10 });
+    // a whole curve was drawn from the data file's summary, made once in the cache folder
+    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
+    expect(
+      readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet')).length,
+    ).toBeGreaterThan(0);
     expect(series?.total).toBe(1000);
     expect(series?.x).toHaveLength(20);
     const column = (c: number) =>
