@@ -1,32 +1,20 @@
-/**
- * The reads a runs table and its charts make: countRuns, runKeys and metricSeries, over the
- * committed tables and the backlog (a run still running) alike.
- */
-import { mkdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
-import { openStore } from '../src/record/open-store.js';
-import type { Store } from '../src/record/store.js';
 import { startRun } from '../src/run/start-run.js';
 import { metricSeries } from '../src/tables/metric-series.js';
 import { runKeys } from '../src/tables/run-keys.js';
 import { countRuns } from '../src/tables/search-runs.js';
-import { tempDir } from './helpers.js';
+import { localProject, tempDir } from './helpers.js';
 
 beforeAll(() => {
   process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
 });
 
-async function project(): Promise<{ cwd: string; store: Store }> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, '.trove'));
-  return { cwd, store: await openStore({ cwd }) };
-}
-
 describe('countRuns and runKeys', () => {
   it('count the runs a filter finds and list every key, a running run included', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const a = await startRun({ store, cwd, name: 'a', params: { lr: 0.1 }, tags: { team: 'cv' } });
     a.logMetric('acc', 0.5);
     await a.end();
@@ -50,7 +38,7 @@ describe('countRuns and runKeys', () => {
 
 describe('metricSeries', () => {
   it('gives short series whole, in the order asked, from the table and the backlog', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const done = await startRun({ store, cwd, name: 'done' });
     for (let s = 0; s < 5; s++) done.logMetric('loss', 10 - s, { step: s });
     done.logMetric('acc', 0.5, { step: 0 });
@@ -82,7 +70,7 @@ describe('metricSeries', () => {
   });
 
   it('keeps the lowest and highest value of each pixel column, in x order', async () => {
-    const { cwd, store } = await project();
+    const { cwd, store } = await localProject();
     const run = await startRun({ store, cwd, name: 'long' });
     // 1,000 steps into 10 columns of 100: a spike down at 150 and up at 420 must survive
     for (let s = 0; s < 1000; s++) {
@@ -90,6 +78,11 @@ describe('metricSeries', () => {
     }
     await run.end();
     const [series] = await metricSeries(store, { runs: [run.id], names: ['y'], width: 10 });
+    // a whole curve was drawn from the data file's summary, made once in the cache folder
+    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
+    expect(
+      readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet')).length,
+    ).toBeGreaterThan(0);
     expect(series?.total).toBe(1000);
     expect(series?.x).toHaveLength(20);
     const column = (c: number) =>
@@ -116,7 +109,7 @@ describe('metricSeries', () => {
   });
 
   it('refuses a width, an x or a bound it cannot use', async () => {
-    const { store } = await project();
+    const { store } = await localProject();
     for (const bad of [{ width: 0 }, { width: 1.5 }, { x: 'epoch' }, { xmin: Number.NaN }]) {
       await expect(
         metricSeries(store, { runs: ['a'], names: ['b'], ...(bad as object) }),

@@ -25,7 +25,7 @@ export interface Fixture {
 }
 
 /** A PNG of `size`×`size` pixels, shaded by `shade` (pngjs). */
-export function png(size: number, shade: number): Buffer {
+function png(size: number, shade: number): Buffer {
   const image = new PNG({ width: size, height: size });
   for (let i = 0; i < size * size; i++) image.data.set([shade, i % 256, 255 - shade, 255], i * 4);
   return PNG.sync.write(image);
@@ -38,13 +38,9 @@ export async function writeFixture(cwd: string, store: Store): Promise<Fixture> 
   };
   const csv = 'epoch,loss,note\n0,1.5,"a, quoted"\n1,0.75,b\n';
   const bigText = `${'é'.repeat(700_000)}tail`; // 1.4 MB of 2-byte characters: cut mid-character at 1 MiB
-  const a = await startRun({
-    store,
-    cwd,
-    name: 'train-a',
-    params: { lr: 0.1, depth: 3, optimizer: 'adam' },
-    tags: { team: 'cv' },
-  });
+  const train = (name: string, lr: number, optimizer: string, team: string) =>
+    startRun({ store, cwd, name, params: { lr, depth: 3, optimizer }, tags: { team } });
+  const a = await train('train-a', 0.1, 'adam', 'cv');
   for (let s = 0; s < STEPS; s++) {
     a.logMetric('loss', 10 / (s + 1), { step: s });
     a.logMetric('acc', s === 700 ? 0.99 : s / STEPS / 2, { step: s });
@@ -82,13 +78,7 @@ export async function writeFixture(cwd: string, store: Store): Promise<Fixture> 
   const model = await a.logArtifact('model.pt', { name: 'model', type: 'model' });
   await a.end();
 
-  const b = await startRun({
-    store,
-    cwd,
-    name: 'train-b',
-    params: { lr: 0.01, depth: 3, optimizer: 'sgd' },
-    tags: { team: 'nlp' },
-  });
+  const b = await train('train-b', 0.01, 'sgd', 'nlp');
   await b.useArtifact(`runs:/${a.id}/${model.path}`, { to: 'in/model.pt' });
   for (let s = 0; s < 10; s++) b.logMetric('loss', 5 - s / 10, { step: s });
   file('plots/images/sample.png', png(8, 90));

@@ -5,6 +5,7 @@ export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes and assert their values
   json<T = any>(): T;
 }
 
@@ -21,7 +22,13 @@ export function get(
         port: url.port,
         path,
         method: options.method ?? 'GET',
-        headers: { host: url.host, ...options.headers },
+        // a fresh connection each time: no socket outlives the server it was opened to
+        agent: false,
+        // `host: ''` sends no Host header at all
+        setHost: options.headers?.host !== '',
+        headers: Object.fromEntries(
+          Object.entries({ host: url.host, ...options.headers }).filter(([, v]) => v !== ''),
+        ),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -10,7 +10,8 @@
 import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
-import { type MetricX, summaryRelation, xExpression } from './metric-summaries.js';
+import { committedSummaries, type MetricX, seriesKey, xExpression } from './metric-summaries.js';
+import { decimate, type PointSet } from './pixel-columns.js';
 import { openViews } from './views.js';
 
 export interface MetricSeriesOptions {
@@ -71,33 +72,104 @@ export async function metricSeries(
     }
   }
   if (runs.length === 0 || names.length === 0) return [];
+  // the series asked for, numbered in the order they come back
+  const pairs = [...new Set(runs)].flatMap((run) => [...new Set(names)].map((name) => [run, name]));
   const session = await Session.open();
   try {
     await openViews(store, session, ['metrics'], undefined, { onDisk: true });
-    // A whole curve is drawn from the files' summaries (plus the backlog's values); a zoomed
-    // one from the values in its window (row groups outside it are skipped by their statistics).
-    const whole = xmin === undefined && xmax === undefined;
-    const summaries = whole ? await summaryRelation(store, session, x) : undefined;
+    // A whole curve is drawn from the files' summaries in memory (plus the backlog's values);
+    // a zoomed one from the values in its window, reduced by the engine.
+    const summaries =
+      xmin === undefined && xmax === undefined
+        ? await committedSummaries(store, session, x)
+        : undefined;
     const raw = `SELECT run_id, name, ${xExpression(x)} AS x, value AS y, 1 AS n`;
-    const source = summaries
-      ? `SELECT run_id, name, x, y, n FROM ${summaries} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids)
-         UNION ALL ${raw} FROM backlog_metrics`
-      : `${raw} FROM metrics`;
-    const rows = await session.rows(seriesSql(source, xmin, xmax), [
-      JSON.stringify(runs),
-      JSON.stringify(names),
-      width,
-      ...(xmin === undefined ? [] : [xmin]),
-      ...(xmax === undefined ? [] : [xmax]),
-    ]);
-    return toSeries(rows, runs, names);
+    if (summaries) return await fromSummaries(session, summaries, pairs, raw, width);
+    const [series, xs, ys, ns] = await session.doubles(
+      seriesSql(`${raw} FROM metrics${storedBounds(x, xmin, xmax)}`, xmin, xmax),
+      [
+        JSON.stringify(pairs),
+        width,
+        ...(xmin === undefined ? [] : [xmin]),
+        ...(xmax === undefined ? [] : [xmax]),
+      ],
+    );
+    return toSeries(
+      pairs,
+      series as Float64Array,
+      xs as Float64Array,
+      ys as Float64Array,
+      ns as Float64Array,
+    );
   } finally {
     session.close();
   }
 }
 
+/**
+ * Whole curves: committed series from the summaries, a backlog run's series from its values
+ * (its committed rows, if any, are what its folder replaces), cut into the same columns.
+ */
+async function fromSummaries(
+  session: Session,
+  summaries: Map<string, PointSet[]>,
+  pairs: readonly string[][],
+  raw: string,
+  width: number,
+): Promise<MetricSeries[]> {
+  const backlog = new Set(
+    (await session.rows('SELECT run_id FROM backlog_ids')).map((r) => String(r.run_id)),
+  );
+  const [series, xs, ys] = (await session.doubles(
+    `WITH q AS (${PAIRS_SQL}) SELECT q.series, v.x, v.y FROM (${raw} FROM backlog_metrics) v
+     JOIN q ON v.run_id = q.run_id AND v.name = q.name WHERE v.x IS NOT NULL ORDER BY q.series`,
+    [JSON.stringify(pairs)],
+  )) as [Float64Array, Float64Array, Float64Array];
+  const sets: PointSet[][] = pairs.map(([run, name]) =>
+    backlog.has(run as string)
+      ? []
+      : (summaries.get(seriesKey(run as string, name as string)) ?? []),
+  );
+  for (let start = 0; start < series.length; ) {
+    const index = series[start] as number;
+    let end = start;
+    while (end < series.length && series[end] === index) end++;
+    sets[index]?.push({
+      x: xs.subarray(start, end),
+      y: ys.subarray(start, end),
+      n: new Float64Array(end - start).fill(1),
+    });
+    start = end;
+  }
+  const out: MetricSeries[] = [];
+  for (const [i, d] of decimate(sets, width).entries()) {
+    const [runId, name] = pairs[i] as [string, string];
+    if (d.x.length > 0) out.push({ runId, name, ...d });
+  }
+  return out;
+}
+
+/** The series asked for, numbered: `run_id, name, series` (the JSON list of pairs is `$1`). */
+const PAIRS_SQL = `SELECT p[1] AS run_id, p[2] AS name, CAST(i - 1 AS DOUBLE) AS series
+      FROM (SELECT unnest(from_json($1::JSON, '[["VARCHAR"]]')) AS p, generate_subscripts(from_json($1::JSON, '[["VARCHAR"]]'), 1) AS i)`;
+
 function isText(value: unknown): value is string {
   return typeof value === 'string';
+}
+
+/**
+ * The window as a condition on the stored column (not on x, a cast of it), which the engine
+ * applies while it reads the files. The bounds are checked finite numbers.
+ */
+function storedBounds(x: MetricX, xmin?: number, xmax?: number): string {
+  const column = x === 'step' ? 'step' : '"timestamp"';
+  const value = (v: number, round: (n: number) => number) =>
+    x === 'step' ? String(round(v)) : `to_timestamp(${v / 1000})`;
+  const conditions = [
+    ...(xmin === undefined ? [] : [`${column} >= ${value(xmin, Math.ceil)}`]),
+    ...(xmax === undefined ? [] : [`${column} <= ${value(xmax, Math.floor)}`]),
+  ];
+  return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
 }
 
 /**
@@ -106,61 +178,66 @@ function isText(value: unknown): value is string {
  * column; `lo`/`hi` are the range asked for, else the values' own.
  */
 function seriesSql(source: string, xmin?: number, xmax?: number): string {
-  let n = 4;
+  let n = 3;
   const bounds = [
     ...(xmin === undefined ? [] : [`x >= $${n++}`]),
     ...(xmax === undefined ? [] : [`x <= $${n++}`]),
   ];
-  return `WITH s AS (
-      SELECT run_id, name, x, y, n FROM (${source})
-      WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))
-        AND name IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))
-        AND x IS NOT NULL${bounds.map((b) => ` AND ${b}`).join('')}
+  return `WITH q AS (${PAIRS_SQL}),
+    s AS (
+      SELECT q.series, v.x, v.y, v.n FROM (${source}) v JOIN q ON v.run_id = q.run_id AND v.name = q.name
+      WHERE v.x IS NOT NULL${bounds.map((b) => ` AND v.${b}`).join('')}
     ),
     r AS (SELECT min(x) AS lo, greatest(max(x) - min(x), 1e-300) AS span FROM s),
     c AS (
-      SELECT run_id, name, x, y, n,
-        least(CAST(floor((x - lo) * $3 / span) AS BIGINT), $3 - 1) AS col
+      SELECT series, x, y, n, least(CAST(floor((x - lo) * $2 / span) AS BIGINT), $2 - 1) AS col
       FROM s, r
     ),
     g AS (
-      SELECT run_id, name, col, count(*) AS points, sum(n) AS n,
+      SELECT series, col, count(*) AS points, sum(n) AS n,
         arg_min(x, y) AS x_lo, min(y) AS y_lo, arg_max(x, y) AS x_hi, max(y) AS y_hi,
-        min(x) AS x_first
-      FROM c GROUP BY run_id, name, col
+        min(x) AS x_first, (count(*) = 1 OR min(y) = max(y)) AS single
+      FROM c GROUP BY series, col
     )
-    SELECT run_id, name, sum(n) AS total,
-      flatten(list(CASE WHEN points = 1 OR y_lo = y_hi THEN [x_first]
-        WHEN x_lo <= x_hi THEN [x_lo, x_hi] ELSE [x_hi, x_lo] END ORDER BY col)) AS x,
-      flatten(list(CASE WHEN points = 1 OR y_lo = y_hi THEN [y_lo]
-        WHEN x_lo <= x_hi THEN [y_lo, y_hi] ELSE [y_hi, y_lo] END ORDER BY col)) AS y
-    FROM g GROUP BY run_id, name`;
+    SELECT series, x, y, n FROM (
+      SELECT series, col, 0 AS k,
+        CASE WHEN single THEN x_first WHEN x_lo <= x_hi THEN x_lo ELSE x_hi END AS x,
+        CASE WHEN single THEN y_lo WHEN x_lo <= x_hi THEN y_lo ELSE y_hi END AS y,
+        CAST(n AS DOUBLE) AS n
+      FROM g
+      UNION ALL
+      SELECT series, col, 1 AS k,
+        CASE WHEN x_lo <= x_hi THEN x_hi ELSE x_lo END AS x,
+        CASE WHEN x_lo <= x_hi THEN y_hi ELSE y_lo END AS y,
+        0.0 AS n
+      FROM g WHERE NOT single
+    ) ORDER BY series, col, k`;
 }
 
-/** One series a row (one point a flat column, else its low and high in x order), as asked. */
+/** The points (ordered by series, then x) cut into one series per pair that has any. */
 function toSeries(
-  rows: Record<string, unknown>[],
-  runs: readonly string[],
-  names: readonly string[],
+  pairs: readonly string[][],
+  series: Float64Array,
+  xs: Float64Array,
+  ys: Float64Array,
+  ns: Float64Array,
 ): MetricSeries[] {
-  const byKey = new Map<string, MetricSeries>();
-  for (const row of rows) {
-    const runId = String(row.run_id);
-    const name = String(row.name);
-    byKey.set(JSON.stringify([runId, name]), {
+  const out: MetricSeries[] = [];
+  let start = 0;
+  while (start < series.length) {
+    const index = series[start] as number;
+    let end = start;
+    let total = 0;
+    while (end < series.length && series[end] === index) total += ns[end++] as number;
+    const [runId, name] = pairs[index] as [string, string];
+    out.push({
       runId,
       name,
-      x: row.x as number[],
-      y: row.y as number[],
-      total: Number(row.total),
+      x: Array.from(xs.subarray(start, end)),
+      y: Array.from(ys.subarray(start, end)),
+      total,
     });
-  }
-  const out: MetricSeries[] = [];
-  for (const runId of new Set(runs)) {
-    for (const name of new Set(names)) {
-      const series = byKey.get(JSON.stringify([runId, name]));
-      if (series) out.push(series);
-    }
+    start = end;
   }
   return out;
 }

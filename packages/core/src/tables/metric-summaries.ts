@@ -12,6 +12,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mapLimit } from '../backend/map-limit.js';
 import type { Store } from '../record/store.js';
 import type { Session } from './engine.js';
+import type { PointSet } from './pixel-columns.js';
 import { sqlString } from './snapshot-tables.js';
 import { localSnapshot } from './table-files.js';
 
@@ -27,28 +28,81 @@ export function xExpression(x: MetricX): string {
   return x === 'step' ? 'CAST(step AS DOUBLE)' : 'CAST(epoch_ms("timestamp") AS DOUBLE)';
 }
 
+/** Summary points of one series in one data file, kept in memory once read. */
+type Pieces = Map<string, PointSet>;
+
+/** Summaries read in this process, by file (they never change). */
+const loaded = new Map<string, Promise<Pieces>>();
+
+/** The key of a series in the maps here. */
+export function seriesKey(runId: string, name: string): string {
+  return `${runId}\u0000${name}`;
+}
+
 /**
- * A SQL relation of the committed metrics' summary points (`run_id, name, x, y, n`: `n` is the
- * number of values a point stands for, carried by one point of each bucket), or undefined when
- * the table does not exist. Summaries missing from the cache are made first.
+ * The committed metrics' summary points, by series (a series may have points in several data
+ * files); undefined when the table does not exist. Summaries missing from the cache are made
+ * first; each is read into memory once a process.
  */
-export async function summaryRelation(
+export async function committedSummaries(
   store: Store,
   session: Session,
   x: MetricX,
-): Promise<string | undefined> {
+): Promise<Map<string, PointSet[]> | undefined> {
   const snapshot = await localSnapshot(store, 'metrics');
   if (snapshot.version < 0) return undefined;
-  if (snapshot.paths.length === 0) return undefined;
+  const out = new Map<string, PointSet[]>();
   // One file at a time: the engine uses both cores on each already.
-  const summaries = await mapLimit(snapshot.paths, 1, async (path) => {
+  await mapLimit(snapshot.paths, 1, async (path) => {
     const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
-    if (!existsSync(summary)) await makeSummary(session, path, summary, x);
-    return summary;
+    let pieces = loaded.get(summary);
+    if (!pieces) {
+      pieces = readSummary(session, path, summary, x);
+      loaded.set(summary, pieces);
+      pieces.catch(() => loaded.delete(summary));
+    }
+    for (const [key, set] of await pieces) {
+      const list = out.get(key);
+      if (list) list.push(set);
+      else out.set(key, [set]);
+    }
   });
-  const files = `[${summaries.map(sqlString).join(', ')}]`;
-  return `(SELECT run_id, name, x_lo AS x, y_lo AS y, n FROM read_parquet(${files})
-    UNION ALL SELECT run_id, name, x_hi AS x, y_hi AS y, 0 AS n FROM read_parquet(${files}) WHERE NOT (x_hi = x_lo AND y_hi = y_lo))`;
+  return out;
+}
+
+/** A file's summary (made first if missing), as each series' points: lows, then highs. */
+async function readSummary(
+  session: Session,
+  path: string,
+  summary: string,
+  x: MetricX,
+): Promise<Pieces> {
+  if (!existsSync(summary)) await makeSummary(session, path, summary, x);
+  const file = `read_parquet(${sqlString(summary)})`;
+  const series = await session.rows(
+    `SELECT run_id, name, count(*) AS k FROM ${file} GROUP BY run_id, name ORDER BY run_id, name`,
+  );
+  const [xLo, yLo, xHi, yHi, n] = (await session.doubles(
+    `SELECT x_lo, y_lo, x_hi, y_hi, CAST(n AS DOUBLE) FROM ${file} ORDER BY run_id, name, x_lo`,
+  )) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const pieces: Pieces = new Map();
+  let at = 0;
+  for (const row of series) {
+    const k = Number(row.k);
+    const end = at + k;
+    // each bucket: its low point carries its count, its high point none
+    const px = new Float64Array(2 * k);
+    const py = new Float64Array(2 * k);
+    const pn = new Float64Array(2 * k);
+    px.set(xLo.subarray(at, end), 0);
+    px.set(xHi.subarray(at, end), k);
+    py.set(yLo.subarray(at, end), 0);
+    py.set(yHi.subarray(at, end), k);
+    pn.set(n.subarray(at, end), 0);
+    pieces.set(seriesKey(String(row.run_id), String(row.name)), { x: px, y: py, n: pn });
+    at = end;
+  }
+  return pieces;
 }
 
 async function makeSummary(

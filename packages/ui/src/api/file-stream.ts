@@ -53,7 +53,7 @@ export async function sendFile(
  * `bytes=a-b`, `bytes=a-`, `bytes=-n` as [start, end) within `size`; undefined for no range (or
  * one this server answers whole); `unsatisfiable` when it starts past the end.
  */
-export function parseRange(
+function parseRange(
   header: string | undefined,
   size: number,
 ): [number, number] | 'unsatisfiable' | undefined {

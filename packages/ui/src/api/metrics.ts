@@ -42,7 +42,7 @@ export async function sendMetrics(store: Store, url: URL, res: ServerResponse): 
  * spaces so that the numbers start at a multiple of 8, then every series' x as float64 (LE), in
  * order, then every series' y as float32 (LE), in order.
  */
-export function binarySeries(series: readonly MetricSeries[]): Buffer {
+function binarySeries(series: readonly MetricSeries[]): Buffer {
   const header = {
     series: series.map((s) => ({ run: s.runId, key: s.name, total: s.total, points: s.x.length })),
   };

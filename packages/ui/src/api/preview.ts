@@ -8,7 +8,7 @@ import type { Store } from '@trove/core';
 import { parse } from 'csv-parse/sync';
 import type { RunFile } from './run-files.js';
 
-export const PREVIEW_BYTES = 1024 * 1024;
+const PREVIEW_BYTES = 1024 * 1024;
 const TABLE_ROWS = 1000;
 const IMAGES = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp', 'svg']);
 

@@ -10,11 +10,6 @@ export interface RunFile {
   md5: string;
 }
 
-/** The run's full id, from an id or a unique prefix of one. */
-export function runIdOf(store: Store, idOrPrefix: string): Promise<string> {
-  return store.resolveRunId(idOrPrefix);
-}
-
 /** The folder artifact at `path` (NOT_FOUND when the run has none there). */
 export async function folderArtifact(
   store: Store,

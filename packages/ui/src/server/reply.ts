@@ -24,12 +24,12 @@ export function sendJson(res: ServerResponse, value: unknown, status = 200): voi
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; hint?: string; position?: number };
 }
 
 /** The JSON and HTTP status an error is answered with. */
-export function errorReply(err: unknown): { status: number; body: ErrorBody } {
+function errorReply(err: unknown): { status: number; body: ErrorBody } {
   if (!isTroveError(err)) {
     return {
       status: 500,

@@ -21,7 +21,7 @@ import { integer, list, oneOf, required } from './params.js';
 
 export const STREAMED = Symbol('streamed');
 
-export interface RouteContext {
+interface RouteContext {
   store: Store;
   url: URL;
   /** The pattern's captures, decoded. */

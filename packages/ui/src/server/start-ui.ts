@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { type Store, TroveError } from '@trove/core';
 import { requestHandler } from './handle-request.js';
 
@@ -28,7 +29,7 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_HOST = '127.0.0.1';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -74,12 +75,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   });
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  hosts = new Set(
-    [
-      `${shown}:${bound}`,
-      ...(isLoopback(host) ? [`localhost:${bound}`, `127.0.0.1:${bound}`] : []),
-    ].map((h) => h.toLowerCase()),
-  );
+  hosts = new Set(servedNames(host).map((h) => `${h}:${bound}`.toLowerCase()));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
@@ -95,6 +91,19 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   return { url: `http://${shown}:${bound}/`, close };
 }
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+/**
+ * The names a browser may reach the server by: the host itself, `localhost` on loopback, and on
+ * a wildcard bind (0.0.0.0, ::) this machine's name and interface addresses. Any other name
+ * (a page's own domain resolved to this address: DNS rebinding) is refused.
+ */
+function servedNames(host: string): string[] {
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  if (host === '0.0.0.0' || host === '::') {
+    const addresses = Object.values(networkInterfaces()).flatMap((list) =>
+      (list ?? []).map((i) => bracket(i.address)),
+    );
+    return [bracket(host), hostname(), 'localhost', ...addresses];
+  }
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  return [bracket(host), ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : [])];
 }

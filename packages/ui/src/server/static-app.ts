@@ -10,7 +10,7 @@ import { TroveError } from '@trove/core';
 import { checkPath } from './params.js';
 
 /** `dist/web/` beside this file's `dist/server/`. */
-export const APP_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+const APP_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 const APP_ROUTES = [
   /^\/$/,
