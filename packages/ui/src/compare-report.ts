@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { metricSeries, type Store, searchRuns, TroveError } from '@trove/core';
 import { compareData } from './api/compare.js';
 import { imagesOf } from './api/images.js';
@@ -14,7 +15,6 @@ import { plotsOf } from './api/plots.js';
 import { readHead } from './api/preview.js';
 import { contentType, locateFile } from './api/run-files.js';
 import { textsOf } from './api/texts.js';
-import { APP_DIR } from './server/static-app.js';
 
 export interface CompareReportOptions {
   store: Store;
@@ -33,6 +33,9 @@ export interface CompareReportOptions {
 }
 
 const MAX_RUNS = 50;
+
+/** `dist/web/` beside this file's `dist/compare-report.js`. */
+const APP_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 
 async function runIdsOf(store: Store, runs: readonly string[] | string): Promise<string[]> {
   if (typeof runs !== 'string') return [...runs];
