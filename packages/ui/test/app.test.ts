@@ -4,10 +4,10 @@
  * images, plots, texts), a run (PNG, CSV and JSON previews, a folder downloaded as a zip),
  * lineage and models. Every page load stays on 127.0.0.1 and logs no console error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalBackend } from '@trove/backend-local';
-import { Store } from '@trove/core';
+import { Store, startRun } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -358,5 +358,29 @@ describe('lineage and models', () => {
     expect(await view.textContent()).not.toMatch(/\bat .*\.js:\d+/);
     o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/404/.test(e)));
     expectClean(o);
+  });
+});
+
+describe('a damaged store', () => {
+  it('shows a run whose record is not JSON as a CORRUPT error page, never a trace', async () => {
+    const root = tempDir();
+    const store = new Store({ name: 'damaged', meta: createLocalBackend({ root }) });
+    const run = await startRun({ store, cwd: tempDir(), name: 'soon-damaged' });
+    await run.end();
+    writeFileSync(join(root, 'runs', run.id, 'run.json'), '{"id": "cut off');
+    const damaged = await startUi({ store, port: 0, appDir: BUILT_APP });
+    try {
+      const o = await openPage(browser);
+      opened.push(o);
+      await o.page.goto(new URL(`/run/${run.id}`, damaged.url).href);
+      const view = await o.page.waitForSelector('.error-view');
+      expect(await view.getAttribute('data-code')).toBe('CORRUPT');
+      expect(await view.textContent()).toContain('The store is damaged');
+      expect(await view.textContent()).not.toMatch(/\bat .*\.js:\d+|SyntaxError/);
+      o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/500/.test(e)));
+      expectClean(o);
+    } finally {
+      await damaged.close();
+    }
   });
 });
