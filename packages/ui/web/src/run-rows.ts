@@ -1,7 +1,9 @@
 /**
  * The rows of a runs query, fetched by range as the table scrolls: pages of PAGE rows from
  * /api/runs, each asked for once, the newest query winning (an older query's answers are
- * dropped). 100,000 runs never come to the browser at once.
+ * dropped). 100,000 runs never come to the browser at once. Until a new query's first answer
+ * comes, the old rows stay on screen (no flash of an empty table while columns or the order
+ * change).
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, isAbort } from './api.js';
@@ -27,6 +29,7 @@ export interface RunRows {
 export function useRunRows(query: RunsQuery): RunRows {
   const pages = useRef(new Map<number, RunRow[]>());
   const asked = useRef(new Set<number>());
+  const stale = useRef<Map<number, RunRow[]> | null>(null);
   const controller = useRef<AbortController>(new AbortController());
   const [total, setTotal] = useState<number | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -40,6 +43,7 @@ export function useRunRows(query: RunsQuery): RunRows {
       getJson<RunsPage>('runs', { ...query, offset: page * PAGE, limit: PAGE }, signal).then(
         (answer) => {
           if (signal.aborted) return;
+          stale.current = null;
           pages.current.set(page, answer.rows);
           setTotal(answer.total);
           setVersion((v) => v + 1);
@@ -47,6 +51,8 @@ export function useRunRows(query: RunsQuery): RunRows {
         (err) => {
           if (signal.aborted || isAbort(err)) return;
           asked.current.delete(page);
+          stale.current = null;
+          setTotal(undefined);
           setError(err);
         },
       );
@@ -57,9 +63,9 @@ export function useRunRows(query: RunsQuery): RunRows {
   useEffect(() => {
     controller.current.abort();
     controller.current = new AbortController();
+    if (pages.current.size > 0) stale.current = pages.current;
     pages.current = new Map();
     asked.current = new Set();
-    setTotal(undefined);
     setError(undefined);
     setVersion((v) => v + 1);
     fetchPage(0);
@@ -73,6 +79,9 @@ export function useRunRows(query: RunsQuery): RunRows {
     [fetchPage],
   );
 
-  const row = (i: number) => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const row = (i: number) =>
+    (pages.current.get(Math.floor(i / PAGE)) ?? stale.current?.get(Math.floor(i / PAGE)))?.[
+      i % PAGE
+    ];
   return { total, row, error, want, version };
 }
