@@ -5,10 +5,10 @@
 // bench/.work/ui (reused with --reuse). Each page is opened in a fresh browser context; the first
 // opening after the server starts (cold: the server's caches empty) and the median of the next
 // ones (warm) are reported, with the load average, since the machine is shared.
-// Usage: node bench/ui.mjs [--reuse] [--runs 100] [--metrics 10] [--steps 100000] [--table-runs 100000] [--rounds 5]
+// Usage: node bench/ui.mjs [--reuse] [--dir D] [--dry] [--runs 100] [--metrics 10] [--steps 100000] [--table-runs 100000] [--rounds 5]
 // Needs: a build (pnpm build) and chromium (/usr/bin/chromium or TROVE_CHROMIUM).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { machine, median, REPO, writeSection } from './lib.mjs';
 import { writeUiStore } from './ui-data.mjs';
@@ -25,7 +25,10 @@ const shape = {
   tableRuns: opt('table-runs', 100_000),
 };
 const rounds = opt('rounds', 5);
-const dir = join(REPO, 'bench/.work/ui');
+const dirAt = args.indexOf('--dir');
+const dir = dirAt >= 0 ? resolve(args[dirAt + 1]) : join(REPO, 'bench/.work/ui');
+// --dry: print the timings, leave bench/RESULTS.md alone (a trial on a small store)
+const dry = args.includes('--dry');
 const marker = join(dir, 'written.json');
 process.env.TROVE_CACHE_DIR ??= join(dir, 'cache');
 
@@ -104,6 +107,32 @@ const compare = await measure(
   'figure.metric-chart .chart[data-state=drawn]',
 );
 const runsPage = await measure('runs', '/runs', '.runs-table .tr[data-run]');
+
+/** Scrolls the runs table to the middle and times until the rows there are drawn (fetched by range). */
+async function scrollTiming() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(new URL('/runs', ui.url).href);
+  await page.waitForSelector('.runs-table .tr[data-run]');
+  const times = [];
+  for (const fraction of [0.5, 0.25, 0.9, 0.1, 0.75]) {
+    const target = Math.floor(shape.tableRuns * fraction);
+    const ms = await page.evaluate(async (row) => {
+      const table = document.querySelector('.runs-table');
+      const t0 = performance.now();
+      table.scrollTop = row * 28;
+      while (!document.querySelector(`.tr[data-run][aria-rowindex="${row + 2}"]`)) {
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      return performance.now() - t0;
+    }, target);
+    times.push(ms);
+  }
+  await context.close();
+  console.error(`scroll: ${times.map((m) => m.toFixed(0)).join(', ')} ms`);
+  return times;
+}
+const scroll = await scrollTiming();
 const loadAfter = load();
 await browser.close();
 await ui.close();
@@ -112,9 +141,10 @@ await store.close();
 const fmt = (ms) => (ms / 1000).toFixed(2);
 const row = (label, m, target) =>
   `| ${label} | ${fmt(m.first.ms)} | ${fmt(median(m.ms))} [${fmt(Math.min(...m.ms))}–${fmt(Math.max(...m.ms))}] | ${target} |`;
-writeSection(
-  'ui',
-  `## ui (local store, headless chromium) — \`node bench/ui.mjs\`
+if (!dry)
+  writeSection(
+    'ui',
+    `## ui (local store, headless chromium) — \`node bench/ui.mjs\`
 
 ${machine()}; chromium ${chromiumVersion}. Store from \`bench/ui-data.mjs\`: ${shape.runs} runs × ${shape.metrics} metrics × ${shape.steps.toLocaleString('en')} steps
 (${(shape.runs * shape.metrics * shape.steps).toLocaleString('en')} values in the metrics table), ${shape.tableRuns.toLocaleString('en')} runs in the runs table.
@@ -128,8 +158,11 @@ cold), then the median [min–max] of ${rounds} more. Load average (1, 5, 15 min
 ${row(`compare view of ${written.runIds.length} runs: first chart drawn (${shape.metrics} metric charts)`, compare, '≤ 2 s')}
 ${row(`runs page: first rows of ${shape.tableRuns.toLocaleString('en')}`, runsPage, '≤ 1 s')}
 
+A jump of the runs table to a row far away (50%, 25%, 90%, 10%, 75% of ${shape.tableRuns.toLocaleString('en')}) drew that row in
+${scroll.map((m) => (m / 1000).toFixed(2)).join(', ')} s (its page of 200 rows fetched by range from \`/api/runs\`).
+
 The chart drawn first showed "${compare.last.caption.trim()}"; ${compare.last.charts} charts were drawn at that moment (the others load as they scroll into view).`,
-);
+  );
 console.log(
   JSON.stringify({
     compare: { first: compare.first.ms, ms: compare.ms },
