@@ -2,7 +2,7 @@
  * Every route of API.md over real HTTP against `startUi`, on a local store made by trove's API
  * (fixture.ts): the values each gives.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
@@ -216,6 +216,14 @@ describe('a run and its files', () => {
 });
 
 describe('metrics, images, plots, texts and compare', () => {
+  it('makes the metric summaries in the background when it starts', async () => {
+    await ui.prepared;
+    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
+    const summaries = readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet'));
+    // one per data file of the metrics table: the runs a and b committed theirs
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('/api/metrics keeps each pixel column’s low and high, and refines on zoom', async () => {
     const { series } = await api(
       `metrics?runs=${fx.a},${fx.b},${fx.running}&keys=loss,acc&width=100`,

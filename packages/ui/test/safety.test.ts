@@ -45,6 +45,8 @@ beforeAll(async () => {
   await fx.runningRun.end();
   counted = countingStore(join(cwd, '.trove'));
   ui = await startUi({ store: counted });
+  // the metric summaries are made in the background at start: the counts below begin after
+  await ui.prepared;
 });
 
 afterAll(async () => {

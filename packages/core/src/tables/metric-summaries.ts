@@ -48,12 +48,15 @@ export async function committedSummaries(
   store: Store,
   session: Session,
   x: MetricX,
+  signal?: AbortSignal,
 ): Promise<Map<string, PointSet[]> | undefined> {
   const snapshot = await localSnapshot(store, 'metrics');
   if (snapshot.version < 0) return undefined;
   const out = new Map<string, PointSet[]>();
   // One file at a time: the engine uses both cores on each already.
   await mapLimit(snapshot.paths, 1, async (path) => {
+    // (only a warm-up passes a signal: what it has not reached when stopped is left for later)
+    if (signal?.aborted) return;
     const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
     let pieces = loaded.get(summary);
     if (!pieces) {

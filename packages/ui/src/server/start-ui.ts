@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { type Store, TroveError } from '@trove/core';
+import { prepareMetricSeries, type Store, TroveError } from '@trove/core';
 import { requestHandler } from './handle-request.js';
 
 export interface UiOptions {
@@ -26,6 +26,12 @@ export interface UiOptions {
 export interface UiServer {
   /** `http://127.0.0.1:<port>/` */
   url: string;
+  /**
+   * Settles when the metric summaries the charts are drawn from are made (started with the
+   * server, in the background, so that the first compare view is quick). Never rejects: a store
+   * that cannot be read shows it in the answers.
+   */
+  prepared: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,19 +82,28 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
   hosts = new Set(servedNames(host).map((h) => `${h}:${bound}`.toLowerCase()));
+  const stopPreparing = new AbortController();
+  const prepared = prepareMetricSeries(store, { signal: stopPreparing.signal }).catch(() => {
+    // the same read fails again, and is answered as JSON, when a chart asks
+  });
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    closing ??= (async () => {
+      stopPreparing.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      // the caller closes the store next: the warm-up stops first
+      await prepared;
+    })();
     return closing;
   };
   if (signal) {
     if (signal.aborted) await close();
     else signal.addEventListener('abort', () => void close(), { once: true });
   }
-  return { url: `http://${shown}:${bound}/`, close };
+  return { url: `http://${shown}:${bound}/`, prepared, close };
 }
 
 /**
