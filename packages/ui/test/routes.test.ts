@@ -113,6 +113,7 @@ describe('a run and its files', () => {
       'outputs/big.txt',
       'outputs/config.json',
       'outputs/confusion_matrix.json',
+      'outputs/diagram.svg',
       'outputs/images',
       'outputs/model.pt',
       'outputs/notes.txt',
@@ -165,6 +166,12 @@ describe('a run and its files', () => {
     expect(csv.body.toString()).toBe(fx.csv);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="table.csv"/);
+    // an SVG runs no script, even opened on its own
+    const svg = await get(ui.url, `/api/runs/${fx.a}/file?path=outputs/diagram.svg`);
+    expect([svg.headers['content-type'], svg.headers['content-security-policy']]).toEqual([
+      'image/svg+xml',
+      'sandbox',
+    ]);
     const inFolder = await get(ui.url, `/api/runs/${fx.a}/file?path=outputs/images/sub/3.txt`);
     expect(inFolder.body.toString()).toBe('three');
     const head = await get(ui.url, path, { method: 'HEAD' });
