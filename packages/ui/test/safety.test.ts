@@ -45,7 +45,9 @@ beforeAll(async () => {
   await fx.runningRun.end();
   counted = countingStore(join(cwd, '.trove'));
   ui = await startUi({ store: counted });
-  // the metric summaries are made in the background at start: the counts below begin after
+  // the metric summaries are made in the background once a first answer is sent: the counts
+  // below begin after
+  expect((await get(ui.url, '/api/info')).status).toBe(200);
   await ui.prepared;
 });
 

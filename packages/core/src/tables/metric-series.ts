@@ -161,11 +161,16 @@ const PAIRS_SQL = `SELECT p[1] AS run_id, p[2] AS name, CAST(i - 1 AS DOUBLE) AS
  */
 export async function prepareMetricSeries(
   store: Store,
-  options: { x?: 'step' | 'time'; signal?: AbortSignal } = {},
+  options: {
+    x?: 'step' | 'time';
+    signal?: AbortSignal;
+    /** Awaited before each data file (a server lets its requests go first). */
+    before?: () => Promise<void>;
+  } = {},
 ): Promise<void> {
   const session = await Session.open();
   try {
-    await committedSummaries(store, session, options.x ?? 'step', options.signal);
+    await committedSummaries(store, session, options.x ?? 'step', options.signal, options.before);
   } finally {
     session.close();
   }

@@ -49,13 +49,16 @@ export async function committedSummaries(
   session: Session,
   x: MetricX,
   signal?: AbortSignal,
+  before?: () => Promise<void>,
 ): Promise<Map<string, PointSet[]> | undefined> {
   const snapshot = await localSnapshot(store, 'metrics');
   if (snapshot.version < 0) return undefined;
   const out = new Map<string, PointSet[]>();
   // One file at a time: the engine uses both cores on each already.
   await mapLimit(snapshot.paths, 1, async (path) => {
-    // (only a warm-up passes a signal: what it has not reached when stopped is left for later)
+    // (only a warm-up passes these: it lets others go first, and what it has not reached when
+    // stopped is left for later)
+    await before?.();
     if (signal?.aborted) return;
     const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
     let pieces = loaded.get(summary);

@@ -27,9 +27,9 @@ export interface UiServer {
   /** `http://127.0.0.1:<port>/` */
   url: string;
   /**
-   * Settles when the metric summaries the charts are drawn from are made (started with the
-   * server, in the background, so that the first compare view is quick). Never rejects: a store
-   * that cannot be read shows it in the answers.
+   * Settles when the metric summaries the charts are drawn from are made: in the background,
+   * after the first answer and between requests, so that the first compare view is quick and no
+   * page waits for it. Never rejects: a store that cannot be read shows it in the answers.
    */
   prepared: Promise<void>;
   close(): Promise<void>;
@@ -59,11 +59,13 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     throw new TroveError('INVALID_ARGUMENT', `Not a host to listen on: ${JSON.stringify(host)}.`);
   }
   let hosts: ReadonlySet<string> = new Set();
+  const quiet = quietTracker();
   const server = createServer(
     requestHandler({
       store,
       hosts: () => hosts,
       version: VERSION,
+      busy: quiet.busy,
       ...(options.appDir ? { appDir: options.appDir } : {}),
     }),
   );
@@ -83,13 +85,18 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const shown = host.includes(':') ? `[${host}]` : host;
   hosts = new Set(servedNames(host).map((h) => `${h}:${bound}`.toLowerCase()));
   const stopPreparing = new AbortController();
-  const prepared = prepareMetricSeries(store, { signal: stopPreparing.signal }).catch(() => {
-    // the same read fails again, and is answered as JSON, when a chart asks
-  });
+  // After the first answer (the page is up), between requests: never in a page's way.
+  const prepared = quiet
+    .firstDone()
+    .then(() => prepareMetricSeries(store, { signal: stopPreparing.signal, before: quiet.idle }))
+    .catch(() => {
+      // the same read fails again, and is answered as JSON, when a chart asks
+    });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       stopPreparing.abort();
+      quiet.release();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -104,6 +111,40 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     else signal.addEventListener('abort', () => void close(), { once: true });
   }
   return { url: `http://${shown}:${bound}/`, prepared, close };
+}
+
+/** Requests in flight: when the first is done, and when none is. */
+function quietTracker() {
+  let inFlight = 0;
+  let done = false;
+  let waiting: Array<() => void> = [];
+  let first!: () => void;
+  const firstDone = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const wake = () => {
+    for (const resolve of waiting) resolve();
+    waiting = [];
+  };
+  return {
+    busy(delta: 1 | -1) {
+      inFlight += delta;
+      if (delta < 0 && !done) {
+        done = true;
+        first();
+      }
+      if (inFlight === 0) wake();
+    },
+    firstDone: () => firstDone,
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)),
+    /** Lets everything waiting go (the server is closing). */
+    release() {
+      first();
+      inFlight = 0;
+      wake();
+    },
+  };
 }
 
 /**
