@@ -351,6 +351,9 @@ describe('metrics, images, plots, texts and compare', () => {
     });
     const one = await get(ui.url, `/api/compare?runs=${fx.a}`);
     expect([one.status, one.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+    const many = Array.from({ length: 101 }, (_, i) => i.toString(16).padStart(32, '0')).join(',');
+    const tooMany = await get(ui.url, `/api/compare?runs=${many}`);
+    expect([tooMany.status, tooMany.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 });
 

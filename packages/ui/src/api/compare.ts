@@ -1,6 +1,6 @@
 /**
  * `compareData(store, runIds)`: what the compare view (and `trove report --compare`) shows of
- * 2–50 runs: their records, params and summary side by side with the differences marked, and
+ * 2–100 runs: their records, params and summary side by side with the differences marked, and
  * the names of what can be put side by side (metrics, images, plots, text files).
  */
 import { posix } from 'node:path';
@@ -26,7 +26,7 @@ export interface CompareData {
 }
 
 export const MIN_COMPARE = 2;
-export const MAX_COMPARE = 50;
+export const MAX_COMPARE = 100;
 const TEXT_FILES = new Set(['txt', 'json', 'yaml', 'yml', 'md', 'csv', 'tsv', 'log', 'toml', 'py']);
 
 /**
