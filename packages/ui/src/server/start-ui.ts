@@ -88,7 +88,11 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   // After the first answer (the page is up), between requests: never in a page's way.
   const prepared = quiet
     .firstDone()
-    .then(() => prepareMetricSeries(store, { signal: stopPreparing.signal, before: quiet.idle }))
+    .then(() =>
+      stopPreparing.signal.aborted
+        ? undefined
+        : prepareMetricSeries(store, { signal: stopPreparing.signal, before: quiet.idle }),
+    )
     .catch(() => {
       // the same read fails again, and is answered as JSON, when a chart asks
     });
