@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { startRun } from '../src/run/start-run.js';
-import { metricSeries } from '../src/tables/metric-series.js';
+import { metricSeries, prepareMetricSeries } from '../src/tables/metric-series.js';
 import { runKeys } from '../src/tables/run-keys.js';
 import { countRuns } from '../src/tables/search-runs.js';
 import { localProject, tempDir } from './helpers.js';
@@ -106,6 +106,24 @@ describe('metricSeries', () => {
     });
     expect(zoom?.x).toEqual(Array.from({ length: 100 }, (_, i) => 400 + i));
     expect(zoom?.y[20]).toBe(100);
+  });
+
+  it('prepareMetricSeries makes the summaries, and a stopped one makes none', async () => {
+    const { cwd, store } = await localProject();
+    const run = await startRun({ store, cwd, name: 'r' });
+    for (let s = 0; s < 10; s++) run.logMetric('y', s, { step: s });
+    await run.end();
+    process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
+    const summaries = () =>
+      readdirSync(join(process.env.TROVE_CACHE_DIR as string, 'tables')).filter((f) =>
+        f.endsWith('-summary-1.parquet'),
+      );
+    await prepareMetricSeries(store, { signal: AbortSignal.abort() });
+    expect(summaries()).toEqual([]);
+    await prepareMetricSeries(store, { x: 'time' });
+    expect(summaries().map((f) => f.replace(/^.*\.parquet\./, ''))).toEqual([
+      'time-summary-1.parquet',
+    ]);
   });
 
   it('refuses a width, an x or a bound it cannot use', async () => {

@@ -54,6 +54,8 @@ export async function writeFixture(cwd: string, store: Store): Promise<Fixture> 
   await a.logArtifact('table.csv');
   file('config.json', JSON.stringify({ lr: 0.1, layers: [64, 32] }));
   await a.logArtifact('config.json');
+  file('diagram.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+  await a.logArtifact('diagram.svg');
   file('notes.txt', 'line one\nline two\n');
   await a.logArtifact('notes.txt');
   file('big.txt', bigText);

@@ -2,7 +2,7 @@
  * Every route of API.md over real HTTP against `startUi`, on a local store made by trove's API
  * (fixture.ts): the values each gives.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
@@ -113,6 +113,7 @@ describe('a run and its files', () => {
       'outputs/big.txt',
       'outputs/config.json',
       'outputs/confusion_matrix.json',
+      'outputs/diagram.svg',
       'outputs/images',
       'outputs/model.pt',
       'outputs/notes.txt',
@@ -165,6 +166,12 @@ describe('a run and its files', () => {
     expect(csv.body.toString()).toBe(fx.csv);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="table.csv"/);
+    // an SVG runs no script, even opened on its own
+    const svg = await get(ui.url, `/api/runs/${fx.a}/file?path=outputs/diagram.svg`);
+    expect([svg.headers['content-type'], svg.headers['content-security-policy']]).toEqual([
+      'image/svg+xml',
+      'sandbox',
+    ]);
     const inFolder = await get(ui.url, `/api/runs/${fx.a}/file?path=outputs/images/sub/3.txt`);
     expect(inFolder.body.toString()).toBe('three');
     const head = await get(ui.url, path, { method: 'HEAD' });
@@ -216,6 +223,14 @@ describe('a run and its files', () => {
 });
 
 describe('metrics, images, plots, texts and compare', () => {
+  it('makes the metric summaries in the background when it starts', async () => {
+    await ui.prepared;
+    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
+    const summaries = readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet'));
+    // one per data file of the metrics table: the runs a and b committed theirs
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('/api/metrics keeps each pixel column’s low and high, and refines on zoom', async () => {
     const { series } = await api(
       `metrics?runs=${fx.a},${fx.b},${fx.running}&keys=loss,acc&width=100`,
@@ -336,6 +351,9 @@ describe('metrics, images, plots, texts and compare', () => {
     });
     const one = await get(ui.url, `/api/compare?runs=${fx.a}`);
     expect([one.status, one.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+    const many = Array.from({ length: 101 }, (_, i) => i.toString(16).padStart(32, '0')).join(',');
+    const tooMany = await get(ui.url, `/api/compare?runs=${many}`);
+    expect([tooMany.status, tooMany.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 });
 

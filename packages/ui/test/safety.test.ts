@@ -45,6 +45,10 @@ beforeAll(async () => {
   await fx.runningRun.end();
   counted = countingStore(join(cwd, '.trove'));
   ui = await startUi({ store: counted });
+  // the metric summaries are made in the background once a first answer is sent: the counts
+  // below begin after
+  expect((await get(ui.url, '/api/info')).status).toBe(200);
+  await ui.prepared;
 });
 
 afterAll(async () => {
@@ -206,6 +210,8 @@ describe('read-only, and errors as JSON', () => {
       [`/api/runs/${fx.a}/file?path=outputs/nope.txt`, 404, 'NOT_FOUND'],
       [`/api/runs/${fx.a}/zip?path=outputs/table.csv`, 404, 'NOT_FOUND'],
       ['/api/nope', 404, 'NOT_FOUND'],
+      // ids are time-ordered: runs logged a moment apart share their first hex digits
+      [`/api/runs/${commonPrefix(fx.a, fx.b)}`, 400, 'AMBIGUOUS'],
       ['/api/metrics?keys=loss', 400, 'INVALID_ARGUMENT'],
       [`/api/metrics?runs=${fx.a}&keys=loss&width=0`, 400, 'INVALID_ARGUMENT'],
       [`/api/lineage?ref=${fx.a}&dir=sideways`, 400, 'INVALID_ARGUMENT'],
@@ -238,6 +244,13 @@ describe('read-only, and errors as JSON', () => {
     }
   });
 });
+
+function commonPrefix(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && a[n] === b[n]) n++;
+  expect(n).toBeGreaterThanOrEqual(4);
+  return a.slice(0, n);
+}
 
 describe('the app', () => {
   it('serves index.html for the app’s routes and its assets, and says when it is not built', async () => {

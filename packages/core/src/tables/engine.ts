@@ -99,13 +99,13 @@ export class Session {
    */
   async doubles(sql: string, params: readonly unknown[] = []): Promise<Float64Array[]> {
     const result = await this.#conn.run(sql, params as never);
-    const parts: Float64Array[][] = [];
+    const parts: Float64Array[][] = Array.from({ length: result.columnCount }, () => []);
     let rows = 0;
     for (let i = 0; i < result.chunkCount; i++) {
       const chunk = result.getChunk(i);
       for (let c = 0; c < chunk.columnCount; c++) {
         const vector = chunk.getColumnVector(c) as unknown as { items: Float64Array };
-        (parts[c] ??= []).push(vector.items.slice(0, chunk.rowCount));
+        parts[c]?.push(vector.items.slice(0, chunk.rowCount));
       }
       rows += chunk.rowCount;
     }

@@ -153,6 +153,29 @@ async function fromSummaries(
 const PAIRS_SQL = `SELECT p[1] AS run_id, p[2] AS name, CAST(i - 1 AS DOUBLE) AS series
       FROM (SELECT unnest(from_json($1::JSON, '[["VARCHAR"]]')) AS p, generate_subscripts(from_json($1::JSON, '[["VARCHAR"]]'), 1) AS i)`;
 
+/**
+ * Makes and reads the summaries whole curves are drawn from (`x` by step, or by time), so that
+ * the first chart is quick: what `trove ui` starts in the background. Made once a data file in
+ * the user's cache folder; a later call costs a listing. `signal` stops it after the file at
+ * hand (nothing is left half-made).
+ */
+export async function prepareMetricSeries(
+  store: Store,
+  options: {
+    x?: 'step' | 'time';
+    signal?: AbortSignal;
+    /** Awaited before each data file (a server lets its requests go first). */
+    before?: () => Promise<void>;
+  } = {},
+): Promise<void> {
+  const session = await Session.open();
+  try {
+    await committedSummaries(store, session, options.x ?? 'step', options.signal, options.before);
+  } finally {
+    session.close();
+  }
+}
+
 function isText(value: unknown): value is string {
   return typeof value === 'string';
 }

@@ -48,12 +48,18 @@ export async function committedSummaries(
   store: Store,
   session: Session,
   x: MetricX,
+  signal?: AbortSignal,
+  before?: () => Promise<void>,
 ): Promise<Map<string, PointSet[]> | undefined> {
   const snapshot = await localSnapshot(store, 'metrics');
   if (snapshot.version < 0) return undefined;
   const out = new Map<string, PointSet[]>();
   // One file at a time: the engine uses both cores on each already.
   await mapLimit(snapshot.paths, 1, async (path) => {
+    // (only a warm-up passes these: it lets others go first, and what it has not reached when
+    // stopped is left for later)
+    await before?.();
+    if (signal?.aborted) return;
     const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
     let pieces = loaded.get(summary);
     if (!pieces) {
@@ -115,15 +121,17 @@ async function makeSummary(
   try {
     await session.run(
       `COPY (
-        WITH s AS (SELECT run_id, name, ${xExpression(x)} AS x, value AS y FROM read_parquet(${sqlString(path)})),
-        r AS (SELECT run_id, name, min(x) AS lo, greatest(max(x) - min(x), 1e-300) AS span
-              FROM s WHERE x IS NOT NULL GROUP BY run_id, name),
-        c AS (SELECT s.run_id, s.name, s.x, s.y,
-                least(CAST(floor((s.x - r.lo) * ${SUMMARY_BUCKETS} / r.span) AS BIGINT), ${SUMMARY_BUCKETS - 1}) AS col
-              FROM s JOIN r USING (run_id, name) WHERE s.x IS NOT NULL)
+        WITH s AS (
+          SELECT run_id, name, x, value AS y, min(x) OVER w AS lo, max(x) OVER w AS hi
+          FROM (SELECT run_id, name, ${xExpression(x)} AS x, value FROM read_parquet(${sqlString(path)}))
+          WHERE x IS NOT NULL
+          WINDOW w AS (PARTITION BY run_id, name)
+        )
         SELECT run_id, name, count(*) AS n, arg_min(x, y) AS x_lo, min(y) AS y_lo,
           arg_max(x, y) AS x_hi, max(y) AS y_hi
-        FROM c GROUP BY run_id, name, col
+        FROM s
+        GROUP BY run_id, name,
+          least(CAST(floor((x - lo) * ${SUMMARY_BUCKETS} / greatest(hi - lo, 1e-300)) AS BIGINT), ${SUMMARY_BUCKETS - 1})
       ) TO ${sqlString(temp)} (FORMAT parquet)`,
     );
     renameSync(temp, summary);

@@ -41,10 +41,9 @@ export async function listRuns(store: Store, url: URL) {
   const offset = integer(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const wanted = wantedColumns(url.searchParams.get('columns'));
   const quiet = { onDamaged: () => {} };
-  const [total, rows] = await Promise.all([
-    countRuns(store, { filter, ...quiet }),
-    searchRuns(store, { filter, orderBy, limit, offset, ...quiet }),
-  ]);
+  // the page first: a bad filter is reported once, and the count reuses what it loaded
+  const rows = await searchRuns(store, { filter, orderBy, limit, offset, ...quiet });
+  const total = await countRuns(store, { filter, ...quiet });
   return { total, offset, rows: rows.map((row) => uiRow(row, wanted)) };
 }
 

@@ -16,10 +16,14 @@ export interface HandlerOptions {
   hosts: () => ReadonlySet<string>;
   version: string;
   appDir?: string;
+  /** Told when a request starts and when its answer is done. */
+  busy?: (delta: 1 | -1) => void;
 }
 
 export function requestHandler(options: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    options.busy?.(1);
+    res.once('close', () => options.busy?.(-1));
     handle(options, req, res).catch((err: unknown) => sendError(res, err));
   };
 }

@@ -54,7 +54,8 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
 
 function statusOf(code: string): number {
   if (code === 'NOT_FOUND') return 404;
-  if (code.startsWith('INVALID_')) return 400;
+  // a run id prefix that names several runs is the asker's to make longer
+  if (code.startsWith('INVALID_') || code === 'AMBIGUOUS') return 400;
   if (code === 'UNAVAILABLE') return 503;
   if (code === 'PERMISSION_DENIED') return 403;
   return 500;

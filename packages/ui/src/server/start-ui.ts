@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { type Store, TroveError } from '@trove/core';
+import { prepareMetricSeries, type Store, TroveError } from '@trove/core';
 import { requestHandler } from './handle-request.js';
 
 export interface UiOptions {
@@ -26,6 +26,12 @@ export interface UiOptions {
 export interface UiServer {
   /** `http://127.0.0.1:<port>/` */
   url: string;
+  /**
+   * Settles when the metric summaries the charts are drawn from are made: in the background,
+   * after the first answer and between requests, so that the first compare view is quick and no
+   * page waits for it. Never rejects: a store that cannot be read shows it in the answers.
+   */
+  prepared: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,11 +59,13 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     throw new TroveError('INVALID_ARGUMENT', `Not a host to listen on: ${JSON.stringify(host)}.`);
   }
   let hosts: ReadonlySet<string> = new Set();
+  const quiet = quietTracker();
   const server = createServer(
     requestHandler({
       store,
       hosts: () => hosts,
       version: VERSION,
+      busy: quiet.busy,
       ...(options.appDir ? { appDir: options.appDir } : {}),
     }),
   );
@@ -76,19 +84,71 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
   hosts = new Set(servedNames(host).map((h) => `${h}:${bound}`.toLowerCase()));
+  const stopPreparing = new AbortController();
+  // After the first answer (the page is up), between requests: never in a page's way.
+  const prepared = quiet
+    .firstDone()
+    .then(() =>
+      stopPreparing.signal.aborted
+        ? undefined
+        : prepareMetricSeries(store, { signal: stopPreparing.signal, before: quiet.idle }),
+    )
+    .catch(() => {
+      // the same read fails again, and is answered as JSON, when a chart asks
+    });
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    closing ??= (async () => {
+      stopPreparing.abort();
+      quiet.release();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      // the caller closes the store next: the warm-up stops first
+      await prepared;
+    })();
     return closing;
   };
   if (signal) {
     if (signal.aborted) await close();
     else signal.addEventListener('abort', () => void close(), { once: true });
   }
-  return { url: `http://${shown}:${bound}/`, close };
+  return { url: `http://${shown}:${bound}/`, prepared, close };
+}
+
+/** Requests in flight: when the first is done, and when none is. */
+function quietTracker() {
+  let inFlight = 0;
+  let done = false;
+  let waiting: Array<() => void> = [];
+  let first!: () => void;
+  const firstDone = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const wake = () => {
+    for (const resolve of waiting) resolve();
+    waiting = [];
+  };
+  return {
+    busy(delta: 1 | -1) {
+      inFlight += delta;
+      if (delta < 0 && !done) {
+        done = true;
+        first();
+      }
+      if (inFlight === 0) wake();
+    },
+    firstDone: () => firstDone,
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)),
+    /** Lets everything waiting go (the server is closing). */
+    release() {
+      first();
+      inFlight = 0;
+      wake();
+    },
+  };
 }
 
 /**
