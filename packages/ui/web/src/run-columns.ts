@@ -4,7 +4,7 @@
  * key for sorting.
  */
 import { formatTime, formatValue, grammarKey } from './format.js';
-import type { Columns, RunRow } from './types.js';
+import type { RunRow } from './types.js';
 
 export type Group = 'params' | 'metrics' | 'tags';
 
@@ -57,11 +57,16 @@ export function columnList(cols: { group: Group; name: string }[]): string {
   return cols.map((c) => `${c.group}.${c.name}`).join(',');
 }
 
-/** Without a choice in the URL: the first few metrics, then the first few params. */
-export function defaultColumns(all: Columns): { group: Group; name: string }[] {
+/**
+ * Without a choice in the URL: the first few metrics, then the first few params, of the keys
+ * the first rows have (the list of every key is fetched only when the column picker opens).
+ */
+export function defaultColumns(rows: readonly RunRow[]): { group: Group; name: string }[] {
+  const keys = (group: 'metrics' | 'params') =>
+    [...new Set(rows.flatMap((r) => Object.keys(r[group] ?? {})))].sort().slice(0, 4);
   return [
-    ...all.metrics.slice(0, 4).map((name) => ({ group: 'metrics' as const, name })),
-    ...all.params.slice(0, 4).map((name) => ({ group: 'params' as const, name })),
+    ...keys('metrics').map((name) => ({ group: 'metrics' as const, name })),
+    ...keys('params').map((name) => ({ group: 'params' as const, name })),
   ];
 }
 

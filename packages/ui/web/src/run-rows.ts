@@ -11,10 +11,13 @@ import type { RunRow, RunsPage } from './types.js';
 
 const PAGE = 200;
 
+/**
+ * No `columns`: every row comes with all its params, metrics and tags, so choosing columns
+ * never refetches (and the first page does not wait for the list of keys).
+ */
 export interface RunsQuery {
   filter: string;
   orderBy: string;
-  columns: string;
 }
 
 export interface RunRows {
@@ -23,6 +26,8 @@ export interface RunRows {
   error: unknown;
   /** asks for the rows first..last (inclusive) */
   want(first: number, last: number): void;
+  /** the first page of the current query, once it came */
+  firstPage: RunRow[] | undefined;
   version: number;
 }
 
@@ -57,7 +62,7 @@ export function useRunRows(query: RunsQuery): RunRows {
         },
       );
     },
-    [query.filter, query.orderBy, query.columns],
+    [query.filter, query.orderBy],
   );
 
   useEffect(() => {
@@ -83,5 +88,6 @@ export function useRunRows(query: RunsQuery): RunRows {
     (pages.current.get(Math.floor(i / PAGE)) ?? stale.current?.get(Math.floor(i / PAGE)))?.[
       i % PAGE
     ];
-  return { total, row, error, want, version };
+  const firstPage = pages.current.get(0) ?? stale.current?.get(0);
+  return { total, row, error, want, version, firstPage };
 }

@@ -9,6 +9,7 @@ import uPlot from 'uplot';
 import { isAbort } from '../api.js';
 import type { CompareSource, XAxis } from '../compare-source.js';
 import { align, forLog, runColor, seriesOf, smooth } from '../series-math.js';
+import { taskQueue } from '../task-queue.js';
 import type { Series } from '../types.js';
 import { ErrorView } from './error-view.js';
 
@@ -24,6 +25,9 @@ interface Props {
 }
 
 const HEIGHT = 260;
+
+/** Every chart's curves are fetched through this queue, two at a time, in the order charts appear. */
+const fetchCurves = taskQueue(2);
 
 export function MetricChart({ source, runs, labels, metric, x, smoothing, log, hidden }: Props) {
   const box = useRef<HTMLDivElement>(null);
@@ -55,9 +59,10 @@ export function MetricChart({ source, runs, labels, metric, x, smoothing, log, h
     if (!near || !box.current) return;
     const controller = new AbortController();
     const width = box.current.clientWidth || 800;
-    source
-      .metrics(runs, { keys: [metric], x, width, ...range }, controller.signal)
-      .then(setRaw, (err) => !isAbort(err) && setError(err));
+    fetchCurves(
+      () => source.metrics(runs, { keys: [metric], x, width, ...range }, controller.signal),
+      controller.signal,
+    ).then(setRaw, (err) => !isAbort(err) && setError(err));
     return () => controller.abort();
   }, [near, source, runs.join(','), metric, x, range?.xmin, range?.xmax]);
 
@@ -111,6 +116,7 @@ export function MetricChart({ source, runs, labels, metric, x, smoothing, log, h
           () => {
             if (!xs.length) return;
             el.dataset.state = 'drawn';
+            // for bench/ui.mjs: when a chart of this page load was first drawn
             performance.mark(`trove:chart-drawn:${metric}`);
           },
         ],

@@ -3,7 +3,7 @@
  * URL (`/runs?filter=…&orderBy=…&columns=…`), so a view can be shared.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, getJson } from '../api.js';
+import { ApiError } from '../api.js';
 import { ColumnPicker } from '../components/column-picker.js';
 import { ErrorView } from '../components/error-view.js';
 import { RunsTable } from '../components/runs-table.js';
@@ -20,23 +20,20 @@ import {
   parseOrderBy,
 } from '../run-columns.js';
 import { useRunRows } from '../run-rows.js';
-import type { Columns } from '../types.js';
-import { useAsync } from '../use-async.js';
 
 const MAX_COMPARE = 50;
 
 export function RunsPage({ query }: { query: URLSearchParams }) {
   const filter = query.get('filter') ?? '';
   const orderBy = query.get('orderBy') ?? '';
-  const all = useAsync((signal) => getJson<Columns>('columns', {}, signal), []);
-  const chosen = useMemo(() => {
-    const listed = parseColumnList(query.get('columns'));
-    return listed.length > 0 || query.has('columns') || !all.data
-      ? listed
-      : defaultColumns(all.data);
-  }, [query.get('columns'), all.data]);
-  const columnsText = columnList(chosen);
-  const rows = useRunRows({ filter, orderBy, columns: columnsText });
+  const rows = useRunRows({ filter, orderBy });
+  const chosen = useMemo(
+    () =>
+      query.has('columns')
+        ? parseColumnList(query.get('columns'))
+        : defaultColumns(rows.firstPage ?? []),
+    [query.get('columns'), rows.firstPage],
+  );
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const go = (changes: Record<string, string | undefined>) =>
@@ -69,13 +66,10 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
           error={rows.error}
           onSearch={(f) => go({ filter: f || undefined })}
         />
-        {all.data && (
-          <ColumnPicker
-            all={all.data}
-            chosen={chosen}
-            onChange={(next) => go({ columns: columnList(next) || ',' })}
-          />
-        )}
+        <ColumnPicker
+          chosen={chosen}
+          onChange={(next) => go({ columns: columnList(next) || ',' })}
+        />
         <button
           type="button"
           class="primary"
