@@ -174,7 +174,10 @@ ${row(`runs page: first rows of ${shape.tableRuns.toLocaleString('en')}`, runsPa
 A jump of the runs table to a row far away (50%, 25%, 90%, 10%, 75% of ${shape.tableRuns.toLocaleString('en')}) drew that row in
 ${scroll.map((m) => (m / 1000).toFixed(2)).join(', ')} s (its page of 200 rows fetched by range from \`/api/runs\`).
 
-The chart drawn first showed "${compare.last.caption.trim()}"; ${compare.last.charts} charts were drawn at that moment (the others load as they scroll into view).`,
+The first opening of each page pays the server's cold start (its first reads of the tables and of
+the metric summaries; the server's own timings are in the ui-server section). The chart drawn first
+showed "${compare.last.caption.trim()}"; when the page was read after it, ${compare.last.charts} charts were drawn
+(the charts near the screen load two at a time; the rest as they scroll into view).`,
   );
 console.log(
   JSON.stringify({
