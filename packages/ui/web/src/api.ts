@@ -38,14 +38,31 @@ export function fileUrl(run: string, path: string, download = false): string {
   return apiUrl(`runs/${encodeURIComponent(run)}/file`, { path, download: download ? 1 : '' });
 }
 
+/** Requests started before the app rendered, taken by the first request for the same URL. */
+const early = new Map<string, Promise<Response>>();
+
+/**
+ * Starts a request the page is about to make, before the app has rendered (the page asks for it
+ * only after its first paint): the answer is on its way while the script runs.
+ */
+export function prefetch(path: string, query?: Query): void {
+  const url = apiUrl(path, query);
+  const pending = fetch(url);
+  pending.catch(() => {}); // the request that takes it sees the failure
+  early.set(url, pending);
+}
+
 async function request(
   path: string,
   query: Query | undefined,
   signal?: AbortSignal,
 ): Promise<Response> {
   let res: Response;
+  const url = apiUrl(path, query);
+  const pending = early.get(url);
+  early.delete(url);
   try {
-    res = await fetch(apiUrl(path, query), { signal: signal ?? null });
+    res = await (pending ?? fetch(url, { signal: signal ?? null }));
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, {

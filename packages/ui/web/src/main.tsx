@@ -5,10 +5,12 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { render } from 'preact';
+import { prefetch } from './api.js';
 import { App } from './app.js';
 import { type EmbeddedCompare, embeddedSource } from './compare-source.js';
 import { CompareView } from './pages/compare-view.js';
 import { interceptLinks } from './router.js';
+import { prefetchFirstRows } from './run-rows.js';
 
 const root = document.getElementById('app') as HTMLElement;
 const embedded = document.getElementById('trove-data');
@@ -23,6 +25,14 @@ if (embedded?.textContent) {
     root,
   );
 } else {
+  // the data of the page opened, asked for before the first render (the app would ask after it)
+  const path = window.location.pathname;
+  const query = new URLSearchParams(window.location.search);
+  if (path === '/' || path === '/runs') {
+    prefetchFirstRows({ filter: query.get('filter') ?? '', orderBy: query.get('orderBy') ?? '' });
+  } else if (path === '/compare' && query.get('runs')) {
+    prefetch('compare', { runs: query.get('runs') });
+  }
   interceptLinks(root);
   render(<App />, root);
 }

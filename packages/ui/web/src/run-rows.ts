@@ -6,7 +6,7 @@
  * change).
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { getJson, isAbort } from './api.js';
+import { getJson, isAbort, prefetch } from './api.js';
 import type { RunRow, RunsPage } from './types.js';
 
 const PAGE = 200;
@@ -31,6 +31,16 @@ export interface RunRows {
   version: number;
 }
 
+/** The query of a page of rows (the same object `prefetchFirstRows` asks for). */
+function pageQuery(query: RunsQuery, page: number) {
+  return { filter: query.filter, orderBy: query.orderBy, offset: page * PAGE, limit: PAGE };
+}
+
+/** The runs page's first rows, asked for before the app renders (main.tsx). */
+export function prefetchFirstRows(query: RunsQuery): void {
+  prefetch('runs', pageQuery(query, 0));
+}
+
 export function useRunRows(query: RunsQuery): RunRows {
   const pages = useRef(new Map<number, RunRow[]>());
   const asked = useRef(new Set<number>());
@@ -45,7 +55,7 @@ export function useRunRows(query: RunsQuery): RunRows {
       if (asked.current.has(page)) return;
       asked.current.add(page);
       const signal = controller.current.signal;
-      getJson<RunsPage>('runs', { ...query, offset: page * PAGE, limit: PAGE }, signal).then(
+      getJson<RunsPage>('runs', pageQuery(query, page), signal).then(
         (answer) => {
           if (signal.aborted) return;
           stale.current = null;
