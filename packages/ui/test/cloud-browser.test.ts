@@ -8,7 +8,7 @@ import { AzureBackend } from '@trove/backend-azure';
 import { GcsBackend } from '@trove/backend-gcs';
 import { S3Backend } from '@trove/backend-s3';
 import { type StorageBackend, Store } from '@trove/core';
-import { tempDir } from '@trove/test-utils';
+import { freePort, tempDir } from '@trove/test-utils';
 import { type AzuriteServer, createContainer, startAzurite } from '@trove/test-utils/azurite';
 import { createGcsBucket, type FakeGcs, startFakeGcs } from '@trove/test-utils/gcs';
 import { createBucket, type MotoServer, startMoto } from '@trove/test-utils/moto';
@@ -95,5 +95,33 @@ describe('trove ui on the cloud emulators', () => {
     const { connectionString } = azurite as AzuriteServer;
     const container = await createContainer(connectionString, 'ui');
     await browseOn('azure', new AzureBackend({ container, connectionString }));
+  });
+
+  it('an unreachable store (S3 on a closed port) shows the UNAVAILABLE error page, never a trace', async () => {
+    const port = await freePort();
+    const store = new Store({
+      name: 'gone',
+      meta: new S3Backend({
+        bucket: 'gone',
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        clientConfig: { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+      }),
+    });
+    const ui = await startUi({ store, port: 0, appDir: BUILT_APP });
+    const o = await openPage(browser);
+    try {
+      await o.page.goto(new URL('/runs', ui.url).href);
+      const view = await o.page.waitForSelector('.error-view');
+      expect(await view.getAttribute('data-code')).toBe('UNAVAILABLE');
+      expect(await view.textContent()).toContain('The store cannot be reached');
+      expect(await view.textContent()).not.toMatch(/\bat .*\.js:\d+/);
+      expect(o.outside).toEqual([]);
+      // chromium logs the failed fetches (503) as console errors; nothing else
+      expect(o.errors.filter((e) => !/\b503\b/.test(e))).toEqual([]);
+    } finally {
+      await o.context.close();
+      await ui.close();
+    }
   });
 });
