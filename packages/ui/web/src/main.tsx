@@ -3,7 +3,11 @@
  * (an offline report from `trove report --compare`), the compare view alone over that data.
  */
 import 'uplot/dist/uPlot.min.css';
-import './styles.css';
+import './styles/base.css';
+import './styles/runs.css';
+import './styles/compare.css';
+import './styles/run.css';
+import './styles/lineage.css';
 import { render } from 'preact';
 import { prefetch } from './api.js';
 import { App } from './app.js';
