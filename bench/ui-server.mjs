@@ -135,7 +135,7 @@ ${machine()}. Load average at the end: ${loadavg()
 |---|---|---|---|---|
 ${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
 
-The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them. A zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole.
+The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them. A zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole: a zoom over 100 runs × 10 metrics takes seconds here, far from the view's budget (row groups of ~10,000 rows with min/max statistics from \`@trove/delta\`'s writer would let it read about the window's share of the files).
 
 Targets (issue 20): the compare view of 100 runs × 10 metrics × 100,000 steps drawn in ≤ 2 s in Chromium (the server's part must be well under that); the runs page with 100,000 runs, first rows in ≤ 1 s.
 `;
