@@ -93,7 +93,11 @@ const cases = [
     `api/metrics?runs=${all}&keys=${keys}&width=1000`,
   ],
   [
-    'metrics: zoom to 10% (steps 40,000–49,999), f32',
+    'metrics: zoom to 50% (steps 25,000–74,999: from the summaries), f32',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=25000&xmax=74999&format=f32`,
+  ],
+  [
+    'metrics: zoom to 10% (steps 40,000–49,999: from the values), f32',
     `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=40000&xmax=49999&format=f32`,
   ],
   [
