@@ -93,14 +93,18 @@ const cases = [
     `api/metrics?runs=${all}&keys=${keys}&width=1000`,
   ],
   [
-    'metrics: zoom to 10% (steps 40,000–49,999), f32',
+    'metrics: zoom to 50% (steps 25,000–74,999: from the summaries), f32',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=25000&xmax=74999&format=f32`,
+  ],
+  [
+    'metrics: zoom to 10% (steps 40,000–49,999: from the values), f32',
     `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=40000&xmax=49999&format=f32`,
   ],
   [
     'metrics: 10 runs × 1 metric, width 1000, JSON',
     `api/metrics?runs=${ids.slice(0, 10).join(',')}&keys=loss&width=1000`,
   ],
-  ['compare: 50 runs (params, summaries, names)', `api/compare?runs=${ids.slice(0, 50).join(',')}`],
+  ['compare: 100 runs (params, summaries, names)', `api/compare?runs=${all}`],
 ];
 const results = [];
 for (const [name, path] of cases) {
@@ -135,7 +139,7 @@ ${machine()}. Load average at the end: ${loadavg()
 |---|---|---|---|---|
 ${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
 
-The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them. A zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole.
+The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them, and so is a zoom whose pixel columns are no narrower than a summary's buckets (here down to about half the range at 1,000 pixels). A deeper zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole: a zoom over 100 runs × 10 metrics takes seconds here, far from the view's budget (row groups of ~10,000 rows with min/max statistics from \`@trove/delta\`'s writer would let it read about the window's share of the files).
 
 Targets (issue 20): the compare view of 100 runs × 10 metrics × 100,000 steps drawn in ≤ 2 s in Chromium (the server's part must be well under that); the runs page with 100,000 runs, first rows in ≤ 1 s.
 `;

@@ -108,6 +108,35 @@ describe('metricSeries', () => {
     expect(zoom?.y[20]).toBe(100);
   });
 
+  it('a zoom deeper than the summaries reads the values in its window', async () => {
+    const { cwd, store } = await localProject();
+    const run = await startRun({ store, cwd, name: 'deep' });
+    // 10,000 steps: a summary bucket is ~5 steps wide, a pixel of the zoom below 1 step
+    for (let s = 0; s < 10_000; s++) run.logMetric('y', s % 7, { step: s });
+    await run.end();
+    const [zoom] = await metricSeries(store, {
+      runs: [run.id],
+      names: ['y'],
+      width: 100,
+      xmin: 5000,
+      xmax: 5099,
+    });
+    expect(zoom?.x).toEqual(Array.from({ length: 100 }, (_, i) => 5000 + i));
+    expect(zoom?.y).toEqual(Array.from({ length: 100 }, (_, i) => (5000 + i) % 7));
+    expect(zoom?.total).toBe(100);
+    // a wide zoom is drawn from the summaries: at most two points a column, peaks kept
+    const [wide] = await metricSeries(store, {
+      runs: [run.id],
+      names: ['y'],
+      width: 10,
+      xmin: 0,
+      xmax: 9999,
+    });
+    expect(wide?.x.length).toBeLessThanOrEqual(20);
+    expect([Math.min(...(wide?.y ?? [])), Math.max(...(wide?.y ?? []))]).toEqual([0, 6]);
+    expect(wide?.total).toBe(10_000);
+  });
+
   it('prepareMetricSeries makes the summaries, and a stopped one makes none', async () => {
     const { cwd, store } = await localProject();
     const run = await startRun({ store, cwd, name: 'r' });

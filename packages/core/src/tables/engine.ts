@@ -104,8 +104,10 @@ export class Session {
     for (let i = 0; i < result.chunkCount; i++) {
       const chunk = result.getChunk(i);
       for (let c = 0; c < chunk.columnCount; c++) {
-        const vector = chunk.getColumnVector(c) as unknown as { items: Float64Array };
-        parts[c]?.push(vector.items.slice(0, chunk.rowCount));
+        const vector = chunk.getColumnVector(c);
+        const part = new Float64Array(chunk.rowCount);
+        for (let r = 0; r < part.length; r++) part[r] = vector.getItem(r) as number;
+        parts[c]?.push(part);
       }
       rows += chunk.rowCount;
     }

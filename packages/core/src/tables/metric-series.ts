@@ -11,7 +11,7 @@ import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
 import { committedSummaries, type MetricX, seriesKey, xExpression } from './metric-summaries.js';
-import { decimate, type PointSet } from './pixel-columns.js';
+import { decimate, type PointSet, xRange } from './pixel-columns.js';
 import { openViews } from './views.js';
 
 export interface MetricSeriesOptions {
@@ -77,14 +77,23 @@ export async function metricSeries(
   const session = await Session.open();
   try {
     await openViews(store, session, ['metrics'], undefined, { onDisk: true });
-    // A whole curve is drawn from the files' summaries in memory (plus the backlog's values);
-    // a zoomed one from the values in its window, reduced by the engine.
-    const summaries =
-      xmin === undefined && xmax === undefined
-        ? await committedSummaries(store, session, x)
-        : undefined;
+    // Curves are drawn from the files' summaries in memory (plus the backlog's values) when
+    // their buckets are no wider than a pixel column: whole curves, and zooms that are not too
+    // deep; a deeper zoom from the values in its window, reduced by the engine.
     const raw = `SELECT run_id, name, ${xExpression(x)} AS x, value AS y, 1 AS n`;
-    if (summaries) return await fromSummaries(session, summaries, pairs, raw, width);
+    const summaries = await committedSummaries(store, session, x);
+    if (summaries) {
+      const sets = await pointSets(session, summaries, pairs, raw);
+      const { lo, hi } = xRange(sets, xmin, xmax);
+      const pixel = (Math.min(hi, xmax ?? hi) - Math.max(lo, xmin ?? lo)) / width;
+      const fine = sets.every((list) => list.every((set) => (set.bucket ?? 0) <= pixel));
+      if ((xmin === undefined && xmax === undefined) || fine) {
+        return decimate(sets, width, xmin, xmax).flatMap((d, i) => {
+          const [runId, name] = pairs[i] as [string, string];
+          return d.x.length > 0 ? [{ runId, name, ...d }] : [];
+        });
+      }
+    }
     const [series, xs, ys, ns] = await session.doubles(
       seriesSql(`${raw} FROM metrics${storedBounds(x, xmin, xmax)}`, xmin, xmax),
       [
@@ -107,16 +116,15 @@ export async function metricSeries(
 }
 
 /**
- * Whole curves: committed series from the summaries, a backlog run's series from its values
- * (its committed rows, if any, are what its folder replaces), cut into the same columns.
+ * Each series' points: a committed series' summaries, a backlog run's values (its committed
+ * rows, if any, are what its folder replaces).
  */
-async function fromSummaries(
+async function pointSets(
   session: Session,
   summaries: Map<string, PointSet[]>,
   pairs: readonly string[][],
   raw: string,
-  width: number,
-): Promise<MetricSeries[]> {
+): Promise<PointSet[][]> {
   const backlog = new Set(
     (await session.rows('SELECT run_id FROM backlog_ids')).map((r) => String(r.run_id)),
   );
@@ -141,12 +149,7 @@ async function fromSummaries(
     });
     start = end;
   }
-  const out: MetricSeries[] = [];
-  for (const [i, d] of decimate(sets, width).entries()) {
-    const [runId, name] = pairs[i] as [string, string];
-    if (d.x.length > 0) out.push({ runId, name, ...d });
-  }
-  return out;
+  return sets;
 }
 
 /** The series asked for, numbered: `run_id, name, series` (the JSON list of pairs is `$1`). */

@@ -105,7 +105,14 @@ async function readSummary(
     py.set(yLo.subarray(at, end), 0);
     py.set(yHi.subarray(at, end), k);
     pn.set(n.subarray(at, end), 0);
-    pieces.set(seriesKey(String(row.run_id), String(row.name)), { x: px, y: py, n: pn });
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of px) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const bucket = (hi - lo) / SUMMARY_BUCKETS;
+    pieces.set(seriesKey(String(row.run_id), String(row.name)), { x: px, y: py, n: pn, bucket });
     at = end;
   }
   return pieces;

@@ -11,6 +11,8 @@ export interface PointSet {
   x: Float64Array;
   y: Float64Array;
   n: Float64Array;
+  /** The x width of the buckets the points were reduced in (absent: the values themselves). */
+  bucket?: number;
 }
 
 export interface Decimated {
@@ -19,18 +21,37 @@ export interface Decimated {
   total: number;
 }
 
-/** Each series' points (any order) decimated into `width` columns of [lo, hi]. */
-export function decimate(series: readonly PointSet[][], width: number): Decimated[] {
+/** The lowest and highest x of the points within [min, max]. */
+export function xRange(
+  series: readonly PointSet[][],
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+): { lo: number; hi: number } {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const sets of series) {
     for (const set of sets) {
       for (const x of set.x) {
+        if (x < min || x > max) continue;
         if (x < lo) lo = x;
         if (x > hi) hi = x;
       }
     }
   }
+  return { lo, hi };
+}
+
+/**
+ * Each series' points (any order) within [min, max] decimated into `width` columns of the
+ * range they span.
+ */
+export function decimate(
+  series: readonly PointSet[][],
+  width: number,
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+): Decimated[] {
+  const { lo, hi } = xRange(series, min, max);
   const span = Math.max(hi - lo, 1e-300);
   const count = new Float64Array(width);
   const first = new Float64Array(width);
@@ -44,6 +65,7 @@ export function decimate(series: readonly PointSet[][], width: number): Decimate
     for (const { x, y, n } of sets) {
       for (let i = 0; i < x.length; i++) {
         const px = x[i] as number;
+        if (px < min || px > max) continue;
         const py = y[i] as number;
         total += n[i] as number;
         const col = Math.min(Math.floor(((px - lo) * width) / span), width - 1);
