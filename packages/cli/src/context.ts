@@ -54,12 +54,17 @@ function storeOptions(opts: GlobalOptions) {
   };
 }
 
+/** Opens the store of the command's options (the caller closes it). */
+export function openStoreFor(opts: GlobalOptions): Promise<Store> {
+  return openStore(storeOptions(opts));
+}
+
 /** Opens the store for one command and closes it afterwards. */
 export async function withStore<T>(
   opts: GlobalOptions,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(storeOptions(opts));
+  const store = await openStoreFor(opts);
   try {
     return await fn(store);
   } finally {

@@ -9,6 +9,7 @@ import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 import { registerTables } from './commands/tables.js';
+import { registerUi } from './commands/ui.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor, reportError, reportUsageJson } from './output.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerReport(program, globals);
   registerModels(program, globals);
   registerGc(program, globals);
+  registerUi(program, globals);
   return program;
 }
 

@@ -133,6 +133,18 @@ const CASES: Case[] = [
     code: 'INVALID_CONFIG',
   },
   {
+    name: '`trove ui --port 99999` (a port no socket can have)',
+    setup: () => ['ui', '--port', '99999'],
+    exit: 4,
+    code: 'INVALID_ARGUMENT',
+  },
+  {
+    name: '`trove ui --host` with a space in it (not a host to listen on)',
+    setup: () => ['ui', '--host', 'my host'],
+    exit: 4,
+    code: 'INVALID_ARGUMENT',
+  },
+  {
     name: 'a line break in a path with --dvc (ended up in .gitignore)',
     setup: (cwd) => {
       writeFileSync(join(cwd, 'a\nb.txt'), 'x');

@@ -15,23 +15,27 @@ const PIXEL = Buffer.from(
 let cwd: string;
 let runId: string;
 
-beforeEach(async () => {
-  cwd = tempDir();
-  expect(trove(['init'], { cwd }).code).toBe(0);
-  // a run made by the library into the project's store, as a training script would
+/** A run made by the library into the project's store, as a training script would. */
+async function trainRun(name: string, lr: number, losses: number[], imageStep: number) {
   const store = new Store({
     name: 'default',
     meta: createLocalBackend({ root: join(cwd, '.trove') }),
   });
-  const run = await startRun({ cwd, store, name: 'train', params: { lr: 0.01 } });
-  for (const loss of [0.9, 0.5, 0.25]) {
+  const run = await startRun({ cwd, store, name, params: { lr } });
+  for (const loss of losses) {
     run.logMetric('loss', loss);
     await run.nextStep();
   }
   writeFileSync(join(cwd, 'sample.png'), PIXEL);
-  await run.logArtifact('sample.png', { type: 'image', step: 2 });
+  await run.logArtifact('sample.png', { type: 'image', step: imageStep });
   await run.end();
-  runId = run.id;
+  return run.id;
+}
+
+beforeEach(async () => {
+  cwd = tempDir();
+  expect(trove(['init'], { cwd }).code).toBe(0);
+  runId = await trainRun('train', 0.01, [0.9, 0.5, 0.25], 2);
 });
 
 describe('trove report', () => {
@@ -65,5 +69,66 @@ describe('trove report', () => {
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).error.code).toBe('NOT_FOUND');
     expect(existsSync(join(cwd, 'report.html'))).toBe(false);
+  });
+});
+
+describe('trove report --compare', () => {
+  let second: string;
+  beforeEach(async () => {
+    second = await trainRun('train-2', 0.1, [0.8, 0.3], 1);
+  });
+
+  /** The data the report embeds for the compare view. */
+  const embedded = (html: string) => {
+    const m = /<script type="application\/json" id="trove-data">(.*?)<\/script>/s.exec(html);
+    if (!m) throw new Error('no embedded data');
+    return JSON.parse(m[1] as string);
+  };
+
+  it('writes the compare view of two runs with their data embedded', () => {
+    const out = troveJson<{ path: string; bytes: number }>(
+      ['report', '--compare', runId.slice(0, 16), second, '-o', 'out/compare.html'],
+      { cwd },
+    );
+    expect(out.path).toBe(join(cwd, 'out/compare.html'));
+    const html = readFileSync(out.path, 'utf8');
+    expect(out.bytes).toBe(Buffer.byteLength(html));
+    // nothing to fetch: no external script, stylesheet or image
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img/i);
+    const data = embedded(html);
+    expect(data.compare.runs.map((r: { id: string }) => r.id)).toEqual([runId, second]);
+    expect(data.compare.params).toEqual([{ key: 'lr', values: [0.01, 0.1], differs: true }]);
+    expect(data.compare.metricKeys).toEqual(['loss']);
+    const loss = data.metrics.step.map((s: { run: string; y: number[] }) => [s.run, s.y]);
+    expect(loss).toEqual([
+      [runId, [0.9, 0.5, 0.25]],
+      [second, [0.8, 0.3]],
+    ]);
+    const images = data.images.sample.map((i: { run: string; step: number; src: string }) => [
+      i.run,
+      i.step,
+      i.src,
+    ]);
+    const src = `data:image/png;base64,${PIXEL.toString('base64')}`;
+    expect(images).toEqual([
+      [runId, 2, src],
+      [second, 1, src],
+    ]);
+  });
+
+  it('takes one filter instead of runs, and refuses a filter that matches one run', () => {
+    const r = trove(['report', '--compare', 'params.lr >= 0.01', '--json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const data = embedded(readFileSync(join(cwd, 'compare.html'), 'utf8'));
+    expect(data.compare.runs.map((x: { id: string }) => x.id).sort()).toEqual(
+      [runId, second].sort(),
+    );
+
+    const one = trove(['report', '--compare', 'params.lr > 0.05', '-o', 'one.html', '--json'], {
+      cwd,
+    });
+    expect(one.code).toBe(4);
+    expect(JSON.parse(one.stdout).error.code).toBe('INVALID_ARGUMENT');
+    expect(existsSync(join(cwd, 'one.html'))).toBe(false);
   });
 });

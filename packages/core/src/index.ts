@@ -34,6 +34,13 @@ export {
   type IndexResult,
   indexStore as indexTables,
 } from './tables/index-store.js';
+export {
+  type MetricSeries,
+  type MetricSeriesOptions,
+  metricSeries,
+  prepareMetricSeries,
+} from './tables/metric-series.js';
 export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
-export { type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
+export { type RunKeys, runKeys } from './tables/run-keys.js';
+export { countRuns, type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
 export { type SqlResult, sql } from './tables/sql.js';

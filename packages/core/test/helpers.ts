@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@trove/test-utils';
 import { MemoryBackend } from '../src/backend/memory-backend.js';
+import { openStore } from '../src/record/open-store.js';
 import { Store } from '../src/record/store.js';
 
 export { readEvents, snapshotTree, storeKeys, tempDir, vectors } from '@trove/test-utils';
@@ -24,4 +26,11 @@ export function writeTree(
     writeFileSync(join(dir, `f${i}`), contents[i] as string);
   }
   return contents;
+}
+
+/** A project with an embedded local store. */
+export async function localProject(): Promise<{ cwd: string; store: Store }> {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, '.trove'));
+  return { cwd, store: await openStore({ cwd }) };
 }

@@ -1,12 +1,4 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../src/backend/contract.js';
@@ -24,18 +16,11 @@ import { indexStore } from '../src/tables/index-store.js';
 import { searchRuns } from '../src/tables/search-runs.js';
 import { sql } from '../src/tables/sql.js';
 import { openTroveTable } from '../src/tables/tables.js';
-import { memoryStore, tempDir } from './helpers.js';
+import { localProject, memoryStore, tempDir } from './helpers.js';
 
 beforeAll(() => {
   process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
 });
-
-/** A project with an embedded local store. */
-async function localProject(): Promise<{ cwd: string; store: Store }> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, '.trove'));
-  return { cwd, store: await openStore({ cwd }) };
-}
 
 /** Logs a finished run with params and a metric series; returns its id. */
 async function logRun(

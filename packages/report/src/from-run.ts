@@ -40,8 +40,36 @@ export async function reportInputFromRun(store: Store, runId: string): Promise<R
     });
   }
   images.sort(imageOrder);
-  const ids = new Set(plots.map((p) => p.id));
-  for (const { record, name } of newest(records.filter((a) => a.type === 'plot'))) {
+  plots.push(...(await artifactPlots(store, runId, artifacts, new Set(plots.map((p) => p.id)))));
+  return {
+    title: run.name ? `${run.name} (${run.id})` : run.id,
+    params: run.params,
+    metrics: run.summary,
+    plots,
+    images,
+  };
+}
+
+/**
+ * A run's `plot` artifacts (DVCLive's custom and sklearn plots), the newest version of each, with
+ * the template, axes and title its `meta.plot` names; ids are DVCLive's plot names
+ * (`sklearn/roc`), unique within the run and apart from `taken`.
+ *
+ * @example
+ * for (const plot of await artifactPlots(store, runId)) svg.push(await renderPlotSvg(plot));
+ */
+export async function artifactPlots(
+  store: Store,
+  runId: string,
+  artifacts?: Record<string, ArtifactRecord>,
+  taken: Set<string> = new Set(),
+): Promise<ReportPlot[]> {
+  const records = Object.values(artifacts ?? (await store.readArtifacts(runId))).filter(
+    (a) => a.cached && !a.isdir && a.type === 'plot',
+  );
+  const ids = new Set(taken);
+  const plots: ReportPlot[] = [];
+  for (const { record, name } of newest(records)) {
     const text = Buffer.from(await readObject(store, record)).toString('utf8');
     const config = (record.meta?.plot ?? {}) as Record<string, unknown>;
     const str = (key: string) =>
@@ -63,13 +91,7 @@ export async function reportInputFromRun(store: Store, runId: string): Promise<R
       data: parsePlotFile(text, record.source || record.path),
     });
   }
-  return {
-    title: run.name ? `${run.name} (${run.id})` : run.id,
-    params: run.params,
-    metrics: run.summary,
-    plots,
-    images,
-  };
+  return plots;
 }
 
 async function metricPlots(store: Store, runId: string): Promise<ReportPlot[]> {

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tempDir } from '@trove/test-utils';
+import { chromiumPath } from '@trove/test-utils/chromium';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { renderHtml, reportInputFromRun, TEMPLATE_NAMES } from '../src/index.js';
@@ -60,10 +61,10 @@ async function open(input: ReportInput) {
 }
 
 beforeAll(async () => {
-  const executablePath = inject('chromium');
-  if (!executablePath) {
-    throw new Error(`chromium is required for the browser test: ${inject('chromiumProblem')}`);
-  }
+  const executablePath = chromiumPath({
+    chromium: inject('chromium'),
+    chromiumProblem: inject('chromiumProblem'),
+  });
   browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
 });
 

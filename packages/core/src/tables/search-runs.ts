@@ -29,6 +29,7 @@ export interface SearchRunsOptions {
   onDamaged?: OnDamaged;
 }
 
+/** Runs, in the order asked for (a page of them with `limit`/`offset`). */
 export async function searchRuns(store: Store, options: SearchRunsOptions = {}): Promise<RunRow[]> {
   const where = compileFilter(parseFilter(options.filter ?? ''));
   const order = compileOrderBy(parseOrderBy(options.orderBy ?? []));
@@ -53,6 +54,27 @@ export async function searchRuns(store: Store, options: SearchRunsOptions = {}):
       [...where.params, ...order.params],
     );
     return rows as unknown as RunRow[];
+  } finally {
+    session.close();
+  }
+}
+
+/** How many runs `filter` finds (all runs without one): the size of what `searchRuns` pages through. */
+export async function countRuns(
+  store: Store,
+  options: Pick<SearchRunsOptions, 'filter' | 'onDamaged'> = {},
+): Promise<number> {
+  const where = compileFilter(parseFilter(options.filter ?? ''));
+  const session = await Session.open();
+  try {
+    // A count reads one column of the files: it does not load the snapshot into memory (a
+    // second search does), so a first page and its count cost one read of the files.
+    await openViews(store, session, ['runs'], options.onDamaged, { onDisk: true });
+    const [row] = await session.rows(
+      `SELECT count(*) AS n FROM runs${where.sql ? ` WHERE ${where.sql}` : ''}`,
+      where.params,
+    );
+    return Number(row?.n ?? 0);
   } finally {
     session.close();
   }

@@ -11,6 +11,16 @@ import { localSnapshot } from './table-files.js';
 
 let counter = 0;
 
+export interface SnapshotOptions {
+  /** Load the snapshot into memory now (not only on its second use). */
+  inMemory?: boolean;
+  /**
+   * Keep it a view over its files, however often it is used: for a table too big to hold in
+   * memory (a metrics table of 100,000,000 values), read by column and row group each time.
+   */
+  onDisk?: boolean;
+}
+
 /**
  * The engine relation holding `name`'s committed rows; undefined when the table does not exist.
  * The first use of a snapshot in a process is a view over its files (a one-shot command reads
@@ -21,7 +31,7 @@ export async function loadSnapshotTable(
   store: Store,
   name: TableName,
   session: Session,
-  options: { inMemory?: boolean } = {},
+  options: SnapshotOptions = {},
 ): Promise<string | undefined> {
   const snapshot = await localSnapshot(store, name);
   if (snapshot.version < 0) return undefined;
@@ -42,6 +52,7 @@ export async function loadSnapshotTable(
     });
     if (!options.inMemory) return view;
   }
+  if (options.onDisk) return view;
   const loaded = `${id}:loaded`;
   return (
     session.tables.get(loaded) ??
@@ -62,6 +73,6 @@ function remember(session: Session, id: string, make: () => Promise<string>): Pr
 }
 
 /** A SQL string literal (the cache's file paths are trove's own, quoted all the same). */
-function sqlString(text: string): string {
+export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }

@@ -9,7 +9,7 @@ import { listBacklog } from './backlog.js';
 import { rowsSelect, selectList } from './columns.js';
 import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
 import type { Session } from './engine.js';
-import { loadSnapshotTable } from './snapshot-tables.js';
+import { loadSnapshotTable, type SnapshotOptions } from './snapshot-tables.js';
 
 /** Creates a temporary view named after each table in `tables`, for `session`'s queries. */
 export async function openViews(
@@ -17,7 +17,7 @@ export async function openViews(
   session: Session,
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
-  options: { inMemory?: boolean } = {},
+  options: SnapshotOptions = {},
 ): Promise<void> {
   const committed = new Map<RunTables, string | undefined>();
   for (const name of tables) {

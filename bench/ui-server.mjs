@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// bench/ui-server: the server half of `trove ui` on the issue's sizes (issue 20): 100 runs ×
+// 10 metrics × 100,000 steps and 100,000 runs in the runs table (bench/ui-data.mjs writes them).
+// `trove ui --json` is started as users start it, with an empty cache folder (cold: the tables'
+// files are fetched and the metric summaries made by the first request), then each request is
+// timed to its last byte by an HTTP client in this process, first and repeated (warm).
+// Usage: node bench/ui-server.mjs [--dir <store dir>] [--reuse]
+// Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machine, median, TROVE, writeSection } from './lib.mjs';
+import { writeUiStore } from './ui-data.mjs';
+
+const args = process.argv.slice(2);
+const dir = args.includes('--dir')
+  ? args[args.indexOf('--dir') + 1]
+  : join(tmpdir(), 'trove-bench-ui');
+const RUNS = 100;
+const METRICS = 10;
+const STEPS = 100_000;
+const TABLE_RUNS = 100_000;
+const ROUNDS = 5;
+
+if (!(args.includes('--reuse') && existsSync(join(dir, '.trove')))) {
+  const t0 = performance.now();
+  await writeUiStore(dir, {
+    runs: RUNS,
+    metrics: METRICS,
+    steps: STEPS,
+    tableRuns: TABLE_RUNS,
+    log: (line) => console.error(line),
+  });
+  console.error(`store written in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+/** `trove ui --json` in `dir` with a fresh cache folder; resolves to its URL and the process. */
+function serve(cache) {
+  rmSync(cache, { recursive: true, force: true });
+  const child = spawn(process.execPath, [TROVE, 'ui', '--json'], {
+    cwd: dir,
+    env: { ...process.env, TROVE_CACHE_DIR: cache },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const url = /"url": "([^"]+)"/.exec(out)?.[1];
+      if (url) resolve({ url, child });
+    });
+    child.on('exit', (code) => reject(new Error(`trove ui exited ${code}`)));
+  });
+}
+
+/** Seconds to the last byte of GET `path`, and the body's size. */
+async function timeGet(url, path) {
+  const t0 = performance.now();
+  const res = await fetch(url + path);
+  const body = Buffer.from(await res.arrayBuffer());
+  const seconds = (performance.now() - t0) / 1000;
+  if (res.status !== 200)
+    throw new Error(`${path}: ${res.status} ${body.toString().slice(0, 300)}`);
+  return { seconds, bytes: body.length, body };
+}
+
+const { url, child } = await serve(join(dir, 'bench-cache'));
+// the very first request of the process: the runs page, nothing loaded yet
+const coldRuns = await timeGet(url, 'api/runs?limit=200');
+const ids = (
+  await (
+    await fetch(
+      `${url}api/runs?limit=${RUNS}&filter=${encodeURIComponent('params.seed IS NOT NULL')}`,
+    )
+  ).json()
+).rows.map((r) => r.id);
+if (ids.length !== RUNS) throw new Error(`expected ${RUNS} real runs, found ${ids.length}`);
+const keys = Array.from({ length: METRICS }, (_, m) => (m === 0 ? 'loss' : `m${m}`)).join(',');
+const all = ids.join(',');
+const cases = [
+  ['runs page: first 200 of 100,000, newest first', 'api/runs?limit=200'],
+  [
+    'runs page: filter and order',
+    `api/runs?limit=200&filter=${encodeURIComponent('params.lr < 0.01')}&orderBy=${encodeURIComponent('metrics.loss ASC')}`,
+  ],
+  [
+    'metrics: 100 runs × 10 metrics, width 1000, f32',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&format=f32`,
+  ],
+  [
+    'metrics: 100 runs × 10 metrics, width 1000, JSON',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000`,
+  ],
+  [
+    'metrics: zoom to 50% (steps 25,000–74,999: from the summaries), f32',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=25000&xmax=74999&format=f32`,
+  ],
+  [
+    'metrics: zoom to 10% (steps 40,000–49,999: from the values), f32',
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=40000&xmax=49999&format=f32`,
+  ],
+  [
+    'metrics: 10 runs × 1 metric, width 1000, JSON',
+    `api/metrics?runs=${ids.slice(0, 10).join(',')}&keys=loss&width=1000`,
+  ],
+  ['compare: 100 runs (params, summaries, names)', `api/compare?runs=${all}`],
+];
+const results = [];
+for (const [name, path] of cases) {
+  const first = path === 'api/runs?limit=200' ? coldRuns : await timeGet(url, path);
+  const warm = [];
+  for (let r = 0; r < ROUNDS; r++) warm.push((await timeGet(url, path)).seconds);
+  let points = '';
+  if (path.includes('format=f32')) {
+    const n = first.body.readUInt32LE(0);
+    const header = JSON.parse(first.body.subarray(4, 4 + n).toString());
+    points = header.series.reduce((s, x) => s + x.points, 0).toLocaleString('en');
+  } else if (path.startsWith('api/metrics')) {
+    points = JSON.parse(first.body.toString())
+      .series.reduce((s, x) => s + x.x.length, 0)
+      .toLocaleString('en');
+  }
+  results.push({ name, first: first.seconds, warm: median(warm), bytes: first.bytes, points });
+  console.error(results.at(-1));
+}
+child.kill('SIGTERM');
+
+const mib = (b) => (b / 2 ** 20).toFixed(1);
+const md = `## ui-server (local store) — \`node bench/ui-server.mjs\`
+
+${machine()}. Load average at the end: ${loadavg()
+  .map((x) => x.toFixed(2))
+  .join(
+    ' ',
+  )} (other processes shared the 2 cores). Store by \`bench/ui-data.mjs\`: ${RUNS} runs × ${METRICS} metrics × ${STEPS.toLocaleString('en')} steps (${(RUNS * METRICS * STEPS).toLocaleString('en')} values in \`tables/metrics\`, a data file a run) and ${TABLE_RUNS.toLocaleString('en')} runs in \`tables/runs\`. \`trove ui --json\` in a new process with an empty cache folder; each request timed to its last byte by a client in the bench process: the first (cold: table files fetched, metric summaries made) and the median of ${ROUNDS} repeats (warm). The browser's part (parse, draw) is bench/ui.mjs's.
+
+| request | first (cold) | repeated (warm) | body | points |
+|---|---|---|---|---|
+${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
+
+The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them, and so is a zoom whose pixel columns are no narrower than a summary's buckets (here down to about half the range at 1,000 pixels). A deeper zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole: a zoom over 100 runs × 10 metrics takes seconds here, far from the view's budget (row groups of ~10,000 rows with min/max statistics from \`@trove/delta\`'s writer would let it read about the window's share of the files).
+
+Targets (issue 20): the compare view of 100 runs × 10 metrics × 100,000 steps drawn in ≤ 2 s in Chromium (the server's part must be well under that); the runs page with 100,000 runs, first rows in ≤ 1 s.
+`;
+writeSection('ui-server', md);
+console.log(md);
