@@ -110,10 +110,17 @@ describe('compare page', () => {
     }
 
     const ink = await canvasInk(o.page, 'figure.metric-chart[data-metric=loss] canvas');
+    // Only a hidden run's entry is struck through (every entry was, shown or not).
+    const struck = () =>
+      o.page.$$eval('.legend-entry', (els) =>
+        els.map((el) => getComputedStyle(el).textDecorationLine === 'line-through'),
+      );
+    expect(await struck()).toEqual([false, false, false]);
     await o.page.click(`.legend-entry[data-run="${app.runs.train[0]}"]`);
     expect(
       await o.page.getAttribute(`.legend-entry[data-run="${app.runs.train[0]}"]`, 'aria-pressed'),
     ).toBe('false');
+    expect(await struck()).toEqual([true, false, false]);
     await o.page.waitForFunction(
       ([sel, before]) => {
         const c = document.querySelector(sel as string) as HTMLCanvasElement;
