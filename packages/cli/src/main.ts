@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdd } from './commands/add.js';
+import { registerAlias } from './commands/alias.js';
 import { registerGc } from './commands/gc.js';
 import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerVerify(program, globals);
   registerReport(program, globals);
   registerModels(program, globals);
+  registerAlias(program, globals);
   registerGc(program, globals);
   return program;
 }

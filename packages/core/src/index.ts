@@ -10,6 +10,12 @@ export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
+export {
+  type ListedAlias,
+  listAliases,
+  removeAlias,
+  setAlias,
+} from './refs/artifact-alias.js';
 export { openRegistry } from './refs/open-registry.js';
 export { type ResolvedArtifact, resolveArtifactRef } from './refs/resolve-ref.js';
 export {

@@ -35,6 +35,8 @@ export interface ArtifactRecord {
   step?: number;
   desc?: string;
   labels?: string[];
+  /** The aliases it was logged with (where each points now is in `aliases/<name>.json`). */
+  aliases?: string[];
   meta?: Record<string, unknown>;
   /** The local path that was logged, relative to the run's root. */
   source: string;
