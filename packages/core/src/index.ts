@@ -16,6 +16,7 @@ export {
   removeAlias,
   setAlias,
 } from './refs/artifact-alias.js';
+export { impactedBy, lineageGraph } from './refs/lineage.js';
 export { openRegistry } from './refs/open-registry.js';
 export { type ResolvedArtifact, resolveArtifactRef } from './refs/resolve-ref.js';
 export {
@@ -40,6 +41,7 @@ export {
   type IndexResult,
   indexStore as indexTables,
 } from './tables/index-store.js';
+export type { LineageGraph, LineageNode, WalkOptions } from './tables/lineage-graph.js';
 export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
 export { type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
 export { type SqlResult, sql } from './tables/sql.js';
