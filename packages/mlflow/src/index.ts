@@ -16,12 +16,14 @@ export { MlflowClient } from './client.js';
 export { type Experiment, setExperiment } from './experiments.js';
 export {
   activeRun,
+  type Dataset,
   downloadArtifacts,
   endRun,
   listArtifacts,
   logArtifact,
   logArtifacts,
   logDict,
+  logInput,
   logMetric,
   logMetrics,
   logModel,

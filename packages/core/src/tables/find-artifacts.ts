@@ -61,6 +61,25 @@ export async function artifactVersionNumbers(
   return new Map(rows.map((r) => [`${String(r.run_id)}/${String(r.path)}`, Number(r.n)]));
 }
 
+/**
+ * The newest input or reference row whose name, path or URI is `ref`: its run, name and path
+ * (the run's own row says whether it only points at data).
+ */
+export async function findReference(
+  store: Store,
+  ref: string,
+): Promise<{ runId: string; name: string; path: string } | undefined> {
+  const [row] = await queryTable(
+    store,
+    'lineage',
+    `SELECT run_id, name, path FROM lineage
+      WHERE (name = $1 OR path = $1) AND direction <> 'output'
+      ORDER BY timestamp DESC, run_id DESC LIMIT 1`,
+    [ref],
+  );
+  return row && { runId: String(row.run_id), name: String(row.name), path: String(row.path) };
+}
+
 export interface ListArtifactsOptions {
   /** Only artifacts of this type. */
   type?: string;
