@@ -5,6 +5,7 @@
  */
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
+export { parseDuration } from './project/duration.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
 export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
@@ -35,7 +36,7 @@ export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
 export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
-export { gc } from './tables/gc-tables.js';
+export { gc, gcPolicy, type PolicyGcOptions, type PolicyGcResult } from './tables/gc-tables.js';
 export {
   type IndexOptions,
   type IndexResult,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ObjectStat, StorageBackend } from '../backend/contract.js';
+import type { TroveConfig } from '../project/config.js';
 import { ContentStore } from '../store/content-store.js';
 import type { StoreParts, UriBackends } from '../store/open-backends.js';
 import { type EventFile, listEventFiles, readEventFile } from './event-files.js';
@@ -31,9 +32,12 @@ export class Store {
   readonly objects: ContentStore;
   readonly #embeddedDir: string | undefined;
   readonly #uriBackends: UriBackends | undefined;
+  /** The project's trove.yaml as read when the store was opened (empty for a store made by hand). */
+  readonly config: TroveConfig;
 
   constructor(parts: StoreParts) {
     this.#uriBackends = parts.uriBackends;
+    this.config = parts.config ?? { stores: {} };
     this.name = parts.name;
     this.meta = parts.meta;
     this.metaPrefix = parts.metaPrefix ?? '';

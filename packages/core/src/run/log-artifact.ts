@@ -12,6 +12,7 @@ import { TroveError } from '../errors.js';
 import { copyInto } from '../fs/copy-into.js';
 import { artifactEvent, validateEventName } from '../layout/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
+import { parseDuration } from '../project/duration.js';
 import { GcFence } from '../record/gc-log.js';
 import type { ArtifactRecord } from '../record/records.js';
 import { setArtifactAlias } from '../registry/artifact-aliases.js';
@@ -60,6 +61,11 @@ export interface LogArtifactOptions {
    * `name@best` then names it, until the alias moves on.
    */
   aliases?: string[];
+  /**
+   * How long it is kept (`30d`, `12h`): `trove gc --policy` expires it once older, unless it is
+   * aliased, registered or a run's input.
+   */
+  ttl?: string;
   /** Versioned: the artifact goes to `assets/<type>/<name>_<step>[.<ext>]`. */
   step?: number;
   /** Unversioned: the folder under `outputs/`. */
@@ -98,6 +104,7 @@ export async function logArtifact(
   }
   const labels = checkLabels(options.labels);
   const aliases = checkAliases(options.aliases, options.cache);
+  if (options.ttl !== undefined) parseDuration(options.ttl, 'ttl');
   const meta = checkMeta(options.meta);
   if (options.desc !== undefined && typeof options.desc !== 'string') {
     throw new TroveError('INVALID_ARGUMENT', 'desc must be a string.');
@@ -163,6 +170,7 @@ export async function logArtifact(
     desc: options.desc,
     labels,
     aliases,
+    ttl: options.ttl,
     meta,
     cached: cache,
     source: relToRoot(ctx, tracked),
@@ -210,6 +218,7 @@ function artifactRecord(
     desc?: string;
     labels?: string[];
     aliases?: string[];
+    ttl?: string | undefined;
     meta?: Record<string, unknown>;
     cached: boolean;
     source: string;
@@ -233,6 +242,7 @@ function artifactRecord(
   if (extra.desc !== undefined) record.desc = extra.desc;
   if (extra.labels) record.labels = extra.labels;
   if (extra.aliases) record.aliases = extra.aliases;
+  if (extra.ttl !== undefined) record.ttl = extra.ttl;
   if (extra.meta) record.meta = extra.meta;
   if (extra.dvcFile) record.dvcFile = extra.dvcFile;
   return record;

@@ -47,6 +47,8 @@ export interface StoreParts {
   embeddedDir?: string;
   /** Opens the backend an `s3://`, `gs://` or `az://` URI is on (see `uriBackends`). */
   uriBackends?: UriBackends;
+  /** The project's trove.yaml as read (retention policies, hooks). */
+  config?: TroveConfig;
 }
 
 /**
@@ -139,13 +141,14 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
   if (name === DEFAULT_STORE && !(DEFAULT_STORE in config.stores)) {
     const embeddedDir = join(project.root, '.trove');
     const meta = await local(embeddedDir);
-    if (!project.dvcRoot) return { name, meta, embeddedDir, uriBackends: uris };
+    if (!project.dvcRoot) return { name, meta, embeddedDir, uriBackends: uris, config };
     return {
       name,
       meta,
       embeddedDir,
       objects: await local(dvcCacheDir(project.dvcRoot)),
       uriBackends: uris,
+      config,
     };
   }
   const storeConfig = config.stores[name];
@@ -157,7 +160,13 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
     });
   }
   const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
-  return { name, meta: backend, metaPrefix: storeConfig.prefix ?? '', uriBackends: uris };
+  return {
+    name,
+    meta: backend,
+    metaPrefix: storeConfig.prefix ?? '',
+    uriBackends: uris,
+    config,
+  };
 }
 
 async function loadBackend(
