@@ -44,11 +44,34 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Process warnings as one line each: a failed hook (`TROVE_HOOK_FAILED`, the change stays) as an
+ * error that makes the command exit non-zero, anything else as `trove: warning: …` (in place of
+ * Node's two-line form). Returns whether a hook failed so far.
+ */
+function reportWarnings(): () => boolean {
+  let hookFailed = false;
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.code === 'TROVE_HOOK_FAILED') {
+      hookFailed = true;
+      process.stderr.write(`trove: error [HOOK_FAILED]: ${warning.message}\n`);
+    } else {
+      process.stderr.write(`trove: warning: ${warning.message.split('\n')[0]}\n`);
+    }
+  });
+  return () => hookFailed;
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
+  const hookFailed = reportWarnings();
   try {
     await program.parseAsync(argv);
+    // Warnings are emitted on the next tick: let them arrive before the exit code is chosen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (hookFailed()) return EXIT.HOOK;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -4,7 +4,8 @@ import { isTroveError, type TroveErrorCode } from '@trove/core';
  * Exit codes scripts can rely on (documented in the README):
  * 0 ok · 1 unexpected error · 2 usage · 3 not found · 4 invalid input · 5 configuration ·
  * 6 integrity (verify found damage) · 7 store unavailable or permission denied · 8 conflict ·
- * 9 changed (the data under a reference is not what was recorded).
+ * 9 changed (the data under a reference is not what was recorded) · 10 a hook failed (the change
+ * it followed is in place).
  */
 export const EXIT = {
   OK: 0,
@@ -17,6 +18,7 @@ export const EXIT = {
   UNAVAILABLE: 7,
   CONFLICT: 8,
   CHANGED: 9,
+  HOOK: 10,
 } as const;
 
 const EXIT_BY_CODE: Partial<Record<TroveErrorCode, number>> = {

@@ -5,6 +5,7 @@
  */
 import { validateArtifactName } from '../dvc/artifact-name.js';
 import { TroveError } from '../errors.js';
+import { fireHooks } from '../record/hooks.js';
 import type { Store } from '../record/store.js';
 import {
   type AliasTarget,
@@ -59,7 +60,9 @@ export async function setAlias(
   });
   const numbers = await artifactVersionNumbers(store, [name]);
   const number = numbers.get(`${where.runId}/${where.path}`);
-  return { ...set, ...(number !== undefined ? { version: number } : {}) };
+  const listed = { ...set, ...(number !== undefined ? { version: number } : {}) };
+  await fireHooks(store, 'alias', { kind: 'artifact', action: 'set', ...listed });
+  return listed;
 }
 
 /** Removes `alias` of the artifact `name` (`NOT_FOUND` when it is not set). */
@@ -68,7 +71,9 @@ export async function removeAlias(
   name: string,
   alias: string,
 ): Promise<AliasTarget | undefined> {
-  return deleteArtifactAlias(store, name, alias);
+  const removed = await deleteArtifactAlias(store, name, alias);
+  await fireHooks(store, 'alias', { kind: 'artifact', action: 'remove', name, alias, ...removed });
+  return removed;
 }
 
 /** Every alias of `name` (or of every artifact), with the version number each points at. */

@@ -14,6 +14,7 @@ import { artifactEvent, validateEventName } from '../layout/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
 import { parseDuration } from '../project/duration.js';
 import { GcFence } from '../record/gc-log.js';
+import { fireHooks } from '../record/hooks.js';
 import type { ArtifactRecord } from '../record/records.js';
 import { setArtifactAlias } from '../registry/artifact-aliases.js';
 import { validateAlias } from '../registry/model-names.js';
@@ -199,11 +200,12 @@ export async function logArtifact(
   if (await fence?.crossed()) await ensureStored(ctx.store.objects, ingested.md5, ingested);
   // Moved once the record is saved, so an alias never names an artifact the store lacks.
   for (const alias of aliases ?? []) {
-    await setArtifactAlias(ctx.store, artifactName, alias, {
+    const set = await setArtifactAlias(ctx.store, artifactName, alias, {
       runId: ctx.id,
       path: logical,
       md5: ingested.md5,
     });
+    await fireHooks(ctx.store, 'alias', { kind: 'artifact', action: 'set', ...set });
   }
   return record;
 }

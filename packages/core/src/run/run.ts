@@ -4,6 +4,7 @@ import { HashState } from '../hash/hash-state.js';
 import { validateEventName } from '../layout/events.js';
 import { validateStep } from '../layout/paths.js';
 import { findProject } from '../project/find-project.js';
+import { fireHooks } from '../record/hooks.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
@@ -290,6 +291,13 @@ export class Run implements AsyncDisposable {
     }
     try {
       this.#hashState?.save();
+      if (ends) {
+        await fireHooks(this.store, 'run-end', {
+          runId: this.id,
+          name: this.name,
+          status: this.#record.status,
+        });
+      }
     } finally {
       if (this.#ownsStore) await this.store.close();
     }

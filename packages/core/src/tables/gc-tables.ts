@@ -16,6 +16,7 @@ import {
   gcExpiring,
   gc as gcObjects,
 } from '../record/gc.js';
+import { fireHooks } from '../record/hooks.js';
 import type { Store } from '../record/store.js';
 import { TABLE_COLUMNS, type TableName } from './columns.js';
 import { type PlannedArtifact, type ProtectedArtifact, planRetention } from './retention-plan.js';
@@ -72,6 +73,13 @@ export async function gcPolicy(
     );
   }
   const result = await vacuumTables(store, options, await gcExpiring(store, options, expiring));
+  if (!options.dryRun) {
+    await fireHooks(store, 'gc', {
+      expired: plan.expiring.length,
+      removed: result.removed.length,
+      bytes: result.bytes,
+    });
+  }
   return { ...result, expired: plan.expiring, protected: plan.protected };
 }
 
