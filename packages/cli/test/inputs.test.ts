@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { isTroveError, openStore, type Store, startRun } from '@trove/core';
-import { troveProject } from '@trove/test-utils';
+import { openStore, type Store, startRun } from '@trove/core';
+import { rejectionCode, troveProject } from '@trove/test-utils';
 import { createContainer } from '@trove/test-utils/azurite';
 import { createGcsBucket } from '@trove/test-utils/gcs';
 import { createBucket, MOTO_ENV } from '@trove/test-utils/moto';
@@ -85,15 +85,6 @@ afterEach(() => {
   }
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    return isTroveError(err) ? err.code : String(err);
-  }
-}
-
 describe('a dataset input on a cloud records its digest, and useArtifact refuses it once changed', () => {
   for (const cloud of CLOUDS) {
     it(`on ${cloud.name}`, async () => {
@@ -128,9 +119,9 @@ describe('a dataset input on a cloud records its digest, and useArtifact refuses
         });
         expect(ref.summary.digest).toMatch(cloud.digest);
         // A missing object is refused before anything is recorded.
-        expect(await codeOf(producer.logInput(`${cloud.scheme}://${bucket}/data/none.csv`))).toBe(
-          'NOT_FOUND',
-        );
+        expect(
+          await rejectionCode(producer.logInput(`${cloud.scheme}://${bucket}/data/none.csv`)),
+        ).toBe('NOT_FOUND');
         await producer.end();
         expect((await store.readLineage(producer.id)).map((r) => r.name)).toEqual([
           'train',
@@ -146,8 +137,8 @@ describe('a dataset input on a cloud records its digest, and useArtifact refuses
         const second = await store.meta.write('data/train.csv', 'a,b\n1,2\n3,4\n');
         expect(second.etag).not.toBe(first.etag);
         const later = await startRun({ cwd, store, name: 'later', dvcyaml: false });
-        expect(await codeOf(later.useArtifact('train'))).toBe('CHANGED');
-        expect(await codeOf(later.useArtifact(uri))).toBe('CHANGED');
+        expect(await rejectionCode(later.useArtifact('train'))).toBe('CHANGED');
+        expect(await rejectionCode(later.useArtifact(uri))).toBe('CHANGED');
         const warnings: string[] = [];
         const onWarning = (w: Error & { code?: string }) => {
           if (w.code === 'TROVE_CHANGED') warnings.push(w.message);

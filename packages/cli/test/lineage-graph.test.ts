@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trove, troveJson } from './helpers.js';
 
 let cwd: string;
-const ids: Record<string, string> = {};
 
 /**
  * ds → train → model (registered as clf v1, alias champion; artifact alias best) → eval →
@@ -18,30 +17,22 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   cwd = tempDir();
   expect(trove(['init'], { cwd }).code).toBe(0);
-  const { openRegistry, openStore, startRun } = await import('@trove/core');
+  const { openRegistry, openStore, withRun } = await import('@trove/core');
   const store = await openStore({ cwd });
   try {
-    const step = async (
-      name: string,
-      body: (run: Awaited<ReturnType<typeof startRun>>) => Promise<void>,
-    ) => {
-      const run = await startRun({ cwd, store, name, dvcyaml: false });
-      await body(run);
-      await run.end();
-      ids[name] = run.id;
-    };
-    await step('prep', async (run) => {
+    const places = { cwd, store, dvcyaml: false as const };
+    await withRun({ ...places, name: 'prep' }, async (run) => {
       writeFileSync(join(cwd, 'ds.csv'), 'a,b\n1,2\n');
       await run.logArtifact('ds.csv', { name: 'ds', type: 'dataset' });
     });
-    await step('train "quoted" <run>', async (run) => {
+    await withRun({ ...places, name: 'train "quoted" <run>' }, async (run) => {
       await run.useArtifact('ds', { to: 'in.csv', force: true });
       writeFileSync(join(cwd, 'model.pt'), 'weights');
       const m = await run.logArtifact('model.pt', { name: 'model', aliases: ['best'] });
       await openRegistry(store).registerModel(`runs:/${run.id}/${m.path}`, 'clf');
       await openRegistry(store).setAlias('clf', 'champion', 1);
     });
-    await step('eval', async (run) => {
+    await withRun({ ...places, name: 'eval' }, async (run) => {
       await run.useArtifact('model@best', { to: 'm.pt', force: true });
       writeFileSync(join(cwd, 'report.txt'), 'good');
       await run.logArtifact('report.txt', { name: 'report' });

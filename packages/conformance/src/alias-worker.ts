@@ -12,7 +12,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listAliases, openStore, resolveArtifactRef, startRun } from '@trove/core';
+import { listAliases, resolveArtifactRef, startRun } from '@trove/core';
+import { openWorkerStore } from './worker-store.js';
 
 /** What the scenario passes to a worker (as one JSON argument). */
 export interface AliasWorkerJob {
@@ -40,11 +41,7 @@ export interface AliasWorkerReport {
 
 async function move(job: AliasWorkerJob): Promise<AliasWorkerReport> {
   const writer = job.writer ?? 0;
-  const store = await openStore({
-    cwd: job.cwd,
-    ...(job.store !== undefined ? { store: job.store } : {}),
-    resolveFrom: job.resolveFrom ?? [],
-  });
+  const store = await openWorkerStore(job);
   const dir = await mkdtemp(join(tmpdir(), 'trove-alias-worker-'));
   try {
     const run = await startRun({ cwd: job.cwd, store, name: `writer-${writer}`, dvcyaml: false });
@@ -75,11 +72,7 @@ async function move(job: AliasWorkerJob): Promise<AliasWorkerReport> {
 }
 
 async function read(job: AliasWorkerJob) {
-  const store = await openStore({
-    cwd: job.cwd,
-    ...(job.store !== undefined ? { store: job.store } : {}),
-    resolveFrom: job.resolveFrom ?? [],
-  });
+  const store = await openWorkerStore(job);
   try {
     return await listAliases(store, job.name);
   } finally {

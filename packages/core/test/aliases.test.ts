@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTroveError } from '../src/errors.js';
 import { listAliases, removeAlias, setAlias } from '../src/refs/artifact-alias.js';
 import { resolveArtifactRef } from '../src/refs/resolve-ref.js';
 import { startRun } from '../src/run/start-run.js';
-import { memoryStore, storeKeys, tempDir } from './helpers.js';
+import { memoryStore, rejectionCode, storeKeys, tempDir } from './helpers.js';
 
 /** Three runs, each logging `weights.bin` with other bytes as the artifact `model`. */
 async function threeVersions() {
@@ -21,16 +20,6 @@ async function threeVersions() {
     runs.push({ id: run.id, md5: record.md5, path: record.path });
   }
   return { cwd, store, runs };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isTroveError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 describe('aliases on any artifact', () => {
@@ -68,20 +57,20 @@ describe('aliases on any artifact', () => {
     expect((await resolveArtifactRef(store, 'model@prod')).md5).toBe(v3?.md5);
     await removeAlias(store, 'model', 'prod');
     expect((await listAliases(store)).map((a) => a.alias)).toEqual(['best', 'head']);
-    expect(await codeOf(resolveArtifactRef(store, 'model@prod'))).toBe('NOT_FOUND');
-    expect(await codeOf(removeAlias(store, 'model', 'prod'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(resolveArtifactRef(store, 'model@prod'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(removeAlias(store, 'model', 'prod'))).toBe('NOT_FOUND');
   });
 
   it('refuses bad input before anything is written', async () => {
     const { store } = await threeVersions();
     const before = await storeKeys(store);
-    expect(await codeOf(setAlias(store, 'model', 'latest'))).toBe('INVALID_NAME');
-    expect(await codeOf(setAlias(store, 'model', 'v2'))).toBe('INVALID_NAME');
-    expect(await codeOf(setAlias(store, 'no such', 'x'))).toBe('INVALID_NAME');
-    expect(await codeOf(setAlias(store, 'model', 'x', 'v0'))).toBe('INVALID_ARGUMENT');
-    expect(await codeOf(setAlias(store, 'model', 'x', 'v4'))).toBe('NOT_FOUND');
-    expect(await codeOf(setAlias(store, 'other', 'x'))).toBe('NOT_FOUND');
-    expect(await codeOf(resolveArtifactRef(store, 'model:v4'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(setAlias(store, 'model', 'latest'))).toBe('INVALID_NAME');
+    expect(await rejectionCode(setAlias(store, 'model', 'v2'))).toBe('INVALID_NAME');
+    expect(await rejectionCode(setAlias(store, 'no such', 'x'))).toBe('INVALID_NAME');
+    expect(await rejectionCode(setAlias(store, 'model', 'x', 'v0'))).toBe('INVALID_ARGUMENT');
+    expect(await rejectionCode(setAlias(store, 'model', 'x', 'v4'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(setAlias(store, 'other', 'x'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(resolveArtifactRef(store, 'model:v4'))).toBe('NOT_FOUND');
     expect(await storeKeys(store)).toEqual(before);
   });
 
@@ -91,13 +80,15 @@ describe('aliases on any artifact', () => {
     const store = memoryStore();
     writeFileSync(join(cwd, 'w.bin'), 'w');
     const run = await startRun({ cwd, store, dvcyaml: false });
-    expect(await codeOf(run.logArtifact('w.bin', { aliases: ['a'], cache: false }))).toBe(
+    expect(await rejectionCode(run.logArtifact('w.bin', { aliases: ['a'], cache: false }))).toBe(
       'INVALID_ARGUMENT',
     );
-    expect(await codeOf(run.logArtifact('w.bin', { aliases: ['latest'] }))).toBe('INVALID_NAME');
-    expect(await codeOf(run.logArtifact('w.bin', { aliases: 'best' as unknown as string[] }))).toBe(
-      'INVALID_ARGUMENT',
+    expect(await rejectionCode(run.logArtifact('w.bin', { aliases: ['latest'] }))).toBe(
+      'INVALID_NAME',
     );
+    expect(
+      await rejectionCode(run.logArtifact('w.bin', { aliases: 'best' as unknown as string[] })),
+    ).toBe('INVALID_ARGUMENT');
     await run.end();
     expect((await storeKeys(store)).filter((k) => k.startsWith('aliases/'))).toEqual([]);
   });

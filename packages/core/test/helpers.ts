@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { Store } from '../src/record/store.js';
 
-export { readEvents, snapshotTree, storeKeys, tempDir, vectors } from '@trove/test-utils';
+export {
+  readEvents,
+  rejectionCode,
+  snapshotTree,
+  storeKeys,
+  tempDir,
+  vectors,
+} from '@trove/test-utils';
 
 export function memoryStore(): Store {
   return new Store({ name: 'mem', meta: new MemoryBackend() });

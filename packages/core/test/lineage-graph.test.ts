@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTroveError } from '../src/errors.js';
 import type { Store } from '../src/record/store.js';
 import { impactedBy, lineageGraph } from '../src/refs/lineage.js';
 import { openRegistry } from '../src/refs/open-registry.js';
-import { startRun } from '../src/run/start-run.js';
+import type { Run } from '../src/run/run.js';
+import { withRun } from '../src/run/start-run.js';
 import type { LineageGraph } from '../src/tables/lineage-graph.js';
-import { memoryStore, tempDir } from './helpers.js';
+import { memoryStore, rejectionCode, tempDir } from './helpers.js';
 
 /**
  * prep → ds → train → model (alias candidate; registered as clf v1, alias champion) → eval →
@@ -24,14 +24,11 @@ async function pipeline() {
   };
   const ids: Record<string, string> = {};
   const md5: Record<string, string> = {};
-  const step = async (
-    name: string,
-    body: (run: Awaited<ReturnType<typeof startRun>>) => Promise<void>,
-  ) => {
-    const run = await startRun({ cwd, store, name, dvcyaml: false });
-    await body(run);
-    await run.end();
-    ids[name] = run.id;
+  const step = async (name: string, body: (run: Run) => Promise<void>) => {
+    ids[name] = await withRun({ cwd, store, name, dvcyaml: false }, async (run) => {
+      await body(run);
+      return run.id;
+    });
   };
   await step('prep', async (run) => {
     md5.ds = (await run.logArtifact(file('ds.csv', 'rows'), { name: 'ds' })).md5;
@@ -147,13 +144,8 @@ describe('the lineage graph', () => {
 
   it('refuses a ref that names nothing and a depth that is no count', async () => {
     const { store } = await pipeline();
-    const codeOf = (p: Promise<unknown>) =>
-      p.then(
-        () => 'resolved',
-        (err) => (isTroveError(err) ? err.code : String(err)),
-      );
-    expect(await codeOf(impactedBy(store, 'nothing-called-this'))).toBe('NOT_FOUND');
-    expect(await codeOf(lineageGraph(store, 'ds', { depth: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(await codeOf(lineageGraph(store as Store, ''))).toBe('INVALID_ARGUMENT');
+    expect(await rejectionCode(impactedBy(store, 'nothing-called-this'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(lineageGraph(store, 'ds', { depth: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(await rejectionCode(lineageGraph(store as Store, ''))).toBe('INVALID_ARGUMENT');
   });
 });

@@ -2,18 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTroveError } from '../src/errors.js';
 import { startRun } from '../src/run/start-run.js';
-import { memoryStore, tempDir } from './helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    return isTroveError(err) ? err.code : String(err);
-  }
-}
+import { memoryStore, rejectionCode, tempDir } from './helpers.js';
 
 function project() {
   const cwd = tempDir();
@@ -55,8 +45,8 @@ describe('run.logInput: datasets as inputs', () => {
 
     writeFileSync(join(cwd, 'data/train.csv'), 'a,b\n1,2\n3,4\n');
     const later = await startRun({ cwd, store, dvcyaml: false });
-    expect(await codeOf(later.useArtifact('train'))).toBe('CHANGED');
-    expect(await codeOf(later.useArtifact('data/train.csv'))).toBe('CHANGED');
+    expect(await rejectionCode(later.useArtifact('train'))).toBe('CHANGED');
+    expect(await rejectionCode(later.useArtifact('data/train.csv'))).toBe('CHANGED');
     const allowed = await later.useArtifact('train', { allowChanged: true });
     expect(allowed.reference).toMatchObject({
       changed: true,
@@ -71,13 +61,15 @@ describe('run.logInput: datasets as inputs', () => {
     const { cwd, store } = project();
     writeFileSync(join(cwd, 'x.csv'), 'x');
     const run = await startRun({ cwd, store, dvcyaml: false });
-    expect(await codeOf(run.logInput(''))).toBe('INVALID_ARGUMENT');
-    expect(await codeOf(run.logInput('x.csv', { name: 'no spaces' }))).toBe('INVALID_NAME');
-    expect(await codeOf(run.logInput('x.csv', { context: '' }))).toBe('INVALID_ARGUMENT');
+    expect(await rejectionCode(run.logInput(''))).toBe('INVALID_ARGUMENT');
+    expect(await rejectionCode(run.logInput('x.csv', { name: 'no spaces' }))).toBe('INVALID_NAME');
+    expect(await rejectionCode(run.logInput('x.csv', { context: '' }))).toBe('INVALID_ARGUMENT');
     expect(
-      await codeOf(run.logInput('x.csv', { schema: ['a'] as unknown as Record<string, unknown> })),
+      await rejectionCode(
+        run.logInput('x.csv', { schema: ['a'] as unknown as Record<string, unknown> }),
+      ),
     ).toBe('INVALID_ARGUMENT');
-    expect(await codeOf(run.logInput('missing.csv'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(run.logInput('missing.csv'))).toBe('NOT_FOUND');
     // A URI of a service the project has no store of: recorded, with no digest to check.
     const row = await run.logInput('https://example.invalid/data.csv', { name: 'remote' });
     expect(row.summary).toEqual({});

@@ -10,6 +10,7 @@ export {
   stopProcess,
 } from './emulator.js';
 export { expectRefusedCleanly, inFreshTmpdir } from './fresh-tmpdir.js';
+export { rejectionCode } from './rejection-code.js';
 export { seededRandom } from './seeded-random.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
 export { readEvents, storeKeys, vectors } from './store-files.js';

@@ -17,7 +17,7 @@ export function formatMermaid(graph: LineageGraph): string {
   const lines = ['flowchart LR'];
   for (const n of graph.nodes) {
     const [open, close] = SHAPES[n.type];
-    lines.push(`  ${ids.get(n.id)}${open}"${escape(n.label)}"${close}`);
+    lines.push(`  ${ids.get(n.id)}${open}"${escapeLabel(n.label)}"${close}`);
   }
   for (const e of graph.edges) {
     const from = ids.get(e.from);
@@ -32,6 +32,6 @@ export function formatMermaid(graph: LineageGraph): string {
 }
 
 /** Mermaid reads `#quot;`, `#35;`… as entities inside a quoted label: no character can break out. */
-function escape(label: string): string {
+function escapeLabel(label: string): string {
   return label.replace(/[#"<>\\`\n\r[\]{}|]/g, (c) => `#${c.codePointAt(0)};`);
 }

@@ -12,7 +12,7 @@
 import { configError } from './config-error.js';
 
 /** The events a hook can follow. */
-export const HOOK_EVENTS = ['alias', 'register', 'run-end', 'gc'] as const;
+const HOOK_EVENTS = ['alias', 'register', 'run-end', 'gc'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** Commands by event, each run with `sh -c`. */

@@ -41,7 +41,7 @@ export interface DocKind<T extends ChangeLog> {
 export type DocChange<T> = (doc: T | undefined, now: number) => T;
 
 /** Whether the change `id` is already in `doc`. */
-export function hasRecentChange(doc: ChangeLog, id: string): boolean {
+function hasRecentChange(doc: ChangeLog, id: string): boolean {
   return doc.recentChanges?.includes(id) ?? false;
 }
 

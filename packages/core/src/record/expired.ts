@@ -11,7 +11,7 @@ import { readJson } from './meta-io.js';
 import { runKey } from './run-folder.js';
 import type { Store } from './store.js';
 
-export interface ExpiredArtifact {
+interface ExpiredArtifact {
   path: string;
   name: string;
   md5: string;

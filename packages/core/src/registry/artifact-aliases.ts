@@ -22,7 +22,7 @@ export interface AliasTarget {
   setAt: string;
 }
 
-export interface ArtifactAliasDoc extends ChangeLog {
+interface ArtifactAliasDoc extends ChangeLog {
   format: 1;
   /** The artifact name. */
   name: string;

@@ -15,7 +15,7 @@ import type { ModelRegistry } from '../registry/model-registry.js';
 import { Session } from './engine.js';
 import { openViews } from './views.js';
 
-export type LineageNodeType = 'run' | 'data' | 'model-version' | 'alias';
+type LineageNodeType = 'run' | 'data' | 'model-version' | 'alias';
 
 export interface LineageNode {
   /** `run:<id>`, `data:<md5 | uri>`, `model:<name>/<version>`, `alias:<name>@<alias>`. */
@@ -33,7 +33,7 @@ export interface LineageNode {
   uri?: string;
 }
 
-export interface LineageEdge {
+interface LineageEdge {
   from: string;
   to: string;
   /** `input`, `output`, `reference` (a run's lineage rows), `version` (registered as), `alias`. */
