@@ -81,6 +81,14 @@ export async function walkLineage(
     await session.run(
       'CREATE OR REPLACE TEMP TABLE walk_rows AS SELECT run_id, coalesce(md5, path) AS key, direction FROM lineage',
     );
+    // Inputs and the rest apart: a hop reads only the half it walks along.
+    await session.run(
+      "CREATE OR REPLACE TEMP TABLE walk_in AS SELECT run_id, key, direction FROM walk_rows WHERE direction = 'input'",
+    );
+    await session.run(
+      "CREATE OR REPLACE TEMP TABLE walk_made AS SELECT run_id, key, direction FROM walk_rows WHERE direction <> 'input'",
+    );
+    await session.run('DROP TABLE walk_rows');
     await session.run(
       'CREATE OR REPLACE TEMP TABLE walk_nodes (kind VARCHAR, id VARCHAR, depth INTEGER)',
     );
@@ -126,19 +134,19 @@ async function walk(
   );
   await session.run('INSERT INTO walk_nodes SELECT * FROM way_nodes');
   // Down, a data node leads to the runs that read it and a run to what it wrote; up, the reverse.
-  const fromData = way === 'down' ? "direction = 'input'" : "direction <> 'input'";
-  const fromRuns = way === 'down' ? "direction <> 'input'" : "direction = 'input'";
+  const fromData = way === 'down' ? 'walk_in' : 'walk_made';
+  const fromRuns = way === 'down' ? 'walk_made' : 'walk_in';
   // Only one side has a frontier at a time (data, then runs, then data…): the other is skipped.
   let frontier = { run: (start.runs ?? []).length, data: (start.data ?? []).length };
   for (let hop = 1; hop <= maxDepth && frontier.run + frontier.data > 0; hop++) {
     const sides = [
       frontier.data > 0
-        ? `SELECT run_id, key, direction, $1, $3 FROM walk_rows WHERE ${fromData}
-             AND key IN (SELECT id FROM way_nodes WHERE kind = 'data' AND depth = $2)`
+        ? `SELECT run_id, key, direction, $1, $3 FROM ${fromData}
+             WHERE key IN (SELECT id FROM way_nodes WHERE kind = 'data' AND depth = $2)`
         : undefined,
       frontier.run > 0
-        ? `SELECT run_id, key, direction, $1, $3 FROM walk_rows WHERE ${fromRuns}
-             AND run_id IN (SELECT id FROM way_nodes WHERE kind = 'run' AND depth = $2)`
+        ? `SELECT run_id, key, direction, $1, $3 FROM ${fromRuns}
+             WHERE run_id IN (SELECT id FROM way_nodes WHERE kind = 'run' AND depth = $2)`
         : undefined,
     ].filter((side) => side !== undefined);
     await session.run(`INSERT INTO walk_edges ${sides.join(' UNION ALL ')}`, [hop, hop - 1, way]);
