@@ -16,6 +16,7 @@ describe('@trove/mlflow', () => {
       'logArtifact',
       'logArtifacts',
       'logDict',
+      'logInput',
       'logMetric',
       'logMetrics',
       'logModel',
