@@ -76,19 +76,17 @@ export async function walkLineage(
     await openViews(store, session, ['lineage', 'runs']);
     const direction = options.direction ?? 'both';
     const depth = options.depth ?? Number.POSITIVE_INFINITY;
-    // The columns a hop reads, in memory once (the view reads its Parquet files at every query);
-    // names and paths are read for the edges found only, at the end.
-    await session.run(
-      'CREATE OR REPLACE TEMP TABLE walk_rows AS SELECT run_id, coalesce(md5, path) AS key, direction FROM lineage',
-    );
-    // Inputs and the rest apart: a hop reads only the half it walks along.
-    await session.run(
-      "CREATE OR REPLACE TEMP TABLE walk_in AS SELECT run_id, key, direction FROM walk_rows WHERE direction = 'input'",
-    );
-    await session.run(
-      "CREATE OR REPLACE TEMP TABLE walk_made AS SELECT run_id, key, direction FROM walk_rows WHERE direction <> 'input'",
-    );
-    await session.run('DROP TABLE walk_rows');
+    // The columns a hop reads, in memory once (the view reads its Parquet files at every query),
+    // inputs and the rest apart so that a hop reads only the half it walks along; names and
+    // paths are read for the edges found only, at the end.
+    for (const [table, which] of [
+      ['walk_in', "direction = 'input'"],
+      ['walk_made', "direction <> 'input'"],
+    ] as const) {
+      await session.run(
+        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT run_id, coalesce(md5, path) AS key, direction FROM lineage WHERE ${which}`,
+      );
+    }
     await session.run(
       'CREATE OR REPLACE TEMP TABLE walk_nodes (kind VARCHAR, id VARCHAR, depth INTEGER)',
     );
