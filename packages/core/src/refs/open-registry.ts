@@ -46,6 +46,8 @@ class StoreRegistry extends ModelRegistry {
   /** The alias moved, then the `alias` hooks. */
   override async setAlias(name: string, alias: string, version: number | string): Promise<void> {
     await super.setAlias(name, alias, version);
+    // The version's content is read for the hooks only: no read more without one.
+    if (!this.#store.config.on?.alias) return;
     const v = await this.getVersionByAlias(name, alias);
     await fireHooks(this.#store, 'alias', {
       kind: 'model',
