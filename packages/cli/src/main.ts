@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdd } from './commands/add.js';
+import { registerAlias } from './commands/alias.js';
 import { registerGc } from './commands/gc.js';
 import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
@@ -41,16 +42,40 @@ export function buildProgram(): Command {
   registerVerify(program, globals);
   registerReport(program, globals);
   registerModels(program, globals);
+  registerAlias(program, globals);
   registerGc(program, globals);
   registerUi(program, globals);
   return program;
 }
 
+/**
+ * Process warnings as one line each: a failed hook (`TROVE_HOOK_FAILED`, the change stays) as an
+ * error that makes the command exit non-zero, anything else as `trove: warning: …` (in place of
+ * Node's two-line form). Returns whether a hook failed so far.
+ */
+function reportWarnings(): () => boolean {
+  let hookFailed = false;
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.code === 'TROVE_HOOK_FAILED') {
+      hookFailed = true;
+      process.stderr.write(`trove: error [HOOK_FAILED]: ${warning.message}\n`);
+    } else {
+      process.stderr.write(`trove: warning: ${warning.message.split('\n')[0]}\n`);
+    }
+  });
+  return () => hookFailed;
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
+  const hookFailed = reportWarnings();
   try {
     await program.parseAsync(argv);
+    // Warnings are emitted on the next tick: let them arrive before the exit code is chosen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (hookFailed()) return EXIT.HOOK;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -3,7 +3,9 @@ import { isTroveError, type TroveErrorCode } from '@trove/core';
 /**
  * Exit codes scripts can rely on (documented in the README):
  * 0 ok · 1 unexpected error · 2 usage · 3 not found · 4 invalid input · 5 configuration ·
- * 6 integrity (verify found damage) · 7 store unavailable or permission denied · 8 conflict.
+ * 6 integrity (verify found damage) · 7 store unavailable or permission denied · 8 conflict ·
+ * 9 changed (the data under a reference is not what was recorded) · 10 a hook failed (the change
+ * it followed is in place).
  */
 export const EXIT = {
   OK: 0,
@@ -15,6 +17,8 @@ export const EXIT = {
   INTEGRITY: 6,
   UNAVAILABLE: 7,
   CONFLICT: 8,
+  CHANGED: 9,
+  HOOK: 10,
 } as const;
 
 const EXIT_BY_CODE: Partial<Record<TroveErrorCode, number>> = {
@@ -36,6 +40,7 @@ const EXIT_BY_CODE: Partial<Record<TroveErrorCode, number>> = {
   ALREADY_EXISTS: EXIT.CONFLICT,
   RUN_ENDED: EXIT.CONFLICT,
   CONFLICT: EXIT.CONFLICT,
+  CHANGED: EXIT.CHANGED,
 };
 
 export function exitCodeFor(err: unknown): number {

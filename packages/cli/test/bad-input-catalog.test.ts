@@ -204,6 +204,43 @@ const CASES: Case[] = [
     exit: 4,
     code: 'INVALID_PATH',
   },
+  // Issue 23: aliases, the lineage graph, retention and hooks.
+  {
+    name: 'trove alias set with the reserved alias latest',
+    setup: () => ['alias', 'set', 'model', 'latest'],
+    exit: 4,
+    code: 'INVALID_NAME',
+  },
+  {
+    name: 'trove alias set of a version that is no count',
+    setup: () => ['alias', 'set', 'model', 'best', 'v0'],
+    exit: 4,
+    code: 'INVALID_ARGUMENT',
+  },
+  {
+    name: 'trove lineage --format png',
+    setup: () => ['lineage', 'model', '--format', 'png'],
+    exit: 4,
+    code: 'INVALID_ARGUMENT',
+  },
+  {
+    name: 'trove gc --policy with a retention policy that keeps nothing',
+    setup: (cwd) => {
+      writeFileSync(join(cwd, 'trove.yaml'), 'retention:\n  - match: { type: checkpoint }\n');
+      return ['gc', '--policy', '--dry-run'];
+    },
+    exit: 5,
+    code: 'INVALID_CONFIG',
+  },
+  {
+    name: 'a hook for an event trove does not have',
+    setup: (cwd) => {
+      writeFileSync(join(cwd, 'trove.yaml'), 'on:\n  deploy: ./deploy.sh\n');
+      return ['alias', 'ls'];
+    },
+    exit: 5,
+    code: 'INVALID_CONFIG',
+  },
 ];
 
 /** A project inside a parent folder (the folder around it is checked too), and a fresh TMPDIR. */

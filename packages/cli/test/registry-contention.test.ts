@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { expectNoLostRegistrations } from '@trove/conformance';
+import { expectNoLostAliasMoves, expectNoLostRegistrations } from '@trove/conformance';
 import { troveProject } from '@trove/test-utils';
 import { createContainer } from '@trove/test-utils/azurite';
 import { type FaultProxy, startFaultProxy } from '@trove/test-utils/fault-proxy';
@@ -12,13 +12,16 @@ import { type CloudEmulators, proxiedClouds, useCloudEmulators } from './cloud-e
  * followed by an alias move, on every backend whose emulator has atomic conditional writes.
  * S3 is not here: moto's conditional writes are not atomic under concurrency, so S3 is checked
  * on MinIO by bench/registry-minio.mjs, outside the test line. The smaller fault case below does
- * run on moto too (4 writers of small documents; see its name).
+ * run on moto too (4 writers of small documents; see its name). Aliases on artifacts (issue 23)
+ * are one document per artifact name, moved the same way: 8 processes × 20 moves, local and the
+ * same two emulators.
  */
 
 // The workers resolve @trove/backend-<type> from here: the CLI package depends on them all.
 const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const WRITERS = 8;
 const EACH = 50;
+const ALIAS_MOVES = 20;
 
 const project = (trove?: string) => troveProject('trove-registry-contention-', trove);
 
@@ -28,46 +31,52 @@ useCloudEmulators((started) => {
   emulators = started;
 });
 
+/** The stores the contention runs on: a project using each (the bucket or container fresh). */
+const CONTENDED: Array<{
+  name: string;
+  where(tag: string): Promise<{ cwd: string; env: NodeJS.ProcessEnv }>;
+}> = [
+  { name: 'the local store', where: async () => ({ cwd: project(), env: {} }) },
+  {
+    name: 'GCS (fake-gcs-server)',
+    async where(tag) {
+      const bucket = await createGcsBucket(emulators.fake.url, tag);
+      return {
+        cwd: project(
+          `store: team\nstores:\n  team: { type: gcs, bucket: ${bucket}, apiEndpoint: "${emulators.fake.url}", projectId: test, prefix: trove }\n`,
+        ),
+        // STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK.
+        env: { STORAGE_EMULATOR_HOST: '' },
+      };
+    },
+  },
+  {
+    name: 'Azure (Azurite)',
+    async where(tag) {
+      const container = await createContainer(emulators.azurite.connectionString, tag);
+      return {
+        cwd: project(
+          `store: team\nstores:\n  team: { type: azure, container: ${container}, prefix: trove }\n`,
+        ),
+        // Credentials come from the environment, never from trove.yaml.
+        env: { AZURE_STORAGE_CONNECTION_STRING: emulators.azurite.connectionString },
+      };
+    },
+  },
+];
+
 describe('the registry loses no registration and no alias move with 8 processes × 50', () => {
-  it('on the local store', async () => {
-    const r = await expectNoLostRegistrations({
-      cwd: project(),
-      resolveFrom: [CLI_DIR],
-      writers: WRITERS,
-      each: EACH,
+  for (const store of CONTENDED) {
+    it(`on ${store.name}`, async () => {
+      const r = await expectNoLostRegistrations({
+        ...(await store.where('registry')),
+        resolveFrom: [CLI_DIR],
+        writers: WRITERS,
+        each: EACH,
+      });
+      expect(r.versions).toBe(WRITERS * EACH);
     });
-    expect(r.versions).toBe(WRITERS * EACH);
-  });
-
-  it('on GCS (fake-gcs-server)', async () => {
-    const bucket = await createGcsBucket(emulators.fake.url, 'registry');
-    const r = await expectNoLostRegistrations({
-      cwd: project(
-        `store: team\nstores:\n  team: { type: gcs, bucket: ${bucket}, apiEndpoint: "${emulators.fake.url}", projectId: test, prefix: trove }\n`,
-      ),
-      resolveFrom: [CLI_DIR],
-      // STORAGE_EMULATOR_HOST would override apiEndpoint in the SDK.
-      env: { STORAGE_EMULATOR_HOST: '' },
-      writers: WRITERS,
-      each: EACH,
-    });
-    expect(r.versions).toBe(WRITERS * EACH);
-  });
-
-  it('on Azure (Azurite)', async () => {
-    const container = await createContainer(emulators.azurite.connectionString, 'registry');
-    const r = await expectNoLostRegistrations({
-      cwd: project(
-        `store: team\nstores:\n  team: { type: azure, container: ${container}, prefix: trove }\n`,
-      ),
-      resolveFrom: [CLI_DIR],
-      // Credentials come from the environment, never from trove.yaml.
-      env: { AZURE_STORAGE_CONNECTION_STRING: emulators.azurite.connectionString },
-      writers: WRITERS,
-      each: EACH,
-    });
-    expect(r.versions).toBe(WRITERS * EACH);
-  });
+  }
 });
 
 /**
@@ -102,6 +111,21 @@ describe('the registry gives exactly one version per registration with 10% of re
       } finally {
         await proxy?.stop();
       }
+    });
+  }
+});
+
+describe('artifact aliases lose no move with 8 processes × 20 moves of one name', () => {
+  for (const store of CONTENDED) {
+    it(`on ${store.name}`, async () => {
+      const r = await expectNoLostAliasMoves({
+        ...(await store.where('aliases')),
+        resolveFrom: [CLI_DIR],
+        writers: WRITERS,
+        each: ALIAS_MOVES,
+      });
+      // Each move of a writer's own alias, and every other one of the shared alias.
+      expect(r.moves).toBe(WRITERS * ALIAS_MOVES + WRITERS * (ALIAS_MOVES / 2));
     });
   }
 });

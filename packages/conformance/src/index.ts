@@ -1,3 +1,8 @@
+export {
+  type AliasContentionOptions,
+  type AliasContentionResult,
+  expectNoLostAliasMoves,
+} from './alias-contention.js';
 export type { CaseContext, CaseSuite, ConformanceOptions } from './context.js';
 export {
   chunked,

@@ -14,7 +14,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRegistry, openStore, startRun } from '@trove/core';
+import { openRegistry, startRun } from '@trove/core';
+import { openWorkerStore } from './worker-store.js';
 
 /** What the scenario passes to a worker (as one JSON argument). */
 export interface RegistryWorkerJob {
@@ -48,11 +49,7 @@ export interface RegistryWorkerReport {
 
 async function register(job: RegistryWorkerJob): Promise<RegistryWorkerReport> {
   const writer = job.writer ?? 0;
-  const store = await openStore({
-    cwd: job.cwd,
-    ...(job.store !== undefined ? { store: job.store } : {}),
-    resolveFrom: job.resolveFrom ?? [],
-  });
+  const store = await openWorkerStore(job);
   const dir = await mkdtemp(join(tmpdir(), 'trove-registry-worker-'));
   try {
     // Content of its own, so every writer's versions point at a different md5 and run.
@@ -88,11 +85,7 @@ async function register(job: RegistryWorkerJob): Promise<RegistryWorkerReport> {
 }
 
 async function read(job: RegistryWorkerJob) {
-  const store = await openStore({
-    cwd: job.cwd,
-    ...(job.store !== undefined ? { store: job.store } : {}),
-    resolveFrom: job.resolveFrom ?? [],
-  });
+  const store = await openWorkerStore(job);
   try {
     const registry = openRegistry(store);
     return {

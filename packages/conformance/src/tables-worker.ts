@@ -13,22 +13,19 @@
  */
 import { existsSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
-import { indexTables, openStore, type Store, sql, startRun } from '@trove/core';
+import { indexTables, type Store, sql, startRun } from '@trove/core';
 import {
   loggedValue,
   type TablesFinalReport,
   type TablesRunsReport,
   type TablesWorkerJob,
 } from './tables-job.js';
+import { openWorkerStore } from './worker-store.js';
 
 const TABLES = ['runs', 'metrics', 'artifacts', 'lineage'] as const;
 
 function open(job: TablesWorkerJob): Promise<Store> {
-  return openStore({
-    cwd: job.cwd,
-    ...(job.store !== undefined ? { store: job.store } : {}),
-    resolveFrom: job.resolveFrom ?? [],
-  });
+  return openWorkerStore(job);
 }
 
 function tablePrefix(store: Store, name: string): string {

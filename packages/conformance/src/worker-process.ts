@@ -1,5 +1,5 @@
 /**
- * Runs one of the scenarios' worker scripts (registry-worker, tables-worker) as a process of its
+ * Runs one of the scenarios' worker scripts (registry-worker, alias-worker, tables-worker) as a process of its
  * own, in the project folder, with extra environment (credentials), and parses the one JSON line
  * it prints.
  */

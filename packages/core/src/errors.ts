@@ -23,6 +23,8 @@ export type TroveErrorCode =
   | 'RUN_ENDED'
   | 'AMBIGUOUS'
   | 'CONFLICT'
+  /** The data under a reference is not what was recorded (its md5, ETag or generation). */
+  | 'CHANGED'
   | 'INTERNAL';
 
 const MARKER = Symbol.for('trove.error');

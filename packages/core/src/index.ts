@@ -5,11 +5,19 @@
  */
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
+export { parseDuration } from './project/duration.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
 export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';
 export { Store, type StoreParts } from './record/store.js';
+export {
+  type ListedAlias,
+  listAliases,
+  removeAlias,
+  setAlias,
+} from './refs/artifact-alias.js';
+export { impactedBy, lineageGraph } from './refs/lineage.js';
 export { openRegistry } from './refs/open-registry.js';
 export { type ResolvedArtifact, resolveArtifactRef } from './refs/resolve-ref.js';
 export {
@@ -28,7 +36,7 @@ export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
 export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
-export { gc } from './tables/gc-tables.js';
+export { gc, gcPolicy, type PolicyGcOptions, type PolicyGcResult } from './tables/gc-tables.js';
 export {
   type IndexOptions,
   type IndexResult,
@@ -40,6 +48,7 @@ export {
   metricSeries,
   prepareMetricSeries,
 } from './tables/metric-series.js';
+export type { LineageGraph, LineageNode, WalkOptions } from './tables/lineage-graph.js';
 export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
 export { type RunKeys, runKeys } from './tables/run-keys.js';
 export { countRuns, type SearchRunsOptions, searchRuns } from './tables/search-runs.js';

@@ -5,7 +5,14 @@ import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { openStore } from '../src/record/open-store.js';
 import { Store } from '../src/record/store.js';
 
-export { readEvents, snapshotTree, storeKeys, tempDir, vectors } from '@trove/test-utils';
+export {
+  readEvents,
+  rejectionCode,
+  snapshotTree,
+  storeKeys,
+  tempDir,
+  vectors,
+} from '@trove/test-utils';
 
 export function memoryStore(): Store {
   return new Store({ name: 'mem', meta: new MemoryBackend() });

@@ -95,7 +95,7 @@ export async function rowsFromRecords(objects: Objects, prefix: string): Promise
     for (const l of lineage) {
       out.lineage.push({
         run_id: id,
-        direction: l.isRef ? 'reference' : l.isInput ? 'input' : 'output',
+        direction: l.isInput ? 'input' : l.isRef ? 'reference' : 'output',
         name: l.name,
         kind: l.kind,
         path: l.path,

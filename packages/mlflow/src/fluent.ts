@@ -179,6 +179,37 @@ export function logMetrics(
   for (const [key, value] of Object.entries(metrics)) logMetric(key, value, step, options);
 }
 
+/**
+ * A dataset as `logInput` takes it (MLflow's `mlflow.data.Dataset`): where the data is (a local
+ * path or an `s3://`, `gs://`, `az://` URI), a name, and optionally its schema and profile. The
+ * digest is trove's own (md5, ETag or generation), taken when it is logged.
+ */
+export interface Dataset {
+  source: string;
+  name?: string;
+  schema?: Record<string, unknown>;
+  profile?: Record<string, unknown>;
+}
+
+/**
+ * `log_input(dataset, context)`: the dataset as an input of the active run (`run.logInput`), so
+ * lineage knows what the run read and a later use can tell the data changed.
+ */
+export async function logInput(dataset: Dataset, context?: string): Promise<void> {
+  if (typeof dataset !== 'object' || dataset === null || typeof dataset.source !== 'string') {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      'logInput takes a dataset: { source, name?, schema?, profile? }.',
+    );
+  }
+  await current().logInput(dataset.source, {
+    ...(dataset.name !== undefined ? { name: dataset.name } : {}),
+    ...(context !== undefined ? { context } : {}),
+    ...(dataset.schema !== undefined ? { schema: dataset.schema } : {}),
+    ...(dataset.profile !== undefined ? { profile: dataset.profile } : {}),
+  });
+}
+
 function artifactDir(artifactPath: string | undefined): string {
   return (artifactPath ?? '').replace(/^\/+|\/+$/g, '');
 }

@@ -16,6 +16,7 @@ export { MlflowClient } from './client.js';
 export { type Experiment, setExperiment } from './experiments.js';
 export {
   activeRun,
+  type Dataset,
   downloadArtifacts,
   endRun,
   type LogMetricOptions,
@@ -23,6 +24,7 @@ export {
   logArtifact,
   logArtifacts,
   logDict,
+  logInput,
   logMetric,
   logMetrics,
   logModel,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveArtifactRef } from '@trove/core';
@@ -194,5 +195,37 @@ print(json.dumps({'sig': m.signature.to_dict(), 'info': m.saved_input_example_in
     expect(auto?.info.run_id).not.toBe(run.id);
     expect(auto?.data.params).toEqual({ x: '1' });
     expect(auto?.info.status).toBe('FINISHED');
+  });
+});
+
+describe('logInput (issue 23)', () => {
+  it('records a dataset as an input of the active run, with its md5 and context', async () => {
+    const cwd = tempDir();
+    const store = memoryStore();
+    writeFileSync(join(cwd, 'iris.csv'), 'a,b\n1,2\n');
+    const run = await mlflow.startRun({ cwd, store });
+    await mlflow.logInput(
+      { source: 'iris.csv', name: 'iris', schema: { columns: ['a', 'b'] } },
+      'training',
+    );
+    await mlflow.endRun();
+    expect(await store.readLineage(run.id)).toEqual([
+      expect.objectContaining({
+        name: 'iris',
+        kind: 'dataset',
+        path: 'iris.csv',
+        isInput: true,
+        summary: expect.objectContaining({
+          md5: createHash('md5').update('a,b\n1,2\n').digest('hex'),
+          context: 'training',
+          schema: { columns: ['a', 'b'] },
+        }),
+      }),
+    ]);
+    await mlflow.startRun({ cwd, store });
+    await expect(mlflow.logInput('iris.csv' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await mlflow.endRun();
   });
 });

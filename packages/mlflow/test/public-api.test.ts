@@ -17,6 +17,7 @@ describe('@trove/mlflow', () => {
       'logArtifact',
       'logArtifacts',
       'logDict',
+      'logInput',
       'logMetric',
       'logMetrics',
       'logModel',

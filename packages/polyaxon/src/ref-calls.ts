@@ -43,6 +43,8 @@ export async function logRef(
     isInput?: boolean;
     dirName?: boolean;
     extra?: Record<string, unknown>;
+    /** An input is recorded with `run.logInput` (its digest taken; missing data refused). */
+    asInput?: boolean;
   },
 ): Promise<LineageRow> {
   target.assertActive();
@@ -66,8 +68,14 @@ export async function logRef(
   const raw = o.name ?? (defaults.dirName ? basename(plain) : baseFileName(plain));
   const name = requireFqn(raw, o.path);
   const isInput = o.isInput ?? defaults.isInput ?? false;
+  const where = isUri ? o.path : local;
+  const asRef = () => target.run.logArtifactRef(where, { name, kind, summary, isInput });
   return target.enqueue(() =>
-    target.run.logArtifactRef(isUri ? o.path : local, { name, kind, summary, isInput }),
+    defaults.asInput && isInput
+      ? // Polyaxon records a data reference whether or not the data can be read: when it cannot,
+        // as a plain reference (no digest to check), which refuses what is bad input itself.
+        target.run.logInput(where, { name, kind, summary }).catch(asRef)
+      : asRef(),
   );
 }
 

@@ -213,9 +213,13 @@ export class PolyaxonRun {
     return logRef(this, { ...o, kind: 'model' }, { extra: { framework: o.framework ?? null } });
   }
 
-  /** A data reference: kind `data`, an input unless `isInput: false`. */
+  /**
+   * A data reference: kind `data`, an input unless `isInput: false`. An input is the run's
+   * `logInput`, so it records the data's digest (md5, or an object's ETag or generation) and a
+   * later use can tell the data changed.
+   */
   logDataRef(options: LogRefOptions & { name: string }): Promise<LineageRow> {
-    return logRef(this, { ...options, kind: 'data' }, { isInput: true });
+    return logRef(this, { ...options, kind: 'data' }, { isInput: true, asInput: true });
   }
 
   logFileRef(...args: RefArgs): Promise<LineageRow> {

@@ -166,3 +166,32 @@ describe('lineage rows as the client makes them', () => {
     expect(run.run.lineage.find((r) => r.path === 'outputs/model.bin')).toEqual(row);
   });
 });
+
+describe('logDataRef: a data input with its digest (issue 23)', () => {
+  it('records the md5 of local data, and a reference that cannot be read as before', async () => {
+    const cwd = tempDir();
+    const store = memoryStore();
+    writeFileSync(join(cwd, 'train.csv'), 'x,y\n1,2\n');
+    await tracking.init({ cwd, store, name: 'data', trackCode: false });
+    const row = await tracking.logDataRef({ name: 'train', path: 'train.csv' });
+    expect(row).toMatchObject({
+      name: 'train',
+      kind: 'data',
+      isInput: true,
+      isRef: true,
+      summary: {
+        md5: createHash('md5').update('x,y\n1,2\n').digest('hex'),
+        path: join(cwd, 'train.csv'),
+      },
+    });
+    // Polyaxon records a data reference it cannot read: recorded, with no digest.
+    const missing = await tracking.logDataRef({ name: 'gone', path: 'gone.csv' });
+    expect(missing).toMatchObject({ name: 'gone', isInput: true, summary: { path: 'gone.csv' } });
+    expect(missing.summary.md5).toBeUndefined();
+    await tracking.end();
+    const later = await startRun({ cwd, store, dvcyaml: false });
+    writeFileSync(join(cwd, 'train.csv'), 'x,y\n1,2\n3,4\n');
+    expect(await codeOf(later.useArtifact('train'))).toBe('CHANGED');
+    await later.end();
+  });
+});

@@ -11,6 +11,7 @@ export {
 } from './emulator.js';
 export { distUrl, type ExitScriptResult, runExitScript } from './exit-script.js';
 export { expectRefusedCleanly, inFreshTmpdir } from './fresh-tmpdir.js';
+export { rejectionCode } from './rejection-code.js';
 export { seededRandom } from './seeded-random.js';
 export { snapshotTree, type TreeEntry } from './snapshot-tree.js';
 export { readEvents, storeKeys, vectors } from './store-files.js';

@@ -10,6 +10,7 @@ interface AddOptions {
   type?: string;
   desc?: string;
   label: string[];
+  alias: string[];
   meta: Record<string, unknown>;
   step?: string;
   relPath?: string;
@@ -31,6 +32,12 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
     .option(
       '--label <label>',
       'label (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--alias <alias>',
+      'move this alias of the name to it (repeatable): name@alias names it',
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
@@ -60,6 +67,7 @@ export function registerAdd(program: Command, globals: () => GlobalOptions): voi
         ...(o.type !== undefined ? { type: o.type } : {}),
         ...(o.desc !== undefined ? { desc: o.desc } : {}),
         ...(o.label.length > 0 ? { labels: o.label } : {}),
+        ...(o.alias.length > 0 ? { aliases: o.alias } : {}),
         ...(Object.keys(o.meta).length > 0 ? { meta: o.meta } : {}),
         ...(step !== undefined ? { step } : {}),
         ...(o.relPath !== undefined ? { relPath: o.relPath } : {}),

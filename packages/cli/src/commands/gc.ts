@@ -1,16 +1,7 @@
-import { gc, TroveError } from '@trove/core';
+import { type GcResult, gc, gcPolicy, type PolicyGcResult, parseDuration } from '@trove/core';
 import type { Command } from 'commander';
 import { cwdOf, type GlobalOptions, withStore } from '../context.js';
 import { formatBytes, printJson } from '../output.js';
-
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
 
 export function registerGc(program: Command, globals: () => GlobalOptions): void {
   program
@@ -28,22 +19,41 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
       '--force',
       'with --grace 0, run even while runs are running (they store their objects again)',
     )
-    .action((o: { dryRun?: boolean; grace: string; force?: boolean }) => {
+    .option(
+      '--policy',
+      "first expire what trove.yaml's retention policies and artifacts' own ttl say (never what is aliased, registered or a run's input)",
+    )
+    .action((o: { dryRun?: boolean; grace: string; force?: boolean; policy?: boolean }) => {
       const g = globals();
       const grace = parseDuration(o.grace);
       return withStore(g, async (store) => {
-        const result = await gc(store, {
+        const options = {
           grace,
           dryRun: Boolean(o.dryRun),
           force: Boolean(o.force),
           cwd: cwdOf(g),
-        });
+        };
+        const policy: PolicyGcResult | undefined = o.policy
+          ? await gcPolicy(store, options)
+          : undefined;
+        const result: GcResult = policy ?? (await gc(store, options));
         if (g.json) {
           printJson({ store: store.name, ...result });
           return;
         }
         if (g.quiet) return;
         const verb = result.dryRun ? 'would remove' : 'removed';
+        if (policy) {
+          const expire = result.dryRun ? 'would expire' : 'expired';
+          for (const a of policy.expired)
+            process.stdout.write(
+              `${expire} ${a.name} runs:/${a.runId}/${a.path} (${formatBytes(a.size)}; ${a.reason})\n`,
+            );
+          for (const a of policy.protected)
+            process.stdout.write(
+              `kept ${a.name} runs:/${a.runId}/${a.path} (${a.by}; ${a.reason})\n`,
+            );
+        }
         for (const r of result.removed)
           process.stdout.write(`${verb} ${r.kind} ${r.key} (${formatBytes(r.size)})\n`);
         for (const d of result.leftovers.details) process.stdout.write(`${verb} ${d}\n`);
@@ -57,17 +67,4 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
         );
       });
     });
-}
-
-/** `0`, or a number with a unit: `500ms`, `30s`, `30m`, `24h`, `7d`, `1w`. */
-function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(text.trim());
-  const value = m ? Number(m[1]) : Number.NaN;
-  const unit = m?.[2];
-  if (!m || (unit === undefined && value !== 0)) {
-    throw new TroveError('INVALID_ARGUMENT', `Invalid duration ${JSON.stringify(text)}.`, {
-      hint: 'Give a number and a unit: 0, 30s, 30m, 24h, 7d.',
-    });
-  }
-  return value * (unit ? (UNIT_MS[unit] ?? 0) : 0);
 }

@@ -1,15 +1,57 @@
-import { findLineage, isTroveError, type LineageRow, resolveArtifactRef } from '@trove/core';
+import {
+  findLineage,
+  impactedBy,
+  isTroveError,
+  type LineageGraph,
+  type LineageRow,
+  lineageGraph,
+  resolveArtifactRef,
+  type Store,
+  TroveError,
+} from '@trove/core';
 import type { Command } from 'commander';
 import { type GlobalOptions, withStore } from '../context.js';
+import { formatDot } from '../lineage/format-dot.js';
+import { formatMermaid } from '../lineage/format-mermaid.js';
+import { formatImpact, formatText } from '../lineage/format-text.js';
 import { printJson, printTable } from '../output.js';
+
+interface LineageOptions {
+  up?: boolean;
+  down?: boolean;
+  depth?: string;
+  format?: string;
+  impactedBy?: string;
+}
+
+const FORMATS = ['text', 'mermaid', 'dot', 'json'] as const;
 
 export function registerLineage(program: Command, globals: () => GlobalOptions): void {
   program
     .command('lineage')
-    .description("a run's inputs and outputs, or which runs produced and used an artifact")
-    .argument('<ref>', 'run id, artifact name, runs:/<run>/<path> or md5')
-    .action((ref: string) =>
+    .description(
+      "a run's inputs and outputs, or which runs made and used an artifact; with --up, --down, --depth or --format the graph through any number of hops",
+    )
+    .argument(
+      '[ref]',
+      'run id, artifact (name, name@alias, name:v<N>, runs:/…, models:/…, md5) or dataset',
+    )
+    .option('--up', 'only what it came from')
+    .option('--down', 'only what came from it')
+    .option('--depth <n>', 'at most this many hops')
+    .option('--format <format>', 'text, mermaid, dot or json (the graph)')
+    .option(
+      '--impacted-by <ref>',
+      'every run, artifact, model version and alias downstream of a dataset, artifact or md5',
+    )
+    .action((ref: string | undefined, o: LineageOptions) =>
       withStore(globals(), async (store) => {
+        const graphMode =
+          o.up || o.down || o.depth !== undefined || o.format !== undefined || o.impactedBy;
+        if (graphMode) return printGraph(store, ref, o, Boolean(globals().json));
+        if (ref === undefined) {
+          throw new TroveError('INVALID_ARGUMENT', 'lineage needs a ref, or --impacted-by <ref>.');
+        }
         let rows: Listed[];
         let runId: string | undefined;
         try {
@@ -20,7 +62,7 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
         if (runId) {
           rows = (await store.readLineage(runId)).map((r) => ({
             ...r,
-            direction: r.isRef ? 'reference' : r.isInput ? 'input' : 'output',
+            direction: r.isInput ? 'input' : r.isRef ? 'reference' : 'output',
           }));
         } else {
           // Every run's rows of this content, from the lineage table.
@@ -51,6 +93,50 @@ export function registerLineage(program: Command, globals: () => GlobalOptions):
         );
       }),
     );
+}
+
+/** The graph (`--up`, `--down`, `--depth`, `--format`) or the impact (`--impacted-by`). */
+async function printGraph(
+  store: Store,
+  ref: string | undefined,
+  o: LineageOptions,
+  json: boolean,
+): Promise<void> {
+  const format = o.format ?? (json ? 'json' : 'text');
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `Unknown format "${format}": use ${FORMATS.join(', ')}.`,
+    );
+  }
+  if (o.up && o.down) {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      '--up and --down exclude each other (neither: both ways).',
+    );
+  }
+  if ((ref === undefined) === (o.impactedBy === undefined)) {
+    throw new TroveError('INVALID_ARGUMENT', 'Give a ref or --impacted-by <ref>, not both.');
+  }
+  const depth =
+    o.depth === undefined ? undefined : /^\d+$/.test(o.depth) ? Number(o.depth) : Number.NaN;
+  const graph: LineageGraph =
+    o.impactedBy !== undefined
+      ? await impactedBy(store, o.impactedBy)
+      : await lineageGraph(store, ref ?? '', {
+          direction: o.up ? 'up' : o.down ? 'down' : 'both',
+          ...(depth !== undefined ? { depth } : {}),
+        });
+  if (format === 'json') return printJson(graph);
+  const text =
+    format === 'dot'
+      ? formatDot(graph)
+      : format === 'mermaid'
+        ? formatMermaid(graph)
+        : o.impactedBy !== undefined
+          ? formatImpact(graph)
+          : formatText(graph);
+  process.stdout.write(text);
 }
 
 /** A lineage row as `trove lineage` shows it: the run's row, with its direction named. */

@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { validatePrefix } from '../backend/keys.js';
 import { TroveError } from '../errors.js';
+import { configError } from './config-error.js';
+import { type HooksConfig, parseHooks } from './hooks-config.js';
+import { parseRetention, type RetentionPolicy } from './retention-config.js';
 
 /** The embedded store's name: a local store at `<root>/.trove`, used when nothing else is named. */
 export const DEFAULT_STORE = 'default';
+
+export { configError } from './config-error.js';
 
 export interface StoreConfig {
   type: string;
@@ -20,19 +25,26 @@ export interface TroveConfig {
   file?: string;
   store?: string;
   stores: Record<string, StoreConfig>;
+  /** `retention:`: which artifacts expire (`trove gc --policy`). */
+  retention?: RetentionPolicy[];
+  /** `on:`: commands run after a change (`hooks`). */
+  on?: HooksConfig;
 }
 
-export function configError(
-  file: string,
-  path: string,
-  message: string,
-  hint?: string,
-): TroveError {
-  return new TroveError('INVALID_CONFIG', `${file}: ${path ? `${path}: ` : ''}${message}`, {
-    key: file,
-    hint,
-  });
-}
+/**
+ * Top-level keys besides `store` and `stores`, one entry each: the key, its parser, and where
+ * the parsed value goes in `TroveConfig`.
+ */
+const SECTIONS: Readonly<
+  Record<string, (config: TroveConfig, file: string, value: unknown) => void>
+> = {
+  retention: (config, file, value) => {
+    config.retention = parseRetention(file, value);
+  },
+  on: (config, file, value) => {
+    config.on = parseHooks(file, value);
+  },
+};
 
 /** Reads and checks `trove.yaml` (shape only: backend options are checked when a store is opened). */
 export function loadConfig(file: string): TroveConfig {
@@ -72,8 +84,13 @@ export function loadConfig(file: string): TroveConfig {
   }
   const raw = data as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (key !== 'store' && key !== 'stores') {
-      throw configError(file, key, 'unknown key.', 'Allowed top-level keys: store, stores.');
+    if (key !== 'store' && key !== 'stores' && !(key in SECTIONS)) {
+      throw configError(
+        file,
+        key,
+        'unknown key.',
+        `Allowed top-level keys: ${['store', 'stores', ...Object.keys(SECTIONS)].join(', ')}.`,
+      );
     }
   }
   if (raw.store !== undefined && typeof raw.store !== 'string') {
@@ -117,6 +134,9 @@ export function loadConfig(file: string): TroveConfig {
   }
   const config: TroveConfig = { file, stores };
   if (typeof raw.store === 'string') config.store = raw.store;
+  for (const [key, read] of Object.entries(SECTIONS)) {
+    if (raw[key] !== undefined) read(config, file, raw[key]);
+  }
   if (config.store !== undefined && config.store !== DEFAULT_STORE && !(config.store in stores)) {
     throw configError(
       file,

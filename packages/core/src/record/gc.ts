@@ -35,7 +35,12 @@ import { findProject, type ProjectPaths } from '../project/find-project.js';
 import { quarantine } from '../store/quarantine.js';
 import { beginGc, deadGcs, endGc, pruneGcLog, readGcLog } from './gc-log.js';
 import { refuseWhileRunning, settleQuarantine } from './gc-settle.js';
-import { collectReferences, REFERENCE_SOURCES, type ReferenceSource } from './references.js';
+import {
+  collectReferences,
+  REFERENCE_SOURCES,
+  type ReferenceSource,
+  referenceSources,
+} from './references.js';
 import type { Store } from './store.js';
 
 /** The default grace period: objects younger than a day are kept. */
@@ -98,6 +103,18 @@ export interface GcResult {
  */
 export async function gc(store: Store, options: GcOptions = {}): Promise<GcResult> {
   return gcWith(store, options, REFERENCE_SOURCES);
+}
+
+/**
+ * `gc` as a policy gc runs it: the artifacts in `expiring` (`expiredKey`s) keep nothing, so a dry
+ * run lists what the real run, after recording them expired, removes.
+ */
+export function gcExpiring(
+  store: Store,
+  options: GcOptions,
+  expiring: ReadonlySet<string>,
+): Promise<GcResult> {
+  return gcWith(store, options, referenceSources(expiring));
 }
 
 /** `gc` with the reference sources given (tests, and the place to add one). */

@@ -36,6 +36,10 @@ export interface ArtifactRecord {
   step?: number;
   desc?: string;
   labels?: string[];
+  /** How long it is kept (`30d`): retention expires it once older, unless something protects it. */
+  ttl?: string;
+  /** The aliases it was logged with (where each points now is in `aliases/<name>.json`). */
+  aliases?: string[];
   meta?: Record<string, unknown>;
   /** The local path that was logged, relative to the run's root. */
   source: string;

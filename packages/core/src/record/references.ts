@@ -13,6 +13,7 @@ import { joinKey } from '../backend/keys.js';
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, TroveError } from '../errors.js';
 import type { ProjectPaths } from '../project/find-project.js';
+import { expiredKey, expiredKeys } from './expired.js';
 import { readText } from './meta-io.js';
 import type { Store } from './store.js';
 
@@ -31,12 +32,25 @@ const MD5_TOKEN = /[0-9a-f]{32}(?:\.dir)?/g;
 const SKIPPED_DIRS = new Set(['.git', '.dvc', '.trove', 'node_modules']);
 const RUN_CONCURRENCY = 16;
 
-/** Every artifact of every run (cached or not: when in doubt, keep). */
-async function* runReferences({ store }: ReferenceContext): AsyncIterable<string> {
+/**
+ * Every artifact of every run (cached or not: when in doubt, keep), but those retention expired
+ * (`expired.ts`), and those in `expiring` (a policy gc's plan: its dry run sees what the real one
+ * will).
+ */
+async function* runReferences(
+  { store }: ReferenceContext,
+  expiring: ReadonlySet<string> = new Set(),
+): AsyncIterable<string> {
+  const expired = await expiredKeys(store);
   const ids = await store.listRunIds();
   const lists = await mapLimit(ids, RUN_CONCURRENCY, async (id) => {
     try {
-      return Object.values(await store.readArtifacts(id)).map((a) => a.md5);
+      return Object.values(await store.readArtifacts(id))
+        .filter((a) => {
+          const key = expiredKey(id, a.path, a.md5);
+          return !expired.has(key) && !expiring.has(key);
+        })
+        .map((a) => a.md5);
     } catch (err) {
       throw new TroveError(
         'CORRUPT',
@@ -89,13 +103,20 @@ async function* dvcRunCacheReferences({ store, signal }: ReferenceContext): Asyn
   }
 }
 
-/** The places references come from; `collectReferences` reads them all. */
-export const REFERENCE_SOURCES: readonly ReferenceSource[] = [
-  runReferences,
-  registryReferences,
-  workspaceReferences,
-  dvcRunCacheReferences,
-];
+/**
+ * The places references come from; `collectReferences` reads them all. `expiring`: artifacts
+ * (`expiredKey`s) a policy gc is about to expire, which keep nothing.
+ */
+export function referenceSources(expiring?: ReadonlySet<string>): readonly ReferenceSource[] {
+  return [
+    (ctx) => runReferences(ctx, expiring),
+    registryReferences,
+    workspaceReferences,
+    dvcRunCacheReferences,
+  ];
+}
+
+export const REFERENCE_SOURCES: readonly ReferenceSource[] = referenceSources();
 
 /** Every md5 referred to by any source. */
 export async function collectReferences(

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { StorageBackend } from '../backend/contract.js';
+import type { ObjectStat, StorageBackend } from '../backend/contract.js';
+import type { TroveConfig } from '../project/config.js';
 import { ContentStore } from '../store/content-store.js';
-import type { StoreParts } from '../store/open-backends.js';
+import type { StoreParts, UriBackends } from '../store/open-backends.js';
 import { type EventFile, listEventFiles, readEventFile } from './event-files.js';
 import { readJson, readText, writeJson } from './meta-io.js';
 import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
@@ -30,8 +31,13 @@ export class Store {
   readonly metaPrefix: string;
   readonly objects: ContentStore;
   readonly #embeddedDir: string | undefined;
+  readonly #uriBackends: UriBackends | undefined;
+  /** The project's trove.yaml as read when the store was opened (empty for a store made by hand). */
+  readonly config: TroveConfig;
 
   constructor(parts: StoreParts) {
+    this.#uriBackends = parts.uriBackends;
+    this.config = parts.config ?? { stores: {} };
     this.name = parts.name;
     this.meta = parts.meta;
     this.metaPrefix = parts.metaPrefix ?? '';
@@ -108,7 +114,19 @@ export class Store {
     return readEventFile(this, file);
   }
 
+  /**
+   * The stat of the object an `s3://`, `gs://` or `az://` URI names, read through that service's
+   * backend with the project's settings for it (its etag is the ETag, the GCS generation, the
+   * Azure ETag); undefined for any other URI, or a store opened without a project. Throws
+   * `NOT_FOUND` when there is no such object.
+   */
+  async statUri(uri: string): Promise<ObjectStat | undefined> {
+    const target = await this.#uriBackends?.open(uri);
+    return target && (await target.backend.stat(target.key));
+  }
+
   async close(): Promise<void> {
+    await this.#uriBackends?.close();
     await this.meta.close?.();
     if (this.objects.backend !== this.meta) await this.objects.backend.close?.();
   }

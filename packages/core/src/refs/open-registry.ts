@@ -1,4 +1,5 @@
 import { GcFence } from '../record/gc-log.js';
+import { fireHooks } from '../record/hooks.js';
 import type { Store } from '../record/store.js';
 import { validateModelName } from '../registry/model-names.js';
 import { ModelRegistry, type ModelVersion } from '../registry/model-registry.js';
@@ -23,6 +24,45 @@ class StoreRegistry extends ModelRegistry {
   constructor(store: Store) {
     super(store, async (uri) => contentOf(uri, await resolveArtifactRef(store, uri)));
     this.#store = store;
+  }
+
+  /** A new version, then the `register` hooks. */
+  override async createVersion(
+    name: string,
+    content: VersionContent,
+    options: { description?: string; tags?: Record<string, unknown> } = {},
+  ): Promise<ModelVersion> {
+    const version = await super.createVersion(name, content, options);
+    await fireHooks(this.#store, 'register', {
+      name,
+      version: version.version,
+      source: version.source,
+      md5: version.md5,
+      runId: version.runId,
+    });
+    return version;
+  }
+
+  /** The alias moved, then the `alias` hooks. */
+  override async setAlias(name: string, alias: string, version: number | string): Promise<void> {
+    await super.setAlias(name, alias, version);
+    // The version's content is read for the hooks only: no read more without one.
+    if (!this.#store.config.on?.alias) return;
+    const v = await this.getVersionByAlias(name, alias);
+    await fireHooks(this.#store, 'alias', {
+      kind: 'model',
+      action: 'set',
+      name,
+      alias,
+      version: v.version,
+      md5: v.md5,
+      runId: v.runId,
+    });
+  }
+
+  override async deleteAlias(name: string, alias: string): Promise<void> {
+    await super.deleteAlias(name, alias);
+    await fireHooks(this.#store, 'alias', { kind: 'model', action: 'remove', name, alias });
   }
 
   override async registerModel(

@@ -1,9 +1,12 @@
+import { validateArtifactName } from '../dvc/artifact-name.js';
 import { TroveError } from '../errors.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import { isModelId } from '../registry/logged-models.js';
+import { getArtifactAlias } from '../registry/artifact-aliases.js';
+import { validateAlias } from '../registry/model-names.js';
 import { MODELS_SCHEME, resolveModelUri } from '../registry/model-uri.js';
-import { findArtifactByName } from '../tables/find-artifacts.js';
+import { findArtifactByName, findArtifactVersion } from '../tables/find-artifacts.js';
 
 export interface ResolvedArtifact {
   md5: string;
@@ -26,7 +29,8 @@ const RUN_PATH_RE = /^([0-9a-f]{8,32})\/(.+)$/;
  * - `runs:/<run>/<logical path>` or `<run>/<logical path>` (MLflow's URI, or its short form);
  * - an md5 (`<hex>`, `<hex>.dir`, `md5:<hex>`): the content itself;
  * - `models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest`, `models:/<model-id>`;
- * - an artifact name: the newest artifact of that name across runs (`name@<run>` picks a run).
+ * - an artifact name: the newest artifact of that name across runs; `name:v<N>` its N-th version
+ *   in logging order; `name@<alias>` the one an alias points at (`name@<run>` picks a run).
  */
 export async function resolveArtifactRef(store: Store, ref: string): Promise<ResolvedArtifact> {
   if (typeof ref !== 'string' || ref === '') {
@@ -60,9 +64,13 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
     if (model) return resolveModelRef(store, `${MODELS_SCHEME}${model}`);
     throw new TroveError('NOT_FOUND', `Run ${runId} has no artifact at ${path}.`);
   }
+  const version = VERSION_RE.exec(ref);
+  if (version?.[1] && version[2]) return resolveVersion(store, version[1], Number(version[2]));
   const at = ref.lastIndexOf('@');
   const name = at > 0 ? ref.slice(0, at) : ref;
   if (at > 0) {
+    const aliased = await resolveAlias(store, name, ref.slice(at + 1));
+    if (aliased) return aliased;
     const runId = await store.resolveRunId(ref.slice(at + 1));
     const found = newestByName(await store.readArtifacts(runId), name);
     if (found) return fromRecord(runId, found);
@@ -75,6 +83,54 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
   throw new TroveError('NOT_FOUND', `No artifact named "${name}" in store "${store.name}".`, {
     hint: 'Use `trove ls` to see what runs logged.',
   });
+}
+
+/** `name:v<N>`: names cannot hold a colon (DVC's rule), so this never shadows one. */
+const VERSION_RE = /^([^:@]+):v(\d+)$/;
+
+async function resolveVersion(store: Store, name: string, n: number): Promise<ResolvedArtifact> {
+  const where = n >= 1 ? await findArtifactVersion(store, name, n) : undefined;
+  const record = where && (await store.readArtifacts(where.runId))[where.path];
+  if (!where || !record) {
+    throw new TroveError('NOT_FOUND', `Artifact "${name}" has no version ${n}.`, {
+      hint: 'Versions are numbered from 1 in logging order: `trove ls` lists them.',
+    });
+  }
+  return fromRecord(where.runId, record);
+}
+
+/**
+ * The artifact `alias` of `name` points at, or undefined when no such alias is set (the text
+ * after `@` may then be a run id). The alias pins content: a record of that path logged again
+ * with other bytes since is not what the alias names.
+ */
+async function resolveAlias(
+  store: Store,
+  name: string,
+  alias: string,
+): Promise<ResolvedArtifact | undefined> {
+  if (!passes(validateArtifactName, name) || !passes(validateAlias, alias)) return undefined;
+  const target = await getArtifactAlias(store, name, alias);
+  if (!target) return undefined;
+  const record = (await store.readArtifacts(target.runId))[target.path];
+  if (record?.md5 === target.md5) return fromRecord(target.runId, record);
+  return {
+    md5: target.md5,
+    isdir: target.md5.endsWith('.dir'),
+    name,
+    kind: target.md5.endsWith('.dir') ? 'dir' : 'file',
+    runId: target.runId,
+  };
+}
+
+/** Whether `value` passes `check` (a validator that throws). */
+function passes(check: (value: string) => unknown, value: string): boolean {
+  try {
+    check(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function newestByName(

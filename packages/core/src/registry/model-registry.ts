@@ -6,16 +6,14 @@
  * and re-applies its update, so with many writers no change is lost and version numbers are
  * 1…N without gaps or repeats, on every backend whose conditional writes are atomic.
  *
- * Every change has an id the document keeps (`registry-doc.ts`). A write whose answer was lost
- * may have landed: the SDK's retry of it then fails its condition, or the call fails after its
- * retries. Either way the writer reads again, and if its id is there the change is done and
- * the call resolves with the document as it was found; a call fails only when its change is
- * not in the document.
+ * Every change has an id the document keeps (`registry-doc.ts`, `record/cas-doc.ts`): a writer
+ * whose answer was lost finds its change on the next read instead of applying it twice.
  */
 import { randomUUID } from 'node:crypto';
 import { joinKey } from '../backend/keys.js';
-import { isTroveError, TroveError } from '../errors.js';
-import { type MetaLocation, readWhole } from '../record/meta-io.js';
+import { TroveError } from '../errors.js';
+import { readDoc, updateDoc } from '../record/cas-doc.js';
+import type { MetaLocation } from '../record/meta-io.js';
 import { validateAlias, validateModelName, validateTag, validateVersion } from './model-names.js';
 import type { DocUpdate, RegistryDoc, VersionContent, VersionDoc } from './registry-doc.js';
 import * as docs from './registry-doc.js';
@@ -45,10 +43,6 @@ export interface SearchVersionsOptions {
   /** Only versions that carry this tag (and value, when given). */
   tag?: { key: string; value?: string };
 }
-
-/** How long a writer keeps retrying a contended document before giving up. */
-const RETRY_DEADLINE_MS = 120_000;
-const MAX_BACKOFF_MS = 50;
 
 export class ModelRegistry {
   readonly #store: MetaLocation;
@@ -215,81 +209,16 @@ export class ModelRegistry {
   }
 
   async #read(name: string): Promise<RegistryDoc | undefined> {
-    return (await this.#readWithEtag(name))?.doc;
+    return (await readDoc(this.#store, this.#key(name), REGISTRY_DOC))?.doc;
   }
 
-  async #readWithEtag(name: string): Promise<{ doc: RegistryDoc; etag: string } | undefined> {
-    const key = this.#key(name);
-    try {
-      const { text, etag } = await readWhole(this.#store.meta, key);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        throw new TroveError('CORRUPT', `${key} is not valid JSON.`, { key, cause: err });
-      }
-      return { doc: docs.checkDoc(parsed, key), etag };
-    } catch (err) {
-      if (isTroveError(err, 'NOT_FOUND')) return undefined;
-      throw err;
-    }
-  }
-
-  /**
-   * Read, apply, write conditionally; on a lost race, again. An update that throws (a missing
-   * version, say) ends the loop with nothing written. A read that finds the change `id` already
-   * applied (a write that landed although its answer was lost) ends it too.
-   */
-  async #update(name: string, update: DocUpdate, id: string = randomUUID()): Promise<RegistryDoc> {
-    const key = this.#key(name);
-    const deadline = Date.now() + RETRY_DEADLINE_MS;
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.#readWithEtag(name);
-      if (current && docs.hasChange(current.doc, id)) return current.doc;
-      const next = docs.recordChange(
-        update(current ? structuredClone(current.doc) : undefined, Date.now()),
-        id,
-      );
-      try {
-        await this.#store.meta.write(key, `${JSON.stringify(next, null, 2)}\n`, {
-          contentType: 'application/json',
-          ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' as const }),
-        });
-        return next;
-      } catch (err) {
-        const lost = isTroveError(err, 'PRECONDITION_FAILED') || isTroveError(err, 'NOT_FOUND');
-        // Not a lost race: the write failed after the backend's own retries. It may still have
-        // landed (an answer cut after the server acted), and only a read can tell.
-        if (!lost) return this.#landedOrThrow(name, id, err);
-        if (Date.now() > deadline) {
-          throw new TroveError(
-            'UNAVAILABLE',
-            `Gave up updating ${key} after ${attempt + 1} tries.`,
-            {
-              key,
-              retryable: true,
-              cause: err,
-            },
-          );
-        }
-        const cap = Math.min(MAX_BACKOFF_MS, 2 ** Math.min(attempt, 6));
-        await new Promise((r) => setTimeout(r, Math.random() * cap));
-      }
-    }
-  }
-
-  /** The document holding the change `id`, or `failure` when the change is not there. */
-  async #landedOrThrow(name: string, id: string, failure: unknown): Promise<RegistryDoc> {
-    let current: { doc: RegistryDoc } | undefined;
-    try {
-      current = await this.#readWithEtag(name);
-    } catch {
-      throw failure;
-    }
-    if (current && docs.hasChange(current.doc, id)) return current.doc;
-    throw failure;
+  /** Applies `update` exactly once (`record/cas-doc.ts`), found after a lost answer by `id`. */
+  #update(name: string, update: DocUpdate, id?: string): Promise<RegistryDoc> {
+    return updateDoc(this.#store, this.#key(name), REGISTRY_DOC, update, id);
   }
 }
+
+const REGISTRY_DOC = { check: docs.checkDoc, hasChange: docs.hasChange };
 
 function checkTags(tags: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -3,8 +3,8 @@
  * pure function of the previous document (or of none, for a new model), so a writer that loses
  * a conditional-write race re-reads and applies the same change again. Every change carries an
  * id the document keeps (a new version holds it for good, every change for the last
- * `RECENT_CHANGES` changes), so a writer whose answer was lost recognises its change on the
- * next read instead of applying it twice.
+ * `RECENT_CHANGES` changes, `record/cas-doc.ts`), so a writer whose answer was lost recognises its
+ * change on the next read instead of applying it twice.
  */
 import { TroveError } from '../errors.js';
 
@@ -48,21 +48,9 @@ export interface RegistryDoc {
   recentChanges?: string[];
 }
 
-/**
- * How many change ids a document keeps. A writer looks for its id right after its write, so
- * this only has to outlast the changes other writers make in that moment.
- */
-const RECENT_CHANGES = 64;
-
-/** Whether the change `id` is already in `doc`. */
+/** Whether a version was added by the change `id` (kept for good, past the recent changes). */
 export function hasChange(doc: RegistryDoc, id: string): boolean {
-  return (doc.recentChanges?.includes(id) ?? false) || doc.versions.some((v) => v.changeId === id);
-}
-
-/** Records that the change `id` made `doc` what it is. */
-export function recordChange(doc: RegistryDoc, id: string): RegistryDoc {
-  doc.recentChanges = [...(doc.recentChanges ?? []), id].slice(-RECENT_CHANGES);
-  return doc;
+  return doc.versions.some((v) => v.changeId === id);
 }
 
 /** A change to a model's document; `undefined` in, for a model not registered yet. */

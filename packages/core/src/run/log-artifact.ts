@@ -12,8 +12,12 @@ import { TroveError } from '../errors.js';
 import { copyInto } from '../fs/copy-into.js';
 import { artifactEvent, validateEventName } from '../layout/events.js';
 import { logicalPath, validateRelPath, validateStep } from '../layout/paths.js';
+import { parseDuration } from '../project/duration.js';
 import { GcFence } from '../record/gc-log.js';
+import { fireHooks } from '../record/hooks.js';
 import type { ArtifactRecord } from '../record/records.js';
+import { setArtifactAlias } from '../registry/artifact-aliases.js';
+import { validateAlias } from '../registry/model-names.js';
 import { ensureStored } from '../store/ensure-stored.js';
 import type { Progress } from '../store/ingest.js';
 import { checkPathText, type Ingested, ingestPath, statArtifactPath } from '../store/ingest.js';
@@ -53,6 +57,16 @@ export interface LogArtifactOptions {
   copy?: boolean;
   /** `false` records metadata only; the content is not stored and no `.dvc` file is written. */
   cache?: boolean;
+  /**
+   * Aliases of the artifact's name moved to this artifact once it is logged (`best`, `prod`):
+   * `name@best` then names it, until the alias moves on.
+   */
+  aliases?: string[];
+  /**
+   * How long it is kept (`30d`, `12h`): `trove gc --policy` expires it once older, unless it is
+   * aliased, registered or a run's input.
+   */
+  ttl?: string;
   /** Versioned: the artifact goes to `assets/<type>/<name>_<step>[.<ext>]`. */
   step?: number;
   /** Unversioned: the folder under `outputs/`. */
@@ -90,6 +104,8 @@ export async function logArtifact(
     );
   }
   const labels = checkLabels(options.labels);
+  const aliases = checkAliases(options.aliases, options.cache);
+  if (options.ttl !== undefined) parseDuration(options.ttl, 'ttl');
   const meta = checkMeta(options.meta);
   if (options.desc !== undefined && typeof options.desc !== 'string') {
     throw new TroveError('INVALID_ARGUMENT', 'desc must be a string.');
@@ -154,6 +170,8 @@ export async function logArtifact(
     step,
     desc: options.desc,
     labels,
+    aliases,
+    ttl: options.ttl,
     meta,
     cached: cache,
     source: relToRoot(ctx, tracked),
@@ -180,6 +198,15 @@ export async function logArtifact(
   }
   await ctx.persist();
   if (await fence?.crossed()) await ensureStored(ctx.store.objects, ingested.md5, ingested);
+  // Moved once the record is saved, so an alias never names an artifact the store lacks.
+  for (const alias of aliases ?? []) {
+    const set = await setArtifactAlias(ctx.store, artifactName, alias, {
+      runId: ctx.id,
+      path: logical,
+      md5: ingested.md5,
+    });
+    await fireHooks(ctx.store, 'alias', { kind: 'artifact', action: 'set', ...set });
+  }
   return record;
 }
 
@@ -192,6 +219,8 @@ function artifactRecord(
     step?: number;
     desc?: string;
     labels?: string[];
+    aliases?: string[];
+    ttl?: string | undefined;
     meta?: Record<string, unknown>;
     cached: boolean;
     source: string;
@@ -214,6 +243,8 @@ function artifactRecord(
   if (extra.step !== undefined) record.step = extra.step;
   if (extra.desc !== undefined) record.desc = extra.desc;
   if (extra.labels) record.labels = extra.labels;
+  if (extra.aliases) record.aliases = extra.aliases;
+  if (extra.ttl !== undefined) record.ttl = extra.ttl;
   if (extra.meta) record.meta = extra.meta;
   if (extra.dvcFile) record.dvcFile = extra.dvcFile;
   return record;
@@ -225,6 +256,20 @@ function checkLabels(labels: unknown): string[] | undefined {
     throw new TroveError('INVALID_ARGUMENT', 'labels must be a list of strings.');
   }
   return [...labels];
+}
+
+function checkAliases(aliases: unknown, cache: boolean | undefined): string[] | undefined {
+  if (aliases === undefined) return undefined;
+  if (!Array.isArray(aliases)) {
+    throw new TroveError('INVALID_ARGUMENT', 'aliases must be a list of strings.');
+  }
+  if (cache === false && aliases.length > 0) {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      'An artifact logged with cache: false cannot have aliases: an alias names stored content.',
+    );
+  }
+  return [...new Set(aliases.map((a) => validateAlias(a)))];
 }
 
 function checkMeta(meta: unknown): Record<string, unknown> | undefined {

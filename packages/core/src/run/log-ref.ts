@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   defaultArtifactName,
   validateArtifactName,
@@ -6,8 +5,8 @@ import {
 } from '../dvc/artifact-name.js';
 import { TroveError } from '../errors.js';
 import type { LineageRow } from '../record/records.js';
-import { ingestPath } from '../store/ingest.js';
-import { lineageRow, type RunContext, relToRoot, summaryOf } from './context.js';
+import { lineageRow, type RunContext } from './context.js';
+import { digestOf, URI_RE } from './digest.js';
 
 export interface LogRefOptions {
   name?: string;
@@ -17,11 +16,10 @@ export interface LogRefOptions {
   isInput?: boolean;
 }
 
-const URI_RE = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
-
 /**
  * Records lineage only (Polyaxon's `log_artifact_ref`): nothing is copied or stored. A readable
- * local path gets its md5 recorded; a URI (`s3://…`) is recorded as given.
+ * local path gets its md5 recorded; an `s3://`, `gs://` or `az://` object its ETag or generation
+ * (`digest.ts`); any other URI is recorded as given.
  */
 export async function logRef(
   ctx: RunContext,
@@ -37,24 +35,9 @@ export async function logRef(
       ? defaultArtifactName(pathOrUri.replace(URI_RE, ''))
       : validateArtifactName(options.name);
   const kind = options.kind === undefined ? undefined : validateArtifactType(options.kind);
-  const summary: Record<string, unknown> = { ...(options.summary ?? {}) };
-  let path = pathOrUri;
-  let isdir = false;
-  if (!URI_RE.test(pathOrUri)) {
-    const local = resolve(ctx.cwd, pathOrUri);
-    path = relToRoot(ctx, local);
-    try {
-      const ingested = await ingestPath(local, {
-        state: ctx.hashState(),
-        ...(ctx.dvcRoot ? { dvcRoot: ctx.dvcRoot } : {}),
-      });
-      ctx.hashState().save();
-      isdir = ingested.isdir;
-      Object.assign(summary, summaryOf(ingested));
-    } catch {
-      // Polyaxon hashes a reference only when it can read it; an unreadable one is still recorded.
-    }
-  }
+  // The digest is recorded beside the caller's summary, so a later use can tell the data changed.
+  const { path, isdir, summary: digest } = await digestOf(ctx, pathOrUri, 'record');
+  const summary: Record<string, unknown> = { ...(options.summary ?? {}), ...digest };
   const row = lineageRow(
     ctx,
     {

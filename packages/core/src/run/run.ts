@@ -4,12 +4,14 @@ import { HashState } from '../hash/hash-state.js';
 import { validateEventName } from '../layout/events.js';
 import { validateStep } from '../layout/paths.js';
 import { findProject } from '../project/find-project.js';
+import { fireHooks } from '../record/hooks.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import type { RunContents } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
 import { bindContext, type RunContext } from './context.js';
 import { type ExitStatus, guardRun, unguardRun } from './exit-guard.js';
 import { type LogArtifactOptions, logArtifact } from './log-artifact.js';
+import { type LogInputOptions, logInput } from './log-input.js';
 import { type LogRefOptions, logRef } from './log-ref.js';
 import { recordValues } from './record-value.js';
 import { RunWriter } from './run-writer.js';
@@ -237,16 +239,30 @@ export class Run implements AsyncDisposable {
 
   /**
    * Records lineage only (Polyaxon's `log_artifact_ref`): nothing is copied or stored. A readable
-   * local path gets its md5 recorded; a URI (`s3://…`) is recorded as given.
+   * local path gets its md5 recorded, an `s3://`, `gs://` or `az://` object its ETag or
+   * generation (with a store of that service in trove.yaml); any other URI is recorded as given.
    */
   logArtifactRef(pathOrUri: string, options: LogRefOptions = {}): Promise<LineageRow> {
     return this.#track(logRef(this.#ctx, pathOrUri, options));
   }
 
   /**
+   * Records a dataset this run reads, with a digest of what it holds now (md5 of a local path;
+   * ETag or generation of an `s3://`, `gs://`, `az://` object). Nothing is copied.
+   *
+   * @example
+   * await run.logInput('s3://data/train.parquet', { name: 'train', context: 'training' });
+   */
+  logInput(pathOrUri: string, options: LogInputOptions = {}): Promise<LineageRow> {
+    return this.#track(logInput(this.#ctx, pathOrUri, options));
+  }
+
+  /**
    * Fetches an artifact logged by any run and records it as this run's input. `ref` is a name
-   * (newest wins), `runs:/<run>/<path>`, `<run>/<path>`, or an md5. The content is linked out of
-   * a local store (reflink, hardlink, then copy) or downloaded and verified.
+   * (newest wins), `name:v<N>`, `name@<alias>`, `runs:/<run>/<path>`, `<run>/<path>`, or an md5.
+   * The content is linked out of a local store (reflink, hardlink, then copy) or downloaded and
+   * verified. A reference or input (by name or URI) is checked instead: when the data under it
+   * changed since it was recorded, `CHANGED` (a warning with `allowChanged: true`).
    */
   useArtifact(ref: string, options: UseArtifactOptions = {}): Promise<UsedArtifact> {
     return this.#track(useArtifact(this.#ctx, ref, options));
@@ -297,6 +313,13 @@ export class Run implements AsyncDisposable {
     }
     try {
       this.#hashState?.save();
+      if (ends) {
+        await fireHooks(this.store, 'run-end', {
+          runId: this.id,
+          name: this.name,
+          status: this.#record.status,
+        });
+      }
     } finally {
       if (this.#ownsStore) await this.store.close();
     }

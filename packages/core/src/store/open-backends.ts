@@ -45,6 +45,75 @@ export interface StoreParts {
   objectsPrefix?: string;
   /** The embedded store's folder (`<root>/.trove`), which gets a `.gitignore` when first created. */
   embeddedDir?: string;
+  /** Opens the backend an `s3://`, `gs://` or `az://` URI is on (see `uriBackends`). */
+  uriBackends?: UriBackends;
+  /** The project's trove.yaml as read (retention policies, hooks). */
+  config?: TroveConfig;
+}
+
+/**
+ * The backends of the buckets that `s3://`, `gs://` and `az://` URIs name, opened on first use
+ * with the project's own settings for that service (the store in use when it is one, else the
+ * first store of that type in `trove.yaml`: endpoint, region, account…) and the SDK's own
+ * credential chain, the bucket or container taken from the URI. A project with no store of that
+ * service reads no such URI.
+ */
+export interface UriBackends {
+  /** The backend and key of `uri`, or undefined for a scheme no backend reads. */
+  open(uri: string): Promise<{ backend: StorageBackend; key: string } | undefined>;
+  close(): Promise<void>;
+}
+
+/** URI schemes read through a backend, and the option that names the bucket. */
+const URI_SCHEMES: Readonly<Record<string, { type: string; bucketOption: string }>> = {
+  s3: { type: 's3', bucketOption: 'bucket' },
+  gs: { type: 'gcs', bucketOption: 'bucket' },
+  az: { type: 'azure', bucketOption: 'container' },
+};
+
+const URI_RE = /^([a-z0-9]+):\/\/([^/]+)\/(.+)$/;
+
+function uriBackends(
+  config: TroveConfig,
+  inUse: string,
+  root: string,
+  searchFrom: string[],
+): UriBackends {
+  const opened = new Map<string, Promise<StorageBackend>>();
+  return {
+    async open(uri) {
+      const m = URI_RE.exec(uri);
+      const scheme = m?.[1] && URI_SCHEMES[m[1]];
+      if (!m?.[2] || !m[3] || !scheme) return undefined;
+      const id = `${scheme.type}\n${m[2]}`;
+      let backend = opened.get(id);
+      if (!backend) {
+        const found = [inUse, ...Object.keys(config.stores)]
+          .map((n) => [n, config.stores[n]] as const)
+          .find(([, c]) => c?.type === scheme.type);
+        // Without a store of that service the project says nothing of where it is (an endpoint,
+        // an account): nothing is sent anywhere, and the URI is read by no backend.
+        if (!found?.[1]) return undefined;
+        const [name, base] = found;
+        const { prefix: _, ...settings } = base;
+        backend = loadBackend(
+          { ...settings, type: scheme.type, [scheme.bucketOption]: m[2] },
+          name,
+          config,
+          root,
+          searchFrom,
+        );
+        opened.set(id, backend);
+        backend.catch(() => opened.delete(id));
+      }
+      return { backend: await backend, key: m[3] };
+    },
+    async close() {
+      for (const backend of opened.values())
+        await (await backend.catch(() => undefined))?.close?.();
+      opened.clear();
+    },
+  };
 }
 
 /**
@@ -67,12 +136,20 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
   const searchFrom = [project.root, ...(options.resolveFrom ?? [])];
   const local = (path: string) =>
     loadBackend({ type: 'local', path }, 'default', config, project.root, searchFrom);
+  const uris = uriBackends(config, name, project.root, searchFrom);
 
   if (name === DEFAULT_STORE && !(DEFAULT_STORE in config.stores)) {
     const embeddedDir = join(project.root, '.trove');
     const meta = await local(embeddedDir);
-    if (!project.dvcRoot) return { name, meta, embeddedDir };
-    return { name, meta, embeddedDir, objects: await local(dvcCacheDir(project.dvcRoot)) };
+    if (!project.dvcRoot) return { name, meta, embeddedDir, uriBackends: uris, config };
+    return {
+      name,
+      meta,
+      embeddedDir,
+      objects: await local(dvcCacheDir(project.dvcRoot)),
+      uriBackends: uris,
+      config,
+    };
   }
   const storeConfig = config.stores[name];
   if (!storeConfig) {
@@ -83,7 +160,13 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
     });
   }
   const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
-  return { name, meta: backend, metaPrefix: storeConfig.prefix ?? '' };
+  return {
+    name,
+    meta: backend,
+    metaPrefix: storeConfig.prefix ?? '',
+    uriBackends: uris,
+    config,
+  };
 }
 
 async function loadBackend(

@@ -25,6 +25,61 @@ export async function findArtifactByName(
   return row && { runId: String(row.run_id), path: String(row.path) };
 }
 
+/**
+ * Versions of a name are numbered 1, 2, … in logging order (time logged, then run id and path
+ * for a tie), the way `name:v<N>` counts them.
+ */
+const VERSION_ORDER = 'logged_at, run_id, path';
+
+/** The run and logical path of the `n`-th artifact called `name`; undefined when there is none. */
+export async function findArtifactVersion(
+  store: Store,
+  name: string,
+  n: number,
+): Promise<{ runId: string; path: string } | undefined> {
+  const [row] = await queryTable(
+    store,
+    'artifacts',
+    `SELECT run_id, path FROM artifacts WHERE name = ? ORDER BY ${VERSION_ORDER} LIMIT 1 OFFSET ?`,
+    [name, n - 1],
+  );
+  return row && { runId: String(row.run_id), path: String(row.path) };
+}
+
+/** The version number of each artifact of `names`, keyed `<run id>/<path>`. */
+export async function artifactVersionNumbers(
+  store: Store,
+  names: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = await queryTable(
+    store,
+    'artifacts',
+    `SELECT run_id, path, row_number() OVER (PARTITION BY name ORDER BY ${VERSION_ORDER}) AS n
+     FROM artifacts WHERE list_contains(from_json(?::JSON, '["VARCHAR"]'), name)`,
+    [JSON.stringify(names)],
+  );
+  return new Map(rows.map((r) => [`${String(r.run_id)}/${String(r.path)}`, Number(r.n)]));
+}
+
+/**
+ * The newest input or reference row whose name, path or URI is `ref`: its run, name and path
+ * (the run's own row says whether it only points at data).
+ */
+export async function findReference(
+  store: Store,
+  ref: string,
+): Promise<{ runId: string; name: string; path: string } | undefined> {
+  const [row] = await queryTable(
+    store,
+    'lineage',
+    `SELECT run_id, name, path FROM lineage
+      WHERE (name = $1 OR path = $1) AND direction <> 'output'
+      ORDER BY timestamp DESC, run_id DESC LIMIT 1`,
+    [ref],
+  );
+  return row && { runId: String(row.run_id), name: String(row.name), path: String(row.path) };
+}
+
 export interface ListArtifactsOptions {
   /** Only artifacts of this type. */
   type?: string;

@@ -118,7 +118,9 @@ export function lineageRows(contents: RunContents): LineageTableRow[] {
     const md5 = row.summary?.md5;
     return {
       run_id: contents.record.id,
-      direction: row.isRef ? 'reference' : row.isInput ? 'input' : 'output',
+      // An input is an input whether its bytes were stored or only pointed at (`logInput`, an
+      // input reference): the lineage graph walks inputs one way, outputs and references the other.
+      direction: row.isInput ? 'input' : row.isRef ? 'reference' : 'output',
       name: row.name,
       kind: row.kind,
       path: row.path,
