@@ -42,13 +42,13 @@ export {
   type IndexResult,
   indexStore as indexTables,
 } from './tables/index-store.js';
+export type { LineageGraph, LineageNode, WalkOptions } from './tables/lineage-graph.js';
 export {
   type MetricSeries,
   type MetricSeriesOptions,
   metricSeries,
   prepareMetricSeries,
 } from './tables/metric-series.js';
-export type { LineageGraph, LineageNode, WalkOptions } from './tables/lineage-graph.js';
 export type { ArtifactRow, LineageTableRow, RunRow } from './tables/rows.js';
 export { type RunKeys, runKeys } from './tables/run-keys.js';
 export { countRuns, type SearchRunsOptions, searchRuns } from './tables/search-runs.js';
