@@ -19,6 +19,8 @@ export interface TroveConfig {
   /** The file it was read from, if any. */
   file?: string;
   store?: string;
+  /** The store `trove push` sends to and `trove pull` takes from when none is named. */
+  remote?: string;
   stores: Record<string, StoreConfig>;
 }
 
@@ -33,6 +35,14 @@ export function configError(
     hint,
   });
 }
+
+/** The keys `trove.yaml` may have at its top. */
+const TOP_LEVEL_KEYS = [
+  'store',
+  'stores',
+  // remote: the store push and pull use when none is named
+  'remote',
+];
 
 /** Reads and checks `trove.yaml` (shape only: backend options are checked when a store is opened). */
 export function loadConfig(file: string): TroveConfig {
@@ -72,8 +82,13 @@ export function loadConfig(file: string): TroveConfig {
   }
   const raw = data as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (key !== 'store' && key !== 'stores') {
-      throw configError(file, key, 'unknown key.', 'Allowed top-level keys: store, stores.');
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      throw configError(
+        file,
+        key,
+        'unknown key.',
+        `Allowed top-level keys: ${TOP_LEVEL_KEYS.join(', ')}.`,
+      );
     }
   }
   if (raw.store !== undefined && typeof raw.store !== 'string') {
@@ -117,6 +132,17 @@ export function loadConfig(file: string): TroveConfig {
   }
   const config: TroveConfig = { file, stores };
   if (typeof raw.store === 'string') config.store = raw.store;
+  if (raw.remote !== undefined) {
+    if (typeof raw.remote !== 'string' || !(raw.remote in stores || raw.remote === DEFAULT_STORE)) {
+      throw configError(
+        file,
+        'remote',
+        `must name a store under stores, not ${JSON.stringify(raw.remote)}.`,
+        knownStoresHint(config),
+      );
+    }
+    config.remote = raw.remote;
+  }
   if (config.store !== undefined && config.store !== DEFAULT_STORE && !(config.store in stores)) {
     throw configError(
       file,

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { joinKey } from '../backend/keys.js';
 import { isTroveError, TroveError } from '../errors.js';
 import { type MetaLocation, readWhole } from '../record/meta-io.js';
+import { mergeRegistryDoc } from './merge-doc.js';
 import { validateAlias, validateModelName, validateTag, validateVersion } from './model-names.js';
 import type { DocUpdate, RegistryDoc, VersionContent, VersionDoc } from './registry-doc.js';
 import * as docs from './registry-doc.js';
@@ -202,6 +203,32 @@ export class ModelRegistry {
     await this.#update(name, docs.deleteVersion(name, validateVersion(version)));
   }
 
+  /** A model's stored document as it is (for a sync), or undefined when not registered. */
+  async readDocument(name: string): Promise<RegistryDoc | undefined> {
+    return this.#read(validateModelName(name));
+  }
+
+  /**
+   * Merges `source`, the same model's document on the store `sourceStore`, into this store's
+   * (`merge-doc.ts`). Resolves to whether the document changed; a merge that adds nothing writes
+   * nothing.
+   */
+  async mergeDocument(source: RegistryDoc, sourceStore: string): Promise<boolean> {
+    const name = validateModelName(source.name);
+    let changed = false;
+    await this.#update(
+      name,
+      (doc) => {
+        const next = mergeRegistryDoc(doc, source, sourceStore);
+        changed = JSON.stringify(next) !== JSON.stringify(doc);
+        return next;
+      },
+      randomUUID(),
+      () => !changed,
+    );
+    return changed;
+  }
+
   #key(name: string): string {
     return joinKey(this.#store.metaPrefix, 'registry', `${name}.json`);
   }
@@ -240,16 +267,20 @@ export class ModelRegistry {
    * version, say) ends the loop with nothing written. A read that finds the change `id` already
    * applied (a write that landed although its answer was lost) ends it too.
    */
-  async #update(name: string, update: DocUpdate, id: string = randomUUID()): Promise<RegistryDoc> {
+  async #update(
+    name: string,
+    update: DocUpdate,
+    id: string = randomUUID(),
+    unchanged: () => boolean = () => false,
+  ): Promise<RegistryDoc> {
     const key = this.#key(name);
     const deadline = Date.now() + RETRY_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       const current = await this.#readWithEtag(name);
       if (current && docs.hasChange(current.doc, id)) return current.doc;
-      const next = docs.recordChange(
-        update(current ? structuredClone(current.doc) : undefined, Date.now()),
-        id,
-      );
+      const updated = update(current ? structuredClone(current.doc) : undefined, Date.now());
+      if (current && unchanged()) return current.doc;
+      const next = docs.recordChange(updated, id);
       try {
         await this.#store.meta.write(key, `${JSON.stringify(next, null, 2)}\n`, {
           contentType: 'application/json',

@@ -53,16 +53,8 @@ export interface StoreParts {
  * cache when the project is a DVC repository (so `dvc status`, `checkout` and `push` see them).
  */
 export async function openStoreParts(options: OpenStoreOptions = {}): Promise<StoreParts> {
-  const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
-  const project = findProject(cwd);
-  const file = options.configFile
-    ? resolve(cwd, options.configFile)
-    : join(project.root, CONFIG_FILE);
-  if (options.configFile && !existsSync(file)) {
-    throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
-  }
-  const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
+  const { project, file, config } = projectConfig(options);
   const name = options.store ?? (env.TROVE_STORE || undefined) ?? config.store ?? DEFAULT_STORE;
   const searchFrom = [project.root, ...(options.resolveFrom ?? [])];
   const local = (path: string) =>
@@ -84,6 +76,20 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
   }
   const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
   return { name, meta: backend, metaPrefix: storeConfig.prefix ?? '' };
+}
+
+/** The project around `options.cwd` and its config (empty when there is no `trove.yaml`). */
+export function projectConfig(options: Pick<OpenStoreOptions, 'cwd' | 'configFile'>) {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const project = findProject(cwd);
+  const file = options.configFile
+    ? resolve(cwd, options.configFile)
+    : join(project.root, CONFIG_FILE);
+  if (options.configFile && !existsSync(file)) {
+    throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
+  }
+  const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
+  return { project, file, config };
 }
 
 async function loadBackend(
