@@ -8,6 +8,7 @@ import { registerLs } from './commands/ls.js';
 import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSync } from './commands/sync.js';
 import { registerTables } from './commands/tables.js';
 import { registerVerify } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerReport(program, globals);
   registerModels(program, globals);
   registerGc(program, globals);
+  registerSync(program, globals);
   return program;
 }
 
