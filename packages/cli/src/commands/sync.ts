@@ -1,4 +1,12 @@
-import { openStore, pull, push, type SyncOptions, type SyncSummary, sync } from '@trove/core';
+import {
+  openStore,
+  pull,
+  push,
+  type SyncOptions,
+  type SyncSummary,
+  sync,
+  TroveError,
+} from '@trove/core';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type GlobalOptions, storeOptions } from '../context.js';
@@ -64,6 +72,12 @@ export function registerSync(program: Command, globals: () => GlobalOptions): vo
         globals(),
         'synced',
         async (options) => {
+          if (from === to) {
+            throw new TroveError(
+              'INVALID_ARGUMENT',
+              `A store cannot be synced with itself ("${to}").`,
+            );
+          }
           const base = storeOptions(globals());
           const source = await openStore({ ...base, store: from });
           try {
