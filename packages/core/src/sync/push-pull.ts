@@ -9,7 +9,7 @@ import type { Store } from '../record/store.js';
 import { type OpenStoreOptions, projectConfig } from '../store/open-backends.js';
 import { type SyncOptions, type SyncSummary, sync } from './sync.js';
 
-export interface PushPullOptions extends OpenStoreOptions, SyncOptions {
+interface PushPullOptions extends OpenStoreOptions, SyncOptions {
   /** What to move: run ids, a filter, artifact references; empty or absent for everything. */
   what?: readonly string[];
 }
