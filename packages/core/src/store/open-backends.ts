@@ -6,6 +6,7 @@ import type { StorageBackend } from '../backend/contract.js';
 import type { BackendFactory, OptionSpec } from '../backend/define.js';
 import { dvcCacheDir } from '../dvc/cache-dir.js';
 import { isTroveError, TroveError } from '../errors.js';
+import { cacheSettings } from '../project/cache-config.js';
 import {
   configError,
   DEFAULT_STORE,
@@ -15,12 +16,13 @@ import {
   type TroveConfig,
 } from '../project/config.js';
 import { CONFIG_FILE, findProject } from '../project/find-project.js';
+import { ObjectCache } from './object-cache.js';
 
 /** Backends published with trove, as `@trove/backend-<type>`. */
 const OFFICIAL_TYPES = new Set(['local', 's3', 'gcs', 'azure']);
 
 /** Options every store has, handled by core rather than by the backend. */
-const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix']);
+const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix', 'cache']);
 
 export interface OpenStoreOptions {
   cwd?: string;
@@ -45,6 +47,8 @@ export interface StoreParts {
   objectsPrefix?: string;
   /** The embedded store's folder (`<root>/.trove`), which gets a `.gitignore` when first created. */
   embeddedDir?: string;
+  /** This machine's read-through cache of the objects (`cache:` on the store). */
+  cache?: ObjectCache;
 }
 
 /**
@@ -75,7 +79,12 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
     });
   }
   const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
-  return { name, meta: backend, metaPrefix: storeConfig.prefix ?? '' };
+  const parts: StoreParts = { name, meta: backend, metaPrefix: storeConfig.prefix ?? '' };
+  if (storeConfig.cache !== undefined) {
+    const where = config.file ?? CONFIG_FILE;
+    parts.cache = new ObjectCache(cacheSettings(storeConfig.cache, where, name, project.root, env));
+  }
+  return parts;
 }
 
 /** The project around `options.cwd` and its config (empty when there is no `trove.yaml`). */
