@@ -76,7 +76,7 @@ function pushOnce(cwd, env, killAfterMs) {
 async function objectsWhole(cwd, env) {
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  const store = await openStore({ cwd, store: 'team' });
+  const store = await openStore({ cwd, store: 'team', resolveFrom: [join(REPO, 'packages/cli')] });
   let whole = 0;
   let broken = 0;
   try {
