@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@trove/core';
+import { openStore, type SyncSummary } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
 import { createContainer } from '@trove/test-utils/azurite';
 import { createGcsBucket } from '@trove/test-utils/gcs';
@@ -16,15 +16,7 @@ useCloudEmulators((started) => {
   emulators = started;
 });
 
-interface Summary {
-  dryRun: boolean;
-  objects: number;
-  bytes: number;
-  skipped: number;
-  runs: number;
-  models: number;
-  seconds: number;
-}
+type Summary = SyncSummary;
 
 /** A project that logs to its embedded store and names `team` (given as flow YAML) its remote. */
 function project(team: string, label: string): string {

@@ -138,18 +138,16 @@ describe('sync between two stores', () => {
     const { cwd, run } = await loggedRun(a.store, 'shared');
     await sync(a.store, b.store);
     // Each side adds to the same run on its own.
-    writeFileSync(join(cwd, 'extra-a.txt'), 'from a');
-    const onA = await resumeRun(run.id, { cwd, store: a.store, dvcyaml: false });
-    onA.logParams({ onlyA: 1 });
-    await onA.logArtifact('extra-a.txt');
-    onA.logMetric('loss', 0.4, { step: 2 });
-    await onA.end();
-    writeFileSync(join(cwd, 'extra-b.txt'), 'from b');
-    const onB = await resumeRun(run.id, { cwd, store: b.store, dvcyaml: false });
-    onB.logParams({ onlyB: 2 });
-    await onB.logArtifact('extra-b.txt');
-    onB.logMetric('loss', 0.3, { step: 3 });
-    await onB.end();
+    const addOn = async (store: Store, side: 'a' | 'b', step: number) => {
+      writeFileSync(join(cwd, `extra-${side}.txt`), `from ${side}`);
+      const resumed = await resumeRun(run.id, { cwd, store, dvcyaml: false });
+      resumed.logParams({ [`only${side.toUpperCase()}`]: step - 1 });
+      await resumed.logArtifact(`extra-${side}.txt`);
+      resumed.logMetric('loss', 0.6 - step / 10, { step });
+      await resumed.end();
+    };
+    await addOn(a.store, 'a', 2);
+    await addOn(b.store, 'b', 3);
 
     await sync(a.store, b.store);
     await sync(b.store, a.store);

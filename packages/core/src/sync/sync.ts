@@ -31,7 +31,8 @@ import { type Selection, selectWhat } from './select.js';
 import { storeId } from './store-id.js';
 import { digestOf, SyncMarks } from './sync-marks.js';
 
-const OBJECT_CONCURRENCY = 32;
+// Object stores answer a small PUT in tens of milliseconds (MinIO fsyncs each): many in flight.
+const OBJECT_CONCURRENCY = 64;
 const RUN_CONCURRENCY = 8;
 
 export interface SyncProgress {
