@@ -149,6 +149,10 @@ describe('trove push, pull and sync', () => {
     expect(readdirSync(bucket)).toEqual([]);
     writeFileSync(join(a, 'trove.yaml'), 'stores: {}\n');
     expect(trove(['pull'], { cwd: a }).code).toBe(4);
+    writeFileSync(join(a, 'trove.yaml'), 'remote: nope\nstores: {}\n');
+    const r = trove(['push', '--json'], { cwd: a });
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.stdout).error.code).toBe('INVALID_CONFIG');
   });
 });
 
