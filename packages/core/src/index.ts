@@ -33,7 +33,7 @@ export {
   pull,
   push,
 } from './sync/push-pull.js';
-export { type SyncOptions, type SyncProgress, type SyncSummary, sync } from './sync/sync.js';
+export { type SyncOptions, type SyncSummary, sync } from './sync/sync.js';
 export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
 export { gc } from './tables/gc-tables.js';
 export {
