@@ -3,7 +3,7 @@ import { userCacheDir } from './cache-home.js';
 import { configError } from './config.js';
 
 /** What `cache: { path, size }` on a store gives when a part is left out. */
-export const DEFAULT_CACHE_SIZE = 10 * 1000 ** 3;
+const DEFAULT_CACHE_SIZE = 10 * 1000 ** 3;
 
 const UNITS: Record<string, number> = {
   b: 1,

@@ -35,7 +35,7 @@ import { digestOf, SyncMarks } from './sync-marks.js';
 const OBJECT_CONCURRENCY = 64;
 const RUN_CONCURRENCY = 8;
 
-export interface SyncProgress {
+interface SyncProgress {
   phase: 'objects' | 'records';
   done: number;
   total: number;
