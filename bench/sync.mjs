@@ -88,7 +88,12 @@ try {
   // The no-op push, through the counting proxy.
   writeFileSync(join(project, 'trove.yaml'), store(proxy.url));
   const requests = [];
-  proxy.setFaults({ match: (r) => (requests.push(r), false) });
+  proxy.setFaults({
+    match: (r) => {
+      requests.push(r);
+      return false; // counted, never faulted
+    },
+  });
   const noop = await timedAsync(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env });
   const kinds = {};
   for (const r of requests) {
