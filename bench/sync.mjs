@@ -171,6 +171,10 @@ No-op \`trove push\` (everything already there), its requests counted by kind th
 ${results.noop.seconds.toFixed(2)} s, ${Object.entries(results.noop.kinds)
     .map(([k, n]) => `${n} ${k}`)
     .join(', ')}; it sent ${results.noop.summary.objects} objects.
+
+Targets (issue 21): trove push ≥ 1.0× \`rclone sync\` and ≥ 5× \`dvc push\` on the same data; a no-op
+sync makes only listing requests and takes ≤ 2 s. The machine is shared: the load average is
+given above; other sessions' work ran beside every command.
 `,
 );
 process.stdout.write(`${JSON.stringify(results, (k, v) => (k === 'stdout' ? undefined : v), 2)}\n`);
