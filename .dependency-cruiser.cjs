@@ -28,7 +28,7 @@ const LAYERS = [
   ['project/', 'hash/', 'dvc/', 'layout/', 'fs/'],
   ['store/'],
   ['record/', 'registry/'],
-  ['refs/', 'tables/'],
+  ['refs/', 'tables/', 'sync/'],
   ['run/'],
   ['dialect\\.ts$'],
 ].map((parts) => `${CORE}(${parts.join('|')})`);

@@ -45,7 +45,7 @@ export function cwdOf(opts: GlobalOptions): string {
   return dir;
 }
 
-function storeOptions(opts: GlobalOptions) {
+export function storeOptions(opts: GlobalOptions) {
   return {
     cwd: cwdOf(opts),
     ...(opts.store !== undefined ? { store: opts.store } : {}),

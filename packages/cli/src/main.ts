@@ -9,6 +9,7 @@ import { registerLs } from './commands/ls.js';
 import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSync } from './commands/sync.js';
 import { registerTables } from './commands/tables.js';
 import { registerUi } from './commands/ui.js';
 import { registerVerify } from './commands/verify.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerAlias(program, globals);
   registerGc(program, globals);
   registerUi(program, globals);
+  registerSync(program, globals);
   return program;
 }
 

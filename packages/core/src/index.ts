@@ -35,6 +35,13 @@ export { type CheckoutOptions, type CheckoutResult, checkout } from './store/che
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
+export {
+  type PullOptions,
+  type PushOptions,
+  pull,
+  push,
+} from './sync/push-pull.js';
+export { type SyncOptions, type SyncSummary, sync } from './sync/sync.js';
 export { findLineage, type ListArtifactsOptions, listArtifacts } from './tables/find-artifacts.js';
 export { gc, gcPolicy, type PolicyGcOptions, type PolicyGcResult } from './tables/gc-tables.js';
 export {

@@ -70,6 +70,9 @@ export function registerGet(program: Command, globals: () => GlobalOptions): voi
 /** A bare run id (or unique prefix) names a whole run; anything else is an artifact reference. */
 async function asRunId(store: Store, ref: string): Promise<string | undefined> {
   if (!/^[0-9a-f]{4,32}$/.test(ref)) return undefined;
+  // An md5 this machine has cached is that object (a run id with the same 32 digits is not to be
+  // had): the store is not asked.
+  if (ref.length === 32 && store.objects.cache?.has(ref)) return undefined;
   try {
     return await store.resolveRunId(ref);
   } catch (err) {

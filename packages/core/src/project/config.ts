@@ -24,6 +24,8 @@ export interface TroveConfig {
   /** The file it was read from, if any. */
   file?: string;
   store?: string;
+  /** The store `trove push` sends to and `trove pull` takes from when none is named. */
+  remote?: string;
   stores: Record<string, StoreConfig>;
   /** `retention:`: which artifacts expire (`trove gc --policy`). */
   retention?: RetentionPolicy[];
@@ -43,6 +45,18 @@ const SECTIONS: Readonly<
   },
   on: (config, file, value) => {
     config.on = parseHooks(file, value);
+  },
+  // The store push and pull use when none is named.
+  remote: (config, file, value) => {
+    if (typeof value !== 'string' || !(value in config.stores || value === DEFAULT_STORE)) {
+      throw configError(
+        file,
+        'remote',
+        `must name a store under stores, not ${JSON.stringify(value)}.`,
+        knownStoresHint(config),
+      );
+    }
+    config.remote = value;
   },
 };
 

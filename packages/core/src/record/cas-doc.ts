@@ -69,8 +69,8 @@ export async function readDoc<T extends ChangeLog>(
 /**
  * Read, apply, write conditionally; on a lost race, again. A change that throws (a missing
  * version, say) ends the loop with nothing written. A read that finds the change `id` already
- * applied (a write that landed although its answer was lost) ends it too. Resolves with the
- * document the change is in.
+ * applied (a write that landed although its answer was lost) ends it too, and so does a change
+ * that leaves the document as it was. Resolves with the document the change is in.
  */
 export async function updateDoc<T extends ChangeLog>(
   location: MetaLocation,
@@ -85,6 +85,8 @@ export async function updateDoc<T extends ChangeLog>(
     const current = await readDoc(location, key, kind);
     if (current && has(current.doc)) return current.doc;
     const next = change(current ? structuredClone(current.doc) : undefined, Date.now());
+    // A change that leaves the document as it is (a merge that adds nothing) writes nothing.
+    if (current && JSON.stringify(next) === JSON.stringify(current.doc)) return current.doc;
     next.recentChanges = [...(next.recentChanges ?? []), id].slice(-RECENT_CHANGES);
     try {
       await location.meta.write(key, `${JSON.stringify(next, null, 2)}\n`, {

@@ -254,6 +254,24 @@ export class RunFolder {
   }
 
   /**
+   * Merges `file` (in the run folder) with `merge` by compare-and-swap: a sync's merge of what
+   * another store holds (`merge-run.ts`). `merge` gets the stored text (undefined when absent)
+   * and returns the new one, or undefined when nothing is to change. Resolves to whether it wrote.
+   */
+  mergeFile(file: string, merge: (current: string | undefined) => string | undefined) {
+    const key = this.#key(file);
+    return this.#swap(key, async (current) => {
+      let text: string | undefined;
+      try {
+        text = merge(current);
+      } catch (err) {
+        throw damaged(this.#store, key, err);
+      }
+      return text === undefined ? { value: false } : { text, value: true };
+    });
+  }
+
+  /**
    * Appends rows to an events file (`file` under `events/`): its base file with `header` on the
    * first save, a new segment holding only `rows` on every later one.
    */

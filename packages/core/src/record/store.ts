@@ -45,6 +45,7 @@ export class Store {
     this.objects = new ContentStore(
       parts.objects ?? parts.meta,
       parts.objects ? (parts.objectsPrefix ?? '') : this.metaPrefix,
+      parts.cache,
     );
   }
 

@@ -43,7 +43,7 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
   const md5 = MD5_RE.exec(ref);
   if (md5?.[1]) {
     const hash = md5[1];
-    if (!(await store.objects.has(hash))) {
+    if (!(await store.objects.readable(hash))) {
       throw new TroveError('NOT_FOUND', `No object ${hash} in store "${store.name}".`);
     }
     return {

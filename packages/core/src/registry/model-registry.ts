@@ -14,6 +14,7 @@ import { joinKey } from '../backend/keys.js';
 import { TroveError } from '../errors.js';
 import { readDoc, updateDoc } from '../record/cas-doc.js';
 import type { MetaLocation } from '../record/meta-io.js';
+import { mergeRegistryDoc } from './merge-doc.js';
 import { validateAlias, validateModelName, validateTag, validateVersion } from './model-names.js';
 import type { DocUpdate, RegistryDoc, VersionContent, VersionDoc } from './registry-doc.js';
 import * as docs from './registry-doc.js';
@@ -194,6 +195,27 @@ export class ModelRegistry {
   async deleteVersion(name: string, version: number | string): Promise<void> {
     validateModelName(name);
     await this.#update(name, docs.deleteVersion(name, validateVersion(version)));
+  }
+
+  /** A model's stored document as it is (for a sync), or undefined when not registered. */
+  async readDocument(name: string): Promise<RegistryDoc | undefined> {
+    return this.#read(validateModelName(name));
+  }
+
+  /**
+   * Merges `source`, the same model's document on the store `sourceStore`, into this store's
+   * (`merge-doc.ts`). Resolves to whether the document changed; a merge that adds nothing writes
+   * nothing.
+   */
+  async mergeDocument(source: RegistryDoc, sourceStore: string): Promise<boolean> {
+    const name = validateModelName(source.name);
+    let changed = false;
+    await this.#update(name, (doc) => {
+      const next = mergeRegistryDoc(doc, source, sourceStore);
+      changed = JSON.stringify(next) !== JSON.stringify(doc);
+      return next;
+    });
+    return changed;
   }
 
   #key(name: string): string {

@@ -30,6 +30,8 @@ export interface VersionDoc extends VersionContent {
   status: 'READY';
   description?: string;
   tags: Record<string, string>;
+  /** Set when a sync appended it under another number: the store and number it had there. */
+  origin?: { store: string; version: number };
 }
 
 export interface RegistryDoc {
@@ -46,6 +48,8 @@ export interface RegistryDoc {
   versions: VersionDoc[];
   /** The ids of the last changes applied, oldest first (at most `RECENT_CHANGES`). */
   recentChanges?: string[];
+  /** By source store id: each alias as the last sync from that store left it (`merge-doc.ts`). */
+  syncBase?: Record<string, Record<string, number>>;
 }
 
 /** Whether a version was added by the change `id` (kept for good, past the recent changes). */

@@ -3,8 +3,8 @@ import { type EventBatch, EventLog } from '../layout/events.js';
 import type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from '../record/records.js';
 import { type RecordChanges, RunFolder } from '../record/run-folder.js';
 import type { Store } from '../record/store.js';
-import { backlogKey, markBacklog } from '../tables/backlog.js';
-import { commitRuns } from '../tables/commit-runs.js';
+import { markBacklog } from '../tables/backlog.js';
+import { commitBacklog } from '../tables/commit-backlog.js';
 import { MetricBatches } from '../tables/metric-batches.js';
 import { recordValue } from './record-value.js';
 
@@ -79,32 +79,7 @@ export class RunWriter {
    */
   async commitToTables(): Promise<unknown> {
     await this.#metricBatches.settle();
-    const active = backlogKey(this.#store, this.#record.id, this.#writerId);
-    let failure: unknown;
-    try {
-      if (await commitRuns(this.#store, [this.#record.id], { onlyIfComplete: true })) {
-        try {
-          await this.#store.meta.delete(active);
-        } catch {
-          // The rows are in: a marker left behind only makes searches read the run's folder
-          // until `trove index` clears it (the run has ended), so nothing is said.
-        }
-        return undefined;
-      }
-    } catch (err) {
-      failure = err;
-    }
-    try {
-      // Finished, not committed: `trove index` may commit this writer's changes right away.
-      await this.#store.meta.write(
-        backlogKey(this.#store, this.#record.id, this.#writerId, true),
-        '',
-      );
-      await this.#store.meta.delete(active);
-    } catch (err) {
-      failure ??= err;
-    }
-    return failure;
+    return commitBacklog(this.#store, [this.#record.id], this.#writerId);
   }
 
   /** `listener` gets every batch of event rows after it is appended to the store, in order. */

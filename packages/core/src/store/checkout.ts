@@ -138,7 +138,7 @@ async function placeFile(
     }
     return type;
   }
-  const { body } = await backend.read(key);
+  const { body } = await objects.read(md5);
   const hash = createHash('md5');
   body.on('data', (chunk: Buffer) => hash.update(chunk));
   await pipeline(body, createWriteStream(path, { flags: 'wx' }));

@@ -1,11 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eachBatch } from '../backend/batches.js';
-import type { StorageBackend, WriteManyItem } from '../backend/contract.js';
+import type {
+  ReadOptions,
+  ReadResult,
+  StorageBackend,
+  WriteManyItem,
+} from '../backend/contract.js';
 import { joinKey } from '../backend/keys.js';
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, TroveError } from '../errors.js';
 import { type DirManifest, type ManifestEntry, parseDirManifest } from '../hash/dir-manifest.js';
 import { md5File } from '../hash/md5-file.js';
+import type { ObjectCache } from './object-cache.js';
 
 /** How many objects a store is asked about or sent at once when it has no bulk method. */
 const OBJECT_CONCURRENCY = 32;
@@ -48,11 +54,14 @@ export interface AddDirResult {
 export class ContentStore {
   readonly backend: StorageBackend;
   readonly prefix: string;
+  /** This machine's read-through cache of the store's objects, if the store has one. */
+  readonly cache: ObjectCache | undefined;
   #stagingReclaimed = false;
 
-  constructor(backend: StorageBackend, prefix = '') {
+  constructor(backend: StorageBackend, prefix = '', cache?: ObjectCache) {
     this.backend = backend;
     this.prefix = prefix;
+    this.cache = cache;
   }
 
   /** The store key of an object: `files/md5/ab/cdef…`. */
@@ -63,8 +72,34 @@ export class ContentStore {
     return joinKey(this.prefix, 'files/md5', md5.slice(0, 2), md5.slice(2));
   }
 
+  /** Whether the store has the object (always asked of the store: see `readable`). */
   has(md5: string): Promise<boolean> {
     return this.backend.exists(this.key(md5));
+  }
+
+  /**
+   * Whether the object can be read: in the cache (no network request), else in the store. Only
+   * for readers: a writer asks `has`, so a cached copy never stands in for the store's.
+   */
+  async readable(md5: string): Promise<boolean> {
+    this.key(md5); // refuses what is no md5
+    return this.cache?.has(md5) === true || this.has(md5);
+  }
+
+  /**
+   * Opens an object for reading: from the cache when it has it (no network request), else from
+   * the store, filling the cache as it streams when the whole object is read.
+   */
+  async read(md5: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const key = this.key(md5);
+    const hit = this.cache?.open(md5, options.range);
+    if (hit) {
+      const stat = { key, size: hit.size, etag: `cache:${md5}`, lastModified: new Date(0), md5 };
+      return { stat, body: hit.body };
+    }
+    const result = await this.backend.read(key, options);
+    if (!this.cache || options.range) return result;
+    return { stat: result.stat, body: this.cache.fill(md5, result.body) };
   }
 
   /**
@@ -206,7 +241,7 @@ export class ContentStore {
 
   /** The entries of a stored `.dir` manifest (at `key`: a copy of it elsewhere, gc's quarantine). */
   async readManifest(md5: string, key = this.key(md5)): Promise<ManifestEntry[]> {
-    const { body } = await this.backend.read(key);
+    const { body } = key === this.key(md5) ? await this.read(md5) : await this.backend.read(key);
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);

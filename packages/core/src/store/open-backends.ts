@@ -6,6 +6,7 @@ import type { StorageBackend } from '../backend/contract.js';
 import type { BackendFactory, OptionSpec } from '../backend/define.js';
 import { dvcCacheDir } from '../dvc/cache-dir.js';
 import { isTroveError, TroveError } from '../errors.js';
+import { cacheSettings } from '../project/cache-config.js';
 import {
   configError,
   DEFAULT_STORE,
@@ -15,12 +16,13 @@ import {
   type TroveConfig,
 } from '../project/config.js';
 import { CONFIG_FILE, findProject } from '../project/find-project.js';
+import { ObjectCache } from './object-cache.js';
 
 /** Backends published with trove, as `@trove/backend-<type>`. */
 const OFFICIAL_TYPES = new Set(['local', 's3', 'gcs', 'azure']);
 
 /** Options every store has, handled by core rather than by the backend. */
-const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix']);
+const CORE_STORE_OPTIONS = new Set(['type', 'package', 'prefix', 'cache']);
 
 export interface OpenStoreOptions {
   cwd?: string;
@@ -49,6 +51,8 @@ export interface StoreParts {
   uriBackends?: UriBackends;
   /** The project's trove.yaml as read (retention policies, hooks). */
   config?: TroveConfig;
+  /** This machine's read-through cache of the objects (`cache:` on the store). */
+  cache?: ObjectCache;
 }
 
 /**
@@ -122,16 +126,8 @@ function uriBackends(
  * cache when the project is a DVC repository (so `dvc status`, `checkout` and `push` see them).
  */
 export async function openStoreParts(options: OpenStoreOptions = {}): Promise<StoreParts> {
-  const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
-  const project = findProject(cwd);
-  const file = options.configFile
-    ? resolve(cwd, options.configFile)
-    : join(project.root, CONFIG_FILE);
-  if (options.configFile && !existsSync(file)) {
-    throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
-  }
-  const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
+  const { project, file, config } = projectConfig(options);
   const name = options.store ?? (env.TROVE_STORE || undefined) ?? config.store ?? DEFAULT_STORE;
   const searchFrom = [project.root, ...(options.resolveFrom ?? [])];
   const local = (path: string) =>
@@ -160,13 +156,32 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
     });
   }
   const backend = await loadBackend(storeConfig, name, config, project.root, searchFrom);
-  return {
+  const parts: StoreParts = {
     name,
     meta: backend,
     metaPrefix: storeConfig.prefix ?? '',
     uriBackends: uris,
     config,
   };
+  if (storeConfig.cache !== undefined) {
+    const where = config.file ?? CONFIG_FILE;
+    parts.cache = new ObjectCache(cacheSettings(storeConfig.cache, where, name, project.root, env));
+  }
+  return parts;
+}
+
+/** The project around `options.cwd` and its config (empty when there is no `trove.yaml`). */
+export function projectConfig(options: Pick<OpenStoreOptions, 'cwd' | 'configFile'>) {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const project = findProject(cwd);
+  const file = options.configFile
+    ? resolve(cwd, options.configFile)
+    : join(project.root, CONFIG_FILE);
+  if (options.configFile && !existsSync(file)) {
+    throw new TroveError('INVALID_CONFIG', `Config file ${file} does not exist.`, { key: file });
+  }
+  const config: TroveConfig = existsSync(file) ? loadConfig(file) : { stores: {} };
+  return { project, file, config };
 }
 
 async function loadBackend(

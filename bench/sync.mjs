@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// bench/sync: `trove push` of 100,000 × 1 KiB files and one 1 GiB file from the local store to
+// S3 (MinIO on loopback), side by side in one run with `rclone sync` of the same files and
+// `dvc push` of the same data (`dvc add`ed), then a no-op `trove push` whose requests are counted
+// through test-utils' proxy (no faults) by kind. Each tool sends into a bucket of its own.
+// Usage: node bench/sync.mjs [--files 100000] [--big-mib 1024] [--skip-dvc] [--rclone-32]
+// Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machine, REPO, randomFile, randomTree, TROVE, timed, writeSection } from './lib.mjs';
+import { createMinioBucket, MINIO_PASSWORD, MINIO_USER, minioEnv, startMinio } from './servers.mjs';
+
+// test-utils is TypeScript whose imports name `.js` files (bench/ts-resolve.mjs maps them).
+register('./ts-resolve.mjs', import.meta.url);
+const { startFaultProxy } = await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'));
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const FILES = Number(option('--files', 100_000));
+const BIG_MIB = Number(option('--big-mib', 1024));
+const skipDvc = args.includes('--skip-dvc');
+const WORK = join(tmpdir(), 'trove-bench-sync');
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
+const folders = Math.max(1, Math.round(FILES / 1000));
+const tree = randomTree(`sync-${FILES}x1k`, {
+  folders,
+  files: Math.round(FILES / folders),
+  size: 1024,
+});
+const big = randomFile(`sync-${BIG_MIB}m.bin`, BIG_MIB * 2 ** 20);
+const minio = await startMinio(join(WORK, 'minio'));
+const env = minioEnv();
+const CLEAN = 'env -u AWS_CA_BUNDLE -u AWS_PROFILE';
+const results = {};
+
+/** `timed`, without blocking this process: the counting proxy runs in it. */
+function timedAsync(cmd, { cwd, env: vars }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+      cwd,
+      env: vars,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('close', (code) => {
+      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
+      if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
+      else resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout });
+    });
+  });
+}
+
+try {
+  // trove: the data logged into the project's embedded store (not timed), then pushed.
+  await createMinioBucket(minio.url, 'trove-push');
+  const proxy = await startFaultProxy({ upstream: minio.url, seed: 1, match: () => false });
+  const project = join(WORK, 'trove');
+  mkdirSync(project);
+  const store = (endpoint) =>
+    `remote: team\nstores:\n  team: { type: s3, bucket: trove-push, endpoint: "${endpoint}", forcePathStyle: true, checksums: when_required }\n`;
+  timed(`node ${TROVE} init -q`, { cwd: project, env });
+  writeFileSync(join(project, 'trove.yaml'), store(minio.url));
+  spawnSync('cp', ['-al', tree, join(project, 'files')]);
+  spawnSync('cp', ['-l', big, join(project, 'big.bin')]);
+  timed(`node ${TROVE} add files -q && node ${TROVE} add big.bin -q`, { cwd: project, env });
+  const push = timed(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env });
+  results.trove = { ...push, summary: JSON.parse(push.stdout) };
+
+  // The no-op push, through the counting proxy.
+  writeFileSync(join(project, 'trove.yaml'), store(proxy.url));
+  const requests = [];
+  proxy.setFaults({
+    match: (r) => {
+      requests.push(r);
+      return false; // counted, never faulted
+    },
+  });
+  const noop = await timedAsync(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env });
+  const kinds = {};
+  for (const r of requests) {
+    const kind =
+      r.method === 'GET' && /[?&]list-type=2/.test(r.url) ? 'LIST' : `${r.method} (not a listing)`;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  results.noop = { ...noop, summary: JSON.parse(noop.stdout), kinds };
+  await proxy.stop();
+
+  // rclone sync of the same files and file, with its defaults and with trove's concurrency.
+  const conf = join(WORK, 'rclone.conf');
+  writeFileSync(
+    conf,
+    `[minio]\ntype = s3\nprovider = Minio\nenv_auth = false\naccess_key_id = ${MINIO_USER}\nsecret_access_key = ${MINIO_PASSWORD}\nregion = us-east-1\nendpoint = ${minio.url}\n`,
+  );
+  const rcloneCases = [['rclone sync', '']];
+  if (args.includes('--rclone-32')) {
+    rcloneCases.push(['rclone sync --transfers 32 --checkers 32', '--transfers 32 --checkers 32']);
+  }
+  for (const [name, flags] of rcloneCases) {
+    const bucket = name.includes('32') ? 'rclone-32' : 'rclone-default';
+    await createMinioBucket(minio.url, bucket);
+    const a = timed(
+      `${CLEAN} rclone sync ${flags} --config ${conf} ${tree} minio:${bucket}/files`,
+      { env },
+    );
+    const b = timed(`${CLEAN} rclone sync ${flags} --config ${conf} ${big} minio:${bucket}/big`, {
+      env,
+    });
+    results[name] = { seconds: a.seconds + b.seconds, rssMiB: Math.max(a.rssMiB, b.rssMiB) };
+  }
+
+  // dvc push of the same data.
+  if (!skipDvc) {
+    await createMinioBucket(minio.url, 'dvc-push');
+    const repo = join(WORK, 'dvc');
+    mkdirSync(repo);
+    const sh = (cmd) => timed(`${CLEAN} bash -c '${cmd}'`, { cwd: repo, env });
+    sh('git init -q && dvc init -q');
+    spawnSync('cp', ['-al', tree, join(repo, 'files')]);
+    spawnSync('cp', ['-l', big, join(repo, 'big.bin')]);
+    sh(
+      `dvc add -q files big.bin && dvc remote add -d minio s3://dvc-push && dvc remote modify minio endpointurl ${minio.url}`,
+    );
+    results['dvc push'] = timed(`${CLEAN} dvc push -q`, { cwd: repo, env });
+  }
+} finally {
+  minio.stop();
+}
+
+const t = results.trove.seconds;
+const row = (name, r) =>
+  `| ${name} | ${r.seconds.toFixed(1)} | ${(t > 0 ? r.seconds / t : 0).toFixed(2)}× | ${r.rssMiB.toFixed(0)} |`;
+const dvcVersion = spawnSync('dvc', ['--version'], { encoding: 'utf8' }).stdout.trim();
+const rcloneVersion = spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+writeSection(
+  'sync',
+  `## sync: \`trove push\` local → S3 (MinIO) beside \`rclone sync\` and \`dvc push\` (\`bench/sync.mjs\`)
+
+${machine()}; ${rcloneVersion}; DVC ${dvcVersion}; load average before: ${load}.
+${FILES.toLocaleString('en')} files of 1 KiB and one ${BIG_MIB} MiB file, each tool into a bucket of its own on
+one MinIO, one round. trove pushes from the project's embedded store after \`trove add\` (not
+timed); DVC pushes from its cache after \`dvc add\` (not timed); rclone syncs the files themselves.
+trove sent ${results.trove.summary.objects.toLocaleString('en')} objects, ${(results.trove.summary.bytes / 2 ** 20).toFixed(0)} MiB.
+
+| command | seconds | time ÷ trove's | peak RSS MiB |
+|---|---|---|---|
+${Object.entries(results)
+  .filter(([k]) => k !== 'noop')
+  .map(([k, r]) => row(k === 'trove' ? 'trove push' : k, r))
+  .join('\n')}
+
+No-op \`trove push\` (everything already there), its requests counted by kind through the proxy:
+${results.noop.seconds.toFixed(2)} s, ${Object.entries(results.noop.kinds)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')}; it sent ${results.noop.summary.objects} objects.
+
+Targets (issue 21): trove push ≥ 1.0× \`rclone sync\` and ≥ 5× \`dvc push\` on the same data; a no-op
+sync makes only listing requests and takes ≤ 2 s. The machine is shared: the load average is
+given above; other sessions' work ran beside every command.
+`,
+);
+process.stdout.write(`${JSON.stringify(results, (k, v) => (k === 'stdout' ? undefined : v), 2)}\n`);

@@ -1,0 +1,205 @@
+/**
+ * A read-through cache of a remote store's objects on this machine: `<dir>/files/md5/<xx>/<rest>`,
+ * DVC's layout, keyed by content, so one cache folder serves every store and project (the user's
+ * cache folder by default). An object read from the store is written to a temp file as it streams
+ * to the reader, its md5 checked, and renamed into place only when it matches: a cached file is
+ * always whole and right. Later reads open the file and make no network request.
+ *
+ * Many processes may share the folder: fills are temp file + rename (the last rename wins, with
+ * the same bytes), a reader that finds a file evicted meanwhile reads the store instead, and on
+ * POSIX a file deleted while open stays readable. Recency is the file's mtime, set on every hit;
+ * past `size` bytes the least recently used files go (to 90% of it). Only reads use the cache:
+ * whether the store has an object is always asked of the store, so a writer never skips an
+ * upload because this machine has a copy.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  type Dirent,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+
+/** Temp files older than this were left by a process that died. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export interface ObjectCacheOptions {
+  /** The cache folder. */
+  dir: string;
+  /** Bytes kept at most (least recently used files go first). */
+  size: number;
+}
+
+export class ObjectCache {
+  readonly dir: string;
+  readonly size: number;
+  /** Bytes in the folder as last counted plus what this process added since; unknown at first. */
+  #bytes: number | undefined;
+
+  constructor(options: ObjectCacheOptions) {
+    this.dir = options.dir;
+    this.size = options.size;
+  }
+
+  #path(md5: string): string {
+    return join(this.dir, 'files', 'md5', md5.slice(0, 2), md5.slice(2));
+  }
+
+  /** Whether the cache holds `md5` (no network request). */
+  has(md5: string): boolean {
+    try {
+      return statSync(this.#path(md5)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The cached object's bytes (of `range`, `end` exclusive), or undefined when it is not cached
+   * (or was evicted a moment ago). A hit makes the file the most recently used.
+   */
+  open(
+    md5: string,
+    range?: { start: number; end?: number },
+  ): { size: number; body: Readable } | undefined {
+    const path = this.#path(md5);
+    let size: number;
+    try {
+      size = statSync(path).size;
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      return undefined;
+    }
+    const start = range?.start ?? 0;
+    const end = Math.min(range?.end ?? size, size);
+    if (start >= end) return { size, body: Readable.from([]) };
+    return { size, body: createReadStream(path, { start, end: end - 1 }) };
+  }
+
+  /**
+   * `body` (the whole object `md5`, read from the store) passed through to the reader while it is
+   * written to the cache. The copy is kept only when every byte arrived and its md5 is `md5`; a
+   * failure to write the cache never fails the read.
+   */
+  fill(md5: string, body: Readable): Readable {
+    const expected = md5.replace(/\.dir$/, '');
+    const temp = join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+    const hash = createHash('md5');
+    let bytes = 0;
+    let file: Awaited<ReturnType<typeof open>> | undefined;
+    let broken = false;
+    const drop = async () => {
+      broken = true;
+      await file?.close().catch(() => undefined);
+      file = undefined;
+      rmSync(temp, { force: true });
+    };
+    const tee = new Transform({
+      transform: (chunk: Buffer, _enc, done) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        if (broken) return done(null, chunk);
+        const write = async () => {
+          if (!file) {
+            mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+            file = await open(temp, 'wx');
+          }
+          await file.write(chunk);
+        };
+        write().then(
+          () => done(null, chunk),
+          () => drop().then(() => done(null, chunk)),
+        );
+      },
+      flush: (done) => {
+        const finish = async () => {
+          if (broken) return;
+          if (!file) {
+            mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+            file = await open(temp, 'wx');
+          }
+          await file.close();
+          file = undefined;
+          if (hash.digest('hex') !== expected) return void rmSync(temp, { force: true });
+          const path = this.#path(md5);
+          mkdirSync(join(path, '..'), { recursive: true });
+          renameSync(temp, path);
+          this.#added(bytes);
+        };
+        finish().then(
+          () => done(),
+          () => drop().then(() => done()),
+        );
+      },
+    });
+    // A reader that stops early (or a store read that fails) leaves no temp file behind.
+    tee.once('close', () => {
+      if (file) void drop();
+    });
+    body.once('error', (err) => tee.destroy(err));
+    return body.pipe(tee);
+  }
+
+  #added(bytes: number): void {
+    if (this.#bytes === undefined) this.#bytes = this.#scan().reduce((a, f) => a + f.size, 0);
+    else this.#bytes += bytes;
+    if (this.#bytes > this.size) this.#evict();
+  }
+
+  /** Deletes least recently used files until the cache holds at most 90% of its size. */
+  #evict(): void {
+    const files = this.#scan().sort((a, b) => a.mtime - b.mtime);
+    let total = files.reduce((a, f) => a + f.size, 0);
+    const goal = Math.floor(this.size * 0.9);
+    for (const f of files) {
+      if (total <= goal) break;
+      rmSync(f.path, { force: true });
+      total -= f.size;
+    }
+    this.#bytes = total;
+    const stale = Date.now() - STALE_TEMP_MS;
+    for (const e of entries(join(this.dir, 'tmp'))) {
+      const path = join(this.dir, 'tmp', e.name);
+      try {
+        if (statSync(path).mtimeMs < stale) rmSync(path, { force: true });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /** Every cached file with its size and last use. */
+  #scan(): Array<{ path: string; size: number; mtime: number }> {
+    const root = join(this.dir, 'files', 'md5');
+    const out: Array<{ path: string; size: number; mtime: number }> = [];
+    for (const d of entries(root)) {
+      if (!d.isDirectory()) continue;
+      for (const f of entries(join(root, d.name))) {
+        const path = join(root, d.name, f.name);
+        try {
+          const s = statSync(path);
+          if (s.isFile()) out.push({ path, size: s.size, mtime: s.mtimeMs });
+        } catch {
+          // evicted by another process meanwhile
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function entries(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * `sync(from, to, what)`: makes the target hold what the source has of `what`, moving only what
+ * the target lacks. The order keeps every state a kill can leave valid, and a second run finishes
+ * the job sending only what is missing:
+ * 1. what to move is resolved on the source and the objects each side has are listed
+ *    (`files/md5/<xx>/`, 256 prefixes or only those needed); nothing is written before;
+ * 2. objects the target lacks are copied, create-only and md5-checked on arrival: files first,
+ *    `.dir` manifests after the files they list (a manifest there means its files are);
+ * 3. the runs are marked in the target's tables backlog, their folders merged (`run-transfer.ts`,
+ *    `run.json` last), the registry documents merged (`registry/merge-doc.ts`) and logged models
+ *    copied: records only ever point at objects already there;
+ * 4. when a gc ran on the target meanwhile, the objects are checked and copied again;
+ * 5. the runs' rows are committed to the target's tables, and marks left so that a sync with
+ *    nothing to do reads no record (`sync-marks.ts`): it only lists.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ObjectEntry } from '../backend/contract.js';
+import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
+import { TroveError } from '../errors.js';
+import { GcFence } from '../record/gc-log.js';
+import type { Store } from '../record/store.js';
+import { ModelRegistry } from '../registry/model-registry.js';
+import type { RegistryDoc } from '../registry/registry-doc.js';
+import { backlogKey, markBacklog } from '../tables/backlog.js';
+import { commitBacklog } from '../tables/commit-backlog.js';
+import { copyKey } from './copy-key.js';
+import { ALL_PREFIXES, listObjects, prefixesOf } from './object-listing.js';
+import { transferRun } from './run-transfer.js';
+import { type Selection, selectWhat } from './select.js';
+import { storeId } from './store-id.js';
+import { digestOf, SyncMarks } from './sync-marks.js';
+
+// Object stores answer a small PUT in tens of milliseconds (MinIO fsyncs each): many in flight.
+const OBJECT_CONCURRENCY = 64;
+const RUN_CONCURRENCY = 8;
+
+interface SyncProgress {
+  phase: 'objects' | 'records';
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface SyncOptions {
+  /** Work out what would move and how many bytes; write nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+export interface SyncSummary {
+  dryRun: boolean;
+  /** Objects copied (or, dry run, to copy). */
+  objects: number;
+  bytes: number;
+  /** Objects the target had already. */
+  skipped: number;
+  /** Runs whose folders changed (dry run: that differ from the last sync and are compared). */
+  runs: number;
+  /** Registered models whose documents changed (dry run: that are compared). */
+  models: number;
+  seconds: number;
+}
+
+/** What the listings found to move. */
+interface Plan {
+  objects: Map<string, number>;
+  skipped: number;
+  runs: Array<{ id: string; source: ObjectEntry[]; target: ObjectEntry[]; fromBase: string }>;
+  models: Array<{ name: string; doc: RegistryDoc; source: ObjectEntry }>;
+  /** Keys (under the metadata prefix) of logged models' documents the target lacks. */
+  loggedModels: string[];
+}
+
+/**
+ * Moves `what` (run ids, a filter, artifact references; empty for everything) from `from` to
+ * `to`. Bad input is one `TroveError` before the first write.
+ *
+ * @example
+ * const summary = await sync(laptop, bucket, ['params.lr > 0.01']);
+ */
+export async function sync(
+  from: Store,
+  to: Store,
+  what: readonly string[] = [],
+  options: SyncOptions = {},
+): Promise<SyncSummary> {
+  const started = performance.now();
+  if (from === to) {
+    throw new TroveError(
+      'INVALID_ARGUMENT',
+      `A store cannot be synced with itself ("${to.name}").`,
+    );
+  }
+  const { signal, onProgress } = options;
+  const dryRun = options.dryRun === true;
+  const selection = await selectWhat(from, what);
+  const sourceId = await storeId(from, !dryRun);
+  const marks = await SyncMarks.load(to, sourceId);
+  const plan = await makePlan(from, to, selection, marks, signal);
+  const totalBytes = [...plan.objects.values()].reduce((a, b) => a + b, 0);
+  let changedRuns = plan.runs.length;
+  let changedModels = plan.models.length;
+  const summary = (): SyncSummary => ({
+    dryRun,
+    objects: plan.objects.size,
+    bytes: totalBytes,
+    skipped: plan.skipped,
+    runs: changedRuns,
+    models: changedModels,
+    seconds: (performance.now() - started) / 1000,
+  });
+  const nothing =
+    plan.objects.size === 0 &&
+    plan.runs.length === 0 &&
+    plan.models.length === 0 &&
+    plan.loggedModels.length === 0;
+  if (dryRun || nothing) return summary();
+
+  to.prepare();
+  const fence = await GcFence.open(to);
+  await copyObjects(from, to, plan.objects, totalBytes, signal, onProgress);
+  const writer = randomBytes(8).toString('hex');
+  const runIds = plan.runs.map((r) => r.id);
+  for (const id of runIds) await markBacklog(to, id, writer);
+  let done = 0;
+  const changed: string[] = [];
+  await mapLimit(plan.runs, RUN_CONCURRENCY, async (run) => {
+    if ((await transferRun(from, to, run.id, run.source, run.target, signal)) > 0) {
+      changed.push(run.id);
+    }
+    onProgress?.({ phase: 'records', done: ++done, total: runIds.length, bytes: 0, totalBytes: 0 });
+  });
+  for (const key of plan.loggedModels) {
+    await copyKey(from.meta, joinKey(from.metaPrefix, key), to.meta, joinKey(to.metaPrefix, key));
+  }
+  const registry = new ModelRegistry(to);
+  changedModels = 0;
+  for (const m of plan.models) if (await registry.mergeDocument(m.doc, sourceId)) changedModels++;
+  if (await fence.crossed()) {
+    // A gc may have moved what was copied before the records pointed at it: copy it again.
+    const there = await listObjects(to.objects, prefixesOf(plan.objects.keys()), signal);
+    const gone = new Map([...plan.objects].filter(([md5]) => !there.has(md5)));
+    await copyObjects(from, to, gone, 0, signal);
+  }
+  changedRuns = changed.length;
+  // A run found the same on both sides changes no row: its marker just goes.
+  const same = new Set(changed);
+  await to.meta.deleteMany(
+    runIds.filter((id) => !same.has(id)).map((id) => backlogKey(to, id, writer)),
+  );
+  const failure = await commitBacklog(to, changed, writer);
+  if (failure) process.emitWarning(`trove sync: the tables were not updated: ${String(failure)}`);
+  await leaveMarks(to, plan, marks);
+  return summary();
+}
+
+async function copyObjects(
+  from: Store,
+  to: Store,
+  objects: ReadonlyMap<string, number>,
+  totalBytes: number,
+  signal: AbortSignal | undefined,
+  onProgress?: (p: SyncProgress) => void,
+): Promise<void> {
+  const all = [...objects];
+  let done = 0;
+  let bytes = 0;
+  // Manifests after every file: a `.dir` in the target means its files are there.
+  for (const part of [
+    all.filter(([m]) => !m.endsWith('.dir')),
+    all.filter(([m]) => m.endsWith('.dir')),
+  ]) {
+    await mapLimit(part, OBJECT_CONCURRENCY, async ([md5, size]) => {
+      await copyKey(
+        from.objects.backend,
+        from.objects.key(md5),
+        to.objects.backend,
+        to.objects.key(md5),
+        {
+          md5: md5.replace(/\.dir$/, ''),
+          size,
+          ...(signal ? { signal } : {}),
+        },
+      );
+      bytes += size;
+      onProgress?.({ phase: 'objects', done: ++done, total: all.length, bytes, totalBytes });
+    });
+  }
+}
+
+/** What to move: the listings of both sides, less what the marks say is there already. */
+async function makePlan(
+  from: Store,
+  to: Store,
+  selection: Selection,
+  marks: SyncMarks,
+  signal: AbortSignal | undefined,
+): Promise<Plan> {
+  const roots = new Set(selection.md5s);
+  const runIds = new Set(selection.runIds);
+  const plan: Plan = { objects: new Map(), skipped: 0, runs: [], models: [], loggedModels: [] };
+
+  const [fromDocs, toDocs] = await Promise.all([
+    listed(from, 'registry/'),
+    listed(to, 'registry/'),
+  ]);
+  const names = selection.all
+    ? [...fromDocs.keys()]
+        .filter((k) => !k.includes('/') && k.endsWith('.json'))
+        .map((k) => k.slice(0, -5))
+    : [...selection.models];
+  const registry = new ModelRegistry(from);
+  for (const name of names) {
+    const source = fromDocs.get(`${name}.json`);
+    if (!source) continue;
+    const target = toDocs.get(`${name}.json`);
+    if (marks.has('registry', name, digestOf([source], '', target ? [target] : [], ''))) continue;
+    const doc = await registry.readDocument(name);
+    if (!doc) continue;
+    plan.models.push({ name, doc, source });
+    for (const v of doc.versions) {
+      roots.add(v.md5);
+      if (v.runId !== undefined && !selection.all) runIds.add(v.runId);
+    }
+  }
+
+  const fromRuns = await runFolders(from, selection.all ? undefined : runIds);
+  const toRuns = await runFolders(to, selection.all ? undefined : runIds);
+  const modelIds = new Set<string>();
+  for (const [id, source] of fromRuns) {
+    if (!source.some((e) => e.key.endsWith('/run.json'))) continue;
+    const target = toRuns.get(id) ?? [];
+    const fromBase = folderOf(from, id);
+    if (marks.has('runs', id, digestOf(source, fromBase, target, folderOf(to, id)))) continue;
+    plan.runs.push({ id, source, target, fromBase });
+    for (const a of Object.values(await from.readArtifacts(id))) {
+      if (a.cached) roots.add(a.md5);
+      if (typeof a.meta?.modelId === 'string') modelIds.add(a.meta.modelId);
+    }
+  }
+
+  const [fromModels, toModels] = await Promise.all([
+    listed(from, 'models/'),
+    listed(to, 'models/'),
+  ]);
+  for (const key of fromModels.keys()) {
+    const wanted = selection.all || modelIds.has(key.replace(/\.json$/, ''));
+    if (wanted && !toModels.has(key)) plan.loggedModels.push(`models/${key}`);
+  }
+
+  await planObjects(from, to, selection.all, roots, plan, signal);
+  return plan;
+}
+
+/** The objects the target lacks: of the whole store, or of `roots` and the files they list. */
+async function planObjects(
+  from: Store,
+  to: Store,
+  all: boolean,
+  roots: Set<string>,
+  plan: Plan,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (all) {
+    const [source, target] = await Promise.all([
+      listObjects(from.objects, ALL_PREFIXES, signal),
+      listObjects(to.objects, ALL_PREFIXES, signal),
+    ]);
+    for (const [md5, size] of source) {
+      if (target.has(md5)) plan.skipped++;
+      else plan.objects.set(md5, size);
+    }
+    return;
+  }
+  const there = await listObjects(to.objects, prefixesOf(roots), signal);
+  const needed = new Set(roots);
+  for (const md5 of roots) {
+    // A manifest the target has means its files are there (they are sent before it).
+    if (!md5.endsWith('.dir') || there.has(md5)) continue;
+    for (const e of await from.objects.readManifest(md5)) needed.add(e.md5);
+  }
+  const prefixes = prefixesOf(needed);
+  const [source, target] = await Promise.all([
+    listObjects(from.objects, prefixes, signal),
+    listObjects(to.objects, prefixes, signal),
+  ]);
+  const lacking: string[] = [];
+  for (const md5 of needed) {
+    const size = source.get(md5);
+    if (target.has(md5)) plan.skipped++;
+    else if (size === undefined) lacking.push(md5);
+    else plan.objects.set(md5, size);
+  }
+  if (lacking.length > 0) {
+    throw new TroveError(
+      'CORRUPT',
+      `Store "${from.name}" lacks ${lacking.length} object${lacking.length === 1 ? '' : 's'} its records refer to (${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}); nothing was sent.`,
+      {
+        key: from.objects.key(lacking[0] as string),
+        hint: `Run \`trove verify\` on "${from.name}".`,
+      },
+    );
+  }
+}
+
+/** Listing entries under `sub` of the metadata prefix, by key relative to it. */
+async function listed(store: Store, sub: string): Promise<Map<string, ObjectEntry>> {
+  const prefix = joinKey(store.metaPrefix, sub);
+  const out = new Map<string, ObjectEntry>();
+  for await (const e of store.meta.list(prefix.endsWith('/') ? prefix : `${prefix}/`)) {
+    out.set(e.key.slice(prefix.length + (prefix.endsWith('/') ? 0 : 1)), e);
+  }
+  return out;
+}
+
+/** Each run folder's listing entries: every run's (one listing), or those of `ids`. */
+async function runFolders(
+  store: Store,
+  ids: ReadonlySet<string> | undefined,
+): Promise<Map<string, ObjectEntry[]>> {
+  const out = new Map<string, ObjectEntry[]>();
+  const add = (e: ObjectEntry, base: string) => {
+    const id = e.key.slice(base.length).split('/')[0] ?? '';
+    const list = out.get(id) ?? [];
+    list.push(e);
+    out.set(id, list);
+  };
+  const base = joinKey(store.metaPrefix, 'runs/');
+  if (ids === undefined) {
+    for await (const e of store.meta.list(base)) add(e, base);
+    return out;
+  }
+  await mapLimit([...ids], RUN_CONCURRENCY, async (id) => {
+    for await (const e of store.meta.list(folderOf(store, id))) add(e, base);
+  });
+  return out;
+}
+
+/** Marks what was merged as the target now holds it (`sync-marks.ts`). */
+async function leaveMarks(to: Store, plan: Plan, marks: SyncMarks): Promise<void> {
+  await mapLimit(plan.runs, RUN_CONCURRENCY, async (run) => {
+    const base = folderOf(to, run.id);
+    const after: ObjectEntry[] = [];
+    for await (const e of to.meta.list(base)) after.push(e);
+    await marks.set('runs', run.id, digestOf(run.source, run.fromBase, after, base));
+  });
+  const docs = await listed(to, 'registry/');
+  for (const m of plan.models) {
+    const target = docs.get(`${m.name}.json`);
+    await marks.set('registry', m.name, digestOf([m.source], '', target ? [target] : [], ''));
+  }
+}
+
+/** `runs/<id>/` under the store's prefix. */
+function folderOf(store: Store, id: string): string {
+  return `${store.runKey(id)}/`;
+}
