@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ResolvedOptions, S3BackendOptions } from './options.js';
+import { retryStrategy } from './retry.js';
 
 /** Sockets above what trove itself keeps busy, for reads and lookups running next to uploads. */
 const SPARE_SOCKETS = 16;
@@ -23,8 +24,8 @@ export function createClient(options: S3BackendOptions, resolved: ResolvedOption
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
-    maxAttempts: resolved.maxAttempts,
-    retryMode: 'standard',
+    // Every transient error retried up to maxAttempts, with no client-wide quota (retry.ts).
+    retryStrategy: retryStrategy(resolved.maxAttempts),
     // Resolve each command's middleware stack once instead of on every request: ~15% less CPU
     // per small PUT, which on a small machine is CPU taken from the server or the network.
     cacheMiddleware: true,

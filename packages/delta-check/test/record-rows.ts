@@ -16,12 +16,15 @@ interface Objects {
 
 export type TableRows = Record<'runs' | 'metrics' | 'artifacts' | 'lineage' | 'models', Row[]>;
 
-/** µs since the epoch of an ISO time with up to 6 fraction digits (ms alone would lose some). */
+/**
+ * µs since the epoch of an ISO time with up to 6 fraction digits (ms alone would lose some), or
+ * of Python's `str(datetime)` (a space for the `T`), which events rows hold as traceml writes it.
+ */
 function isoMicros(iso: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  const m = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
   if (!m) throw new Error(`not an ISO time: ${iso}`);
-  const seconds = Date.parse(`${m[1]}${m[3]}`);
-  return seconds * 1000 + Number((m[2] ?? '').padEnd(6, '0'));
+  const seconds = Date.parse(`${m[1]}T${m[2]}${m[4]}`);
+  return seconds * 1000 + Number((m[3] ?? '').padEnd(6, '0'));
 }
 
 async function text(objects: Objects, key: string): Promise<string> {
