@@ -7,16 +7,25 @@ import { type DeltaStorage, readBytes } from './storage.js';
 // built-in codec), hyparquet decodes (with hyparquet-compressors, so files other engines wrote
 // with gzip, zstd, brotli or lz4 read too).
 
-/** Bytes of a Parquet file with `schema` holding `columns` (one array per top-level column). */
+/**
+ * Bytes of a Parquet file with `schema` holding `columns` (one array per top-level column), in
+ * row groups of `rowGroupSize` rows (default: the writer's). Every column chunk carries min/max
+ * statistics; strings are kept whole up to 64 bytes in them (the writer's default of 16 would
+ * cut trove's run ids, 16 hex digits of time then more, to a bound many runs share).
+ */
 export function encodeParquet(
   schema: SchemaElement[],
   columns: { name: string; data: unknown[] }[],
+  rowGroupSize?: number,
 ): Uint8Array {
   const buffer = parquetWriteBuffer({
     schema,
     columnData: columns as ColumnSource[],
     codec: 'SNAPPY',
     createdBy: 'trove-delta',
+    statistics: true,
+    statisticsTruncateLength: 64,
+    ...(rowGroupSize ? { rowGroupSize } : {}),
   });
   return new Uint8Array(buffer);
 }

@@ -76,13 +76,14 @@ export async function metricSeries(
   const pairs = [...new Set(runs)].flatMap((run) => [...new Set(names)].map((name) => [run, name]));
   const session = await Session.open();
   try {
-    await openViews(store, session, ['metrics'], undefined, { onDisk: true });
     // Curves are drawn from the files' summaries in memory (plus the backlog's values) when
     // their buckets are no wider than a pixel column: whole curves, and zooms that are not too
-    // deep; a deeper zoom from the values in its window, reduced by the engine.
+    // deep (no data file is fetched or read for them); a deeper zoom from the values in its
+    // window, reduced by the engine, which reads only the row groups whose steps meet it.
     const raw = `SELECT run_id, name, ${xExpression(x)} AS x, value AS y, 1 AS n`;
     const summaries = await committedSummaries(store, session, x);
     if (summaries) {
+      await openViews(store, session, ['metrics'], undefined, { backlogOnly: true });
       const sets = await pointSets(session, summaries, pairs, raw);
       const { lo, hi } = xRange(sets, xmin, xmax);
       const pixel = (Math.min(hi, xmax ?? hi) - Math.max(lo, xmin ?? lo)) / width;
@@ -94,6 +95,7 @@ export async function metricSeries(
         });
       }
     }
+    await openViews(store, session, ['metrics'], undefined, { onDisk: true });
     const [series, xs, ys, ns] = await session.doubles(
       seriesSql(`${raw} FROM metrics${storedBounds(x, xmin, xmax)}`, xmin, xmax),
       [

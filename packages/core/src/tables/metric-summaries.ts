@@ -3,22 +3,23 @@
  * (run and metric), the x range cut into `SUMMARY_BUCKETS` buckets, each kept as its lowest and
  * highest value at their own x, and its count. A whole-range chart then reads at most
  * 2 × SUMMARY_BUCKETS points a series instead of every value (100 runs × 10 metrics × 100,000
- * steps is 100,000,000 values, seconds of scanning; the summaries are 4,000,000 points). A
- * committed data file never changes, so its summary is made once, beside the file in the user's
- * cache folder (written under a temporary name and renamed), and read from there ever after.
+ * steps is 100,000,000 values, seconds of scanning; the summaries are 4,000,000 points). A file's
+ * writer stores its summary beside the table (metric-summary-rows.ts): it is fetched into the
+ * cache like the data files. A file written before that has none: its summary is made once from
+ * the file, beside it in the user's cache folder (written under a temporary name and renamed),
+ * and read from there ever after.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mapLimit } from '../backend/map-limit.js';
 import type { Store } from '../record/store.js';
 import type { Session } from './engine.js';
+import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
 import { sqlString } from './snapshot-tables.js';
-import { localSnapshot } from './table-files.js';
+import { fetchTableFile, withTableFiles } from './table-files.js';
 
-/** Buckets a series gets in each file's summary: finer than any chart's pixel columns. */
-const SUMMARY_BUCKETS = 2048;
-/** The summary's layout; a new one gets a new file name. */
+/** The layout of a summary made in the cache; a new one gets a new file name. */
 const FORMAT = 1;
 
 export type MetricX = 'step' | 'time';
@@ -51,40 +52,66 @@ export async function committedSummaries(
   signal?: AbortSignal,
   before?: () => Promise<void>,
 ): Promise<Map<string, PointSet[]> | undefined> {
-  const snapshot = await localSnapshot(store, 'metrics');
-  if (snapshot.version < 0) return undefined;
-  const out = new Map<string, PointSet[]>();
-  // One file at a time: the engine uses both cores on each already.
-  await mapLimit(snapshot.paths, 1, async (path) => {
-    // (only a warm-up passes these: it lets others go first, and what it has not reached when
-    // stopped is left for later)
-    await before?.();
-    if (signal?.aborted) return;
-    const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
-    let pieces = loaded.get(summary);
-    if (!pieces) {
-      pieces = readSummary(session, path, summary, x);
-      loaded.set(summary, pieces);
-      pieces.catch(() => loaded.delete(summary));
-    }
-    for (const [key, set] of await pieces) {
-      const list = out.get(key);
-      if (list) list.push(set);
-      else out.set(key, [set]);
-    }
+  return withTableFiles(store, 'metrics', async (version, files) => {
+    if (version < 0) return undefined;
+    const out = new Map<string, PointSet[]>();
+    // One file at a time: the engine uses both cores on each already.
+    await mapLimit(files, 1, async (file) => {
+      // (only a warm-up passes these: it lets others go first, and what it has not reached
+      // when stopped is left for later)
+      await before?.();
+      if (signal?.aborted) return;
+      const id = file.summary ? `${file.summary}#${x}` : `${file.path}#${x}`;
+      let pieces = loaded.get(id);
+      if (!pieces) {
+        pieces = file.summary
+          ? storedSummary(store, session, file.summary, x)
+          : madeSummary(store, session, file.path, x);
+        loaded.set(id, pieces);
+        pieces.catch(() => loaded.delete(id));
+      }
+      for (const [key, set] of await pieces) {
+        const list = out.get(key);
+        if (list) list.push(set);
+        else out.set(key, [set]);
+      }
+    });
+    return out;
   });
-  return out;
 }
 
-/** A file's summary (made first if missing), as each series' points: lows, then highs. */
-async function readSummary(
+/** A summary its writer stored beside the table, fetched into the cache: the rows of axis `x`. */
+async function storedSummary(
+  store: Store,
   session: Session,
-  path: string,
   summary: string,
   x: MetricX,
 ): Promise<Pieces> {
+  const local = await fetchTableFile(store, 'metrics', summary);
+  return readPieces(
+    session,
+    `(SELECT * FROM read_parquet(${sqlString(local)}) WHERE axis = ${sqlString(x)})`,
+  );
+}
+
+/**
+ * The summary of a data file written without one, made once from the file into the cache
+ * folder beside it.
+ */
+async function madeSummary(
+  store: Store,
+  session: Session,
+  dataPath: string,
+  x: MetricX,
+): Promise<Pieces> {
+  const path = await fetchTableFile(store, 'metrics', dataPath);
+  const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
   if (!existsSync(summary)) await makeSummary(session, path, summary, x);
-  const file = `read_parquet(${sqlString(summary)})`;
+  return readPieces(session, `read_parquet(${sqlString(summary)})`);
+}
+
+/** A summary's rows (`file`, a relation of them) as each series' points: lows, then highs. */
+async function readPieces(session: Session, file: string): Promise<Pieces> {
   const series = await session.rows(
     `SELECT run_id, name, count(*) AS k FROM ${file} GROUP BY run_id, name ORDER BY run_id, name`,
   );
