@@ -10,6 +10,7 @@ export {
   summaryPath,
 } from './file-layout.js';
 export type { OptimizeOptions } from './optimize.js';
+export { readParquetColumns } from './parquet-io.js';
 export type { Row } from './rows.js';
 export { type DeltaField, type DeltaSchema, type DeltaType, defineSchema } from './schema.js';
 export type { Snapshot } from './state.js';

@@ -11,14 +11,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { readParquetColumns } from '@trove/delta';
 import { mapLimit } from '../backend/map-limit.js';
+import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
 import type { Session } from './engine.js';
 import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
 import { sqlString } from './snapshot-tables.js';
-import { fetchTableFile, withTableFiles } from './table-files.js';
+import { fetchTableFile, type TableFile, withTableFiles } from './table-files.js';
 
+/** Summaries fetched at once into the cache. */
+const PARALLEL_FETCHES = 16;
 /** The layout of a summary made in the cache; a new one gets a new file name. */
 const FORMAT = 1;
 
@@ -55,20 +59,34 @@ export async function committedSummaries(
   return withTableFiles(store, 'metrics', async (version, files) => {
     if (version < 0) return undefined;
     const out = new Map<string, PointSet[]>();
+    const id = (file: TableFile) => `${file.summary ?? file.path}#${x}`;
+    // (only a warm-up passes `before` and `signal`: it lets others go first, and what it has
+    // not reached when stopped is left for later)
+    // The stored summaries not read yet in this process are fetched and decoded together.
+    const fresh = files.filter((f) => f.summary !== undefined && !loaded.has(id(f)));
+    if (fresh.length > 0) {
+      await before?.();
+      if (signal?.aborted) return out;
+      const batch = readStored(
+        store,
+        fresh.map((f) => f.summary as string),
+        x,
+      );
+      for (const file of fresh) {
+        const pieces = batch.then((all) => all.get(file.summary as string) ?? new Map());
+        loaded.set(id(file), pieces);
+        pieces.catch(() => loaded.delete(id(file)));
+      }
+    }
     // One file at a time: the engine uses both cores on each already.
     await mapLimit(files, 1, async (file) => {
-      // (only a warm-up passes these: it lets others go first, and what it has not reached
-      // when stopped is left for later)
-      await before?.();
-      if (signal?.aborted) return;
-      const id = file.summary ? `${file.summary}#${x}` : `${file.path}#${x}`;
-      let pieces = loaded.get(id);
+      let pieces = loaded.get(id(file));
       if (!pieces) {
-        pieces = file.summary
-          ? storedSummary(store, session, file.summary, x)
-          : madeSummary(store, session, file.path, x);
-        loaded.set(id, pieces);
-        pieces.catch(() => loaded.delete(id));
+        await before?.();
+        if (signal?.aborted) return;
+        pieces = madeSummary(store, session, file.path, x);
+        loaded.set(id(file), pieces);
+        pieces.catch(() => loaded.delete(id(file)));
       }
       for (const [key, set] of await pieces) {
         const list = out.get(key);
@@ -80,23 +98,65 @@ export async function committedSummaries(
   });
 }
 
-/** A summary its writer stored beside the table, fetched into the cache: the rows of axis `x`. */
-async function storedSummary(
+/**
+ * Summaries their writers stored beside the table (`summaries`, their paths in it), fetched into
+ * the cache: the buckets of axis `x`, by summary path. Decoded in this process, not by the
+ * engine: a query a file was most of a cold chart's time (200 files).
+ */
+async function readStored(
   store: Store,
-  session: Session,
-  summary: string,
+  summaries: readonly string[],
   x: MetricX,
-): Promise<Pieces> {
-  const local = await fetchTableFile(store, 'metrics', summary);
-  return readPieces(
-    session,
-    `(SELECT * FROM read_parquet(${sqlString(local)}) WHERE axis = ${sqlString(x)})`,
-  );
+): Promise<Map<string, Pieces>> {
+  const out = new Map<string, Pieces>();
+  await mapLimit(summaries, PARALLEL_FETCHES, async (summary) => {
+    const local = await fetchTableFile(store, 'metrics', summary);
+    const c = await readParquetColumns(local, SUMMARY_COLUMNS);
+    const [axis, runs, names] = [c.axis, c.run_id, c.name] as ArrayLike<unknown>[];
+    const doubles = (name: string) => {
+      const v = c[name] as ArrayLike<number>;
+      return v instanceof Float64Array ? v : Float64Array.from(v, Number);
+    };
+    const [xLo, yLo, xHi, yHi, n] = ['x_lo', 'y_lo', 'x_hi', 'y_hi', 'n'].map(doubles) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const pieces: Pieces = new Map();
+    // each series' buckets are rows [start, end): its writer wrote them together
+    for (let start = 0; start < (axis?.length ?? 0); ) {
+      let end = start + 1;
+      while (
+        end < (axis?.length ?? 0) &&
+        axis?.[end] === axis?.[start] &&
+        runs?.[end] === runs?.[start] &&
+        names?.[end] === names?.[start]
+      )
+        end++;
+      if (axis?.[start] === x) {
+        const key = seriesKey(String(runs?.[start]), String(names?.[start]));
+        if (pieces.has(key)) {
+          throw new TroveError('CORRUPT', `metric summary ${summary}: a series in two places`, {
+            key: summary,
+          });
+        }
+        const part = (v: Float64Array) => v.subarray(start, end);
+        pieces.set(key, piece(part(xLo), part(yLo), part(xHi), part(yHi), part(n)));
+      }
+      start = end;
+    }
+    out.set(summary, pieces);
+  });
+  return out;
 }
+
+const SUMMARY_COLUMNS = ['axis', 'run_id', 'name', 'n', 'x_lo', 'y_lo', 'x_hi', 'y_hi'];
 
 /**
  * The summary of a data file written without one, made once from the file into the cache
- * folder beside it.
+ * folder beside it, as each series' points.
  */
 async function madeSummary(
   store: Store,
@@ -107,11 +167,7 @@ async function madeSummary(
   const path = await fetchTableFile(store, 'metrics', dataPath);
   const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
   if (!existsSync(summary)) await makeSummary(session, path, summary, x);
-  return readPieces(session, `read_parquet(${sqlString(summary)})`);
-}
-
-/** A summary's rows (`file`, a relation of them) as each series' points: lows, then highs. */
-async function readPieces(session: Session, file: string): Promise<Pieces> {
+  const file = `read_parquet(${sqlString(summary)})`;
   const series = await session.rows(
     `SELECT run_id, name, count(*) AS k FROM ${file} GROUP BY run_id, name ORDER BY run_id, name`,
   );
@@ -121,28 +177,46 @@ async function readPieces(session: Session, file: string): Promise<Pieces> {
   const pieces: Pieces = new Map();
   let at = 0;
   for (const row of series) {
-    const k = Number(row.k);
-    const end = at + k;
-    // each bucket: its low point carries its count, its high point none
-    const px = new Float64Array(2 * k);
-    const py = new Float64Array(2 * k);
-    const pn = new Float64Array(2 * k);
-    px.set(xLo.subarray(at, end), 0);
-    px.set(xHi.subarray(at, end), k);
-    py.set(yLo.subarray(at, end), 0);
-    py.set(yHi.subarray(at, end), k);
-    pn.set(n.subarray(at, end), 0);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of px) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const bucket = (hi - lo) / SUMMARY_BUCKETS;
-    pieces.set(seriesKey(String(row.run_id), String(row.name)), { x: px, y: py, n: pn, bucket });
+    const end = at + Number(row.k);
+    pieces.set(
+      seriesKey(String(row.run_id), String(row.name)),
+      piece(
+        xLo.subarray(at, end),
+        yLo.subarray(at, end),
+        xHi.subarray(at, end),
+        yHi.subarray(at, end),
+        n.subarray(at, end),
+      ),
+    );
     at = end;
   }
   return pieces;
+}
+
+/** A series' buckets (in bucket order) as its points: each bucket's low carries its count. */
+function piece(
+  xLo: Float64Array,
+  yLo: Float64Array,
+  xHi: Float64Array,
+  yHi: Float64Array,
+  n: Float64Array,
+): PointSet {
+  const k = xLo.length;
+  const px = new Float64Array(2 * k);
+  const py = new Float64Array(2 * k);
+  const pn = new Float64Array(2 * k);
+  px.set(xLo, 0);
+  px.set(xHi, k);
+  py.set(yLo, 0);
+  py.set(yHi, k);
+  pn.set(n, 0);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of px) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { x: px, y: py, n: pn, bucket: (hi - lo) / SUMMARY_BUCKETS };
 }
 
 async function makeSummary(

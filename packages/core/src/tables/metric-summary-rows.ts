@@ -5,7 +5,8 @@
  * `SUMMARY_BUCKETS` buckets, each kept as its count and its lowest and highest value at their own
  * x. It is what the cache summaries made from the data file hold (metric-summaries.ts), so a
  * whole-curve chart reads about 4,096 points a series instead of the values, and nothing is made
- * on a reader's first open.
+ * on a reader's first open. A series' buckets are written together, in bucket order, and the
+ * counts as doubles: a reader takes them as they are decoded, with no sort and no conversion.
  */
 import { defineSchema, type FileSummary, type Row } from '@trove/delta';
 
@@ -20,7 +21,7 @@ export const METRIC_FILE_SUMMARY: FileSummary = {
     { name: 'axis', type: 'string', nullable: false },
     { name: 'run_id', type: 'string', nullable: false },
     { name: 'name', type: 'string', nullable: false },
-    { name: 'n', type: 'long', nullable: false },
+    { name: 'n', type: 'double', nullable: false },
     { name: 'x_lo', type: 'double', nullable: false },
     { name: 'y_lo', type: 'double', nullable: false },
     { name: 'x_hi', type: 'double', nullable: false },
