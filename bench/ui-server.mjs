@@ -141,6 +141,24 @@ for (const [name, path] of cases) {
 }
 child.kill('SIGTERM');
 
+// A machine's first open of the compare view: a new process, an empty cache folder, and the
+// whole curves as its very first request (no warm-up has run: the summaries are fetched and
+// decoded by this request).
+const second = await serve(join(dir, 'bench-cache-2'));
+const firstOpen = await timeGet(
+  second.url,
+  `api/metrics?runs=${all}&keys=${keys}&width=1000&format=f32`,
+);
+second.child.kill('SIGTERM');
+results.unshift({
+  name: 'metrics: 100 runs × 10 metrics, width 1000, f32, the first request of a new process',
+  first: firstOpen.seconds,
+  warm: Number.NaN,
+  bytes: firstOpen.bytes,
+  points: '',
+});
+console.error(results[0]);
+
 const mib = (b) => (b / 2 ** 20).toFixed(1);
 const md = `## ui-server (local store) — \`node bench/ui-server.mjs\`
 
@@ -152,7 +170,7 @@ ${machine()}. Load average at the end: ${loadavg()
 
 | request | first (cold) | repeated (warm) | body | points |
 |---|---|---|---|---|
-${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
+${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${Number.isNaN(r.warm) ? '' : `${r.warm.toFixed(3)} s`} | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
 
 Each metrics data file's writer stores its curve summary beside the table (\`tables/metrics/_summaries/\`: 2,048 min/max buckets a series, by step and by time), so the first whole-curve request of a machine fetches ${RUNS} small files and no data file, and nothing is made on first open; repeated, the curves are re-bucketed in memory from them, and so is a zoom whose pixel columns are no narrower than a summary's buckets (here down to about half the range at 1,000 pixels). A deeper zoom reads the values in its window: the data files are sorted by run, metric and step in row groups of 16,384 rows with min/max statistics, so the engine reads only the groups whose steps meet the window (about 2 of a series' 7 for the 10% zoom, 1–2 for the 1%).
 
