@@ -4,7 +4,8 @@
 // `trove ui --json` is started as users start it, with an empty cache folder (cold: the tables'
 // files are fetched and the metric summaries made by the first request), then each request is
 // timed to its last byte by an HTTP client in this process, first and repeated (warm).
-// Usage: node bench/ui-server.mjs [--dir <store dir>] [--reuse]
+// Usage: node bench/ui-server.mjs [--dir <store dir>] [--reuse] [--steps N] (a smaller store for
+// iterating: its results are printed, not written to RESULTS.md)
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ const dir = args.includes('--dir')
   : join(tmpdir(), 'trove-bench-ui');
 const RUNS = 100;
 const METRICS = 10;
-const STEPS = 100_000;
+const STEPS = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : 100_000;
 const TABLE_RUNS = 100_000;
 const ROUNDS = 5;
 
@@ -76,6 +77,16 @@ const ids = (
   ).json()
 ).rows.map((r) => r.id);
 if (ids.length !== RUNS) throw new Error(`expected ${RUNS} real runs, found ${ids.length}`);
+/** Steps [a, b) of the range as fractions, and the label's numbers. */
+const window = (a, b) => {
+  const lo = Math.round(a * STEPS);
+  const hi = Math.round(b * STEPS) - 1;
+  return {
+    q: `xmin=${lo}&xmax=${hi}`,
+    label: `${lo.toLocaleString('en')}–${hi.toLocaleString('en')}`,
+  };
+};
+const [w50, w10, w1] = [window(0.25, 0.75), window(0.4, 0.5), window(0.45, 0.46)];
 const keys = Array.from({ length: METRICS }, (_, m) => (m === 0 ? 'loss' : `m${m}`)).join(',');
 const all = ids.join(',');
 const cases = [
@@ -93,12 +104,16 @@ const cases = [
     `api/metrics?runs=${all}&keys=${keys}&width=1000`,
   ],
   [
-    'metrics: zoom to 50% (steps 25,000–74,999: from the summaries), f32',
-    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=25000&xmax=74999&format=f32`,
+    `metrics: zoom to 50% (steps ${w50.label}: from the summaries), f32`,
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&${w50.q}&format=f32`,
   ],
   [
-    'metrics: zoom to 10% (steps 40,000–49,999: from the values), f32',
-    `api/metrics?runs=${all}&keys=${keys}&width=1000&xmin=40000&xmax=49999&format=f32`,
+    `metrics: zoom to 10% (steps ${w10.label}: from the values), f32`,
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&${w10.q}&format=f32`,
+  ],
+  [
+    `metrics: zoom to 1% (steps ${w1.label}: from the values), f32`,
+    `api/metrics?runs=${all}&keys=${keys}&width=1000&${w1.q}&format=f32`,
   ],
   [
     'metrics: 10 runs × 1 metric, width 1000, JSON',
@@ -126,6 +141,24 @@ for (const [name, path] of cases) {
 }
 child.kill('SIGTERM');
 
+// A machine's first open of the compare view: a new process, an empty cache folder, and the
+// whole curves as its very first request (no warm-up has run: the summaries are fetched and
+// decoded by this request).
+const second = await serve(join(dir, 'bench-cache-2'));
+const firstOpen = await timeGet(
+  second.url,
+  `api/metrics?runs=${all}&keys=${keys}&width=1000&format=f32`,
+);
+second.child.kill('SIGTERM');
+results.unshift({
+  name: 'metrics: 100 runs × 10 metrics, width 1000, f32, the first request of a new process',
+  first: firstOpen.seconds,
+  warm: Number.NaN,
+  bytes: firstOpen.bytes,
+  points: '',
+});
+console.error(results[0]);
+
 const mib = (b) => (b / 2 ** 20).toFixed(1);
 const md = `## ui-server (local store) — \`node bench/ui-server.mjs\`
 
@@ -133,15 +166,15 @@ ${machine()}. Load average at the end: ${loadavg()
   .map((x) => x.toFixed(2))
   .join(
     ' ',
-  )} (other processes shared the 2 cores). Store by \`bench/ui-data.mjs\`: ${RUNS} runs × ${METRICS} metrics × ${STEPS.toLocaleString('en')} steps (${(RUNS * METRICS * STEPS).toLocaleString('en')} values in \`tables/metrics\`, a data file a run) and ${TABLE_RUNS.toLocaleString('en')} runs in \`tables/runs\`. \`trove ui --json\` in a new process with an empty cache folder; each request timed to its last byte by a client in the bench process: the first (cold: table files fetched, metric summaries made) and the median of ${ROUNDS} repeats (warm). The browser's part (parse, draw) is bench/ui.mjs's.
+  )} (other processes shared the 2 cores). Store by \`bench/ui-data.mjs\`: ${RUNS} runs × ${METRICS} metrics × ${STEPS.toLocaleString('en')} steps (${(RUNS * METRICS * STEPS).toLocaleString('en')} values in \`tables/metrics\`, a data file a run) and ${TABLE_RUNS.toLocaleString('en')} runs in \`tables/runs\`. \`trove ui --json\` in a new process with an empty cache folder; each request timed to its last byte by a client in the bench process: the first (cold: table files and the metric summaries their writers stored fetched into the cache) and the median of ${ROUNDS} repeats (warm). The browser's part (parse, draw) is bench/ui.mjs's.
 
 | request | first (cold) | repeated (warm) | body | points |
 |---|---|---|---|---|
-${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${r.warm.toFixed(3)} s | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
+${results.map((r) => `| ${r.name} | ${r.first.toFixed(3)} s | ${Number.isNaN(r.warm) ? '' : `${r.warm.toFixed(3)} s`} | ${mib(r.bytes)} MiB | ${r.points} |`).join('\n')}
 
-The first whole-curve request makes the summaries of the ${RUNS} data files (2,048 min/max buckets a series, once per machine: they stay in the cache folder; \`trove ui\` starts making them in the background after its first answer, between requests); repeated, the curves are re-bucketed in memory from them, and so is a zoom whose pixel columns are no narrower than a summary's buckets (here down to about half the range at 1,000 pixels). A deeper zoom reads the values in its window from the data files: their Parquet row groups carry no min/max statistics (and hold 100,000 rows, a whole metric of a run), so the engine reads every file whole: a zoom over 100 runs × 10 metrics takes seconds here, far from the view's budget (row groups of ~10,000 rows with min/max statistics from \`@trove/delta\`'s writer would let it read about the window's share of the files).
+Each metrics data file's writer stores its curve summary beside the table (\`tables/metrics/_summaries/\`: 2,048 min/max buckets a series, by step and by time), so the first whole-curve request of a machine fetches ${RUNS} small files and no data file, and nothing is made on first open; repeated, the curves are re-bucketed in memory from them, and so is a zoom whose pixel columns are no narrower than a summary's buckets (here down to about half the range at 1,000 pixels). A deeper zoom reads the values in its window: the data files are sorted by run, metric and step in row groups of 16,384 rows with min/max statistics, so the engine reads only the groups whose steps meet the window (about 2 of a series' 7 for the 10% zoom, 1–2 for the 1%).
 
 Targets (issue 20): the compare view of 100 runs × 10 metrics × 100,000 steps drawn in ≤ 2 s in Chromium (the server's part must be well under that); the runs page with 100,000 runs, first rows in ≤ 1 s.
 `;
-writeSection('ui-server', md);
+if (STEPS === 100_000) writeSection('ui-server', md);
 console.log(md);

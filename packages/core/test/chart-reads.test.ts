@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
@@ -78,11 +78,11 @@ describe('metricSeries', () => {
     }
     await run.end();
     const [series] = await metricSeries(store, { runs: [run.id], names: ['y'], width: 10 });
-    // a whole curve was drawn from the data file's summary, made once in the cache folder
-    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
-    expect(
-      readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet')).length,
-    ).toBeGreaterThan(0);
+    // a whole curve was drawn from the data file's summary, written with it at commit and
+    // fetched into the cache folder (none made there)
+    const cache = readdirSync(join(process.env.TROVE_CACHE_DIR as string, 'tables'));
+    expect(cache.filter((f) => f.startsWith('_summaries__')).length).toBeGreaterThan(0);
+    expect(cache.filter((f) => f.endsWith('.step-summary-1.parquet'))).toEqual([]);
     expect(series?.total).toBe(1000);
     expect(series?.x).toHaveLength(20);
     const column = (c: number) =>
@@ -137,22 +137,22 @@ describe('metricSeries', () => {
     expect(wide?.total).toBe(10_000);
   });
 
-  it('prepareMetricSeries makes the summaries, and a stopped one makes none', async () => {
+  it('prepareMetricSeries fetches the stored summaries, and a stopped one fetches none', async () => {
     const { cwd, store } = await localProject();
     const run = await startRun({ store, cwd, name: 'r' });
     for (let s = 0; s < 10; s++) run.logMetric('y', s, { step: s });
     await run.end();
     process.env.TROVE_CACHE_DIR = join(tempDir(), 'cache');
-    const summaries = () =>
-      readdirSync(join(process.env.TROVE_CACHE_DIR as string, 'tables')).filter((f) =>
-        f.endsWith('-summary-1.parquet'),
-      );
+    const cached = () => {
+      const dir = join(process.env.TROVE_CACHE_DIR as string, 'tables');
+      return existsSync(dir) ? readdirSync(dir) : [];
+    };
     await prepareMetricSeries(store, { signal: AbortSignal.abort() });
-    expect(summaries()).toEqual([]);
+    expect(cached()).toEqual([]);
     await prepareMetricSeries(store, { x: 'time' });
-    expect(summaries().map((f) => f.replace(/^.*\.parquet\./, ''))).toEqual([
-      'time-summary-1.parquet',
-    ]);
+    // the summary its writer stored (both axes in one file), and no data file, none made
+    expect(cached()).toHaveLength(1);
+    expect(cached()[0]).toMatch(/^_summaries__part-.*\.parquet$/);
   });
 
   it('refuses a width, an x or a bound it cannot use', async () => {

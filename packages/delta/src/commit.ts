@@ -11,6 +11,7 @@ import {
 import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js';
 import { type EncodedFile, encodeDataFiles } from './data-file.js';
 import { DeltaError } from './errors.js';
+import type { FileLayout } from './file-layout.js';
 import { commitKey, dataFileKey } from './log-paths.js';
 import { advanceState } from './replay.js';
 import type { Row } from './rows.js';
@@ -65,6 +66,7 @@ export interface CommitContext {
   schema: DeltaSchema;
   partitionColumns: readonly string[];
   engineInfo: string;
+  layout?: FileLayout;
 }
 
 const BACKOFF_BASE_MS = 5;
@@ -171,6 +173,7 @@ async function commitLoop(
           encodeDataFiles(ctx.schema, ctx.partitionColumns, rows, {
             dataChange,
             label: `add[${i}] row`,
+            ...(ctx.layout ? { layout: ctx.layout } : {}),
           }),
       );
     });
@@ -181,8 +184,13 @@ async function commitLoop(
     const fresh = [...next]
       .filter(([key]) => !attempts.written.has(key))
       .flatMap(([, files]) => files);
+    // A summary is written before its data file: a file the log names has its summary.
     await Promise.all(
-      fresh.map((f) => ctx.storage.write(dataFileKey(ctx.prefix, f.add.path), f.bytes)),
+      fresh.map(async (f) => {
+        if (f.summary)
+          await ctx.storage.write(dataFileKey(ctx.prefix, f.summary.path), f.summary.bytes);
+        await ctx.storage.write(dataFileKey(ctx.prefix, f.add.path), f.bytes);
+      }),
     );
     attempts.written = next;
 
@@ -274,5 +282,9 @@ async function commitLoop(
 
 async function deleteFiles(ctx: CommitContext, files: readonly EncodedFile[]): Promise<void> {
   if (files.length > 0)
-    await ctx.storage.deleteMany(files.map((f) => dataFileKey(ctx.prefix, f.add.path)));
+    await ctx.storage.deleteMany(
+      files
+        .flatMap((f) => [f.add.path, ...(f.summary ? [f.summary.path] : [])])
+        .map((path) => dataFileKey(ctx.prefix, path)),
+    );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddFile } from './actions.js';
 import { DeltaError } from './errors.js';
+import { type FileLayout, SUMMARY_TAG, sortRows, summaryPath } from './file-layout.js';
 import { encodeParquet, readParquetObjects } from './parquet-io.js';
 import { dataFileSchema } from './parquet-schema.js';
 import { type CellValue, type Row, rowsToColumns } from './rows.js';
@@ -12,6 +13,8 @@ import type { DeltaStorage } from './storage.js';
 export interface EncodedFile {
   add: AddFile;
   bytes: Uint8Array;
+  /** The file's summary (its path relative to the table root), when the table makes them. */
+  summary?: { path: string; bytes: Uint8Array };
 }
 
 /** Columns of the data files: partition columns live in `partitionValues`, not in the file. */
@@ -30,8 +33,9 @@ export function encodeDataFiles(
   schema: DeltaSchema,
   partitionColumns: readonly string[],
   rows: readonly Row[],
-  options: { dataChange: boolean; label: string },
+  options: { dataChange: boolean; label: string; layout?: FileLayout },
 ): EncodedFile[] {
+  const layout = options.layout ?? {};
   rowsToColumns(schema, rows, options.label); // every column checked, partition ones included
   const groups = new Map<string, { values: Record<string, string | null>; rows: Row[] }>();
   for (const row of rows) {
@@ -53,26 +57,51 @@ export function encodeDataFiles(
   }
   const fields = dataFields(schema, partitionColumns);
   const fileSchema = { fields };
-  return [...groups.values()].map(({ values, rows: part }) => {
+  return [...groups.values()].map(({ values, rows: unsorted }) => {
+    const part = sortRows(unsorted, layout.sortBy ?? []);
     const columns = rowsToColumns(
       fileSchema,
       part.map((r) => withoutPartitions(r, partitionColumns)),
       options.label,
     );
-    const bytes = encodeParquet(
-      dataFileSchema(fields),
-      fields.map((f, i) => ({ name: f.name, data: columns[i] as CellValue[] })),
-    );
+    const bytes = encodeColumns(fields, columns, layout.rowGroupSize);
+    const path = `${partitionDirs(values)}part-00000-${randomUUID()}-c000.snappy.parquet`;
+    const summary = layout.summary && {
+      path: summaryPath(path),
+      bytes: encodeRows(
+        layout.summary.schema.fields,
+        layout.summary.summarize(part),
+        options.label,
+      ),
+    };
     const add: AddFile = {
-      path: `${partitionDirs(values)}part-00000-${randomUUID()}-c000.snappy.parquet`,
+      path,
       partitionValues: values,
       size: bytes.byteLength,
       modificationTime: Date.now(),
       dataChange: options.dataChange,
       stats: JSON.stringify(computeStats(fields, columns)),
+      ...(summary ? { tags: { [SUMMARY_TAG]: summary.path } } : {}),
     };
-    return { add, bytes };
+    return summary ? { add, bytes, summary } : { add, bytes };
   });
+}
+
+/** Rows of a file that is not a data file of the table (a summary) as Parquet bytes. */
+function encodeRows(fields: readonly Required<DeltaField>[], rows: readonly Row[], label: string) {
+  return encodeColumns(fields, rowsToColumns({ fields: [...fields] }, rows, `${label} summary`));
+}
+
+function encodeColumns(
+  fields: readonly Required<DeltaField>[],
+  columns: unknown[][],
+  rowGroupSize?: number,
+): Uint8Array {
+  return encodeParquet(
+    dataFileSchema([...fields]),
+    fields.map((f, i) => ({ name: f.name, data: columns[i] as CellValue[] })),
+    rowGroupSize,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AddFile } from './actions.js';
 import { type CommitOptions, type CommitPlan, type CommitResult, runCommit } from './commit.js';
 import { readDataFile } from './data-file.js';
 import { DeltaError } from './errors.js';
+import type { FileLayout } from './file-layout.js';
 import { type OptimizeOptions, optimizePlan } from './optimize.js';
 import { advanceState, loadState } from './replay.js';
 import type { Row } from './rows.js';
@@ -16,6 +17,8 @@ export interface OpenTableOptions {
   partitionColumns?: readonly string[];
   /** `commitInfo.engineInfo`; default "trove-delta". */
   engineInfo?: string;
+  /** How data files are sorted, cut into row groups and summarized (default: as given, no summary). */
+  layout?: FileLayout;
 }
 
 /** A Delta table at `prefix` of a store: snapshots by log replay, commits by optimistic concurrency. */
@@ -25,6 +28,7 @@ export class DeltaTable {
   readonly schema: DeltaSchema;
   readonly partitionColumns: readonly string[];
   private readonly engineInfo: string;
+  readonly layout: FileLayout | undefined;
   private state: TableState = new TableState();
 
   constructor(storage: DeltaStorage, prefix: string, options: OpenTableOptions) {
@@ -33,6 +37,7 @@ export class DeltaTable {
     this.schema = options.schema;
     this.partitionColumns = options.partitionColumns ?? [];
     this.engineInfo = options.engineInfo ?? 'trove-delta';
+    this.layout = options.layout;
   }
 
   /**
@@ -62,6 +67,7 @@ export class DeltaTable {
         schema: this.schema,
         partitionColumns: this.partitionColumns,
         engineInfo: this.engineInfo,
+        ...(this.layout ? { layout: this.layout } : {}),
       },
       this.state,
       plan,

@@ -1,3 +1,4 @@
+import { SUMMARY_DIR } from './file-layout.js';
 import { LOG_DIR } from './log-paths.js';
 import type { Snapshot } from './state.js';
 import type { DeltaStorage } from './storage.js';
@@ -23,8 +24,9 @@ export interface VacuumResult {
 }
 
 /**
- * Deletes the data files under the table root that `snapshot` does not use. The log itself is
- * kept whole: every commit stays readable (time travel), and old log files are small.
+ * Deletes the data files under the table root that `snapshot` does not use, and their summaries
+ * (`_summaries/<data file path>`, gone by the same rule as the file they summarize). The log
+ * itself is kept whole: every commit stays readable (time travel), and old log files are small.
  */
 export async function vacuumTable(
   storage: DeltaStorage,
@@ -43,17 +45,20 @@ export async function vacuumTable(
   const deleted: string[] = [];
   const sizes: number[] = [];
   for await (const entry of storage.list(prefix)) {
-    const relative = entry.key.slice(prefix.length);
+    let relative = entry.key.slice(prefix.length);
+    // A summary is judged as its data file is (by the data file's key).
+    if (relative.startsWith(SUMMARY_DIR)) relative = relative.slice(SUMMARY_DIR.length);
+    const dataKey = `${prefix}${relative}`;
     // Hidden folders (`_delta_log/`, `_change_data/`, …) and non-Parquet objects are not data files.
     if (
       relative.startsWith(LOG_DIR) ||
       relative.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))
     )
       continue;
-    if (!relative.endsWith('.parquet') || live.has(entry.key)) continue;
+    if (!relative.endsWith('.parquet') || live.has(dataKey)) continue;
     // Without a modification time the age is unknown: such a file is never deleted.
     if (!entry.lastModified || entry.lastModified.getTime() >= cutoff) continue;
-    if ((removedAt.get(entry.key) ?? 0) >= cutoff) continue;
+    if ((removedAt.get(dataKey) ?? 0) >= cutoff) continue;
     deleted.push(entry.key);
     sizes.push(entry.size);
   }

@@ -223,12 +223,14 @@ describe('a run and its files', () => {
 });
 
 describe('metrics, images, plots, texts and compare', () => {
-  it('makes the metric summaries in the background when it starts', async () => {
+  it('fetches the metric summaries in the background when it starts', async () => {
     await ui.prepared;
-    const cache = join(process.env.TROVE_CACHE_DIR as string, 'tables');
-    const summaries = readdirSync(cache).filter((f) => f.endsWith('.step-summary-1.parquet'));
-    // one per data file of the metrics table: the runs a and b committed theirs
+    const cache = readdirSync(join(process.env.TROVE_CACHE_DIR as string, 'tables'));
+    const summaries = cache.filter((f) => f.startsWith('_summaries__'));
+    // one per data file of the metrics table, stored by its writer: the runs a and b committed
+    // theirs; none had to be made from a data file
     expect(summaries.length).toBeGreaterThanOrEqual(2);
+    expect(cache.filter((f) => f.endsWith('-summary-1.parquet'))).toEqual([]);
   });
 
   it('/api/metrics keeps each pixel column’s low and high, and refines on zoom', async () => {

@@ -12,6 +12,7 @@ import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
 import { committedSummaries, type MetricX, seriesKey, xExpression } from './metric-summaries.js';
 import { decimate, type PointSet, xRange } from './pixel-columns.js';
+import { sqlString } from './snapshot-tables.js';
 import { openViews } from './views.js';
 
 export interface MetricSeriesOptions {
@@ -76,13 +77,14 @@ export async function metricSeries(
   const pairs = [...new Set(runs)].flatMap((run) => [...new Set(names)].map((name) => [run, name]));
   const session = await Session.open();
   try {
-    await openViews(store, session, ['metrics'], undefined, { onDisk: true });
     // Curves are drawn from the files' summaries in memory (plus the backlog's values) when
     // their buckets are no wider than a pixel column: whole curves, and zooms that are not too
-    // deep; a deeper zoom from the values in its window, reduced by the engine.
+    // deep (no data file is fetched or read for them); a deeper zoom from the values in its
+    // window, reduced by the engine, which reads only the row groups whose steps meet it.
     const raw = `SELECT run_id, name, ${xExpression(x)} AS x, value AS y, 1 AS n`;
     const summaries = await committedSummaries(store, session, x);
     if (summaries) {
+      await openViews(store, session, ['metrics'], undefined, { backlogOnly: true });
       const sets = await pointSets(session, summaries, pairs, raw);
       const { lo, hi } = xRange(sets, xmin, xmax);
       const pixel = (Math.min(hi, xmax ?? hi) - Math.max(lo, xmin ?? lo)) / width;
@@ -94,8 +96,9 @@ export async function metricSeries(
         });
       }
     }
+    await openViews(store, session, ['metrics'], undefined, { onDisk: true });
     const [series, xs, ys, ns] = await session.doubles(
-      seriesSql(`${raw} FROM metrics${storedBounds(x, xmin, xmax)}`, xmin, xmax),
+      seriesSql(`${raw} FROM metrics${storedBounds(x, runs, names, xmin, xmax)}`, xmin, xmax),
       [
         JSON.stringify(pairs),
         width,
@@ -184,18 +187,28 @@ function isText(value: unknown): value is string {
 }
 
 /**
- * The window as a condition on the stored column (not on x, a cast of it), which the engine
- * applies while it reads the files. The bounds are checked finite numbers.
+ * The window as a condition on the stored column (not on x, a cast of it), and the runs and
+ * names as lists of constants, which the engine applies while it reads the files: a row group
+ * whose min/max statistics miss them is skipped. The bounds are checked finite numbers; the
+ * names are quoted.
  */
-function storedBounds(x: MetricX, xmin?: number, xmax?: number): string {
+function storedBounds(
+  x: MetricX,
+  runs: readonly string[],
+  names: readonly string[],
+  xmin?: number,
+  xmax?: number,
+): string {
   const column = x === 'step' ? 'step' : '"timestamp"';
   const value = (v: number, round: (n: number) => number) =>
     x === 'step' ? String(round(v)) : `to_timestamp(${v / 1000})`;
   const conditions = [
+    `run_id IN (${[...new Set(runs)].map(sqlString).join(', ')})`,
+    `name IN (${[...new Set(names)].map(sqlString).join(', ')})`,
     ...(xmin === undefined ? [] : [`${column} >= ${value(xmin, Math.ceil)}`]),
     ...(xmax === undefined ? [] : [`${column} <= ${value(xmax, Math.floor)}`]),
   ];
-  return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+  return ` WHERE ${conditions.join(' AND ')}`;
 }
 
 /**

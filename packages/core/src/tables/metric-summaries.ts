@@ -3,22 +3,27 @@
  * (run and metric), the x range cut into `SUMMARY_BUCKETS` buckets, each kept as its lowest and
  * highest value at their own x, and its count. A whole-range chart then reads at most
  * 2 × SUMMARY_BUCKETS points a series instead of every value (100 runs × 10 metrics × 100,000
- * steps is 100,000,000 values, seconds of scanning; the summaries are 4,000,000 points). A
- * committed data file never changes, so its summary is made once, beside the file in the user's
- * cache folder (written under a temporary name and renamed), and read from there ever after.
+ * steps is 100,000,000 values, seconds of scanning; the summaries are 4,000,000 points). A file's
+ * writer stores its summary beside the table (metric-summary-rows.ts): it is fetched into the
+ * cache like the data files. A file written before that has none: its summary is made once from
+ * the file, beside it in the user's cache folder (written under a temporary name and renamed),
+ * and read from there ever after.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { readParquetColumns } from '@trove/delta';
 import { mapLimit } from '../backend/map-limit.js';
+import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
 import type { Session } from './engine.js';
+import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
 import { sqlString } from './snapshot-tables.js';
-import { localSnapshot } from './table-files.js';
+import { fetchTableFile, type TableFile, withTableFiles } from './table-files.js';
 
-/** Buckets a series gets in each file's summary: finer than any chart's pixel columns. */
-const SUMMARY_BUCKETS = 2048;
-/** The summary's layout; a new one gets a new file name. */
+/** Summaries fetched at once into the cache. */
+const PARALLEL_FETCHES = 16;
+/** The layout of a summary made in the cache; a new one gets a new file name. */
 const FORMAT = 1;
 
 export type MetricX = 'step' | 'time';
@@ -51,38 +56,116 @@ export async function committedSummaries(
   signal?: AbortSignal,
   before?: () => Promise<void>,
 ): Promise<Map<string, PointSet[]> | undefined> {
-  const snapshot = await localSnapshot(store, 'metrics');
-  if (snapshot.version < 0) return undefined;
-  const out = new Map<string, PointSet[]>();
-  // One file at a time: the engine uses both cores on each already.
-  await mapLimit(snapshot.paths, 1, async (path) => {
-    // (only a warm-up passes these: it lets others go first, and what it has not reached when
-    // stopped is left for later)
-    await before?.();
-    if (signal?.aborted) return;
-    const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
-    let pieces = loaded.get(summary);
-    if (!pieces) {
-      pieces = readSummary(session, path, summary, x);
-      loaded.set(summary, pieces);
-      pieces.catch(() => loaded.delete(summary));
+  return withTableFiles(store, 'metrics', async (version, files) => {
+    if (version < 0) return undefined;
+    const out = new Map<string, PointSet[]>();
+    const id = (file: TableFile) => `${file.summary ?? file.path}#${x}`;
+    // (only a warm-up passes `before` and `signal`: it lets others go first, and what it has
+    // not reached when stopped is left for later)
+    // The stored summaries not read yet in this process are fetched and decoded together.
+    const fresh = files.filter((f) => f.summary !== undefined && !loaded.has(id(f)));
+    if (fresh.length > 0) {
+      await before?.();
+      if (signal?.aborted) return out;
+      const batch = readStored(
+        store,
+        fresh.map((f) => f.summary as string),
+        x,
+      );
+      for (const file of fresh) {
+        const pieces = batch.then((all) => all.get(file.summary as string) ?? new Map());
+        loaded.set(id(file), pieces);
+        pieces.catch(() => loaded.delete(id(file)));
+      }
     }
-    for (const [key, set] of await pieces) {
-      const list = out.get(key);
-      if (list) list.push(set);
-      else out.set(key, [set]);
+    // One file at a time: the engine uses both cores on each already.
+    await mapLimit(files, 1, async (file) => {
+      let pieces = loaded.get(id(file));
+      if (!pieces) {
+        await before?.();
+        if (signal?.aborted) return;
+        pieces = madeSummary(store, session, file.path, x);
+        loaded.set(id(file), pieces);
+        pieces.catch(() => loaded.delete(id(file)));
+      }
+      for (const [key, set] of await pieces) {
+        const list = out.get(key);
+        if (list) list.push(set);
+        else out.set(key, [set]);
+      }
+    });
+    return out;
+  });
+}
+
+/**
+ * Summaries their writers stored beside the table (`summaries`, their paths in it), fetched into
+ * the cache: the buckets of axis `x`, by summary path. Decoded in this process, not by the
+ * engine: a query a file was most of a cold chart's time (200 files).
+ */
+async function readStored(
+  store: Store,
+  summaries: readonly string[],
+  x: MetricX,
+): Promise<Map<string, Pieces>> {
+  const out = new Map<string, Pieces>();
+  await mapLimit(summaries, PARALLEL_FETCHES, async (summary) => {
+    const local = await fetchTableFile(store, 'metrics', summary);
+    const c = await readParquetColumns(local, SUMMARY_COLUMNS);
+    const [axis, runs, names] = [c.axis, c.run_id, c.name] as ArrayLike<unknown>[];
+    const doubles = (name: string) => {
+      const v = c[name] as ArrayLike<number>;
+      return v instanceof Float64Array ? v : Float64Array.from(v, Number);
+    };
+    const [xLo, yLo, xHi, yHi, n] = ['x_lo', 'y_lo', 'x_hi', 'y_hi', 'n'].map(doubles) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const pieces: Pieces = new Map();
+    // each series' buckets are rows [start, end): its writer wrote them together
+    for (let start = 0; start < (axis?.length ?? 0); ) {
+      let end = start + 1;
+      while (
+        end < (axis?.length ?? 0) &&
+        axis?.[end] === axis?.[start] &&
+        runs?.[end] === runs?.[start] &&
+        names?.[end] === names?.[start]
+      )
+        end++;
+      if (axis?.[start] === x) {
+        const key = seriesKey(String(runs?.[start]), String(names?.[start]));
+        if (pieces.has(key)) {
+          throw new TroveError('CORRUPT', `metric summary ${summary}: a series in two places`, {
+            key: summary,
+          });
+        }
+        const part = (v: Float64Array) => v.subarray(start, end);
+        pieces.set(key, piece(part(xLo), part(yLo), part(xHi), part(yHi), part(n)));
+      }
+      start = end;
     }
+    out.set(summary, pieces);
   });
   return out;
 }
 
-/** A file's summary (made first if missing), as each series' points: lows, then highs. */
-async function readSummary(
+const SUMMARY_COLUMNS = ['axis', 'run_id', 'name', 'n', 'x_lo', 'y_lo', 'x_hi', 'y_hi'];
+
+/**
+ * The summary of a data file written without one, made once from the file into the cache
+ * folder beside it, as each series' points.
+ */
+async function madeSummary(
+  store: Store,
   session: Session,
-  path: string,
-  summary: string,
+  dataPath: string,
   x: MetricX,
 ): Promise<Pieces> {
+  const path = await fetchTableFile(store, 'metrics', dataPath);
+  const summary = `${path}.${x}-summary-${FORMAT}.parquet`;
   if (!existsSync(summary)) await makeSummary(session, path, summary, x);
   const file = `read_parquet(${sqlString(summary)})`;
   const series = await session.rows(
@@ -94,28 +177,46 @@ async function readSummary(
   const pieces: Pieces = new Map();
   let at = 0;
   for (const row of series) {
-    const k = Number(row.k);
-    const end = at + k;
-    // each bucket: its low point carries its count, its high point none
-    const px = new Float64Array(2 * k);
-    const py = new Float64Array(2 * k);
-    const pn = new Float64Array(2 * k);
-    px.set(xLo.subarray(at, end), 0);
-    px.set(xHi.subarray(at, end), k);
-    py.set(yLo.subarray(at, end), 0);
-    py.set(yHi.subarray(at, end), k);
-    pn.set(n.subarray(at, end), 0);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of px) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const bucket = (hi - lo) / SUMMARY_BUCKETS;
-    pieces.set(seriesKey(String(row.run_id), String(row.name)), { x: px, y: py, n: pn, bucket });
+    const end = at + Number(row.k);
+    pieces.set(
+      seriesKey(String(row.run_id), String(row.name)),
+      piece(
+        xLo.subarray(at, end),
+        yLo.subarray(at, end),
+        xHi.subarray(at, end),
+        yHi.subarray(at, end),
+        n.subarray(at, end),
+      ),
+    );
     at = end;
   }
   return pieces;
+}
+
+/** A series' buckets (in bucket order) as its points: each bucket's low carries its count. */
+function piece(
+  xLo: Float64Array,
+  yLo: Float64Array,
+  xHi: Float64Array,
+  yHi: Float64Array,
+  n: Float64Array,
+): PointSet {
+  const k = xLo.length;
+  const px = new Float64Array(2 * k);
+  const py = new Float64Array(2 * k);
+  const pn = new Float64Array(2 * k);
+  px.set(xLo, 0);
+  px.set(xHi, k);
+  py.set(yLo, 0);
+  py.set(yHi, k);
+  pn.set(n, 0);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of px) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { x: px, y: py, n: pn, bucket: (hi - lo) / SUMMARY_BUCKETS };
 }
 
 async function makeSummary(

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { SUMMARY_TAG } from '@trove/delta';
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError } from '../errors.js';
 import { userCacheDir } from '../project/cache-home.js';
@@ -23,36 +24,64 @@ export interface LocalSnapshot {
   paths: string[];
 }
 
-export async function localSnapshot(store: Store, name: TableName): Promise<LocalSnapshot> {
+/** A data file of a snapshot: its path in the table, and its stored summary's where it has one. */
+export interface TableFile {
+  path: string;
+  summary?: string;
+}
+
+/**
+ * `use` of the newest snapshot's files (none, version -1, when the table does not exist). When
+ * a file it fetches is gone (vacuumed, or the tables were removed to be rebuilt), the log is read
+ * again from its start and `use` runs again on that snapshot.
+ */
+export async function withTableFiles<T>(
+  store: Store,
+  name: TableName,
+  use: (version: number, files: TableFile[]) => Promise<T>,
+): Promise<T> {
+  const attempt = async (fresh: boolean) => {
+    const snapshot = await openTroveTable(store, name).delta.snapshot({ fresh });
+    const files = snapshot.files.map((file): TableFile => {
+      const summary = file.tags?.[SUMMARY_TAG];
+      return summary ? { path: file.path, summary } : { path: file.path };
+    });
+    return use(snapshot.version, files);
+  };
   try {
-    return await fetchSnapshot(store, name, false);
+    return await attempt(false);
   } catch (err) {
-    // A file of the snapshot this process knew is gone (vacuumed, or the tables were removed
-    // to be rebuilt): the log is read again from its start.
     if (!isTroveError(err, 'NOT_FOUND')) throw err;
-    return fetchSnapshot(store, name, true);
+    return attempt(true);
   }
 }
 
-async function fetchSnapshot(
-  store: Store,
-  name: TableName,
-  fresh: boolean,
-): Promise<LocalSnapshot> {
-  const table = openTroveTable(store, name);
-  const snapshot = await table.delta.snapshot({ fresh });
-  if (snapshot.version < 0) return { version: -1, paths: [] };
-  const dir = join(userCacheDir(), 'tables');
-  mkdirSync(dir, { recursive: true });
-  const paths = await mapLimit(snapshot.files, PARALLEL_FETCHES, async (file) => {
-    const local = join(dir, cacheName(file.path));
-    if (!existsSync(local)) await fetchInto(store, table.key(file.path), local);
-    return local;
-  });
-  return { version: snapshot.version, paths };
+/** The newest snapshot's data files, fetched into the cache folder. */
+export function localSnapshot(store: Store, name: TableName): Promise<LocalSnapshot> {
+  return withTableFiles(store, name, async (version, files) => ({
+    version,
+    paths: await mapLimit(files, PARALLEL_FETCHES, (file) =>
+      fetchTableFile(store, name, file.path),
+    ),
+  }));
 }
 
-/** `part-<uuid>.parquet` (maybe under partition folders) as one flat, unique file name. */
+/**
+ * A file of table `name` (a data file, or a summary under `_summaries/`) in the cache folder,
+ * fetched once: its local path. `path` is the file's path in the table, as the log names it.
+ */
+export async function fetchTableFile(store: Store, name: TableName, path: string): Promise<string> {
+  const dir = join(userCacheDir(), 'tables');
+  mkdirSync(dir, { recursive: true });
+  const local = join(dir, cacheName(path));
+  if (!existsSync(local)) await fetchInto(store, openTroveTable(store, name).key(path), local);
+  return local;
+}
+
+/**
+ * `part-<uuid>.parquet` (maybe under partition folders, or under `_summaries/`) as one flat,
+ * unique file name.
+ */
 function cacheName(path: string): string {
   return path.replaceAll('/', '__');
 }

@@ -11,17 +11,24 @@ import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
 import type { Session } from './engine.js';
 import { loadSnapshotTable, type SnapshotOptions } from './snapshot-tables.js';
 
-/** Creates a temporary view named after each table in `tables`, for `session`'s queries. */
+/**
+ * Creates a temporary view named after each table in `tables`, for `session`'s queries. With
+ * `backlogOnly` (the tables exist, and the caller reads their committed rows another way), only
+ * `backlog_ids` and `backlog_<table>` are made: no committed file is fetched.
+ */
 export async function openViews(
   store: Store,
   session: Session,
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
-  options: SnapshotOptions = {},
+  options: SnapshotOptions & { backlogOnly?: boolean } = {},
 ): Promise<void> {
   const committed = new Map<RunTables, string | undefined>();
   for (const name of tables) {
-    committed.set(name, await loadSnapshotTable(store, name, session, options));
+    committed.set(
+      name,
+      options.backlogOnly ? '' : await loadSnapshotTable(store, name, session, options),
+    );
   }
   const everyRun = [...committed.values()].some((t) => t === undefined);
   const ids = everyRun
@@ -38,6 +45,7 @@ export async function openViews(
       JSON.stringify(rows[name]),
     ]);
     const table = committed.get(name);
+    if (table === '') continue;
     const columns = selectList(name);
     const source =
       table === undefined
