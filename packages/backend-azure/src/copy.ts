@@ -63,7 +63,8 @@ export async function copyFromStore(
     if (isTroveError(err, 'INVALID_CONFIG')) return undefined;
     throw err;
   }
-  if (serviceOf(url) !== serviceOf(new URL(ctx.conn.container.url))) return undefined;
+  const target = new URL(ctx.conn.container.getBlobClient(to).url);
+  if (serviceOf(url, from) !== serviceOf(target, to)) return undefined;
   return copyBySource(ctx, to, options, {
     key: from,
     head: () => source.stat(from, options).catch((err: unknown) => {
@@ -75,13 +76,13 @@ export async function copyFromStore(
 }
 
 /**
- * The blob service a URL is on: the host for path-style URLs (Azurite: `/<account>/<container>`),
- * the host less the account for Azure's own (`<account>.blob.core.windows.net`), where any
- * account reads another's blob by SAS.
+ * The blob service the URL of blob `key` is on: the host for path-style URLs (Azurite:
+ * `/<account>/<container>/<key>`), the host less the account for Azure's own
+ * (`<account>.blob.core.windows.net`), where any account reads another's blob by SAS.
  */
-function serviceOf(url: URL): string {
-  const segments = url.pathname.split('/').filter(Boolean).length;
-  return segments > 2 ? url.host : url.host.replace(/^[^.]+\./, '');
+function serviceOf(url: URL, key: string): string {
+  const above = url.pathname.split('/').filter(Boolean).length - key.split('/').length;
+  return above > 1 ? url.host : url.host.replace(/^[^.]+\./, '');
 }
 
 function copyBySource(

@@ -47,6 +47,11 @@ export {
   type UploadRun,
   writeTestFile,
 } from './scenarios/upload-process.js';
+export {
+  describeServerSideSync,
+  type ServerCopyOptions,
+  type ServerCopyTarget,
+} from './scenarios/server-copy.js';
 export { describeBackendConformance } from './suite.js';
 export {
   expectTablesUnderContention,

@@ -44,6 +44,10 @@ export interface FaultCounts {
   delayed: number;
   /** Requests the upstream failed (the client's connection is reset then too). */
   upstreamErrors: number;
+  /** Body bytes of requests forwarded unfaulted (client to upstream). */
+  requestBodyBytes: number;
+  /** Body bytes of answers passed unfaulted (upstream to client). */
+  answerBodyBytes: number;
 }
 
 export interface FaultProxyOptions {
@@ -99,6 +103,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     resetMidBody: 0,
     delayed: 0,
     upstreamErrors: 0,
+    requestBodyBytes: 0,
+    answerBodyBytes: 0,
   };
   // One connection per forwarded request: moto closes every connection after its answer, and a
   // reused socket the upstream closed would be a fault the proxy did not choose.
@@ -147,8 +153,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return resetMidAnswer(upRes, res, cutDraw, counts, passAnswer);
         passAnswer(upRes, res);
         upRes.pipe(res);
+        upRes.on('data', (chunk: Buffer) => {
+          counts.answerBodyBytes += chunk.length;
+        });
       });
       req.pipe(upReq);
+      req.on('data', (chunk: Buffer) => {
+        counts.requestBodyBytes += chunk.length;
+      });
     };
     if (eligible && delayDraw < (faults.delay ?? 0)) {
       counts.delayed++;

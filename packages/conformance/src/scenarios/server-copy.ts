@@ -1,0 +1,107 @@
+/**
+ * `sync` between two stores of one service at one endpoint copies objects on the server (S3
+ * CopyObject/UploadPartCopy, GCS rewrite, Azure Copy From URL): both stores reach the service
+ * through one counting proxy, and the bodies that pass it during the sync are a small fraction
+ * of the objects' bytes (listings and records only). A store of the same service at another
+ * endpoint is no copy origin: `copyFrom` answers `undefined` and the sync streams, md5-checked.
+ */
+import { Store, type SyncSummary, sync } from '@trove/core';
+import type { StorageBackend } from '@trove/core/backend';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { md5Hex, randomBytes, readBytes } from '../helpers.js';
+
+const KIB = 1024;
+/** Sizes of the objects synced: small, mid, and one above every backend's one-request size. */
+const SIZES = [10 * KIB, 300 * KIB, 9 * KIB * KIB];
+/**
+ * Share of the objects' bytes the sync itself may move through the proxy: the listings of 256
+ * prefixes on both sides, the store id and marks (~150 KiB on moto). Streaming moves them twice.
+ */
+const OVERHEAD_SHARE = 1 / 20;
+
+export interface ServerCopyTarget {
+  /** Two stores (buckets or containers) of one service, both reached through the proxy. */
+  source: StorageBackend;
+  target: StorageBackend;
+  /** The same service as `target` at another endpoint (the emulator without the proxy). */
+  elsewhere: StorageBackend;
+  /** Body bytes that passed the proxy so far, both ways. */
+  bodyBytes(): number;
+  teardown?(): Promise<void>;
+}
+
+export interface ServerCopyOptions {
+  setup(): Promise<ServerCopyTarget>;
+}
+
+/** Writes `SIZES` random objects into a store's content area; their md5s and total size. */
+async function seed(store: Store): Promise<{ md5s: string[]; bytes: number }> {
+  const md5s: string[] = [];
+  for (const size of SIZES) {
+    const bytes = randomBytes(size);
+    const md5 = md5Hex(bytes);
+    await store.objects.backend.write(store.objects.key(md5), bytes, { md5 });
+    md5s.push(md5);
+  }
+  return { md5s, bytes: SIZES.reduce((a, b) => a + b, 0) };
+}
+
+async function expectHeld(store: Store, md5s: readonly string[]): Promise<void> {
+  for (const md5 of md5s) {
+    expect(md5Hex(await readBytes(store.objects.backend, store.objects.key(md5)))).toBe(md5);
+  }
+}
+
+/**
+ * The server-side copy scenarios on one service. `name` says which emulator, and what it lacks.
+ *
+ * @example
+ * describeServerSideSync('s3 (moto)', { async setup() { … return { source, target, … }; } });
+ */
+export function describeServerSideSync(name: string, options: ServerCopyOptions): void {
+  describe(`sync between two stores of ${name}`, () => {
+    let t: ServerCopyTarget;
+    beforeAll(async () => {
+      t = await options.setup();
+    });
+    afterAll(async () => {
+      await t?.teardown?.();
+    });
+
+    it('copies the objects on the server: their bytes never pass through trove', async () => {
+      const prefix = `server-copy-${md5Hex(randomBytes(8)).slice(0, 10)}`;
+      const from = new Store({ name: 'a', meta: t.source, metaPrefix: prefix });
+      const to = new Store({ name: 'b', meta: t.target, metaPrefix: prefix });
+      const { md5s, bytes } = await seed(from);
+      const before = t.bodyBytes();
+      const summary: SyncSummary = await sync(from, to);
+      const moved = t.bodyBytes() - before;
+      expect(summary.objects).toBe(SIZES.length);
+      expect(summary.bytes).toBe(bytes);
+      expect(moved).toBeLessThan(bytes * OVERHEAD_SHARE);
+      await expectHeld(to, md5s);
+      // Create-only: a second sync finds them there and copies nothing.
+      expect((await sync(from, to)).objects).toBe(0);
+    });
+
+    it('a store at another endpoint is no copy origin: the bytes stream, md5-checked', async () => {
+      const prefix = `stream-copy-${md5Hex(randomBytes(8)).slice(0, 10)}`;
+      const from = new Store({ name: 'c', meta: t.elsewhere, metaPrefix: prefix });
+      const to = new Store({ name: 'b', meta: t.target, metaPrefix: prefix });
+      const { md5s, bytes } = await seed(from);
+      const first = md5s[0] as string;
+      const copied = await t.target.copyFrom?.(
+        t.elsewhere,
+        from.objects.key(first),
+        `${prefix}/probe`,
+      );
+      expect(copied).toBeUndefined();
+      expect(await t.target.exists(`${prefix}/probe`)).toBe(false);
+      const before = t.bodyBytes();
+      expect((await sync(from, to)).objects).toBe(SIZES.length);
+      // The target's writes carry every byte through the proxy.
+      expect(t.bodyBytes() - before).toBeGreaterThanOrEqual(bytes);
+      await expectHeld(to, md5s);
+    });
+  });
+}
