@@ -67,10 +67,11 @@ export async function copyFromStore(
   if (serviceOf(url, from) !== serviceOf(target, to)) return undefined;
   return copyBySource(ctx, to, options, {
     key: from,
-    head: () => source.stat(from, options).catch((err: unknown) => {
-      if (isTroveError(err, 'NOT_FOUND')) return undefined;
-      throw err;
-    }),
+    head: () =>
+      source.stat(from, options).catch((err: unknown) => {
+        if (isTroveError(err, 'NOT_FOUND')) return undefined;
+        throw err;
+      }),
     url: async () => url.toString(),
   });
 }

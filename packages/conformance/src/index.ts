@@ -38,6 +38,11 @@ export {
   storedMd5,
 } from './scenarios/resume.js';
 export {
+  describeServerSideSync,
+  type ServerCopyOptions,
+  type ServerCopyTarget,
+} from './scenarios/server-copy.js';
+export {
   bytesSent,
   md5OfFile,
   md5OfStream,
@@ -47,11 +52,6 @@ export {
   type UploadRun,
   writeTestFile,
 } from './scenarios/upload-process.js';
-export {
-  describeServerSideSync,
-  type ServerCopyOptions,
-  type ServerCopyTarget,
-} from './scenarios/server-copy.js';
 export { describeBackendConformance } from './suite.js';
 export {
   expectTablesUnderContention,

@@ -55,7 +55,10 @@ async function serverCopy(
 ): Promise<ObjectStat | undefined> {
   if (!to.copyFrom) return undefined;
   try {
-    return await to.copyFrom(from, fromKey, toKey, { ifNoneMatch: '*', ...(signal ? { signal } : {}) });
+    return await to.copyFrom(from, fromKey, toKey, {
+      ifNoneMatch: '*',
+      ...(signal ? { signal } : {}),
+    });
   } catch (err) {
     // The target's credentials may not reach the source's bucket: the bytes can still stream.
     if (isTroveError(err, 'PERMISSION_DENIED')) return undefined;
