@@ -67,6 +67,8 @@ export interface FaultProxy {
   readonly port: number;
   /** A copy of the counters. */
   counts(): FaultCounts;
+  /** Body bytes forwarded unfaulted so far, both ways. */
+  bodyBytes(): number;
   /** Changes the rates from the next request on. */
   setFaults(faults: FaultRates): void;
   stop(): Promise<void>;
@@ -180,6 +182,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     url: `http://${own}`,
     port,
     counts: () => ({ ...counts }),
+    bodyBytes: () => counts.requestBodyBytes + counts.answerBodyBytes,
     setFaults: (next) => {
       faults = { ...next };
     },

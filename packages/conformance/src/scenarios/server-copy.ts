@@ -20,14 +20,13 @@ const SIZES = [10 * KIB, 300 * KIB, 9 * KIB * KIB];
 const OVERHEAD_SHARE = 1 / 20;
 
 export interface ServerCopyTarget {
-  /** Two stores (buckets or containers) of one service, both reached through the proxy. */
-  source: StorageBackend;
-  target: StorageBackend;
-  /** The same service as `target` at another endpoint (the emulator without the proxy). */
-  elsewhere: StorageBackend;
-  /** Body bytes that passed the proxy so far, both ways. */
-  bodyBytes(): number;
-  teardown?(): Promise<void>;
+  /** Two buckets (or containers) of one service. */
+  containers: readonly [string, string];
+  /** The service's endpoint, and a counting proxy in front of it. */
+  direct: string;
+  proxy: { url: string; bodyBytes(): number; stop(): Promise<void> };
+  /** A backend on `container` reached at `endpoint` (`direct` or the proxy's URL). */
+  backend(endpoint: string, container: string): StorageBackend;
 }
 
 export interface ServerCopyOptions {
@@ -60,12 +59,26 @@ async function expectHeld(store: Store, md5s: readonly string[]): Promise<void> 
  */
 export function describeServerSideSync(name: string, options: ServerCopyOptions): void {
   describe(`sync between two stores of ${name}`, () => {
-    let t: ServerCopyTarget;
+    let t: {
+      source: StorageBackend;
+      target: StorageBackend;
+      /** The target's service at another endpoint (the emulator without the proxy). */
+      elsewhere: StorageBackend;
+      bodyBytes(): number;
+      stop(): Promise<void>;
+    };
     beforeAll(async () => {
-      t = await options.setup();
+      const { containers, direct, proxy, backend } = await options.setup();
+      t = {
+        source: backend(proxy.url, containers[0]),
+        target: backend(proxy.url, containers[1]),
+        elsewhere: backend(direct, containers[0]),
+        bodyBytes: () => proxy.bodyBytes(),
+        stop: () => proxy.stop(),
+      };
     });
     afterAll(async () => {
-      await t?.teardown?.();
+      await t?.stop();
     });
 
     it('copies the objects on the server: their bytes never pass through trove', async () => {

@@ -19,6 +19,14 @@ export interface CopyKeyOptions {
   onProgress?: (bytes: number) => void;
 }
 
+/** The two ends of one copy. */
+interface Ends {
+  from: StorageBackend;
+  fromKey: string;
+  to: StorageBackend;
+  toKey: string;
+}
+
 /** How an object went: on the server, or streamed through this process. */
 export type CopyWay = 'server' | 'stream';
 
@@ -30,14 +38,15 @@ export async function copyKey(
   toKey: string,
   options: CopyKeyOptions = {},
 ): Promise<CopyWay | false> {
+  const ends: Ends = { from, fromKey, to, toKey };
   try {
-    const copied = await serverCopy(from, fromKey, to, toKey, options);
+    const copied = await serverCopy(ends, options);
     if (copied) {
       await checkArrived(to, toKey, copied, options);
       options.onProgress?.(copied.size);
       return 'server';
     }
-    await streamCopy(from, fromKey, to, toKey, options);
+    await streamCopy(ends, options);
     return 'stream';
   } catch (err) {
     if (isTroveError(err, 'PRECONDITION_FAILED')) return false;
@@ -47,10 +56,7 @@ export async function copyKey(
 
 /** The server-side copy, `undefined` when the pair cannot (or the target may not read the source). */
 async function serverCopy(
-  from: StorageBackend,
-  fromKey: string,
-  to: StorageBackend,
-  toKey: string,
+  { from, fromKey, to, toKey }: Ends,
   { signal }: CopyKeyOptions,
 ): Promise<ObjectStat | undefined> {
   if (!to.copyFrom) return undefined;
@@ -85,10 +91,7 @@ async function checkArrived(
 }
 
 async function streamCopy(
-  from: StorageBackend,
-  fromKey: string,
-  to: StorageBackend,
-  toKey: string,
+  { from, fromKey, to, toKey }: Ends,
   options: CopyKeyOptions,
 ): Promise<void> {
   const { signal } = options;
