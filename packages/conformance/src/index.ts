@@ -38,10 +38,10 @@ export {
   storedMd5,
 } from './scenarios/resume.js';
 export {
-  describeServerSideSync,
-  type ServerCopyOptions,
-  type ServerCopyTarget,
-} from './scenarios/server-copy.js';
+  describeTransfers,
+  type TransferOptions,
+  type TransferTarget,
+} from './scenarios/transfers.js';
 export {
   bytesSent,
   md5OfFile,

@@ -1,14 +1,14 @@
-import { describeServerSideSync } from '@trove/conformance';
+import { describeTransfers } from '@trove/conformance';
 import { azuriteConnectionString, createContainer } from '@trove/test-utils/azurite';
 import { startFaultProxy } from '@trove/test-utils/fault-proxy';
 import { inject } from 'vitest';
 import { newBackend } from './helpers.js';
 
-/** @trove/conformance's server-side copy scenario on Azure: two containers of Azurite. */
+/** @trove/conformance's transfer scenarios (server-side copies, ranged downloads) on Azure: two containers of Azurite. */
 const connectionString = inject('azureConnectionString');
 const blobEndpoint = new URL(inject('azureBlobEndpoint'));
 
-describeServerSideSync('azure (Azurite)', {
+describeTransfers('azure (Azurite)', {
   setup: async () => ({
     containers: [
       await createContainer(connectionString, 'copy-a'),

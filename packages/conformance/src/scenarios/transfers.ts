@@ -1,14 +1,19 @@
 /**
- * `sync` between two stores of one service at one endpoint copies objects on the server (S3
+ * Moving objects at the service's limit. `sync` between two stores of one service at one endpoint copies objects on the server (S3
  * CopyObject/UploadPartCopy, GCS rewrite, Azure Copy From URL): both stores reach the service
  * through one counting proxy, and the bodies that pass it during the sync are a small fraction
  * of the objects' bytes (listings and records only). A store of the same service at another
  * endpoint is no copy origin: `copyFrom` answers `undefined` and the sync streams, md5-checked.
+ * A large object is checked out in parallel ranges (`RANGE_PART`), counted as GETs at the proxy.
  */
-import { Store, type SyncSummary, sync } from '@trove/core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkout, Store, type SyncSummary, sync } from '@trove/core';
 import type { StorageBackend } from '@trove/core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5Hex, randomBytes, readBytes } from '../helpers.js';
+import type { FaultRates } from './faults.js';
 
 const KIB = 1024;
 /** Sizes of the objects synced: small, mid, and one above every backend's one-request size. */
@@ -19,18 +24,24 @@ const SIZES = [10 * KIB, 300 * KIB, 9 * KIB * KIB];
  */
 const OVERHEAD_SHARE = 1 / 20;
 
-export interface ServerCopyTarget {
+export interface TransferTarget {
   /** Two buckets (or containers) of one service. */
   containers: readonly [string, string];
   /** The service's endpoint, and a counting proxy in front of it. */
   direct: string;
-  proxy: { url: string; bodyBytes(): number; stop(): Promise<void> };
+  proxy: {
+    url: string;
+    bodyBytes(): number;
+    /** Used only to watch requests (a `match` that faults none). */
+    setFaults(rates: FaultRates): void;
+    stop(): Promise<void>;
+  };
   /** A backend on `container` reached at `endpoint` (`direct` or the proxy's URL). */
   backend(endpoint: string, container: string): StorageBackend;
 }
 
-export interface ServerCopyOptions {
-  setup(): Promise<ServerCopyTarget>;
+export interface TransferOptions {
+  setup(): Promise<TransferTarget>;
 }
 
 /** Writes `SIZES` random objects into a store's content area; their md5s and total size. */
@@ -55,16 +66,17 @@ async function expectHeld(store: Store, md5s: readonly string[]): Promise<void> 
  * The server-side copy scenarios on one service. `name` says which emulator, and what it lacks.
  *
  * @example
- * describeServerSideSync('s3 (moto)', { async setup() { … return { source, target, … }; } });
+ * describeTransfers('s3 (moto)', { async setup() { … return { source, target, … }; } });
  */
-export function describeServerSideSync(name: string, options: ServerCopyOptions): void {
-  describe(`sync between two stores of ${name}`, () => {
+export function describeTransfers(name: string, options: TransferOptions): void {
+  describe(`transfers on ${name}`, () => {
     let t: {
       source: StorageBackend;
       target: StorageBackend;
       /** The target's service at another endpoint (the emulator without the proxy). */
       elsewhere: StorageBackend;
       bodyBytes(): number;
+      watch(match: FaultRates['match']): void;
       stop(): Promise<void>;
     };
     beforeAll(async () => {
@@ -74,6 +86,7 @@ export function describeServerSideSync(name: string, options: ServerCopyOptions)
         target: backend(proxy.url, containers[1]),
         elsewhere: backend(direct, containers[0]),
         bodyBytes: () => proxy.bodyBytes(),
+        watch: (match) => proxy.setFaults(match ? { match } : {}),
         stop: () => proxy.stop(),
       };
     });
@@ -81,7 +94,7 @@ export function describeServerSideSync(name: string, options: ServerCopyOptions)
       await t?.stop();
     });
 
-    it('copies the objects on the server: their bytes never pass through trove', async () => {
+    it('a sync between two stores copies the objects on the server: their bytes never pass through trove', async () => {
       const prefix = `server-copy-${md5Hex(randomBytes(8)).slice(0, 10)}`;
       const from = new Store({ name: 'a', meta: t.source, metaPrefix: prefix });
       const to = new Store({ name: 'b', meta: t.target, metaPrefix: prefix });
@@ -115,6 +128,29 @@ export function describeServerSideSync(name: string, options: ServerCopyOptions)
       // The target's writes carry every byte through the proxy.
       expect(t.bodyBytes() - before).toBeGreaterThanOrEqual(bytes);
       await expectHeld(to, md5s);
+    });
+
+    it('a 20 MiB object is checked out in 8 MiB ranges read at once: 3 GETs, the bytes right', async () => {
+      const prefix = `ranges-${md5Hex(randomBytes(8)).slice(0, 10)}`;
+      const { objects } = new Store({ name: 'b', meta: t.target, metaPrefix: prefix });
+      const bytes = randomBytes(20 * KIB * KIB);
+      const md5 = md5Hex(bytes);
+      const key = objects.key(md5);
+      await objects.backend.write(key, bytes, { md5 });
+      const gets: string[] = [];
+      t.watch(({ method, url }) => {
+        if (method === 'GET' && decodeURIComponent(url).includes(key)) gets.push(url);
+        return false;
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'trove-ranges-'));
+      try {
+        await checkout(objects, md5, join(dir, 'model.bin'));
+        expect(gets).toHaveLength(3);
+        expect(md5Hex(readFileSync(join(dir, 'model.bin')))).toBe(md5);
+      } finally {
+        t.watch(undefined);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

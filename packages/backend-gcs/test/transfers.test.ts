@@ -1,13 +1,13 @@
-import { describeServerSideSync } from '@trove/conformance';
+import { describeTransfers } from '@trove/conformance';
 import { startFaultProxy } from '@trove/test-utils/fault-proxy';
 import { createGcsBucket } from '@trove/test-utils/gcs';
 import { inject } from 'vitest';
 import { newBackend } from './helpers.js';
 
-/** @trove/conformance's server-side copy scenario on GCS: two buckets of fake-gcs-server. */
+/** @trove/conformance's transfer scenarios (server-side copies, ranged downloads) on GCS: two buckets of fake-gcs-server. */
 const endpoint = inject('gcsEndpoint');
 
-describeServerSideSync('gcs (fake-gcs-server)', {
+describeTransfers('gcs (fake-gcs-server)', {
   setup: async () => ({
     containers: [
       await createGcsBucket(endpoint, 'copy-a'),
