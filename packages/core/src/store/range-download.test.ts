@@ -63,6 +63,16 @@ describe('downloadObject', () => {
     expect(ranges).toEqual([{ start: 0, end: RANGE_PART }]);
   });
 
+  it('an empty object is one request and an empty file', async () => {
+    const { backend, ranges } = recorded();
+    await backend.write('empty', '');
+    const path = join(tempDir(), 'empty');
+    const done = await downloadObject(backend, 'empty', path);
+    expect(readFileSync(path).length).toBe(0);
+    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1 });
+    expect(ranges).toHaveLength(1);
+  });
+
   it('never replaces a file at the path (EEXIST), and reads nothing', async () => {
     const { backend, ranges } = recorded();
     await backend.write('x', 'abc');
