@@ -30,7 +30,7 @@ import { ObjectStoreBackend } from '@trove/object-store';
 import { uploadLeftovers } from './cleanup.js';
 import { connect } from './client.js';
 import { type AzureContext, endpointIdOf } from './context.js';
-import { copyObject } from './copy.js';
+import { copyFromStore, copyObject } from './copy.js';
 import { deleteKeys } from './delete.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
@@ -69,6 +69,11 @@ export class AzureBackend extends ObjectStoreBackend {
       put: async (key, bytes, md5, o) => putBlob(await ctx(), key, bytes, md5, o),
       upload: async (key, body, o) => uploadBody(await ctx(), key, body, o),
       copy: async (from, to, o) => copyObject(await ctx(), from, to, o),
+      // Copy From URL reads any blob of the service by a SAS: every Azure store is a copy origin,
+      // and `copyFromStore` checks that both are on one service (one Azurite, or Azure's cloud).
+      copyOrigin: { service: BACKEND, container: options.container },
+      copyFrom: async (source, from, to, o) =>
+        copyFromStore(await ctx(), source.backend, from, to, o),
       delete: async (keys, signal) => deleteKeys(await ctx(), keys, signal),
       list: async function* (prefix, startAfter, signal) {
         yield* listObjects(await ctx(), prefix, startAfter, signal);

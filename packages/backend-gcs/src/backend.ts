@@ -86,6 +86,9 @@ export class GcsBackend extends ObjectStoreBackend {
       upload: (key, body, o) => uploadBody(ctx, key, body, o),
       copy: (from, to, o) =>
         copyObject(ctx, from, to, o).catch((err) => explain404(ctx, err, o.signal)),
+      // Buckets of one endpoint rewrite into each other server-side, with this client's credentials.
+      copyOrigin: { service: `gcs ${ctx.endpointId}`, container: options.bucket },
+      copyFrom: (source, from, to, o) => copyObject(ctx, from, to, o, source.container),
       delete: (keys, signal) => deleteKeys(ctx, keys, signal),
       list: (prefix, startAfter, signal) => listObjects(ctx, prefix, startAfter, signal),
       signedUrl: (key, o) => {

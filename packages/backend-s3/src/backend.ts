@@ -81,6 +81,9 @@ export class S3Backend extends ObjectStoreBackend {
       put: (key, bytes, md5, o) => putObject(ctx, key, bytes, md5, o),
       upload: (key, body, o) => uploadBody(ctx, key, body, o),
       copy: (from, to, o) => copyObject(ctx, from, to, o),
+      // Buckets of one endpoint copy between each other server-side, with this client's credentials.
+      copyOrigin: { service: `s3 ${ctx.endpointId}`, container: options.bucket },
+      copyFrom: (source, from, to, o) => copyObject(ctx, from, to, o, source.container),
       delete: (keys, signal) => deleteKeys(ctx, keys, signal),
       list: (prefix, startAfter, signal) => listObjects(ctx, prefix, startAfter, signal),
       signedUrl: (key, o) => signUrl(signingClient(), options.bucket, key, o),

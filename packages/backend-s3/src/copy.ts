@@ -22,44 +22,50 @@ const COPY_PART_SIZE = 1024 * MIB;
  * Server-side copy: no bytes pass through this machine. CopyObject up to 5 GiB; beyond that,
  * and whenever `ifNoneMatch` is asked, a multipart copy whose CompleteMultipartUpload carries
  * `If-None-Match: *`, which is atomic on S3 and on servers that ignore it on CopyObject (moto).
+ * `sourceBucket` is another bucket of the same endpoint (a sync between two stores), read with
+ * this client's credentials.
  */
 export async function copyObject(
   ctx: S3Context,
   from: string,
   to: string,
   options: CopyOptions,
+  sourceBucket: string = ctx.bucket,
 ): Promise<ObjectStat> {
+  const source = sourceBucket === ctx.bucket ? ctx : { ...ctx, bucket: sourceBucket };
   return pinnedCopy('s3', from, {
-    head: () => headObject(ctx, from, options.signal),
-    async copy(source) {
+    head: () => headObject(source, from, options.signal),
+    async copy(found) {
       if (options.ifNoneMatch === '*') {
         if (await headObject(ctx, to, options.signal)) throw preconditionFailed('s3', to);
-        if (source.size === 0) {
+        if (found.size === 0) {
           const empty = Buffer.alloc(0);
           return await putObject(ctx, to, empty, createHash('md5').update(empty).digest(), {
             ifNoneMatch: '*',
-            contentType: source.contentType,
+            contentType: found.contentType,
           });
         }
-        return await multipartCopy(ctx, from, to, source, options);
+        return await multipartCopy(ctx, sourceBucket, from, to, found, options);
       }
-      if (source.size > MAX_COPY_OBJECT_SIZE)
-        return await multipartCopy(ctx, from, to, source, options);
+      if (found.size > MAX_COPY_OBJECT_SIZE)
+        return await multipartCopy(ctx, sourceBucket, from, to, found, options);
       const out = await ctx.client.send(
         new CopyObjectCommand({
           Bucket: ctx.bucket,
           Key: to,
-          CopySource: copySource(ctx.bucket, from),
+          CopySource: copySource(sourceBucket, from),
           // The size returned below is the one HeadObject saw: only copy that version.
-          CopySourceIfMatch: source.etag,
+          CopySourceIfMatch: found.etag,
         }),
         sendOptions(options.signal),
       );
+      const etag = out.CopyObjectResult?.ETag ?? '';
       return {
         key: to,
-        size: source.size,
-        etag: out.CopyObjectResult?.ETag ?? '',
+        size: found.size,
+        etag,
         lastModified: out.CopyObjectResult?.LastModified ?? new Date(),
+        ...md5OfEtag(etag),
       };
     },
     sourceChanged: (err) =>
@@ -69,6 +75,7 @@ export async function copyObject(
 
 async function multipartCopy(
   ctx: S3Context,
+  sourceBucket: string,
   from: string,
   to: string,
   source: HeadResult,
@@ -89,7 +96,7 @@ async function multipartCopy(
           Key: to,
           UploadId: uploadId,
           PartNumber: n,
-          CopySource: copySource(ctx.bucket, from),
+          CopySource: copySource(sourceBucket, from),
           CopySourceIfMatch: source.etag,
           CopySourceRange: count === 1 ? undefined : `bytes=${start}-${end}`,
         }),
@@ -109,7 +116,9 @@ async function multipartCopy(
       { ifNoneMatch: options.ifNoneMatch },
       options.signal,
     );
-    return { key: to, size: source.size, etag, lastModified: new Date() };
+    // One part copied whole: its ETag is the md5 of the object's bytes as S3 read them.
+    const whole = count === 1 ? md5OfEtag(parts[0]?.ETag ?? '') : {};
+    return { key: to, size: source.size, etag, lastModified: new Date(), ...whole };
   } catch (err) {
     await abortUpload(ctx, to, uploadId);
     throw err;
@@ -119,4 +128,10 @@ async function multipartCopy(
 /** `bucket/key` with the key URL-encoded as CopySource wants it ("/" kept). */
 function copySource(bucket: string, key: string): string {
   return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+}
+
+/** `{ md5 }` from an ETag that is a plain md5 (a single-part object's), else nothing. */
+function md5OfEtag(etag: string): { md5?: string } {
+  const hex = etag.replace(/"/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? { md5: hex } : {};
 }

@@ -38,6 +38,11 @@ export {
   storedMd5,
 } from './scenarios/resume.js';
 export {
+  describeTransfers,
+  type TransferOptions,
+  type TransferTarget,
+} from './scenarios/transfers.js';
+export {
   bytesSent,
   md5OfFile,
   md5OfStream,

@@ -11,6 +11,7 @@ import {
   type CleanupOptions,
   type CleanupResult,
   type CopyOptions,
+  type CopyOrigin,
   checkWriteConditions,
   type DeclaredCapabilities,
   isAbortError,
@@ -69,6 +70,20 @@ export interface ObjectStorePrimitives {
    */
   upload(key: string, body: UploadBody, options: WriteOptions): Promise<ObjectStat>;
   copy(from: string, to: string, options: CopyOptions): Promise<ObjectStat>;
+  /** The service, endpoint and container, for copies between stores (`StorageBackend.copyOrigin`). */
+  readonly copyOrigin?: CopyOrigin;
+  /**
+   * A server-side copy from another store of the same service and endpoint (`copyOrigin.service`
+   * equal): `source.container` is its bucket or container, `source.backend` the store itself
+   * (for what only it can give, such as a signed URL from its own credentials). `undefined`
+   * when this pair cannot after all (the caller streams).
+   */
+  copyFrom?(
+    source: { container: string; backend: StorageBackend },
+    from: string,
+    to: string,
+    options: CopyOptions,
+  ): Promise<ObjectStat | undefined>;
   /** Deletes keys (absent ones are fine). */
   delete(keys: readonly string[], signal?: AbortSignal): Promise<void>;
   /** Every object under `prefix` in ascending byte order, after `startAfter`. */
@@ -92,6 +107,7 @@ export class ObjectStoreBackend implements StorageBackend {
   readonly signedUrl?: (key: string, options: SignedUrlOptions) => Promise<URL>;
   /** Present when the backend leaves something behind that `trove gc` can remove. */
   readonly cleanup?: (options: CleanupOptions) => Promise<CleanupResult>;
+  readonly copyOrigin?: CopyOrigin;
   readonly #p: ObjectStorePrimitives;
 
   constructor(primitives: ObjectStorePrimitives) {
@@ -106,6 +122,7 @@ export class ObjectStoreBackend implements StorageBackend {
         return this.#run(key, 'signedUrl', () => sign(key, options));
       };
     }
+    if (p.copyOrigin) this.copyOrigin = Object.freeze({ ...p.copyOrigin });
     const sweep = p.leftovers;
     if (sweep) {
       this.cleanup = (options) =>
@@ -148,6 +165,24 @@ export class ObjectStoreBackend implements StorageBackend {
     validateKey(from, this.kind);
     validateKey(to, this.kind);
     return this.#run(to, 'copy', () => this.#p.copy(from, to, options));
+  }
+
+  /** A server-side copy from `source` when it is this service at this endpoint, else `undefined`. */
+  async copyFrom(
+    source: StorageBackend,
+    fromKey: string,
+    toKey: string,
+    options: CopyOptions = {},
+  ): Promise<ObjectStat | undefined> {
+    const p = this.#p;
+    const origin = source.copyOrigin;
+    const copyFrom = p.copyFrom?.bind(p);
+    if (!copyFrom || !p.copyOrigin || source.kind !== p.kind) return undefined;
+    if (origin === undefined || origin.service !== p.copyOrigin.service) return undefined;
+    validateKey(fromKey, this.kind);
+    validateKey(toKey, this.kind);
+    const from = { container: origin.container, backend: source };
+    return this.#run(toKey, 'copy', () => copyFrom(from, fromKey, toKey, options));
   }
 
   async delete(key: string, options: OpOptions = {}): Promise<void> {

@@ -44,6 +44,10 @@ export interface FaultCounts {
   delayed: number;
   /** Requests the upstream failed (the client's connection is reset then too). */
   upstreamErrors: number;
+  /** Body bytes of requests forwarded unfaulted (client to upstream). */
+  requestBodyBytes: number;
+  /** Body bytes of answers passed unfaulted (upstream to client). */
+  answerBodyBytes: number;
 }
 
 export interface FaultProxyOptions {
@@ -63,6 +67,8 @@ export interface FaultProxy {
   readonly port: number;
   /** A copy of the counters. */
   counts(): FaultCounts;
+  /** Body bytes forwarded unfaulted so far, both ways. */
+  bodyBytes(): number;
   /** Changes the rates from the next request on. */
   setFaults(faults: FaultRates): void;
   stop(): Promise<void>;
@@ -99,6 +105,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     resetMidBody: 0,
     delayed: 0,
     upstreamErrors: 0,
+    requestBodyBytes: 0,
+    answerBodyBytes: 0,
   };
   // One connection per forwarded request: moto closes every connection after its answer, and a
   // reused socket the upstream closed would be a fault the proxy did not choose.
@@ -147,8 +155,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return resetMidAnswer(upRes, res, cutDraw, counts, passAnswer);
         passAnswer(upRes, res);
         upRes.pipe(res);
+        upRes.on('data', (chunk: Buffer) => {
+          counts.answerBodyBytes += chunk.length;
+        });
       });
       req.pipe(upReq);
+      req.on('data', (chunk: Buffer) => {
+        counts.requestBodyBytes += chunk.length;
+      });
     };
     if (eligible && delayDraw < (faults.delay ?? 0)) {
       counts.delayed++;
@@ -168,6 +182,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     url: `http://${own}`,
     port,
     counts: () => ({ ...counts }),
+    bodyBytes: () => counts.requestBodyBytes + counts.answerBodyBytes,
     setFaults: (next) => {
       faults = { ...next };
     },

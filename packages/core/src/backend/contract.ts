@@ -41,6 +41,26 @@ export interface StorageBackend {
   /** Copies an object, server-side where the service can. Throws `NOT_FOUND` if `from` is absent. */
   copy(from: string, to: string, options?: CopyOptions): Promise<ObjectStat>;
 
+  /**
+   * Where this backend's objects live, for a server-side copy into another store of the same
+   * service: `service` names the service and endpoint (two backends copy server-side only when
+   * theirs are equal), `container` the bucket or container. Optional.
+   */
+  readonly copyOrigin?: CopyOrigin;
+
+  /**
+   * Copies `fromKey` of `source` (another store) to `toKey` on the server, when both are the same
+   * service (`copyOrigin.service`) and the service can; resolves `undefined` when it cannot, and
+   * the caller streams the bytes instead. Throws as `copy` does (`PRECONDITION_FAILED` for
+   * `ifNoneMatch: "*"` on an existing key, `NOT_FOUND` when the source is absent). Optional.
+   */
+  copyFrom?(
+    source: StorageBackend,
+    fromKey: string,
+    toKey: string,
+    options?: CopyOptions,
+  ): Promise<ObjectStat | undefined>;
+
   /** Deletes an object. Idempotent: does not throw when absent. */
   delete(key: string, options?: OpOptions): Promise<void>;
 
@@ -151,6 +171,12 @@ export interface WriteOptions extends OpOptions {
 
 export interface CopyOptions extends OpOptions {
   ifNoneMatch?: '*';
+}
+
+/** See `StorageBackend.copyOrigin`. */
+export interface CopyOrigin {
+  readonly service: string;
+  readonly container: string;
 }
 
 export interface ListOptions extends OpOptions {

@@ -31,6 +31,7 @@ export {
   type CleanupOptions,
   type CleanupResult,
   type CopyOptions,
+  type CopyOrigin,
   capabilitiesOf,
   type DeclaredCapabilities,
   type LinkType,

@@ -14,6 +14,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  constants,
+  copyFileSync,
   createReadStream,
   type Dirent,
   mkdirSync,
@@ -146,6 +148,25 @@ export class ObjectCache {
     });
     body.once('error', (err) => tee.destroy(err));
     return body.pipe(tee);
+  }
+
+  /**
+   * Keeps a copy of a local file whose md5 the caller checked is `md5` (an object downloaded in
+   * ranges, which `fill` cannot see whole): copied to a temp file and renamed into place. A
+   * failure to write the cache is ignored, as in `fill`.
+   */
+  adopt(md5: string, path: string, size: number): void {
+    const temp = join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+    try {
+      mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+      copyFileSync(path, temp, constants.COPYFILE_FICLONE);
+      const target = this.#path(md5);
+      mkdirSync(join(target, '..'), { recursive: true });
+      renameSync(temp, target);
+      this.#added(size);
+    } catch {
+      rmSync(temp, { force: true });
+    }
   }
 
   #added(bytes: number): void {

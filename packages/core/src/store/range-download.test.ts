@@ -1,0 +1,125 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '@trove/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { ReadOptions, StorageBackend } from '../backend/contract.js';
+import { MemoryBackend } from '../backend/memory-backend.js';
+import { checkout } from './checkout.js';
+import { ContentStore } from './content-store.js';
+import { ObjectCache } from './object-cache.js';
+import { downloadObject, RANGE_CONCURRENCY, RANGE_PART } from './range-download.js';
+
+const MIB = 1024 * 1024;
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+
+/** A memory backend that records the range of every read. */
+function recorded() {
+  const backend = new MemoryBackend();
+  const ranges: Array<ReadOptions['range']> = [];
+  const wrapped = new Proxy(backend, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (prop === 'read') ranges.push((args[1] as ReadOptions | undefined)?.range);
+        return value.apply(target, args);
+      };
+    },
+  }) as StorageBackend;
+  return { backend: wrapped, ranges };
+}
+
+describe('downloadObject', () => {
+  it('reads a large object in parallel ranges, each at its offset, and hashes the whole file', async () => {
+    const { backend, ranges } = recorded();
+    const bytes = randomBytes(5 * MIB + 12_345);
+    await backend.write('big', bytes);
+    const path = join(tempDir(), 'big');
+    const done = await downloadObject(backend, 'big', path, MIB);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 6 });
+    expect(ranges).toHaveLength(6);
+    expect(new Set(ranges.map((r) => `${r?.start}-${r?.end}`))).toEqual(
+      new Set([
+        `0-${MIB}`,
+        `${MIB}-${2 * MIB}`,
+        `${2 * MIB}-${3 * MIB}`,
+        `${3 * MIB}-${4 * MIB}`,
+        `${4 * MIB}-${5 * MIB}`,
+        `${5 * MIB}-${bytes.length}`,
+      ]),
+    );
+  });
+
+  it('reads an object within one part with a single request', async () => {
+    const { backend, ranges } = recorded();
+    const bytes = randomBytes(1000);
+    await backend.write('small', bytes);
+    const path = join(tempDir(), 'small');
+    const done = await downloadObject(backend, 'small', path);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(done).toEqual({ md5: md5(bytes), size: 1000, ranges: 1 });
+    expect(ranges).toEqual([{ start: 0, end: RANGE_PART }]);
+  });
+
+  it('an empty object is one request and an empty file', async () => {
+    const { backend, ranges } = recorded();
+    await backend.write('empty', '');
+    const path = join(tempDir(), 'empty');
+    const done = await downloadObject(backend, 'empty', path);
+    expect(readFileSync(path).length).toBe(0);
+    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1 });
+    expect(ranges).toHaveLength(1);
+  });
+
+  it('never replaces a file at the path (EEXIST), and reads nothing', async () => {
+    const { backend, ranges } = recorded();
+    await backend.write('x', 'abc');
+    const dir = tempDir();
+    await downloadObject(backend, 'x', join(dir, 'x'));
+    await expect(downloadObject(backend, 'x', join(dir, 'x'))).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    expect(ranges).toHaveLength(1);
+  });
+});
+
+describe('checkout from a store that reads ranges', () => {
+  it(`fetches a 20 MiB object in ${RANGE_PART / MIB} MiB ranges (${RANGE_CONCURRENCY} at once), then serves it from the cache`, async () => {
+    const { backend, ranges } = recorded();
+    const cache = new ObjectCache({ dir: tempDir(), size: 100 * MIB });
+    const objects = new ContentStore(backend, '', cache);
+    const bytes = randomBytes(20 * MIB);
+    const sum = md5(bytes);
+    await backend.write(objects.key(sum), bytes);
+    const dest = join(tempDir(), 'model.bin');
+    const result = await checkout(objects, sum, dest);
+    expect(result.files).toBe(1);
+    expect(readFileSync(dest).equals(bytes)).toBe(true);
+    expect(ranges.map((r) => r?.start).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
+      0,
+      RANGE_PART,
+      2 * RANGE_PART,
+    ]);
+    expect(cache.has(sum)).toBe(true);
+    const again = join(tempDir(), 'model.bin');
+    await checkout(objects, sum, again);
+    expect(readFileSync(again).equals(bytes)).toBe(true);
+    expect(ranges).toHaveLength(3);
+  });
+
+  it('a damaged object fetched in ranges is CORRUPT, leaves nothing and is not cached', async () => {
+    const { backend } = recorded();
+    const cache = new ObjectCache({ dir: tempDir(), size: 100 * MIB });
+    const objects = new ContentStore(backend, '', cache);
+    const bytes = randomBytes(9 * MIB);
+    const sum = md5(bytes);
+    bytes[5 * MIB] = (bytes[5 * MIB] ?? 0) ^ 1;
+    await backend.write(objects.key(sum), bytes);
+    const dir = tempDir();
+    await expect(checkout(objects, sum, join(dir, 'm'))).rejects.toMatchObject({ code: 'CORRUPT' });
+    expect(cache.has(sum)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
