@@ -11,9 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mapLimit } from '../backend/map-limit.js';
 import type { Store } from '../record/store.js';
-import type { Session } from './engine.js';
+import { type Session, sqlString } from './engine.js';
 import type { PointSet } from './pixel-columns.js';
-import { sqlString } from './snapshot-tables.js';
 import { localSnapshot } from './table-files.js';
 
 /** Buckets a series gets in each file's summary: finer than any chart's pixel columns. */

@@ -21,6 +21,8 @@ export interface LocalSnapshot {
   /** The Delta version read; -1 when the table does not exist yet. */
   version: number;
   paths: string[];
+  /** The Delta table's own id (its metaData's), the same at every version of that table. */
+  tableId: string;
 }
 
 export async function localSnapshot(store: Store, name: TableName): Promise<LocalSnapshot> {
@@ -41,7 +43,7 @@ async function fetchSnapshot(
 ): Promise<LocalSnapshot> {
   const table = openTroveTable(store, name);
   const snapshot = await table.delta.snapshot({ fresh });
-  if (snapshot.version < 0) return { version: -1, paths: [] };
+  if (snapshot.version < 0) return { version: -1, paths: [], tableId: '' };
   const dir = join(userCacheDir(), 'tables');
   mkdirSync(dir, { recursive: true });
   const paths = await mapLimit(snapshot.files, PARALLEL_FETCHES, async (file) => {
@@ -49,7 +51,7 @@ async function fetchSnapshot(
     if (!existsSync(local)) await fetchInto(store, table.key(file.path), local);
     return local;
   });
-  return { version: snapshot.version, paths };
+  return { version: snapshot.version, paths, tableId: snapshot.metadata?.id ?? '' };
 }
 
 /** `part-<uuid>.parquet` (maybe under partition folders) as one flat, unique file name. */

@@ -11,14 +11,18 @@ import { type OnDamaged, type RunTables, rowsOfRuns } from './commit-runs.js';
 import type { Session } from './engine.js';
 import { loadSnapshotTable, type SnapshotOptions } from './snapshot-tables.js';
 
-/** Creates a temporary view named after each table in `tables`, for `session`'s queries. */
+/**
+ * Creates a temporary view named after each table in `tables`, for `session`'s queries; returns
+ * the engine names of the committed snapshots (undefined for a table not committed yet) and
+ * whether any backlog run's rows replace committed ones.
+ */
 export async function openViews(
   store: Store,
   session: Session,
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
   options: SnapshotOptions = {},
-): Promise<void> {
+): Promise<{ committed: Map<RunTables, string | undefined>; backlog: number }> {
   const committed = new Map<RunTables, string | undefined>();
   for (const name of tables) {
     committed.set(name, await loadSnapshotTable(store, name, session, options));
@@ -45,6 +49,7 @@ export async function openViews(
         : `SELECT ${columns} FROM ${table} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL SELECT ${columns} FROM ${backlog}`;
     await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS ${source}`);
   }
+  return { committed, backlog: ids.length };
 }
 
 /** By default a damaged run is left out of the results with a warning (the rest are listed). */
