@@ -8,7 +8,7 @@
  * then: the cache holds one a table, and it can always be made again from the Parquet files.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { userCacheDir } from '../project/cache-home.js';
 import type { TableName } from './columns.js';
@@ -56,6 +56,7 @@ export async function attachSnapshotDatabase(
       await session.run(`DETACH ${building}`);
       renameSync(temp, file);
     } finally {
+      await session.run(`DETACH DATABASE IF EXISTS ${building}`);
       rmSync(temp, { force: true });
       rmSync(`${temp}.wal`, { force: true });
     }
@@ -66,20 +67,32 @@ export async function attachSnapshotDatabase(
   return `${alias}.snapshot`;
 }
 
+/** Older than this, a file being made was left by a process that died (a build takes seconds). */
+const ABANDONED_MS = 60 * 60 * 1000;
+
 /**
- * The files of the same table's other snapshots (never another table's, nor a file being made:
- * those end in `.tmp`). A process that has one attached keeps reading it where the system lets
- * an open file be removed; where it does not, the file stays until a later snapshot's turn.
+ * The files of the same table's other snapshots (never another table's), and files being made
+ * that a dead process left. A process that has one attached keeps reading it where the system
+ * lets an open file be removed; where it does not, the file stays until a later snapshot's turn.
  */
 function removeOthers(dir: string, family: string, keep: string): void {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
-    if (!entry.startsWith(family) || !entry.endsWith('.duckdb') || path === keep) continue;
+    if (!entry.startsWith(family) || path === keep) continue;
+    if (!entry.endsWith('.duckdb') && !isAbandoned(path)) continue;
     try {
       rmSync(path, { force: true });
     } catch {
       // Still open in another process on a system that refuses: removed at a later turn.
     }
+  }
+}
+
+function isAbandoned(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ABANDONED_MS;
+  } catch {
+    return false;
   }
 }
 
