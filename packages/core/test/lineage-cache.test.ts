@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { impactedBy } from '../src/refs/lineage.js';
 import { startRun, withRun } from '../src/run/start-run.js';
 import type { LineageGraph } from '../src/tables/lineage-graph.js';
-import { memoryStore, tempDir } from './helpers.js';
+import { memoryProject, tempDir } from './helpers.js';
 
 /**
  * `trove lineage` reads the lineage snapshot from a DuckDB file in the user's cache, one a
@@ -28,13 +28,7 @@ const runLabels = (graph: LineageGraph) =>
     .sort();
 
 async function project() {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, '.trove'));
-  const store = memoryStore();
-  const file = (name: string, text: string) => {
-    writeFileSync(join(cwd, name), text);
-    return name;
-  };
+  const { cwd, store, file } = memoryProject();
   const places = { cwd, store, dvcyaml: false as const };
   await withRun({ ...places, name: 'prep' }, async (run) => {
     await run.logArtifact(file('ds.csv', 'rows'), { name: 'ds' });
