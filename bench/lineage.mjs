@@ -140,6 +140,9 @@ const cases = [
   ['deep', 'project-0', PER_PROJECT],
   ['wide', 'shared-0', PER_PROJECT * 100],
 ];
+const loadBefore = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const results = [];
 for (const [name, ref, expectRuns] of cases) {
   const cmd = `node ${TROVE} lineage --impacted-by ${ref} --json`;
@@ -167,11 +170,11 @@ for (const [name, ref, expectRuns] of cases) {
 
 const md = `## lineage (local store) — \`node bench/lineage.mjs --runs ${RUNS}\`
 
-${machine()}. Load average at the end: ${loadavg()
+${machine()}. Load average before the walks: ${loadBefore}; at the end: ${loadavg()
   .map((x) => x.toFixed(2))
   .join(
     ' ',
-  )}. ${RUNS.toLocaleString('en')} runs and ${lineageRows.toLocaleString('en')} lineage rows written straight into \`tables/runs\` and \`tables/lineage\` (written in ${writeSeconds.toFixed(1)} s; no run folders, no backlog): ${RUNS / PER_PROJECT} projects of ${PER_PROJECT} runs in ${LAYERS} layers, the first layer reading its project's dataset and a shared one (each read by 100 projects), later layers 2 outputs of the layer before, each run 2 files of its own; ${OUTPUTS} outputs a run. One model version (with an alias) and one artifact alias name outputs of project 0. \`trove lineage --impacted-by <ref> --json\`, a new process each time (DuckDB loads the table each time); median of 5.
+  )}. ${RUNS.toLocaleString('en')} runs and ${lineageRows.toLocaleString('en')} lineage rows written straight into \`tables/runs\` and \`tables/lineage\` (written in ${writeSeconds.toFixed(1)} s; no run folders, no backlog): ${RUNS / PER_PROJECT} projects of ${PER_PROJECT} runs in ${LAYERS} layers, the first layer reading its project's dataset and a shared one (each read by 100 projects), later layers 2 outputs of the layer before, each run 2 files of its own; ${OUTPUTS} outputs a run. One model version (with an alias) and one artifact alias name outputs of project 0. \`trove lineage --impacted-by <ref> --json\`, a new process each time; *first* is a case's first walk; the deep case's is the first after the tables were written, which makes the snapshot's DuckDB file in the cache (\`<cache>/tables/db/\`: the lineage rows and the walk's columns, made once a snapshot); every later walk attaches it. Median of 5, the first included.
 
 | case | ref | runs found | data | model versions | aliases | deepest hop | first | median |
 |---|---|---|---|---|---|---|---|---|

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { provideChromium } from '@trove/test-utils/chromium';
 import type { TestProject } from 'vitest/node';
 
 /**
  * The CLI tests drive real DVC. Installs it with pip when it is missing; if it still cannot run,
- * the run fails under CI (and locally too: these tests never skip silently).
+ * the run fails under CI (and locally too: these tests never skip silently). Debian's chromium
+ * (found or installed with apt-get) draws `trove lineage --format mermaid` in a browser.
  */
 export default function setup(project: TestProject): void {
   const version = () => spawnSync('dvc', ['--version'], { encoding: 'utf8' });
@@ -19,6 +21,7 @@ export default function setup(project: TestProject): void {
   }
   if (v.status !== 0) throw new Error(`dvc is not runnable after install: ${v.stderr}`);
   project.provide('dvcVersion', v.stdout.trim());
+  provideChromium(project);
 }
 
 declare module 'vitest' {

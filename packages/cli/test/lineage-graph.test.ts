@@ -7,6 +7,7 @@ import { ensureGraphviz } from '@trove/test-utils/graphviz';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trove, troveJson } from './helpers.js';
+import { renderMermaid } from './mermaid-browser.js';
 
 let cwd: string;
 
@@ -84,31 +85,33 @@ describe('trove lineage: the graph', () => {
     expect(graph.edges.length).toBeGreaterThanOrEqual(7);
   });
 
-  it('--format mermaid is a flowchart Mermaid reads: every node, label and edge', async () => {
+  it('--format mermaid renders in headless chromium with Mermaid: every node, label and edge', async () => {
     const graph = troveJson<LineageGraph>(['lineage', 'ds', '--down', '--format', 'json'], { cwd });
     const out = trove(['lineage', 'ds', '--down', '--format', 'mermaid'], { cwd });
     expect(out.code).toBe(0);
-    // Mermaid's parser sanitises labels with DOMPurify, which needs a DOM: jsdom's.
-    const dom = new JSDOM('<!doctype html><html><body></body></html>');
-    Object.assign(globalThis, { window: dom.window, document: dom.window.document });
-    const { default: mermaid } = await import('mermaid');
-    expect(await mermaid.parse(out.stdout)).toMatchObject({ diagramType: 'flowchart-v2' });
-    const diagram = await mermaid.mermaidAPI.getDiagramFromText(out.stdout);
-    const db = diagram.db as unknown as {
-      getVertices(): Map<string, { text: string }>;
-      getEdges(): Array<{ start: string; end: string; text: string }>;
-    };
-    const vertices = [...db.getVertices().values()];
-    expect(vertices).toHaveLength(graph.nodes.length);
-    // Labels without characters Mermaid escapes read back as they are.
-    const plain = graph.nodes.map((n) => n.label).filter((l) => !/[#"<>]/.test(l));
-    for (const label of plain) expect(vertices.map((v) => v.text)).toContain(label);
-    expect(
-      db
-        .getEdges()
-        .map((e) => e.text)
+    const drawn = await renderMermaid(out.stdout);
+    expect(drawn.refused).toEqual([]);
+    expect(drawn.errors).toEqual([]);
+    expect(drawn.diagramType).toBe('flowchart-v2');
+    // trove numbers the nodes in the graph's order: n<i> is graph.nodes[i].
+    const mermaidId = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
+    expect(drawn.nodes.map((n) => n.id).sort()).toEqual([...mermaidId.values()].sort());
+    // Every node is drawn with its own label as the text shown, quotes and brackets included.
+    for (const [i, n] of graph.nodes.entries()) {
+      const node = drawn.nodes.find((d) => d.id === `n${i}`);
+      expect(node?.label, n.id).toBe(n.label);
+      expect(node?.width, n.id).toBeGreaterThan(0);
+      expect(node?.height, n.id).toBeGreaterThan(0);
+    }
+    expect(graph.nodes.map((n) => n.label)).toContain('train "quoted" <run>');
+    // Every edge is a drawn path between the two nodes it joins, labelled with its kind.
+    const edge = (from: string, to: string, label: string) => `${from} -${label}-> ${to}`;
+    expect(drawn.edges.map((e) => edge(e.from, e.to, e.label)).sort()).toEqual(
+      graph.edges
+        .map((e) => edge(mermaidId.get(e.from) ?? '', mermaidId.get(e.to) ?? '', e.kind))
         .sort(),
-    ).toEqual(graph.edges.map((e) => e.kind).sort());
+    );
+    expect(graph.edges.length).toBeGreaterThanOrEqual(7);
   });
 
   it('refuses bad options with one line and the invalid-input exit code (4)', () => {

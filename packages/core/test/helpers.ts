@@ -41,3 +41,21 @@ export async function localProject(): Promise<{ cwd: string; store: Store }> {
   mkdirSync(join(cwd, '.trove'));
   return { cwd, store: await openStore({ cwd }) };
 }
+
+/**
+ * A project folder over a memory store, with `file(name, text)` to write a file in it and
+ * return its name (for `logArtifact`).
+ */
+export function memoryProject(): {
+  cwd: string;
+  store: Store;
+  file: (name: string, text: string) => string;
+} {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, '.trove'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(cwd, name), text);
+    return name;
+  };
+  return { cwd, store: memoryStore(), file };
+}

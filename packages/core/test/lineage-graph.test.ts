@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../src/record/store.js';
 import { impactedBy, lineageGraph } from '../src/refs/lineage.js';
@@ -7,7 +5,7 @@ import { openRegistry } from '../src/refs/open-registry.js';
 import type { Run } from '../src/run/run.js';
 import { withRun } from '../src/run/start-run.js';
 import type { LineageGraph } from '../src/tables/lineage-graph.js';
-import { memoryStore, rejectionCode, tempDir } from './helpers.js';
+import { memoryProject, rejectionCode } from './helpers.js';
 
 /**
  * prep → ds → train → model (alias candidate; registered as clf v1, alias champion) → eval →
@@ -15,13 +13,7 @@ import { memoryStore, rejectionCode, tempDir } from './helpers.js';
  * writes the same bytes (a cycle). An unrelated run sits beside it all.
  */
 async function pipeline() {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, '.trove'));
-  const store = memoryStore();
-  const file = (name: string, text: string) => {
-    writeFileSync(join(cwd, name), text);
-    return name;
-  };
+  const { cwd, store, file } = memoryProject();
   const ids: Record<string, string> = {};
   const md5: Record<string, string> = {};
   const step = async (name: string, body: (run: Run) => Promise<void>) => {

@@ -5,14 +5,13 @@
  */
 import { isTroveError, TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
-import { Session } from '../tables/engine.js';
+import { dataKeysNamed } from '../tables/lineage-columns.js';
 import {
   type LineageGraph,
   type WalkOptions,
   type WalkStart,
   walkLineage,
 } from '../tables/lineage-graph.js';
-import { openViews } from '../tables/views.js';
 import { openRegistry } from './open-registry.js';
 import { resolveArtifactRef } from './resolve-ref.js';
 
@@ -58,24 +57,6 @@ async function startOf(store: Store, ref: string): Promise<WalkStart> {
     const keys = await dataKeysNamed(store, ref);
     if (keys.length > 0) return { data: keys };
     throw err;
-  }
-}
-
-/**
- * A dataset only used or referred to (no artifact of that name): every digest its lineage rows
- * recorded under that name, path or URI.
- */
-async function dataKeysNamed(store: Store, ref: string): Promise<string[]> {
-  const session = await Session.open();
-  try {
-    await openViews(store, session, ['lineage']);
-    const rows = await session.rows(
-      'SELECT DISTINCT coalesce(md5, path) AS key FROM lineage WHERE name = $1 OR path = $1 ORDER BY key',
-      [ref],
-    );
-    return rows.map((r) => String(r.key));
-  } finally {
-    session.close();
   }
 }
 

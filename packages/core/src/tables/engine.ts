@@ -144,3 +144,8 @@ function mapObject(value: unknown): unknown {
   }
   return out;
 }
+
+/** A SQL string literal (the cache's file paths are trove's own, quoted all the same). */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

@@ -13,7 +13,8 @@ import type { Store } from '../record/store.js';
 import { listArtifactAliases } from '../registry/artifact-aliases.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { Session } from './engine.js';
-import { openViews } from './views.js';
+import { PERSISTED, walkColumns } from './lineage-columns.js';
+import { openViews, warnDamaged } from './views.js';
 
 type LineageNodeType = 'run' | 'data' | 'model-version' | 'alias';
 
@@ -73,20 +74,10 @@ export async function walkLineage(
   const graph = new GraphBuilder();
   const session = await Session.open();
   try {
-    await openViews(store, session, ['lineage', 'runs']);
+    const views = await openViews(store, session, ['lineage', 'runs'], warnDamaged, PERSISTED);
+    await walkColumns(session, views.committed.get('lineage'), views.backlog);
     const direction = options.direction ?? 'both';
     const depth = options.depth ?? Number.POSITIVE_INFINITY;
-    // The columns a hop reads, in memory once (the view reads its Parquet files at every query),
-    // inputs and the rest apart so that a hop reads only the half it walks along; names and
-    // paths are read for the edges found only, at the end.
-    for (const [table, which] of [
-      ['walk_in', "direction = 'input'"],
-      ['walk_made', "direction <> 'input'"],
-    ] as const) {
-      await session.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT run_id, coalesce(md5, path) AS key, direction FROM lineage WHERE ${which}`,
-      );
-    }
     await session.run(
       'CREATE OR REPLACE TEMP TABLE walk_nodes (kind VARCHAR, id VARCHAR, depth INTEGER)',
     );

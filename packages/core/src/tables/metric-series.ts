@@ -9,10 +9,9 @@
  */
 import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
-import { Session } from './engine.js';
+import { Session, sqlString } from './engine.js';
 import { committedSummaries, type MetricX, seriesKey, xExpression } from './metric-summaries.js';
 import { decimate, type PointSet, xRange } from './pixel-columns.js';
-import { sqlString } from './snapshot-tables.js';
 import { openViews } from './views.js';
 
 export interface MetricSeriesOptions {

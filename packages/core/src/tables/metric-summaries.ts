@@ -15,10 +15,9 @@ import { readParquetColumns } from '@trove/delta';
 import { mapLimit } from '../backend/map-limit.js';
 import { TroveError } from '../errors.js';
 import type { Store } from '../record/store.js';
-import type { Session } from './engine.js';
+import { type Session, sqlString } from './engine.js';
 import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
-import { sqlString } from './snapshot-tables.js';
 import { fetchTableFile, type TableFile, withTableFiles } from './table-files.js';
 
 /** Summaries fetched at once into the cache. */

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../record/store.js';
 import { rowsSelect, type TableName } from './columns.js';
-import type { Session } from './engine.js';
+import { type Session, sqlString } from './engine.js';
+import { attachSnapshotDatabase, type DerivedTables } from './snapshot-database.js';
 import { localSnapshot } from './table-files.js';
 
 let counter = 0;
@@ -19,6 +20,13 @@ export interface SnapshotOptions {
    * memory (a metrics table of 100,000,000 values), read by column and row group each time.
    */
   onDisk?: boolean;
+  /**
+   * Read it from a DuckDB database file kept in the user's cache, one a snapshot (made on first
+   * use): for a big table scanned by a new process each time (`trove lineage`).
+   */
+  persisted?: boolean;
+  /** With `persisted`: tables made from a table's rows, kept in its file beside them. */
+  derived?: Partial<Record<TableName, DerivedTables>>;
 }
 
 /**
@@ -39,6 +47,22 @@ export async function loadSnapshotTable(
   const id = createHash('sha1')
     .update(`${name}\n${snapshot.paths.join('\n')}`)
     .digest('hex');
+  if (options.persisted && snapshot.paths.length > 0) {
+    const files = snapshot.paths.map(sqlString).join(', ');
+    return (
+      session.tables.get(`${id}:db`) ??
+      remember(session, `${id}:db`, () =>
+        attachSnapshotDatabase(
+          session,
+          name,
+          snapshot,
+          id,
+          `read_parquet([${files}])`,
+          options.derived?.[name],
+        ),
+      )
+    );
+  }
   let view = session.tables.get(id);
   if (!view) {
     view = remember(session, id, async () => {
@@ -70,9 +94,4 @@ function remember(session: Session, id: string, make: () => Promise<string>): Pr
   session.tables.set(id, made);
   made.catch(() => session.tables.delete(id));
   return made;
-}
-
-/** A SQL string literal (the cache's file paths are trove's own, quoted all the same). */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

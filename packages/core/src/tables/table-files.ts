@@ -22,6 +22,8 @@ export interface LocalSnapshot {
   /** The Delta version read; -1 when the table does not exist yet. */
   version: number;
   paths: string[];
+  /** The Delta table's own id (its metaData's), the same at every version of that table. */
+  tableId: string;
 }
 
 /** A data file of a snapshot: its path in the table, and its stored summary's where it has one. */
@@ -38,7 +40,7 @@ export interface TableFile {
 export async function withTableFiles<T>(
   store: Store,
   name: TableName,
-  use: (version: number, files: TableFile[]) => Promise<T>,
+  use: (version: number, files: TableFile[], tableId: string) => Promise<T>,
 ): Promise<T> {
   const attempt = async (fresh: boolean) => {
     const snapshot = await openTroveTable(store, name).delta.snapshot({ fresh });
@@ -46,7 +48,7 @@ export async function withTableFiles<T>(
       const summary = file.tags?.[SUMMARY_TAG];
       return summary ? { path: file.path, summary } : { path: file.path };
     });
-    return use(snapshot.version, files);
+    return use(snapshot.version, files, snapshot.metadata?.id ?? '');
   };
   try {
     return await attempt(false);
@@ -58,11 +60,12 @@ export async function withTableFiles<T>(
 
 /** The newest snapshot's data files, fetched into the cache folder. */
 export function localSnapshot(store: Store, name: TableName): Promise<LocalSnapshot> {
-  return withTableFiles(store, name, async (version, files) => ({
+  return withTableFiles(store, name, async (version, files, tableId) => ({
     version,
     paths: await mapLimit(files, PARALLEL_FETCHES, (file) =>
       fetchTableFile(store, name, file.path),
     ),
+    tableId,
   }));
 }
 

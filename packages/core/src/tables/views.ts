@@ -12,9 +12,11 @@ import type { Session } from './engine.js';
 import { loadSnapshotTable, type SnapshotOptions } from './snapshot-tables.js';
 
 /**
- * Creates a temporary view named after each table in `tables`, for `session`'s queries. With
- * `backlogOnly` (the tables exist, and the caller reads their committed rows another way), only
- * `backlog_ids` and `backlog_<table>` are made: no committed file is fetched.
+ * Creates a temporary view named after each table in `tables`, for `session`'s queries; returns
+ * the engine names of the committed snapshots (undefined for a table not committed yet, '' with
+ * `backlogOnly`) and how many backlog runs' rows replace committed ones. With `backlogOnly` (the
+ * tables exist, and the caller reads their committed rows another way), only `backlog_ids` and
+ * `backlog_<table>` are made: no committed file is fetched.
  */
 export async function openViews(
   store: Store,
@@ -22,7 +24,7 @@ export async function openViews(
   tables: readonly RunTables[],
   onDamaged: OnDamaged = warnDamaged,
   options: SnapshotOptions & { backlogOnly?: boolean } = {},
-): Promise<void> {
+): Promise<{ committed: Map<RunTables, string | undefined>; backlog: number }> {
   const committed = new Map<RunTables, string | undefined>();
   for (const name of tables) {
     committed.set(
@@ -53,6 +55,7 @@ export async function openViews(
         : `SELECT ${columns} FROM ${table} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL SELECT ${columns} FROM ${backlog}`;
     await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS ${source}`);
   }
+  return { committed, backlog: ids.length };
 }
 
 /** By default a damaged run is left out of the results with a warning (the rest are listed). */
