@@ -31,7 +31,10 @@ const ROLES = [
 ];
 
 const EXTRAS: Record<string, Record<string, string>> = {
-  s3: { 'upload/part-size.ts': 'part sizes under the 10,000-part limit, growing for streams' },
+  s3: {
+    'upload/part-size.ts': 'part sizes under the 10,000-part limit, growing for streams',
+    'retry.ts': "the client's retries: every transient error its attempts, no client-wide quota",
+  },
   gcs: {
     'http.ts': 'the JSON API requests the SDK does not make as trove needs (uploads, media reads)',
     'stat.ts': 'an object resource as a stat: the generation is the etag',
