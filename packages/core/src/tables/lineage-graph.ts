@@ -253,11 +253,6 @@ class GraphBuilder {
     this.add({ id: `run:${id}`, type: 'run', label: name || id, depth, runId: id });
   }
 
-  nameRun(id: string, name: string): void {
-    const node = this.#nodes.get(`run:${id}`);
-    if (node) node.label = name;
-  }
-
   data(key: string, names: readonly string[] | undefined, depth: number, uri?: string): void {
     const isMd5 = MD5_KEY.test(key);
     const sorted = [...new Set(names ?? [])].sort();
@@ -277,10 +272,6 @@ class GraphBuilder {
 
   depthOf(id: string): number {
     return this.#nodes.get(id)?.depth ?? 0;
-  }
-
-  runIds(): string[] {
-    return [...this.#nodes.values()].filter((n) => n.type === 'run').map((n) => n.runId ?? '');
   }
 
   md5s(): Set<string> {
