@@ -20,6 +20,7 @@ import { fireHooks } from '../record/hooks.js';
 import type { Store } from '../record/store.js';
 import { TABLE_COLUMNS, type TableName } from './columns.js';
 import { type PlannedArtifact, type ProtectedArtifact, planRetention } from './retention-plan.js';
+import { groupInto } from './rows.js';
 import { openTroveTable } from './tables.js';
 
 const MIN_TABLE_GRACE_MS = 60 * 60 * 1000;
@@ -58,7 +59,7 @@ export async function gcPolicy(
   if (!options.dryRun && plan.expiring.length > 0) {
     const record = { format: 1 as const, gc: randomUUID(), at: new Date().toISOString() };
     const byRun = new Map<string, PlannedArtifact[]>();
-    for (const a of plan.expiring) byRun.set(a.runId, [...(byRun.get(a.runId) ?? []), a]);
+    for (const a of plan.expiring) groupInto(byRun, a.runId, a);
     await mapLimit([...byRun], 16, ([runId, artifacts]) =>
       writeExpired(store, runId, {
         ...record,

@@ -15,6 +15,7 @@ import type { ArtifactRecord } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import { listArtifactAliases } from '../registry/artifact-aliases.js';
 import { ModelRegistry } from '../registry/model-registry.js';
+import { groupInto } from './rows.js';
 
 /** One artifact the plan names: what it is, and why it goes (or what keeps it). */
 export interface PlannedArtifact {
@@ -118,11 +119,11 @@ function decide(
   const byPolicy = new Map<RetentionPolicy, Candidate[]>();
   for (const c of candidates) {
     const policy = policies.find((p) => matches(p, c));
-    if (policy) byPolicy.set(policy, [...(byPolicy.get(policy) ?? []), c]);
+    if (policy) groupInto(byPolicy, policy, c);
   }
   for (const [policy, matched] of byPolicy) {
     const byName = new Map<string, Candidate[]>();
-    for (const c of matched) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+    for (const c of matched) groupInto(byName, c.name, c);
     for (const versions of byName.values()) {
       // Newest first: logging time, then run id and path, as versions are numbered.
       versions.sort(

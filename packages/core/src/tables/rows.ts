@@ -138,3 +138,13 @@ export function lineageRows(contents: RunContents): LineageTableRow[] {
 export function pushAll<T>(target: T[], items: Iterable<T>): void {
   for (const item of items) target.push(item);
 }
+
+/**
+ * Appends `item` to the group of `key`: a copy of the group at each step (`[...group, item]`)
+ * costs time quadratic in the group's size (an artifact name's versions, a run's expired files).
+ */
+export function groupInto<K, V>(groups: Map<K, V[]>, key: K, item: V): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
+}
