@@ -18,10 +18,14 @@ import type { Store } from '../record/store.js';
 import { type Session, sqlString } from './engine.js';
 import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
-import { fetchTableFile, type TableFile, withTableFiles } from './table-files.js';
+import { groupInto } from './rows.js';
+import {
+  fetchTableFile,
+  PARALLEL_FETCHES,
+  type TableFile,
+  withTableFiles,
+} from './table-files.js';
 
-/** Summaries fetched at once into the cache. */
-const PARALLEL_FETCHES = 16;
 /** The layout of a summary made in the cache; a new one gets a new file name. */
 const FORMAT = 1;
 
@@ -87,11 +91,7 @@ export async function committedSummaries(
         loaded.set(id(file), pieces);
         pieces.catch(() => loaded.delete(id(file)));
       }
-      for (const [key, set] of await pieces) {
-        const list = out.get(key);
-        if (list) list.push(set);
-        else out.set(key, [set]);
-      }
+      for (const [key, set] of await pieces) groupInto(out, key, set);
     });
     return out;
   });

@@ -16,7 +16,8 @@ import type { Store } from '../record/store.js';
 import type { TableName } from './columns.js';
 import { openTroveTable } from './tables.js';
 
-const PARALLEL_FETCHES = 16;
+/** Files of a table fetched at once into the cache. */
+export const PARALLEL_FETCHES = 16;
 
 export interface LocalSnapshot {
   /** The Delta version read; -1 when the table does not exist yet. */
