@@ -12,7 +12,8 @@ import type { Store } from '../record/store.js';
 import { Session, sqlString } from './engine.js';
 import { committedSummaries, type MetricX, seriesKey, xExpression } from './metric-summaries.js';
 import { decimate, type PointSet, xRange } from './pixel-columns.js';
-import { openViews } from './views.js';
+import { loadSnapshotTable } from './snapshot-tables.js';
+import { createView, openViews } from './views.js';
 
 export interface MetricSeriesOptions {
   /** Run ids (full ids). */
@@ -73,7 +74,8 @@ export async function metricSeries(
   }
   if (runs.length === 0 || names.length === 0) return [];
   // the series asked for, numbered in the order they come back
-  const pairs = [...new Set(runs)].flatMap((run) => [...new Set(names)].map((name) => [run, name]));
+  const [runList, nameList] = [[...new Set(runs)], [...new Set(names)]];
+  const pairs = runList.flatMap((run) => nameList.map((name) => [run, name]));
   const session = await Session.open();
   try {
     // Curves are drawn from the files' summaries in memory (plus the backlog's values) when
@@ -95,9 +97,14 @@ export async function metricSeries(
         });
       }
     }
-    await openViews(store, session, ['metrics'], undefined, { onDisk: true });
+    // After the summaries, the backlog's rows are in the session already (listed and read once):
+    // only the committed view is added to them.
+    const committed =
+      summaries && (await loadSnapshotTable(store, 'metrics', session, { onDisk: true }));
+    if (committed) await createView(session, 'metrics', committed);
+    else await openViews(store, session, ['metrics'], undefined, { onDisk: true });
     const [series, xs, ys, ns] = await session.doubles(
-      seriesSql(`${raw} FROM metrics${storedBounds(x, runs, names, xmin, xmax)}`, xmin, xmax),
+      seriesSql(`${raw} FROM metrics${storedBounds(x, runList, nameList, xmin, xmax)}`, xmin, xmax),
       [
         JSON.stringify(pairs),
         width,
@@ -140,16 +147,12 @@ async function pointSets(
       ? []
       : (summaries.get(seriesKey(run as string, name as string)) ?? []),
   );
-  for (let start = 0; start < series.length; ) {
-    const index = series[start] as number;
-    let end = start;
-    while (end < series.length && series[end] === index) end++;
+  for (const [index, start, end] of seriesRuns(series)) {
     sets[index]?.push({
       x: xs.subarray(start, end),
       y: ys.subarray(start, end),
       n: new Float64Array(end - start).fill(1),
     });
-    start = end;
   }
   return sets;
 }
@@ -189,7 +192,7 @@ function isText(value: unknown): value is string {
  * The window as a condition on the stored column (not on x, a cast of it), and the runs and
  * names as lists of constants, which the engine applies while it reads the files: a row group
  * whose min/max statistics miss them is skipped. The bounds are checked finite numbers; the
- * names are quoted.
+ * names (each once) are quoted.
  */
 function storedBounds(
   x: MetricX,
@@ -202,8 +205,8 @@ function storedBounds(
   const value = (v: number, round: (n: number) => number) =>
     x === 'step' ? String(round(v)) : `to_timestamp(${v / 1000})`;
   const conditions = [
-    `run_id IN (${[...new Set(runs)].map(sqlString).join(', ')})`,
-    `name IN (${[...new Set(names)].map(sqlString).join(', ')})`,
+    `run_id IN (${runs.map(sqlString).join(', ')})`,
+    `name IN (${names.map(sqlString).join(', ')})`,
     ...(xmin === undefined ? [] : [`${column} >= ${value(xmin, Math.ceil)}`]),
     ...(xmax === undefined ? [] : [`${column} <= ${value(xmax, Math.floor)}`]),
   ];
@@ -261,12 +264,9 @@ function toSeries(
   ns: Float64Array,
 ): MetricSeries[] {
   const out: MetricSeries[] = [];
-  let start = 0;
-  while (start < series.length) {
-    const index = series[start] as number;
-    let end = start;
+  for (const [index, start, end] of seriesRuns(series)) {
     let total = 0;
-    while (end < series.length && series[end] === index) total += ns[end++] as number;
+    for (let i = start; i < end; i++) total += ns[i] as number;
     const [runId, name] = pairs[index] as [string, string];
     out.push({
       runId,
@@ -275,7 +275,17 @@ function toSeries(
       y: Array.from(ys.subarray(start, end)),
       total,
     });
-    start = end;
   }
   return out;
+}
+
+/** The rows `[start, end)` of each series in a result ordered by series: `[series, start, end]`. */
+function* seriesRuns(series: Float64Array): Generator<[number, number, number]> {
+  for (let start = 0; start < series.length; ) {
+    const index = series[start] as number;
+    let end = start + 1;
+    while (end < series.length && series[end] === index) end++;
+    yield [index, start, end];
+    start = end;
+  }
 }

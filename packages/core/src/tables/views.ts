@@ -47,15 +47,27 @@ export async function openViews(
       JSON.stringify(rows[name]),
     ]);
     const table = committed.get(name);
-    if (table === '') continue;
-    const columns = selectList(name);
-    const source =
-      table === undefined
-        ? `SELECT ${columns} FROM ${backlog}`
-        : `SELECT ${columns} FROM ${table} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL SELECT ${columns} FROM ${backlog}`;
-    await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS ${source}`);
+    if (table !== '') await createView(session, name, table);
   }
   return { committed, backlog: ids.length };
+}
+
+/**
+ * The view `name` over `table`, the engine name of its committed snapshot (undefined: none), with
+ * the rows of the runs in `backlog_ids` taken from `backlog_<name>` (both made by `openViews`).
+ */
+export async function createView(
+  session: Session,
+  name: RunTables,
+  table: string | undefined,
+): Promise<void> {
+  const backlog = `backlog_${name}`;
+  const columns = selectList(name);
+  const source =
+    table === undefined
+      ? `SELECT ${columns} FROM ${backlog}`
+      : `SELECT ${columns} FROM ${table} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL SELECT ${columns} FROM ${backlog}`;
+  await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS ${source}`);
 }
 
 /** By default a damaged run is left out of the results with a warning (the rest are listed). */
