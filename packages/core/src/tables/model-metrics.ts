@@ -21,8 +21,10 @@ export interface ModelMetric {
 /** Every value `runId` logged for `modelId`, in logging order. */
 async function modelMetrics(store: Store, runId: string, modelId: string): Promise<ModelMetric[]> {
   const out: ModelMetric[] = [];
-  for (const file of await store.listEventFiles(runId, MODEL_METRIC_DIR)) {
-    const prefix = `${modelId}/`;
+  const prefix = `${modelId}/`;
+  // Only this model's folder is listed (its files are named `<model id>/<metric>`): a search of
+  // a run's models lists each one's files once, not every model's files for each.
+  for (const file of await store.listEventFiles(runId, `${MODEL_METRIC_DIR}/${modelId}`)) {
     if (!file.name.startsWith(prefix)) continue;
     const key = file.name.slice(prefix.length);
     for await (const line of eventRowLines(store, file)) {
