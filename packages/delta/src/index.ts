@@ -2,13 +2,7 @@ export type { AddFile, Metadata, Protocol, RemoveFile, Txn } from './actions.js'
 export { CHECKPOINT_INTERVAL } from './checkpoint.js';
 export type { CommitOptions, CommitPlan, CommitResult, PlannedCommit } from './commit.js';
 export { DeltaError, type DeltaErrorCode } from './errors.js';
-export {
-  type FileLayout,
-  type FileSummary,
-  SUMMARY_DIR,
-  SUMMARY_TAG,
-  summaryPath,
-} from './file-layout.js';
+export { type FileLayout, type FileSummary, SUMMARY_TAG } from './file-layout.js';
 export type { OptimizeOptions } from './optimize.js';
 export { readParquetColumns } from './parquet-io.js';
 export type { Row } from './rows.js';

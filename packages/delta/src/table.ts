@@ -28,7 +28,7 @@ export class DeltaTable {
   readonly schema: DeltaSchema;
   readonly partitionColumns: readonly string[];
   private readonly engineInfo: string;
-  readonly layout: FileLayout | undefined;
+  private readonly layout: FileLayout | undefined;
   private state: TableState = new TableState();
 
   constructor(storage: DeltaStorage, prefix: string, options: OpenTableOptions) {
