@@ -19,12 +19,7 @@ import { type Session, sqlString } from './engine.js';
 import { SUMMARY_BUCKETS } from './metric-summary-rows.js';
 import type { PointSet } from './pixel-columns.js';
 import { groupInto } from './rows.js';
-import {
-  fetchTableFile,
-  PARALLEL_FETCHES,
-  type TableFile,
-  withTableFiles,
-} from './table-files.js';
+import { fetchTableFile, PARALLEL_FETCHES, type TableFile, withTableFiles } from './table-files.js';
 
 /** The layout of a summary made in the cache; a new one gets a new file name. */
 const FORMAT = 1;
