@@ -137,6 +137,40 @@ describe('metricSeries', () => {
     expect(wide?.total).toBe(10_000);
   });
 
+  it('a zoom deeper than the summaries has the backlog runs in its window too', async () => {
+    const { cwd, store } = await localProject();
+    const done = await startRun({ store, cwd, name: 'deep' });
+    for (let s = 0; s < 10_000; s++) done.logMetric('y', s % 7, { step: s });
+    await done.end();
+    const open = await startRun({ store, cwd, name: 'open' });
+    for (let s = 5000; s < 5010; s++) open.logMetric('y', -s, { step: s });
+    await open.flush();
+    const series = await metricSeries(store, {
+      runs: [open.id, done.id],
+      names: ['y'],
+      width: 100,
+      xmin: 5000,
+      xmax: 5099,
+    });
+    expect(series).toEqual([
+      {
+        runId: open.id,
+        name: 'y',
+        x: Array.from({ length: 10 }, (_, i) => 5000 + i),
+        y: Array.from({ length: 10 }, (_, i) => -(5000 + i)),
+        total: 10,
+      },
+      {
+        runId: done.id,
+        name: 'y',
+        x: Array.from({ length: 100 }, (_, i) => 5000 + i),
+        y: Array.from({ length: 100 }, (_, i) => (5000 + i) % 7),
+        total: 100,
+      },
+    ]);
+    await open.end();
+  });
+
   it('prepareMetricSeries fetches the stored summaries, and a stopped one fetches none', async () => {
     const { cwd, store } = await localProject();
     const run = await startRun({ store, cwd, name: 'r' });
