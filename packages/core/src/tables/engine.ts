@@ -99,27 +99,21 @@ export class Session {
    */
   async doubles(sql: string, params: readonly unknown[] = []): Promise<Float64Array[]> {
     const result = await this.#conn.run(sql, params as never);
-    const parts: Float64Array[][] = Array.from({ length: result.columnCount }, () => []);
-    let rows = 0;
-    for (let i = 0; i < result.chunkCount; i++) {
-      const chunk = result.getChunk(i);
-      for (let c = 0; c < chunk.columnCount; c++) {
+    const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
+    // The result is whole in memory, so its size is known: each value is copied once, into its
+    // place (no per-chunk arrays joined after, which held every value twice at the end).
+    const rows = chunks.reduce((n, chunk) => n + chunk.rowCount, 0);
+    const out = Array.from({ length: result.columnCount }, () => new Float64Array(rows));
+    let at = 0;
+    for (const chunk of chunks) {
+      const count = chunk.rowCount; // a call into the engine: read once, not per value
+      out.forEach((column, c) => {
         const vector = chunk.getColumnVector(c);
-        const part = new Float64Array(chunk.rowCount);
-        for (let r = 0; r < part.length; r++) part[r] = vector.getItem(r) as number;
-        parts[c]?.push(part);
-      }
-      rows += chunk.rowCount;
+        for (let r = 0; r < count; r++) column[at + r] = vector.getItem(r) as number;
+      });
+      at += count;
     }
-    return Array.from({ length: result.columnCount }, (_, c) => {
-      const out = new Float64Array(rows);
-      let at = 0;
-      for (const part of parts[c] ?? []) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    });
+    return out;
   }
 
   close(): void {
