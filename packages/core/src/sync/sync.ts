@@ -124,7 +124,8 @@ export async function sync(
   await copyObjects(from, to, plan.objects, totalBytes, signal, onProgress);
   const writer = randomBytes(8).toString('hex');
   const runIds = plan.runs.map((r) => r.id);
-  for (const id of runIds) await markBacklog(to, id, writer);
+  // One marker per run, each its own object: written many at once, as the runs are sent.
+  await mapLimit(runIds, RUN_CONCURRENCY, (id) => markBacklog(to, id, writer));
   let done = 0;
   const changed: string[] = [];
   await mapLimit(plan.runs, RUN_CONCURRENCY, async (run) => {
@@ -133,9 +134,9 @@ export async function sync(
     }
     onProgress?.({ phase: 'records', done: ++done, total: runIds.length, bytes: 0, totalBytes: 0 });
   });
-  for (const key of plan.loggedModels) {
-    await copyKey(from.meta, joinKey(from.metaPrefix, key), to.meta, joinKey(to.metaPrefix, key));
-  }
+  await mapLimit(plan.loggedModels, RUN_CONCURRENCY, (key) =>
+    copyKey(from.meta, joinKey(from.metaPrefix, key), to.meta, joinKey(to.metaPrefix, key)),
+  );
   const registry = new ModelRegistry(to);
   changedModels = 0;
   for (const m of plan.models) if (await registry.mergeDocument(m.doc, sourceId)) changedModels++;
