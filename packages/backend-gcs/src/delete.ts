@@ -1,6 +1,6 @@
 import { mapLimit } from '@trove/core/backend';
 import type { GcsContext } from './context.js';
-import { gcsFetch, httpError, withRetries } from './http.js';
+import { gcsFetch, httpError, objectUrl, withRetries } from './http.js';
 
 /**
  * Deletes objects, `concurrency` at a time (the JSON API has no batch delete the Node SDK
@@ -14,13 +14,12 @@ export async function deleteKeys(
   keys: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const base = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/`;
   await mapLimit([...new Set(keys)], ctx.options.concurrency, async (key) => {
     signal?.throwIfAborted();
     await withRetries(
       ctx.options.maxAttempts,
       async () => {
-        const answer = await gcsFetch(ctx, base + encodeURIComponent(key), {
+        const answer = await gcsFetch(ctx, objectUrl(ctx, key), {
           method: 'DELETE',
           ...(signal ? { signal } : {}),
         });

@@ -1,6 +1,6 @@
 import { isTroveError, type ObjectStat } from '@trove/core/backend';
 import type { GcsContext, ObjectResource } from './context.js';
-import { gcsFetch, httpError, withRetries } from './http.js';
+import { gcsFetch, httpError, objectUrl, withRetries } from './http.js';
 import { httpStatus } from './map-error.js';
 import { toStat } from './stat.js';
 
@@ -26,7 +26,7 @@ export async function objectResource(
   signal?: AbortSignal,
 ): Promise<ObjectResource | undefined> {
   signal?.throwIfAborted();
-  const url = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/${encodeURIComponent(key)}`;
+  const url = objectUrl(ctx, key);
   return withRetries(
     ctx.options.maxAttempts,
     async () => {

@@ -50,6 +50,11 @@ async function authHeaders(ctx: GcsContext): Promise<Record<string, string>> {
   return { ...(headers as Record<string, string>) };
 }
 
+/** The JSON API URL of object `key` in the context's bucket. */
+export function objectUrl(ctx: GcsContext, key: string): string {
+  return `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/${encodeURIComponent(key)}`;
+}
+
 /** A fetch with the SDK's credentials added. */
 export async function gcsFetch(
   ctx: GcsContext,

@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ObjectStat, ReadOptions, ReadResult } from '@trove/core/backend';
 import { isEmptyRange, rangeHeader } from '@trove/object-store';
 import type { GcsContext, ObjectResource } from './context.js';
-import { gcsFetch, httpError, withRetries } from './http.js';
+import { gcsFetch, httpError, objectUrl, withRetries } from './http.js';
 import { md5Hex, toStat } from './stat.js';
 
 /**
@@ -19,7 +19,7 @@ export async function readObject(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const range = options.range;
-  const url = `${ctx.apiBase}/storage/v1/b/${encodeURIComponent(ctx.bucket.name)}/o/${encodeURIComponent(key)}?alt=media`;
+  const url = `${objectUrl(ctx, key)}?alt=media`;
   const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
   if (range && (range.start > 0 || range.end !== undefined)) {
     if (isEmptyRange(range)) return emptyRead(ctx, key);

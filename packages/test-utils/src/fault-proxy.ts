@@ -44,10 +44,6 @@ export interface FaultCounts {
   delayed: number;
   /** Requests the upstream failed (the client's connection is reset then too). */
   upstreamErrors: number;
-  /** Body bytes of requests forwarded unfaulted (client to upstream). */
-  requestBodyBytes: number;
-  /** Body bytes of answers passed unfaulted (upstream to client). */
-  answerBodyBytes: number;
 }
 
 export interface FaultProxyOptions {
@@ -105,9 +101,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     resetMidBody: 0,
     delayed: 0,
     upstreamErrors: 0,
-    requestBodyBytes: 0,
-    answerBodyBytes: 0,
   };
+  /** Body bytes forwarded unfaulted, both ways (requests to upstream, answers to the client). */
+  let bodyBytes = 0;
   // One connection per forwarded request: moto closes every connection after its answer, and a
   // reused socket the upstream closed would be a fault the proxy did not choose.
   const agent = new Agent({ keepAlive: false });
@@ -156,12 +152,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         passAnswer(upRes, res);
         upRes.pipe(res);
         upRes.on('data', (chunk: Buffer) => {
-          counts.answerBodyBytes += chunk.length;
+          bodyBytes += chunk.length;
         });
       });
       req.pipe(upReq);
       req.on('data', (chunk: Buffer) => {
-        counts.requestBodyBytes += chunk.length;
+        bodyBytes += chunk.length;
       });
     };
     if (eligible && delayDraw < (faults.delay ?? 0)) {
@@ -182,7 +178,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     url: `http://${own}`,
     port,
     counts: () => ({ ...counts }),
-    bodyBytes: () => counts.requestBodyBytes + counts.answerBodyBytes,
+    bodyBytes: () => bodyBytes,
     setFaults: (next) => {
       faults = { ...next };
     },

@@ -66,7 +66,7 @@ async function expectHeld(store: Store, md5s: readonly string[]): Promise<void> 
  * The server-side copy scenarios on one service. `name` says which emulator, and what it lacks.
  *
  * @example
- * describeTransfers('s3 (moto)', { async setup() { … return { source, target, … }; } });
+ * describeTransfers('s3 (moto)', { async setup() { … return { containers, direct, proxy, backend }; } });
  */
 export function describeTransfers(name: string, options: TransferOptions): void {
   describe(`transfers on ${name}`, () => {

@@ -26,7 +26,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 
 /** Temp files older than this were left by a process that died. */
@@ -93,7 +93,7 @@ export class ObjectCache {
    */
   fill(md5: string, body: Readable): Readable {
     const expected = md5.replace(/\.dir$/, '');
-    const temp = join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+    const temp = this.#temp();
     const hash = createHash('md5');
     let bytes = 0;
     let file: Awaited<ReturnType<typeof open>> | undefined;
@@ -104,37 +104,33 @@ export class ObjectCache {
       file = undefined;
       rmSync(temp, { force: true });
     };
+    // Opened on the first chunk, or at the end for an empty object.
+    const opened = async () => {
+      if (!file) {
+        mkdirSync(dirname(temp), { recursive: true });
+        file = await open(temp, 'wx');
+      }
+      return file;
+    };
     const tee = new Transform({
       transform: (chunk: Buffer, _enc, done) => {
         hash.update(chunk);
         bytes += chunk.length;
         if (broken) return done(null, chunk);
-        const write = async () => {
-          if (!file) {
-            mkdirSync(join(this.dir, 'tmp'), { recursive: true });
-            file = await open(temp, 'wx');
-          }
-          await file.write(chunk);
-        };
-        write().then(
-          () => done(null, chunk),
-          () => drop().then(() => done(null, chunk)),
-        );
+        opened()
+          .then((f) => f.write(chunk))
+          .then(
+            () => done(null, chunk),
+            () => drop().then(() => done(null, chunk)),
+          );
       },
       flush: (done) => {
         const finish = async () => {
           if (broken) return;
-          if (!file) {
-            mkdirSync(join(this.dir, 'tmp'), { recursive: true });
-            file = await open(temp, 'wx');
-          }
-          await file.close();
+          await (await opened()).close();
           file = undefined;
           if (hash.digest('hex') !== expected) return void rmSync(temp, { force: true });
-          const path = this.#path(md5);
-          mkdirSync(join(path, '..'), { recursive: true });
-          renameSync(temp, path);
-          this.#added(bytes);
+          this.#place(temp, md5, bytes);
         };
         finish().then(
           () => done(),
@@ -156,17 +152,27 @@ export class ObjectCache {
    * failure to write the cache is ignored, as in `fill`.
    */
   adopt(md5: string, path: string, size: number): void {
-    const temp = join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+    const temp = this.#temp();
     try {
-      mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+      mkdirSync(dirname(temp), { recursive: true });
       copyFileSync(path, temp, constants.COPYFILE_FICLONE);
-      const target = this.#path(md5);
-      mkdirSync(join(target, '..'), { recursive: true });
-      renameSync(temp, target);
-      this.#added(size);
+      this.#place(temp, md5, size);
     } catch {
       rmSync(temp, { force: true });
     }
+  }
+
+  /** A fresh temp file name in the cache's `tmp/`, named by this process. */
+  #temp(): string {
+    return join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+  }
+
+  /** Renames a whole, checked temp file into place as `md5` and counts its bytes. */
+  #place(temp: string, md5: string, bytes: number): void {
+    const path = this.#path(md5);
+    mkdirSync(dirname(path), { recursive: true });
+    renameSync(temp, path);
+    this.#added(bytes);
   }
 
   #added(bytes: number): void {

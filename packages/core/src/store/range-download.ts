@@ -6,7 +6,7 @@
  * whatever the size. The md5 is computed over the whole file afterwards (parts arrive out of
  * order); the caller checks it. A backend without `rangeRead` streams the object whole.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { StorageBackend } from '../backend/contract.js';
@@ -39,18 +39,14 @@ export async function downloadObject(
   const file = await open(path, 'wx');
   try {
     if (!backend.capabilities.rangeRead) {
-      const { body } = await backend.read(key);
-      const hash = createHash('md5');
-      const size = await writeAt(file, body, 0, (chunk) => hash.update(chunk));
-      return { md5: hash.digest('hex'), size, ranges: 0 };
+      return { ...(await writeHashed(file, (await backend.read(key)).body)), ranges: 0 };
     }
     const first = await backend.read(key, { range: { start: 0, end: partSize } });
     const { size, etag } = first.stat;
     if (size <= partSize) {
-      const hash = createHash('md5');
-      const got = await writeAt(file, first.body, 0, (chunk) => hash.update(chunk));
-      expectLength(key, backend.kind, got, size);
-      return { md5: hash.digest('hex'), size, ranges: 1 };
+      const whole = await writeHashed(file, first.body);
+      expectLength(key, backend.kind, whole.size, size);
+      return { ...whole, ranges: 1 };
     }
     const starts = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => i * partSize);
     await mapLimit(starts, RANGE_CONCURRENCY, async (start, i) => {
@@ -78,17 +74,27 @@ export async function downloadObject(
   }
 }
 
-/** Streams `body` into `file` from `offset`; the number of bytes written. */
+/** Streams the whole of `body` into `file`, hashing it as it goes. */
+async function writeHashed(
+  file: FileHandle,
+  body: Readable,
+): Promise<Omit<DownloadResult, 'ranges'>> {
+  const hash = createHash('md5');
+  const size = await writeAt(file, body, 0, hash);
+  return { md5: hash.digest('hex'), size };
+}
+
+/** Streams `body` into `file` from `offset` (into `hash` too, when given); the bytes written. */
 async function writeAt(
   file: FileHandle,
   body: Readable,
   offset: number,
-  onChunk?: (chunk: Buffer) => void,
+  hash?: Hash,
 ): Promise<number> {
   let at = offset;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      onChunk?.(chunk);
+      hash?.update(chunk);
       let done = 0;
       while (done < chunk.length) {
         const { bytesWritten } = await file.write(chunk, done, chunk.length - done, at + done);

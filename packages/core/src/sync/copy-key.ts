@@ -16,7 +16,6 @@ export interface CopyKeyOptions {
   md5?: string;
   size?: number;
   signal?: AbortSignal;
-  onProgress?: (bytes: number) => void;
 }
 
 /** The two ends of one copy. */
@@ -43,7 +42,6 @@ export async function copyKey(
     const copied = await serverCopy(ends, options);
     if (copied) {
       await checkArrived(to, toKey, copied, options);
-      options.onProgress?.(copied.size);
       return 'server';
     }
     await streamCopy(ends, options);
@@ -102,7 +100,6 @@ async function streamCopy(
       size: options.size ?? stat.size,
       ...(options.md5 !== undefined ? { md5: options.md5 } : {}),
       ...(signal ? { signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
     body.destroy();

@@ -6,7 +6,7 @@
 import { TroveError } from '../errors.js';
 import { openStore } from '../record/open-store.js';
 import type { Store } from '../record/store.js';
-import { type OpenStoreOptions, projectConfig } from '../store/open-backends.js';
+import type { OpenStoreOptions } from '../store/open-backends.js';
 import { type SyncOptions, type SyncSummary, sync } from './sync.js';
 
 interface PushPullOptions extends OpenStoreOptions, SyncOptions {
@@ -44,14 +44,19 @@ async function between(
   named: string | undefined,
   order: (local: Store, remote: Store) => [Store, Store],
 ): Promise<SyncSummary> {
-  const remoteName = named ?? projectConfig(options).config.remote;
-  if (remoteName === undefined) {
-    throw new TroveError('INVALID_ARGUMENT', 'No store to sync with: none named, no remote set.', {
-      hint: 'Name one (--to / --from), or set `remote: <store>` in trove.yaml.',
-    });
-  }
+  // The store in use carries the trove.yaml it was opened from: the remote is read there.
   const local = await openStore(options);
   try {
+    const remoteName = named ?? local.config.remote;
+    if (remoteName === undefined) {
+      throw new TroveError(
+        'INVALID_ARGUMENT',
+        'No store to sync with: none named, no remote set.',
+        {
+          hint: 'Name one (--to / --from), or set `remote: <store>` in trove.yaml.',
+        },
+      );
+    }
     const remote = await openStore({ ...options, store: remoteName });
     try {
       if (remote.name === local.name) {

@@ -88,8 +88,9 @@ function groupStreams(rels: readonly string[]): Map<string, string[]> {
   for (const rel of [...rels].sort()) {
     const file = streamOf(rel);
     if (file === undefined) continue;
-    const list = out.get(file) ?? [];
-    out.set(file, [...list, rel]);
+    const list = out.get(file);
+    if (list) list.push(rel);
+    else out.set(file, [rel]);
   }
   return out;
 }

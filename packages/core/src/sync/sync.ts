@@ -124,7 +124,8 @@ export async function sync(
   await copyObjects(from, to, plan.objects, totalBytes, signal, onProgress);
   const writer = randomBytes(8).toString('hex');
   const runIds = plan.runs.map((r) => r.id);
-  for (const id of runIds) await markBacklog(to, id, writer);
+  // One marker per run, each its own object: written many at once, as the runs are sent.
+  await mapLimit(runIds, RUN_CONCURRENCY, (id) => markBacklog(to, id, writer));
   let done = 0;
   const changed: string[] = [];
   await mapLimit(plan.runs, RUN_CONCURRENCY, async (run) => {
@@ -133,9 +134,9 @@ export async function sync(
     }
     onProgress?.({ phase: 'records', done: ++done, total: runIds.length, bytes: 0, totalBytes: 0 });
   });
-  for (const key of plan.loggedModels) {
-    await copyKey(from.meta, joinKey(from.metaPrefix, key), to.meta, joinKey(to.metaPrefix, key));
-  }
+  await mapLimit(plan.loggedModels, RUN_CONCURRENCY, (key) =>
+    copyKey(from.meta, joinKey(from.metaPrefix, key), to.meta, joinKey(to.metaPrefix, key)),
+  );
   const registry = new ModelRegistry(to);
   changedModels = 0;
   for (const m of plan.models) if (await registry.mergeDocument(m.doc, sourceId)) changedModels++;
@@ -227,8 +228,8 @@ async function makePlan(
     }
   }
 
-  const fromRuns = await runFolders(from, selection.all ? undefined : runIds);
-  const toRuns = await runFolders(to, selection.all ? undefined : runIds);
+  const ids = selection.all ? undefined : runIds;
+  const [fromRuns, toRuns] = await Promise.all([runFolders(from, ids), runFolders(to, ids)]);
   const modelIds = new Set<string>();
   for (const [id, source] of fromRuns) {
     if (!source.some((e) => e.key.endsWith('/run.json'))) continue;
@@ -275,18 +276,25 @@ async function planObjects(
     }
     return;
   }
-  const there = await listObjects(to.objects, prefixesOf(roots), signal);
+  const listedPrefixes = prefixesOf(roots);
+  const target = await listObjects(to.objects, listedPrefixes, signal);
   const needed = new Set(roots);
   for (const md5 of roots) {
     // A manifest the target has means its files are there (they are sent before it).
-    if (!md5.endsWith('.dir') || there.has(md5)) continue;
+    if (!md5.endsWith('.dir') || target.has(md5)) continue;
     for (const e of await from.objects.readManifest(md5)) needed.add(e.md5);
   }
   const prefixes = prefixesOf(needed);
-  const [source, target] = await Promise.all([
+  // The target's prefixes of the roots are listed already: only the manifests' files add more.
+  const [source, more] = await Promise.all([
     listObjects(from.objects, prefixes, signal),
-    listObjects(to.objects, prefixes, signal),
+    listObjects(
+      to.objects,
+      [...prefixes].filter((xx) => !listedPrefixes.has(xx)),
+      signal,
+    ),
   ]);
+  for (const [md5, size] of more) target.set(md5, size);
   const lacking: string[] = [];
   for (const md5 of needed) {
     const size = source.get(md5);
@@ -306,13 +314,11 @@ async function planObjects(
   }
 }
 
-/** Listing entries under `sub` of the metadata prefix, by key relative to it. */
-async function listed(store: Store, sub: string): Promise<Map<string, ObjectEntry>> {
+/** Listing entries under `sub` (a folder, ending in `/`) of the metadata prefix, by key relative to it. */
+async function listed(store: Store, sub: `${string}/`): Promise<Map<string, ObjectEntry>> {
   const prefix = joinKey(store.metaPrefix, sub);
   const out = new Map<string, ObjectEntry>();
-  for await (const e of store.meta.list(prefix.endsWith('/') ? prefix : `${prefix}/`)) {
-    out.set(e.key.slice(prefix.length + (prefix.endsWith('/') ? 0 : 1)), e);
-  }
+  for await (const e of store.meta.list(prefix)) out.set(e.key.slice(prefix.length), e);
   return out;
 }
 
