@@ -3,7 +3,7 @@ import { retryStrategy } from './retry.js';
 
 describe('the S3 client retry strategy', () => {
   it('gives every request its attempts however many others failed before (no quota)', async () => {
-    const strategy = retryStrategy(5, false);
+    const strategy = retryStrategy(5);
     // The SDK's standard strategy refuses a retry after ~100 retries with no success between
     // (500 tokens, 5 a retry): 2,000 requests meeting resets at once drained it.
     for (let request = 0; request < 2_000; request++) {
@@ -19,7 +19,7 @@ describe('the S3 client retry strategy', () => {
   });
 
   it('retries throttling, never a client error', async () => {
-    const strategy = retryStrategy(5, false);
+    const strategy = retryStrategy(5);
     const t = await strategy.acquireInitialRetryToken('s3');
     expect(
       (await strategy.refreshRetryTokenForRetry(t, { errorType: 'THROTTLING' })).getRetryCount(),

@@ -27,7 +27,7 @@ function token(retries: number, delay: number): Token {
   };
 }
 
-export function retryStrategy(maxAttempts: number, sleep = true) {
+export function retryStrategy(maxAttempts: number) {
   return {
     mode: 'standard',
     async acquireInitialRetryToken(_scope: string): Promise<Token> {
@@ -45,8 +45,8 @@ export function retryStrategy(maxAttempts: number, sleep = true) {
       if (info.retryAfterHint instanceof Date) {
         delay = Math.max(delay, Math.min(info.retryAfterHint.getTime() - Date.now(), MAX_DELAY_MS));
       }
-      if (sleep) await new Promise((resolve) => setTimeout(resolve, delay));
-      return token(retries, 0);
+      // The SDK's retry middleware waits this long, and stops waiting when the call is aborted.
+      return token(retries, delay);
     },
     recordSuccess(_token: Token): void {},
   };

@@ -234,7 +234,7 @@ interface LockOwner {
 async function createLock(lockPath: string): Promise<bigint | undefined> {
   // Written whole beside the lock, then linked into place (create-only): a lock is never seen
   // empty, so one whose process was killed while taking it is not taken for live for an hour.
-  const owner: LockOwner = { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+  const owner = self();
   const temp = ownedTemp(lockPath);
   await writeFile(temp, JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
   try {
@@ -255,12 +255,22 @@ async function createLock(lockPath: string): Promise<bigint | undefined> {
  * process is gone, not only after a minute (`tempOwnerGone`).
  */
 export function ownedTemp(path: string, suffix = 'tmp'): string {
-  const tag = `${hostTag()}-${process.pid}-${processStart(process.pid) ?? ''}`;
+  const me = self();
+  const tag = `${hostTag()}-${me.pid}-${me.start ?? ''}`;
   return `${path}.${tag}.${randomBytes(4).toString('hex')}.${suffix}`;
 }
 
+/** This process as a lock's owner (read from /proc once: it does not change while it runs). */
+let selfOwner: LockOwner | undefined;
+function self(): LockOwner {
+  selfOwner ??= { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+  return selfOwner;
+}
+
+let selfHostTag: string | undefined;
 function hostTag(): string {
-  return createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+  selfHostTag ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+  return selfHostTag;
 }
 
 /**
