@@ -97,17 +97,15 @@ async function timeTo(path, selector, mark) {
   return { ms, ...detail };
 }
 
-function measure(name, path, selector, mark) {
-  return (async () => {
-    const first = await timeTo(path, selector, mark);
-    const rest = [];
-    for (let i = 0; i < rounds; i++) rest.push(await timeTo(path, selector, mark));
-    const ms = rest.map((r) => r.ms);
-    console.error(
-      `${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`,
-    );
-    return { first, ms, last: rest.at(-1) };
-  })();
+async function measure(name, path, selector, mark) {
+  const first = await timeTo(path, selector, mark);
+  const rest = [];
+  for (let i = 0; i < rounds; i++) rest.push(await timeTo(path, selector, mark));
+  const ms = rest.map((r) => r.ms);
+  console.error(
+    `${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`,
+  );
+  return { first, ms, last: rest.at(-1) };
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
