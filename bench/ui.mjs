@@ -6,7 +6,8 @@
 // opening after the server starts (cold: the server's caches empty) and the median of the next
 // ones (warm) are reported, with the load average, since the machine is shared.
 // Usage: node bench/ui.mjs [--reuse] [--dir D] [--dry] [--runs 100] [--metrics 10] [--steps 100000] [--table-runs 100000] [--rounds 5]
-// Needs: a build (pnpm build) and chromium (/usr/bin/chromium or TROVE_CHROMIUM).
+// Needs: a build (pnpm build), chromium (/usr/bin/chromium or TROVE_CHROMIUM: test-utils'
+// findChromium, loaded with Node's type stripping, Node ≥ 23.6).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,8 +54,7 @@ console.error(
   `store: ${shape.runs} runs × ${shape.metrics} metrics × ${shape.steps} steps, ${shape.tableRuns} runs in the table`,
 );
 
-const executablePath =
-  process.env.TROVE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+const executablePath = (await pkg('test-utils/src/chromium.ts')).findChromium();
 if (!executablePath)
   throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
 const store = await core.openStore({ cwd: dir });
@@ -97,17 +97,15 @@ async function timeTo(path, selector, mark) {
   return { ms, ...detail };
 }
 
-function measure(name, path, selector, mark) {
-  return (async () => {
-    const first = await timeTo(path, selector, mark);
-    const rest = [];
-    for (let i = 0; i < rounds; i++) rest.push(await timeTo(path, selector, mark));
-    const ms = rest.map((r) => r.ms);
-    console.error(
-      `${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`,
-    );
-    return { first, ms, last: rest.at(-1) };
-  })();
+async function measure(name, path, selector, mark) {
+  const first = await timeTo(path, selector, mark);
+  const rest = [];
+  for (let i = 0; i < rounds; i++) rest.push(await timeTo(path, selector, mark));
+  const ms = rest.map((r) => r.ms);
+  console.error(
+    `${name}: first ${first.ms.toFixed(0)} ms, then ${ms.map((m) => m.toFixed(0)).join(', ')} ms`,
+  );
+  return { first, ms, last: rest.at(-1) };
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -2,7 +2,7 @@
 // tests use (packages/ui/test/demo-store.ts, loaded with Node's type stripping: Node ≥ 23.6).
 // Usage: node scripts/ui-screenshots.mjs   (needs a build: pnpm build; chromium at /usr/bin/chromium
 // or TROVE_CHROMIUM)
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,8 +18,10 @@ const { chromium } = await import(ui('node_modules/playwright-core/index.mjs'));
 const { Store } = await import(ui('node_modules/@trove/core/dist/index.js'));
 const { createLocalBackend } = await import(ui('node_modules/@trove/backend-local/dist/index.js'));
 
-const executablePath =
-  process.env.TROVE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+const { findChromium } = await import(
+  pathToFileURL(join(repo, 'packages/test-utils/src/chromium.ts')).href
+);
+const executablePath = findChromium();
 if (!executablePath)
   throw new Error('chromium not found: apt-get install chromium, or set TROVE_CHROMIUM');
 

@@ -64,22 +64,17 @@ export async function artifactPlots(
   artifacts?: Record<string, ArtifactRecord>,
   taken: Set<string> = new Set(),
 ): Promise<ReportPlot[]> {
-  const records = Object.values(artifacts ?? (await store.readArtifacts(runId))).filter(
-    (a) => a.cached && !a.isdir && a.type === 'plot',
-  );
-  const ids = new Set(taken);
   const plots: ReportPlot[] = [];
-  for (const { record, name } of newest(records)) {
+  for (const { record, name, id } of plotArtifacts(
+    artifacts ?? (await store.readArtifacts(runId)),
+    taken,
+  )) {
     const text = Buffer.from(await readObject(store, record)).toString('utf8');
     const config = (record.meta?.plot ?? {}) as Record<string, unknown>;
     const str = (key: string) =>
       typeof config[key] === 'string' ? (config[key] as string) : undefined;
     const x = str('x') ?? 'step';
     const y = str('y') ?? 'value';
-    let id = plotId(record, name);
-    // two files may share a name under `plots/` in different folders: ids stay unique
-    for (let n = 2; ids.has(id); n++) id = `${plotId(record, name)}-${n}`;
-    ids.add(id);
     plots.push({
       id,
       template: (str('template') || 'linear') as TemplateName,
@@ -92,6 +87,25 @@ export async function artifactPlots(
     });
   }
   return plots;
+}
+
+/**
+ * The plots `artifactPlots` draws, chosen and named from the records alone (no object is read):
+ * what a caller that only lists them (the compare view's plot names) needs.
+ */
+export function plotArtifacts(
+  artifacts: Record<string, ArtifactRecord>,
+  taken: ReadonlySet<string> = new Set(),
+): { record: ArtifactRecord; name: string; id: string }[] {
+  const records = Object.values(artifacts).filter((a) => a.cached && !a.isdir && a.type === 'plot');
+  const ids = new Set(taken);
+  return newest(records).map(({ record, name }) => {
+    let id = plotId(record, name);
+    // two files may share a name under `plots/` in different folders: ids stay unique
+    for (let n = 2; ids.has(id); n++) id = `${plotId(record, name)}-${n}`;
+    ids.add(id);
+    return { record, name, id };
+  });
 }
 
 async function metricPlots(store: Store, runId: string): Promise<ReportPlot[]> {

@@ -3,7 +3,7 @@
  * DVC's Vega-Lite templates to static inline SVG, images inline; or DVCLive's `report.md` with
  * the plots as PNG files next to it.
  */
-export { artifactPlots, reportInputFromRun } from './from-run.js';
+export { artifactPlots, plotArtifacts, reportInputFromRun } from './from-run.js';
 export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';
 export { plotSpec, renderPlotSvg } from './render-plot.js';

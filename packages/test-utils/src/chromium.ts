@@ -1,7 +1,8 @@
 /**
  * Debian's `chromium` for browser tests, found (or `TROVE_CHROMIUM`) or installed with apt-get
- * in a vitest globalSetup; the tests launch it with `launchChromium()` through playwright-core.
- * When it cannot be had, `launchChromium` fails and says why: never a silent skip.
+ * in a vitest globalSetup; the tests take its path with `chromiumPath()` and launch it through
+ * playwright-core. When it cannot be had, `chromiumPath` fails and says why: never a silent skip.
+ * Scripts (bench/ui.mjs, scripts/ui-screenshots.mjs) find it with `findChromium()`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,8 @@ import type { TestProject } from 'vitest/node';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-function findChromium(): string | undefined {
+/** `TROVE_CHROMIUM`, else the first of Debian's paths that exists. */
+export function findChromium(): string | undefined {
   if (process.env.TROVE_CHROMIUM) return process.env.TROVE_CHROMIUM;
   return CANDIDATES.find((path) => existsSync(path));
 }

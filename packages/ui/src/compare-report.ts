@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { metricSeries, type Store, searchRuns, TroveError } from '@trove/core';
 import { compareData } from './api/compare.js';
 import { imagesOf } from './api/images.js';
+import { seriesJson } from './api/metrics.js';
 import { plotsOf } from './api/plots.js';
 import { readHead } from './api/preview.js';
-import { contentType, locateFile } from './api/run-files.js';
+import { contentType, locateFile, readRunArtifacts } from './api/run-files.js';
 import { textsOf } from './api/texts.js';
 
 export interface CompareReportOptions {
@@ -82,41 +83,45 @@ export async function compareReportHtml(options: CompareReportOptions): Promise<
   const ids = await runIdsOf(store, options.runs);
   const compare = await compareData(store, ids);
   const runIds = compare.runs.map((r) => r.id);
+  // each run's artifact records read once, for its images, texts and plots
+  const runs = await readRunArtifacts(store, runIds);
   const series = async (x: 'step' | 'time') =>
     compare.metricKeys.length === 0
       ? []
       : (await metricSeries(store, { runs: runIds, names: compare.metricKeys, x, width })).map(
-          (s) => ({ run: s.runId, key: s.name, x: s.x, y: s.y, total: s.total }),
+          seriesJson,
         );
   const omitted: string[] = [];
   const images: Record<string, { run: string; step: number | null; path: string; src?: string }[]> =
     {};
-  for (const image of await imagesOf(store, runIds)) {
-    const { md5 } = await locateFile(store, image.run, image.path);
-    const { bytes, size } = await readHead(store, md5, maxImage + 1);
-    const entry: { run: string; step: number | null; path: string; src?: string } = {
-      run: image.run,
-      step: image.step,
-      path: image.path,
-    };
-    if (size > maxImage || size > imageBudget) omitted.push(`${image.run}/${image.path}`);
-    else {
-      imageBudget -= size;
-      entry.src = `data:${contentType(image.path)};base64,${bytes.toString('base64')}`;
+  for (const run of runs) {
+    for (const image of imagesOf([run])) {
+      const { md5 } = await locateFile(store, run.run, image.path, run.artifacts);
+      const { bytes, size } = await readHead(store, md5, maxImage + 1);
+      const entry: { run: string; step: number | null; path: string; src?: string } = {
+        run: image.run,
+        step: image.step,
+        path: image.path,
+      };
+      if (size > maxImage || size > imageBudget) omitted.push(`${image.run}/${image.path}`);
+      else {
+        imageBudget -= size;
+        entry.src = `data:${contentType(image.path)};base64,${bytes.toString('base64')}`;
+      }
+      const named = images[image.name] ?? [];
+      named.push(entry);
+      images[image.name] = named;
     }
-    const named = images[image.name] ?? [];
-    named.push(entry);
-    images[image.name] = named;
   }
   const texts: Record<string, unknown> = {};
   for (const path of compare.textPaths.slice(0, options.maxTexts ?? 20)) {
-    texts[path] = (await textsOf(store, runIds, path)).texts;
+    texts[path] = (await textsOf(store, runs, path)).texts;
   }
   const data = {
     compare,
     metrics: { step: await series('step'), time: await series('time') },
     images,
-    plots: await plotsOf(store, runIds),
+    plots: await plotsOf(store, runs),
     texts,
     omitted,
   };

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { openStore, type Store } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { startUi, type UiServer } from '../src/index.js';
 import { type Fixture, STEPS, writeFixture } from './fixture.js';
 import { get } from './http.js';
+import { zipEntries } from './zip-entries.js';
 
 let store: Store;
 let ui: UiServer;
@@ -216,7 +216,7 @@ describe('a run and its files', () => {
     const answer = await get(ui.url, `/api/runs/${fx.a}/zip?path=outputs/images`);
     expect(answer.headers['content-type']).toBe('application/zip');
     expect(answer.headers['content-disposition']).toMatch(/^attachment; filename="images.zip"/);
-    const files = await unzip(answer.body);
+    const files = Object.fromEntries((await zipEntries(answer.body)).map((e) => [e.name, e.text]));
     expect(Object.keys(files).sort()).toEqual(['images/1.png', 'images/2.png', 'images/sub/3.txt']);
     expect(files['images/sub/3.txt']?.toString()).toBe('three');
   });
@@ -421,25 +421,3 @@ describe('lineage and models', () => {
     expect([missing.status, missing.json().error.code]).toEqual([404, 'NOT_FOUND']);
   });
 });
-
-function unzip(bytes: Buffer): Promise<Record<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const files: Record<string, Buffer> = {};
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files[entry.fileName] = Buffer.concat(chunks);
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}

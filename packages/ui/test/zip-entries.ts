@@ -1,9 +1,9 @@
-/** The entries of a zip file and their text, read with yauzl (a zip library), for the tests. */
-import { open } from 'yauzl';
+/** The entries of a zip (a file, or its bytes) and their text, read with yauzl (a zip library). */
+import { fromBuffer, open, type ZipFile } from 'yauzl';
 
-export function zipEntries(file: string): Promise<{ name: string; text: string }[]> {
+export function zipEntries(zipped: string | Buffer): Promise<{ name: string; text: string }[]> {
   return new Promise((resolve, reject) => {
-    open(file, { lazyEntries: true }, (err, zip) => {
+    const opened = (err: Error | null, zip?: ZipFile) => {
       if (err || !zip) return reject(err);
       const out: { name: string; text: string }[] = [];
       zip.on('error', reject);
@@ -21,6 +21,8 @@ export function zipEntries(file: string): Promise<{ name: string; text: string }
         });
       });
       zip.readEntry();
-    });
+    };
+    if (typeof zipped === 'string') open(zipped, { lazyEntries: true }, opened);
+    else fromBuffer(zipped, { lazyEntries: true }, opened);
   });
 }

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { type RunRecord, type Store, TroveError } from '@trove/core';
 import { imageNames } from './images.js';
 import { plotNames } from './plots.js';
+import { readRunArtifacts } from './run-files.js';
 
 export interface CompareRow {
   key: string;
@@ -44,23 +45,25 @@ export async function compareData(store: Store, runIds: readonly string[]): Prom
     );
   }
   const ids = await Promise.all(runIds.map((id) => store.resolveRunId(id)));
-  const runs = await Promise.all(ids.map((id) => store.readRun(id)));
-  const metricKeys = new Set<string>();
+  // each run's records and listings read once: every list below is made from them
+  const [runs, artifacts, metricFiles] = await Promise.all([
+    Promise.all(ids.map((id) => store.readRun(id))),
+    readRunArtifacts(store, ids),
+    Promise.all(ids.map((id) => store.listEventFiles(id, 'metric'))),
+  ]);
+  const metricKeys = new Set(metricFiles.flat().map((file) => file.name));
   const textPaths = new Set<string>();
-  for (const id of ids) {
-    for (const file of await store.listEventFiles(id, 'metric')) metricKeys.add(file.name);
-    for (const a of Object.values(await store.readArtifacts(id))) {
-      const ext = posix.extname(a.path).slice(1).toLowerCase();
-      if (a.cached && !a.isdir && a.type !== 'plot' && TEXT_FILES.has(ext)) textPaths.add(a.path);
-    }
+  for (const a of artifacts.flatMap((r) => Object.values(r.artifacts))) {
+    const ext = posix.extname(a.path).slice(1).toLowerCase();
+    if (a.cached && !a.isdir && a.type !== 'plot' && TEXT_FILES.has(ext)) textPaths.add(a.path);
   }
   return {
     runs,
     params: sideBySide(runs.map((r) => r.params ?? {})),
     summary: sideBySide(runs.map((r) => r.summary ?? {})),
     metricKeys: [...metricKeys].sort(),
-    imageNames: await imageNames(store, ids),
-    plotNames: await plotNames(store, ids),
+    imageNames: imageNames(artifacts),
+    plotNames: await plotNames(artifacts),
     textPaths: [...textPaths].sort(),
   };
 }

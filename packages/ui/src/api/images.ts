@@ -1,5 +1,6 @@
 /** `/api/images` and `/api/images/names`: image artifacts of runs, by name and step. */
-import type { ArtifactRecord, Store } from '@trove/core';
+import type { ArtifactRecord } from '@trove/core';
+import type { RunArtifacts } from './run-files.js';
 
 export interface ImageEntry {
   run: string;
@@ -9,11 +10,11 @@ export interface ImageEntry {
   path: string;
 }
 
-/** Every stored image file of `runIds`, by run (in the order given), name, then step. */
-export async function imagesOf(store: Store, runIds: readonly string[]): Promise<ImageEntry[]> {
+/** Every stored image file of the runs, by run (in the order given), name, then step. */
+export function imagesOf(runs: readonly RunArtifacts[]): ImageEntry[] {
   const out: ImageEntry[] = [];
-  for (const run of runIds) {
-    const records = Object.values(await store.readArtifacts(run)).filter(isImage);
+  for (const { run, artifacts } of runs) {
+    const records = Object.values(artifacts).filter(isImage);
     records.sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : (a.step ?? -1) - (b.step ?? -1),
     );
@@ -27,6 +28,6 @@ function isImage(record: ArtifactRecord): boolean {
 }
 
 /** The image names the runs have, sorted. */
-export async function imageNames(store: Store, runIds: readonly string[]): Promise<string[]> {
-  return [...new Set((await imagesOf(store, runIds)).map((i) => i.name))].sort();
+export function imageNames(runs: readonly RunArtifacts[]): string[] {
+  return [...new Set(imagesOf(runs).map((i) => i.name))].sort();
 }

@@ -7,6 +7,7 @@
 import {
   findLineage,
   isTroveError,
+  type LineageRow,
   type ModelVersion,
   openRegistry,
   resolveArtifactRef,
@@ -27,9 +28,8 @@ export interface LineageEdge {
   kind: 'produced' | 'consumed' | 'reference' | 'registered';
 }
 
-interface Row {
-  runId: string;
-  direction: string;
+/** What an artifact node is made from: a run's lineage row or a lineage table row. */
+interface ArtifactRow {
   name: string;
   path: string;
   md5: string | null;
@@ -40,7 +40,6 @@ type Direction = 'up' | 'down' | 'both';
 export async function lineageGraph(store: Store, ref: string, dir: Direction, depth: number) {
   const nodes = new Map<string, LineageNode>();
   const edges = new Map<string, LineageEdge>();
-  const versions = await openRegistry(store).searchVersions();
   const add = (node: LineageNode) => {
     if (!nodes.has(node.id)) nodes.set(node.id, node);
   };
@@ -56,7 +55,7 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
     }
     return id;
   };
-  const artifactNode = (row: Row) => {
+  const artifactNode = (row: ArtifactRow) => {
     const key = row.md5 ?? row.path;
     const id = `artifact:${key}`;
     add({ id, kind: 'artifact', label: row.name || row.path, ref: key });
@@ -65,10 +64,12 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
   // what one node leads to in the directions asked: [next node's key, its kind]
   const up = dir !== 'down';
   const down = dir !== 'up';
+  // registered versions hang below an artifact: only a graph that goes down reads the registry
+  const versions: ModelVersion[] = down ? await openRegistry(store).searchVersions() : [];
   const fromRun = async (runId: string): Promise<string[]> => {
     const me = await runNode(runId);
     const next: string[] = [];
-    for (const row of runRows(runId, await store.readLineage(runId))) {
+    for (const row of runRows(await store.readLineage(runId))) {
       const art = artifactNode(row);
       if (row.direction === 'input' && up) {
         link({ from: art, to: me, kind: 'consumed' });
@@ -85,8 +86,7 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
   const fromArtifact = async (md5: string): Promise<string[]> => {
     const next: string[] = [];
     for (const t of await findLineage(store, md5)) {
-      const row: Row = { runId: t.run_id, direction: t.direction, name: t.name, path: t.path, md5 };
-      const art = artifactNode(row);
+      const art = artifactNode({ name: t.name, path: t.path, md5 });
       if (t.direction === 'output' && up) {
         link({ from: await runNode(t.run_id), to: art, kind: 'produced' });
         next.push(`run:${t.run_id}`);
@@ -99,7 +99,7 @@ export async function lineageGraph(store: Store, ref: string, dir: Direction, de
       }
     }
     if (down) {
-      for (const v of versions.filter((x: ModelVersion) => x.md5 === md5)) {
+      for (const v of versions.filter((x) => x.md5 === md5)) {
         const id = `model:${v.name}/${v.version}`;
         add({
           id,
@@ -152,9 +152,8 @@ async function startOf(store: Store, ref: string): Promise<string> {
   return `md5:${found.md5}`;
 }
 
-function runRows(runId: string, rows: Awaited<ReturnType<Store['readLineage']>>): Row[] {
+function runRows(rows: readonly LineageRow[]): (ArtifactRow & { direction: string })[] {
   return rows.map((r) => ({
-    runId,
     direction: r.isRef ? 'reference' : r.isInput ? 'input' : 'output',
     name: r.name,
     path: r.path,

@@ -9,10 +9,13 @@ import { type MetricSeries, metricSeries, type Store } from '@trove/core';
 import { integer, list, number, oneOf } from '../server/params.js';
 import { sendJson } from '../server/reply.js';
 
-export async function sendMetrics(store: Store, url: URL, res: ServerResponse): Promise<void> {
-  const runs = await Promise.all(
-    list(url, 'runs', { min: 1, max: 100 }).map((id) => store.resolveRunId(id)),
-  );
+/** Answers with the curves of `runs` (resolved ids) the query asks for. */
+export async function sendMetrics(
+  store: Store,
+  runs: string[],
+  url: URL,
+  res: ServerResponse,
+): Promise<void> {
   const names = list(url, 'keys', { min: 1, max: 200 });
   const x = oneOf(url, 'x', ['step', 'time'] as const);
   const format = oneOf(url, 'format', ['json', 'f32'] as const);
@@ -27,14 +30,17 @@ export async function sendMetrics(store: Store, url: URL, res: ServerResponse): 
     ...(xmax !== undefined ? { xmax } : {}),
   });
   if (format === 'json') {
-    sendJson(res, {
-      series: series.map((s) => ({ run: s.runId, key: s.name, x: s.x, y: s.y, total: s.total })),
-    });
+    sendJson(res, { series: series.map(seriesJson) });
     return;
   }
   const body = binarySeries(series);
   res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** A series as the JSON form carries it (and the offline report embeds it). */
+export function seriesJson(s: MetricSeries) {
+  return { run: s.runId, key: s.name, x: s.x, y: s.y, total: s.total };
 }
 
 /**

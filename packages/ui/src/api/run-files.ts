@@ -10,6 +10,19 @@ export interface RunFile {
   md5: string;
 }
 
+/** A run's artifact records, read once for all a request takes from them. */
+export interface RunArtifacts {
+  run: string;
+  artifacts: Record<string, ArtifactRecord>;
+}
+
+/** Each run's artifact records, in the order of `runIds`. */
+export function readRunArtifacts(store: Store, runIds: readonly string[]): Promise<RunArtifacts[]> {
+  return Promise.all(
+    runIds.map(async (run) => ({ run, artifacts: await store.readArtifacts(run) })),
+  );
+}
+
 /** The folder artifact at `path` (NOT_FOUND when the run has none there). */
 export async function folderArtifact(
   store: Store,
@@ -30,9 +43,14 @@ export async function folderFiles(store: Store, record: ArtifactRecord): Promise
   return entries.map((e) => ({ path: `${record.path}/${e.relpath}`, md5: e.md5 }));
 }
 
-/** The file at logical `path` in the run. */
-export async function locateFile(store: Store, runId: string, path: string): Promise<RunFile> {
-  const artifacts = await store.readArtifacts(runId);
+/** The file at logical `path` in the run (its artifact records read unless given). */
+export async function locateFile(
+  store: Store,
+  runId: string,
+  path: string,
+  records?: Record<string, ArtifactRecord>,
+): Promise<RunFile> {
+  const artifacts = records ?? (await store.readArtifacts(runId));
   const own = artifacts[path];
   if (own && !own.isdir) {
     storedOrThrow(runId, own);

@@ -1,14 +1,25 @@
 /** `/api/texts`: one file path's first MiB in each run that has it, for a diff. */
 import { isTroveError, type Store } from '@trove/core';
 import { readHead, utf8Head } from './preview.js';
-import { locateFile } from './run-files.js';
+import { locateFile, type RunArtifacts } from './run-files.js';
 
-export async function textsOf(store: Store, runIds: readonly string[], path: string) {
-  const texts: { run: string; path: string; text: string; truncated: boolean }[] = [];
-  for (const run of runIds) {
+export interface TextEntry {
+  run: string;
+  path: string;
+  text: string;
+  truncated: boolean;
+}
+
+export async function textsOf(
+  store: Store,
+  runs: readonly RunArtifacts[],
+  path: string,
+): Promise<{ texts: TextEntry[] }> {
+  const texts: TextEntry[] = [];
+  for (const { run, artifacts } of runs) {
     let md5: string;
     try {
-      md5 = (await locateFile(store, run, path)).md5;
+      md5 = (await locateFile(store, run, path, artifacts)).md5;
     } catch (err) {
       if (isTroveError(err, 'NOT_FOUND')) continue; // this run has no such file
       throw err;

@@ -14,7 +14,7 @@ import { listModels, modelDetail } from '../api/models.js';
 import { plotsOf } from '../api/plots.js';
 import { previewFile } from '../api/preview.js';
 import { folderTree, runDetail } from '../api/run-detail.js';
-import { folderArtifact, locateFile } from '../api/run-files.js';
+import { folderArtifact, locateFile, readRunArtifacts } from '../api/run-files.js';
 import { columns, info, listRuns } from '../api/runs.js';
 import { textsOf } from '../api/texts.js';
 import { integer, list, oneOf, required } from './params.js';
@@ -33,8 +33,12 @@ interface RouteContext {
 
 type Handler = (ctx: RouteContext) => Promise<unknown>;
 
-const runIds = (ctx: RouteContext, max = MAX_COMPARE) =>
-  Promise.all(list(ctx.url, 'runs', { min: 1, max }).map((id) => ctx.store.resolveRunId(id)));
+const runIds = (ctx: RouteContext) =>
+  Promise.all(
+    list(ctx.url, 'runs', { min: 1, max: MAX_COMPARE }).map((id) => ctx.store.resolveRunId(id)),
+  );
+/** The `runs` asked for, with their artifact records. */
+const runArtifacts = async (ctx: RouteContext) => readRunArtifacts(ctx.store, await runIds(ctx));
 const runOf = (ctx: RouteContext) => ctx.store.resolveRunId(ctx.args[0] as string);
 
 export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
@@ -70,7 +74,7 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
   [
     /^metrics$/,
     async (c) => {
-      await sendMetrics(c.store, c.url, c.res);
+      await sendMetrics(c.store, await runIds(c), c.url, c.res);
       return STREAMED;
     },
   ],
@@ -78,12 +82,19 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
     /^images$/,
     async (c) => {
       const name = required(c.url, 'name');
-      return { images: (await imagesOf(c.store, await runIds(c))).filter((i) => i.name === name) };
+      return { images: imagesOf(await runArtifacts(c)).filter((i) => i.name === name) };
     },
   ],
-  [/^images\/names$/, async (c) => imageNames(c.store, await runIds(c))],
-  [/^plots$/, async (c) => ({ plots: await plotsOf(c.store, await runIds(c)) })],
-  [/^texts$/, async (c) => textsOf(c.store, await runIds(c), required(c.url, 'path'))],
+  [/^images\/names$/, async (c) => imageNames(await runArtifacts(c))],
+  [/^plots$/, async (c) => ({ plots: await plotsOf(c.store, await runArtifacts(c)) })],
+  [
+    /^texts$/,
+    async (c) => {
+      const ids = await runIds(c);
+      const path = required(c.url, 'path');
+      return textsOf(c.store, await readRunArtifacts(c.store, ids), path);
+    },
+  ],
   [
     /^compare$/,
     (c) => compareData(c.store, list(c.url, 'runs', { min: MIN_COMPARE, max: MAX_COMPARE })),

@@ -2,7 +2,7 @@
  * The browser app's files (`dist/web/`, built by Vite and shipped in the package): `index.html`
  * for every route the app knows, its assets by name, streamed from disk.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,17 +40,17 @@ export function sendAppFile(res: ServerResponse, pathname: string, appDir = APP_
   const isRoute = APP_ROUTES.some((r) => r.test(pathname));
   const rel = isRoute ? 'index.html' : checkPath(pathname.slice(1), 'file');
   const file = join(appDir, rel);
-  if (!existsSync(file) || !statSync(file).isFile()) {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile()) {
     throw new TroveError(
       'NOT_FOUND',
       isRoute ? 'The web app is not built.' : `No file ${pathname} in the web app.`,
       isRoute ? { hint: 'Build it: pnpm -F @trove/ui build.' } : {},
     );
   }
-  const { size } = statSync(file);
   res.writeHead(200, {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': size,
+    'Content-Length': stat.size,
     // Vite names assets by content: they never change under one name
     'Cache-Control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-store',
   });

@@ -3,10 +3,16 @@
  * shape, the type is the server's own, imported as a type only (nothing of the server is bundled;
  * web/tsconfig.json has Node's types for checking those files).
  */
+import type { CompareData as ServerCompareData } from '../../src/api/compare.js';
+import type { LineageEdge, LineageNode } from '../../src/api/lineage.js';
 import type { ArtifactEntry } from '../../src/api/run-detail.js';
 
+export type { CompareRow as DiffRow } from '../../src/api/compare.js';
+export type { LineageNode } from '../../src/api/lineage.js';
+export type { PlotEntry } from '../../src/api/plots.js';
 export type { Preview } from '../../src/api/preview.js';
 export type { ArtifactEntry } from '../../src/api/run-detail.js';
+export type { TextEntry } from '../../src/api/texts.js';
 
 type Value = string | number | boolean | null;
 
@@ -84,21 +90,8 @@ export interface Series {
   total: number;
 }
 
-export interface DiffRow {
-  key: string;
-  values: unknown[];
-  differs: boolean;
-}
-
-export interface CompareData {
-  runs: RunRecord[];
-  params: DiffRow[];
-  summary: DiffRow[];
-  metricKeys: string[];
-  imageNames: string[];
-  plotNames: string[];
-  textPaths: string[];
-}
+/** The server's `/api/compare`, with the run records as the browser reads them. */
+export type CompareData = Omit<ServerCompareData, 'runs'> & { runs: RunRecord[] };
 
 export interface ImageEntry {
   run: string;
@@ -107,29 +100,9 @@ export interface ImageEntry {
   path: string;
 }
 
-export interface PlotEntry {
-  run: string;
-  name: string;
-  svg: string;
-}
-
-export interface TextEntry {
-  run: string;
-  path: string;
-  text: string;
-  truncated: boolean;
-}
-
-export interface LineageNode {
-  id: string;
-  kind: 'run' | 'artifact' | 'model';
-  label: string;
-  ref: string;
-}
-
 export interface LineageGraph {
   nodes: LineageNode[];
-  edges: { from: string; to: string; kind: string }[];
+  edges: LineageEdge[];
 }
 
 export interface ModelSummary {

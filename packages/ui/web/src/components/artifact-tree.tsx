@@ -9,6 +9,7 @@ import { withQuery } from '../router.js';
 import type { ArtifactEntry, TreeEntry } from '../types.js';
 import { useAsync } from '../use-async.js';
 import { ErrorView, Loading } from './error-view.js';
+import { EmptyRow, HeadRow } from './table-rows.js';
 
 interface Props {
   run: string;
@@ -19,15 +20,7 @@ interface Props {
 export function ArtifactTree({ run, artifacts, previewing }: Props) {
   return (
     <table class="artifact-tree">
-      <thead>
-        <tr>
-          <th>path</th>
-          <th>size</th>
-          <th>md5</th>
-          <th>type</th>
-          <th />
-        </tr>
-      </thead>
+      <HeadRow names={['path', 'size', 'md5', 'type', '']} />
       <tbody>
         {artifacts.map((a) =>
           a.stored === false ? (
@@ -46,13 +39,7 @@ export function ArtifactTree({ run, artifacts, previewing }: Props) {
             <FileRow key={a.path} run={run} entry={a} previewing={previewing} />
           ),
         )}
-        {artifacts.length === 0 && (
-          <tr>
-            <td colSpan={5} class="muted">
-              no artifacts
-            </td>
-          </tr>
-        )}
+        {artifacts.length === 0 && <EmptyRow span={5} text="no artifacts" />}
       </tbody>
     </table>
   );

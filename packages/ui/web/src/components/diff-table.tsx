@@ -4,6 +4,7 @@
  */
 import { formatValue } from '../format.js';
 import type { DiffRow } from '../types.js';
+import { EmptyRow, HeadRow } from './table-rows.js';
 
 interface Props {
   title: string;
@@ -20,14 +21,7 @@ export function DiffTable({ title, rows, labels, onlyDiffs }: Props) {
         <caption>
           {title} <span class="muted">({rows.filter((r) => r.differs).length} differ)</span>
         </caption>
-        <thead>
-          <tr>
-            <th>key</th>
-            {labels.map((l, i) => (
-              <th key={`${i}-${l}`}>{l}</th>
-            ))}
-          </tr>
-        </thead>
+        <HeadRow names={['key', ...labels]} />
         <tbody>
           {shown.map((row) => (
             <tr key={row.key} class={row.differs ? 'differs' : ''} data-key={row.key}>
@@ -43,11 +37,7 @@ export function DiffTable({ title, rows, labels, onlyDiffs }: Props) {
             </tr>
           ))}
           {shown.length === 0 && (
-            <tr>
-              <td colSpan={labels.length + 1} class="muted">
-                {onlyDiffs ? 'no differences' : 'none'}
-              </td>
-            </tr>
+            <EmptyRow span={labels.length + 1} text={onlyDiffs ? 'no differences' : 'none'} />
           )}
         </tbody>
       </table>

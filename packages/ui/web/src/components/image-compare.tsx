@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CompareSource } from '../compare-source.js';
 import type { ImageEntry } from '../types.js';
 import { useAsync } from '../use-async.js';
+import { Choice } from './choice.js';
 import { ErrorView, Loading } from './error-view.js';
 
 interface Props {
@@ -38,20 +39,13 @@ export function ImageCompare({ source, runs, labels, names }: Props) {
   return (
     <div class="image-compare">
       <div class="controls">
-        <label>
-          image{' '}
-          <select
-            value={name}
-            aria-label="image name"
-            onChange={(e) => setName((e.target as HTMLSelectElement).value)}
-          >
-            {names.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="image"
+          ariaLabel="image name"
+          value={name}
+          options={names}
+          onChange={setName}
+        />
         {steps.length > 1 && (
           <label>
             step <output data-step={step}>{step}</output>{' '}

@@ -21,7 +21,7 @@ interface Props {
   x: XAxis;
   smoothing: number;
   log: boolean;
-  hidden: Set<string>;
+  hidden: ReadonlySet<string>;
 }
 
 const HEIGHT = 260;

@@ -4,7 +4,7 @@ import { runColor } from '../series-math.js';
 interface Props {
   runs: string[];
   labels: string[];
-  hidden: Set<string>;
+  hidden: ReadonlySet<string>;
   onToggle(run: string): void;
   link?: (run: string) => string | undefined;
 }

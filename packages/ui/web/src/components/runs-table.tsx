@@ -15,7 +15,7 @@ interface Props {
   columns: Column[];
   sort: { key: string; desc: boolean } | undefined;
   onSort(column: Column): void;
-  selected: Set<string>;
+  selected: ReadonlySet<string>;
   onToggle(id: string): void;
 }
 

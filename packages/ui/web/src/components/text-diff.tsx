@@ -7,6 +7,7 @@ import { diffLines } from 'diff';
 import { useState } from 'preact/hooks';
 import type { CompareSource } from '../compare-source.js';
 import { useAsync } from '../use-async.js';
+import { Choice } from './choice.js';
 import { ErrorView, Loading } from './error-view.js';
 
 interface Props {
@@ -45,20 +46,7 @@ export function TextDiff({ source, runs, labels, paths }: Props) {
   const base = baseRun ? normalize(path, byRun.get(baseRun)?.text ?? '') : '';
   return (
     <div class="text-diff">
-      <label>
-        file{' '}
-        <select
-          value={path}
-          aria-label="text path"
-          onChange={(e) => setPath((e.target as HTMLSelectElement).value)}
-        >
-          {paths.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice label="file" ariaLabel="text path" value={path} options={paths} onChange={setPath} />
       {texts.error ? (
         <ErrorView error={texts.error} />
       ) : texts.loading ? (

@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { type CompareSource, runLink, type XAxis } from '../compare-source.js';
+import { Choice } from '../components/choice.js';
 import { DiffTable } from '../components/diff-table.js';
 import { ErrorView, Loading } from '../components/error-view.js';
 import { ImageCompare } from '../components/image-compare.js';
@@ -14,6 +15,9 @@ import { TextDiff } from '../components/text-diff.js';
 import { Toggle } from '../components/toggle.js';
 import { shortId } from '../format.js';
 import { useAsync } from '../use-async.js';
+import { useToggleSet } from '../use-toggle-set.js';
+
+const X_AXES: readonly XAxis[] = ['step', 'time'];
 
 export function CompareView({ source, runs }: { source: CompareSource; runs: string[] }) {
   const data = useAsync(() => source.compare(runs), [source, runs.join(',')]);
@@ -21,19 +25,13 @@ export function CompareView({ source, runs }: { source: CompareSource; runs: str
   const [smoothing, setSmoothing] = useState(0);
   const [log, setLog] = useState(false);
   const [onlyDiffs, setOnlyDiffs] = useState(false);
-  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const [hidden, toggle] = useToggleSet();
 
   if (data.error) return <ErrorView error={data.error} />;
   if (!data.data) return <Loading what="the comparison" />;
   const cmp = data.data;
   const ids = cmp.runs.map((r) => r.id);
   const labels = cmp.runs.map((r) => (r.name ? String(r.name) : shortId(r.id)));
-  const toggle = (run: string) => {
-    const next = new Set(hidden);
-    if (next.has(run)) next.delete(run);
-    else next.add(run);
-    setHidden(next);
-  };
 
   return (
     <section class="compare-view">
@@ -48,17 +46,7 @@ export function CompareView({ source, runs }: { source: CompareSource; runs: str
 
       <h2>Metrics</h2>
       <div class="controls chart-controls">
-        <label>
-          x{' '}
-          <select
-            aria-label="x axis"
-            value={x}
-            onChange={(e) => setX((e.target as HTMLSelectElement).value as XAxis)}
-          >
-            <option value="step">step</option>
-            <option value="time">time</option>
-          </select>
-        </label>
+        <Choice label="x" ariaLabel="x axis" value={x} options={X_AXES} onChange={(v) => setX(v)} />
         <label>
           smoothing <output>{smoothing.toFixed(2)}</output>{' '}
           <input

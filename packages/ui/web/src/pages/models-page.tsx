@@ -5,6 +5,7 @@
 import { getJson } from '../api.js';
 import { ErrorView, Loading } from '../components/error-view.js';
 import { KeyValues } from '../components/key-values.js';
+import { EmptyRow, HeadRow } from '../components/table-rows.js';
 import { formatTime, formatValue, shortId } from '../format.js';
 import { withQuery } from '../router.js';
 import type { ModelDetail, ModelSummary } from '../types.js';
@@ -33,15 +34,7 @@ export function ModelsPage() {
     <section class="models-page">
       <h1>Models</h1>
       <table class="models">
-        <thead>
-          <tr>
-            <th>name</th>
-            <th>versions</th>
-            <th>latest</th>
-            <th>aliases</th>
-            <th>tags</th>
-          </tr>
-        </thead>
+        <HeadRow names={['name', 'versions', 'latest', 'aliases', 'tags']} />
         <tbody>
           {models.data.models.map((m) => (
             <tr key={m.name} data-model={m.name}>
@@ -54,13 +47,7 @@ export function ModelsPage() {
               <td>{tagText(m.tags)}</td>
             </tr>
           ))}
-          {models.data.models.length === 0 && (
-            <tr>
-              <td colSpan={5} class="muted">
-                no registered models
-              </td>
-            </tr>
-          )}
+          {models.data.models.length === 0 && <EmptyRow span={5} text="no registered models" />}
         </tbody>
       </table>
     </section>
@@ -84,18 +71,7 @@ export function ModelPage({ name }: { name: string }) {
       <KeyValues title="tags" values={m.tags} />
       <table class="versions">
         <caption>versions</caption>
-        <thead>
-          <tr>
-            <th>version</th>
-            <th>aliases</th>
-            <th>run</th>
-            <th>source</th>
-            <th>md5</th>
-            <th>tags</th>
-            <th>created</th>
-            <th />
-          </tr>
-        </thead>
+        <HeadRow names={['version', 'aliases', 'run', 'source', 'md5', 'tags', 'created', '']} />
         <tbody>
           {m.versions.map((v) => (
             <tr key={String(v.version)} data-version={v.version}>

@@ -7,6 +7,7 @@ import { ArtifactTree } from '../components/artifact-tree.js';
 import { ErrorView, Loading } from '../components/error-view.js';
 import { FilePreview } from '../components/file-preview.js';
 import { KeyValues } from '../components/key-values.js';
+import { EmptyRow, HeadRow } from '../components/table-rows.js';
 import { formatTime, formatValue } from '../format.js';
 import { withQuery } from '../router.js';
 import type { RunDetail } from '../types.js';
@@ -68,13 +69,7 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
 
       <h2>Events</h2>
       <table class="events">
-        <thead>
-          <tr>
-            <th>kind</th>
-            <th>name</th>
-            <th>events</th>
-          </tr>
-        </thead>
+        <HeadRow names={['kind', 'name', 'events']} />
         <tbody>
           {events.map((e) => (
             <tr key={`${e.kind}/${e.name}`} data-event={`${e.kind}/${e.name}`}>
@@ -83,13 +78,7 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
               <td class="num">{e.count}</td>
             </tr>
           ))}
-          {events.length === 0 && (
-            <tr>
-              <td colSpan={3} class="muted">
-                no events
-              </td>
-            </tr>
-          )}
+          {events.length === 0 && <EmptyRow span={3} text="no events" />}
         </tbody>
       </table>
     </section>

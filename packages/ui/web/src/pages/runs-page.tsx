@@ -2,7 +2,7 @@
  * Runs: search, sort, choose columns, select, compare. Everything that shapes the view is in the
  * URL (`/runs?filter=…&orderBy=…&columns=…`), so a view can be shared.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { ApiError } from '../api.js';
 import { ColumnPicker } from '../components/column-picker.js';
 import { ErrorView } from '../components/error-view.js';
@@ -20,6 +20,7 @@ import {
   parseOrderBy,
 } from '../run-columns.js';
 import { useRunRows } from '../run-rows.js';
+import { useToggleSet } from '../use-toggle-set.js';
 
 const MAX_COMPARE = 50;
 
@@ -34,7 +35,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
         : defaultColumns(rows.firstPage ?? []),
     [query.get('columns'), rows.firstPage],
   );
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selected, toggle, clearSelection] = useToggleSet();
 
   const go = (changes: Record<string, string | undefined>) =>
     navigate(
@@ -49,12 +50,6 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   const sort = parseOrderBy(orderBy);
   const onSort = (c: Column) =>
     go({ orderBy: orderByText(c.sortKey, sort?.key === c.sortKey ? !sort.desc : true) });
-  const toggle = (id: string) => {
-    const next = new Set(selected);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setSelected(next);
-  };
   const badFilter = rows.error instanceof ApiError && rows.error.code === 'INVALID_ARGUMENT';
   const count = selected.size;
 
@@ -80,7 +75,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
           Compare{count ? ` (${count})` : ''}
         </button>
         {count > 0 && (
-          <button type="button" onClick={() => setSelected(new Set())}>
+          <button type="button" onClick={clearSelection}>
             Clear selection
           </button>
         )}
