@@ -15,7 +15,7 @@
 
 import type { ArtifactRecord, LineageRow, RunStatus } from '@trove/core';
 import { TroveError } from '@trove/core';
-import { endAfter } from '@trove/core/dialect';
+import { endAfter, onRunEnded } from '@trove/core/dialect';
 import type {
   InitOptions,
   LogArtifactOptions,
@@ -64,7 +64,7 @@ export async function init<T>(
   const run = await PolyaxonRun.start(options);
   current = run;
   // However the run ends (end(), await using, the process leaving), it is no longer current.
-  run.onEnded(() => {
+  onRunEnded(run.run, () => {
     if (current === run) current = undefined;
   });
   if (fn === undefined) return run;
