@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { distUrl, runExitScript, troveProject } from '@trove/test-utils';
+import { distUrl, runExitScript, storeKeys, troveProject } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/record/open-store.js';
 import { startRun, withRun } from '../src/run/start-run.js';
@@ -114,6 +114,14 @@ describe('withRun and await using', () => {
       }),
     ).rejects.toBe(boom);
     expect((await store.readRun(id)).status).toBe('failed');
+  });
+
+  it('withRun without a function is refused before a run starts (the dialects share the check)', async () => {
+    const store = memoryStore();
+    await expect(withRun({ cwd: project(), store }, 'train' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(await storeKeys(store)).toEqual([]);
   });
 
   it('await using ends the run completed even when the block throws (a disposer cannot see the error)', async () => {

@@ -65,16 +65,12 @@ export function startRun<T>(
 }
 
 /** `startRun(options, fn)`: `fn` in a new active run, FAILED if it throws, FINISHED otherwise. */
-export async function withRun<T>(
-  options: StartRunOptions,
-  fn: (run: Run) => Promise<T>,
-): Promise<T> {
-  if (typeof fn !== 'function')
-    throw new TroveError('INVALID_ARGUMENT', 'withRun needs a function to run.');
-  const run = await openRun(options);
+export function withRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T> {
   return endAfter(
-    () => fn(run),
-    (status) => run.end(status),
+    'withRun',
+    () => openRun(options),
+    fn,
+    (run, status) => run.end(status),
   );
 }
 
