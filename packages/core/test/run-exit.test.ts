@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { distUrl, runExitScript, tempDir } from '@trove/test-utils';
+import { resolve } from 'node:path';
+import { distUrl, runExitScript, storeKeys, troveProject } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/record/open-store.js';
 import { startRun, withRun } from '../src/run/start-run.js';
@@ -8,11 +7,7 @@ import { memoryStore } from './helpers.js';
 
 const CORE = distUrl(resolve(import.meta.dirname, '../..'), 'core');
 
-function project(): string {
-  const cwd = tempDir('run-exit-');
-  mkdirSync(join(cwd, '.trove'));
-  return cwd;
-}
+const project = () => troveProject('run-exit-');
 
 /** A script whose run stays open: `then` is what the process does next. */
 function script(then: string): string {
@@ -119,6 +114,14 @@ describe('withRun and await using', () => {
       }),
     ).rejects.toBe(boom);
     expect((await store.readRun(id)).status).toBe('failed');
+  });
+
+  it('withRun without a function is refused before a run starts (the dialects share the check)', async () => {
+    const store = memoryStore();
+    await expect(withRun({ cwd: project(), store }, 'train' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(await storeKeys(store)).toEqual([]);
   });
 
   it('await using ends the run completed even when the block throws (a disposer cannot see the error)', async () => {

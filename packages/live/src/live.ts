@@ -125,15 +125,13 @@ export class Live implements AsyncDisposable {
     options: LiveOptions = {},
     fn?: (live: Live) => Promise<T>,
   ): Promise<Live | T> {
-    if (fn !== undefined && typeof fn !== 'function')
-      throw new TroveError('INVALID_ARGUMENT', 'Live.create(options, fn) needs a function to run.');
-    const live = new Live(options);
-    await live.#run.ready;
-    if (fn === undefined) return live;
-    return endAfter(
-      () => fn(live),
-      (status) => live.#finish(status),
-    );
+    const start = async () => {
+      const live = new Live(options);
+      await live.#run.ready;
+      return live;
+    };
+    if (fn === undefined) return start();
+    return endAfter('Live.create(options, fn)', start, fn, (live, status) => live.#finish(status));
   }
 
   /** The trove run id (once the run has started). */

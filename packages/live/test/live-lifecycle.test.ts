@@ -3,10 +3,10 @@
  * does too, and also records the trove run `failed` when the body throws. A process stopped by a
  * signal records it `killed`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '@trove/core';
-import { distUrl, runExitScript } from '@trove/test-utils';
+import { distUrl, runExitScript, troveProject } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Live } from '../src/index.js';
 import { memoryStore, tempDir } from './helpers.js';
@@ -47,8 +47,7 @@ describe('Live lifecycle', () => {
   });
 
   it('SIGTERM during a Live records its run killed, and the process ends by the signal', async () => {
-    const cwd = tempDir('live-sig-');
-    mkdirSync(join(cwd, '.trove'));
+    const cwd = troveProject('live-sig-');
     const out = await runExitScript(
       cwd,
       `import { Live } from '${LIVE}';

@@ -136,8 +136,8 @@ export async function flushActiveRuns(): Promise<void> {
   await Promise.all(active.map((run) => run.flush()));
 }
 
-/** The store of the active or last run, else the project's store. */
+/** The store of the active or last run (`openRun` keeps it), else the project's store. */
 export async function currentStore(): Promise<Store> {
-  lastStore ??= active.at(-1)?.store ?? (await openStore());
+  lastStore ??= await openStore();
   return lastStore;
 }

@@ -34,6 +34,13 @@ export function experimentIdOfRow(experiment: string | null): string {
   return experiment === null ? DEFAULT_EXPERIMENT_ID : experimentId(experiment);
 }
 
+/** The id of the experiment of a run with these tags (the tag the runs table reads). */
+export function experimentIdOfTags(tags: Readonly<Record<string, string>>): string {
+  return experimentIdOfRow(
+    EXPERIMENT_TAGS.map((t) => tags[t]).find((v) => v !== undefined) ?? null,
+  );
+}
+
 /**
  * `set_experiment`: later runs started by the fluent API belong to `name` (no experiment is
  * created anywhere; the run's tag is the whole record).

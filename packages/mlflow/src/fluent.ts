@@ -35,6 +35,7 @@ import {
   type FileInfo,
   listRunArtifacts,
 } from './artifacts.js';
+import { describeValue } from './describe-value.js';
 import { type LogModelOptions, logLoggedModel, type ModelInfo } from './log-model.js';
 import { safeDumpYaml } from './model/mlmodel.js';
 import { mlflowParamValue } from './param-value.js';
@@ -64,16 +65,12 @@ export function startRun<T>(
 }
 
 /** `startRun(options, fn)`: `fn` in a new active run, FAILED if it throws, FINISHED otherwise. */
-export async function withRun<T>(
-  options: StartRunOptions,
-  fn: (run: Run) => Promise<T>,
-): Promise<T> {
-  if (typeof fn !== 'function')
-    throw new TroveError('INVALID_ARGUMENT', 'withRun needs a function to run.');
-  const run = await openRun(options);
+export function withRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T> {
   return endAfter(
-    () => fn(run),
-    (status) => run.end(status),
+    'withRun',
+    () => openRun(options),
+    fn,
+    (run, status) => run.end(status),
   );
 }
 
@@ -116,7 +113,8 @@ async function onRun<T>(runId: string | undefined, fn: (run: Run) => Promise<T>)
  * its text, as MLflow records `str(value)`, instead of being refused.
  */
 export const logParam = (key: string, value: unknown): void => {
-  if (typeof key !== 'string' || key.trim() === '')
+  // An empty name is refused by logParams.
+  if (typeof key !== 'string')
     throw new TroveError('INVALID_NAME', `A param name is a non-empty string, not ${String(key)}.`);
   logParams({ [key]: value });
 };
@@ -126,7 +124,9 @@ export const logParams = (params: Record<string, unknown>): void => {
   const values = Object.fromEntries(
     Object.entries(params).map(([k, v]) => {
       if (k.trim() === '') throw new TroveError('INVALID_NAME', 'A param name cannot be empty.');
-      return [k, recordValue(mlflowParamValue(v, k), `param ${k}`)];
+      // Checked now (mlflowParamValue gives what a record holds), so a call that waits for its
+      // run to start cannot fail later.
+      return [k, mlflowParamValue(v, k)];
     }),
   );
   onActiveRun((run) => run.logParams(values));
@@ -261,15 +261,9 @@ export async function logArtifacts(
  */
 function localPathOf(value: unknown, call: string): string {
   if (typeof value === 'string' && value !== '') return value;
-  const what =
-    value === null || value === undefined
-      ? String(value)
-      : typeof value === 'object'
-        ? `an object (${(value as object).constructor?.name ?? 'Object'})`
-        : `${typeof value} ${JSON.stringify(value)}`;
   throw new TroveError(
     'INVALID_ARGUMENT',
-    `${call} takes the path of a local file or folder, not ${what}: save it to a file first and pass the file's path.`,
+    `${call} takes the path of a local file or folder, not ${describeValue(value)}: save it to a file first and pass the file's path.`,
   );
 }
 

@@ -13,14 +13,14 @@ import { join, resolve } from 'node:path';
 import { openRegistry, type Run, type Store, TroveError } from '@trove/core';
 import {
   assertActive,
-  EXPERIMENT_TAGS,
   logModelDir,
   newModelId,
   statArtifactPath,
   validateModelName,
   validateStep,
 } from '@trove/core/dialect';
-import { activeExperiment, experimentIdOfRow } from './experiments.js';
+import { describeValue } from './describe-value.js';
+import { activeExperiment, experimentIdOfTags } from './experiments.js';
 import {
   checkModelDirOptions,
   MLFLOW_VERSION,
@@ -99,12 +99,11 @@ export async function logLoggedModel(
 ): Promise<ModelInfo> {
   const run = 'run' in where ? where.run : undefined;
   if (run) assertActive(run);
-  const cwd = run ? run.cwd : (where as { cwd: string }).cwd;
-  const store = run ? run.store : (where as { store: Store }).store;
+  const { store, cwd } = 'run' in where ? where.run : where;
   if (typeof path !== 'string' || path === '')
     throw new TroveError(
       'INVALID_ARGUMENT',
-      `logModel takes the path of a saved model, not ${describe(path)}: save the model (e.g. to model.onnx) and pass its path.`,
+      `logModel takes the path of a saved model, not ${describeValue(path)}: save the model (e.g. to model.onnx) and pass its path.`,
     );
   const source = resolve(cwd, path);
   statArtifactPath(source);
@@ -139,7 +138,7 @@ export async function logLoggedModel(
       name,
       creationTimestamp,
       ...(run ? { runId: run.id } : {}),
-      experimentId: run ? experimentOf(run) : activeExperiment().experiment_id,
+      experimentId: run ? experimentIdOfTags(run.tags) : activeExperiment().experiment_id,
       ...(options.modelType !== undefined ? { modelType: options.modelType } : {}),
       params,
       tags,
@@ -197,12 +196,6 @@ function checkName(name: unknown): string {
   return name;
 }
 
-/** The run's experiment (its tag), as the runs table reads it. */
-function experimentOf(run: Run): string {
-  const tag = EXPERIMENT_TAGS.map((t) => run.tags[t]).find((v) => v !== undefined);
-  return experimentIdOfRow(tag ?? null);
-}
-
 /** The context tags MLflow 3 puts on a logged model (and a run): who, from what script. */
 function contextTags(): Record<string, string> {
   let user = 'unknown';
@@ -214,12 +207,6 @@ function contextTags(): Record<string, string> {
     'mlflow.source.name': process.argv[1] ?? '',
     'mlflow.user': user,
   };
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** A mapping's values as text, as MLflow keeps params and tags (`str(value)`). */

@@ -3,7 +3,7 @@
  * (`search_logged_models(output_format="list")`) and `getLoggedModel`, over core's
  * `searchLoggedModels` (the runs search's grammar, MLflow's attribute names).
  */
-import { TroveError } from '@trove/core';
+import { type Store, TroveError } from '@trove/core';
 import {
   isModelId,
   type LoggedModelRow,
@@ -66,7 +66,7 @@ export async function searchLoggedModels(
     ...(options.maxResults !== undefined ? { limit: options.maxResults } : {}),
     orderBy,
   });
-  return Promise.all(rows.map((row) => loggedModel(row)));
+  return Promise.all(rows.map((row) => loggedModel(store, row)));
 }
 
 /** `get_logged_model`. */
@@ -77,11 +77,10 @@ export async function getLoggedModel(modelId: string): Promise<LoggedModel> {
   const store = await currentStore();
   const [row] = await searchCore(store, { filter: `model_id = '${modelId}'` });
   if (!row) throw new TroveError('NOT_FOUND', `No logged model ${modelId}.`, { key: modelId });
-  return loggedModel(row);
+  return loggedModel(store, row);
 }
 
-async function loggedModel(row: LoggedModelRow): Promise<LoggedModel> {
-  const store = await currentStore();
+async function loggedModel(store: Store, row: LoggedModelRow): Promise<LoggedModel> {
   return {
     model_id: row.model_id,
     experiment_id: row.experiment_id ?? '0',

@@ -11,12 +11,12 @@
  * trove's defaults.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { troveProject } from '@trove/test-utils';
 import { ensurePythonVenv } from '@trove/test-utils/python-venv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as mlflow from '../src/index.js';
-import { tempDir } from './helpers.js';
 import { ensureMlflow, MAKE_ONNX, python } from './mlflow-python.js';
 
 let mlflowBin = '';
@@ -29,8 +29,7 @@ beforeAll(async () => {
 
 describe('environment files', () => {
   it('mlflow models predict --env-manager uv builds the environment from them and predicts', async () => {
-    const cwd = tempDir('mlflow-env-');
-    mkdirSync(join(cwd, '.trove'));
+    const cwd = troveProject('mlflow-env-');
     python(MAKE_ONNX, [join(cwd, 'model.onnx')]);
     const x = mlflow.tensor(new Float32Array([1.5, 2.5, 3.5]), [1, 3]);
     const info = await mlflow.startRun({ cwd }, () =>

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { openStore } from '@trove/core';
-import { distUrl, runExitScript } from '@trove/test-utils';
+import { distUrl, runExitScript, troveProject } from '@trove/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as mlflow from '../src/index.js';
 import { memoryStore, tempDir } from './helpers.js';
@@ -13,10 +12,16 @@ beforeAll(() => {
 
 const MLFLOW = distUrl(resolve(import.meta.dirname, '../..'), 'mlflow');
 
-function project(): string {
-  const cwd = tempDir('mlflow-life-');
-  mkdirSync(join(cwd, '.trove'));
-  return cwd;
+const project = () => troveProject('mlflow-life-');
+
+/** A script with an active run: `log` is logged before it says it is ready, `then` comes after. */
+function script(log: string, then = ''): string {
+  return `import * as mlflow from '${MLFLOW}';
+const run = await mlflow.startRun();
+${log}
+console.log('ready ' + run.id);
+${then}
+`;
 }
 
 /** Real MLflow: the status a `with start_run(): raise` leaves, and whether a run is still active. */
@@ -116,12 +121,7 @@ describe('MLflow run lifecycle', () => {
     const cwd = project();
     const out = await runExitScript(
       cwd,
-      `import * as mlflow from '${MLFLOW}';
-const run = await mlflow.startRun();
-mlflow.logMetric('loss', 0.25);
-console.log('ready ' + run.id);
-setInterval(() => {}, 1000);
-`,
+      script("mlflow.logMetric('loss', 0.25);", 'setInterval(() => {}, 1000);'),
       { signal: 'SIGTERM' },
     );
     expect(out.signal).toBe('SIGTERM');
@@ -132,23 +132,12 @@ setInterval(() => {}, 1000);
     const cwd = project();
     const failed = await runExitScript(
       cwd,
-      `import * as mlflow from '${MLFLOW}';
-const run = await mlflow.startRun();
-console.log('ready ' + run.id);
-setTimeout(() => { throw new Error('training blew up'); }, 1);
-`,
+      script('', "setTimeout(() => { throw new Error('training blew up'); }, 1);"),
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('training blew up');
     expect(await statusOf(cwd, failed.id)).toBe('FAILED');
-    const finished = await runExitScript(
-      cwd,
-      `import * as mlflow from '${MLFLOW}';
-const run = await mlflow.startRun();
-mlflow.logParam('a', 1);
-console.log('ready ' + run.id);
-`,
-    );
+    const finished = await runExitScript(cwd, script("mlflow.logParam('a', 1);"));
     expect(finished.code).toBe(0);
     expect(await statusOf(cwd, finished.id)).toBe('FINISHED');
   });

@@ -4,8 +4,9 @@
  * model is not in it), the same search_logged_models results and linked metrics, and the model
  * directory downloaded from `models:/m-<id>` loads and predicts with `mlflow.pyfunc`.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { troveProject } from '@trove/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as mlflow from '../src/index.js';
 import { memoryStore, tempDir } from './helpers.js';
@@ -109,8 +110,7 @@ function comparable(d: Record<string, unknown>, runId: string | null): Record<st
 
 describe('logged models, side by side with MLflow 3', () => {
   it('the same calls give the same ModelInfo, run listing, searches and linked metrics; the model predicts', async () => {
-    const cwd = tempDir('mlflow-lm-');
-    mkdirSync(join(cwd, '.trove'));
+    const cwd = troveProject('mlflow-lm-');
     const onnxPath = join(cwd, 'model.onnx');
     python(MAKE_ONNX, [onnxPath]);
     const real = JSON.parse(

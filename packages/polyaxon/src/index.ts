@@ -15,7 +15,7 @@
 
 import type { ArtifactRecord, LineageRow, RunStatus } from '@trove/core';
 import { TroveError } from '@trove/core';
-import { endAfter } from '@trove/core/dialect';
+import { endAfter, onRunEnded } from '@trove/core/dialect';
 import type {
   InitOptions,
   LogArtifactOptions,
@@ -59,19 +59,17 @@ export async function init<T>(
   options: InitOptions = {},
   fn?: (run: PolyaxonRun) => Promise<T>,
 ): Promise<PolyaxonRun | T> {
-  if (fn !== undefined && typeof fn !== 'function')
-    throw new TroveError('INVALID_ARGUMENT', 'init(options, fn) needs a function to run.');
-  const run = await PolyaxonRun.start(options);
-  current = run;
-  // However the run ends (end(), await using, the process leaving), it is no longer current.
-  run.onEnded(() => {
-    if (current === run) current = undefined;
-  });
-  if (fn === undefined) return run;
-  return endAfter(
-    () => fn(run),
-    (status) => run.end(status),
-  );
+  const start = async () => {
+    const run = await PolyaxonRun.start(options);
+    current = run;
+    // However the run ends (end(), await using, the process leaving), it is no longer current.
+    onRunEnded(run.run, () => {
+      if (current === run) current = undefined;
+    });
+    return run;
+  };
+  if (fn === undefined) return start();
+  return endAfter('init(options, fn)', start, fn, (run, status) => run.end(status));
 }
 
 /** The run `init()` started, if any. */

@@ -19,7 +19,6 @@ import {
   eventsOf,
   logArtifactAs,
   logicalPath,
-  onRunEnded,
   PyFloat,
   pathExtension,
   setExitEnd,
@@ -55,8 +54,7 @@ export class PolyaxonRun {
   readonly #localFiles = new Set<string>();
   /** Calls that place files are run one at a time (they share `.gitignore` files). */
   #queue: Promise<unknown> = Promise.resolve();
-  #ended = false;
-  /** `end()` under way: a second call, or the exit guard, waits for it. */
+  /** Set by `end()`: the run takes no more calls; a second `end()`, or the exit guard, waits for it. */
   #ending: Promise<void> | undefined;
 
   private constructor(run: Run, artifactsPath: string) {
@@ -66,11 +64,6 @@ export class PolyaxonRun {
     // A process leaving with the run open ends it as the client's hooks do (atexit: succeeded,
     // sys.excepthook: failed), and a signal as stopped, with run.plx.json written either way.
     setExitEnd(run, (status) => this.end(status));
-  }
-
-  /** `listener` is called once the run has ended, however it ended. */
-  onEnded(listener: () => void): void {
-    onRunEnded(this.run, listener);
   }
 
   /** Starts a run and creates its local folder with `outputs/` in it, as the client does. */
@@ -250,7 +243,6 @@ export class PolyaxonRun {
    */
   end(status: Exclude<RunStatus, 'running'> = 'completed'): Promise<void> {
     if (this.#ending) return this.#ending.catch(() => undefined);
-    this.#ended = true;
     this.#ending = this.#end(status);
     return this.#ending;
   }
@@ -299,7 +291,7 @@ export class PolyaxonRun {
   }
 
   #assertActive(): void {
-    if (this.#ended) throw new TroveError('RUN_ENDED', `Run ${this.id} has ended.`);
+    if (this.#ending) throw new TroveError('RUN_ENDED', `Run ${this.id} has ended.`);
   }
 
   #localPath(

@@ -2,20 +2,29 @@
  * How a Polyaxon run ends: the client's hooks mark it succeeded at exit (atexit) and failed on an
  * uncaught exception (sys.excepthook); a signal stops it. run.plx.json and the trove run agree.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '@trove/core';
-import { distUrl, runExitScript } from '@trove/test-utils';
+import { distUrl, runExitScript, troveProject } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as tracking from '../src/index.js';
 import { memoryStore, tempDir } from './helpers.js';
 
 const POLYAXON = distUrl(resolve(import.meta.dirname, '../..'), 'polyaxon');
 
-function project(): string {
-  const cwd = tempDir('plx-life-');
-  mkdirSync(join(cwd, '.trove'));
-  return cwd;
+const project = () => troveProject('plx-life-');
+
+/**
+ * A script with a current run whose folder is `folder`: `log` is logged before it says it is
+ * ready, `then` comes after.
+ */
+function script(folder: string, log: string, then = ''): string {
+  return `import * as tracking from '${POLYAXON}';
+const run = await tracking.init({ artifactsPath: ${JSON.stringify(folder)}, trackCode: false });
+${log}
+console.log('ready ' + run.id);
+${then}
+`;
 }
 
 function clientStatus(folder: string): string {
@@ -88,12 +97,11 @@ describe('Polyaxon run lifecycle', () => {
     const folder = join(cwd, 'plx-out');
     const out = await runExitScript(
       cwd,
-      `import * as tracking from '${POLYAXON}';
-const run = await tracking.init({ artifactsPath: ${JSON.stringify(folder)}, trackCode: false });
-tracking.logMetric('loss', 0.5, { step: 1 });
-console.log('ready ' + run.id);
-setInterval(() => {}, 1000);
-`,
+      script(
+        folder,
+        "tracking.logMetric('loss', 0.5, { step: 1 });",
+        'setInterval(() => {}, 1000);',
+      ),
       { signal: 'SIGTERM' },
     );
     expect(out.signal).toBe('SIGTERM');
@@ -109,24 +117,14 @@ setInterval(() => {}, 1000);
     const failedFolder = join(cwd, 'plx-failed');
     const failed = await runExitScript(
       cwd,
-      `import * as tracking from '${POLYAXON}';
-const run = await tracking.init({ artifactsPath: ${JSON.stringify(failedFolder)}, trackCode: false });
-console.log('ready ' + run.id);
-setTimeout(() => { throw new Error('exploded'); }, 1);
-`,
+      script(failedFolder, '', "setTimeout(() => { throw new Error('exploded'); }, 1);"),
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('exploded');
     expect(clientStatus(failedFolder)).toBe('failed');
     expect(await troveStatus(cwd, failed.id)).toBe('failed');
     const okFolder = join(cwd, 'plx-ok');
-    const ok = await runExitScript(
-      cwd,
-      `import * as tracking from '${POLYAXON}';
-const run = await tracking.init({ artifactsPath: ${JSON.stringify(okFolder)}, trackCode: false });
-console.log('ready ' + run.id);
-`,
-    );
+    const ok = await runExitScript(cwd, script(okFolder, ''));
     expect(ok.code).toBe(0);
     expect(clientStatus(okFolder)).toBe('succeeded');
     expect(await troveStatus(cwd, ok.id)).toBe('completed');

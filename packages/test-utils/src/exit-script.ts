@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface ExitScriptResult {
   code: number | null;
@@ -53,5 +54,5 @@ export function runExitScript(
 
 /** `import` text for a built workspace package's entry (`packages/<name>/dist/<entry>`). */
 export function distUrl(packagesDir: string, name: string, entry = 'index.js'): string {
-  return new URL(`file://${join(packagesDir, name, 'dist', entry)}`).href;
+  return pathToFileURL(join(packagesDir, name, 'dist', entry)).href;
 }

@@ -25,23 +25,27 @@ const EXIT_GRACE_MS = 10_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 const open = new Map<object, Ender>();
+/** The listeners are on the process (kept apart from `open`, which is emptied while ending). */
+let listening = false;
 let exiting = false;
 /** Errors thrown while the runs were ending: given back to Node once they have ended. */
 const thrownMeanwhile: unknown[] = [];
 
 /** Ends `key`'s run with `end` if the process leaves while it is open. */
 export function guardRun(key: object, end: Ender): void {
-  if (open.size === 0) listen(true);
   open.set(key, end);
+  listen(true);
 }
 
 /** The run is closed (ended or dropped): nothing to do for it at exit. */
 export function unguardRun(key: object): void {
-  if (!open.delete(key) || open.size > 0 || exiting) return;
-  listen(false);
+  if (open.delete(key) && open.size === 0 && !exiting) listen(false);
 }
 
+/** Puts the listeners on the process or takes them off; once each, however often it is asked. */
 function listen(on: boolean): void {
+  if (listening === on) return;
+  listening = on;
   const method = on ? 'on' : 'off';
   process[method]('beforeExit', onBeforeExit);
   process[method]('uncaughtException', onUncaught);
@@ -73,13 +77,9 @@ function onBeforeExit(): void {
 
 function onUncaught(error: unknown): void {
   // Alone, this listener took Node's own handling away: the error goes back to it afterwards.
-  const others = process.listenerCount('uncaughtException') > 1;
-  if (exiting) {
-    if (!others) thrownMeanwhile.push(error);
-    return;
-  }
+  if (process.listenerCount('uncaughtException') === 1) thrownMeanwhile.push(error);
+  if (exiting) return;
   exiting = true;
-  if (!others) thrownMeanwhile.push(error);
   endAll('failed').finally(() => finish());
 }
 

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
+import { TroveError } from '../errors.js';
 import { findProject } from '../project/find-project.js';
 import { readGitInfo } from '../project/git-info.js';
 import { openStore } from '../record/open-store.js';
@@ -59,34 +60,38 @@ export async function resumeRun(
 }
 
 /** Runs `fn` in a new run; the run ends `completed`, or `failed` if `fn` throws. */
-export async function withRun<T>(
-  options: StartRunOptions,
-  fn: (run: Run) => Promise<T>,
-): Promise<T> {
-  const run = await startRun(options);
+export function withRun<T>(options: StartRunOptions, fn: (run: Run) => Promise<T>): Promise<T> {
   return endAfter(
-    () => fn(run),
-    (status) => run.end(status),
+    'withRun',
+    () => startRun(options),
+    fn,
+    (run, status) => run.end(status),
   );
 }
 
 /**
- * The callback form of every run (`withRun`, the dialects' `startRun(options, fn)`): `fn`, then
- * `end('completed')`; when `fn` throws, `end('failed')` and the same error again (a failure to
- * end is not allowed to hide it).
+ * The callback form of every run (`withRun`, the dialects' `startRun(options, fn)`): `fn` is
+ * checked (`call` names the form in the refusal) before `start` makes the run, so bad input
+ * starts none; then `fn`, then `end('completed')`; when `fn` throws, `end('failed')` and the same
+ * error again (a failure to end is not allowed to hide it).
  */
-export async function endAfter<T>(
-  fn: () => Promise<T>,
-  end: (status: 'completed' | 'failed') => Promise<void>,
+export async function endAfter<R, T>(
+  call: string,
+  start: () => Promise<R>,
+  fn: (run: R) => Promise<T>,
+  end: (run: R, status: 'completed' | 'failed') => Promise<void>,
 ): Promise<T> {
+  if (typeof fn !== 'function')
+    throw new TroveError('INVALID_ARGUMENT', `${call} needs a function to run.`);
+  const run = await start();
   let result: T;
   try {
-    result = await fn();
+    result = await fn(run);
   } catch (err) {
-    await end('failed').catch(() => undefined);
+    await end(run, 'failed').catch(() => undefined);
     throw err;
   }
-  await end('completed');
+  await end(run, 'completed');
   return result;
 }
 
