@@ -10,6 +10,7 @@ import type { ListedAlias } from '@trove/core';
 import { expect } from 'vitest';
 import type { AliasWorkerJob, AliasWorkerReport } from './alias-worker.js';
 import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
+import { workerStoreJob } from './worker-store.js';
 
 export interface AliasContentionOptions extends WorkerProcessOptions {
   /** Worker processes (default 8). */
@@ -34,12 +35,7 @@ export async function expectNoLostAliasMoves(
   const writers = options.writers ?? 8;
   const each = options.each ?? 20;
   const name = options.name ?? `contended-${Math.random().toString(36).slice(2, 10)}`;
-  const base = {
-    cwd: options.cwd,
-    name,
-    ...(options.store !== undefined ? { store: options.store } : {}),
-    ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
-  };
+  const base = { ...workerStoreJob(options), name };
   const t0 = performance.now();
   const reports = await Promise.all(
     Array.from({ length: writers }, (_, writer) =>

@@ -13,14 +13,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listAliases, resolveArtifactRef, startRun } from '@trove/core';
-import { openWorkerStore } from './worker-store.js';
+import { openWorkerStore, type WorkerStoreJob } from './worker-store.js';
 
 /** What the scenario passes to a worker (as one JSON argument). */
-export interface AliasWorkerJob {
+export interface AliasWorkerJob extends WorkerStoreJob {
   mode: 'move' | 'read';
-  cwd: string;
-  store?: string;
-  resolveFrom?: string[];
   /** The shared artifact name. */
   name: string;
   writer?: number;

@@ -17,6 +17,7 @@ import { expect } from 'vitest';
 import type { RegistryWorkerJob, RegistryWorkerReport } from './registry-worker.js';
 import type { FaultControl } from './scenarios/faults.js';
 import { runWorkerProcess, type WorkerProcessOptions } from './worker-process.js';
+import { workerStoreJob } from './worker-store.js';
 
 export interface RegistryContentionOptions extends WorkerProcessOptions {
   /** Worker processes (default 8). */
@@ -67,12 +68,7 @@ export async function expectNoLostRegistrations(
   const model = options.model ?? `contended-${Math.random().toString(36).slice(2, 10)}`;
   const aliasEvery = options.aliasEvery ?? 5;
   const total = writers * each;
-  const base = {
-    cwd: options.cwd,
-    model,
-    ...(options.store !== undefined ? { store: options.store } : {}),
-    ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
-  };
+  const base = { ...workerStoreJob(options), model };
 
   const t0 = performance.now();
   const { faults } = options;

@@ -15,17 +15,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry, startRun } from '@trove/core';
-import { openWorkerStore } from './worker-store.js';
+import { openWorkerStore, type WorkerStoreJob } from './worker-store.js';
 
 /** What the scenario passes to a worker (as one JSON argument). */
-export interface RegistryWorkerJob {
+export interface RegistryWorkerJob extends WorkerStoreJob {
   mode: 'register' | 'read';
-  /** The project folder: its trove.yaml (or embedded store) names the store. */
-  cwd: string;
-  /** A store name from trove.yaml, instead of the project's default. */
-  store?: string;
-  /** Folders to resolve backend packages from. */
-  resolveFrom?: string[];
   model: string;
   /** `register`: this writer's number, 0-based. */
   writer?: number;

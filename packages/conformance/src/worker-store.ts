@@ -18,3 +18,12 @@ export function openWorkerStore(job: WorkerStoreJob): Promise<Store> {
     resolveFrom: job.resolveFrom ?? [],
   });
 }
+
+/** The part of a scenario's options every worker job carries: where the store is. */
+export function workerStoreJob(options: WorkerStoreJob): WorkerStoreJob {
+  return {
+    cwd: options.cwd,
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
+  };
+}

@@ -5,10 +5,10 @@
  * other artifact, registry entry or pointer refers to. A write retried after a lost answer finds
  * its own object there (the same gc id, the same content): it is written once.
  */
-import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError } from '../errors.js';
 import { readJson } from './meta-io.js';
-import { runKey } from './run-folder.js';
+import { listRunIds, runKey } from './run-folder.js';
 import type { Store } from './store.js';
 
 interface ExpiredArtifact {
@@ -52,25 +52,52 @@ export async function writeExpired(
   }
 }
 
+/** A file of a run folder that is an expiry record. */
+const EXPIRED_FILE_RE = /^expired\/[^/]+\.json$/;
+const READ_CONCURRENCY = 16;
+
+/**
+ * The run ids (`listRunIds`) and every run's expiry records by run id, from one listing of
+ * `runs/`: gc's reference pass wants both, and lists that folder once.
+ */
+async function scanRuns(
+  store: Store,
+): Promise<{ runIds: string[]; records: Map<string, ExpiredRecord[]> }> {
+  const found: Array<[string, string]> = [];
+  const runIds = await listRunIds(store, (runId, file, key) => {
+    if (EXPIRED_FILE_RE.test(file)) found.push([runId, key]);
+  });
+  const read = await mapLimit(found, READ_CONCURRENCY, ([, key]) =>
+    readJson<ExpiredRecord>(store.meta, key),
+  );
+  const records = new Map<string, ExpiredRecord[]>();
+  found.forEach(([runId], i) => {
+    const list = records.get(runId) ?? [];
+    list.push(read[i] as ExpiredRecord);
+    records.set(runId, list);
+  });
+  return { runIds, records };
+}
+
 /** Every run's expiry records, by run id (one listing of `runs/`). */
 export async function readExpired(store: Store): Promise<Map<string, ExpiredRecord[]>> {
-  const prefix = joinKey(store.metaPrefix, 'runs/');
-  const out = new Map<string, ExpiredRecord[]>();
-  for await (const entry of store.meta.list(prefix)) {
-    const m = /^([^/]+)\/expired\/[^/]+\.json$/.exec(entry.key.slice(prefix.length));
-    if (!m?.[1]) continue;
-    const record = await readJson<ExpiredRecord>(store.meta, entry.key);
-    out.set(m[1], [...(out.get(m[1]) ?? []), record]);
+  return (await scanRuns(store)).records;
+}
+
+/** The run ids (`listRunIds`) and the `expiredKey`s of every artifact expired so far. */
+export async function runsAndExpiredKeys(
+  store: Store,
+): Promise<{ runIds: string[]; expired: Set<string> }> {
+  const { runIds, records } = await scanRuns(store);
+  const expired = new Set<string>();
+  for (const [runId, list] of records) {
+    for (const r of list)
+      for (const a of r.artifacts) expired.add(expiredKey(runId, a.path, a.md5));
   }
-  return out;
+  return { runIds, expired };
 }
 
 /** The `expiredKey`s of every artifact expired so far. */
 export async function expiredKeys(store: Store): Promise<Set<string>> {
-  const keys = new Set<string>();
-  for (const [runId, records] of await readExpired(store)) {
-    for (const r of records)
-      for (const a of r.artifacts) keys.add(expiredKey(runId, a.path, a.md5));
-  }
-  return keys;
+  return (await runsAndExpiredKeys(store)).expired;
 }

@@ -13,7 +13,7 @@ import { joinKey } from '../backend/keys.js';
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, TroveError } from '../errors.js';
 import type { ProjectPaths } from '../project/find-project.js';
-import { expiredKey, expiredKeys } from './expired.js';
+import { expiredKey, runsAndExpiredKeys } from './expired.js';
 import { readText } from './meta-io.js';
 import type { Store } from './store.js';
 
@@ -41,8 +41,8 @@ async function* runReferences(
   { store }: ReferenceContext,
   expiring: ReadonlySet<string> = new Set(),
 ): AsyncIterable<string> {
-  const expired = await expiredKeys(store);
-  const ids = await store.listRunIds();
+  // One listing of `runs/` gives the runs and what retention expired of them.
+  const { runIds: ids, expired } = await runsAndExpiredKeys(store);
   const lists = await mapLimit(ids, RUN_CONCURRENCY, async (id) => {
     try {
       return Object.values(await store.readArtifacts(id))

@@ -17,14 +17,25 @@ export function runKey(store: MetaLocation, runId: string, ...path: string[]): s
   return joinKey(store.metaPrefix, 'runs', runId, ...path);
 }
 
-/** Run ids in the store, newest first (ids sort by time). */
-export async function listRunIds(store: MetaLocation): Promise<string[]> {
+/**
+ * Run ids in the store, newest first (ids sort by time). `visit` sees every file of every run
+ * folder on the way (its run id, its path in the folder, its key): a caller that wants other
+ * files of the runs (their expiry records) finds them in this one listing of `runs/`.
+ */
+export async function listRunIds(
+  store: MetaLocation,
+  visit?: (runId: string, file: string, key: string) => void,
+): Promise<string[]> {
   const ids = new Set<string>();
   const prefix = joinKey(store.metaPrefix, 'runs/');
   for await (const entry of store.meta.list(prefix)) {
     const rest = entry.key.slice(prefix.length);
     const slash = rest.indexOf('/');
-    if (slash > 0 && rest.slice(slash + 1) === 'run.json') ids.add(rest.slice(0, slash));
+    if (slash <= 0) continue;
+    const runId = rest.slice(0, slash);
+    const file = rest.slice(slash + 1);
+    if (file === 'run.json') ids.add(runId);
+    visit?.(runId, file, entry.key);
   }
   return [...ids].sort().reverse();
 }

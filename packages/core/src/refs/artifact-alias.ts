@@ -15,11 +15,8 @@ import {
   setArtifactAlias,
 } from '../registry/artifact-aliases.js';
 import { validateAlias } from '../registry/model-names.js';
-import {
-  artifactVersionNumbers,
-  findArtifactByName,
-  findArtifactVersion,
-} from '../tables/find-artifacts.js';
+import { artifactVersionNumbers } from '../tables/find-artifacts.js';
+import { findNamedArtifact } from './resolve-ref.js';
 
 /** An alias as listed, with the version number its artifact has (undefined once it is gone). */
 export interface ListedAlias extends ArtifactAlias {
@@ -39,12 +36,8 @@ export async function setAlias(
   validateArtifactName(name);
   validateAlias(alias);
   const n = version === undefined ? undefined : parseVersion(version);
-  const where =
-    n === undefined
-      ? await findArtifactByName(store, name, () => {})
-      : await findArtifactVersion(store, name, n);
-  const record = where && (await store.readArtifacts(where.runId))[where.path];
-  if (!where || !record) {
+  const found = await findNamedArtifact(store, name, n);
+  if (!found) {
     throw new TroveError(
       'NOT_FOUND',
       n === undefined
@@ -53,13 +46,10 @@ export async function setAlias(
       { hint: 'Use `trove ls` to see what runs logged.' },
     );
   }
-  const set = await setArtifactAlias(store, name, alias, {
-    runId: where.runId,
-    path: where.path,
-    md5: record.md5,
-  });
-  const numbers = await artifactVersionNumbers(store, [name]);
-  const number = numbers.get(`${where.runId}/${where.path}`);
+  const { runId, path, record } = found;
+  const set = await setArtifactAlias(store, name, alias, { runId, path, md5: record.md5 });
+  // A version asked for by number is that number: only the newest needs its number looked up.
+  const number = n ?? (await artifactVersionNumbers(store, [name])).get(`${runId}/${path}`);
   const listed = { ...set, ...(number !== undefined ? { version: number } : {}) };
   await fireHooks(store, 'alias', { kind: 'artifact', action: 'set', ...listed });
   return listed;

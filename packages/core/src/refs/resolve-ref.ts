@@ -75,10 +75,8 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
     const found = newestByName(await store.readArtifacts(runId), name);
     if (found) return fromRecord(runId, found);
   } else {
-    // The tables say where the newest one is; its run's folder gives the record.
-    const where = await findArtifactByName(store, name, () => {});
-    const record = where && (await store.readArtifacts(where.runId))[where.path];
-    if (where && record) return fromRecord(where.runId, record);
+    const found = await findNamedArtifact(store, name);
+    if (found) return fromRecord(found.runId, found.record);
   }
   throw new TroveError('NOT_FOUND', `No artifact named "${name}" in store "${store.name}".`, {
     hint: 'Use `trove ls` to see what runs logged.',
@@ -89,14 +87,30 @@ export async function resolveArtifactRef(store: Store, ref: string): Promise<Res
 const VERSION_RE = /^([^:@]+):v(\d+)$/;
 
 async function resolveVersion(store: Store, name: string, n: number): Promise<ResolvedArtifact> {
-  const where = n >= 1 ? await findArtifactVersion(store, name, n) : undefined;
-  const record = where && (await store.readArtifacts(where.runId))[where.path];
-  if (!where || !record) {
+  const found = n >= 1 ? await findNamedArtifact(store, name, n) : undefined;
+  if (!found) {
     throw new TroveError('NOT_FOUND', `Artifact "${name}" has no version ${n}.`, {
       hint: 'Versions are numbered from 1 in logging order: `trove ls` lists them.',
     });
   }
-  return fromRecord(where.runId, record);
+  return fromRecord(found.runId, found.record);
+}
+
+/**
+ * The run and record of the artifact `name` (its version `n` in logging order, or its newest):
+ * the tables say where it is, its run's folder gives the record. Undefined when there is none.
+ */
+export async function findNamedArtifact(
+  store: Store,
+  name: string,
+  n?: number,
+): Promise<{ runId: string; path: string; record: ArtifactRecord } | undefined> {
+  const where =
+    n === undefined
+      ? await findArtifactByName(store, name, () => {})
+      : await findArtifactVersion(store, name, n);
+  const record = where && (await store.readArtifacts(where.runId))[where.path];
+  return where && record && { ...where, record };
 }
 
 /**

@@ -6,6 +6,7 @@
  * the model registry does: with many writers no move is lost and none is applied twice.
  */
 import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
 import { validateArtifactName } from '../dvc/artifact-name.js';
 import { TroveError } from '../errors.js';
 import { type ChangeLog, readDoc, updateDoc } from '../record/cas-doc.js';
@@ -37,6 +38,7 @@ export interface ArtifactAlias extends AliasTarget {
 
 const ALIAS_DOC = { check: checkAliasDoc };
 const ALIASES_DIR = 'aliases';
+const READ_CONCURRENCY = 16;
 
 function aliasKey(store: MetaLocation, name: string): string {
   return joinKey(store.metaPrefix, ALIASES_DIR, `${name}.json`);
@@ -110,9 +112,14 @@ export async function listArtifactAliases(
       if (rest.endsWith('.json')) names.push(rest.slice(0, -'.json'.length));
     }
   }
+  names.sort();
+  // One read a name, 16 at a time (a policy gc reads every name's document).
+  const docs = await mapLimit(names, READ_CONCURRENCY, (n) =>
+    readDoc(store, aliasKey(store, n), ALIAS_DOC),
+  );
   const out: ArtifactAlias[] = [];
-  for (const n of names.sort()) {
-    const found = await readDoc(store, aliasKey(store, n), ALIAS_DOC);
+  for (const [i, n] of names.entries()) {
+    const found = docs[i];
     if (!found) continue;
     for (const [alias, target] of Object.entries(found.doc.aliases).sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, TroveError } from '../errors.js';
 import type { HashState } from '../hash/hash-state.js';
 import { GcFence } from '../record/gc-log.js';
@@ -40,6 +41,7 @@ export interface LoggedModelRef {
 }
 
 const MODEL_ID_RE = /^m-[0-9a-f]{32}$/;
+const READ_CONCURRENCY = 16;
 
 /** A new model id, as MLflow 3 makes them: `m-` and 32 hex digits. */
 export function newModelId(): string {
@@ -106,12 +108,11 @@ export async function readLoggedModel(
   }
 }
 
-/** Every logged model in the store. */
+/** Every logged model in the store (read 16 at a time: one request each). */
 export async function listLoggedModels(store: MetaLocation): Promise<LoggedModelRef[]> {
-  const refs: LoggedModelRef[] = [];
+  const keys: string[] = [];
   for await (const entry of store.meta.list(loggedModelsPrefix(store))) {
-    if (!entry.key.endsWith('.json')) continue;
-    refs.push(await readJson<LoggedModelRef>(store.meta, entry.key));
+    if (entry.key.endsWith('.json')) keys.push(entry.key);
   }
-  return refs;
+  return mapLimit(keys, READ_CONCURRENCY, (key) => readJson<LoggedModelRef>(store.meta, key));
 }

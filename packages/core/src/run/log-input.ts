@@ -1,12 +1,9 @@
-import {
-  defaultArtifactName,
-  validateArtifactName,
-  validateArtifactType,
-} from '../dvc/artifact-name.js';
+import { validateArtifactType } from '../dvc/artifact-name.js';
 import { TroveError } from '../errors.js';
 import type { LineageRow } from '../record/records.js';
 import { lineageRow, type RunContext } from './context.js';
-import { digestOf, URI_RE } from './digest.js';
+import { digestOf } from './digest.js';
+import { refName } from './log-ref.js';
 import { recordValues } from './record-value.js';
 
 export interface LogInputOptions {
@@ -36,14 +33,7 @@ export async function logInput(
   pathOrUri: string,
   options: LogInputOptions,
 ): Promise<LineageRow> {
-  ctx.assertActive();
-  if (typeof pathOrUri !== 'string' || pathOrUri === '') {
-    throw new TroveError('INVALID_ARGUMENT', 'An input needs a path or URI.');
-  }
-  const name =
-    options.name === undefined
-      ? defaultArtifactName(pathOrUri.replace(URI_RE, ''))
-      : validateArtifactName(options.name);
+  const name = refName(ctx, pathOrUri, options.name, 'An input');
   const kind = options.kind === undefined ? 'dataset' : validateArtifactType(options.kind);
   if (
     options.context !== undefined &&

@@ -26,14 +26,7 @@ export async function logRef(
   pathOrUri: string,
   options: LogRefOptions,
 ): Promise<LineageRow> {
-  ctx.assertActive();
-  if (typeof pathOrUri !== 'string' || pathOrUri === '') {
-    throw new TroveError('INVALID_ARGUMENT', 'A reference needs a path or URI.');
-  }
-  const name =
-    options.name === undefined
-      ? defaultArtifactName(pathOrUri.replace(URI_RE, ''))
-      : validateArtifactName(options.name);
+  const name = refName(ctx, pathOrUri, options.name, 'A reference');
   const kind = options.kind === undefined ? undefined : validateArtifactType(options.kind);
   // The digest is recorded beside the caller's summary, so a later use can tell the data changed.
   const { path, isdir, summary: digest } = await digestOf(ctx, pathOrUri, 'record');
@@ -52,4 +45,23 @@ export async function logRef(
   ctx.addLineage(row);
   await ctx.persist();
   return row;
+}
+
+/**
+ * The checks `logRef` and `logInput` make before anything is digested (an active run, a path or
+ * URI: `what` names it in the message), and the name the row gets: `name`, or the path's stem.
+ */
+export function refName(
+  ctx: RunContext,
+  pathOrUri: string,
+  name: string | undefined,
+  what: string,
+): string {
+  ctx.assertActive();
+  if (typeof pathOrUri !== 'string' || pathOrUri === '') {
+    throw new TroveError('INVALID_ARGUMENT', `${what} needs a path or URI.`);
+  }
+  return name === undefined
+    ? defaultArtifactName(pathOrUri.replace(URI_RE, ''))
+    : validateArtifactName(name);
 }
