@@ -96,8 +96,3 @@ export async function runsAndExpiredKeys(
   }
   return { runIds, expired };
 }
-
-/** The `expiredKey`s of every artifact expired so far. */
-export async function expiredKeys(store: Store): Promise<Set<string>> {
-  return (await runsAndExpiredKeys(store)).expired;
-}

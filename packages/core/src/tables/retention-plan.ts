@@ -10,7 +10,7 @@
 import { mapLimit } from '../backend/map-limit.js';
 import { parseDuration } from '../project/duration.js';
 import type { RetentionPolicy } from '../project/retention-config.js';
-import { expiredKey, expiredKeys } from '../record/expired.js';
+import { expiredKey, runsAndExpiredKeys } from '../record/expired.js';
 import type { ArtifactRecord } from '../record/records.js';
 import type { Store } from '../record/store.js';
 import { listArtifactAliases } from '../registry/artifact-aliases.js';
@@ -54,10 +54,10 @@ export async function planRetention(
   policies: readonly RetentionPolicy[],
   now: number = Date.now(),
 ): Promise<RetentionPlan> {
-  const expired = await expiredKeys(store);
+  // One listing of runs/ gives the run ids and the expiry records.
+  const { runIds: ids, expired } = await runsAndExpiredKeys(store);
   const inputs = new Set<string>();
   const candidates: Candidate[] = [];
-  const ids = await store.listRunIds();
   await mapLimit(ids, RUN_CONCURRENCY, async (runId) => {
     const [artifacts, lineage] = await Promise.all([
       store.readArtifacts(runId),

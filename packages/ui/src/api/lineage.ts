@@ -154,7 +154,8 @@ async function startOf(store: Store, ref: string): Promise<string> {
 
 function runRows(rows: readonly LineageRow[]): (ArtifactRow & { direction: string })[] {
   return rows.map((r) => ({
-    direction: r.isRef ? 'reference' : r.isInput ? 'input' : 'output',
+    // As the lineage table says it (core tables/rows.ts): an input only pointed at is an input.
+    direction: r.isInput ? 'input' : r.isRef ? 'reference' : 'output',
     name: r.name,
     path: r.path,
     md5: typeof r.summary?.md5 === 'string' ? r.summary.md5 : null,
