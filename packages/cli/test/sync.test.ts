@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type SyncSummary } from '@trove/core';
 import { tempDir } from '@trove/test-utils';
@@ -107,6 +107,17 @@ describe('trove push, pull and sync', () => {
       runs: 0,
       models: 0,
     });
+    // An object removed by hand is not seen by a push that trusts its marks; `--full` sends it.
+    const objects = join(bucket, 'files/md5');
+    const [xx] = readdirSync(objects).sort();
+    const [rest] = readdirSync(join(objects, xx as string)).sort();
+    rmSync(join(objects, xx as string, rest as string));
+    expect(troveJson<Summary>(['push'], { cwd: a })).toMatchObject({ objects: 0, skipped: 42 });
+    expect(troveJson<Summary>(['push', '--full'], { cwd: a })).toMatchObject({
+      objects: 1,
+      skipped: 41,
+    });
+    expect(existsSync(join(objects, xx as string, rest as string))).toBe(true);
 
     const b = project(team, 'b');
     expect(troveJson<Summary>(['pull'], { cwd: b })).toMatchObject({ objects: 42, runs: 2 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { buildDirManifest } from '../src/hash/dir-manifest.js';
 import { gc } from '../src/record/gc.js';
-import { GcFence, readGcLog } from '../src/record/gc-log.js';
+import { GcFence, pruneGcLog, readGcLog } from '../src/record/gc-log.js';
 import { openStore } from '../src/record/open-store.js';
 import type { Store } from '../src/record/store.js';
 import { addArtifact } from '../src/run/add-artifact.js';
@@ -143,6 +143,29 @@ describe('gc', () => {
       expect(log.entries.map((e) => e.done !== undefined)).toEqual([true]);
     } finally {
       await run.end();
+      await store.close();
+    }
+  });
+
+  it('the gc log keeps its last finished gc however old: an unchanged log means no gc since', async () => {
+    const { cwd, store } = await project();
+    try {
+      await gc(store, { cwd, grace: 0 });
+      await new Promise((r) => setTimeout(r, 20));
+      await gc(store, { cwd, grace: 0 });
+      const log = await readGcLog(store);
+      const [first, second] = [...log.entries].sort(
+        (x, y) => x.started.getTime() - y.started.getTime(),
+      );
+      expect(log.entries.every((e) => e.done)).toBe(true);
+      expect(log.keys).toHaveLength(4);
+      // A month later both are past the week entries are kept: only the last to finish stays.
+      await pruneGcLog(store, log, Date.now() + 30 * 24 * 60 * 60 * 1000);
+      const after = await readGcLog(store);
+      expect(after.entries.map((e) => e.id)).toEqual([second?.id]);
+      expect(after.keys).toEqual([second?.id, `${second?.id}.done`]);
+      expect(first?.id).not.toBe(second?.id);
+    } finally {
       await store.close();
     }
   });

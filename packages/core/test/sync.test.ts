@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../src/backend/contract.js';
 import { MemoryBackend } from '../src/backend/memory-backend.js';
 import { isTroveError } from '../src/errors.js';
+import { gc } from '../src/record/gc.js';
 import { Store } from '../src/record/store.js';
 import { openRegistry } from '../src/refs/open-registry.js';
 import { resumeRun, startRun } from '../src/run/start-run.js';
@@ -11,9 +12,10 @@ import { sync } from '../src/sync/sync.js';
 import { searchRuns } from '../src/tables/search-runs.js';
 import { storeKeys, tempDir } from './helpers.js';
 
-/** A memory store whose backend counts its calls by method. */
+/** A memory store whose backend counts its calls by method and keeps the prefixes it lists. */
 function countedStore(name: string) {
   const calls: Record<string, number> = {};
+  const lists: string[] = [];
   const backend = new MemoryBackend();
   const counted = new Proxy(backend, {
     get(target, prop, receiver) {
@@ -21,11 +23,23 @@ function countedStore(name: string) {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        if (prop === 'list') lists.push(String(args[0]));
         return value.apply(target, args);
       };
     },
   }) as StorageBackend;
-  return { store: new Store({ name, meta: counted }), calls };
+  return {
+    store: new Store({ name, meta: counted }),
+    calls,
+    lists,
+    /** Forgets the calls counted so far. */
+    reset() {
+      for (const k of Object.keys(calls)) delete calls[k];
+      lists.length = 0;
+    },
+    /** Listings of the objects' folders since the last reset. */
+    objectListings: () => lists.filter((p) => p.startsWith('files/md5/')),
+  };
 }
 
 /** A project folder with a file, a folder and a run that logged both. */
@@ -72,11 +86,47 @@ describe('sync between two stores', () => {
       (await searchRuns(b.store, { filter: 'params.tag = "one"' })).map((r) => r.run_id),
     ).toEqual([run.id]);
 
-    for (const calls of [a.calls, b.calls]) for (const k of Object.keys(calls)) delete calls[k];
+    a.reset();
+    b.reset();
     const second = await sync(a.store, b.store);
     expect(second).toMatchObject({ objects: 0, bytes: 0, skipped: 7, runs: 0, models: 0 });
     expect(Object.keys(a.calls)).toEqual(['list']);
     expect(Object.keys(b.calls)).toEqual(['list']);
+    // The source's objects are listed; the target's are vouched for by the first sync's marks.
+    expect(a.objectListings()).toHaveLength(256);
+    expect(b.objectListings()).toEqual([]);
+  });
+
+  it('lists the objects of the target again after a gc there, or when asked (`full`), and sends what is gone', async () => {
+    const a = countedStore('a');
+    const b = countedStore('b');
+    const { model } = await loggedRun(a.store, 'gone');
+    expect(await sync(a.store, b.store)).toMatchObject({ objects: 7, skipped: 0 });
+    const modelKey = b.store.objects.key(model.md5);
+
+    // Removed by hand, not by a gc: a sync trusting its marks does not look; `full` does.
+    await b.store.objects.backend.delete(modelKey);
+    b.reset();
+    expect(await sync(a.store, b.store)).toMatchObject({ objects: 0, skipped: 7 });
+    expect(b.objectListings()).toEqual([]);
+    expect(await sync(a.store, b.store, [], { full: true })).toMatchObject({
+      objects: 1,
+      skipped: 6,
+    });
+    expect(b.objectListings()).toHaveLength(256);
+    expect(await b.store.objects.has(model.md5)).toBe(true);
+
+    // Gone, and a gc ran on the target (it logs itself): the marks no longer vouch for anything.
+    await b.store.objects.backend.delete(modelKey);
+    await gc(b.store, { cwd: false, grace: 0 });
+    b.reset();
+    expect(await sync(a.store, b.store)).toMatchObject({ objects: 1, skipped: 6 });
+    expect(b.objectListings()).toHaveLength(256);
+    expect(await b.store.objects.has(model.md5)).toBe(true);
+    // That sync marked the objects anew, against the log as it is now.
+    b.reset();
+    expect(await sync(a.store, b.store)).toMatchObject({ objects: 0, skipped: 7 });
+    expect(b.objectListings()).toEqual([]);
   });
 
   it('a dry run says what and how many bytes, and writes nothing', async () => {

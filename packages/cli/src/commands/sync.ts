@@ -16,48 +16,46 @@ import { formatBytes, printJson } from '../output.js';
 const MIN_OBJECTS = 200;
 
 export function registerSync(program: Command, globals: () => GlobalOptions): void {
-  program
+  const pushCommand = program
     .command('push')
     .description('send what the remote store lacks: runs, their objects, registered models')
     .argument(
       '[what...]',
       'run ids, a filter (params.lr > 0.1), artifact refs; none for everything',
     )
-    .option('--to <store>', 'the store to send to (default: remote: in trove.yaml)')
-    .option('--dry-run', 'say what would move and how many bytes; move nothing')
-    .action((what: string[], o: { to?: string; dryRun?: boolean }) =>
-      report(
-        globals(),
-        'pushed',
-        (options) =>
-          push({ ...storeOptions(globals()), ...options, what, ...(o.to ? { to: o.to } : {}) }),
-        o.dryRun,
-      ),
-    );
-  program
+    .option('--to <store>', 'the store to send to (default: remote: in trove.yaml)');
+  withSyncOptions(pushCommand).action((what: string[], o: SyncFlags & { to?: string }) =>
+    report(
+      globals(),
+      'pushed',
+      (options) =>
+        push({ ...storeOptions(globals()), ...options, what, ...(o.to ? { to: o.to } : {}) }),
+      o,
+    ),
+  );
+  const pullCommand = program
     .command('pull')
     .description('take what the project store lacks from the remote store')
     .argument(
       '[what...]',
       'run ids, a filter (params.lr > 0.1), artifact refs; none for everything',
     )
-    .option('--from <store>', 'the store to take from (default: remote: in trove.yaml)')
-    .option('--dry-run', 'say what would move and how many bytes; move nothing')
-    .action((what: string[], o: { from?: string; dryRun?: boolean }) =>
-      report(
-        globals(),
-        'pulled',
-        (options) =>
-          pull({
-            ...storeOptions(globals()),
-            ...options,
-            what,
-            ...(o.from ? { from: o.from } : {}),
-          }),
-        o.dryRun,
-      ),
-    );
-  program
+    .option('--from <store>', 'the store to take from (default: remote: in trove.yaml)');
+  withSyncOptions(pullCommand).action((what: string[], o: SyncFlags & { from?: string }) =>
+    report(
+      globals(),
+      'pulled',
+      (options) =>
+        pull({
+          ...storeOptions(globals()),
+          ...options,
+          what,
+          ...(o.from ? { from: o.from } : {}),
+        }),
+      o,
+    ),
+  );
+  const syncCommand = program
     .command('sync')
     .description('make store <to> hold what store <from> has (of what is named)')
     .argument('<from>', 'the store to read')
@@ -65,34 +63,48 @@ export function registerSync(program: Command, globals: () => GlobalOptions): vo
     .argument(
       '[what...]',
       'run ids, a filter (params.lr > 0.1), artifact refs; none for everything',
-    )
-    .option('--dry-run', 'say what would move and how many bytes; move nothing')
-    .action((from: string, to: string, what: string[], o: { dryRun?: boolean }) =>
-      report(
-        globals(),
-        'synced',
-        async (options) => {
-          if (from === to) {
-            throw new TroveError(
-              'INVALID_ARGUMENT',
-              `A store cannot be synced with itself ("${to}").`,
-            );
-          }
-          const base = storeOptions(globals());
-          const source = await openStore({ ...base, store: from });
+    );
+  withSyncOptions(syncCommand).action((from: string, to: string, what: string[], o: SyncFlags) =>
+    report(
+      globals(),
+      'synced',
+      async (options) => {
+        if (from === to) {
+          throw new TroveError(
+            'INVALID_ARGUMENT',
+            `A store cannot be synced with itself ("${to}").`,
+          );
+        }
+        const base = storeOptions(globals());
+        const source = await openStore({ ...base, store: from });
+        try {
+          const target = await openStore({ ...base, store: to });
           try {
-            const target = await openStore({ ...base, store: to });
-            try {
-              return await sync(source, target, what, options);
-            } finally {
-              await target.close();
-            }
+            return await sync(source, target, what, options);
           } finally {
-            await source.close();
+            await target.close();
           }
-        },
-        o.dryRun,
-      ),
+        } finally {
+          await source.close();
+        }
+      },
+      o,
+    ),
+  );
+}
+
+interface SyncFlags {
+  dryRun?: boolean;
+  full?: boolean;
+}
+
+/** The flags push, pull and sync share. */
+function withSyncOptions(command: Command): Command {
+  return command
+    .option('--dry-run', 'say what would move and how many bytes; move nothing')
+    .option(
+      '--full',
+      'list every object of the target instead of trusting what the last sync left (after objects were removed by hand)',
     );
 }
 
@@ -101,12 +113,16 @@ async function report(
   g: GlobalOptions,
   verb: string,
   run: (options: SyncOptions) => Promise<SyncSummary>,
-  dryRun: boolean | undefined,
+  flags: SyncFlags,
 ): Promise<void> {
   const bar = progressBar(!g.quiet && !g.json);
   let summary: SyncSummary;
   try {
-    summary = await run({ dryRun: dryRun === true, ...(bar ? { onProgress: bar.update } : {}) });
+    summary = await run({
+      dryRun: flags.dryRun === true,
+      full: flags.full === true,
+      ...(bar ? { onProgress: bar.update } : {}),
+    });
   } finally {
     bar?.stop();
   }

@@ -3,8 +3,10 @@
  * `gc/<id>.done` (written when it has deleted all it will), beside `runs/`. Writers compare two
  * listings of it, one before they look for existing objects and one after they recorded their
  * reference (`GcFence`): any change, or a gc without `.done`, means a gc may have moved their
- * objects, and they check every one. Entries of finished gcs are pruned after a week; a gc that
- * never finished is presumed dead a day after it started, and the next gc finishes its work.
+ * objects, and they check every one. Entries of finished gcs are pruned after a week, except
+ * the last one to finish: the log is never empty again once a gc ran, so an unchanged log means
+ * no gc since, however long ago the log was read (what a sync's marks rely on). A gc that never
+ * finished is presumed dead a day after it started, and the next gc finishes its work.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -82,9 +84,16 @@ export function deadGcs(log: GcLog, now = Date.now()): string[] {
     .map((e) => e.id);
 }
 
-/** Removes the entries of gcs that finished more than a week ago. */
+/** Removes the entries of gcs that finished more than a week ago, all but the last to finish. */
 export async function pruneGcLog(store: Store, log: GcLog, now = Date.now()): Promise<void> {
-  const old = log.entries.filter((e) => e.done && now - e.done.getTime() > GC_LOG_KEEP_MS);
+  // The store's clock (the `.done` objects' times) orders them, not the hosts' clocks in ids.
+  const last = log.entries.reduce<GcLogEntry | undefined>(
+    (a, e) => (e.done && (!a?.done || e.done > a.done) ? e : a),
+    undefined,
+  );
+  const old = log.entries.filter(
+    (e) => e !== last && e.done && now - e.done.getTime() > GC_LOG_KEEP_MS,
+  );
   const keys = old.flatMap((e) => [e.id, `${e.id}${DONE}`].map((k) => logKey(store, k)));
   if (keys.length > 0) await store.meta.deleteMany(keys);
 }
@@ -96,14 +105,25 @@ export async function pruneGcLog(store: Store, log: GcLog, now = Date.now()): Pr
 export class GcFence {
   readonly #store: Store;
   readonly #before: string;
+  /** No gc was running when the fence was opened. */
+  readonly settled: boolean;
 
-  private constructor(store: Store, before: string) {
+  private constructor(store: Store, log: GcLog) {
     this.#store = store;
-    this.#before = before;
+    this.#before = log.keys.join('\n');
+    this.settled = log.entries.every((e) => e.done);
   }
 
-  static async open(store: Store): Promise<GcFence> {
-    return new GcFence(store, (await readGcLog(store)).keys.join('\n'));
+  static async open(store: Store, signal?: AbortSignal): Promise<GcFence> {
+    return new GcFence(store, await readGcLog(store, signal));
+  }
+
+  /**
+   * The log as the fence found it: equal strings read at two times mean no gc started between
+   * them (the log keeps its newest entry), so objects seen at the first are there at the second.
+   */
+  get state(): string {
+    return this.#before;
   }
 
   /** Whether a gc may have moved objects since `open`: the log changed, or a gc is unfinished. */

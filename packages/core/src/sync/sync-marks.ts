@@ -6,13 +6,14 @@
  * sync lists both sides anyway; when the digest of what it lists has a mark, the two sides are
  * as a finished merge left them and the run is skipped without a read. Any change on either side
  * changes an etag, so the run is merged again (merges are idempotent: at worst it writes nothing).
+ * Objects are marked by two-hex prefix (`object-sides.ts`).
  */
 import { createHash } from 'node:crypto';
 import type { ObjectEntry } from '../backend/contract.js';
 import { joinKey } from '../backend/keys.js';
 import type { MetaLocation } from '../record/meta-io.js';
 
-export type MarkKind = 'runs' | 'registry';
+export type MarkKind = 'runs' | 'registry' | 'objects';
 
 export class SyncMarks {
   readonly #store: MetaLocation;

@@ -2,16 +2,17 @@
  * `sync(from, to, what)`: makes the target hold what the source has of `what`, moving only what
  * the target lacks. The order keeps every state a kill can leave valid, and a second run finishes
  * the job sending only what is missing:
- * 1. what to move is resolved on the source and the objects each side has are listed
- *    (`files/md5/<xx>/`, 256 prefixes or only those needed); nothing is written before;
+ * 1. the target's gc log is read, what to move is resolved on the source and the objects each
+ *    side has are listed (`files/md5/<xx>/`, 256 prefixes or only those needed; the target's
+ *    not where the last sync's marks vouch for it, `object-sides.ts`); nothing is written before;
  * 2. objects the target lacks are copied, create-only and md5-checked on arrival: files first,
  *    `.dir` manifests after the files they list (a manifest there means its files are);
  * 3. the runs are marked in the target's tables backlog, their folders merged (`run-transfer.ts`,
  *    `run.json` last), the registry documents merged (`registry/merge-doc.ts`) and logged models
  *    copied: records only ever point at objects already there;
- * 4. when a gc ran on the target meanwhile, the objects are checked and copied again;
+ * 4. when a gc ran on the target since its log was read, the objects are listed and copied again;
  * 5. the runs' rows are committed to the target's tables, and marks left so that a sync with
- *    nothing to do reads no record (`sync-marks.ts`): it only lists.
+ *    nothing to do reads no record and lists no object of the target (`sync-marks.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import type { ObjectEntry } from '../backend/contract.js';
@@ -26,6 +27,7 @@ import { backlogKey, markBacklog } from '../tables/backlog.js';
 import { commitBacklog } from '../tables/commit-backlog.js';
 import { copyKey } from './copy-key.js';
 import { ALL_PREFIXES, listObjects, prefixesOf } from './object-listing.js';
+import { ObjectSides } from './object-sides.js';
 import { transferRun } from './run-transfer.js';
 import { type Selection, selectWhat } from './select.js';
 import { storeId } from './store-id.js';
@@ -46,6 +48,11 @@ interface SyncProgress {
 export interface SyncOptions {
   /** Work out what would move and how many bytes; write nothing. */
   dryRun?: boolean;
+  /**
+   * List every object of the target, not trusting the marks the last sync left (for a target
+   * whose objects were removed by something other than `trove gc`).
+   */
+  full?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
 }
@@ -67,6 +74,8 @@ export interface SyncSummary {
 /** What the listings found to move. */
 interface Plan {
   objects: Map<string, number>;
+  /** Every object the target must hold when the sync is done (those it had, and `objects`). */
+  needed: string[];
   skipped: number;
   runs: Array<{ id: string; source: ObjectEntry[]; target: ObjectEntry[]; fromBase: string }>;
   models: Array<{ name: string; doc: RegistryDoc; source: ObjectEntry }>;
@@ -99,7 +108,14 @@ export async function sync(
   const selection = await selectWhat(from, what);
   const sourceId = await storeId(from, !dryRun);
   const marks = await SyncMarks.load(to, sourceId);
-  const plan = await makePlan(from, to, selection, marks, signal);
+  // Before any listing: objects the target is found to hold stay until a gc starts.
+  const fence = await GcFence.open(to, signal);
+  const sides = new ObjectSides(from, to, marks, {
+    gcState: fence.state,
+    trustMarks: fence.settled && options.full !== true,
+    signal,
+  });
+  const plan = await makePlan(from, to, selection, marks, sides);
   const totalBytes = [...plan.objects.values()].reduce((a, b) => a + b, 0);
   let changedRuns = plan.runs.length;
   let changedModels = plan.models.length;
@@ -120,7 +136,6 @@ export async function sync(
   if (dryRun || nothing) return summary();
 
   to.prepare();
-  const fence = await GcFence.open(to);
   await copyObjects(from, to, plan.objects, totalBytes, signal, onProgress);
   const writer = randomBytes(8).toString('hex');
   const runIds = plan.runs.map((r) => r.id);
@@ -140,10 +155,14 @@ export async function sync(
   const registry = new ModelRegistry(to);
   changedModels = 0;
   for (const m of plan.models) if (await registry.mergeDocument(m.doc, sourceId)) changedModels++;
-  if (await fence.crossed()) {
-    // A gc may have moved what was copied before the records pointed at it: copy it again.
-    const there = await listObjects(to.objects, prefixesOf(plan.objects.keys()), signal);
-    const gone = new Map([...plan.objects].filter(([md5]) => !there.has(md5)));
+  const crossed = await fence.crossed();
+  if (crossed) {
+    // A gc may have removed what was there or copied before the records pointed at it.
+    const there = await listObjects(to.objects, prefixesOf(plan.needed), signal);
+    const gone = new Map<string, number>();
+    for (const md5 of plan.needed) {
+      if (!there.has(md5)) gone.set(md5, sides.source.get(md5) as number);
+    }
     await copyObjects(from, to, gone, 0, signal);
   }
   changedRuns = changed.length;
@@ -155,6 +174,8 @@ export async function sync(
   const failure = await commitBacklog(to, changed, writer);
   if (failure) process.emitWarning(`trove sync: the tables were not updated: ${String(failure)}`);
   await leaveMarks(to, plan, marks);
+  // After a gc, the objects' marks wait for a sync that sees the log settled.
+  if (!crossed) await sides.leaveMarks(new Set(plan.objects.keys()));
   return summary();
 }
 
@@ -198,11 +219,18 @@ async function makePlan(
   to: Store,
   selection: Selection,
   marks: SyncMarks,
-  signal: AbortSignal | undefined,
+  sides: ObjectSides,
 ): Promise<Plan> {
   const roots = new Set(selection.md5s);
   const runIds = new Set(selection.runIds);
-  const plan: Plan = { objects: new Map(), skipped: 0, runs: [], models: [], loggedModels: [] };
+  const plan: Plan = {
+    objects: new Map(),
+    needed: [],
+    skipped: 0,
+    runs: [],
+    models: [],
+    loggedModels: [],
+  };
 
   const [fromDocs, toDocs] = await Promise.all([
     listed(from, 'registry/'),
@@ -252,56 +280,36 @@ async function makePlan(
     if (wanted && !toModels.has(key)) plan.loggedModels.push(`models/${key}`);
   }
 
-  await planObjects(from, to, selection.all, roots, plan, signal);
+  await planObjects(from, sides, selection.all, roots, plan);
   return plan;
 }
 
 /** The objects the target lacks: of the whole store, or of `roots` and the files they list. */
 async function planObjects(
   from: Store,
-  to: Store,
+  sides: ObjectSides,
   all: boolean,
   roots: Set<string>,
   plan: Plan,
-  signal: AbortSignal | undefined,
 ): Promise<void> {
-  if (all) {
-    const [source, target] = await Promise.all([
-      listObjects(from.objects, ALL_PREFIXES, signal),
-      listObjects(to.objects, ALL_PREFIXES, signal),
-    ]);
-    for (const [md5, size] of source) {
-      if (target.has(md5)) plan.skipped++;
-      else plan.objects.set(md5, size);
+  await sides.load(all ? ALL_PREFIXES : prefixesOf(roots));
+  const needed = all ? new Set(sides.source.keys()) : new Set(roots);
+  if (!all) {
+    for (const md5 of roots) {
+      // A manifest the target has means its files are there (they are sent before it).
+      if (!md5.endsWith('.dir') || sides.target.has(md5) || !sides.source.has(md5)) continue;
+      for (const e of await from.objects.readManifest(md5)) needed.add(e.md5);
     }
-    return;
+    await sides.load(prefixesOf(needed));
   }
-  const listedPrefixes = prefixesOf(roots);
-  const target = await listObjects(to.objects, listedPrefixes, signal);
-  const needed = new Set(roots);
-  for (const md5 of roots) {
-    // A manifest the target has means its files are there (they are sent before it).
-    if (!md5.endsWith('.dir') || target.has(md5)) continue;
-    for (const e of await from.objects.readManifest(md5)) needed.add(e.md5);
-  }
-  const prefixes = prefixesOf(needed);
-  // The target's prefixes of the roots are listed already: only the manifests' files add more.
-  const [source, more] = await Promise.all([
-    listObjects(from.objects, prefixes, signal),
-    listObjects(
-      to.objects,
-      [...prefixes].filter((xx) => !listedPrefixes.has(xx)),
-      signal,
-    ),
-  ]);
-  for (const [md5, size] of more) target.set(md5, size);
   const lacking: string[] = [];
   for (const md5 of needed) {
-    const size = source.get(md5);
-    if (target.has(md5)) plan.skipped++;
+    const size = sides.source.get(md5);
+    if (sides.target.has(md5)) plan.skipped++;
     else if (size === undefined) lacking.push(md5);
     else plan.objects.set(md5, size);
   }
+  plan.needed = [...needed];
   if (lacking.length > 0) {
     throw new TroveError(
       'CORRUPT',
