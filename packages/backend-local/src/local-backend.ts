@@ -94,6 +94,10 @@ export class LocalBackend implements StorageBackend {
     return { path: this.#path(key), key };
   }
 
+  pathOf(key: string): string {
+    return this.#path(key);
+  }
+
   stat(key: string, _options?: OpOptions): Promise<ObjectStat> {
     return statObject(this.#path(key), key);
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../src/backend/contract.js';
@@ -10,7 +10,7 @@ import { openRegistry } from '../src/refs/open-registry.js';
 import { resumeRun, startRun } from '../src/run/start-run.js';
 import { sync } from '../src/sync/sync.js';
 import { searchRuns } from '../src/tables/search-runs.js';
-import { storeKeys, tempDir } from './helpers.js';
+import { localProject, memoryStore, storeKeys, tempDir } from './helpers.js';
 
 /** A memory store whose backend counts its calls by method and keeps the prefixes it lists. */
 function countedStore(name: string) {
@@ -127,6 +127,28 @@ describe('sync between two stores', () => {
     b.reset();
     expect(await sync(a.store, b.store)).toMatchObject({ objects: 0, skipped: 7 });
     expect(b.objectListings()).toEqual([]);
+  });
+
+  it('an object damaged in the source is refused on arrival (CORRUPT), as files or streamed', async () => {
+    // local → local goes through the target's writeMany, local → memory streams each object.
+    for (const kind of ['local', 'memory'] as const) {
+      const a = await localProject();
+      const { run, model } = await loggedRun(a.store, `bad ${kind}`);
+      const path = a.store.objects.backend.pathOf?.(a.store.objects.key(model.md5)) as string;
+      chmodSync(path, 0o644);
+      writeFileSync(path, 'not the weights');
+      const b = kind === 'local' ? (await localProject()).store : memoryStore();
+      try {
+        const err = await sync(a.store, b).catch((e: unknown) => e);
+        expect(isTroveError(err, 'CORRUPT'), `${kind}: ${String(err)}`).toBe(true);
+        expect(await b.objects.has(model.md5)).toBe(false);
+        // Records only ever follow their objects: the run is not there.
+        expect((await storeKeys(b)).filter((k) => k.includes(run.id))).toEqual([]);
+      } finally {
+        await a.store.close();
+        await b.close();
+      }
+    }
   });
 
   it('a dry run says what and how many bytes, and writes nothing', async () => {

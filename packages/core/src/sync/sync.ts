@@ -26,6 +26,7 @@ import type { RegistryDoc } from '../registry/registry-doc.js';
 import { backlogKey, markBacklog } from '../tables/backlog.js';
 import { commitBacklog } from '../tables/commit-backlog.js';
 import { copyKey } from './copy-key.js';
+import { copyObjects, type SyncProgress } from './copy-objects.js';
 import { ALL_PREFIXES, listObjects, prefixesOf } from './object-listing.js';
 import { ObjectSides } from './object-sides.js';
 import { transferRun } from './run-transfer.js';
@@ -33,17 +34,7 @@ import { type Selection, selectWhat } from './select.js';
 import { storeId } from './store-id.js';
 import { digestOf, SyncMarks } from './sync-marks.js';
 
-// Object stores answer a small PUT in tens of milliseconds (MinIO fsyncs each): many in flight.
-const OBJECT_CONCURRENCY = 64;
 const RUN_CONCURRENCY = 8;
-
-interface SyncProgress {
-  phase: 'objects' | 'records';
-  done: number;
-  total: number;
-  bytes: number;
-  totalBytes: number;
-}
 
 export interface SyncOptions {
   /** Work out what would move and how many bytes; write nothing. */
@@ -177,40 +168,6 @@ export async function sync(
   // After a gc, the objects' marks wait for a sync that sees the log settled.
   if (!crossed) await sides.leaveMarks(new Set(plan.objects.keys()));
   return summary();
-}
-
-async function copyObjects(
-  from: Store,
-  to: Store,
-  objects: ReadonlyMap<string, number>,
-  totalBytes: number,
-  signal: AbortSignal | undefined,
-  onProgress?: (p: SyncProgress) => void,
-): Promise<void> {
-  const all = [...objects];
-  let done = 0;
-  let bytes = 0;
-  // Manifests after every file: a `.dir` in the target means its files are there.
-  for (const part of [
-    all.filter(([m]) => !m.endsWith('.dir')),
-    all.filter(([m]) => m.endsWith('.dir')),
-  ]) {
-    await mapLimit(part, OBJECT_CONCURRENCY, async ([md5, size]) => {
-      await copyKey(
-        from.objects.backend,
-        from.objects.key(md5),
-        to.objects.backend,
-        to.objects.key(md5),
-        {
-          md5: md5.replace(/\.dir$/, ''),
-          size,
-          ...(signal ? { signal } : {}),
-        },
-      );
-      bytes += size;
-      onProgress?.({ phase: 'objects', done: ++done, total: all.length, bytes, totalBytes });
-    });
-  }
 }
 
 /** What to move: the listings of both sides, less what the marks say is there already. */
