@@ -3,10 +3,12 @@
 // S3 (MinIO on loopback), side by side in one run with `rclone sync` of the same files and
 // `dvc push` of the same data (`dvc add`ed), then a no-op `trove push` whose requests are counted
 // through test-utils' proxy (no faults) by kind. Each tool sends into a bucket of its own.
+// Beside the wall time: each command's CPU seconds and MinIO's over the same command (from
+// /proc), which give the limit: on 2 cores a tool takes at least (its CPU + MinIO's) / 2.
 // Usage: node bench/sync.mjs [--files 100000] [--big-mib 1024] [--skip-dvc] [--rclone-32]
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,10 +46,33 @@ const env = minioEnv();
 const CLEAN = 'env -u AWS_CA_BUNDLE -u AWS_PROFILE';
 const results = {};
 
+/** MinIO's CPU seconds so far (user + system, from /proc). */
+function serverCpu() {
+  const fields = readFileSync(`/proc/${minio.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `run()` (a timed command), with MinIO's CPU seconds over it. */
+async function withServerCpu(run) {
+  const before = serverCpu();
+  const r = await run();
+  return { ...r, serverCpu: serverCpu() - before };
+}
+
+/** Two timed commands as one row. */
+function both(a, b) {
+  return {
+    seconds: a.seconds + b.seconds,
+    rssMiB: Math.max(a.rssMiB, b.rssMiB),
+    cpuSeconds: a.cpuSeconds + b.cpuSeconds,
+    serverCpu: a.serverCpu + b.serverCpu,
+  };
+}
+
 /** `timed`, without blocking this process: the counting proxy runs in it. */
 function timedAsync(cmd, { cwd, env: vars }) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'bash', '-c', cmd], {
       cwd,
       env: vars,
     });
@@ -60,9 +85,15 @@ function timedAsync(cmd, { cwd, env: vars }) {
       stderr += d;
     });
     child.once('close', (code) => {
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
+      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
-      else resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout });
+      else
+        resolve({
+          seconds: Number(m[1]),
+          rssMiB: Number(m[2]) / 1024,
+          cpuSeconds: Number(m[3]) + Number(m[4]),
+          stdout,
+        });
     });
   });
 }
@@ -80,7 +111,9 @@ try {
   spawnSync('cp', ['-al', tree, join(project, 'files')]);
   spawnSync('cp', ['-l', big, join(project, 'big.bin')]);
   timed(`node ${TROVE} add files -q && node ${TROVE} add big.bin -q`, { cwd: project, env });
-  const push = timed(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env });
+  const push = await withServerCpu(() =>
+    timed(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env }),
+  );
   results.trove = { ...push, summary: JSON.parse(push.stdout) };
 
   // The no-op push, through the counting proxy.
@@ -93,13 +126,25 @@ try {
     },
   });
   const noop = await timedAsync(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env });
+  // Two more, not counted: how steady the time is.
+  const again = [];
+  proxy.setFaults({ match: () => false });
+  for (let i = 0; i < 2; i++) {
+    again.push(await timedAsync(`${CLEAN} node ${TROVE} push --json`, { cwd: project, env }));
+  }
   const kinds = {};
   for (const r of requests) {
     const kind =
       r.method === 'GET' && /[?&]list-type=2/.test(r.url) ? 'LIST' : `${r.method} (not a listing)`;
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
-  results.noop = { ...noop, summary: JSON.parse(noop.stdout), kinds };
+  results.noop = {
+    ...noop,
+    summary: JSON.parse(noop.stdout),
+    kinds,
+    again: again.map((r) => JSON.parse(r.stdout).seconds),
+    againWall: again.map((r) => r.seconds),
+  };
   await proxy.stop();
 
   // rclone sync of the same files and file, with its defaults and with trove's concurrency.
@@ -115,14 +160,15 @@ try {
   for (const [name, flags] of rcloneCases) {
     const bucket = name.includes('32') ? 'rclone-32' : 'rclone-default';
     await createMinioBucket(minio.url, bucket);
-    const a = timed(
-      `${CLEAN} rclone sync ${flags} --config ${conf} ${tree} minio:${bucket}/files`,
-      { env },
+    const a = await withServerCpu(() =>
+      timed(`${CLEAN} rclone sync ${flags} --config ${conf} ${tree} minio:${bucket}/files`, {
+        env,
+      }),
     );
-    const b = timed(`${CLEAN} rclone sync ${flags} --config ${conf} ${big} minio:${bucket}/big`, {
-      env,
-    });
-    results[name] = { seconds: a.seconds + b.seconds, rssMiB: Math.max(a.rssMiB, b.rssMiB) };
+    const b = await withServerCpu(() =>
+      timed(`${CLEAN} rclone sync ${flags} --config ${conf} ${big} minio:${bucket}/big`, { env }),
+    );
+    results[name] = both(a, b);
   }
 
   // dvc push of the same data.
@@ -137,15 +183,26 @@ try {
     sh(
       `dvc add -q files big.bin && dvc remote add -d minio s3://dvc-push && dvc remote modify minio endpointurl ${minio.url}`,
     );
-    results['dvc push'] = timed(`${CLEAN} dvc push -q`, { cwd: repo, env });
+    results['dvc push'] = await withServerCpu(() =>
+      timed(`${CLEAN} dvc push -q`, { cwd: repo, env }),
+    );
   }
 } finally {
   minio.stop();
 }
 
 const t = results.trove.seconds;
+const objects = results.trove.summary.objects;
+const perObject = (s) => ((s / objects) * 1000).toFixed(2);
 const row = (name, r) =>
-  `| ${name} | ${r.seconds.toFixed(1)} | ${(t > 0 ? r.seconds / t : 0).toFixed(2)}× | ${r.rssMiB.toFixed(0)} |`;
+  `| ${name} | ${r.seconds.toFixed(1)} | ${(t > 0 ? r.seconds / t : 0).toFixed(2)}× | ${r.rssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.serverCpu.toFixed(1)} | ${perObject(r.cpuSeconds + r.serverCpu)} | ${((r.cpuSeconds + r.serverCpu) / 2).toFixed(1)} |`;
+const dvc = results['dvc push'];
+const limit = dvc
+  ? `On 2 cores a command takes at least (its CPU + MinIO's) / 2 seconds (the last column). A
+trove that used no CPU at all would still cost MinIO ${perObject(results.trove.serverCpu)} ms an object, so
+\`dvc push\` ÷ trove push can reach at most ${((dvc.cpuSeconds + dvc.serverCpu) / results.trove.serverCpu).toFixed(2)}× here, when both are bound by the cores
+(dvc's CPU and MinIO's for dvc, over MinIO's for trove); with trove's own CPU, ${((dvc.cpuSeconds + dvc.serverCpu) / (results.trove.cpuSeconds + results.trove.serverCpu)).toFixed(2)}×.`
+  : '';
 const dvcVersion = spawnSync('dvc', ['--version'], { encoding: 'utf8' }).stdout.trim();
 const rcloneVersion = spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0];
 writeSection(
@@ -158,17 +215,25 @@ one MinIO, one round. trove pushes from the project's embedded store after \`tro
 timed); DVC pushes from its cache after \`dvc add\` (not timed); rclone syncs the files themselves.
 trove sent ${results.trove.summary.objects.toLocaleString('en')} objects, ${(results.trove.summary.bytes / 2 ** 20).toFixed(0)} MiB.
 
-| command | seconds | time ÷ trove's | peak RSS MiB |
-|---|---|---|---|
+| command | seconds | time ÷ trove's | peak RSS MiB | client CPU s | MinIO CPU s | CPU ms an object (both) | floor on 2 cores, s |
+|---|---|---|---|---|---|---|---|
 ${Object.entries(results)
   .filter(([k]) => k !== 'noop')
   .map(([k, r]) => row(k === 'trove' ? 'trove push' : k, r))
   .join('\n')}
 
+${limit}
+
 No-op \`trove push\` (everything already there), its requests counted by kind through the proxy:
-${results.noop.seconds.toFixed(2)} s, ${Object.entries(results.noop.kinds)
+${results.noop.seconds.toFixed(2)} s wall (${results.noop.summary.seconds.toFixed(2)} s in the command's own count), ${Object.entries(
+    results.noop.kinds,
+  )
     .map(([k, n]) => `${n} ${k}`)
-    .join(', ')}; it sent ${results.noop.summary.objects} objects.
+    .join(
+      ', ',
+    )}; it sent ${results.noop.summary.objects} objects. Two more: ${results.noop.againWall
+    .map((w) => `${w.toFixed(2)} s`)
+    .join(', ')} wall.
 
 Targets (issue 21): trove push ≥ 1.0× \`rclone sync\` and ≥ 5× \`dvc push\` on the same data; a no-op
 sync makes only listing requests and takes ≤ 2 s. The machine is shared: the load average is

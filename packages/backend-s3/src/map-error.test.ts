@@ -37,6 +37,7 @@ describe('mapS3Error', () => {
     ['Throttling', 400, 'UNAVAILABLE', true],
     ['BadDigest', 400, 'CORRUPT', true],
     ['PermanentRedirect', 301, 'INVALID_CONFIG', false],
+    ['InvalidBucketName', 400, 'INVALID_CONFIG', false],
   ] as const)('%s (%i) is %s', (name, status, code, retryable) => {
     const sdk = serviceError(name, status);
     const err = mapS3Error(sdk, scope);

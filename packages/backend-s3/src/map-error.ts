@@ -98,6 +98,11 @@ function s3Rules(e: ServiceErrors, err: unknown, scope: ErrorScope): TroveError 
   const detail = `${code}${status ? ` ${status}` : ''}`;
 
   if (code === 'NoSuchBucket') return e.missingContainer('bucket', code, '"endpoint:"/"region:"');
+  if (code === 'InvalidBucketName') {
+    return e.make('INVALID_CONFIG', `"${scope.bucket}" is not a valid bucket name (${detail}).`, {
+      hint: 'S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit: fix "bucket:" in trove.yaml.',
+    });
+  }
   if (code === 'NoSuchUpload')
     return e.make('NOT_FOUND', `The multipart upload for ${e.where} no longer exists.`);
   if (NOT_FOUND.has(code) || status === 404) return e.noObject();

@@ -164,6 +164,17 @@ describe('trove push, pull and sync', () => {
     const r = trove(['push', '--json'], { cwd: a });
     expect(r.code).toBe(5);
     expect(JSON.parse(r.stdout).error.code).toBe('INVALID_CONFIG');
+    // A remote nothing answers at: one error, and the project's store gets no sync id either.
+    writeFileSync(
+      join(a, 'trove.yaml'),
+      'remote: gone\nstores:\n  gone: { type: s3, bucket: gone, endpoint: "http://127.0.0.1:9" }\n',
+    );
+    const env = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const unreachable = trove(['push', '--json'], { cwd: a, env });
+    expect(JSON.parse(unreachable.stdout).error.code).toBe('UNAVAILABLE');
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    const written = readdirSync(join(a, '.trove'), { recursive: true }) as string[];
+    expect(written.filter((rel) => rel.split('/').includes('sync'))).toEqual([]);
   });
 });
 

@@ -192,8 +192,9 @@ export interface Dataset {
 }
 
 /**
- * `log_input(dataset, context)`: the dataset as an input of the active run (`run.logInput`), so
- * lineage knows what the run read and a later use can tell the data changed.
+ * `log_input(dataset, context)`: the dataset as an input of the active run (`run.logInput`; one
+ * is started when none is active), so lineage knows what the run read and a later use can tell
+ * the data changed.
  */
 export async function logInput(dataset: Dataset, context?: string): Promise<void> {
   if (typeof dataset !== 'object' || dataset === null || typeof dataset.source !== 'string') {
@@ -202,7 +203,8 @@ export async function logInput(dataset: Dataset, context?: string): Promise<void
       'logInput takes a dataset: { source, name?, schema?, profile? }.',
     );
   }
-  await current().logInput(dataset.source, {
+  // MLflow's log_input starts a run when none is active, as every log call does.
+  await (await activeOrStart()).logInput(dataset.source, {
     ...(dataset.name !== undefined ? { name: dataset.name } : {}),
     ...(context !== undefined ? { context } : {}),
     ...(dataset.schema !== undefined ? { schema: dataset.schema } : {}),

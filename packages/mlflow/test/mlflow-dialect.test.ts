@@ -227,5 +227,20 @@ describe('logInput (issue 23)', () => {
       code: 'INVALID_ARGUMENT',
     });
     await mlflow.endRun();
+    // With no active run, logInput starts one in the store of the last, as MLflow's log_input
+    // does (_get_or_start_run); it used to throw RUN_ENDED.
+    expect(mlflow.activeRun()).toBeUndefined();
+    await mlflow.logInput({ source: join(cwd, 'iris.csv'), name: 'iris-again' }, 'eval');
+    const auto = mlflow.activeRun();
+    expect(auto?.id).toBeDefined();
+    expect(auto?.id).not.toBe(run.id);
+    await mlflow.endRun();
+    expect(await store.readLineage(auto?.id as string)).toEqual([
+      expect.objectContaining({
+        name: 'iris-again',
+        isInput: true,
+        summary: expect.objectContaining({ context: 'eval' }),
+      }),
+    ]);
   });
 });

@@ -97,10 +97,11 @@ export async function sync(
   const { signal, onProgress } = options;
   const dryRun = options.dryRun === true;
   const selection = await selectWhat(from, what);
+  // Before any listing of objects (those the target is found to hold stay until a gc starts),
+  // and before the source's id is written: a target that cannot be reached leaves no trace.
+  const fence = await GcFence.open(to, signal);
   const sourceId = await storeId(from, !dryRun);
   const marks = await SyncMarks.load(to, sourceId);
-  // Before any listing: objects the target is found to hold stay until a gc starts.
-  const fence = await GcFence.open(to, signal);
   const sides = new ObjectSides(from, to, marks, {
     gcState: fence.state,
     trustMarks: fence.settled && options.full !== true,
