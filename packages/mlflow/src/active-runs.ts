@@ -33,7 +33,14 @@ export interface StartRunOptions {
 }
 
 const active: Run[] = [];
-let lastStore: Store | undefined;
+/**
+ * Where the last run logged (MLflow's tracking URI in use): the store the caller gave, or how
+ * the run opened its own. A run closes a store it opened when it ends, so that one is never
+ * reused: searches open it again (`opened`), and a log call's run opens its own.
+ */
+let last: { store: Store } | { open: { store?: string; cwd?: string } } | undefined;
+/** The store opened here for searches, from `last.open` (or the project's). */
+let opened: { store: Promise<Store>; from: string } | undefined;
 /** A run being started by a log call (one at a time). */
 let starting: Promise<Run> | undefined;
 /** Synchronous calls waiting for their auto-started run, and the first of them that failed. */
@@ -73,7 +80,15 @@ export async function openRun(options: StartRunOptions): Promise<Run> {
     const at = active.lastIndexOf(run);
     if (at >= 0) active.splice(at, 1);
   });
-  lastStore = run.store;
+  last =
+    typeof options.store === 'object'
+      ? { store: options.store }
+      : {
+          open: {
+            ...(options.store !== undefined ? { store: options.store } : {}),
+            ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+          },
+        };
   return run;
 }
 
@@ -86,7 +101,7 @@ export function activeOrStart(): Promise<Run> {
   const run = active.at(-1);
   if (run) return Promise.resolve(run);
   // In the store of the last run, as MLflow starts it at the tracking URI in use.
-  starting ??= openRun(lastStore ? { store: lastStore } : {}).finally(() => {
+  starting ??= openRun(last === undefined ? {} : 'store' in last ? last : last.open).finally(() => {
     starting = undefined;
   });
   return starting;
@@ -137,7 +152,19 @@ export async function flushActiveRuns(): Promise<void> {
 }
 
 /** The store of the active or last run (`openRun` keeps it), else the project's store. */
-export async function currentStore(): Promise<Store> {
-  lastStore ??= await openStore();
-  return lastStore;
+export function currentStore(): Promise<Store> {
+  const run = active.at(-1);
+  if (run) return Promise.resolve(run.store);
+  if (last !== undefined && 'store' in last) return Promise.resolve(last.store);
+  const where = last?.open ?? {};
+  const from = JSON.stringify(where);
+  if (opened?.from !== from) {
+    const store = openStore(where);
+    opened = { store, from };
+    // A store that failed to open is tried again by the next call.
+    store.catch(() => {
+      if (opened?.store === store) opened = undefined;
+    });
+  }
+  return opened.store;
 }

@@ -244,3 +244,27 @@ describe('logInput (issue 23)', () => {
     ]);
   });
 });
+
+describe('the store of the last run', () => {
+  it('a run that opened its own store closes it at its end; later calls open it again, never the closed one', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, '.trove'));
+    const run = await mlflow.startRun({ cwd });
+    mlflow.logParam('a', 1);
+    await mlflow.endRun();
+    // A search with no store given reads where the last run logged.
+    const [found] = await mlflow.searchRuns({ searchAllExperiments: true });
+    expect(found?.info.run_id).toBe(run.id);
+    expect(found?.data.params).toEqual({ a: '1' });
+    // A log call with no active run starts one there, in a store of its own.
+    mlflow.logParam('b', 2);
+    // A search waits for the calls queued for a run being started.
+    expect(await mlflow.searchRuns({ searchAllExperiments: true })).toHaveLength(2);
+    const auto = mlflow.activeRun();
+    expect(auto?.store).toBeDefined();
+    expect(auto?.store).not.toBe(run.store);
+    await mlflow.endRun();
+    const all = await mlflow.searchRuns({ searchAllExperiments: true, orderBy: ['params.a'] });
+    expect(all.map((r) => r.data.params)).toEqual([{ a: '1' }, { b: '2' }]);
+  });
+});
