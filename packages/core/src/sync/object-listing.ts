@@ -3,6 +3,7 @@
  * for a whole store, only those of the md5s wanted otherwise), many at once. A sync learns what
  * the target lacks from two listings, never from a request per object.
  */
+import { readdirSync } from 'node:fs';
 import { joinKey } from '../backend/keys.js';
 import { mapLimit } from '../backend/map-limit.js';
 import type { ContentStore } from '../store/content-store.js';
@@ -37,4 +38,34 @@ export function prefixesOf(md5s: Iterable<string>): Set<string> {
   const out = new Set<string>();
   for (const m of md5s) out.add(m.slice(0, 2));
   return out;
+}
+
+/**
+ * What a sync's source has under the given prefixes: md5 → size, or, from a store whose objects
+ * are local files (`pathOf`), md5 → undefined, read from the folders with no stat per object
+ * (a sync with nothing to send needs only the names; `ObjectSides.sizeOf` stats what is sent).
+ */
+export async function listSource(
+  objects: ContentStore,
+  prefixes: Iterable<string>,
+  signal?: AbortSignal,
+): Promise<Map<string, number | undefined>> {
+  const backend = objects.backend;
+  if (!backend.pathOf) return listObjects(objects, prefixes, signal);
+  const found = new Map<string, number | undefined>();
+  for (const xx of new Set(prefixes)) {
+    signal?.throwIfAborted();
+    let names: string[];
+    try {
+      names = readdirSync(backend.pathOf(joinKey(objects.prefix, 'files/md5', xx)));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      // Anything else is for the backend's own listing to report in its words.
+      for (const [md5, size] of await listObjects(objects, [xx], signal)) found.set(md5, size);
+      continue;
+    }
+    for (const rest of names) if (REST_RE.test(rest)) found.set(`${xx}${rest}`, undefined);
+  }
+  return found;
 }

@@ -9,9 +9,10 @@
  * target's objects, the slowest part of a sync to a bucket of 100,000 objects.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mapLimit } from '../backend/map-limit.js';
 import type { Store } from '../record/store.js';
-import { listObjects } from './object-listing.js';
+import { listObjects, listSource } from './object-listing.js';
 import type { SyncMarks } from './sync-marks.js';
 
 const MARK_CONCURRENCY = 16;
@@ -25,10 +26,12 @@ interface SidesOptions {
 }
 
 export class ObjectSides {
-  /** md5 → size of the source's objects under the loaded prefixes. */
-  readonly source = new Map<string, number>();
-  /** The target's objects under the loaded prefixes (a marked prefix: the source's). */
-  readonly target = new Set<string>();
+  /** md5 → size (undefined until asked, for a local store) of the source's objects listed. */
+  readonly #source = new Map<string, number | undefined>();
+  /** The target's objects listed, under the prefixes not marked. */
+  readonly #target = new Set<string>();
+  /** Prefixes whose mark stands for the target's listing: it has all the source has there. */
+  readonly #marked = new Set<string>();
   readonly #from: Store;
   readonly #to: Store;
   readonly #marks: SyncMarks;
@@ -48,24 +51,48 @@ export class ObjectSides {
     const fresh = [...new Set(prefixes)].filter((xx) => !this.#digests.has(xx));
     if (fresh.length === 0) return;
     const { signal, trustMarks } = this.#options;
-    const source = await listObjects(this.#from.objects, fresh, signal);
+    const source = await listSource(this.#from.objects, fresh, signal);
     const names = new Map<string, string[]>(fresh.map((xx) => [xx, []]));
     for (const [md5, size] of source) {
-      this.source.set(md5, size);
+      this.#source.set(md5, size);
       names.get(md5.slice(0, 2))?.push(md5);
     }
     const unmarked: string[] = [];
     for (const [xx, list] of names) {
       const digest = this.#digest(list);
       this.#digests.set(xx, digest);
-      if (trustMarks && this.#marks.has('objects', xx, digest)) {
-        for (const md5 of list) this.target.add(md5);
-      } else {
-        unmarked.push(xx);
-      }
+      if (trustMarks && this.#marks.has('objects', xx, digest)) this.#marked.add(xx);
+      else unmarked.push(xx);
     }
     for (const md5 of (await listObjects(this.#to.objects, unmarked, signal)).keys()) {
-      this.target.add(md5);
+      this.#target.add(md5);
+    }
+  }
+
+  /** The source's objects listed. */
+  sourceMd5s(): IterableIterator<string> {
+    return this.#source.keys();
+  }
+
+  sourceHas(md5: string): boolean {
+    return this.#source.has(md5);
+  }
+
+  targetHas(md5: string): boolean {
+    return this.#marked.has(md5.slice(0, 2)) ? this.#source.has(md5) : this.#target.has(md5);
+  }
+
+  /** The size of a source object listed; undefined when it is gone since. */
+  sizeOf(md5: string): number | undefined {
+    const known = this.#source.get(md5);
+    if (known !== undefined) return known;
+    const objects = this.#from.objects;
+    try {
+      const size = statSync(objects.backend.pathOf?.(objects.key(md5)) as string).size;
+      this.#source.set(md5, size);
+      return size;
+    } catch {
+      return undefined;
     }
   }
 
@@ -75,8 +102,8 @@ export class ObjectSides {
    */
   async leaveMarks(copied: ReadonlySet<string>): Promise<void> {
     const whole = new Set(this.#digests.keys());
-    for (const md5 of this.source.keys()) {
-      if (!this.target.has(md5) && !copied.has(md5)) whole.delete(md5.slice(0, 2));
+    for (const md5 of this.#source.keys()) {
+      if (!this.targetHas(md5) && !copied.has(md5)) whole.delete(md5.slice(0, 2));
     }
     const unmarked = [...whole].filter(
       (xx) => !this.#marks.has('objects', xx, this.#digests.get(xx) as string),

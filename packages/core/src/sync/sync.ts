@@ -153,7 +153,7 @@ export async function sync(
     const there = await listObjects(to.objects, prefixesOf(plan.needed), signal);
     const gone = new Map<string, number>();
     for (const md5 of plan.needed) {
-      if (!there.has(md5)) gone.set(md5, sides.source.get(md5) as number);
+      if (!there.has(md5)) gone.set(md5, sides.sizeOf(md5) ?? 0);
     }
     await copyObjects(from, to, gone, 0, signal);
   }
@@ -251,20 +251,23 @@ async function planObjects(
   plan: Plan,
 ): Promise<void> {
   await sides.load(all ? ALL_PREFIXES : prefixesOf(roots));
-  const needed = all ? new Set(sides.source.keys()) : new Set(roots);
+  const needed = all ? new Set(sides.sourceMd5s()) : new Set(roots);
   if (!all) {
     for (const md5 of roots) {
       // A manifest the target has means its files are there (they are sent before it).
-      if (!md5.endsWith('.dir') || sides.target.has(md5) || !sides.source.has(md5)) continue;
+      if (!md5.endsWith('.dir') || sides.targetHas(md5) || !sides.sourceHas(md5)) continue;
       for (const e of await from.objects.readManifest(md5)) needed.add(e.md5);
     }
     await sides.load(prefixesOf(needed));
   }
   const lacking: string[] = [];
   for (const md5 of needed) {
-    const size = sides.source.get(md5);
-    if (sides.target.has(md5)) plan.skipped++;
-    else if (size === undefined) lacking.push(md5);
+    if (sides.targetHas(md5)) {
+      plan.skipped++;
+      continue;
+    }
+    const size = sides.sourceHas(md5) ? sides.sizeOf(md5) : undefined;
+    if (size === undefined) lacking.push(md5);
     else plan.objects.set(md5, size);
   }
   plan.needed = [...needed];
