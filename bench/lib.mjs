@@ -40,6 +40,35 @@ export function timed(cmd, { cwd, env } = {}) {
   };
 }
 
+/** `timed`, without blocking this process (a counting proxy may run in it). */
+export function timedAsync(cmd, { cwd, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+      cwd,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('close', (code) => {
+      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
+      if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
+      else resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout });
+    });
+  });
+}
+
+/** CPU seconds process `pid` has used so far (utime + stime from /proc, 1/100 s ticks). */
+export function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** A more precise wall clock than /usr/bin/time's 10 ms, for short commands. */
 export function wall(cmd, { cwd, env } = {}) {
   const t0 = process.hrtime.bigint();

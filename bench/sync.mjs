@@ -5,12 +5,21 @@
 // through test-utils' proxy (no faults) by kind. Each tool sends into a bucket of its own.
 // Usage: node bench/sync.mjs [--files 100000] [--big-mib 1024] [--skip-dvc] [--rclone-32]
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, REPO, randomFile, randomTree, TROVE, timed, writeSection } from './lib.mjs';
+import {
+  machine,
+  REPO,
+  randomFile,
+  randomTree,
+  TROVE,
+  timed,
+  timedAsync,
+  writeSection,
+} from './lib.mjs';
 import { createMinioBucket, MINIO_PASSWORD, MINIO_USER, minioEnv, startMinio } from './servers.mjs';
 
 // test-utils is TypeScript whose imports name `.js` files (bench/ts-resolve.mjs maps them).
@@ -43,29 +52,6 @@ const minio = await startMinio(join(WORK, 'minio'));
 const env = minioEnv();
 const CLEAN = 'env -u AWS_CA_BUNDLE -u AWS_PROFILE';
 const results = {};
-
-/** `timed`, without blocking this process: the counting proxy runs in it. */
-function timedAsync(cmd, { cwd, env: vars }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
-      cwd,
-      env: vars,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('close', (code) => {
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
-      if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
-      else resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout });
-    });
-  });
-}
 
 try {
   // trove: the data logged into the project's embedded store (not timed), then pushed.
