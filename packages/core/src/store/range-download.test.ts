@@ -36,9 +36,9 @@ describe('downloadObject', () => {
     const bytes = randomBytes(5 * MIB + 12_345);
     await backend.write('big', bytes);
     const path = join(tempDir(), 'big');
-    const done = await downloadObject(backend, 'big', path, MIB);
+    const done = await downloadObject(backend, 'big', path, { partSize: MIB });
     expect(readFileSync(path).equals(bytes)).toBe(true);
-    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 6 });
+    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 6, copied: false });
     expect(ranges).toHaveLength(6);
     expect(new Set(ranges.map((r) => `${r?.start}-${r?.end}`))).toEqual(
       new Set([
@@ -59,7 +59,7 @@ describe('downloadObject', () => {
     const path = join(tempDir(), 'small');
     const done = await downloadObject(backend, 'small', path);
     expect(readFileSync(path).equals(bytes)).toBe(true);
-    expect(done).toEqual({ md5: md5(bytes), size: 1000, ranges: 1 });
+    expect(done).toEqual({ md5: md5(bytes), size: 1000, ranges: 1, copied: false });
     expect(ranges).toEqual([{ start: 0, end: RANGE_PART }]);
   });
 
@@ -69,7 +69,7 @@ describe('downloadObject', () => {
     const path = join(tempDir(), 'empty');
     const done = await downloadObject(backend, 'empty', path);
     expect(readFileSync(path).length).toBe(0);
-    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1 });
+    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1, copied: false });
     expect(ranges).toHaveLength(1);
   });
 
