@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,33 @@ describe('downloadObject', () => {
     });
     expect(ranges).toHaveLength(1);
   });
+  it('writes the same bytes to copyTo (parts and a single read alike); a copy that cannot be written is dropped, never the download', async () => {
+    const { backend } = recorded();
+    const big = randomBytes(3 * MIB + 7);
+    const small = randomBytes(5000);
+    await backend.write('big', big);
+    await backend.write('small', small);
+    const dir = tempDir();
+    for (const [key, bytes, partSize] of [
+      ['big', big, MIB],
+      ['small', small, MIB],
+    ] as const) {
+      const done = await downloadObject(backend, key, join(dir, key), {
+        partSize,
+        copyTo: join(dir, `${key}.copy`),
+      });
+      expect(done).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: true });
+      expect(readFileSync(join(dir, `${key}.copy`)).equals(bytes)).toBe(true);
+      expect(readFileSync(join(dir, key)).equals(bytes)).toBe(true);
+      // A copy into a folder that does not exist: the download still succeeds.
+      const again = await downloadObject(backend, key, join(dir, `${key}.2`), {
+        partSize,
+        copyTo: join(dir, 'missing', 'copy'),
+      });
+      expect(again).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: false });
+      expect(readFileSync(join(dir, `${key}.2`)).equals(bytes)).toBe(true);
+    }
+  });
 });
 
 describe('checkout from a store that reads ranges', () => {
@@ -121,5 +148,53 @@ describe('checkout from a store that reads ranges', () => {
     await expect(checkout(objects, sum, join(dir, 'm'))).rejects.toMatchObject({ code: 'CORRUPT' });
     expect(cache.has(sum)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+  it('a cached object is placed with no read of the store, its copy checked; a damaged cached file is CORRUPT and leaves nothing', async () => {
+    const { backend, ranges } = recorded();
+    const cacheDir = tempDir();
+    const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
+    const objects = new ContentStore(backend, '', cache);
+    const bytes = randomBytes(12 * MIB);
+    const sum = md5(bytes);
+    await backend.write(objects.key(sum), bytes);
+    await checkout(objects, sum, join(tempDir(), 'first'));
+    expect(ranges).toHaveLength(2);
+    const dest = join(tempDir(), 'again');
+    await checkout(objects, sum, dest);
+    expect(readFileSync(dest).equals(bytes)).toBe(true);
+    expect(ranges).toHaveLength(2);
+    // The cached file is damaged after it was checked in: the placed copy's md5 tells.
+    const cached = join(cacheDir, 'files/md5', sum.slice(0, 2), sum.slice(2));
+    const damaged = Buffer.from(bytes);
+    damaged[0] = (damaged[0] ?? 0) ^ 1;
+    writeFileSync(cached, damaged);
+    const dir = tempDir();
+    await expect(checkout(objects, sum, join(dir, 'm'))).rejects.toMatchObject({ code: 'CORRUPT' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a cached file evicted between its lookup and its copy is read from the store', async () => {
+    const { backend, ranges } = recorded();
+    const cacheDir = tempDir();
+    const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
+    const objects = new ContentStore(backend, '', cache);
+    const bytes = randomBytes(1000);
+    const sum = md5(bytes);
+    await backend.write(objects.key(sum), bytes);
+    await checkout(objects, sum, join(tempDir(), 'first'));
+    expect(ranges).toHaveLength(1);
+    // Another process evicts the file right after this one looked it up.
+    const hit = cache.hit.bind(cache);
+    cache.hit = (m: string) => {
+      const found = hit(m);
+      if (found) rmSync(found.path);
+      return found;
+    };
+    const dest = join(tempDir(), 'again');
+    await checkout(objects, sum, dest);
+    expect(readFileSync(dest).equals(bytes)).toBe(true);
+    expect(ranges).toHaveLength(2);
+    cache.hit = hit;
+    expect(cache.has(sum)).toBe(true); // filled again on the way
   });
 });
