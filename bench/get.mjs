@@ -8,13 +8,13 @@
 // Needs: a build, minio and fake-gcs-server (go install, servers.mjs), rclone, ~4 GiB free disk.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import {
   cpuSecondsOf,
+  importFaultProxy,
   machine,
-  REPO,
+  option,
   randomFile,
   randomTree,
   TROVE,
@@ -35,15 +35,8 @@ import {
   startMinio,
 } from './servers.mjs';
 
-// test-utils is TypeScript whose imports name `.js` files (bench/ts-resolve.mjs maps them).
-register('./ts-resolve.mjs', import.meta.url);
-const { startFaultProxy } = await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'));
+const startFaultProxy = await importFaultProxy();
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const BIG_MIB = Number(option('--big-mib', 1024));
 const FILES = Number(option('--files', 10_000));
 const ROUNDS = Number(option('--rounds', 1));
@@ -110,8 +103,7 @@ const SERVICES = {
     // session on every chunk (emulators.md), which would make the (untimed) setup quadratic.
     store: (endpoint, setup) =>
       `{ type: gcs, bucket: ${BUCKET}, apiEndpoint: "${endpoint}", projectId: bench, prefix: trove${setup ? `, chunkSize: ${(BIG_MIB + 1) * 2 ** 20}` : ''} }`,
-    rclone: (server) =>
-      `:gcs:${BUCKET} --gcs-endpoint ${server.url}/storage/v1/ --gcs-anonymous`,
+    rclone: (server) => `:gcs:${BUCKET} --gcs-endpoint ${server.url}/storage/v1/ --gcs-anonymous`,
   },
   azure: {
     label: 'Azure (Azurite)',
@@ -198,7 +190,11 @@ async function measure(service, server, dir) {
         cwd: project,
         env,
       });
-      rows['trove get'].push({ ...cold, server: cpuSecondsOf(server.pid) - cpu0, ok: check[what](dest) });
+      rows['trove get'].push({
+        ...cold,
+        server: cpuSecondsOf(server.pid) - cpu0,
+        ok: check[what](dest),
+      });
       rmSync(dest, { recursive: true, force: true });
 
       // rclone copy of the same bytes from the same server, with its defaults.
@@ -209,7 +205,11 @@ async function measure(service, server, dir) {
         env,
       });
       const got = what === 'big' ? join(rdest, readdirSync(rdest)[0]) : rdest;
-      rows['rclone copy'].push({ ...r, server: cpuSecondsOf(server.pid) - cpu1, ok: check[what](got) });
+      rows['rclone copy'].push({
+        ...r,
+        server: cpuSecondsOf(server.pid) - cpu1,
+        ok: check[what](got),
+      });
       rmSync(rdest, { recursive: true, force: true });
 
       // The same get again with the cache warm, its requests counted through the proxy.

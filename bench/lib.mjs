@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { register } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,22 @@ export function timed(cmd, { cwd, env } = {}) {
     cpuSeconds: Number(m[3]) + Number(m[4]),
     stdout: r.stdout,
   };
+}
+
+/** The value after `name` on the bench's command line, or `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
+/**
+ * test-utils' `startFaultProxy` (a counting proxy when given no faults). test-utils is TypeScript
+ * whose imports name `.js` files: bench/ts-resolve.mjs maps them.
+ */
+export async function importFaultProxy() {
+  register('./ts-resolve.mjs', import.meta.url);
+  return (await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'))).startFaultProxy;
 }
 
 /** `timed`, without blocking this process (a counting proxy may run in it). */

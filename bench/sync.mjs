@@ -7,12 +7,12 @@
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  importFaultProxy,
   machine,
-  REPO,
+  option,
   randomFile,
   randomTree,
   TROVE,
@@ -22,15 +22,9 @@ import {
 } from './lib.mjs';
 import { createMinioBucket, MINIO_PASSWORD, MINIO_USER, minioEnv, startMinio } from './servers.mjs';
 
-// test-utils is TypeScript whose imports name `.js` files (bench/ts-resolve.mjs maps them).
-register('./ts-resolve.mjs', import.meta.url);
-const { startFaultProxy } = await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'));
+const startFaultProxy = await importFaultProxy();
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const FILES = Number(option('--files', 100_000));
 const BIG_MIB = Number(option('--big-mib', 1024));
 const skipDvc = args.includes('--skip-dvc');

@@ -30,6 +30,14 @@ function recorded() {
   return { backend: wrapped, ranges };
 }
 
+/** `recorded()` under a content store with a read-through cache. */
+function cachedRecorded() {
+  const cacheDir = tempDir();
+  const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
+  const { backend, ranges } = recorded();
+  return { backend, ranges, cacheDir, cache, objects: new ContentStore(backend, '', cache) };
+}
+
 describe('downloadObject', () => {
   it('reads a large object in parallel ranges, each at its offset, and hashes the whole file', async () => {
     const { backend, ranges } = recorded();
@@ -149,11 +157,9 @@ describe('checkout from a store that reads ranges', () => {
     expect(cache.has(sum)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
+
   it('a cached object is placed with no read of the store, its copy checked; a damaged cached file is CORRUPT and leaves nothing', async () => {
-    const { backend, ranges } = recorded();
-    const cacheDir = tempDir();
-    const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
-    const objects = new ContentStore(backend, '', cache);
+    const { backend, ranges, cacheDir, objects } = cachedRecorded();
     const bytes = randomBytes(12 * MIB);
     const sum = md5(bytes);
     await backend.write(objects.key(sum), bytes);
@@ -174,10 +180,7 @@ describe('checkout from a store that reads ranges', () => {
   });
 
   it('a cached file evicted between its lookup and its copy is read from the store', async () => {
-    const { backend, ranges } = recorded();
-    const cacheDir = tempDir();
-    const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
-    const objects = new ContentStore(backend, '', cache);
+    const { backend, ranges, cache, objects } = cachedRecorded();
     const bytes = randomBytes(1000);
     const sum = md5(bytes);
     await backend.write(objects.key(sum), bytes);

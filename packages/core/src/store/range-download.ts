@@ -125,11 +125,15 @@ async function writeWhole(
       copied = false; // the cache's copy is dropped, never the download
     }
   });
-  try {
-    // An empty object is an empty copy.
-    if (copied && copyTo !== undefined) await (copy ??= await open(copyTo, 'wx')).close();
-  } catch {
-    copied = false;
+  if (copied && copyTo !== undefined) {
+    // The copy is whole once its file is closed (an empty object: an empty file).
+    try {
+      copy ??= await open(copyTo, 'wx');
+      await copy.close();
+      copy = undefined;
+    } catch {
+      copied = false;
+    }
   }
   await copy?.close().catch(() => undefined);
   return { md5: hash.digest('hex'), size, copied };
