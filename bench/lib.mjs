@@ -60,7 +60,7 @@ export async function importFaultProxy() {
 /** `timed`, without blocking this process (a counting proxy may run in it). */
 export function timedAsync(cmd, { cwd, env } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', 'bash', '-c', cmd], {
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'bash', '-c', cmd], {
       cwd,
       env: { ...process.env, ...env },
     });
@@ -73,9 +73,15 @@ export function timedAsync(cmd, { cwd, env } = {}) {
       stderr += d;
     });
     child.once('close', (code) => {
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
+      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
-      else resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, stdout });
+      else
+        resolve({
+          seconds: Number(m[1]),
+          rssMiB: Number(m[2]) / 1024,
+          cpuSeconds: Number(m[3]) + Number(m[4]),
+          stdout,
+        });
     });
   });
 }
