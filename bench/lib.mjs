@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { register } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,57 @@ export function timed(cmd, { cwd, env } = {}) {
     cpuSeconds: Number(m[3]) + Number(m[4]),
     stdout: r.stdout,
   };
+}
+
+/** The value after `name` on the bench's command line, or `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
+/**
+ * test-utils' `startFaultProxy` (a counting proxy when given no faults). test-utils is TypeScript
+ * whose imports name `.js` files: bench/ts-resolve.mjs maps them.
+ */
+export async function importFaultProxy() {
+  register('./ts-resolve.mjs', import.meta.url);
+  return (await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'))).startFaultProxy;
+}
+
+/** `timed`, without blocking this process (a counting proxy may run in it). */
+export function timedAsync(cmd, { cwd, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'bash', '-c', cmd], {
+      cwd,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('close', (code) => {
+      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
+      else
+        resolve({
+          seconds: Number(m[1]),
+          rssMiB: Number(m[2]) / 1024,
+          cpuSeconds: Number(m[3]) + Number(m[4]),
+          stdout,
+        });
+    });
+  });
+}
+
+/** CPU seconds process `pid` has used so far (utime + stime from /proc, 1/100 s ticks). */
+export function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A more precise wall clock than /usr/bin/time's 10 ms, for short commands. */

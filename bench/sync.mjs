@@ -7,23 +7,27 @@
 // /proc), which give the limit: on 2 cores a tool takes at least (its CPU + MinIO's) / 2.
 // Usage: node bench/sync.mjs [--files 100000] [--big-mib 1024] [--skip-dvc] [--rclone-32]
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, REPO, randomFile, randomTree, TROVE, timed, writeSection } from './lib.mjs';
+import {
+  cpuSecondsOf,
+  importFaultProxy,
+  machine,
+  option,
+  randomFile,
+  randomTree,
+  TROVE,
+  timed,
+  timedAsync,
+  writeSection,
+} from './lib.mjs';
 import { createMinioBucket, MINIO_PASSWORD, MINIO_USER, minioEnv, startMinio } from './servers.mjs';
 
-// test-utils is TypeScript whose imports name `.js` files (bench/ts-resolve.mjs maps them).
-register('./ts-resolve.mjs', import.meta.url);
-const { startFaultProxy } = await import(join(REPO, 'packages/test-utils/src/fault-proxy.ts'));
+const startFaultProxy = await importFaultProxy();
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const FILES = Number(option('--files', 100_000));
 const BIG_MIB = Number(option('--big-mib', 1024));
 const skipDvc = args.includes('--skip-dvc');
@@ -48,8 +52,7 @@ const results = {};
 
 /** MinIO's CPU seconds so far (user + system, from /proc). */
 function serverCpu() {
-  const fields = readFileSync(`/proc/${minio.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuSecondsOf(minio.pid);
 }
 
 /** `run()` (a timed command), with MinIO's CPU seconds over it. */
@@ -67,35 +70,6 @@ function both(a, b) {
     cpuSeconds: a.cpuSeconds + b.cpuSeconds,
     serverCpu: a.serverCpu + b.serverCpu,
   };
-}
-
-/** `timed`, without blocking this process: the counting proxy runs in it. */
-function timedAsync(cmd, { cwd, env: vars }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'bash', '-c', cmd], {
-      cwd,
-      env: vars,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('close', (code) => {
-      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      if (code !== 0 || !m) reject(new Error(`failed (${code}): ${cmd}\n${stderr.slice(-2000)}`));
-      else
-        resolve({
-          seconds: Number(m[1]),
-          rssMiB: Number(m[2]) / 1024,
-          cpuSeconds: Number(m[3]) + Number(m[4]),
-          stdout,
-        });
-    });
-  });
 }
 
 try {

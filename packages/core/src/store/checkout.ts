@@ -7,10 +7,10 @@
  * replaced unless `force`; a forced directory checkout makes the folder equal to the artifact.
  * Files and directories are built under a temporary name beside the destination and renamed in.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { LinkType } from '../backend/contract.js';
 import { TroveError } from '../errors.js';
 import { md5File } from '../hash/md5-file.js';
@@ -90,6 +90,9 @@ export async function checkout(
         }
       }
       mkdirSync(temp);
+      // Each folder made once, not once per file.
+      for (const dir of new Set(entries.map((e) => dirname(join(temp, e.relpath)))))
+        mkdirSync(dir, { recursive: true });
       await forEachObject(entries, async (e) =>
         count(await placeFile(objects, e.md5, join(temp, e.relpath), linkTypes)),
       );
@@ -120,7 +123,10 @@ function commit(temp: string, dest: string, replace: boolean): void {
   rmSync(aside, { recursive: true, force: true });
 }
 
-/** Places one object at `path` (a fresh name) and checks its bytes against `md5`. */
+/**
+ * Places one object at `path` (a fresh name in an existing folder) and checks its bytes against
+ * `md5`.
+ */
 async function placeFile(
   objects: ContentStore,
   md5: string,
@@ -129,7 +135,6 @@ async function placeFile(
 ): Promise<LinkType> {
   const key = objects.key(md5);
   const { backend } = objects;
-  mkdirSync(dirname(path), { recursive: true });
   if (backend.materialize) {
     const type = await backend.materialize(key, path, { linkTypes });
     const got = (await md5File(path)).md5;
@@ -140,19 +145,31 @@ async function placeFile(
     return type;
   }
   const { cache } = objects;
-  let got: string;
-  if (cache?.has(md5)) {
-    // Read from the cache, no request (one evicted a moment ago is read from the store).
-    const { body } = await objects.read(md5);
-    const hash = createHash('md5');
-    body.on('data', (chunk: Buffer) => hash.update(chunk));
-    await pipeline(body, createWriteStream(path, { flags: 'wx' }));
-    got = hash.digest('hex');
-  } else {
-    // From the store, in parallel ranges when large; a checked file is kept in the cache.
-    const done = await downloadObject(backend, key, path);
-    got = done.md5;
-    if (cache && got === md5) cache.adopt(md5, path, done.size);
+  let got: string | undefined;
+  const hit = cache?.hit(md5);
+  if (hit) {
+    // From the cache, no request: a kernel copy (a clone where the filesystem can), then the
+    // copy's md5. No stream and no buffer per file: a folder of 10,000 files placed from the
+    // cache allocated ~128 MiB of young heap through read and write streams. A file evicted a
+    // moment ago is read from the store below.
+    try {
+      await copyFile(hit.path, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      got = (await md5File(path)).md5;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (got === undefined) {
+    // From the store, in parallel ranges when large; the cache's copy is written in the same
+    // pass and kept once the md5 is checked.
+    const copy = cache?.reserve();
+    try {
+      const done = await downloadObject(backend, key, path, copy ? { copyTo: copy } : {});
+      got = done.md5;
+      if (cache && copy && done.copied && got === md5) cache.keep(copy, md5, done.size);
+    } finally {
+      if (copy) rmSync(copy, { force: true });
+    }
   }
   if (got !== md5) {
     rmSync(path, { force: true });

@@ -14,8 +14,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  constants,
-  copyFileSync,
   createReadStream,
   type Dirent,
   mkdirSync,
@@ -44,6 +42,8 @@ export class ObjectCache {
   readonly size: number;
   /** Bytes in the folder as last counted plus what this process added since; unknown at first. */
   #bytes: number | undefined;
+  /** Folders this process made (or found) already. */
+  readonly #made = new Set<string>();
 
   constructor(options: ObjectCacheOptions) {
     this.dir = options.dir;
@@ -71,19 +71,30 @@ export class ObjectCache {
     md5: string,
     range?: { start: number; end?: number },
   ): { size: number; body: Readable } | undefined {
-    const path = this.#path(md5);
-    let size: number;
-    try {
-      size = statSync(path).size;
-      const now = new Date();
-      utimesSync(path, now, now);
-    } catch {
-      return undefined;
-    }
+    const hit = this.hit(md5);
+    if (!hit) return undefined;
+    const { path, size } = hit;
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? size, size);
     if (start >= end) return { size, body: Readable.from([]) };
     return { size, body: createReadStream(path, { start, end: end - 1 }) };
+  }
+
+  /**
+   * The cached file of `md5` and its size, or undefined when it is not cached. A hit makes the
+   * file the most recently used. For a reader that copies the file itself (it may be evicted by
+   * another process before it is opened: the copy then fails with ENOENT).
+   */
+  hit(md5: string): { path: string; size: number } | undefined {
+    const path = this.#path(md5);
+    try {
+      const { size } = statSync(path);
+      const now = new Date();
+      utimesSync(path, now, now);
+      return { path, size };
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -107,7 +118,7 @@ export class ObjectCache {
     // Opened on the first chunk, or at the end for an empty object.
     const opened = async () => {
       if (!file) {
-        mkdirSync(dirname(temp), { recursive: true });
+        this.#mkdir(dirname(temp));
         file = await open(temp, 'wx');
       }
       return file;
@@ -147,19 +158,33 @@ export class ObjectCache {
   }
 
   /**
-   * Keeps a copy of a local file whose md5 the caller checked is `md5` (an object downloaded in
-   * ranges, which `fill` cannot see whole): copied to a temp file and renamed into place. A
-   * failure to write the cache is ignored, as in `fill`.
+   * A fresh temp file name in the cache's folder for a copy written elsewhere (a download writes
+   * its bytes there as it writes them to the reader's file): `keep` it once its md5 is checked,
+   * or remove it.
    */
-  adopt(md5: string, path: string, size: number): void {
+  reserve(): string {
     const temp = this.#temp();
+    this.#mkdir(dirname(temp));
+    return temp;
+  }
+
+  /**
+   * Renames a reserved temp file whose md5 the caller checked is `md5` into place. A failure to
+   * write the cache is ignored (the temp file removed), as in `fill`.
+   */
+  keep(temp: string, md5: string, size: number): void {
     try {
-      mkdirSync(dirname(temp), { recursive: true });
-      copyFileSync(path, temp, constants.COPYFILE_FICLONE);
       this.#place(temp, md5, size);
     } catch {
       rmSync(temp, { force: true });
     }
+  }
+
+  /** mkdir -p, once per folder per process (a folder is made once; many files go in it). */
+  #mkdir(dir: string): void {
+    if (this.#made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.#made.add(dir);
   }
 
   /** A fresh temp file name in the cache's `tmp/`, named by this process. */
@@ -170,7 +195,7 @@ export class ObjectCache {
   /** Renames a whole, checked temp file into place as `md5` and counts its bytes. */
   #place(temp: string, md5: string, bytes: number): void {
     const path = this.#path(md5);
-    mkdirSync(dirname(path), { recursive: true });
+    this.#mkdir(dirname(path));
     renameSync(temp, path);
     this.#added(bytes);
   }

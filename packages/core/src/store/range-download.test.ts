@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -30,15 +30,23 @@ function recorded() {
   return { backend: wrapped, ranges };
 }
 
+/** `recorded()` under a content store with a read-through cache. */
+function cachedRecorded() {
+  const cacheDir = tempDir();
+  const cache = new ObjectCache({ dir: cacheDir, size: 100 * MIB });
+  const { backend, ranges } = recorded();
+  return { backend, ranges, cacheDir, cache, objects: new ContentStore(backend, '', cache) };
+}
+
 describe('downloadObject', () => {
   it('reads a large object in parallel ranges, each at its offset, and hashes the whole file', async () => {
     const { backend, ranges } = recorded();
     const bytes = randomBytes(5 * MIB + 12_345);
     await backend.write('big', bytes);
     const path = join(tempDir(), 'big');
-    const done = await downloadObject(backend, 'big', path, MIB);
+    const done = await downloadObject(backend, 'big', path, { partSize: MIB });
     expect(readFileSync(path).equals(bytes)).toBe(true);
-    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 6 });
+    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 6, copied: false });
     expect(ranges).toHaveLength(6);
     expect(new Set(ranges.map((r) => `${r?.start}-${r?.end}`))).toEqual(
       new Set([
@@ -59,7 +67,7 @@ describe('downloadObject', () => {
     const path = join(tempDir(), 'small');
     const done = await downloadObject(backend, 'small', path);
     expect(readFileSync(path).equals(bytes)).toBe(true);
-    expect(done).toEqual({ md5: md5(bytes), size: 1000, ranges: 1 });
+    expect(done).toEqual({ md5: md5(bytes), size: 1000, ranges: 1, copied: false });
     expect(ranges).toEqual([{ start: 0, end: RANGE_PART }]);
   });
 
@@ -69,7 +77,7 @@ describe('downloadObject', () => {
     const path = join(tempDir(), 'empty');
     const done = await downloadObject(backend, 'empty', path);
     expect(readFileSync(path).length).toBe(0);
-    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1 });
+    expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1, copied: false });
     expect(ranges).toHaveLength(1);
   });
 
@@ -82,6 +90,33 @@ describe('downloadObject', () => {
       code: 'EEXIST',
     });
     expect(ranges).toHaveLength(1);
+  });
+  it('writes the same bytes to copyTo (parts and a single read alike); a copy that cannot be written is dropped, never the download', async () => {
+    const { backend } = recorded();
+    const big = randomBytes(3 * MIB + 7);
+    const small = randomBytes(5000);
+    await backend.write('big', big);
+    await backend.write('small', small);
+    const dir = tempDir();
+    for (const [key, bytes, partSize] of [
+      ['big', big, MIB],
+      ['small', small, MIB],
+    ] as const) {
+      const done = await downloadObject(backend, key, join(dir, key), {
+        partSize,
+        copyTo: join(dir, `${key}.copy`),
+      });
+      expect(done).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: true });
+      expect(readFileSync(join(dir, `${key}.copy`)).equals(bytes)).toBe(true);
+      expect(readFileSync(join(dir, key)).equals(bytes)).toBe(true);
+      // A copy into a folder that does not exist: the download still succeeds.
+      const again = await downloadObject(backend, key, join(dir, `${key}.2`), {
+        partSize,
+        copyTo: join(dir, 'missing', 'copy'),
+      });
+      expect(again).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: false });
+      expect(readFileSync(join(dir, `${key}.2`)).equals(bytes)).toBe(true);
+    }
   });
 });
 
@@ -121,5 +156,48 @@ describe('checkout from a store that reads ranges', () => {
     await expect(checkout(objects, sum, join(dir, 'm'))).rejects.toMatchObject({ code: 'CORRUPT' });
     expect(cache.has(sum)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a cached object is placed with no read of the store, its copy checked; a damaged cached file is CORRUPT and leaves nothing', async () => {
+    const { backend, ranges, cacheDir, objects } = cachedRecorded();
+    const bytes = randomBytes(12 * MIB);
+    const sum = md5(bytes);
+    await backend.write(objects.key(sum), bytes);
+    await checkout(objects, sum, join(tempDir(), 'first'));
+    expect(ranges).toHaveLength(2);
+    const dest = join(tempDir(), 'again');
+    await checkout(objects, sum, dest);
+    expect(readFileSync(dest).equals(bytes)).toBe(true);
+    expect(ranges).toHaveLength(2);
+    // The cached file is damaged after it was checked in: the placed copy's md5 tells.
+    const cached = join(cacheDir, 'files/md5', sum.slice(0, 2), sum.slice(2));
+    const damaged = Buffer.from(bytes);
+    damaged[0] = (damaged[0] ?? 0) ^ 1;
+    writeFileSync(cached, damaged);
+    const dir = tempDir();
+    await expect(checkout(objects, sum, join(dir, 'm'))).rejects.toMatchObject({ code: 'CORRUPT' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a cached file evicted between its lookup and its copy is read from the store', async () => {
+    const { backend, ranges, cache, objects } = cachedRecorded();
+    const bytes = randomBytes(1000);
+    const sum = md5(bytes);
+    await backend.write(objects.key(sum), bytes);
+    await checkout(objects, sum, join(tempDir(), 'first'));
+    expect(ranges).toHaveLength(1);
+    // Another process evicts the file right after this one looked it up.
+    const hit = cache.hit.bind(cache);
+    cache.hit = (m: string) => {
+      const found = hit(m);
+      if (found) rmSync(found.path);
+      return found;
+    };
+    const dest = join(tempDir(), 'again');
+    await checkout(objects, sum, dest);
+    expect(readFileSync(dest).equals(bytes)).toBe(true);
+    expect(ranges).toHaveLength(2);
+    cache.hit = hit;
+    expect(cache.has(sum)).toBe(true); // filled again on the way
   });
 });
