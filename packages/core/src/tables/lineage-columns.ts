@@ -1,8 +1,10 @@
 /**
  * The lineage columns a walk reads, kept in the snapshot's DuckDB file in the user's cache (made
  * once a snapshot): `trove lineage` is a new process each time over every lineage row, and
- * decoding the Parquet files again each time cost more than the walk. Each side is sorted by what
- * its lookups ask for, so that the engine skips the blocks holding no key it looks for.
+ * decoding the Parquet files again each time cost more than the walk. The walk reads integers:
+ * each run id, data key (md5, or a reference's path or URI) and name has an id in a dictionary
+ * of the file, and every row is four ids (`walk_rows`), which the walk reads whole
+ * (`lineage-walk.ts`); only what it reached is looked up in the dictionaries after.
  */
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
@@ -10,17 +12,27 @@ import { derivedTable } from './snapshot-database.js';
 import type { SnapshotOptions } from './snapshot-tables.js';
 import { openViews, warnDamaged } from './views.js';
 
-/**
- * Inputs and the rest apart, so that a hop reads only the half it walks along (names and paths
- * are read for the edges found only, at the end); each sorted for a downward hop.
- */
-const WALK_SIDES = {
-  walk_in: { where: "direction = 'input'", order: 'key' },
-  walk_made: { where: "direction <> 'input'", order: 'run_id' },
-};
+/** The dictionaries, each `(key, id)` with ids 0 … n - 1: what a row's column holds. */
+const DICTIONARIES = {
+  walk_runs: 'run_id',
+  walk_keys: 'coalesce(md5, path)',
+  walk_labels: 'name',
+} as const;
 
-const walkSelect = (rows: string, where: string) =>
-  `SELECT run_id, coalesce(md5, path) AS key, direction FROM ${rows} WHERE ${where}`;
+/** A row's direction as an id: `DIRECTIONS` in `lineage-walk.ts` names them. */
+const DIRECTION_ID = "CASE direction WHEN 'input' THEN 0 WHEN 'reference' THEN 2 ELSE 1 END";
+
+const dictionarySelect = (rows: string, value: string, first = '0') =>
+  `SELECT key, (${first} + row_number() OVER () - 1)::INTEGER AS id
+     FROM (SELECT DISTINCT ${value} AS key FROM ${rows})`;
+
+/** A walk's rows as ids, through the dictionaries `runs`, `keys` and `labels`. */
+const rowsSelect = (rows: string, dictionary: (name: keyof typeof DICTIONARIES) => string) =>
+  `SELECT r.id AS run, k.id AS data, (${DIRECTION_ID})::INTEGER AS dir, n.id AS name
+     FROM ${rows} l
+     JOIN ${dictionary('walk_runs')} r ON r.key = l.run_id
+     JOIN ${dictionary('walk_keys')} k ON k.key = coalesce(l.md5, l.path)
+     JOIN ${dictionary('walk_labels')} n ON n.key = l.name`;
 
 /** What a dataset known only by its lineage rows is called: each name and path, with its key. */
 const namesSelect = (rows: string) =>
@@ -34,11 +46,12 @@ export const PERSISTED: SnapshotOptions = {
   derived: {
     lineage: {
       ...Object.fromEntries(
-        Object.entries(WALK_SIDES).map(([table, side]) => [
+        Object.entries(DICTIONARIES).map(([table, value]) => [
           table,
-          `${walkSelect('{rows}', side.where)} ORDER BY ${side.order}`,
+          dictionarySelect('{rows}', value),
         ]),
       ),
+      walk_rows: rowsSelect('{rows}', (table) => `{db}.${table}`),
       // Not sorted: a lookup by name scans it in tens of milliseconds, a sort costs seconds.
       walk_names: namesSelect('{rows}'),
     },
@@ -46,25 +59,46 @@ export const PERSISTED: SnapshotOptions = {
 };
 
 /**
- * `walk_in` and `walk_made` for the hops: views of the file's tables with the backlog runs' rows
- * in place of their committed ones, or (no file: a table not committed yet) the same columns of
- * the lineage view, in memory once (the view reads its sources at every query).
+ * The walk's relations in `session`: `w_runs`, `w_keys`, `w_labels` (the dictionaries) and
+ * `w_rows`. They are the file's tables, with the backlog runs' rows in place of their committed
+ * ones: what the backlog adds to a dictionary gets the ids after the file's. Without a file (a
+ * table not committed yet), every row is the backlog's.
  */
 export async function walkColumns(
   session: Session,
   committed: string | undefined,
   backlog: number,
 ): Promise<void> {
-  for (const [table, { where }] of Object.entries(WALK_SIDES)) {
-    const cached = committed && derivedTable(committed, table);
-    if (!cached) {
-      await session.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${walkSelect('lineage', where)}`);
+  const file = (table: string) => (committed && derivedTable(committed, table)) || undefined;
+  const fileRows = file('walk_rows');
+  for (const [table, value] of Object.entries(DICTIONARIES)) {
+    const name = `w_${table.slice('walk_'.length)}`;
+    const cached = file(table) ?? '(SELECT NULL::VARCHAR AS key, NULL::INTEGER AS id LIMIT 0)';
+    if (fileRows && backlog === 0) {
+      await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${cached}`);
       continue;
     }
+    // Made once: numbering in a view would number again (in any order) at every use.
     await session.run(
-      `CREATE OR REPLACE TEMP VIEW ${table} AS ${current(cached, backlog, walkSelect('backlog_lineage', where))}`,
+      `CREATE OR REPLACE TEMP TABLE ${name}_added AS ${dictionarySelect(
+        `backlog_lineage WHERE ${value} NOT IN (SELECT key FROM ${cached})`,
+        value,
+        `(SELECT count(*) FROM ${cached})`,
+      )}`,
+    );
+    await session.run(
+      `CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${cached} UNION ALL SELECT * FROM ${name}_added`,
     );
   }
+  const fresh = rowsSelect('backlog_lineage', (table) => `w_${table.slice('walk_'.length)}`);
+  const rows = !fileRows
+    ? fresh
+    : backlog === 0
+      ? `SELECT * FROM ${fileRows}`
+      : `SELECT * FROM ${fileRows} WHERE run NOT IN
+           (SELECT id FROM w_runs WHERE key IN (SELECT run_id FROM backlog_ids))
+         UNION ALL ${fresh}`;
+  await session.run(`CREATE OR REPLACE TEMP VIEW w_rows AS ${rows}`);
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The lineage graph, walked through the lineage table (committed rows plus the backlog's, as a
  * search sees them): data → run for each input, run → data for each output or reference. Data is
- * named by its md5, or by its path or URI when only a reference to it was recorded. The walk stays
- * in the engine (temporary tables of the nodes found, one query a hop), so a walk of any depth
- * costs a scan a hop, and a cycle (a run that reads what it wrote) ends where nodes repeat.
+ * named by its md5, or by its path or URI when only a reference to it was recorded. The rows are
+ * read once as integer ids and walked in memory (`lineage-walk.ts`), so a walk of any depth costs
+ * one read, and a cycle (a run that reads what it wrote) ends where nodes repeat; only what the
+ * walk reached is named after, in one lookup a dictionary.
  *
  * The data found is joined to what names it: model versions registered from it (and their
  * aliases) and artifact aliases that pin it, so `impactedBy` answers "which models learned from
@@ -14,6 +15,7 @@ import { listArtifactAliases } from '../registry/artifact-aliases.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { Session } from './engine.js';
 import { PERSISTED, walkColumns } from './lineage-columns.js';
+import { DIRECTIONS, type WalkRows, walkIds } from './lineage-walk.js';
 import { openViews, warnDamaged } from './views.js';
 
 type LineageNodeType = 'run' | 'data' | 'model-version' | 'alias';
@@ -77,18 +79,8 @@ export async function walkLineage(
     const views = await openViews(store, session, ['lineage', 'runs'], warnDamaged, PERSISTED);
     await walkColumns(session, views.committed.get('lineage'), views.backlog);
     const direction = options.direction ?? 'both';
-    const depth = options.depth ?? Number.POSITIVE_INFINITY;
-    await session.run(
-      'CREATE OR REPLACE TEMP TABLE walk_nodes (kind VARCHAR, id VARCHAR, depth INTEGER)',
-    );
-    await session.run(
-      'CREATE OR REPLACE TEMP TABLE walk_edges (run_id VARCHAR, key VARCHAR, direction VARCHAR, depth INTEGER, way VARCHAR)',
-    );
-    for (const way of ['down', 'up'] as const) {
-      if (direction === (way === 'down' ? 'up' : 'down')) continue;
-      await walk(session, start, way, depth);
-    }
-    await readWalk(session, graph);
+    const ways = direction === 'both' ? (['down', 'up'] as const) : [direction];
+    await readWalk(session, graph, start, ways, options.depth ?? Number.POSITIVE_INFINITY);
   } finally {
     session.close();
   }
@@ -101,105 +93,93 @@ export async function walkLineage(
   ]);
 }
 
-/**
- * Breadth first, inside the engine: each hop adds the lineage rows that touch the nodes the hop
- * before found, then the nodes those rows reach that no hop found yet. Down: data → runs that
- * read it → what they wrote → … Up: the reverse. Nothing is read into JavaScript until the end.
- */
-async function walk(
-  session: Session,
-  start: WalkStart,
-  way: 'up' | 'down',
-  maxDepth: number,
-): Promise<void> {
-  await session.run(
-    'CREATE OR REPLACE TEMP TABLE way_nodes (kind VARCHAR, id VARCHAR, depth INTEGER)',
-  );
-  await session.run(
-    `INSERT INTO way_nodes
-       SELECT 'run', unnest(from_json($1::JSON, '["VARCHAR"]')), 0
-       UNION ALL SELECT 'data', unnest(from_json($2::JSON, '["VARCHAR"]')), 0`,
-    [JSON.stringify(start.runs ?? []), JSON.stringify(start.data ?? [])],
-  );
-  await session.run('INSERT INTO walk_nodes SELECT * FROM way_nodes');
-  // Down, a data node leads to the runs that read it and a run to what it wrote; up, the reverse.
-  const fromData = way === 'down' ? 'walk_in' : 'walk_made';
-  const fromRuns = way === 'down' ? 'walk_made' : 'walk_in';
-  // Only one side has a frontier at a time (data, then runs, then data…): the other is skipped.
-  let frontier = { run: (start.runs ?? []).length, data: (start.data ?? []).length };
-  for (let hop = 1; hop <= maxDepth && frontier.run + frontier.data > 0; hop++) {
-    const sides = [
-      frontier.data > 0
-        ? `SELECT run_id, key, direction, $1, $3 FROM ${fromData}
-             WHERE key IN (SELECT id FROM way_nodes WHERE kind = 'data' AND depth = $2)`
-        : undefined,
-      frontier.run > 0
-        ? `SELECT run_id, key, direction, $1, $3 FROM ${fromRuns}
-             WHERE run_id IN (SELECT id FROM way_nodes WHERE kind = 'run' AND depth = $2)`
-        : undefined,
-    ].filter((side) => side !== undefined);
-    await session.run(`INSERT INTO walk_edges ${sides.join(' UNION ALL ')}`, [hop, hop - 1, way]);
-    await session.run(
-      `INSERT INTO way_nodes
-       SELECT DISTINCT kind, id, $1 FROM (
-         SELECT 'run' AS kind, run_id AS id FROM walk_edges WHERE depth = $1 AND way = $2
-         UNION ALL SELECT 'data', key FROM walk_edges WHERE depth = $1 AND way = $2
-       ) WHERE (kind, id) NOT IN (SELECT (kind, id) FROM way_nodes)`,
-      [hop, way],
-    );
-    const counts = await session.rows(
-      'SELECT kind, count(*) AS n FROM way_nodes WHERE depth = $1 GROUP BY kind',
-      [hop],
-    );
-    frontier = { run: 0, data: 0 };
-    for (const c of counts) frontier[c.kind as 'run' | 'data'] = Number(c.n);
-  }
-  await session.run('INSERT INTO walk_nodes SELECT * FROM way_nodes WHERE depth > 0');
-}
+const jsonList = (values: readonly (string | number)[]) => JSON.stringify(values);
 
 /**
- * The walk's nodes and edges, read into the graph as two JSON texts (one value each): reading
- * tens of thousands of rows one by one would cost more than the walk.
+ * Walks the rows as ids (`lineage-walk.ts`: every row read once, the hops in memory), then looks
+ * up what the walk reached, once: the runs' ids and names, the data's keys, the names its rows
+ * walked gave it.
  */
-async function readWalk(session: Session, graph: GraphBuilder): Promise<void> {
-  const [result] = await session.rows(
-    `SELECT
-       (SELECT to_json(coalesce(list({'id': n.id, 'depth': n.depth, 'name': r.name}), []))
-          FROM (SELECT id, min(depth) AS depth FROM walk_nodes WHERE kind = 'run' GROUP BY id) n
-          LEFT JOIN (SELECT run_id, any_value(name) AS name FROM runs GROUP BY run_id) r
-            ON r.run_id = n.id)::VARCHAR AS runs,
-       (SELECT to_json(coalesce(list({'key': key, 'depth': depth, 'names': names, 'path': path}), []))
-          FROM (SELECT e.key, min(e.depth) AS depth, list(DISTINCT l.name ORDER BY l.name) AS names,
-                       any_value(l.path) AS path
-                  FROM walk_edges e JOIN lineage l
-                    ON l.run_id = e.run_id AND coalesce(l.md5, l.path) = e.key
-                   AND l.direction = e.direction
-                 GROUP BY e.key))::VARCHAR AS data,
-       (SELECT to_json(coalesce(list({'run': run_id, 'key': key, 'direction': direction}), []))
-          FROM (SELECT DISTINCT run_id, key, direction FROM walk_edges))::VARCHAR AS edges`,
+async function readWalk(
+  session: Session,
+  graph: GraphBuilder,
+  start: WalkStart,
+  ways: readonly ('up' | 'down')[],
+  maxDepth: number,
+): Promise<void> {
+  const [ids] = await session.rows(
+    `SELECT (SELECT count(*) FROM w_runs) AS runs, (SELECT count(*) FROM w_keys) AS datas,
+       (SELECT list(id) FROM w_runs WHERE key IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))) AS start_runs,
+       (SELECT list(id) FROM w_keys WHERE key IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))) AS start_data`,
+    [jsonList(start.runs ?? []), jsonList(start.data ?? [])],
   );
-  const runs = JSON.parse(String(result?.runs ?? '[]')) as Array<{
-    id: string;
-    depth: number;
-    name: string | null;
-  }>;
-  for (const r of runs) graph.run(r.id, r.name ?? '', r.depth);
-  const data = JSON.parse(String(result?.data ?? '[]')) as Array<{
-    key: string;
-    depth: number;
-    names: string[];
-    path: string;
-  }>;
-  for (const d of data) graph.data(d.key, d.names, d.depth, d.key === d.path ? d.path : undefined);
-  const edges = JSON.parse(String(result?.edges ?? '[]')) as Array<{
-    run: string;
-    key: string;
-    direction: string;
-  }>;
-  for (const e of edges) {
-    if (e.direction === 'input') graph.edge(`data:${e.key}`, `run:${e.run}`, 'input');
-    else graph.edge(`run:${e.run}`, `data:${e.key}`, e.direction as 'output' | 'reference');
+  const [run, data, dir, name] = (await session.integers(
+    'SELECT run, data, dir, name FROM w_rows',
+  )) as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const rows: WalkRows = {
+    run,
+    data,
+    dir,
+    name,
+    runs: Number(ids?.runs),
+    datas: Number(ids?.datas),
+  };
+  const reach = walkIds(
+    rows,
+    (ids?.start_runs as number[] | null) ?? [],
+    (ids?.start_data as number[] | null) ?? [],
+    ways,
+    maxDepth,
+  );
+  const runIds = reached(reach.runDepth);
+  const dataIds = reached(reach.dataDepth);
+  const names = [...new Set(reach.rows.map((i) => name[i] as number))];
+  const lookup = async (dictionary: string, list: number[]) => {
+    const found = await session.rows(
+      `SELECT id, key FROM ${dictionary} WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
+      [jsonList(list)],
+    );
+    return new Map(found.map((r) => [Number(r.id), String(r.key)]));
+  };
+  const runKeys = await lookup('w_runs', runIds);
+  const dataKeys = await lookup('w_keys', dataIds);
+  const labels = await lookup('w_labels', names);
+  // A start run is named from the runs table even when no lineage row has it.
+  const named = await session.rows(
+    `SELECT run_id, any_value(name) AS name FROM runs
+      WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
+    [jsonList([...new Set([...runKeys.values(), ...(start.runs ?? [])])])],
+  );
+  const runNames = new Map(named.map((r) => [String(r.run_id), r.name as string | null]));
+  for (const id of start.runs ?? []) graph.run(id, runNames.get(id) ?? '', 0);
+  for (const r of runIds) {
+    const id = runKeys.get(r) as string;
+    graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
   }
+  const dataNames = new Map<number, string[]>();
+  for (const i of reach.rows) {
+    const d = data[i] as number;
+    const list = dataNames.get(d) ?? [];
+    list.push(labels.get(name[i] as number) as string);
+    dataNames.set(d, list);
+  }
+  for (const d of dataIds) {
+    graph.data(dataKeys.get(d) as string, dataNames.get(d), reach.dataDepth[d] as number);
+  }
+  for (const i of reach.rows) {
+    const r = `run:${runKeys.get(run[i] as number)}`;
+    const d = `data:${dataKeys.get(data[i] as number)}`;
+    const kind = DIRECTIONS[dir[i] as number] ?? 'output';
+    if (kind === 'input') graph.edge(d, r, 'input');
+    else graph.edge(r, d, kind);
+  }
+}
+
+/** The ids a walk reached (depth ≥ 0). */
+function reached(depths: Int32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < depths.length; i++) if ((depths[i] as number) >= 0) out.push(i);
+  return out;
 }
 
 /** Model versions of the data reached (and their aliases), and artifact aliases pinning it. */
@@ -282,9 +262,11 @@ class GraphBuilder {
     const order = (a: { depth: number; id: string }, b: { depth: number; id: string }) =>
       a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const nodes = [...this.#nodes.values()].sort(order);
-    const edges = [...this.#edges.values()].sort((a, b) =>
-      `${a.from}\n${a.to}` < `${b.from}\n${b.to}` ? -1 : 1,
-    );
+    // Each edge's sort key made once, not twice at every comparison (tens of thousands of edges).
+    const edges = [...this.#edges.entries()]
+      .map(([key, edge]) => ({ key, edge, by: `${edge.from}\n${edge.to}` }))
+      .sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.key < b.key ? -1 : 1))
+      .map((e) => e.edge);
     return { start, nodes, edges };
   }
 }

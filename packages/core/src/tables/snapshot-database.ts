@@ -18,8 +18,9 @@ import type { LocalSnapshot } from './table-files.js';
 let attached = 0;
 
 /**
- * Tables made from a snapshot's rows and kept beside them in its file, by name: a query that
- * reads the rows as `{rows}`. Their names in the engine come from `derivedTable`.
+ * Tables made from a snapshot's rows and kept beside them in its file, by name, in this order: a
+ * query that reads the rows as `{rows}` (and a table made before it as `{db}.<name>`). Their
+ * names in the engine come from `derivedTable`.
  */
 export type DerivedTables = Readonly<Record<string, string>>;
 
@@ -50,7 +51,9 @@ export async function attachSnapshotDatabase(
       await session.run(`ATTACH ${sqlString(temp)} AS ${building}`);
       await session.run(`CREATE TABLE ${building}.snapshot AS SELECT * FROM ${source}`);
       for (const [table, query] of Object.entries(derived)) {
-        const rows = query.replaceAll('{rows}', `${building}.snapshot`);
+        const rows = query
+          .replaceAll('{rows}', `${building}.snapshot`)
+          .replaceAll('{db}', building);
         await session.run(`CREATE TABLE ${building}.${table} AS ${rows}`);
       }
       await session.run(`DETACH ${building}`);
