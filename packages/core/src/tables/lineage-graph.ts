@@ -135,40 +135,45 @@ async function readWalk(
   const dataIds = reached(reach.dataDepth);
   const names = [...new Set(reach.rows.map((i) => name[i] as number))];
   const lookup = async (dictionary: string, list: number[]) => {
-    const found = await session.rows(
+    const [id, key] = (await session.columns(
       `SELECT id, key FROM ${dictionary} WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
       [jsonList(list)],
-    );
-    return new Map(found.map((r) => [Number(r.id), String(r.key)]));
+    )) as [number[], string[]];
+    return new Map(id.map((n, i) => [n, key[i] as string]));
   };
   const runKeys = await lookup('w_runs', runIds);
   const dataKeys = await lookup('w_keys', dataIds);
   const labels = await lookup('w_labels', names);
   // A start run is named from the runs table even when no lineage row has it.
-  const named = await session.rows(
+  const [named, runName] = (await session.columns(
     `SELECT run_id, any_value(name) AS name FROM runs
       WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
     [jsonList([...new Set([...runKeys.values(), ...(start.runs ?? [])])])],
-  );
-  const runNames = new Map(named.map((r) => [String(r.run_id), r.name as string | null]));
+  )) as [string[], (string | null)[]];
+  const runNames = new Map(named.map((id, i) => [id, runName[i] ?? '']));
   for (const id of start.runs ?? []) graph.run(id, runNames.get(id) ?? '', 0);
   for (const r of runIds) {
     const id = runKeys.get(r) as string;
     graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
   }
+  // Each data's names: those of the rows walked that touch it.
   const dataNames = new Map<number, string[]>();
   for (const i of reach.rows) {
     const d = data[i] as number;
-    const list = dataNames.get(d) ?? [];
-    list.push(labels.get(name[i] as number) as string);
-    dataNames.set(d, list);
+    const label = labels.get(name[i] as number) as string;
+    const list = dataNames.get(d);
+    if (!list) dataNames.set(d, [label]);
+    else if (!list.includes(label)) list.push(label);
   }
   for (const d of dataIds) {
     graph.data(dataKeys.get(d) as string, dataNames.get(d), reach.dataDepth[d] as number);
   }
+  // Node ids made once a node, not once a row.
+  const runNode = new Map([...runKeys].map(([r, id]) => [r, `run:${id}`]));
+  const dataNode = new Map([...dataKeys].map(([d, key]) => [d, `data:${key}`]));
   for (const i of reach.rows) {
-    const r = `run:${runKeys.get(run[i] as number)}`;
-    const d = `data:${dataKeys.get(data[i] as number)}`;
+    const r = runNode.get(run[i] as number) as string;
+    const d = dataNode.get(data[i] as number) as string;
     const kind = DIRECTIONS[dir[i] as number] ?? 'output';
     if (kind === 'input') graph.edge(d, r, 'input');
     else graph.edge(r, d, kind);
@@ -221,7 +226,8 @@ const MD5_KEY = /^[0-9a-f]{32}(\.dir)?$/;
 /** Nodes by id (each kept at its smallest depth) and edges without repeats. */
 class GraphBuilder {
   readonly #nodes = new Map<string, LineageNode>();
-  readonly #edges = new Map<string, LineageEdge>();
+  /** Each edge by `from`, `to` and kind, with the key it is ordered by (`from`, `to`). */
+  readonly #edges = new Map<string, { by: string; edge: LineageEdge }>();
 
   add(node: LineageNode): void {
     const known = this.#nodes.get(node.id);
@@ -233,21 +239,22 @@ class GraphBuilder {
     this.add({ id: `run:${id}`, type: 'run', label: name || id, depth, runId: id });
   }
 
-  data(key: string, names: readonly string[] | undefined, depth: number, uri?: string): void {
+  /** Data by its key: an md5, or the path or URI of data known by no md5 (its `uri`). */
+  data(key: string, names: readonly string[] | undefined, depth: number): void {
     const isMd5 = MD5_KEY.test(key);
-    const sorted = [...new Set(names ?? [])].sort();
-    this.add({
-      id: `data:${key}`,
-      type: 'data',
-      label: isMd5 && sorted.length > 0 ? `${sorted.join(', ')} (${key.slice(0, 8)})` : key,
-      depth,
-      ...(isMd5 ? { md5: key } : { uri: uri ?? key }),
-      names: sorted,
-    });
+    const sorted = names === undefined ? [] : [...new Set(names)].sort();
+    const label = isMd5 && sorted.length > 0 ? `${sorted.join(', ')} (${key.slice(0, 8)})` : key;
+    const node: LineageNode = { id: `data:${key}`, type: 'data', label, depth };
+    if (isMd5) node.md5 = key;
+    else node.uri = key;
+    node.names = sorted;
+    this.add(node);
   }
 
   edge(from: string, to: string, kind: LineageEdge['kind']): void {
-    this.#edges.set(`${from}\n${to}\n${kind}`, { from, to, kind });
+    const by = `${from}\n${to}`;
+    const key = `${by}\n${kind}`;
+    if (!this.#edges.has(key)) this.#edges.set(key, { by, edge: { from, to, kind } });
   }
 
   depthOf(id: string): number {
@@ -262,10 +269,9 @@ class GraphBuilder {
     const order = (a: { depth: number; id: string }, b: { depth: number; id: string }) =>
       a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const nodes = [...this.#nodes.values()].sort(order);
-    // Each edge's sort key made once, not twice at every comparison (tens of thousands of edges).
-    const edges = [...this.#edges.entries()]
-      .map(([key, edge]) => ({ key, edge, by: `${edge.from}\n${edge.to}` }))
-      .sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.key < b.key ? -1 : 1))
+    // Each edge's sort key is made once, not twice at every comparison (tens of thousands).
+    const edges = [...this.#edges.values()]
+      .sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.edge.kind < b.edge.kind ? -1 : 1))
       .map((e) => e.edge);
     return { start, nodes, edges };
   }
