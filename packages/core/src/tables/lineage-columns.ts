@@ -2,9 +2,10 @@
  * The lineage columns a walk reads, kept in the snapshot's DuckDB file in the user's cache (made
  * once a snapshot): `trove lineage` is a new process each time over every lineage row, and
  * decoding the Parquet files again each time cost more than the walk. The walk reads integers:
- * each run id, data key (md5, or a reference's path or URI) and name has an id in a dictionary
- * of the file, and every row is four ids (`walk_rows`), which the walk reads whole
- * (`lineage-walk.ts`); only what it reached is looked up in the dictionaries after.
+ * each run id, data key (md5, or a reference's path or URI), name and path has an id in a
+ * dictionary of the file, and every row is ids (`walk_rows`: run, data, direction, name, path),
+ * which the walk reads whole (`lineage-walk.ts`); only what it reached is looked up in the
+ * dictionaries after, and a dataset's name or path is looked up in the same rows.
  */
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
@@ -12,33 +13,36 @@ import { derivedTable } from './snapshot-database.js';
 import type { SnapshotOptions } from './snapshot-tables.js';
 import { openViews, warnDamaged } from './views.js';
 
-/** The dictionaries, each `(key, id)` with ids 0 … n - 1: what a row's column holds. */
+/**
+ * The dictionaries, each `(key, id)` with ids 0 … n - 1, and the values of a row it numbers:
+ * run ids; data keys; names and paths (what a dataset known only by its rows is looked up by).
+ */
 const DICTIONARIES = {
-  walk_runs: 'run_id',
-  walk_keys: 'coalesce(md5, path)',
-  walk_labels: 'name',
+  walk_runs: ['run_id'],
+  walk_keys: ['coalesce(md5, path)'],
+  walk_labels: ['name', 'path'],
 } as const;
 
 /** A row's direction as an id: `DIRECTIONS` in `lineage-walk.ts` names them. */
 const DIRECTION_ID = "CASE direction WHEN 'input' THEN 0 WHEN 'reference' THEN 2 ELSE 1 END";
 
-const dictionarySelect = (rows: string, value: string, first = '0') =>
-  `SELECT key, (${first} + row_number() OVER () - 1)::INTEGER AS id
-     FROM (SELECT DISTINCT ${value} AS key FROM ${rows})`;
+const dictionarySelect = (
+  rows: string,
+  values: readonly string[],
+  where = (_value: string) => 'true',
+  first = '0',
+) =>
+  `SELECT key, (${first} + row_number() OVER () - 1)::INTEGER AS id FROM (SELECT DISTINCT key FROM (
+     ${values.map((v) => `SELECT ${v} AS key FROM ${rows} WHERE ${where(v)}`).join(' UNION ALL ')}))`;
 
 /** A walk's rows as ids, through the dictionaries `runs`, `keys` and `labels`. */
 const rowsSelect = (rows: string, dictionary: (name: keyof typeof DICTIONARIES) => string) =>
-  `SELECT r.id AS run, k.id AS data, (${DIRECTION_ID})::INTEGER AS dir, n.id AS name
+  `SELECT r.id AS run, k.id AS data, (${DIRECTION_ID})::INTEGER AS dir, n.id AS name, p.id AS path
      FROM ${rows} l
      JOIN ${dictionary('walk_runs')} r ON r.key = l.run_id
      JOIN ${dictionary('walk_keys')} k ON k.key = coalesce(l.md5, l.path)
-     JOIN ${dictionary('walk_labels')} n ON n.key = l.name`;
-
-/** What a dataset known only by its lineage rows is called: each name and path, with its key. */
-const namesSelect = (rows: string) =>
-  `SELECT name AS label, coalesce(md5, path) AS key, run_id FROM ${rows} WHERE name IS NOT NULL
-   UNION ALL SELECT path, coalesce(md5, path), run_id FROM ${rows}
-     WHERE path IS NOT NULL AND path IS DISTINCT FROM name`;
+     JOIN ${dictionary('walk_labels')} n ON n.key = l.name
+     JOIN ${dictionary('walk_labels')} p ON p.key = l.path`;
 
 /** The snapshot options of a walk's views: the lineage rows and its columns, from the file. */
 export const PERSISTED: SnapshotOptions = {
@@ -46,14 +50,12 @@ export const PERSISTED: SnapshotOptions = {
   derived: {
     lineage: {
       ...Object.fromEntries(
-        Object.entries(DICTIONARIES).map(([table, value]) => [
+        Object.entries(DICTIONARIES).map(([table, values]) => [
           table,
-          dictionarySelect('{rows}', value),
+          dictionarySelect('{rows}', values),
         ]),
       ),
       walk_rows: rowsSelect('{rows}', (table) => `{db}.${table}`),
-      // Not sorted: a lookup by name scans it in tens of milliseconds, a sort costs seconds.
-      walk_names: namesSelect('{rows}'),
     },
   },
 };
@@ -71,7 +73,7 @@ export async function walkColumns(
 ): Promise<void> {
   const file = (table: string) => (committed && derivedTable(committed, table)) || undefined;
   const fileRows = file('walk_rows');
-  for (const [table, value] of Object.entries(DICTIONARIES)) {
+  for (const [table, values] of Object.entries(DICTIONARIES)) {
     const name = `w_${table.slice('walk_'.length)}`;
     const cached = file(table) ?? '(SELECT NULL::VARCHAR AS key, NULL::INTEGER AS id LIMIT 0)';
     if (fileRows && backlog === 0) {
@@ -81,8 +83,9 @@ export async function walkColumns(
     // Made once: numbering in a view would number again (in any order) at every use.
     await session.run(
       `CREATE OR REPLACE TEMP TABLE ${name}_added AS ${dictionarySelect(
-        `backlog_lineage WHERE ${value} NOT IN (SELECT key FROM ${cached})`,
-        value,
+        'backlog_lineage',
+        values,
+        (value) => `${value} NOT IN (SELECT key FROM ${cached})`,
         `(SELECT count(*) FROM ${cached})`,
       )}`,
     );
@@ -109,24 +112,14 @@ export async function dataKeysNamed(store: Store, ref: string): Promise<string[]
   const session = await Session.open();
   try {
     const views = await openViews(store, session, ['lineage'], warnDamaged, PERSISTED);
-    const committed = views.committed.get('lineage');
-    const cached = committed && derivedTable(committed, 'walk_names');
-    const names = cached
-      ? current(cached, views.backlog, namesSelect('backlog_lineage'))
-      : namesSelect('lineage');
+    await walkColumns(session, views.committed.get('lineage'), views.backlog);
     const rows = await session.rows(
-      `SELECT DISTINCT key FROM (${names}) WHERE label = $1 ORDER BY key`,
+      `SELECT DISTINCT k.key FROM w_rows r JOIN w_keys k ON k.id = r.data
+        WHERE (SELECT id FROM w_labels WHERE key = $1) IN (r.name, r.path) ORDER BY k.key`,
       [ref],
     );
     return rows.map((r) => String(r.key));
   } finally {
     session.close();
   }
-}
-
-/** A cached table's rows with the backlog runs' rows (`fresh`) in place of their committed ones. */
-function current(cached: string, backlog: number, fresh: string): string {
-  return backlog === 0
-    ? `SELECT * FROM ${cached}`
-    : `SELECT * FROM ${cached} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL ${fresh}`;
 }

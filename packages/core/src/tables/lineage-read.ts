@@ -1,0 +1,135 @@
+/**
+ * One walk of the lineage rows as ids: read every row once (four integers each), walk them in
+ * memory (`lineage-walk.ts`), then look up, once each, what the walk reached: the runs' ids and
+ * names, the data's keys and the names its walked rows gave it.
+ */
+import type { Session } from './engine.js';
+import type { GraphBuilder } from './lineage-graph-builder.js';
+import { DIRECTIONS, type WalkRows, walkIds } from './lineage-walk.js';
+
+/** Where a walk starts: run ids, and data by md5 (or a reference's path or URI). */
+export interface WalkStart {
+  runs?: readonly string[];
+  data?: readonly string[];
+}
+
+const jsonList = (values: readonly (string | number)[]) => JSON.stringify(values);
+
+/**
+ * Walks the relations `walkColumns` made in `session` from `start` (`ways`, at most `maxDepth`
+ * hops) into `graph`: the runs and data reached and an edge a distinct row walked.
+ */
+export async function readWalk(
+  session: Session,
+  graph: GraphBuilder,
+  start: WalkStart,
+  ways: readonly ('up' | 'down')[],
+  maxDepth: number,
+): Promise<void> {
+  const [ids] = await session.rows(
+    `SELECT (SELECT count(*) FROM w_runs) AS runs, (SELECT count(*) FROM w_keys) AS datas,
+       (SELECT list(id) FROM w_runs WHERE key IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))) AS start_runs,
+       (SELECT list(id) FROM w_keys WHERE key IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))) AS start_data`,
+    [jsonList(start.runs ?? []), jsonList(start.data ?? [])],
+  );
+  const [run, data, dir, name] = (await session.integers(
+    'SELECT run, data, dir, name FROM w_rows',
+  )) as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const rows: WalkRows = {
+    run,
+    data,
+    dir,
+    name,
+    runs: Number(ids?.runs),
+    datas: Number(ids?.datas),
+  };
+  const reach = walkIds(
+    rows,
+    (ids?.start_runs as number[] | null) ?? [],
+    (ids?.start_data as number[] | null) ?? [],
+    ways,
+    maxDepth,
+  );
+  const runIds = reached(reach.runDepth);
+  const dataIds = reached(reach.dataDepth);
+  // Each data's names, from the rows walked that touch it: most data has one, kept in an array
+  // of ids; a second and later ones go to `moreNames`.
+  const firstName = new Int32Array(rows.datas).fill(-1);
+  const moreNames = new Map<number, number[]>();
+  const nameIds = new Set<number>();
+  for (const i of reach.rows) {
+    const d = data[i] as number;
+    const n = name[i] as number;
+    nameIds.add(n);
+    if (firstName[d] === -1) firstName[d] = n;
+    else if (firstName[d] !== n) {
+      const more = moreNames.get(d);
+      if (!more) moreNames.set(d, [n]);
+      else if (!more.includes(n)) more.push(n);
+    }
+  }
+  const runKeys = await lookup(session, 'w_runs', runIds);
+  const dataKeys = await lookup(session, 'w_keys', dataIds);
+  const labels = await lookup(session, 'w_labels', [...nameIds]);
+  const runNames = await namesOfRuns(session, [...runKeys.values(), ...(start.runs ?? [])]);
+  for (const id of start.runs ?? []) graph.run(id, runNames.get(id) ?? '', 0);
+  for (const r of runIds) {
+    const id = runKeys.get(r) as string;
+    graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
+  }
+  for (const d of dataIds) {
+    const first = firstName[d] as number;
+    const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
+    const key = dataKeys.get(d) as string;
+    graph.data(
+      key,
+      names.map((n) => labels.get(n) as string),
+      reach.dataDepth[d] as number,
+    );
+  }
+  // An edge a distinct (run, data, direction) walked; node ids made once a node, not a row.
+  const runNode = new Map([...runKeys].map(([r, id]) => [r, `run:${id}`]));
+  const dataNode = new Map([...dataKeys].map(([d, key]) => [d, `data:${key}`]));
+  const seen = new Set<number | string>();
+  // A number a distinct row, where runs × data × directions stays exact in a double.
+  const exact = rows.runs * rows.datas * DIRECTIONS.length < Number.MAX_SAFE_INTEGER;
+  for (const i of reach.rows) {
+    const r = run[i] as number;
+    const d = data[i] as number;
+    const kind = DIRECTIONS[dir[i] as number] ?? 'output';
+    const edge = exact
+      ? (r * rows.datas + d) * DIRECTIONS.length + (dir[i] as number)
+      : `${r} ${d} ${dir[i]}`;
+    if (seen.has(edge)) continue;
+    seen.add(edge);
+    const from = runNode.get(r) as string;
+    const to = dataNode.get(d) as string;
+    graph.distinctEdge(kind === 'input' ? { from: to, to: from, kind } : { from, to, kind });
+  }
+}
+
+/** Each id's key in `dictionary`, for the ids in `list`. */
+async function lookup(session: Session, dictionary: string, list: number[]) {
+  const [id, key] = (await session.columns(
+    `SELECT id, key FROM ${dictionary} WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
+    [jsonList(list)],
+  )) as [number[], string[]];
+  return new Map(id.map((n, i) => [n, key[i] as string]));
+}
+
+/** Run names from the runs table ('' where a run has none there). */
+async function namesOfRuns(session: Session, runIds: string[]): Promise<Map<string, string>> {
+  const [id, name] = (await session.columns(
+    `SELECT run_id, any_value(name) AS name FROM runs
+      WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
+    [jsonList([...new Set(runIds)])],
+  )) as [string[], (string | null)[]];
+  return new Map(id.map((run, i) => [run, name[i] ?? '']));
+}
+
+/** The ids a walk reached (depth ≥ 0). */
+function reached(depths: Int32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < depths.length; i++) if ((depths[i] as number) >= 0) out.push(i);
+  return out;
+}
