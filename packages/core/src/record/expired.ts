@@ -79,6 +79,21 @@ async function scanRuns(
   return { runIds, records };
 }
 
+/**
+ * One run's expiry records (what retention expired of it, when and why), oldest first: a
+ * listing of its `expired/` folder only.
+ */
+export async function readRunExpired(store: Store, runId: string): Promise<ExpiredRecord[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.meta.list(runKey(store, runId, 'expired/'))) {
+    if (key.endsWith('.json')) keys.push(key);
+  }
+  const records = await mapLimit(keys, READ_CONCURRENCY, (key) =>
+    readJson<ExpiredRecord>(store.meta, key),
+  );
+  return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.gc < b.gc ? -1 : 1));
+}
+
 /** Every run's expiry records, by run id (one listing of `runs/`). */
 export async function readExpired(store: Store): Promise<Map<string, ExpiredRecord[]>> {
   return (await scanRuns(store)).records;
