@@ -114,4 +114,12 @@ describe('the lineage snapshot kept in the cache', () => {
     await resumed.end();
     expect(await impactedBy(store, 'ds')).toEqual(folded);
   });
+
+  it('names a run whose name holds a line break as it is (read one by one, not as lines)', async () => {
+    const { store, places } = await project();
+    await withRun({ ...places, name: 'two\nlines' }, async (run) => {
+      await run.useArtifact('ds', { to: 'again.csv', force: true });
+    });
+    expect(runLabels(await impactedBy(store, 'ds'))).toEqual(['train', 'two\nlines']);
+  });
 });

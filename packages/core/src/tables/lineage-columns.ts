@@ -113,10 +113,13 @@ export async function dataKeysNamed(store: Store, ref: string): Promise<string[]
   try {
     const views = await openViews(store, session, ['lineage'], warnDamaged, PERSISTED);
     await walkColumns(session, views.committed.get('lineage'), views.backlog);
+    // The label's id first: a condition on a subquery's value is not pushed into the scan.
+    const [label] = await session.rows('SELECT id FROM w_labels WHERE key = $1', [ref]);
+    if (!label) return [];
     const rows = await session.rows(
-      `SELECT DISTINCT k.key FROM w_rows r JOIN w_keys k ON k.id = r.data
-        WHERE (SELECT id FROM w_labels WHERE key = $1) IN (r.name, r.path) ORDER BY k.key`,
-      [ref],
+      `SELECT key FROM w_keys WHERE id IN
+         (SELECT data FROM w_rows WHERE name = $1 OR path = $1) ORDER BY key`,
+      [label.id],
     );
     return rows.map((r) => String(r.key));
   } finally {

@@ -110,21 +110,51 @@ export async function readWalk(
 
 /** Each id's key in `dictionary`, for the ids in `list`. */
 async function lookup(session: Session, dictionary: string, list: number[]) {
-  const [id, key] = (await session.columns(
-    `SELECT id, key FROM ${dictionary} WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
+  const found = await pairs(
+    session,
+    `SELECT id::VARCHAR AS id, key FROM ${dictionary}
+      WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
     [jsonList(list)],
-  )) as [number[], string[]];
-  return new Map(id.map((n, i) => [n, key[i] as string]));
+  );
+  return new Map([...found].map(([id, key]) => [Number(id), key]));
 }
 
 /** Run names from the runs table ('' where a run has none there). */
-async function namesOfRuns(session: Session, runIds: string[]): Promise<Map<string, string>> {
-  const [id, name] = (await session.columns(
-    `SELECT run_id, any_value(name) AS name FROM runs
+function namesOfRuns(session: Session, runIds: string[]): Promise<Map<string, string>> {
+  return pairs(
+    session,
+    `SELECT run_id AS id, coalesce(any_value(name), '') AS key FROM runs
       WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
     [jsonList([...new Set(runIds)])],
-  )) as [string[], (string | null)[]];
-  return new Map(id.map((run, i) => [run, name[i] ?? '']));
+  );
+}
+
+/**
+ * The `(id, key)` rows of `select` (ids without a space) as a map, read as one text of
+ * `<id> <key>` lines: reading tens of thousands of strings one by one costs more than the
+ * query. Where a key holds a line break, they are read one by one.
+ */
+async function pairs(
+  session: Session,
+  select: string,
+  params: unknown[],
+): Promise<Map<string, string>> {
+  const [all] = await session.rows(
+    `SELECT string_agg(id || ' ' || key, chr(10)) AS lines,
+            coalesce(bool_or(contains(key, chr(10))), false) AS broken FROM (${select})`,
+    params,
+  );
+  const out = new Map<string, string>();
+  if (all?.broken) {
+    const [id, key] = (await session.columns(select, params)) as [string[], string[]];
+    id.forEach((n, i) => out.set(n, key[i] as string));
+  } else if (typeof all?.lines === 'string') {
+    for (const line of all.lines.split('\n')) {
+      const space = line.indexOf(' ');
+      out.set(line.slice(0, space), line.slice(space + 1));
+    }
+  }
+  return out;
 }
 
 /** The ids a walk reached (depth ≥ 0). */
