@@ -55,7 +55,9 @@ export const PERSISTED: SnapshotOptions = {
           dictionarySelect('{rows}', values),
         ]),
       ),
-      walk_rows: rowsSelect('{rows}', (table) => `{db}.${table}`),
+      // In the order a downward walk indexes them: inputs by data, the rest by run.
+      walk_rows: `${rowsSelect('{rows}', (table) => `{db}.${table}`)}
+        ORDER BY dir <> 0, CASE WHEN dir = 0 THEN k.id ELSE r.id END`,
     },
   },
 };

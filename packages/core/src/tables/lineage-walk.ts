@@ -36,12 +36,17 @@ interface Index {
   rows: Int32Array;
 }
 
-function indexBy(ids: Int32Array, size: number, rows: WalkRows, inputs: boolean): Index {
+/**
+ * A counting sort of the rows by `ids` (only inputs, or only the rest): how many rows each id
+ * has, where each id's rows begin, then the rows. The file keeps the rows in the order a
+ * downward walk indexes them (inputs by data, the rest by run), so these passes run in order
+ * through memory; any other order (an upward walk, the backlog's rows) gives the same index.
+ */
+function indexBy(ids: Int32Array, size: number, dir: Int32Array, inputs: boolean): Index {
   const start = new Int32Array(size + 1);
   const n = ids.length;
-  // A counting sort: how many rows each id has, where each id's rows begin, then the rows.
   for (let i = 0; i < n; i++) {
-    if ((rows.dir[i] === INPUT) !== inputs) continue;
+    if ((dir[i] === INPUT) !== inputs) continue;
     const next = (ids[i] as number) + 1;
     start[next] = (start[next] as number) + 1;
   }
@@ -49,10 +54,11 @@ function indexBy(ids: Int32Array, size: number, rows: WalkRows, inputs: boolean)
   const at = start.slice(0, size);
   const out = new Int32Array(start[size] as number);
   for (let i = 0; i < n; i++) {
-    if ((rows.dir[i] === INPUT) !== inputs) continue;
+    if ((dir[i] === INPUT) !== inputs) continue;
     const id = ids[i] as number;
-    out[at[id] as number] = i;
-    at[id] = (at[id] as number) + 1;
+    const to = at[id] as number;
+    out[to] = i;
+    at[id] = to + 1;
   }
   return { start, rows: out };
 }
@@ -74,8 +80,8 @@ export function walkIds(
   const walked = new Uint8Array(rows.run.length);
   for (const way of ways) {
     // Down, a data leads to the runs that read it, a run to what it wrote; up, the reverse.
-    const fromData = indexBy(rows.data, rows.datas, rows, way === 'down');
-    const fromRun = indexBy(rows.run, rows.runs, rows, way !== 'down');
+    const fromData = indexBy(rows.data, rows.datas, rows.dir, way === 'down');
+    const fromRun = indexBy(rows.run, rows.runs, rows.dir, way !== 'down');
     const seenRun = new Int32Array(rows.runs).fill(-1);
     const seenData = new Int32Array(rows.datas).fill(-1);
     let runs = [...new Set(startRuns)];
