@@ -68,42 +68,98 @@ export async function readWalk(
       else if (!more.includes(n)) more.push(n);
     }
   }
+  // Keys come in their order, and nodes and edges are handed to the graph in the order it
+  // sorts them by: its sort then finds them in order (the engine orders by bytes, JavaScript by
+  // UTF-16 units, so the graph's own sort stays the one that decides).
   const runKeys = await lookup(session, 'w_runs', runIds);
   const dataKeys = await lookup(session, 'w_keys', dataIds);
   const labels = await lookup(session, 'w_labels', [...nameIds]);
   const runNames = await namesOfRuns(session, [...runKeys.values(), ...(start.runs ?? [])]);
   for (const id of start.runs ?? []) graph.run(id, runNames.get(id) ?? '', 0);
-  for (const r of runIds) {
-    const id = runKeys.get(r) as string;
-    graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
+  const byDepth: Array<{ runs: number[]; data: number[] }> = [];
+  const at = (depth: number) => {
+    byDepth[depth] ??= { runs: [], data: [] };
+    return byDepth[depth];
+  };
+  for (const d of dataKeys.keys()) at(reach.dataDepth[d] as number).data.push(d);
+  for (const r of runKeys.keys()) at(reach.runDepth[r] as number).runs.push(r);
+  for (const { runs, data: datas } of byDepth.filter((b) => b !== undefined)) {
+    for (const d of datas) {
+      const first = firstName[d] as number;
+      const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
+      graph.data(
+        dataKeys.get(d) as string,
+        names.map((n) => labels.get(n) as string),
+        reach.dataDepth[d] as number,
+      );
+    }
+    for (const r of runs) {
+      const id = runKeys.get(r) as string;
+      graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
+    }
   }
-  for (const d of dataIds) {
-    const first = firstName[d] as number;
-    const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
-    const key = dataKeys.get(d) as string;
-    graph.data(
-      key,
-      names.map((n) => labels.get(n) as string),
-      reach.dataDepth[d] as number,
-    );
+  addEdges(graph, rows, reach.rows, runKeys, dataKeys);
+}
+
+/**
+ * An edge a distinct (run, data, direction) walked, in the graph's order (inputs by their data
+ * then run, the rest by their run then data, by the keys' ranks); node ids made once a node.
+ * Each row is one number of its side, ranks and direction: sorted as numbers, repeats next to
+ * each other. (Past 2^53 — tens of millions of nodes reached — a row's string, in walk order.)
+ */
+function addEdges(
+  graph: GraphBuilder,
+  rows: WalkRows,
+  walked: readonly number[],
+  runKeys: Map<number, string>,
+  dataKeys: Map<number, string>,
+): void {
+  const { run, data, dir } = rows;
+  const runs = [...runKeys.keys()];
+  const datas = [...dataKeys.keys()];
+  const runRank = new Int32Array(rows.runs);
+  const dataRank = new Int32Array(rows.datas);
+  runs.forEach((r, i) => {
+    runRank[r] = i;
+  });
+  datas.forEach((d, i) => {
+    dataRank[d] = i;
+  });
+  const size = Math.max(runs.length, datas.length, 1);
+  const edges: Array<[number, number, number]> = [];
+  if (2 * size * size * DIRECTIONS.length < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(walked.length);
+    walked.forEach((i, k) => {
+      const r = runRank[run[i] as number] as number;
+      const d = dataRank[data[i] as number] as number;
+      const [side, first, second] = dir[i] === 0 ? [0, d, r] : [1, r, d];
+      keys[k] = ((side * size + first) * size + second) * DIRECTIONS.length + (dir[i] as number);
+    });
+    keys.sort();
+    keys.forEach((key, k) => {
+      if (k > 0 && key === keys[k - 1]) return;
+      const way = key % DIRECTIONS.length;
+      const pair = (key - way) / DIRECTIONS.length;
+      const second = pair % size;
+      const first = ((pair - second) / size) % size;
+      const [r, d] = way === 0 ? [second, first] : [first, second];
+      edges.push([runs[r] as number, datas[d] as number, way]);
+    });
+  } else {
+    const seen = new Set<string>();
+    for (const i of walked) {
+      const edge = `${run[i]} ${data[i]} ${dir[i]}`;
+      if (seen.has(edge)) continue;
+      seen.add(edge);
+      edges.push([run[i] as number, data[i] as number, dir[i] as number]);
+    }
   }
-  // An edge a distinct (run, data, direction) walked; node ids made once a node, not a row.
   const runNode = new Map([...runKeys].map(([r, id]) => [r, `run:${id}`]));
   const dataNode = new Map([...dataKeys].map(([d, key]) => [d, `data:${key}`]));
-  const seen = new Set<number | string>();
-  // A number a distinct row, where runs × data × directions stays exact in a double.
-  const exact = rows.runs * rows.datas * DIRECTIONS.length < Number.MAX_SAFE_INTEGER;
-  for (const i of reach.rows) {
-    const r = run[i] as number;
-    const d = data[i] as number;
-    const kind = DIRECTIONS[dir[i] as number] ?? 'output';
-    const edge = exact
-      ? (r * rows.datas + d) * DIRECTIONS.length + (dir[i] as number)
-      : `${r} ${d} ${dir[i]}`;
-    if (seen.has(edge)) continue;
-    seen.add(edge);
+  for (const [r, d, way] of edges) {
     const from = runNode.get(r) as string;
     const to = dataNode.get(d) as string;
+    const kind = DIRECTIONS[way] ?? 'output';
     graph.distinctEdge(kind === 'input' ? { from: to, to: from, kind } : { from, to, kind });
   }
 }
@@ -140,13 +196,16 @@ async function pairs(
   params: unknown[],
 ): Promise<Map<string, string>> {
   const [all] = await session.rows(
-    `SELECT string_agg(id || ' ' || key, chr(10)) AS lines,
+    `SELECT string_agg(id || ' ' || key, chr(10) ORDER BY key) AS lines,
             coalesce(bool_or(contains(key, chr(10))), false) AS broken FROM (${select})`,
     params,
   );
   const out = new Map<string, string>();
   if (all?.broken) {
-    const [id, key] = (await session.columns(select, params)) as [string[], string[]];
+    const [id, key] = (await session.columns(`${select} ORDER BY key`, params)) as [
+      string[],
+      string[],
+    ];
     id.forEach((n, i) => out.set(n, key[i] as string));
   } else if (typeof all?.lines === 'string') {
     for (const line of all.lines.split('\n')) {
