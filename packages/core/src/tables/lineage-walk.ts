@@ -89,32 +89,9 @@ export function walkIds(
     for (const r of runs) seenRun[r] = 0;
     for (const d of datas) seenData[d] = 0;
     for (let hop = 1; hop <= maxDepth && runs.length + datas.length > 0; hop++) {
-      const nextRuns: number[] = [];
-      const nextData: number[] = [];
-      for (const d of datas) {
-        for (let j = fromData.start[d] as number; j < (fromData.start[d + 1] as number); j++) {
-          const i = fromData.rows[j] as number;
-          walk(i, hop);
-          const r = rows.run[i] as number;
-          if (seenRun[r] === -1) {
-            seenRun[r] = hop;
-            nextRuns.push(r);
-          }
-        }
-      }
-      for (const r of runs) {
-        for (let j = fromRun.start[r] as number; j < (fromRun.start[r + 1] as number); j++) {
-          const i = fromRun.rows[j] as number;
-          walk(i, hop);
-          const d = rows.data[i] as number;
-          if (seenData[d] === -1) {
-            seenData[d] = hop;
-            nextData.push(d);
-          }
-        }
-      }
+      const nextRuns = across(datas, fromData, rows.run, seenRun, hop);
+      datas = across(runs, fromRun, rows.data, seenData, hop);
       runs = nextRuns;
-      datas = nextData;
     }
     for (let r = 0; r < rows.runs; r++) runDepth[r] = smaller(runDepth[r], seenRun[r]);
   }
@@ -122,10 +99,32 @@ export function walkIds(
   for (let i = 0; i < walked.length; i++) if (walked[i]) walkedRows.push(i);
   return { runDepth, dataDepth, rows: walkedRows };
 
-  function walk(i: number, hop: number): void {
-    walked[i] = 1;
-    const d = rows.data[i] as number;
-    dataDepth[d] = smaller(dataDepth[d], hop);
+  /**
+   * One side of a hop: every row of each node of `frontier` (by `index`) is walked; the nodes
+   * at the rows' other end (`ends`) not seen yet are the next frontier.
+   */
+  function across(
+    frontier: readonly number[],
+    index: Index,
+    ends: Int32Array,
+    seen: Int32Array,
+    hop: number,
+  ): number[] {
+    const next: number[] = [];
+    for (const node of frontier) {
+      for (let j = index.start[node] as number; j < (index.start[node + 1] as number); j++) {
+        const i = index.rows[j] as number;
+        walked[i] = 1;
+        const d = rows.data[i] as number;
+        dataDepth[d] = smaller(dataDepth[d], hop);
+        const other = ends[i] as number;
+        if (seen[other] === -1) {
+          seen[other] = hop;
+          next.push(other);
+        }
+      }
+    }
+    return next;
   }
 }
 
