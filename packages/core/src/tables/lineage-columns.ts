@@ -47,6 +47,8 @@ const rowsSelect = (rows: string, dictionary: (name: keyof typeof DICTIONARIES) 
 /** The snapshot options of a walk's views: the lineage rows and its columns, from the file. */
 export const PERSISTED: SnapshotOptions = {
   persisted: true,
+  // The walk reads only the ids; a copy of every row cost the first walk more than the rest.
+  withoutRows: ['lineage'],
   derived: {
     lineage: {
       ...Object.fromEntries(
