@@ -7,7 +7,6 @@ export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
 export { parseDuration } from './project/duration.js';
 export { CONFIG_FILE, findProject, type ProjectPaths } from './project/find-project.js';
-export { type ExpiredRecord, readRunExpired } from './record/expired.js';
 export type { GcOptions, GcResult } from './record/gc.js';
 export { openStore } from './record/open-store.js';
 export type { ArtifactRecord, LineageRow, RunRecord, RunStatus } from './record/records.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { loadConfig } from '../src/project/config.js';
 import type { RetentionPolicy } from '../src/project/retention-config.js';
-import { readExpired, readRunExpired } from '../src/record/expired.js';
+import { readExpired } from '../src/record/expired.js';
 import { setAlias } from '../src/refs/artifact-alias.js';
 import { openRegistry } from '../src/refs/open-registry.js';
 import { startRun } from '../src/run/start-run.js';
@@ -119,8 +119,8 @@ describe('retention: trove gc --policy', () => {
       }),
     ]);
     // One run's records, read from its folder alone, are the same.
-    expect(await readRunExpired(store, v5?.runId ?? '')).toEqual(records.get(v5?.runId ?? ''));
-    expect(await readRunExpired(store, userRun)).toEqual(records.get(userRun));
+    expect(await store.readExpired(v5?.runId ?? '')).toEqual(records.get(v5?.runId ?? ''));
+    expect(await store.readExpired(userRun)).toEqual(records.get(userRun));
     expect(
       records
         .get(userRun)?.[0]

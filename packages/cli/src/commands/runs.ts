@@ -1,10 +1,4 @@
-import {
-  type ExpiredRecord,
-  type RunRow,
-  readRunExpired,
-  searchRuns,
-  TroveError,
-} from '@trove/core';
+import { type RunRow, type Store, searchRuns, TroveError } from '@trove/core';
 import type { Command } from 'commander';
 import { type GlobalOptions, warnSkipped, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
@@ -54,7 +48,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
           store.readRun(id),
           store.readArtifacts(id),
           store.readLineage(id),
-          readRunExpired(store, id),
+          store.readExpired(id),
         ]);
         if (globals().json) {
           return printJson({ run, artifacts: Object.values(artifacts), lineage, expired });
@@ -95,7 +89,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
 }
 
 /** What retention expired of the run (`trove gc --policy`): when, which artifact, why. */
-function printExpired(records: readonly ExpiredRecord[]): void {
+function printExpired(records: Awaited<ReturnType<Store['readExpired']>>): void {
   const rows = records.flatMap((r) =>
     r.artifacts.map((a) => [r.at, a.path, a.name, formatBytes(a.size), a.md5, a.reason]),
   );

@@ -8,26 +8,9 @@
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError } from '../errors.js';
 import { readJson } from './meta-io.js';
+import type { ExpiredRecord } from './records.js';
 import { listRunIds, runKey } from './run-folder.js';
 import type { Store } from './store.js';
-
-interface ExpiredArtifact {
-  path: string;
-  name: string;
-  md5: string;
-  size: number;
-  /** The policy (`type=checkpoint keep 5 ttl 30d`) or `ttl 7d` of the artifact itself. */
-  reason: string;
-}
-
-export interface ExpiredRecord {
-  format: 1;
-  /** The gc that expired them. */
-  gc: string;
-  /** When (ISO 8601). */
-  at: string;
-  artifacts: ExpiredArtifact[];
-}
 
 /** `<run id>/<path>\n<md5>`: one expired artifact, as gc's reference check looks it up. */
 export function expiredKey(runId: string, path: string, md5: string): string {
@@ -77,21 +60,6 @@ async function scanRuns(
     records.set(runId, list);
   });
   return { runIds, records };
-}
-
-/**
- * One run's expiry records (what retention expired of it, when and why), oldest first: a
- * listing of its `expired/` folder only.
- */
-export async function readRunExpired(store: Store, runId: string): Promise<ExpiredRecord[]> {
-  const keys: string[] = [];
-  for await (const { key } of store.meta.list(runKey(store, runId, 'expired/'))) {
-    if (key.endsWith('.json')) keys.push(key);
-  }
-  const records = await mapLimit(keys, READ_CONCURRENCY, (key) =>
-    readJson<ExpiredRecord>(store.meta, key),
-  );
-  return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.gc < b.gc ? -1 : 1));
 }
 
 /** Every run's expiry records, by run id (one listing of `runs/`). */
