@@ -42,6 +42,12 @@ export class GraphBuilder {
   readonly #edges = new Map<string, LineageEdge>();
   /** Edges known to be distinct from each other and from every other edge (`distinctEdge`). */
   readonly #distinct: LineageEdge[] = [];
+  /** Whether edges are kept at all (`WalkOptions.edges`). */
+  readonly withEdges: boolean;
+
+  constructor(withEdges = true) {
+    this.withEdges = withEdges;
+  }
 
   add(node: LineageNode): void {
     const known = this.#nodes.get(node.id);
@@ -66,6 +72,7 @@ export class GraphBuilder {
   }
 
   edge(from: string, to: string, kind: LineageEdge['kind']): void {
+    if (!this.withEdges) return;
     const key = `${from}\n${to}\n${kind}`;
     if (!this.#edges.has(key)) this.#edges.set(key, { from, to, kind });
   }
@@ -75,7 +82,7 @@ export class GraphBuilder {
    * ids): no key is made for it, which for tens of thousands of edges is most of their cost.
    */
   distinctEdge(edge: LineageEdge): void {
-    this.#distinct.push(edge);
+    if (this.withEdges) this.#distinct.push(edge);
   }
 
   depthOf(id: string): number {

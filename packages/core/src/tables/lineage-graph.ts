@@ -27,6 +27,11 @@ export interface WalkOptions {
   direction?: 'up' | 'down' | 'both';
   /** At most this many hops (default: no limit). */
   depth?: number;
+  /**
+   * `false`: the nodes only, `edges` empty (a listing of what was reached: tens of thousands of
+   * edges are most of a wide walk's answer). Default true.
+   */
+  edges?: boolean;
 }
 
 /**
@@ -39,7 +44,7 @@ export async function walkLineage(
   start: WalkStart,
   options: WalkOptions = {},
 ): Promise<LineageGraph> {
-  const graph = new GraphBuilder();
+  const graph = new GraphBuilder(options.edges ?? true);
   const session = await Session.open();
   try {
     const views = await openViews(store, session, ['lineage', 'runs'], warnDamaged, PERSISTED);

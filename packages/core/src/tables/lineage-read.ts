@@ -98,7 +98,7 @@ export async function readWalk(
       graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
     }
   }
-  addEdges(graph, rows, reach.rows, runKeys, dataKeys);
+  if (graph.withEdges) addEdges(graph, rows, reach.rows, runKeys, dataKeys);
 }
 
 /**
