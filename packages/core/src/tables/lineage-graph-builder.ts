@@ -49,18 +49,31 @@ export class GraphBuilder {
     this.withEdges = withEdges;
   }
 
+  /** Nodes known to be distinct from each other and from every other node (`distinct`). */
+  readonly #distinctNodes: LineageNode[] = [];
+
+  /** A node, kept once by id at its smallest depth. */
   add(node: LineageNode): void {
     const known = this.#nodes.get(node.id);
     if (!known) this.#nodes.set(node.id, node);
     else if (node.depth < known.depth) known.depth = node.depth;
   }
 
-  run(id: string, name: string, depth: number): void {
-    this.add({ id: `run:${id}`, type: 'run', label: name || id, depth, runId: id });
+  /**
+   * A node the caller knows no other has the id of (a walk's nodes, made distinct by their
+   * ids): kept without a lookup, which for tens of thousands of nodes is much of their cost.
+   */
+  #put(node: LineageNode, distinct: boolean): void {
+    if (distinct) this.#distinctNodes.push(node);
+    else this.add(node);
+  }
+
+  run(id: string, name: string, depth: number, distinct = false): void {
+    this.#put({ id: `run:${id}`, type: 'run', label: name || id, depth, runId: id }, distinct);
   }
 
   /** Data by its key: an md5, or the path or URI of data known by no md5 (its `uri`). */
-  data(key: string, names: readonly string[] | undefined, depth: number): void {
+  data(key: string, names: readonly string[] | undefined, depth: number, distinct = false): void {
     const isMd5 = MD5_KEY.test(key);
     const sorted = names === undefined ? [] : [...new Set(names)].sort();
     const label = isMd5 && sorted.length > 0 ? `${sorted.join(', ')} (${key.slice(0, 8)})` : key;
@@ -68,7 +81,7 @@ export class GraphBuilder {
     if (isMd5) node.md5 = key;
     else node.uri = key;
     node.names = sorted;
-    this.add(node);
+    this.#put(node, distinct);
   }
 
   edge(from: string, to: string, kind: LineageEdge['kind']): void {
@@ -85,18 +98,17 @@ export class GraphBuilder {
     if (this.withEdges) this.#distinct.push(edge);
   }
 
-  depthOf(id: string): number {
-    return this.#nodes.get(id)?.depth ?? 0;
-  }
-
-  md5s(): Set<string> {
-    const out = new Set<string>();
-    for (const n of this.#nodes.values()) if (n.md5) out.add(n.md5);
+  /** The depth of each data node known by its md5. */
+  md5Depths(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const nodes of [this.#distinctNodes, this.#nodes.values()]) {
+      for (const n of nodes) if (n.md5) out.set(n.md5, n.depth);
+    }
     return out;
   }
 
   toGraph(start: string[]): LineageGraph {
-    const nodes = [...this.#nodes.values()].sort(
+    const nodes = [...this.#distinctNodes, ...this.#nodes.values()].sort(
       (a, b) => a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
     const edges = [...this.#distinct, ...this.#edges.values()].sort(

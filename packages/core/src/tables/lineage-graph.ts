@@ -55,8 +55,6 @@ export async function walkLineage(
   } finally {
     session.close();
   }
-  for (const id of start.runs ?? []) graph.run(id, '', 0);
-  for (const key of start.data ?? []) graph.data(key, undefined, 0);
   await attachNames(store, registry, graph);
   return graph.toGraph([
     ...(start.runs ?? []).map((id) => `run:${id}`),
@@ -70,11 +68,11 @@ async function attachNames(
   registry: ModelRegistry,
   graph: GraphBuilder,
 ): Promise<void> {
-  const md5s = graph.md5s();
+  const md5s = graph.md5Depths();
   if (md5s.size === 0) return;
   for (const v of await registry.searchVersions()) {
     if (!md5s.has(v.md5)) continue;
-    const depth = graph.depthOf(`data:${v.md5}`) + 1;
+    const depth = (md5s.get(v.md5) ?? 0) + 1;
     const id = `model:${v.name}/${v.version}`;
     graph.add({ id, type: 'model-version', label: `models:/${v.name}/${v.version}`, depth });
     graph.edge(`data:${v.md5}`, id, 'version');
@@ -92,7 +90,7 @@ async function attachNames(
   for (const a of await listArtifactAliases(store)) {
     if (!md5s.has(a.md5)) continue;
     const id = `alias:${a.name}@${a.alias}`;
-    const depth = graph.depthOf(`data:${a.md5}`) + 1;
+    const depth = (md5s.get(a.md5) ?? 0) + 1;
     graph.add({ id, type: 'alias', label: `${a.name}@${a.alias}`, depth, runId: a.runId });
     graph.edge(`data:${a.md5}`, id, 'alias');
   }

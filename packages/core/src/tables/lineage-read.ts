@@ -75,7 +75,10 @@ export async function readWalk(
   const dataKeys = await lookup(session, 'w_keys', dataIds);
   const labels = await lookup(session, 'w_labels', [...nameIds]);
   const runNames = await namesOfRuns(session, [...runKeys.values(), ...(start.runs ?? [])]);
-  for (const id of start.runs ?? []) graph.run(id, runNames.get(id) ?? '', 0);
+  // The start nodes at depth 0 (each once), the rest as distinct nodes: no lookup by id.
+  const startRuns = new Set(start.runs ?? []);
+  const startData = new Set(start.data ?? []);
+  for (const id of startRuns) graph.run(id, runNames.get(id) ?? '', 0);
   const byDepth: Array<{ runs: number[]; data: number[] }> = [];
   const at = (depth: number) => {
     byDepth[depth] ??= { runs: [], data: [] };
@@ -85,19 +88,25 @@ export async function readWalk(
   for (const r of runKeys.keys()) at(reach.runDepth[r] as number).runs.push(r);
   for (const { runs, data: datas } of byDepth.filter((b) => b !== undefined)) {
     for (const d of datas) {
+      const key = dataKeys.get(d) as string;
       const first = firstName[d] as number;
       const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
+      const depth = startData.delete(key) ? 0 : (reach.dataDepth[d] as number);
       graph.data(
-        dataKeys.get(d) as string,
+        key,
         names.map((n) => labels.get(n) as string),
-        reach.dataDepth[d] as number,
+        depth,
+        true,
       );
     }
     for (const r of runs) {
       const id = runKeys.get(r) as string;
-      graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number);
+      if (!startRuns.has(id))
+        graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number, true);
     }
   }
+  // Start data no walked row touches.
+  for (const key of startData) graph.data(key, undefined, 0);
   if (graph.withEdges) addEdges(graph, rows, reach.rows, runKeys, dataKeys);
 }
 
