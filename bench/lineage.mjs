@@ -188,7 +188,7 @@ for (const [name, ref, expectRuns] of cases) {
   console.log(JSON.stringify(results.at(-1)));
 }
 
-const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+const mb = (n) => (n < 1e6 ? `${(n / 1e3).toFixed(0)} kB` : `${(n / 1e6).toFixed(1)} MB`);
 const md = `## lineage (local store) — \`node bench/lineage.mjs --runs ${RUNS}\`
 
 ${machine()}. Load average before the walks: ${loadBefore}; after each case: ${results.map((r) => `${r.name} ${r.load}`).join('; ')}. ${RUNS.toLocaleString('en')} runs and ${lineageRows.toLocaleString('en')} lineage rows written straight into \`tables/runs\` and \`tables/lineage\` (written in ${writeSeconds.toFixed(1)} s; no run folders, no backlog): ${RUNS / PER_PROJECT} projects of ${PER_PROJECT} runs in ${LAYERS} layers, the first layer reading its project's dataset and a shared one (each read by 100 projects), later layers 2 outputs of the layer before, each run 2 files of its own; ${OUTPUTS} outputs a run. One model version (with an alias) and one artifact alias name outputs of project 0. \`trove lineage --impacted-by <ref>\`, a new process each time, with \`--json\` and in the default text form; *first* is a case's first walk (\`--json\`); the deep case's is the first after the tables were written, which makes the snapshot's DuckDB file in the cache (\`<cache>/tables/db/\`: the walk's dictionaries and rows as integer ids, made once a snapshot); every later walk attaches it. Medians of 5 (\`--json\`: the first included), wall clock and CPU (user + system, DuckDB's threads included).
