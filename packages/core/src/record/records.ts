@@ -64,7 +64,7 @@ export interface LineageRow {
 }
 
 /** An artifact retention expired (`runs/<id>/expired/<gc id>.json`). */
-export interface ExpiredArtifact {
+interface ExpiredArtifact {
   path: string;
   name: string;
   md5: string;

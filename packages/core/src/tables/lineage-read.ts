@@ -215,7 +215,9 @@ async function pairs(
       string[],
       string[],
     ];
-    id.forEach((n, i) => out.set(n, key[i] as string));
+    id.forEach((n, i) => {
+      out.set(n, key[i] as string);
+    });
   } else if (typeof all?.lines === 'string') {
     for (const line of all.lines.split('\n')) {
       const space = line.indexOf(' ');
