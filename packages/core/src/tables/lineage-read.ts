@@ -205,8 +205,11 @@ async function pairs(
   params: unknown[],
 ): Promise<Map<string, string>> {
   const [all] = await session.rows(
-    `SELECT string_agg(id || ' ' || key, chr(10) ORDER BY key) AS lines,
-            coalesce(bool_or(contains(key, chr(10))), false) AS broken FROM (${select})`,
+    // Ordered in a subquery, not in the aggregate (which sorts apart, at twice the cost): the
+    // order only spares the graph's sort its work, so an order not kept costs time, not truth.
+    `SELECT string_agg(id || ' ' || key, chr(10)) AS lines,
+            coalesce(bool_or(contains(key, chr(10))), false) AS broken
+       FROM (${select} ORDER BY key)`,
     params,
   );
   const out = new Map<string, string>();
