@@ -9,13 +9,16 @@
 // middle layer, so the walk has names to find.
 // - deep: the impact of one project's dataset: 100 runs in 10 layers, 20 hops of runs and data.
 // - wide: the impact of a shared dataset: 100 projects' runs (10,000), as many hops.
+// Each case is timed with `--json` (the graph) and in the default text form, a new process each
+// time, with the CPU seconds each used (user + system, DuckDB's threads included): on a shared
+// machine the wall clock follows the load, the CPU time much less.
 // Usage: node bench/lineage.mjs [--runs 100000]
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { machine, median, REPO, TROVE, timed, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 100_000);
@@ -144,9 +147,13 @@ const loadBefore = loadavg()
   .map((x) => x.toFixed(2))
   .join(' ');
 const results = [];
+const loadAt = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 for (const [name, ref, expectRuns] of cases) {
-  const cmd = `node ${TROVE} lineage --impacted-by ${ref} --json`;
-  const first = wall(cmd, { cwd: project, env });
+  const cmd = `node ${TROVE} lineage --impacted-by ${ref}`;
+  const first = timed(`${cmd} --json`, { cwd: project, env });
   const graph = JSON.parse(first.stdout);
   const count = (type) => graph.nodes.filter((n) => n.type === type && n.depth > 0).length;
   const found = {
@@ -159,26 +166,36 @@ for (const [name, ref, expectRuns] of cases) {
     throw new Error(`${name}: ${found.runs} runs, not ${expectRuns}`);
   if (found.models !== 1 || found.aliases !== 2)
     throw new Error(`${name}: names not found: ${JSON.stringify(found)}`);
-  const times = [
-    first.seconds,
-    ...[0, 1, 2, 3].map(() => wall(cmd, { cwd: project, env }).seconds),
-  ];
+  const json = [first, ...[0, 1, 2, 3].map(() => timed(`${cmd} --json`, { cwd: project, env }))];
+  const text = [0, 1, 2, 3, 4].map(() => timed(cmd, { cwd: project, env }));
+  const text0 = text[0].stdout;
+  if (!text0.includes(`runs (${found.runs}):`))
+    throw new Error(`${name}: text form: ${text0.slice(0, 200)}`);
   const depth = Math.max(...graph.nodes.map((n) => n.depth));
-  results.push({ name, ref, ...found, depth, first: times[0], median: median(times) });
-  console.log(results.at(-1));
+  const seconds = (xs) => median(xs.map((x) => x.seconds));
+  const cpu = (xs) => median(xs.map((x) => x.cpuSeconds));
+  results.push({
+    name,
+    ref,
+    ...found,
+    depth,
+    bytes: { json: first.stdout.length, text: text0.length },
+    first: first.seconds,
+    json: { median: seconds(json), cpu: cpu(json) },
+    text: { median: seconds(text), cpu: cpu(text) },
+    load: loadAt(),
+  });
+  console.log(JSON.stringify(results.at(-1)));
 }
 
+const mb = (n) => (n < 1e6 ? `${(n / 1e3).toFixed(0)} kB` : `${(n / 1e6).toFixed(1)} MB`);
 const md = `## lineage (local store) — \`node bench/lineage.mjs --runs ${RUNS}\`
 
-${machine()}. Load average before the walks: ${loadBefore}; at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(
-    ' ',
-  )}. ${RUNS.toLocaleString('en')} runs and ${lineageRows.toLocaleString('en')} lineage rows written straight into \`tables/runs\` and \`tables/lineage\` (written in ${writeSeconds.toFixed(1)} s; no run folders, no backlog): ${RUNS / PER_PROJECT} projects of ${PER_PROJECT} runs in ${LAYERS} layers, the first layer reading its project's dataset and a shared one (each read by 100 projects), later layers 2 outputs of the layer before, each run 2 files of its own; ${OUTPUTS} outputs a run. One model version (with an alias) and one artifact alias name outputs of project 0. \`trove lineage --impacted-by <ref> --json\`, a new process each time; *first* is a case's first walk; the deep case's is the first after the tables were written, which makes the snapshot's DuckDB file in the cache (\`<cache>/tables/db/\`: the lineage rows and the walk's columns, made once a snapshot); every later walk attaches it. Median of 5, the first included.
+${machine()}. Load average before the walks: ${loadBefore}; after each case: ${results.map((r) => `${r.name} ${r.load}`).join('; ')}. ${RUNS.toLocaleString('en')} runs and ${lineageRows.toLocaleString('en')} lineage rows written straight into \`tables/runs\` and \`tables/lineage\` (written in ${writeSeconds.toFixed(1)} s; no run folders, no backlog): ${RUNS / PER_PROJECT} projects of ${PER_PROJECT} runs in ${LAYERS} layers, the first layer reading its project's dataset and a shared one (each read by 100 projects), later layers 2 outputs of the layer before, each run 2 files of its own; ${OUTPUTS} outputs a run. One model version (with an alias) and one artifact alias name outputs of project 0. \`trove lineage --impacted-by <ref>\`, a new process each time, with \`--json\` and in the default text form; *first* is a case's first walk (\`--json\`); the deep case's is the first after the tables were written, which makes the snapshot's DuckDB file in the cache (\`<cache>/tables/db/\`: the walk's dictionaries and rows as integer ids, made once a snapshot); every later walk attaches it. Medians of 5 (\`--json\`: the first included), wall clock and CPU (user + system, DuckDB's threads included).
 
-| case | ref | runs found | data | model versions | aliases | deepest hop | first | median |
-|---|---|---|---|---|---|---|---|---|
-${results.map((r) => `| ${r.name} | \`${r.ref}\` | ${r.runs.toLocaleString('en')} | ${r.data.toLocaleString('en')} | ${r.models} | ${r.aliases} | ${r.depth} | ${r.first.toFixed(3)} s | ${r.median.toFixed(3)} s |`).join('\n')}
+| case | ref | runs found | data | model versions | aliases | deepest hop | first | \`--json\` median | CPU | text median | CPU | answer (json / text) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${results.map((r) => `| ${r.name} | \`${r.ref}\` | ${r.runs.toLocaleString('en')} | ${r.data.toLocaleString('en')} | ${r.models} | ${r.aliases} | ${r.depth} | ${r.first.toFixed(2)} s | ${r.json.median.toFixed(2)} s | ${r.json.cpu.toFixed(2)} s | ${r.text.median.toFixed(2)} s | ${r.text.cpu.toFixed(2)} s | ${mb(r.bytes.json)} / ${mb(r.bytes.text)} |`).join('\n')}
 
 Target (issue 23): \`trove lineage --impacted-by\` with 100,000 runs and 1,000,000 lineage rows ≤ 1 s.
 `;

@@ -81,7 +81,10 @@ export function reportUsageJson(message: string): void {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // Two writes, not one joined string: a large answer (a wide lineage graph is tens of
+  // megabytes) is not copied once more to add its newline.
+  process.stdout.write(JSON.stringify(value, null, 2));
+  process.stdout.write('\n');
 }
 
 /** A plain aligned table (no colours, so it reads the same piped, on a TTY and with NO_COLOR). */

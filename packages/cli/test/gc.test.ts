@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -90,5 +90,72 @@ describe('trove gc', () => {
       expect(r.code, grace).toBe(4);
       expect(r.stderr).toMatch(/^trove: error \[INVALID_ARGUMENT\]/);
     }
+  });
+
+  it("--policy records what it expired in the run's records, and `runs show` shows them (text and --json)", () => {
+    appendFileSync(
+      join(cwd, 'trove.yaml'),
+      'retention:\n  - match: { type: checkpoint }\n    keep: { last: 1 }\n',
+    );
+    const add = (text: string) => {
+      writeFileSync(join(cwd, 'ckpt.pt'), text);
+      return troveJson<{ run: string }>(
+        ['add', 'ckpt.pt', '--type', 'checkpoint', '--name', 'ckpt'],
+        { cwd },
+      ).run;
+    };
+    const old = add('first');
+    const kept = add('second');
+    interface Shown {
+      run: { id: string };
+      expired: Array<{ gc: string; at: string; artifacts: unknown[] }>;
+    }
+    expect(troveJson<Shown>(['runs', 'show', old], { cwd }).expired).toEqual([]);
+
+    const gc = troveJson<{ expired: Array<{ runId: string }> }>(
+      ['gc', '--policy', '--grace', '0'],
+      { cwd },
+    );
+    expect(gc.expired.map((a) => a.runId)).toEqual([old]);
+    const shown = troveJson<Shown>(['runs', 'show', old], { cwd });
+    expect(shown.run.id).toBe(old);
+    expect(shown.expired).toEqual([
+      {
+        format: 1,
+        gc: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        artifacts: [
+          {
+            path: 'outputs/ckpt.pt',
+            name: 'ckpt',
+            md5: md5('first'),
+            size: 5,
+            reason: 'policy type=checkpoint keep 1',
+          },
+        ],
+      },
+    ]);
+    expect(troveJson<Shown>(['runs', 'show', kept], { cwd }).expired).toEqual([]);
+
+    const text = trove(['runs', 'show', old], { cwd });
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines.at(-2)?.split(/\s+/)).toEqual([
+      'EXPIRED',
+      'PATH',
+      'NAME',
+      'SIZE',
+      'MD5',
+      'REASON',
+    ]);
+    expect(lines.at(-1)?.split(/\s{2,}/)).toEqual([
+      shown.expired[0]?.at,
+      'outputs/ckpt.pt',
+      'ckpt',
+      '5 B',
+      md5('first'),
+      'policy type=checkpoint keep 1',
+    ]);
+    expect(trove(['runs', 'show', kept], { cwd }).stdout).not.toContain('EXPIRED');
   });
 });

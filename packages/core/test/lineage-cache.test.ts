@@ -2,7 +2,7 @@ import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { impactedBy } from '../src/refs/lineage.js';
-import { startRun, withRun } from '../src/run/start-run.js';
+import { resumeRun, startRun, withRun } from '../src/run/start-run.js';
 import type { LineageGraph } from '../src/tables/lineage-graph.js';
 import { memoryProject, tempDir } from './helpers.js';
 
@@ -91,5 +91,35 @@ describe('the lineage snapshot kept in the cache', () => {
     expect(after[0]?.slice(0, 'lineage-'.length + 36)).toBe(
       before[0]?.slice(0, 'lineage-'.length + 36),
     );
+  });
+
+  it("reads a committed run's rows from its folder while it is resumed, each edge once", async () => {
+    const { store, file, places } = await project();
+    const before = await impactedBy(store, 'ds');
+    const train = before.nodes.find((n) => n.label === 'train')?.runId ?? '';
+    const resumed = await resumeRun(train, places);
+    await resumed.logArtifact(file('extra.txt', 'more'), { name: 'extra' });
+    const folded = await impactedBy(store, 'ds');
+    expect(runLabels(folded)).toEqual(['train']);
+    const dataNames = (graph: LineageGraph) =>
+      graph.nodes.flatMap((n) => (n.type === 'data' ? (n.names ?? []) : [])).sort();
+    expect(dataNames(before)).toEqual(['ds', 'model']);
+    expect(dataNames(folded)).toEqual(['ds', 'extra', 'model']);
+    const edges = folded.edges.map((e) => `${e.from} ${e.kind} ${e.to}`);
+    expect(new Set(edges).size).toBe(edges.length);
+    expect(folded.edges.filter((e) => e.from === `run:${train}`).map((e) => e.kind)).toEqual([
+      'output',
+      'output',
+    ]);
+    await resumed.end();
+    expect(await impactedBy(store, 'ds')).toEqual(folded);
+  });
+
+  it('names a run whose name holds a line break as it is (read one by one, not as lines)', async () => {
+    const { store, places } = await project();
+    await withRun({ ...places, name: 'two\nlines' }, async (run) => {
+      await run.useArtifact('ds', { to: 'again.csv', force: true });
+    });
+    expect(runLabels(await impactedBy(store, 'ds'))).toEqual(['train', 'two\nlines']);
   });
 });

@@ -83,6 +83,8 @@ describe('the lineage graph', () => {
     expect(summary(graph).edges).toContain(`run:${ids.loop} -output-> data:${md5.report}`);
     expect(graph.nodes.find((n) => n.id === `run:${ids.train}`)?.label).toBe('train');
     expect(graph.nodes.find((n) => n.id === `data:${md5.model}`)?.names).toEqual(['model']);
+    // Without edges (a listing): the same nodes in the same order, no edge made.
+    expect(await impactedBy(store, 'ds', { edges: false })).toEqual({ ...graph, edges: [] });
   });
 
   it('a dataset only referred to is found by its name or URI', async () => {

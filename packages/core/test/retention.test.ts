@@ -118,6 +118,9 @@ describe('retention: trove gc --policy', () => {
         ],
       }),
     ]);
+    // One run's records, read from its folder alone, are the same.
+    expect(await store.readExpired(v5?.runId ?? '')).toEqual(records.get(v5?.runId ?? ''));
+    expect(await store.readExpired(userRun)).toEqual(records.get(userRun));
     expect(
       records
         .get(userRun)?.[0]

@@ -122,7 +122,8 @@ async function printGraph(
     o.depth === undefined ? undefined : /^\d+$/.test(o.depth) ? Number(o.depth) : Number.NaN;
   const graph: LineageGraph =
     o.impactedBy !== undefined
-      ? await impactedBy(store, o.impactedBy)
+      ? // The text form lists what was reached, never the edges: they are not made.
+        await impactedBy(store, o.impactedBy, { edges: format !== 'text' })
       : await lineageGraph(store, ref ?? '', {
           direction: o.up ? 'up' : o.down ? 'down' : 'both',
           ...(depth !== undefined ? { depth } : {}),

@@ -1,4 +1,4 @@
-import { type RunRow, searchRuns, TroveError } from '@trove/core';
+import { type RunRow, type Store, searchRuns, TroveError } from '@trove/core';
 import type { Command } from 'commander';
 import { type GlobalOptions, warnSkipped, withStore } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
@@ -39,17 +39,20 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .action((filter: string, opts: ListOptions) => listing(filter, opts));
   runs
     .command('show')
-    .description('show one run: params, summary, artifacts and lineage')
+    .description('show one run: params, summary, artifacts, lineage and what retention expired')
     .argument('<run>', 'run id or a unique prefix of it')
     .action((ref: string) =>
       withStore(globals(), async (store) => {
         const id = await store.resolveRunId(ref);
-        const [run, artifacts, lineage] = await Promise.all([
+        const [run, artifacts, lineage, expired] = await Promise.all([
           store.readRun(id),
           store.readArtifacts(id),
           store.readLineage(id),
+          store.readExpired(id),
         ]);
-        if (globals().json) return printJson({ run, artifacts: Object.values(artifacts), lineage });
+        if (globals().json) {
+          return printJson({ run, artifacts: Object.values(artifacts), lineage, expired });
+        }
         const out = process.stdout;
         out.write(`run ${run.id}  ${run.name}  ${run.status}\n`);
         out.write(`started ${run.startTime}${run.endTime ? `  ended ${run.endTime}` : ''}\n`);
@@ -80,8 +83,19 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
             ]),
           );
         }
+        printExpired(expired);
       }),
     );
+}
+
+/** What retention expired of the run (`trove gc --policy`): when, which artifact, why. */
+function printExpired(records: Awaited<ReturnType<Store['readExpired']>>): void {
+  const rows = records.flatMap((r) =>
+    r.artifacts.map((a) => [r.at, a.path, a.name, formatBytes(a.size), a.md5, a.reason]),
+  );
+  if (rows.length === 0) return;
+  process.stdout.write('\n');
+  printTable(['EXPIRED', 'PATH', 'NAME', 'SIZE', 'MD5', 'REASON'], rows);
 }
 
 interface ListOptions {

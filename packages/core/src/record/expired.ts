@@ -8,26 +8,9 @@
 import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError } from '../errors.js';
 import { readJson } from './meta-io.js';
+import type { ExpiredRecord } from './records.js';
 import { listRunIds, runKey } from './run-folder.js';
 import type { Store } from './store.js';
-
-interface ExpiredArtifact {
-  path: string;
-  name: string;
-  md5: string;
-  size: number;
-  /** The policy (`type=checkpoint keep 5 ttl 30d`) or `ttl 7d` of the artifact itself. */
-  reason: string;
-}
-
-export interface ExpiredRecord {
-  format: 1;
-  /** The gc that expired them. */
-  gc: string;
-  /** When (ISO 8601). */
-  at: string;
-  artifacts: ExpiredArtifact[];
-}
 
 /** `<run id>/<path>\n<md5>`: one expired artifact, as gc's reference check looks it up. */
 export function expiredKey(runId: string, path: string, md5: string): string {

@@ -62,3 +62,23 @@ export interface LineageRow {
   summary: Record<string, unknown>;
   timestamp: string;
 }
+
+/** An artifact retention expired (`runs/<id>/expired/<gc id>.json`). */
+interface ExpiredArtifact {
+  path: string;
+  name: string;
+  md5: string;
+  size: number;
+  /** The policy (`type=checkpoint keep 5 ttl 30d`) or `ttl 7d` of the artifact itself. */
+  reason: string;
+}
+
+/** What one gc expired of one run: the record `trove gc --policy` writes in its folder. */
+export interface ExpiredRecord {
+  format: 1;
+  /** The gc that expired them. */
+  gc: string;
+  /** When (ISO 8601). */
+  at: string;
+  artifacts: ExpiredArtifact[];
+}

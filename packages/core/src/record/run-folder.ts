@@ -5,10 +5,11 @@
  * reads and writes runs through here.
  */
 import { joinKey } from '../backend/keys.js';
+import { mapLimit } from '../backend/map-limit.js';
 import { isTroveError, TroveError } from '../errors.js';
 import { EventFileWriter } from './event-files.js';
 import { type MetaLocation, readJson, readText, readWhole, writeJson } from './meta-io.js';
-import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
+import type { ArtifactRecord, ExpiredRecord, LineageRow, RunRecord } from './records.js';
 
 const RUN_ID_RE = /^[0-9a-f]{32}$/;
 
@@ -95,6 +96,19 @@ export async function readArtifacts(
     }
   }
   return merged;
+}
+
+/**
+ * What retention expired of a run (`expired/<gc id>.json`, written by `trove gc --policy`), oldest
+ * first: a listing of that folder only.
+ */
+export async function readExpired(store: MetaLocation, runId: string): Promise<ExpiredRecord[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.meta.list(runKey(store, runId, 'expired/'))) {
+    if (key.endsWith('.json')) keys.push(key);
+  }
+  const records = await mapLimit(keys, 16, (key) => readJson<ExpiredRecord>(store.meta, key));
+  return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.gc < b.gc ? -1 : 1));
 }
 
 /** A run's lineage rows, all writers', oldest first. */

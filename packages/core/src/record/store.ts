@@ -7,10 +7,11 @@ import { ContentStore } from '../store/content-store.js';
 import type { StoreParts, UriBackends } from '../store/open-backends.js';
 import { type EventFile, listEventFiles, readEventFile } from './event-files.js';
 import { readJson, readText, writeJson } from './meta-io.js';
-import type { ArtifactRecord, LineageRow, RunRecord } from './records.js';
+import type { ArtifactRecord, ExpiredRecord, LineageRow, RunRecord } from './records.js';
 import {
   listRunIds,
   readArtifacts,
+  readExpired,
   readLineage,
   readRun,
   resolveRunId,
@@ -96,6 +97,11 @@ export class Store {
 
   readLineage(runId: string): Promise<LineageRow[]> {
     return readLineage(this, runId);
+  }
+
+  /** What retention (`trove gc --policy`) expired of the run, when and why; oldest first. */
+  readExpired(runId: string): Promise<ExpiredRecord[]> {
+    return readExpired(this, runId);
   }
 
   /**

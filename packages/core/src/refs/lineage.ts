@@ -30,10 +30,17 @@ export async function lineageGraph(
   return walkLineage(store, openRegistry(store), await startOf(store, ref), options);
 }
 
-/** Everything downstream of what `ref` names: runs, data, model versions, aliases. */
-export async function impactedBy(store: Store, ref: string): Promise<LineageGraph> {
+/**
+ * Everything downstream of what `ref` names: runs, data, model versions, aliases (with
+ * `edges: false`, only those: no edges).
+ */
+export async function impactedBy(
+  store: Store,
+  ref: string,
+  options: Pick<WalkOptions, 'edges'> = {},
+): Promise<LineageGraph> {
   const start = await startOf(store, ref);
-  return walkLineage(store, openRegistry(store), start, { direction: 'down' });
+  return walkLineage(store, openRegistry(store), start, { ...options, direction: 'down' });
 }
 
 async function startOf(store: Store, ref: string): Promise<WalkStart> {

@@ -1,8 +1,11 @@
 /**
  * The lineage columns a walk reads, kept in the snapshot's DuckDB file in the user's cache (made
  * once a snapshot): `trove lineage` is a new process each time over every lineage row, and
- * decoding the Parquet files again each time cost more than the walk. Each side is sorted by what
- * its lookups ask for, so that the engine skips the blocks holding no key it looks for.
+ * decoding the Parquet files again each time cost more than the walk. The walk reads integers:
+ * each run id, data key (md5, or a reference's path or URI), name and path has an id in a
+ * dictionary of the file, and every row is ids (`walk_rows`: run, data, direction, name, path),
+ * which the walk reads whole (`lineage-walk.ts`); only what it reached is looked up in the
+ * dictionaries after, and a dataset's name or path is looked up in the same rows.
  */
 import type { Store } from '../record/store.js';
 import { Session } from './engine.js';
@@ -11,60 +14,98 @@ import type { SnapshotOptions } from './snapshot-tables.js';
 import { openViews, warnDamaged } from './views.js';
 
 /**
- * Inputs and the rest apart, so that a hop reads only the half it walks along (names and paths
- * are read for the edges found only, at the end); each sorted for a downward hop.
+ * The dictionaries, each `(key, id)` with ids 0 … n - 1, and the values of a row it numbers:
+ * run ids; data keys; names and paths (what a dataset known only by its rows is looked up by).
  */
-const WALK_SIDES = {
-  walk_in: { where: "direction = 'input'", order: 'key' },
-  walk_made: { where: "direction <> 'input'", order: 'run_id' },
-};
+const DICTIONARIES = {
+  walk_runs: ['run_id'],
+  walk_keys: ['coalesce(md5, path)'],
+  walk_labels: ['name', 'path'],
+} as const;
 
-const walkSelect = (rows: string, where: string) =>
-  `SELECT run_id, coalesce(md5, path) AS key, direction FROM ${rows} WHERE ${where}`;
+/** A row's direction as an id: `DIRECTIONS` in `lineage-walk.ts` names them. */
+const DIRECTION_ID = "CASE direction WHEN 'input' THEN 0 WHEN 'reference' THEN 2 ELSE 1 END";
 
-/** What a dataset known only by its lineage rows is called: each name and path, with its key. */
-const namesSelect = (rows: string) =>
-  `SELECT name AS label, coalesce(md5, path) AS key, run_id FROM ${rows} WHERE name IS NOT NULL
-   UNION ALL SELECT path, coalesce(md5, path), run_id FROM ${rows}
-     WHERE path IS NOT NULL AND path IS DISTINCT FROM name`;
+const dictionarySelect = (
+  rows: string,
+  values: readonly string[],
+  where = (_value: string) => 'true',
+  first = '0',
+) =>
+  `SELECT key, (${first} + row_number() OVER () - 1)::INTEGER AS id FROM (SELECT DISTINCT key FROM (
+     ${values.map((v) => `SELECT ${v} AS key FROM ${rows} WHERE ${where(v)}`).join(' UNION ALL ')}))`;
+
+/** A walk's rows as ids, through the dictionaries `runs`, `keys` and `labels`. */
+const rowsSelect = (rows: string, dictionary: (name: keyof typeof DICTIONARIES) => string) =>
+  `SELECT r.id AS run, k.id AS data, (${DIRECTION_ID})::INTEGER AS dir, n.id AS name, p.id AS path
+     FROM ${rows} l
+     JOIN ${dictionary('walk_runs')} r ON r.key = l.run_id
+     JOIN ${dictionary('walk_keys')} k ON k.key = coalesce(l.md5, l.path)
+     JOIN ${dictionary('walk_labels')} n ON n.key = l.name
+     JOIN ${dictionary('walk_labels')} p ON p.key = l.path`;
 
 /** The snapshot options of a walk's views: the lineage rows and its columns, from the file. */
 export const PERSISTED: SnapshotOptions = {
   persisted: true,
+  // The walk reads only the ids; a copy of every row cost the first walk more than the rest.
+  withoutRows: ['lineage'],
   derived: {
     lineage: {
       ...Object.fromEntries(
-        Object.entries(WALK_SIDES).map(([table, side]) => [
+        Object.entries(DICTIONARIES).map(([table, values]) => [
           table,
-          `${walkSelect('{rows}', side.where)} ORDER BY ${side.order}`,
+          dictionarySelect('{rows}', values),
         ]),
       ),
-      // Not sorted: a lookup by name scans it in tens of milliseconds, a sort costs seconds.
-      walk_names: namesSelect('{rows}'),
+      // In the order a downward walk indexes them: inputs by data, the rest by run.
+      walk_rows: `${rowsSelect('{rows}', (table) => `{db}.${table}`)}
+        ORDER BY dir <> 0, CASE WHEN dir = 0 THEN k.id ELSE r.id END`,
     },
   },
 };
 
 /**
- * `walk_in` and `walk_made` for the hops: views of the file's tables with the backlog runs' rows
- * in place of their committed ones, or (no file: a table not committed yet) the same columns of
- * the lineage view, in memory once (the view reads its sources at every query).
+ * The walk's relations in `session`: `w_runs`, `w_keys`, `w_labels` (the dictionaries) and
+ * `w_rows`. They are the file's tables, with the backlog runs' rows in place of their committed
+ * ones: what the backlog adds to a dictionary gets the ids after the file's. Without a file (a
+ * table not committed yet), every row is the backlog's.
  */
 export async function walkColumns(
   session: Session,
   committed: string | undefined,
   backlog: number,
 ): Promise<void> {
-  for (const [table, { where }] of Object.entries(WALK_SIDES)) {
-    const cached = committed && derivedTable(committed, table);
-    if (!cached) {
-      await session.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${walkSelect('lineage', where)}`);
+  const file = (table: string) => (committed && derivedTable(committed, table)) || undefined;
+  const fileRows = file('walk_rows');
+  for (const [table, values] of Object.entries(DICTIONARIES)) {
+    const name = `w_${table.slice('walk_'.length)}`;
+    const cached = file(table) ?? '(SELECT NULL::VARCHAR AS key, NULL::INTEGER AS id LIMIT 0)';
+    if (fileRows && backlog === 0) {
+      await session.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${cached}`);
       continue;
     }
+    // Made once: numbering in a view would number again (in any order) at every use.
     await session.run(
-      `CREATE OR REPLACE TEMP VIEW ${table} AS ${current(cached, backlog, walkSelect('backlog_lineage', where))}`,
+      `CREATE OR REPLACE TEMP TABLE ${name}_added AS ${dictionarySelect(
+        'backlog_lineage',
+        values,
+        (value) => `${value} NOT IN (SELECT key FROM ${cached})`,
+        `(SELECT count(*) FROM ${cached})`,
+      )}`,
+    );
+    await session.run(
+      `CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${cached} UNION ALL SELECT * FROM ${name}_added`,
     );
   }
+  const fresh = rowsSelect('backlog_lineage', (table) => `w_${table.slice('walk_'.length)}`);
+  const rows = !fileRows
+    ? fresh
+    : backlog === 0
+      ? `SELECT * FROM ${fileRows}`
+      : `SELECT * FROM ${fileRows} WHERE run NOT IN
+           (SELECT id FROM w_runs WHERE key IN (SELECT run_id FROM backlog_ids))
+         UNION ALL ${fresh}`;
+  await session.run(`CREATE OR REPLACE TEMP VIEW w_rows AS ${rows}`);
 }
 
 /**
@@ -75,24 +116,17 @@ export async function dataKeysNamed(store: Store, ref: string): Promise<string[]
   const session = await Session.open();
   try {
     const views = await openViews(store, session, ['lineage'], warnDamaged, PERSISTED);
-    const committed = views.committed.get('lineage');
-    const cached = committed && derivedTable(committed, 'walk_names');
-    const names = cached
-      ? current(cached, views.backlog, namesSelect('backlog_lineage'))
-      : namesSelect('lineage');
+    await walkColumns(session, views.committed.get('lineage'), views.backlog);
+    // The label's id first: a condition on a subquery's value is not pushed into the scan.
+    const [label] = await session.rows('SELECT id FROM w_labels WHERE key = $1', [ref]);
+    if (!label) return [];
     const rows = await session.rows(
-      `SELECT DISTINCT key FROM (${names}) WHERE label = $1 ORDER BY key`,
-      [ref],
+      `SELECT key FROM w_keys WHERE id IN
+         (SELECT data FROM w_rows WHERE name = $1 OR path = $1) ORDER BY key`,
+      [label.id],
     );
     return rows.map((r) => String(r.key));
   } finally {
     session.close();
   }
-}
-
-/** A cached table's rows with the backlog runs' rows (`fresh`) in place of their committed ones. */
-function current(cached: string, backlog: number, fresh: string): string {
-  return backlog === 0
-    ? `SELECT * FROM ${cached}`
-    : `SELECT * FROM ${cached} WHERE run_id NOT IN (SELECT run_id FROM backlog_ids) UNION ALL ${fresh}`;
 }

@@ -17,15 +17,21 @@ import type { LocalSnapshot } from './table-files.js';
 
 let attached = 0;
 
+/** The database each rows relation's derived tables are in (`derivedTable`). */
+const databases = new Map<string, string>();
+
 /**
- * Tables made from a snapshot's rows and kept beside them in its file, by name: a query that
- * reads the rows as `{rows}`. Their names in the engine come from `derivedTable`.
+ * Tables made from a snapshot's rows and kept beside them in its file, by name, in this order: a
+ * query that reads the rows as `{rows}` (and a table made before it as `{db}.<name>`). Their
+ * names in the engine come from `derivedTable`.
  */
 export type DerivedTables = Readonly<Record<string, string>>;
 
 /**
  * Attaches (read-only) the database file of `snapshot`, making it first when the cache has none;
- * returns the engine name of its rows (`<database>.snapshot`).
+ * returns the engine name of its rows (`<database>.snapshot`). With `withoutRows` the file holds
+ * only the derived tables (made straight from `source`), and the rows are a view over `source`:
+ * for a table whose rows no frequent query reads, the copy cost more than everything derived.
  */
 export async function attachSnapshotDatabase(
   session: Session,
@@ -34,12 +40,13 @@ export async function attachSnapshotDatabase(
   id: string,
   source: string,
   derived: DerivedTables = {},
+  withoutRows = false,
 ): Promise<string> {
   const dir = join(userCacheDir(), 'tables', 'db');
   const family = `${name}-${snapshot.tableId}-`;
   // A change to what is derived (a later trove) names a new file, never reads an old one.
   const hash = createHash('sha1')
-    .update(`${id}\n${JSON.stringify(derived)}`)
+    .update(`${id}\n${JSON.stringify(derived)}${withoutRows ? '\nwithout rows' : ''}`)
     .digest('hex');
   const file = join(dir, `${family}v${snapshot.version}-${hash.slice(0, 16)}.duckdb`);
   if (!existsSync(file)) {
@@ -48,9 +55,13 @@ export async function attachSnapshotDatabase(
     const building = `build_${name}_${++attached}`;
     try {
       await session.run(`ATTACH ${sqlString(temp)} AS ${building}`);
-      await session.run(`CREATE TABLE ${building}.snapshot AS SELECT * FROM ${source}`);
+      if (!withoutRows) {
+        await session.run(`CREATE TABLE ${building}.snapshot AS SELECT * FROM ${source}`);
+      }
       for (const [table, query] of Object.entries(derived)) {
-        const rows = query.replaceAll('{rows}', `${building}.snapshot`);
+        const rows = query
+          .replaceAll('{rows}', withoutRows ? source : `${building}.snapshot`)
+          .replaceAll('{db}', building);
         await session.run(`CREATE TABLE ${building}.${table} AS ${rows}`);
       }
       await session.run(`DETACH ${building}`);
@@ -64,7 +75,10 @@ export async function attachSnapshotDatabase(
   }
   const alias = `db_${name}_${++attached}`;
   await session.run(`ATTACH ${sqlString(file)} AS ${alias} (READ_ONLY)`);
-  return `${alias}.snapshot`;
+  const rows = withoutRows ? `${alias}_rows` : `${alias}.snapshot`;
+  if (withoutRows) await session.run(`CREATE VIEW ${rows} AS SELECT * FROM ${source}`);
+  databases.set(rows, alias);
+  return rows;
 }
 
 /** Older than this, a file being made was left by a process that died (a build takes seconds). */
@@ -98,7 +112,6 @@ function isAbandoned(path: string): boolean {
 
 /** The engine name of the derived table `table` beside the rows `snapshot` names. */
 export function derivedTable(snapshot: string, table: string): string | undefined {
-  return snapshot.endsWith('.snapshot')
-    ? `${snapshot.slice(0, -'snapshot'.length)}${table}`
-    : undefined;
+  const database = databases.get(snapshot);
+  return database === undefined ? undefined : `${database}.${table}`;
 }

@@ -27,6 +27,8 @@ export interface SnapshotOptions {
   persisted?: boolean;
   /** With `persisted`: tables made from a table's rows, kept in its file beside them. */
   derived?: Partial<Record<TableName, DerivedTables>>;
+  /** With `persisted`: tables whose file keeps only what is derived (their rows: a view). */
+  withoutRows?: readonly TableName[];
 }
 
 /**
@@ -59,6 +61,7 @@ export async function loadSnapshotTable(
           id,
           `read_parquet([${files}])`,
           options.derived?.[name],
+          options.withoutRows?.includes(name),
         ),
       )
     );
