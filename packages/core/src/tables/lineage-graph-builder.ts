@@ -68,20 +68,26 @@ export class GraphBuilder {
     else this.add(node);
   }
 
-  run(id: string, name: string, depth: number, distinct = false): void {
-    this.#put({ id: `run:${id}`, type: 'run', label: name || id, depth, runId: id }, distinct);
+  /** A run's node; returns its node id (made once: a walk's edges end at the same string). */
+  run(id: string, name: string, depth: number, distinct = false): string {
+    const node = `run:${id}`;
+    this.#put({ id: node, type: 'run', label: name || id, depth, runId: id }, distinct);
+    return node;
   }
 
   /** Data by its key: an md5, or the path or URI of data known by no md5 (its `uri`). */
-  data(key: string, names: readonly string[] | undefined, depth: number, distinct = false): void {
+  data(key: string, names: readonly string[] | undefined, depth: number, distinct = false): string {
     const isMd5 = MD5_KEY.test(key);
-    const sorted = names === undefined ? [] : [...new Set(names)].sort();
+    // Most data has one name: no set and no sort to make for it.
+    const sorted =
+      names === undefined ? [] : names.length < 2 ? [...names] : [...new Set(names)].sort();
     const label = isMd5 && sorted.length > 0 ? `${sorted.join(', ')} (${key.slice(0, 8)})` : key;
     const node: LineageNode = { id: `data:${key}`, type: 'data', label, depth };
     if (isMd5) node.md5 = key;
     else node.uri = key;
     node.names = sorted;
     this.#put(node, distinct);
+    return node.id;
   }
 
   edge(from: string, to: string, kind: LineageEdge['kind']): void {

@@ -74,58 +74,73 @@ export async function readWalk(
   const runKeys = await lookup(session, 'w_runs', runIds);
   const dataKeys = await lookup(session, 'w_keys', dataIds);
   const labels = await lookup(session, 'w_labels', [...nameIds]);
-  const runNames = await namesOfRuns(session, [...runKeys.values(), ...(start.runs ?? [])]);
+  const label = new Map(labels.ids.map((n, k) => [n, labels.keys[k] as string]));
+  const runNames = await namesOfRuns(session, [...runKeys.keys, ...(start.runs ?? [])]);
   // The start nodes at depth 0 (each once), the rest as distinct nodes: no lookup by id.
   const startRuns = new Set(start.runs ?? []);
   const startData = new Set(start.data ?? []);
   for (const id of startRuns) graph.run(id, runNames.get(id) ?? '', 0);
+  // Each node's id string, by its key's rank, made once for its node and its edges.
+  const runNodes: string[] = new Array(runKeys.ids.length);
+  const dataNodes: string[] = new Array(dataKeys.ids.length);
   const byDepth: Array<{ runs: number[]; data: number[] }> = [];
   const at = (depth: number) => {
     byDepth[depth] ??= { runs: [], data: [] };
     return byDepth[depth];
   };
-  for (const d of dataKeys.keys()) at(reach.dataDepth[d] as number).data.push(d);
-  for (const r of runKeys.keys()) at(reach.runDepth[r] as number).runs.push(r);
+  dataKeys.ids.forEach((d, k) => {
+    at(reach.dataDepth[d] as number).data.push(k);
+  });
+  runKeys.ids.forEach((r, k) => {
+    at(reach.runDepth[r] as number).runs.push(k);
+  });
   for (const { runs, data: datas } of byDepth.filter((b) => b !== undefined)) {
-    for (const d of datas) {
-      const key = dataKeys.get(d) as string;
+    for (const k of datas) {
+      const d = dataKeys.ids[k] as number;
+      const key = dataKeys.keys[k] as string;
       const first = firstName[d] as number;
       const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
       const depth = startData.delete(key) ? 0 : (reach.dataDepth[d] as number);
-      graph.data(
+      dataNodes[k] = graph.data(
         key,
-        names.map((n) => labels.get(n) as string),
+        names.map((n) => label.get(n) as string),
         depth,
         true,
       );
     }
-    for (const r of runs) {
-      const id = runKeys.get(r) as string;
-      if (!startRuns.has(id))
-        graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number, true);
+    for (const k of runs) {
+      const id = runKeys.keys[k] as string;
+      const r = runKeys.ids[k] as number;
+      runNodes[k] = startRuns.has(id)
+        ? `run:${id}`
+        : graph.run(id, runNames.get(id) ?? '', reach.runDepth[r] as number, true);
     }
   }
   // Start data no walked row touches.
   for (const key of startData) graph.data(key, undefined, 0);
-  if (graph.withEdges) addEdges(graph, rows, reach.rows, runKeys, dataKeys);
+  if (graph.withEdges)
+    addEdges(graph, rows, reach.rows, runKeys.ids, dataKeys.ids, {
+      runs: runNodes,
+      data: dataNodes,
+    });
 }
 
 /**
  * An edge a distinct (run, data, direction) walked, in the graph's order (inputs by their data
- * then run, the rest by their run then data, by the keys' ranks); node ids made once a node.
- * Each row is one number of its side, ranks and direction: sorted as numbers, repeats next to
- * each other. (Past 2^53 — tens of millions of nodes reached — a row's string, in walk order.)
+ * then run, the rest by their run then data, by the keys' ranks), its ends the node ids made
+ * for the nodes (`nodes`, by rank). Each row is one number of its side, ranks and direction:
+ * sorted as numbers, repeats next to each other. (Past 2^53 — tens of millions of nodes
+ * reached — a row's string, in walk order.)
  */
 function addEdges(
   graph: GraphBuilder,
   rows: WalkRows,
   walked: readonly number[],
-  runKeys: Map<number, string>,
-  dataKeys: Map<number, string>,
+  runs: readonly number[],
+  datas: readonly number[],
+  nodes: { runs: readonly string[]; data: readonly string[] },
 ): void {
   const { run, data, dir } = rows;
-  const runs = [...runKeys.keys()];
-  const datas = [...dataKeys.keys()];
   const runRank = new Int32Array(rows.runs);
   const dataRank = new Int32Array(rows.datas);
   runs.forEach((r, i) => {
@@ -134,76 +149,93 @@ function addEdges(
   datas.forEach((d, i) => {
     dataRank[d] = i;
   });
+  const edge = (r: number, d: number, way: number) => {
+    const from = nodes.runs[r] as string;
+    const to = nodes.data[d] as string;
+    const kind = DIRECTIONS[way] ?? 'output';
+    graph.distinctEdge(kind === 'input' ? { from: to, to: from, kind } : { from, to, kind });
+  };
   const size = Math.max(runs.length, datas.length, 1);
-  const edges: Array<[number, number, number]> = [];
-  if (2 * size * size * DIRECTIONS.length < Number.MAX_SAFE_INTEGER) {
+  const ways = DIRECTIONS.length;
+  if (2 * size * size * ways < Number.MAX_SAFE_INTEGER) {
     const keys = new Float64Array(walked.length);
-    walked.forEach((i, k) => {
+    for (let k = 0; k < walked.length; k++) {
+      const i = walked[k] as number;
       const r = runRank[run[i] as number] as number;
       const d = dataRank[data[i] as number] as number;
-      const [side, first, second] = dir[i] === 0 ? [0, d, r] : [1, r, d];
-      keys[k] = ((side * size + first) * size + second) * DIRECTIONS.length + (dir[i] as number);
-    });
+      const way = dir[i] as number;
+      const pair = way === 0 ? d * size + r : (size + r) * size + d;
+      keys[k] = pair * ways + way;
+    }
     keys.sort();
-    keys.forEach((key, k) => {
-      if (k > 0 && key === keys[k - 1]) return;
-      const way = key % DIRECTIONS.length;
-      const pair = (key - way) / DIRECTIONS.length;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as number;
+      if (k > 0 && key === keys[k - 1]) continue;
+      const way = key % ways;
+      const pair = (key - way) / ways;
       const second = pair % size;
       const first = ((pair - second) / size) % size;
-      const [r, d] = way === 0 ? [second, first] : [first, second];
-      edges.push([runs[r] as number, datas[d] as number, way]);
-    });
+      if (way === 0) edge(second, first, way);
+      else edge(first, second, way);
+    }
   } else {
     const seen = new Set<string>();
     for (const i of walked) {
-      const edge = `${run[i]} ${data[i]} ${dir[i]}`;
-      if (seen.has(edge)) continue;
-      seen.add(edge);
-      edges.push([run[i] as number, data[i] as number, dir[i] as number]);
+      const key = `${run[i]} ${data[i]} ${dir[i]}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      edge(
+        runRank[run[i] as number] as number,
+        dataRank[data[i] as number] as number,
+        dir[i] as number,
+      );
     }
-  }
-  const runNode = new Map([...runKeys].map(([r, id]) => [r, `run:${id}`]));
-  const dataNode = new Map([...dataKeys].map(([d, key]) => [d, `data:${key}`]));
-  for (const [r, d, way] of edges) {
-    const from = runNode.get(r) as string;
-    const to = dataNode.get(d) as string;
-    const kind = DIRECTIONS[way] ?? 'output';
-    graph.distinctEdge(kind === 'input' ? { from: to, to: from, kind } : { from, to, kind });
   }
 }
 
-/** Each id's key in `dictionary`, for the ids in `list`. */
+/** The keys in `dictionary` of the ids in `list`, in the keys' order (two parallel lists). */
 async function lookup(session: Session, dictionary: string, list: number[]) {
-  const found = await pairs(
+  const ids: number[] = [];
+  const keys: string[] = [];
+  await pairs(
     session,
     `SELECT id::VARCHAR AS id, key FROM ${dictionary}
       WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
     [jsonList(list)],
+    (id, key) => {
+      ids.push(Number(id));
+      keys.push(key);
+    },
   );
-  return new Map([...found].map(([id, key]) => [Number(id), key]));
+  return { ids, keys };
 }
 
 /** Run names from the runs table ('' where a run has none there). */
-function namesOfRuns(session: Session, runIds: string[]): Promise<Map<string, string>> {
-  return pairs(
+async function namesOfRuns(session: Session, runIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await pairs(
     session,
     `SELECT run_id AS id, coalesce(any_value(name), '') AS key FROM runs
       WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
     [jsonList([...new Set(runIds)])],
+    (id, key) => {
+      out.set(id, key);
+    },
   );
+  return out;
 }
 
 /**
- * The `(id, key)` rows of `select` (ids without a space) as a map, read as one text of
- * `<id> <key>` lines: reading tens of thousands of strings one by one costs more than the
- * query. Where a key holds a line break, they are read one by one.
+ * The `(id, key)` rows of `select` (ids without a space), ordered by key, each handed to `put`,
+ * read as one text of `<id> <key>` lines: reading tens of thousands of strings one by one costs
+ * more than the query. Where a key holds a line break, they are read one by one.
  */
 async function pairs(
   session: Session,
   select: string,
   params: unknown[],
-): Promise<Map<string, string>> {
+  put: (id: string, key: string) => void,
+): Promise<void> {
   const [all] = await session.rows(
     // Ordered in a subquery, not in the aggregate (which sorts apart, at twice the cost): the
     // order only spares the graph's sort its work, so an order not kept costs time, not truth.
@@ -212,22 +244,20 @@ async function pairs(
        FROM (${select} ORDER BY key)`,
     params,
   );
-  const out = new Map<string, string>();
   if (all?.broken) {
     const [id, key] = (await session.columns(`${select} ORDER BY key`, params)) as [
       string[],
       string[],
     ];
     id.forEach((n, i) => {
-      out.set(n, key[i] as string);
+      put(n, key[i] as string);
     });
   } else if (typeof all?.lines === 'string') {
     for (const line of all.lines.split('\n')) {
       const space = line.indexOf(' ');
-      out.set(line.slice(0, space), line.slice(space + 1));
+      put(line.slice(0, space), line.slice(space + 1));
     }
   }
-  return out;
 }
 
 /** The ids a walk reached (depth ≥ 0). */
