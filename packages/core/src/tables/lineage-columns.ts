@@ -14,8 +14,10 @@ import type { SnapshotOptions } from './snapshot-tables.js';
 import { openViews, warnDamaged } from './views.js';
 
 /**
- * The dictionaries, each `(key, id)` with ids 0 … n - 1, and the values of a row it numbers:
- * run ids; data keys; names and paths (what a dataset known only by its rows is looked up by).
+ * The dictionaries, each `(key, id)` with ids 0 … n - 1 in the keys' order, and the values of a
+ * row it numbers: run ids; data keys; names and paths (what a dataset known only by its rows is
+ * looked up by). Numbered in the keys' order, what a walk reached comes out of a lookup in the
+ * order the graph sorts it by when ordered by id: an integer sort, not one of strings.
  */
 const DICTIONARIES = {
   walk_runs: ['run_id'],
@@ -32,7 +34,7 @@ const dictionarySelect = (
   where = (_value: string) => 'true',
   first = '0',
 ) =>
-  `SELECT key, (${first} + row_number() OVER () - 1)::INTEGER AS id FROM (SELECT DISTINCT key FROM (
+  `SELECT key, (${first} + row_number() OVER (ORDER BY key) - 1)::INTEGER AS id FROM (SELECT DISTINCT key FROM (
      ${values.map((v) => `SELECT ${v} AS key FROM ${rows} WHERE ${where(v)}`).join(' UNION ALL ')}))`;
 
 /** A walk's rows as ids, through the dictionaries `runs`, `keys` and `labels`. */

@@ -68,9 +68,10 @@ export async function readWalk(
       else if (!more.includes(n)) more.push(n);
     }
   }
-  // Keys come in their order, and nodes and edges are handed to the graph in the order it
-  // sorts them by: its sort then finds them in order (the engine orders by bytes, JavaScript by
-  // UTF-16 units, so the graph's own sort stays the one that decides).
+  // Keys come in their order (ids are numbered in it: what the backlog added comes after),
+  // and nodes and edges are handed to the graph in the order it sorts them by: its sort then
+  // finds them in order (the engine orders by bytes, JavaScript by UTF-16 units, so the graph's
+  // own sort stays the one that decides).
   const runKeys = await lookup(session, 'w_runs', runIds);
   const dataKeys = await lookup(session, 'w_keys', dataIds);
   const labels = await lookup(session, 'w_labels', [...nameIds]);
@@ -193,7 +194,7 @@ function addEdges(
   }
 }
 
-/** The keys in `dictionary` of the ids in `list`, in the keys' order (two parallel lists). */
+/** The keys in `dictionary` of the ids in `list`, in the ids' order (two parallel lists). */
 async function lookup(session: Session, dictionary: string, list: number[]) {
   const ids: number[] = [];
   const keys: string[] = [];
@@ -201,6 +202,7 @@ async function lookup(session: Session, dictionary: string, list: number[]) {
     session,
     `SELECT id::VARCHAR AS id, key FROM ${dictionary}
       WHERE id IN (SELECT unnest(from_json($1::JSON, '["INTEGER"]')))`,
+    `${dictionary}.id`,
     [jsonList(list)],
     (id, key) => {
       ids.push(Number(id));
@@ -217,6 +219,7 @@ async function namesOfRuns(session: Session, runIds: string[]): Promise<Map<stri
     session,
     `SELECT run_id AS id, coalesce(any_value(name), '') AS key FROM runs
       WHERE run_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) GROUP BY run_id`,
+    undefined,
     [jsonList([...new Set(runIds)])],
     (id, key) => {
       out.set(id, key);
@@ -226,29 +229,28 @@ async function namesOfRuns(session: Session, runIds: string[]): Promise<Map<stri
 }
 
 /**
- * The `(id, key)` rows of `select` (ids without a space), ordered by key, each handed to `put`,
- * read as one text of `<id> <key>` lines: reading tens of thousands of strings one by one costs
- * more than the query. Where a key holds a line break, they are read one by one.
+ * The `(id, key)` rows of `select` (ids without a space), by `order` (if given), each handed to
+ * `put`, read as one text of `<id> <key>` lines: reading tens of thousands of strings one by one
+ * costs more than the query. Where a key holds a line break, they are read one by one.
  */
 async function pairs(
   session: Session,
   select: string,
+  order: string | undefined,
   params: unknown[],
   put: (id: string, key: string) => void,
 ): Promise<void> {
+  const ordered = order === undefined ? select : `${select} ORDER BY ${order}`;
   const [all] = await session.rows(
     // Ordered in a subquery, not in the aggregate (which sorts apart, at twice the cost): the
     // order only spares the graph's sort its work, so an order not kept costs time, not truth.
     `SELECT string_agg(id || ' ' || key, chr(10)) AS lines,
             coalesce(bool_or(contains(key, chr(10))), false) AS broken
-       FROM (${select} ORDER BY key)`,
+       FROM (${ordered})`,
     params,
   );
   if (all?.broken) {
-    const [id, key] = (await session.columns(`${select} ORDER BY key`, params)) as [
-      string[],
-      string[],
-    ];
+    const [id, key] = (await session.columns(ordered, params)) as [string[], string[]];
     id.forEach((n, i) => {
       put(n, key[i] as string);
     });
