@@ -1,5 +1,6 @@
 import type { Progress } from '@trove/core';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { loadCliProgress } from './cli-progress-lazy.js';
 
 /** Inputs smaller than this finish before a bar would be worth drawing. */
 const MIN_BYTES = 64 << 20;
@@ -22,14 +23,15 @@ export function progressReporter(enabled: boolean): {
       if (phase !== p.phase) {
         bar?.stop();
         phase = p.phase;
-        bar = new cliProgress.SingleBar(
+        const { Presets, SingleBar } = loadCliProgress();
+        bar = new SingleBar(
           {
             stream: process.stderr,
             format: `${p.phase === 'hash' ? 'hashing' : 'storing'} [{bar}] {percentage}% | {files}/{totalFiles} files | {mib}/{totalMib} MiB`,
             hideCursor: true,
             clearOnComplete: true,
           },
-          cliProgress.Presets.shades_classic,
+          Presets.shades_classic,
         );
         bar.start(p.totalBytes || 1, 0, {
           files: 0,

@@ -11,8 +11,6 @@ import {
 } from '@trove/core';
 import type { Command } from 'commander';
 import { type GlobalOptions, withStore } from '../context.js';
-import { formatDot } from '../lineage/format-dot.js';
-import { formatMermaid } from '../lineage/format-mermaid.js';
 import { formatImpact, formatText } from '../lineage/format-text.js';
 import { printJson, printTable } from '../output.js';
 
@@ -129,11 +127,12 @@ async function printGraph(
           ...(depth !== undefined ? { depth } : {}),
         });
   if (format === 'json') return printJson(graph);
+  // The diagram writers (and ts-graphviz) are loaded only for their formats.
   const text =
     format === 'dot'
-      ? formatDot(graph)
+      ? (await import('../lineage/format-dot.js')).formatDot(graph)
       : format === 'mermaid'
-        ? formatMermaid(graph)
+        ? (await import('../lineage/format-mermaid.js')).formatMermaid(graph)
         : o.impactedBy !== undefined
           ? formatImpact(graph)
           : formatText(graph);

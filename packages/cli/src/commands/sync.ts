@@ -7,8 +7,9 @@ import {
   sync,
   TroveError,
 } from '@trove/core';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { loadCliProgress } from '../cli-progress-lazy.js';
 import { type GlobalOptions, storeOptions } from '../context.js';
 import { formatBytes, printJson } from '../output.js';
 
@@ -142,14 +143,15 @@ function progressBar(enabled: boolean) {
     update(p: Parameters<NonNullable<SyncOptions['onProgress']>>[0]) {
       if (p.phase !== 'objects' || p.total < MIN_OBJECTS) return;
       if (!bar) {
-        bar = new cliProgress.SingleBar(
+        const { Presets, SingleBar } = loadCliProgress();
+        bar = new SingleBar(
           {
             stream: process.stderr,
             format: 'sending [{bar}] {percentage}% | {value}/{total} objects | {mib} MiB',
             hideCursor: true,
             clearOnComplete: true,
           },
-          cliProgress.Presets.shades_classic,
+          Presets.shades_classic,
         );
         bar.start(p.total, 0, { mib: 0 });
       }
