@@ -1,17 +1,26 @@
 import {
   type AsyncBuffer,
   asyncBufferFromFile,
+  type Compressors,
   parquetRead,
   parquetReadObjects,
   type SchemaElement,
 } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import { type DeltaStorage, readBytes } from './storage.js';
 
 // Parquet in and out, through libraries made for it: hyparquet-writer encodes (snappy, its
 // built-in codec), hyparquet decodes (with hyparquet-compressors, so files other engines wrote
 // with gzip, zstd, brotli or lz4 read too).
+
+/**
+ * hyparquet-compressors, loaded at the first decode: its codecs build their tables when loaded
+ * (about 25 ms of CPU), which a process that decodes no Parquet here (`trove lineage`, whose
+ * engine reads the files) need not pay.
+ */
+let loadedCompressors: Promise<Compressors> | undefined;
+const compressors = () =>
+  (loadedCompressors ??= import('hyparquet-compressors').then((m) => m.compressors));
 
 /**
  * Bytes of a Parquet file with `schema` holding `columns` (one array per top-level column), in
@@ -71,7 +80,7 @@ export async function readParquetObjects(
 ): Promise<Record<string, unknown>[]> {
   return parquetReadObjects({
     file: storageBuffer(storage, key, size),
-    compressors,
+    compressors: await compressors(),
     ...(columns ? { columns } : {}),
   });
 }
@@ -91,7 +100,7 @@ export async function readParquetColumns(
   await parquetRead({
     file: await asyncBufferFromFile(path),
     columns: [...columns],
-    compressors,
+    compressors: await compressors(),
     onChunk: ({ columnName, columnData, rowStart }) => {
       chunks[columnName]?.push({ rowStart, data: columnData });
     },
