@@ -100,14 +100,16 @@ export async function readWalk(
       const d = dataKeys.ids[k] as number;
       const key = dataKeys.keys[k] as string;
       const first = firstName[d] as number;
-      const names = first === -1 ? [] : [first, ...(moreNames.get(d) ?? [])];
+      const more = moreNames.get(d);
+      // One array a node (most data has one name), not three.
+      const names =
+        first === -1
+          ? []
+          : more === undefined
+            ? [label.get(first) as string]
+            : [first, ...more].map((n) => label.get(n) as string);
       const depth = startData.delete(key) ? 0 : (reach.dataDepth[d] as number);
-      dataNodes[k] = graph.data(
-        key,
-        names.map((n) => label.get(n) as string),
-        depth,
-        true,
-      );
+      dataNodes[k] = graph.data(key, names, depth, true);
     }
     for (const k of runs) {
       const id = runKeys.keys[k] as string;
