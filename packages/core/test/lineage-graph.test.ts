@@ -87,6 +87,16 @@ describe('the lineage graph', () => {
     expect(await impactedBy(store, 'ds', { edges: false })).toEqual({ ...graph, edges: [] });
   });
 
+  it('data logged under two names carries both, sorted, and its label names both', async () => {
+    const { store, md5 } = await pipeline();
+    const graph = await impactedBy(store, 'ds');
+    // eval logged the bytes as report, publish and loop read them as report, loop wrote them
+    // again as report-copy.
+    const report = graph.nodes.find((n) => n.id === `data:${md5.report}`);
+    expect(report?.names).toEqual(['report', 'report-copy']);
+    expect(report?.label).toBe(`report, report-copy (${md5.report?.slice(0, 8)})`);
+  });
+
   it('a dataset only referred to is found by its name or URI', async () => {
     const { store, ids } = await pipeline();
     for (const ref of ['labels', 's3://bucket/labels.csv']) {
