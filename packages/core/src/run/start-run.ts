@@ -1,6 +1,5 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
 import { TroveError } from '../errors.js';
 import { findProject } from '../project/find-project.js';
 import { readGitInfo } from '../project/git-info.js';
@@ -35,7 +34,9 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
 export async function createRun(options: StartRunOptions): Promise<Run> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const { store, ownsStore } = await storeFor(options, cwd);
-  const record = newRunRecord(options, findProject(cwd).root);
+  // uuid is loaded by the commands that start a run, not by every process that loads core.
+  const { v7: uuidv7 } = await import('uuid');
+  const record = newRunRecord(options, findProject(cwd).root, uuidv7().replaceAll('-', ''));
   return new Run({ store, ownsStore, cwd, places: options, start: { record } });
 }
 
@@ -109,8 +110,7 @@ async function storeFor(
   return { store, ownsStore: true };
 }
 
-function newRunRecord(options: StartRunOptions, root: string): RunRecord {
-  const id = uuidv7().replaceAll('-', '');
+function newRunRecord(options: StartRunOptions, root: string, id: string): RunRecord {
   const git = readGitInfo(root);
   return {
     id,
