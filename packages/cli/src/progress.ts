@@ -1,10 +1,30 @@
+import { createRequire } from 'node:module';
 import type { Progress } from '@trove/core';
 import type cliProgress from 'cli-progress';
-import { loadCliProgress } from './cli-progress-lazy.js';
 
 /** Inputs smaller than this finish before a bar would be worth drawing. */
 const MIN_BYTES = 64 << 20;
 const MIN_FILES = 2000;
+
+/** Whether bars are drawn: asked for, stderr a TTY, not under CI (piped output stays clean). */
+export function barsWanted(enabled: boolean): boolean {
+  return enabled && process.stderr.isTTY === true && !process.env.CI;
+}
+
+/**
+ * A bar on stderr in trove's style, with `format`'s payload fields. cli-progress is loaded when
+ * a bar is first drawn (a TTY, a large input): most commands never draw one, and loading it with
+ * every command cost each start of the CLI its modules.
+ */
+export function newBar(format: string): cliProgress.SingleBar {
+  const { Presets, SingleBar } = createRequire(import.meta.url)(
+    'cli-progress',
+  ) as typeof cliProgress;
+  return new SingleBar(
+    { stream: process.stderr, format, hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+}
 
 /**
  * A progress bar on stderr while hashing or storing large inputs, only on a TTY and never under
@@ -14,7 +34,7 @@ export function progressReporter(enabled: boolean): {
   onProgress?: (p: Progress) => void;
   stop: () => void;
 } {
-  if (!enabled || !process.stderr.isTTY || process.env.CI) return { stop: () => undefined };
+  if (!barsWanted(enabled)) return { stop: () => undefined };
   let bar: cliProgress.SingleBar | undefined;
   let phase: Progress['phase'] | undefined;
   return {
@@ -23,15 +43,8 @@ export function progressReporter(enabled: boolean): {
       if (phase !== p.phase) {
         bar?.stop();
         phase = p.phase;
-        const { Presets, SingleBar } = loadCliProgress();
-        bar = new SingleBar(
-          {
-            stream: process.stderr,
-            format: `${p.phase === 'hash' ? 'hashing' : 'storing'} [{bar}] {percentage}% | {files}/{totalFiles} files | {mib}/{totalMib} MiB`,
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          Presets.shades_classic,
+        bar = newBar(
+          `${p.phase === 'hash' ? 'hashing' : 'storing'} [{bar}] {percentage}% | {files}/{totalFiles} files | {mib}/{totalMib} MiB`,
         );
         bar.start(p.totalBytes || 1, 0, {
           files: 0,

@@ -9,9 +9,9 @@ import {
 } from '@trove/core';
 import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { loadCliProgress } from '../cli-progress-lazy.js';
 import { type GlobalOptions, storeOptions } from '../context.js';
 import { formatBytes, printJson } from '../output.js';
+import { barsWanted, newBar } from '../progress.js';
 
 /** Below this, a sync ends before a bar is worth drawing. */
 const MIN_OBJECTS = 200;
@@ -137,22 +137,13 @@ async function report(
 
 /** A bar on stderr while objects are copied, only on a TTY and never under CI. */
 function progressBar(enabled: boolean) {
-  if (!enabled || !process.stderr.isTTY || process.env.CI) return undefined;
+  if (!barsWanted(enabled)) return undefined;
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(p: Parameters<NonNullable<SyncOptions['onProgress']>>[0]) {
       if (p.phase !== 'objects' || p.total < MIN_OBJECTS) return;
       if (!bar) {
-        const { Presets, SingleBar } = loadCliProgress();
-        bar = new SingleBar(
-          {
-            stream: process.stderr,
-            format: 'sending [{bar}] {percentage}% | {value}/{total} objects | {mib} MiB',
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          Presets.shades_classic,
-        );
+        bar = newBar('sending [{bar}] {percentage}% | {value}/{total} objects | {mib} MiB');
         bar.start(p.total, 0, { mib: 0 });
       }
       bar.update(p.done, { mib: (p.bytes / 2 ** 20).toFixed(0) });

@@ -6,7 +6,8 @@
  * more read and one more copy of the whole file that nothing overlapped.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
+import { writeFully } from '../fs/write-fully.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -30,7 +31,7 @@ export function followHash(path: string, copyTo?: string): FollowedHash {
   let running: Promise<void> = Promise.resolve();
   const files = (async () => {
     const source = await open(path, 'r');
-    let copy: Awaited<ReturnType<typeof open>> | undefined;
+    let copy: FileHandle | undefined;
     if (copyTo !== undefined) copy = await open(copyTo, 'wx').catch(() => undefined);
     if (!copy) copying = false;
     return { source, copy };
@@ -46,9 +47,7 @@ export function followHash(path: string, copyTo?: string): FollowedHash {
       if (copying && copy) {
         // A copy that cannot be written is dropped; it never fails the download.
         try {
-          let done = 0;
-          while (done < bytesRead)
-            done += (await copy.write(bytes, done, bytesRead - done, at + done)).bytesWritten;
+          await writeFully(copy, [bytes], at);
         } catch {
           copying = false;
         }

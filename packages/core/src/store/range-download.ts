@@ -4,24 +4,23 @@
  * request, as before), then the other parts are read `RANGE_CONCURRENCY` at a time and each is
  * written at its offset as its chunks arrive (gathered into writes of up to 1 MiB). Memory is a
  * few stream buffers and one write batch per part in flight, whatever the size. The md5 is
- * computed while the parts arrive, by a worker that follows the file's written prefix (and
- * writes the cache's copy in the same pass); the caller checks it. A backend without `rangeRead`
+ * computed while the parts arrive, by following the file's written prefix (`follow-hash.ts`,
+ * which writes the cache's copy in the same pass); the caller checks it. A backend without `rangeRead`
  * streams the object whole.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { StorageBackend } from '../backend/contract.js';
 import { mapLimit } from '../backend/map-limit.js';
 import { TroveError } from '../errors.js';
+import { writeFully } from '../fs/write-fully.js';
 import { followHash } from './follow-hash.js';
 
 /** Bytes of one range: big enough that a request's latency is small beside its transfer. */
 export const RANGE_PART = 8 * 1024 * 1024;
 /** Ranges in flight for one object (a folder's files are already fetched many at once). */
 export const RANGE_CONCURRENCY = 6;
-
-type FileHandle = Awaited<ReturnType<typeof open>>;
 
 export interface DownloadResult {
   /** md5 (hex) of the bytes written. */
@@ -176,19 +175,6 @@ async function writeAt(
     body.destroy();
   }
   return at - offset;
-}
-
-/** Writes every byte of `chunks` at `at` (a short write is finished with plain writes). */
-async function writeFully(file: FileHandle, chunks: Buffer[], at: number): Promise<void> {
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const first = (await file.writev(chunks, at)).bytesWritten;
-  if (first === total) return;
-  const rest = Buffer.concat(chunks).subarray(first);
-  let done = 0;
-  while (done < rest.length) {
-    const { bytesWritten } = await file.write(rest, done, rest.length - done, at + first + done);
-    done += bytesWritten;
-  }
 }
 
 function expectLength(key: string, backend: string, got: number, want: number): void {

@@ -66,7 +66,7 @@ export interface SyncSummary {
 interface Plan {
   objects: Map<string, number>;
   /** Every object the target must hold when the sync is done (those it had, and `objects`). */
-  needed: string[];
+  needed: ReadonlySet<string>;
   skipped: number;
   runs: Array<{ id: string; source: ObjectEntry[]; target: ObjectEntry[]; fromBase: string }>;
   models: Array<{ name: string; doc: RegistryDoc; source: ObjectEntry }>;
@@ -183,7 +183,7 @@ async function makePlan(
   const runIds = new Set(selection.runIds);
   const plan: Plan = {
     objects: new Map(),
-    needed: [],
+    needed: new Set(),
     skipped: 0,
     runs: [],
     models: [],
@@ -270,7 +270,7 @@ async function planObjects(
     if (size === undefined) lacking.push(md5);
     else plan.objects.set(md5, size);
   }
-  plan.needed = [...needed];
+  plan.needed = needed;
   if (lacking.length > 0) {
     throw new TroveError(
       'CORRUPT',
