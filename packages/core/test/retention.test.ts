@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isTroveError } from '../src/errors.js';
 import { loadConfig } from '../src/project/config.js';
 import type { RetentionPolicy } from '../src/project/retention-config.js';
-import { readExpired } from '../src/record/expired.js';
+import { readAllExpired } from '../src/record/expired.js';
 import { setAlias } from '../src/refs/artifact-alias.js';
 import { openRegistry } from '../src/refs/open-registry.js';
 import { startRun } from '../src/run/start-run.js';
@@ -87,7 +87,7 @@ describe('retention: trove gc --policy', () => {
     expect(removedDry.sort()).toEqual(
       [v5?.md5, dry.expired.find((a) => a.name === 'old-notes')?.md5].sort(),
     );
-    expect(await readExpired(store)).toEqual(new Map());
+    expect(await readAllExpired(store)).toEqual(new Map());
 
     const real = await gcPolicy(store, options);
     expect(real.expired).toEqual(dry.expired);
@@ -104,7 +104,7 @@ describe('retention: trove gc --policy', () => {
     );
     expect(real.bytes).toBe(dry.bytes);
     // The runs' records say what was expired, when and why.
-    const records = await readExpired(store);
+    const records = await readAllExpired(store);
     expect(records.get(v5?.runId ?? '')).toEqual([
       expect.objectContaining({
         format: 1,

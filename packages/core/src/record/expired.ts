@@ -63,7 +63,7 @@ async function scanRuns(
 }
 
 /** Every run's expiry records, by run id (one listing of `runs/`). */
-export async function readExpired(store: Store): Promise<Map<string, ExpiredRecord[]>> {
+export async function readAllExpired(store: Store): Promise<Map<string, ExpiredRecord[]>> {
   return (await scanRuns(store)).records;
 }
 
