@@ -3,10 +3,10 @@
  * reads the first part and learns the object's size from its stat (so a small object costs one
  * request, as before), then the other parts are read `RANGE_CONCURRENCY` at a time and each is
  * written at its offset as its chunks arrive (gathered into writes of up to 1 MiB). Memory is a
- * few stream buffers and one write batch per part in flight, whatever the size. The md5 is
- * computed while the parts arrive, by following the file's written prefix (`follow-hash.ts`,
- * which writes the cache's copy in the same pass); the caller checks it. A backend without `rangeRead`
- * streams the object whole.
+ * few stream buffers and one write batch per part in flight, whatever the size. The cache's
+ * copy, when asked, is written from the same buffers. The md5 is computed while the parts
+ * arrive, on another thread, by following the file's written prefix (`follow-hash.ts`); the
+ * caller checks it. A backend without `rangeRead` streams the object whole.
  */
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import { followHash } from './follow-hash.js';
 /** Bytes of one range: big enough that a request's latency is small beside its transfer. */
 export const RANGE_PART = 8 * 1024 * 1024;
 /** Ranges in flight for one object (a folder's files are already fetched many at once). */
-export const RANGE_CONCURRENCY = 6;
+export const RANGE_CONCURRENCY = 4;
 
 export interface DownloadResult {
   /** md5 (hex) of the bytes written. */
@@ -50,23 +50,23 @@ export async function downloadObject(
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const partSize = options.partSize ?? RANGE_PART;
-  const { copyTo } = options;
   const file = await open(path, 'wx');
+  const copy = copyWriter(options.copyTo);
   try {
     if (!backend.capabilities.rangeRead) {
-      return { ...(await writeWhole(file, (await backend.read(key)).body, copyTo)), ranges: 0 };
+      return { ...(await writeWhole(file, (await backend.read(key)).body, copy)), ranges: 0 };
     }
     const first = await backend.read(key, { range: { start: 0, end: partSize } });
     const { size, etag } = first.stat;
     if (size <= partSize) {
-      const whole = await writeWhole(file, first.body, copyTo);
+      const whole = await writeWhole(file, first.body, copy);
       expectLength(key, backend.kind, whole.size, size);
       return { ...whole, ranges: 1 };
     }
     const parts = Math.ceil(size / partSize);
     const starts = Array.from({ length: parts }, (_, i) => i * partSize);
     // Parts end out of order; the hash follows the written prefix, part by part.
-    const hasher = followHash(path, copyTo);
+    const hasher = followHash(path);
     const written = new Array<boolean>(parts).fill(false);
     let prefix = 0;
     try {
@@ -86,56 +86,88 @@ export async function downloadObject(
           }
           body = part.body;
         }
-        expectLength(key, backend.kind, await writeAt(file, body, start), end - start);
+        const got = await writeAt(file, body, start, copy.write);
+        expectLength(key, backend.kind, got, end - start);
         written[i] = true;
         while (prefix < parts && written[prefix]) prefix++;
         hasher.advance(Math.min(size, prefix * partSize));
       }).finally(() => first.body.destroy());
     } catch (err) {
-      await hasher.stop();
+      hasher.stop();
       throw err;
     }
     await file.close();
-    return { ...(await hasher.finish(size)), size, ranges: parts };
+    const md5 = await hasher.finish(size);
+    return { md5, size, ranges: parts, copied: await copy.close() };
   } finally {
     await file.close().catch(() => undefined);
+    await copy.close();
   }
 }
 
+interface CopyWriter {
+  /** Writes `chunks` at `at` in the copy (nothing once the copy is dropped). */
+  write(chunks: Buffer[], at: number): Promise<void>;
+  /** Closes the copy (once; later calls give the same answer): whether it holds every byte. */
+  close(): Promise<boolean>;
+}
+
 /**
- * Streams the whole of `body` into `file` (and into a new file at `copyTo`, when given),
- * hashing it as it goes.
+ * The second file a download writes (the read-through cache's copy), from the same buffers as
+ * the first, made on its first write (or at close: an empty object's copy is an empty file).
+ * A copy that cannot be written is dropped; it never fails the download.
+ */
+function copyWriter(path: string | undefined): CopyWriter {
+  let kept = path !== undefined;
+  let handle: Promise<FileHandle | undefined> | undefined;
+  let closed: Promise<boolean> | undefined;
+  const opened = () => {
+    handle ??= open(path as string, 'wx').catch(() => {
+      kept = false;
+      return undefined;
+    });
+    return handle;
+  };
+  return {
+    async write(chunks, at) {
+      if (!kept) return;
+      const copy = await opened();
+      if (!copy || !kept) return;
+      try {
+        await writeFully(copy, chunks, at);
+      } catch {
+        kept = false;
+      }
+    },
+    close() {
+      closed ??= (async () => {
+        const copy = kept ? await opened() : await handle;
+        try {
+          await copy?.close();
+        } catch {
+          kept = false;
+        }
+        return kept && copy !== undefined;
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * Streams the whole of `body` into `file` (and into the copy), hashing it as it goes.
  */
 async function writeWhole(
   file: FileHandle,
   body: Readable,
-  copyTo: string | undefined,
+  copy: CopyWriter,
 ): Promise<Omit<DownloadResult, 'ranges'>> {
   const hash = createHash('md5');
-  let copy: FileHandle | undefined;
-  let copied = copyTo !== undefined;
   const size = await writeAt(file, body, 0, async (chunks, at) => {
     for (const chunk of chunks) hash.update(chunk);
-    if (!copied || copyTo === undefined) return;
-    try {
-      copy ??= await open(copyTo, 'wx');
-      await writeFully(copy, chunks, at);
-    } catch {
-      copied = false; // the cache's copy is dropped, never the download
-    }
+    await copy.write(chunks, at);
   });
-  if (copied && copyTo !== undefined) {
-    // The copy is whole once its file is closed (an empty object: an empty file).
-    try {
-      copy ??= await open(copyTo, 'wx');
-      await copy.close();
-      copy = undefined;
-    } catch {
-      copied = false;
-    }
-  }
-  await copy?.close().catch(() => undefined);
-  return { md5: hash.digest('hex'), size, copied };
+  return { md5: hash.digest('hex'), size, copied: await copy.close() };
 }
 
 /** Socket chunks are gathered up to this many bytes per write: a few syscalls, not thousands. */
