@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { LinkType } from '../backend/contract.js';
 import { TroveError } from '../errors.js';
@@ -163,12 +163,14 @@ async function placeFile(
     // From the store, in parallel ranges when large; the cache's copy is written in the same
     // pass and kept once the md5 is checked.
     const copy = cache?.reserve();
+    let kept = false;
     try {
       const done = await downloadObject(backend, key, path, copy ? { copyTo: copy } : {});
       got = done.md5;
-      if (cache && copy && done.copied && got === md5) cache.keep(copy, md5, done.size);
+      if (cache && copy && done.copied && got === md5)
+        kept = await cache.keep(copy, md5, done.size);
     } finally {
-      if (copy) rmSync(copy, { force: true });
+      if (copy && !kept) await rm(copy, { force: true });
     }
   }
   if (got !== md5) {

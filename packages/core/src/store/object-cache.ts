@@ -18,12 +18,11 @@ import {
   type Dirent,
   mkdirSync,
   readdirSync,
-  renameSync,
   rmSync,
   statSync,
   utimesSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 
@@ -141,7 +140,7 @@ export class ObjectCache {
           await (await opened()).close();
           file = undefined;
           if (hash.digest('hex') !== expected) return void rmSync(temp, { force: true });
-          this.#place(temp, md5, bytes);
+          await this.#place(temp, md5, bytes);
         };
         finish().then(
           () => done(),
@@ -169,14 +168,16 @@ export class ObjectCache {
   }
 
   /**
-   * Renames a reserved temp file whose md5 the caller checked is `md5` into place. A failure to
-   * write the cache is ignored (the temp file removed), as in `fill`.
+   * Renames a reserved temp file whose md5 the caller checked is `md5` into place; whether it
+   * was placed. A failure to write the cache is ignored (the temp file removed), as in `fill`.
    */
-  keep(temp: string, md5: string, size: number): void {
+  async keep(temp: string, md5: string, size: number): Promise<boolean> {
     try {
-      this.#place(temp, md5, size);
+      await this.#place(temp, md5, size);
+      return true;
     } catch {
-      rmSync(temp, { force: true });
+      await rm(temp, { force: true });
+      return false;
     }
   }
 
@@ -193,10 +194,10 @@ export class ObjectCache {
   }
 
   /** Renames a whole, checked temp file into place as `md5` and counts its bytes. */
-  #place(temp: string, md5: string, bytes: number): void {
+  async #place(temp: string, md5: string, bytes: number): Promise<void> {
     const path = this.#path(md5);
     this.#mkdir(dirname(path));
-    renameSync(temp, path);
+    await rename(temp, path);
     this.#added(bytes);
   }
 
