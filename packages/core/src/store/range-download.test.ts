@@ -8,7 +8,13 @@ import { MemoryBackend } from '../backend/memory-backend.js';
 import { checkout } from './checkout.js';
 import { ContentStore } from './content-store.js';
 import { ObjectCache } from './object-cache.js';
-import { downloadObject, RANGE_CONCURRENCY, RANGE_PART } from './range-download.js';
+import {
+  downloadObject,
+  MAX_RANGES,
+  RANGE_CONCURRENCY,
+  RANGE_PART,
+  rangesOf,
+} from './range-download.js';
 
 const MIB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -116,6 +122,28 @@ describe('downloadObject', () => {
       });
       expect(again).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: false });
       expect(readFileSync(join(dir, `${key}.2`)).equals(bytes)).toBe(true);
+    }
+  });
+});
+
+describe('rangesOf', () => {
+  it('covers the object without gap or overlap, in parts of at least the first, MAX_RANGES at most', () => {
+    const GIB = 1024 * MIB;
+    for (const [size, first, count, part] of [
+      [GIB, RANGE_PART, MAX_RANGES, 33 * MIB],
+      [5 * MIB + 12_345, MIB, 6, MIB],
+      [100 * MIB, RANGE_PART, 13, RANGE_PART],
+      [RANGE_PART + 1, RANGE_PART, 2, RANGE_PART],
+    ] as const) {
+      const ranges = rangesOf(size, first);
+      expect(ranges).toHaveLength(count);
+      expect(ranges[0]).toEqual({ start: 0, end: first });
+      expect(ranges[1]?.end).toBe(Math.min(size, first + part));
+      expect(ranges.at(-1)?.end).toBe(size);
+      for (const [i, r] of ranges.entries()) {
+        if (i > 0) expect(r.start).toBe(ranges[i - 1]?.end);
+        expect(r.end - r.start).toBeLessThanOrEqual(Math.max(first, part));
+      }
     }
   });
 });

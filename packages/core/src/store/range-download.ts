@@ -17,8 +17,18 @@ import { TroveError } from '../errors.js';
 import { writeFully } from '../fs/write-fully.js';
 import { followHash } from './follow-hash.js';
 
-/** Bytes of one range: big enough that a request's latency is small beside its transfer. */
+/**
+ * Bytes of the first range, and the least of every other: big enough that a request's latency is
+ * small beside its transfer.
+ */
 export const RANGE_PART = 8 * 1024 * 1024;
+/**
+ * Ranges of one object at most: a larger object is read in larger ranges. Every request costs
+ * the client's SDK and the server CPU; Azurite served a 1 GiB get in 8 MiB ranges (128 requests)
+ * with 4.3 s of CPU against rclone's 1.6 s in 4, and the get took 3.9 s in 8 MiB ranges, 3.1 s in
+ * 32 MiB ones. S3 (MinIO) showed no difference.
+ */
+export const MAX_RANGES = 32;
 /** Ranges in flight for one object (a folder's files are already fetched many at once). */
 export const RANGE_CONCURRENCY = 4;
 
@@ -33,7 +43,7 @@ export interface DownloadResult {
 }
 
 export interface DownloadOptions {
-  /** Bytes of one range (default `RANGE_PART`). */
+  /** Bytes of the first range, and the least of the others (default `RANGE_PART`). */
   partSize?: number;
   /**
    * A second new file to write the same bytes to (the read-through cache's temp file). A copy
@@ -63,15 +73,21 @@ export async function downloadObject(
       expectLength(key, backend.kind, whole.size, size);
       return { ...whole, ranges: 1 };
     }
-    const parts = Math.ceil(size / partSize);
-    const starts = Array.from({ length: parts }, (_, i) => i * partSize);
-    // Parts end out of order; the hash follows the written prefix, part by part.
+    const ranges = rangesOf(size, partSize);
+    const parts = ranges.length;
+    // Parts are written side by side; the hash follows the file's written prefix batch by
+    // batch: the finished parts from the start, then what the next part has written so far.
     const hasher = followHash(path);
-    const written = new Array<boolean>(parts).fill(false);
-    let prefix = 0;
+    const written = new Array<number>(parts).fill(0);
+    let whole = 0;
+    const wrote = (i: number, bytes: number) => {
+      written[i] = (written[i] ?? 0) + bytes;
+      for (let r = ranges[whole]; r && written[whole] === r.end - r.start; r = ranges[whole])
+        whole++;
+      hasher.advance((ranges[whole]?.start ?? size) + (written[whole] ?? 0));
+    };
     try {
-      await mapLimit(starts, RANGE_CONCURRENCY, async (start, i) => {
-        const end = Math.min(size, start + partSize);
+      await mapLimit(ranges, RANGE_CONCURRENCY, async ({ start, end }, i) => {
         let body = first.body;
         if (i > 0) {
           const part = await backend.read(key, { range: { start, end } });
@@ -86,11 +102,8 @@ export async function downloadObject(
           }
           body = part.body;
         }
-        const got = await writeAt(file, body, start, copy.write);
+        const got = await writeAt(file, body, start, copy.write, (bytes) => wrote(i, bytes));
         expectLength(key, backend.kind, got, end - start);
-        written[i] = true;
-        while (prefix < parts && written[prefix]) prefix++;
-        hasher.advance(Math.min(size, prefix * partSize));
       }).finally(() => first.body.destroy());
     } catch (err) {
       hasher.stop();
@@ -103,6 +116,21 @@ export async function downloadObject(
     await file.close().catch(() => undefined);
     await copy.close();
   }
+}
+
+/**
+ * The byte ranges (`end` exclusive) an object of `size` bytes is read in: `[0, first)`, which
+ * the first request asked for before the size was known, then the rest in parts of at least
+ * `first` bytes (whole MiB), `MAX_RANGES` in all at most.
+ */
+export function rangesOf(size: number, first: number): Array<{ start: number; end: number }> {
+  const MIB = 1024 * 1024;
+  const rest = Math.ceil((size - first) / (MAX_RANGES - 1) / MIB) * MIB;
+  const part = Math.max(first, rest);
+  const out = [{ start: 0, end: Math.min(size, first) }];
+  for (let start = first; start < size; start += part)
+    out.push({ start, end: Math.min(size, start + part) });
+  return out;
 }
 
 interface CopyWriter {
@@ -176,13 +204,15 @@ const WRITE_BATCH = 1024 * 1024;
 /**
  * Streams `body` into `file` from `offset`, the socket's chunks written together (one `writev`
  * of up to `WRITE_BATCH` bytes, with no copy into a larger buffer) and each batch also given to
- * `each`, in order, when given; the bytes written.
+ * `each`, in order, when given; `written` is told each batch's bytes once they are in the file.
+ * The bytes written.
  */
 async function writeAt(
   file: FileHandle,
   body: Readable,
   offset: number,
   each?: (chunks: Buffer[], at: number) => Promise<void>,
+  written?: (bytes: number) => void,
 ): Promise<number> {
   let at = offset;
   let pending: Buffer[] = [];
@@ -195,6 +225,7 @@ async function writeAt(
     pendingBytes = 0;
     await Promise.all([writeFully(file, chunks, at), each?.(chunks, at)]);
     at += bytes;
+    written?.(bytes);
   };
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
