@@ -96,6 +96,11 @@ export class ObjectCache {
     }
   }
 
+  /** Removes the cached file of `md5` (found damaged by a reader); nothing when there is none. */
+  drop(md5: string): void {
+    rmSync(this.#path(md5), { force: true });
+  }
+
   /**
    * `body` (the whole object `md5`, read from the store) passed through to the reader while it is
    * written to the cache. The copy is kept only when every byte arrived and its md5 is `md5`; a
