@@ -91,7 +91,9 @@ async function measureAll() {
     }
   }
   const out = { results, loadBefore, loadAfter: load(), md5Seconds, ROUNDS, BIG_MIB, FILES };
-  process.stdout.write(`${JSON.stringify(out, (k, v) => (k === 'stdout' ? undefined : v), 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(out, (k, v) => (k === 'stdout' || k === 'stderr' ? undefined : v), 2)}\n`,
+  );
   return out;
 }
 
@@ -183,6 +185,9 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
   const rcloneSource = {
     big: `${bucketPath}/trove/files/md5/${md5s.big.slice(0, 2)}/${md5s.big.slice(2)}`,
     folder: `${bucketPath}/rclone/files`,
+    // rclone's own upload of the big file carries an md5 rclone can read (S3: its
+    // X-Amz-Meta-Md5chksum; Azure: Content-MD5), so its copy of that one checks md5 as trove does.
+    checked: `${bucketPath}/rclone/big.bin`,
   };
   // Untimed: 16 at once (its 4 took over 10 minutes into Azurite).
   timed(
@@ -192,6 +197,8 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
     },
   );
 
+  timed(`${CLEAN} rclone copyto ${big} ${rcloneSource.checked} ${flags.join(' ')}`, { env });
+
   const check = {
     big: (path) => md5sum(`md5sum ${path}`).split(' ')[0] === bigMd5,
     folder: (path) => treeMd5(path) === treeDigest,
@@ -199,6 +206,7 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
   const out = {};
   for (const what of ['big', 'folder']) {
     const rows = { 'trove get': [], 'rclone copy': [], 'trove get, warm cache': [] };
+    if (what === 'big') rows['rclone copy, md5 checked'] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // trove get: a new process, a fresh empty cache folder.
       const cache = join(dir, `cache-${what}-${round}`);
@@ -231,6 +239,20 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
         ok: check[what](got),
       });
       rmSync(rdest, { recursive: true, force: true });
+      if (what === 'big') {
+        const cpu2 = cpuSecondsOf(server.pid);
+        spawnSync('sync');
+        const c = timed(
+          `${CLEAN} rclone copy ${rcloneSource.checked} ${rdest} ${flags.join(' ')} -vv`,
+          { env },
+        );
+        rows['rclone copy, md5 checked'].push({
+          ...c,
+          server: cpuSecondsOf(server.pid) - cpu2,
+          ok: check.big(join(rdest, 'big.bin')) && /md5 = [0-9a-f]{32} OK/.test(c.stderr ?? ''),
+        });
+        rmSync(rdest, { recursive: true, force: true });
+      }
 
       // The same get again with the cache warm, its requests counted through the proxy.
       const proxy = await startFaultProxy({ upstream: new URL(server.url).origin, seed: 21 });
@@ -278,6 +300,18 @@ function render({ results, loadBefore, loadAfter, md5Seconds, ROUNDS, BIG_MIB, F
       }
     }
   }
+  // trove get beside rclone's md5-checked copy of the big file, per service.
+  const checked = Object.entries(results)
+    .filter(([, byWhat]) => byWhat.big?.['rclone copy, md5 checked']?.length)
+    .map(([name, { big }]) => {
+      const ratio =
+        med(big['rclone copy, md5 checked'].map((r) => r.seconds)) /
+        med(big['trove get'].map((r) => r.seconds));
+      return `${SERVICES[name].label} ${f(ratio)}×`;
+    });
+  const checkedLine = checked.length
+    ? `Beside that md5-checked copy, \`trove get\` of the big file runs at: ${checked.join(', ')}.`
+    : '';
   const rcloneVersion = spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split(
     '\n',
   )[0];
@@ -300,25 +334,30 @@ command again through test-utils' proxy, which counts every request.
 |---|---|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 
-What bounds these numbers. The machine has 2 cores, shared with the server under test and with
-other sessions (the load average above), so every command's wall time is mostly waiting for a
-core: compare the CPU columns. (1) The md5 check: \`md5sum\` of the ${BIG_MIB} MiB file takes
-${f(md5Seconds)} s of CPU here with its bytes in memory (1.54 s wall on a quiet machine,
-/work/shared/reference/perf-limits.md), and \`trove get\` checks every byte's md5, while
-rclone checks one only where the service reports an md5 of the object (GCS here: its 3 s of CPU
-there against 1 s on S3 and Azure, where it checks nothing), so on the big file trove pays at
-least that much CPU more than rclone, whatever the network. The rest of trove's ~7 s of CPU on
-the big file is the SDK's stream per range and each byte written twice and read back once (the
-destination, the cache's copy, the md5 pass over the page cache). (2) The folder: one
-request per object through each cloud's SDK, whose client-side CPU per request (signing, the
-middleware stack, parsing) and the garbage it leaves set both the time and the peak RSS (the
-young generation grows to 128 MiB under that churn); a bare loop of 10,000 \`GetObjectCommand\`s
-with @aws-sdk/client-s3, 32 at a time, bodies discarded, peaked at 229 MiB and took 11.8 s on
-MinIO here (measured while this was tuned, under load). rclone's Go client spends a fraction of
-that per request. (3) The cache: trove writes every object twice (the destination and the
-cache's copy, which the 0-request second get needs), rclone once. (4) The servers: their CPU
-during each command is in the table; Azurite and fake-gcs-server are single Node / Go processes
-whose per-request cost is far above a real service's.
+\`rclone copy, md5 checked\` copies rclone's own upload of the same big file, which carries an
+md5 rclone reads (S3: its X-Amz-Meta-Md5chksum, Azure: Content-MD5); its log says \`md5 = … OK\`.
+On trove's object rclone checks nothing on S3 and Azure (\`Src hash empty - aborting Dst hash
+check\`: a multipart upload has no md5 it can read), and on GCS, which reports an md5 of every
+object, both rows check it. ${checkedLine}
+
+What bounds these numbers. The machine has 2 cores, shared with the server under test, so a
+command's wall time is mostly waiting for a core: compare the CPU columns. (1) The md5 check:
+\`md5sum\` of the ${BIG_MIB} MiB file takes ${f(md5Seconds)} s of CPU here with its bytes in
+memory, and \`trove get\` checks every byte's md5 (on a thread of its own, beside the download),
+so it cannot take less than that whatever the network, while plain \`rclone copy\` of trove's
+object pays nothing for it. (2) The folder: one request per object through each cloud's SDK,
+whose client-side CPU per request (signing, the middleware stack, parsing) sets the time: a bare
+loop of 10,000 \`GetObjectCommand\`s with @aws-sdk/client-s3, 32 at a time, bodies discarded,
+took 6.1 s of one core on MinIO here, quiet, more than rclone's whole copy. (3) The cache: trove
+makes two files per object (the destination and the cache's copy, which the 0-request second
+get needs), rclone one. On this machine's ext4 creating a file costs 20–350 µs of kernel time
+depending on where its inode lands (\`perf\`: \`find_inode_bit\` and \`recently_deleted\` reading
+inode blocks, worst right after the previous command's 20,000 files were removed), so the
+folder's times move by several seconds from one run to the next, for both tools. (4) The
+servers: their CPU during each command is in the table; Azurite and fake-gcs-server are single
+Node / Go processes whose per-request cost is far above a real service's (Azurite spent 4.3 s
+of CPU serving a 1 GiB get in 128 ranges of 8 MiB, which is why a large object is now read in
+32 ranges at most).
 
 Targets (issue 21): \`trove get\` ≥ 1.0× \`rclone copy\` from the same emulator; peak RSS ≤ 200 MiB;
 a second \`get\` from the cache makes 0 requests.

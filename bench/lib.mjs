@@ -38,6 +38,7 @@ export function timed(cmd, { cwd, env } = {}) {
     rssMiB: Number(m[2]) / 1024,
     cpuSeconds: Number(m[3]) + Number(m[4]),
     stdout: r.stdout,
+    stderr: r.stderr,
   };
 }
 

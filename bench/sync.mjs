@@ -214,4 +214,6 @@ sync makes only listing requests and takes ≤ 2 s. The machine is shared: the l
 given above; other sessions' work ran beside every command.
 `,
 );
-process.stdout.write(`${JSON.stringify(results, (k, v) => (k === 'stdout' ? undefined : v), 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify(results, (k, v) => (k === 'stdout' || k === 'stderr' ? undefined : v), 2)}\n`,
+);
