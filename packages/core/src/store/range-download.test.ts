@@ -5,6 +5,7 @@ import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { ReadOptions, StorageBackend } from '../backend/contract.js';
 import { MemoryBackend } from '../backend/memory-backend.js';
+import { TroveError } from '../errors.js';
 import { checkout } from './checkout.js';
 import { ContentStore } from './content-store.js';
 import { ObjectCache } from './object-cache.js';
@@ -123,6 +124,60 @@ describe('downloadObject', () => {
       expect(again).toMatchObject({ md5: md5(bytes), size: bytes.length, copied: false });
       expect(readFileSync(join(dir, `${key}.2`)).equals(bytes)).toBe(true);
     }
+  });
+});
+
+describe('downloadObject when a range fails', () => {
+  it("fails with the range's error, keeps no copy, and the md5 thread serves the next download", async () => {
+    const backend = new MemoryBackend();
+    const bytes = randomBytes(6 * MIB + 3);
+    await backend.write('big', bytes);
+    let failing = true;
+    const flaky = new Proxy(backend, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const range = (args[1] as ReadOptions | undefined)?.range;
+          if (prop === 'read' && failing && range?.start === 3 * MIB)
+            return Promise.reject(
+              new TroveError('UNAVAILABLE', 'connection reset', { retryable: true }),
+            );
+          return value.apply(target, args);
+        };
+      },
+    }) as StorageBackend;
+    const dir = tempDir();
+    const copyTo = join(dir, 'copy');
+    await expect(
+      downloadObject(flaky, 'big', join(dir, 'first'), { partSize: MIB, copyTo }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'connection reset' });
+    failing = false;
+    const done = await downloadObject(flaky, 'big', join(dir, 'second'), { partSize: MIB });
+    expect(done).toEqual({ md5: md5(bytes), size: bytes.length, ranges: 7, copied: false });
+  });
+
+  it('an object replaced between its ranges is CHANGED (never two versions in one file)', async () => {
+    const backend = new MemoryBackend();
+    await backend.write('big', randomBytes(3 * MIB));
+    let replaced = false;
+    const racing = new Proxy(backend, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const range = (args[1] as ReadOptions | undefined)?.range;
+          if (prop === 'read' && range && range.start > 0 && !replaced) {
+            replaced = true;
+            await target.write('big', randomBytes(3 * MIB));
+          }
+          return value.apply(target, args);
+        };
+      },
+    }) as StorageBackend;
+    await expect(
+      downloadObject(racing, 'big', join(tempDir(), 'x'), { partSize: MIB }),
+    ).rejects.toMatchObject({ code: 'CHANGED' });
   });
 });
 
