@@ -22,7 +22,11 @@ export class GcsHttpError extends Error {
 
 /** Reads a failed response's body into a GcsHttpError (the JSON API's `{error:{message}}`). */
 export async function httpError(response: Response, what: string): Promise<GcsHttpError> {
-  const text = await response.text().catch(() => '');
+  return errorOf(response.status, await response.text().catch(() => ''), what);
+}
+
+/** A GcsHttpError from a failed answer's status and body text. */
+export function errorOf(status: number, text: string, what: string): GcsHttpError {
   let message = text.trim().slice(0, 500);
   let reason: string | undefined;
   try {
@@ -36,15 +40,11 @@ export async function httpError(response: Response, what: string): Promise<GcsHt
   } catch {
     // not JSON: keep the text
   }
-  return new GcsHttpError(
-    response.status,
-    `${what}: HTTP ${response.status}${message ? ` ${message}` : ''}`,
-    reason,
-  );
+  return new GcsHttpError(status, `${what}: HTTP ${status}${message ? ` ${message}` : ''}`, reason);
 }
 
 /** The headers that authenticate a request (none for an emulator). */
-async function authHeaders(ctx: GcsContext): Promise<Record<string, string>> {
+export async function authHeaders(ctx: GcsContext): Promise<Record<string, string>> {
   if (!ctx.auth) return {};
   const headers = await ctx.storage.authClient.getRequestHeaders();
   return { ...(headers as Record<string, string>) };

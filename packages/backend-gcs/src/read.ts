@@ -1,14 +1,15 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ObjectStat, ReadOptions, ReadResult } from '@trove/core/backend';
 import { isEmptyRange, rangeHeader } from '@trove/object-store';
 import type { GcsContext, ObjectResource } from './context.js';
-import { gcsFetch, httpError, objectUrl, withRetries } from './http.js';
+import { authHeaders, errorOf, objectUrl, withRetries } from './http.js';
 import { md5Hex, toStat } from './stat.js';
 
 /**
  * Opens an object for reading with one media request (`alt=media`, with a `Range` header for a
- * range): the stat comes from the same answer's headers (`x-goog-generation`,
+ * range, through Node's `http`): the stat comes from the same answer's headers (`x-goog-generation`,
  * `x-goog-stored-content-length`, `x-goog-hash`), so stat and bytes are always of one
  * generation, even while the object is replaced. A range that starts at or past the end (416)
  * gives an empty body and the object's stat.
@@ -25,28 +26,77 @@ export async function readObject(
     if (isEmptyRange(range)) return emptyRead(ctx, key);
     headers.Range = rangeHeader(range);
   }
-  const response = await withRetries(
+  const answer = await withRetries(
     ctx.options.maxAttempts,
     async () => {
-      const answer = await gcsFetch(ctx, url, {
-        headers,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      if (answer.ok || answer.status === 416) return answer;
-      throw await httpError(answer, `reading ${key}`);
+      const got = await getMedia(url, { ...(await authHeaders(ctx)), ...headers }, options.signal);
+      const status = got.statusCode ?? 0;
+      if ((status >= 200 && status < 300) || status === 416) return got;
+      throw errorOf(status, await textOf(got), `reading ${key}`);
     },
     options.signal,
   );
-  if (response.status === 416 || !response.body) {
-    await response.body?.cancel();
+  if (answer.statusCode === 416) {
+    answer.resume();
     return emptyRead(ctx, key);
   }
+  const header = (name: string): string | null => {
+    const value = answer.headers[name];
+    return Array.isArray(value) ? value.join(', ') : (value ?? null);
+  };
   // Emulators without x-goog-generation (gcp-storage-emulator): the stat from the metadata.
-  const stat = response.headers.has('x-goog-generation')
-    ? statFromHeaders(key, response.headers)
-    : toStat(key, (await ctx.bucket.file(key).getMetadata())[0] as ObjectResource);
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  return { stat, body };
+  try {
+    const stat =
+      header('x-goog-generation') !== null
+        ? statFromHeaders(key, header)
+        : toStat(key, (await ctx.bucket.file(key).getMetadata())[0] as ObjectResource);
+    return { stat, body: answer };
+  } catch (err) {
+    answer.destroy();
+    throw err;
+  }
+}
+
+/** Keep-alive sockets for media reads, many objects and ranges at once. */
+const agents = {
+  http: new HttpAgent({ keepAlive: true }),
+  https: new HttpsAgent({ keepAlive: true }),
+};
+
+/**
+ * One GET whose answer is a Node stream: Node's `http` rather than `fetch`, whose web stream
+ * and its `Readable.fromWeb` took ~0.4 s more CPU per GiB read here (1 GiB from
+ * fake-gcs-server in 33 MiB ranges, 4 at once: 0.58–0.72 s of user CPU against 1.03–1.05 s).
+ */
+function getMedia(
+  url: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)(
+      target,
+      { headers, agent: secure ? agents.https : agents.http, ...(signal ? { signal } : {}) },
+      resolve,
+    );
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+/** The body of a failed answer, as text (its first 64 KiB). */
+async function textOf(answer: IncomingMessage): Promise<string> {
+  let text = '';
+  try {
+    for await (const chunk of answer as AsyncIterable<Buffer>) {
+      if (text.length < 65536) text += chunk.toString('utf8');
+    }
+  } catch {
+    // what arrived is enough for a message
+  }
+  return text;
 }
 
 async function emptyRead(ctx: GcsContext, key: string): Promise<ReadResult> {
@@ -54,20 +104,20 @@ async function emptyRead(ctx: GcsContext, key: string): Promise<ReadResult> {
   return { stat: toStat(key, metadata as ObjectResource), body: Readable.from([]) };
 }
 
-function statFromHeaders(key: string, headers: Headers): ObjectStat {
+function statFromHeaders(key: string, header: (name: string) => string | null): ObjectStat {
   const total =
-    headers.get('x-goog-stored-content-length') ??
-    /\/(\d+)$/.exec(headers.get('content-range') ?? '')?.[1] ??
-    headers.get('content-length') ??
+    header('x-goog-stored-content-length') ??
+    /\/(\d+)$/.exec(header('content-range') ?? '')?.[1] ??
+    header('content-length') ??
     '0';
-  const modified = headers.get('last-modified');
+  const modified = header('last-modified');
   const stat: ObjectStat = {
     key,
     size: Number(total),
-    etag: headers.get('x-goog-generation') ?? '',
+    etag: header('x-goog-generation') ?? '',
     lastModified: modified ? new Date(modified) : new Date(),
   };
-  const md5 = md5Hex(/md5=([^,]+)/.exec(headers.get('x-goog-hash') ?? '')?.[1]);
+  const md5 = md5Hex(/md5=([^,]+)/.exec(header('x-goog-hash') ?? '')?.[1]);
   if (md5 !== undefined) stat.md5 = md5;
   return stat;
 }
