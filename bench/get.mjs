@@ -9,13 +9,15 @@
 // Needs: a build, minio and fake-gcs-server (go install, servers.mjs), rclone, ~4 GiB free disk.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   cpuSecondsOf,
   importFaultProxy,
+  loadAverages,
   machine,
   option,
+  printRecord,
   randomFile,
   randomTree,
   TROVE,
@@ -47,17 +49,13 @@ const BUCKET = 'bench-get';
 // AWS_CA_BUNDLE makes rclone 1.60 fail (LoadCustomCABundleError), AWS_PROFILE would override the
 // credentials, STORAGE_EMULATOR_HOST would override trove's apiEndpoint.
 const CLEAN = 'env -u AWS_CA_BUNDLE -u AWS_PROFILE -u STORAGE_EMULATOR_HOST';
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 // `--render <file>`: write the section again from a run's record (what the run printed), e.g.
 // after a change to the text; nothing is measured.
 const RENDER = option('--render', undefined);
 
 /** Makes the data (once), then measures each service in turn; the run's record. */
 async function measureAll() {
-  const loadBefore = load();
+  const loadBefore = loadAverages();
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const big = randomFile(`get-${BIG_MIB}m.bin`, BIG_MIB * 2 ** 20);
@@ -90,10 +88,16 @@ async function measureAll() {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const out = { results, loadBefore, loadAfter: load(), md5Seconds, ROUNDS, BIG_MIB, FILES };
-  process.stdout.write(
-    `${JSON.stringify(out, (k, v) => (k === 'stdout' || k === 'stderr' ? undefined : v), 2)}\n`,
-  );
+  const out = {
+    results,
+    loadBefore,
+    loadAfter: loadAverages(),
+    md5Seconds,
+    ROUNDS,
+    BIG_MIB,
+    FILES,
+  };
+  printRecord(out);
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { register } from 'node:module';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -196,6 +197,20 @@ export function writeSection(name, markdown) {
       ? text.slice(0, i) + block + text.slice(j + end.length)
       : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
+}
+
+/** The load averages (1, 5, 15 min), two decimals each, joined by `sep`. */
+export function loadAverages(sep = ' ') {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(sep);
+}
+
+/** A run's record on stdout as JSON, without the commands' own output (`timed`'s stdout/stderr). */
+export function printRecord(record) {
+  process.stdout.write(
+    `${JSON.stringify(record, (k, v) => (k === 'stdout' || k === 'stderr' ? undefined : v), 2)}\n`,
+  );
 }
 
 export function machine() {

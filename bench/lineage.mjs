@@ -15,10 +15,10 @@
 // Usage: node bench/lineage.mjs [--runs 100000]
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { mkdirSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, TROVE, timed, writeSection } from './lib.mjs';
+import { loadAverages, machine, median, REPO, TROVE, timed, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 100_000);
@@ -143,14 +143,9 @@ const cases = [
   ['deep', 'project-0', PER_PROJECT],
   ['wide', 'shared-0', PER_PROJECT * 100],
 ];
-const loadBefore = loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' ');
+const loadBefore = loadAverages();
 const results = [];
-const loadAt = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+
 for (const [name, ref, expectRuns] of cases) {
   const cmd = `node ${TROVE} lineage --impacted-by ${ref}`;
   const first = timed(`${cmd} --json`, { cwd: project, env });
@@ -183,7 +178,7 @@ for (const [name, ref, expectRuns] of cases) {
     first: first.seconds,
     json: { median: seconds(json), cpu: cpu(json) },
     text: { median: seconds(text), cpu: cpu(text) },
-    load: loadAt(),
+    load: loadAverages(),
   });
   console.log(JSON.stringify(results.at(-1)));
 }

@@ -7,9 +7,9 @@
 // Needs: a build (pnpm build) and the test venv (~/.cache/trove-test/live-venv, made by the
 // core Live tests). Writes its section of bench/RESULTS.md.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { machine, REPO, timed, writeSection } from './lib.mjs';
+import { loadAverages, machine, REPO, timed, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const arg = (k, d) => Number(args[args.indexOf(k) + 1] || d) || d;
@@ -19,9 +19,7 @@ const CALLS = arg('--calls', 1_000_000);
 const PY_STEPS = arg('--py-steps', STEPS);
 const PY_CALLS = arg('--py-calls', CALLS);
 // The host's load average (1, 5, 15 min) when the bench starts: absolute times depend on it.
-const LOAD = loadavg()
-  .map((l) => l.toFixed(2))
-  .join(', ');
+const LOAD = loadAverages(', ');
 const PY = join(homedir(), '.cache/trove-test/live-venv/bin/python');
 const LIVE = join(REPO, 'packages/live/dist/index.js');
 // Outside the repository: DVCLive runs `dvc init` at the root of the Git repo it finds.

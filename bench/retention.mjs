@@ -12,10 +12,10 @@
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { loadAverages, machine, REPO, TROVE, wall, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const TOTAL = Number(args[args.indexOf('--artifacts') + 1] || 10_000);
@@ -152,11 +152,7 @@ const again = run('--dry-run');
 
 const md = `## retention — \`node bench/retention.mjs --artifacts ${TOTAL}\`
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(
-    ' ',
-  )}. ${TOTAL.toLocaleString('en')} artifacts in ${RUNS} runs written straight into a local store (${generated.toFixed(1)} s), logged over 90 days: 80% checkpoints in 10 names, models, datasets; each run reads two checkpoints of the run before; 20 registered versions (4 with a registry alias) and 20 artifact aliases. Policies: checkpoints keep 5 a name, ttl 30d; datasets ttl 60d. \`trove gc --policy --grace 0 --json\`, a new process each.
+${machine()}. Load average at the end: ${loadAverages()}. ${TOTAL.toLocaleString('en')} artifacts in ${RUNS} runs written straight into a local store (${generated.toFixed(1)} s), logged over 90 days: 80% checkpoints in 10 names, models, datasets; each run reads two checkpoints of the run before; 20 registered versions (4 with a registry alias) and 20 artifact aliases. Policies: checkpoints keep 5 a name, ttl 30d; datasets ttl 60d. \`trove gc --policy --grace 0 --json\`, a new process each.
 
 | run | expired | kept by a protection | objects removed | bytes | seconds |
 |---|---|---|---|---|---|

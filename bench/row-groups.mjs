@@ -7,10 +7,9 @@
 // Usage: node bench/row-groups.mjs <dir> [--runs 5] [--steps 100000]
 // Needs: a build (pnpm build).
 import { rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, writeSection } from './lib.mjs';
+import { loadAverages, machine, median, REPO, writeSection } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) =>
@@ -75,11 +74,7 @@ for (const size of sizes) {
 }
 const md = `## row-groups — \`node bench/row-groups.mjs <dir>\`
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(
-    ' ',
-  )} (other processes shared the 2 cores). ${RUNS} metrics data files of 10 metrics × ${STEPS.toLocaleString('en')} steps (sorted by run, metric and step) written by \`@trove/delta\` with each row group size; DuckDB reads the values of a window of steps from them (count, min and max by series, a new engine each time, median of 5).
+${machine()}. Load average at the end: ${loadAverages()} (other processes shared the 2 cores). ${RUNS} metrics data files of 10 metrics × ${STEPS.toLocaleString('en')} steps (sorted by run, metric and step) written by \`@trove/delta\` with each row group size; DuckDB reads the values of a window of steps from them (count, min and max by series, a new engine each time, median of 5).
 
 | row group rows | zoom 10% | zoom 1% |
 |---|---|---|

@@ -15,10 +15,10 @@
 // Needs: a build (pnpm build) and minio (see bench/servers.mjs).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, loadavg, tmpdir, userInfo } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
+import { loadAverages, machine, median, REPO, TROVE, wall, writeSection } from './lib.mjs';
 import { spec } from './run-specs.mjs';
 import { createMinioBucket, minioEnv, startMinio } from './servers.mjs';
 
@@ -159,9 +159,7 @@ minio.stop();
 
 const md = `## search (S3 on MinIO) — \`node bench/search-s3.mjs --runs ${N}\`
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' ')}. ${N} runs generated **directly through core's internals**, not as real runs: each
+${machine()}. Load average at the end: ${loadAverages()}. ${N} runs generated **directly through core's internals**, not as real runs: each
 run's \`run.json\` and \`artifacts.json\` written to the bucket (${folderSeconds.toFixed(1)} s, 32 at a
 time), and its \`tables/runs\` row made by core's own \`runRow\` and committed in batches of
 ${BATCH} rows, then compacted (${rowSeconds.toFixed(1)} s). No events files and no metrics table (the

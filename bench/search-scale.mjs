@@ -8,10 +8,19 @@
 // Usage: node bench/search-scale.mjs [--rows 100000] [--rows 1000000]
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, searchTimings, TROVE, wall, writeSection } from './lib.mjs';
+import {
+  loadAverages,
+  machine,
+  median,
+  REPO,
+  searchTimings,
+  TROVE,
+  wall,
+  writeSection,
+} from './lib.mjs';
 import { random } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
@@ -156,11 +165,7 @@ for (const n of SIZES) {
 
 const md = `## search-scale (local store) — \`node bench/search-scale.mjs\`
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(
-    ' ',
-  )}. Rows written straight into \`tables/runs\` (${FILE_ROWS.toLocaleString('en')} a data file; no run folders, no backlog), 10 params and 10 metrics a run. Filter \`${FILTER}\`, \`--order-by 'metrics.acc DESC' --limit 20\`. Medians of 3 (CLI) and 5 (repeated).
+${machine()}. Load average at the end: ${loadAverages()}. Rows written straight into \`tables/runs\` (${FILE_ROWS.toLocaleString('en')} a data file; no run folders, no backlog), 10 params and 10 metrics a run. Filter \`${FILTER}\`, \`--order-by 'metrics.acc DESC' --limit 20\`. Medians of 3 (CLI) and 5 (repeated).
 
 | rows | written in s | CLI, new process, empty cache | CLI, warm cache | \`searchRuns()\` repeated in one process | found |
 |---|---|---|---|---|---|

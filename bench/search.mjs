@@ -11,10 +11,19 @@
 // Needs: a build (pnpm build) and the MLflow venv of the search tests (~/.cache/trove-test/mlflow-search-venv: mlflow with its SQLite store).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, median, REPO, searchTimings, TROVE, wall, writeSection } from './lib.mjs';
+import {
+  loadAverages,
+  machine,
+  median,
+  REPO,
+  searchTimings,
+  TROVE,
+  wall,
+  writeSection,
+} from './lib.mjs';
 import { spec } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
@@ -118,9 +127,7 @@ print(json.dumps({"times": times[1:], "found": len(runs)}))
   mlflow = { seconds: median(out.times), found: out.found };
 }
 
-const load = loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' ');
+const load = loadAverages();
 const ours = timings.repeated;
 const md = `## search (local store) — \`node bench/search.mjs --runs ${N}\`
 

@@ -12,10 +12,10 @@
 // `-Dartifact=io.delta:delta-storage:4.0.0` (toolchain.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, REPO, writeSection } from './lib.mjs';
+import { loadAverages, machine, REPO, writeSection } from './lib.mjs';
 import { spec } from './run-specs.mjs';
 
 const args = process.argv.slice(2);
@@ -90,9 +90,7 @@ if (!countOk || !topOk) {
 
 const md = `## Spark reads trove's runs table (bench/spark-read.mjs)
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' ')}. ${N} runs logged through the core API on a local store (4 at a time, each
+${machine()}. Load average at the end: ${loadAverages()}. ${N} runs logged through the core API on a local store (4 at a time, each
 committing its rows as it ends: ${genSeconds.toFixed(1)} s), then pyspark ${spark.spark} with
 delta-spark 4.0.0 (jars from \`~/.m2\`, Java 17, \`local[2]\`) read \`.trove/tables/runs\` with no trove:
 

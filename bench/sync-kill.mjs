@@ -11,9 +11,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, REPO, startMoto, TROVE, writeSection } from './lib.mjs';
+import { loadAverages, machine, REPO, startMoto, TROVE, writeSection } from './lib.mjs';
 import {
   createAzuriteContainer,
   createFakeGcsBucket,
@@ -199,9 +199,7 @@ writeSection(
   'sync-kill',
   `## sync-kill: kill -9 during \`trove push\`, then the same push (\`bench/sync-kill.mjs\`)
 
-${machine()}; load average before: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}.
+${machine()}; load average before: ${loadAverages()}.
 Each trial logs new content (16 MiB file, 200-file folder, a model version) and kills a push at a
 random moment between 10% and 110% of a whole push (the first trial, timed). Then one push to the
 end; "resumed" is what it sent, which the dry run before it predicted exactly ("plan matches").

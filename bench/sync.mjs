@@ -9,13 +9,15 @@
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   cpuSecondsOf,
   importFaultProxy,
+  loadAverages,
   machine,
   option,
+  printRecord,
   randomFile,
   randomTree,
   TROVE,
@@ -32,9 +34,7 @@ const FILES = Number(option('--files', 100_000));
 const BIG_MIB = Number(option('--big-mib', 1024));
 const skipDvc = args.includes('--skip-dvc');
 const WORK = join(tmpdir(), 'trove-bench-sync');
-const load = loadavg()
-  .map((l) => l.toFixed(2))
-  .join(' ');
+const load = loadAverages();
 
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
@@ -214,6 +214,4 @@ sync makes only listing requests and takes ≤ 2 s. The machine is shared: the l
 given above; other sessions' work ran beside every command.
 `,
 );
-process.stdout.write(
-  `${JSON.stringify(results, (k, v) => (k === 'stdout' || k === 'stderr' ? undefined : v), 2)}\n`,
-);
+printRecord(results);

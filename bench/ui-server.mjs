@@ -9,9 +9,9 @@
 // Needs: a build (pnpm build). Writes its section of bench/RESULTS.md.
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, median, TROVE, writeSection } from './lib.mjs';
+import { loadAverages, machine, median, TROVE, writeSection } from './lib.mjs';
 import { writeUiStore } from './ui-data.mjs';
 
 const args = process.argv.slice(2);
@@ -162,11 +162,7 @@ console.error(results[0]);
 const mib = (b) => (b / 2 ** 20).toFixed(1);
 const md = `## ui-server (local store) — \`node bench/ui-server.mjs\`
 
-${machine()}. Load average at the end: ${loadavg()
-  .map((x) => x.toFixed(2))
-  .join(
-    ' ',
-  )} (other processes shared the 2 cores). Store by \`bench/ui-data.mjs\`: ${RUNS} runs × ${METRICS} metrics × ${STEPS.toLocaleString('en')} steps (${(RUNS * METRICS * STEPS).toLocaleString('en')} values in \`tables/metrics\`, a data file a run) and ${TABLE_RUNS.toLocaleString('en')} runs in \`tables/runs\`. \`trove ui --json\` in a new process with an empty cache folder; each request timed to its last byte by a client in the bench process: the first (cold: table files and the metric summaries their writers stored fetched into the cache) and the median of ${ROUNDS} repeats (warm). The browser's part (parse, draw) is bench/ui.mjs's.
+${machine()}. Load average at the end: ${loadAverages()} (other processes shared the 2 cores). Store by \`bench/ui-data.mjs\`: ${RUNS} runs × ${METRICS} metrics × ${STEPS.toLocaleString('en')} steps (${(RUNS * METRICS * STEPS).toLocaleString('en')} values in \`tables/metrics\`, a data file a run) and ${TABLE_RUNS.toLocaleString('en')} runs in \`tables/runs\`. \`trove ui --json\` in a new process with an empty cache folder; each request timed to its last byte by a client in the bench process: the first (cold: table files and the metric summaries their writers stored fetched into the cache) and the median of ${ROUNDS} repeats (warm). The browser's part (parse, draw) is bench/ui.mjs's.
 
 | request | first (cold) | repeated (warm) | body | points |
 |---|---|---|---|---|

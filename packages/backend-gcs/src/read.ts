@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import type { ObjectStat, ReadOptions, ReadResult } from '@trove/core/backend';
 import { isEmptyRange, rangeHeader } from '@trove/object-store';
 import type { GcsContext, ObjectResource } from './context.js';
@@ -32,7 +33,7 @@ export async function readObject(
       const got = await getMedia(url, { ...(await authHeaders(ctx)), ...headers }, options.signal);
       const status = got.statusCode ?? 0;
       if ((status >= 200 && status < 300) || status === 416) return got;
-      throw errorOf(status, await textOf(got), `reading ${key}`);
+      throw errorOf(status, await text(got).catch(() => ''), `reading ${key}`);
     },
     options.signal,
   );
@@ -84,19 +85,6 @@ function getMedia(
     request.once('error', reject);
     request.end();
   });
-}
-
-/** The body of a failed answer, as text (its first 64 KiB). */
-async function textOf(answer: IncomingMessage): Promise<string> {
-  let text = '';
-  try {
-    for await (const chunk of answer as AsyncIterable<Buffer>) {
-      if (text.length < 65536) text += chunk.toString('utf8');
-    }
-  } catch {
-    // what arrived is enough for a message
-  }
-  return text;
 }
 
 async function emptyRead(ctx: GcsContext, key: string): Promise<ReadResult> {

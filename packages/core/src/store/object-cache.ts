@@ -22,7 +22,7 @@ import {
   statSync,
   utimesSync,
 } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 
@@ -174,14 +174,14 @@ export class ObjectCache {
 
   /**
    * Renames a reserved temp file whose md5 the caller checked is `md5` into place; whether it
-   * was placed. A failure to write the cache is ignored (the temp file removed), as in `fill`.
+   * was placed. A failure to write the cache is ignored, as in `fill`: the temp file, when not
+   * placed, stays the caller's to remove (as `reserve` says).
    */
   async keep(temp: string, md5: string, size: number): Promise<boolean> {
     try {
       await this.#place(temp, md5, size);
       return true;
     } catch {
-      await rm(temp, { force: true });
       return false;
     }
   }
