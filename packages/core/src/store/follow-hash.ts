@@ -2,8 +2,9 @@
  * The md5 of a file that is being written out of order (a download in parallel ranges), computed
  * while it is written, on another thread: the file's contiguous written prefix is read back
  * (from the page cache) as the writer reports it, and hashed. The main thread is left to the
- * sockets and the writes: with the hash beside them a 1 GiB download from MinIO took 2.4 s here,
- * with it on the main thread 3.8 s (its md5 alone is 1.3 s of CPU, and nothing overlapped it).
+ * sockets and the writes: with the hash beside them a 1 GiB download from MinIO took 2.6–2.9 s
+ * here, with it on the main thread 3.8–4.2 s (its md5 alone is 1.3 s of CPU, and nothing
+ * overlapped it).
  *
  * One worker serves every download of the process, started with the first and unreferenced
  * while it has no job, so it never keeps a finished command alive. It is an inline script
