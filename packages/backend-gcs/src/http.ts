@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isAbortError, isNetworkError } from '@trove/core/backend';
+import { withRetries as retrying } from '@trove/object-store';
 import type { GcsContext } from './context.js';
 
 /**
@@ -71,24 +71,13 @@ export function isRetryable(err: unknown): boolean {
   return isNetworkError(err) || (err instanceof TypeError && err.message === 'fetch failed');
 }
 
-/**
- * Runs `attempt` up to `maxAttempts` times while it fails retryably, with exponential backoff
- * (0.25 s, 0.5 s, 1 s… up to 8 s, with jitter). `attempt` gets the attempt number from 0.
- */
-export async function withRetries<T>(
+/** The shared retry loop (`@trove/object-store`'s `withRetries`) with GCS's retryable errors. */
+export function withRetries<T>(
   maxAttempts: number,
   attempt: (n: number) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (err) {
-      if (n + 1 >= maxAttempts || !isRetryable(err) || signal?.aborted) throw err;
-      const delay = Math.min(8000, 250 * 2 ** n) * (0.5 + Math.random() / 2);
-      await sleep(delay, undefined, signal ? { signal } : undefined);
-    }
-  }
+  return retrying(maxAttempts, isRetryable, attempt, signal);
 }
 
 /** `?a=b&…` for defined values. */

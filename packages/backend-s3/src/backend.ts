@@ -30,10 +30,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ObjectStoreBackend } from '@trove/object-store';
 import { uploadLeftovers } from './cleanup.js';
-import { createClient } from './client.js';
+import { clientAgents, createClient } from './client.js';
 import type { S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { deleteKeys } from './delete.js';
+import { DirectReads } from './direct-read.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
 import { mapS3Error } from './map-error.js';
@@ -52,13 +53,20 @@ export class S3Backend extends ObjectStoreBackend {
   constructor(input: S3BackendOptions) {
     const options = resolveOptions(input);
     const ownsClient = input.client === undefined;
-    const client = input.client ?? createClient(input, options);
+    const agents = clientAgents(options);
+    const client = input.client ?? createClient(input, options, agents);
+    // Reads skip the SDK's stack only over the transport trove built (direct-read.ts).
+    const direct =
+      ownsClient && input.clientConfig?.requestHandler === undefined
+        ? new DirectReads(client, options.bucket, agents, options.maxAttempts)
+        : undefined;
     const ctx: S3Context = {
       client,
       bucket: options.bucket,
       options,
       endpointId: input.endpoint ?? 'aws',
       onPart: input.onPart,
+      direct,
     };
     let signer: S3Client | undefined;
     /**
@@ -68,7 +76,7 @@ export class S3Backend extends ObjectStoreBackend {
      */
     const signingClient = (): S3Client => {
       if (!ownsClient || options.checksums === 'when_required') return client;
-      signer ??= createClient(input, { ...options, checksums: 'when_required' });
+      signer ??= createClient(input, { ...options, checksums: 'when_required' }, agents);
       return signer;
     };
     super({

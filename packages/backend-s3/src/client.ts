@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpAgents } from '@trove/object-store';
 import type { ResolvedOptions, S3BackendOptions } from './options.js';
 import { retryStrategy } from './retry.js';
 
@@ -9,13 +10,27 @@ import { retryStrategy } from './retry.js';
 const SPARE_SOCKETS = 16;
 
 /**
- * The client trove uses: credentials from the SDK's own chain only (env, profile, web identity,
- * instance role); keep-alive sockets for every upload trove runs at once (the SDK's default agent
- * has too few for directory uploads, and a new TLS handshake per small object is what makes
- * many-file uploads slow); the checksum mode S3-compatible stores need.
+ * Keep-alive sockets for every upload trove runs at once (the SDK's default agent has too few for
+ * directory uploads, and a new TLS handshake per small object is what makes many-file uploads
+ * slow); the client and the direct reads (direct-read.ts) share them.
  */
-export function createClient(options: S3BackendOptions, resolved: ResolvedOptions): S3Client {
+export function clientAgents(resolved: ResolvedOptions): HttpAgents {
   const maxSockets = resolved.objectConcurrency + resolved.concurrency + SPARE_SOCKETS;
+  return {
+    http: new HttpAgent({ keepAlive: true, maxSockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
+}
+
+/**
+ * The client trove uses: credentials from the SDK's own chain only (env, profile, web identity,
+ * instance role); `agents` (clientAgents); the checksum mode S3-compatible stores need.
+ */
+export function createClient(
+  options: S3BackendOptions,
+  resolved: ResolvedOptions,
+  agents: HttpAgents,
+): S3Client {
   const checksum = resolved.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
   const endpoint = options.endpoint;
   return new S3Client({
@@ -30,8 +45,8 @@ export function createClient(options: S3BackendOptions, resolved: ResolvedOption
     // per small PUT, which on a small machine is CPU taken from the server or the network.
     cacheMiddleware: true,
     requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
       connectionTimeout: 30_000,
       socketAcquisitionWarningTimeout: 60_000,
     }),

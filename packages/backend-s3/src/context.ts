@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { DirectReads } from './direct-read.js';
 import type { PartEvent, ResolvedOptions } from './options.js';
 
 /** What the backend's helpers share: the client, the bucket and the resolved options. */
@@ -9,6 +10,8 @@ export interface S3Context {
   /** Identifies the server in resume state ("aws" when no endpoint is set). */
   readonly endpointId: string;
   readonly onPart: ((event: PartEvent) => void) | undefined;
+  /** GetObject without the SDK's stack; undefined for a client trove did not build. */
+  readonly direct: DirectReads | undefined;
 }
 
 /** Strips the quotes S3 puts around ETags, for comparing them with hex digests. */

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
-import { isEmptyRange, rangeHeader, sizeFromAnswer } from '@trove/object-store';
+import { headerOf, isEmptyRange, rangeHeader, sizeFromAnswer } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
+import type { DirectAnswer } from './direct-read.js';
 import { headObject } from './head.js';
 import { s3ErrorCode } from './map-error.js';
 
@@ -18,6 +19,8 @@ export async function readObject(
 ): Promise<ReadResult> {
   const range = options.range;
   if (isEmptyRange(range)) return emptyRead(ctx, key, options.signal);
+  const answer = await ctx.direct?.get(key, options);
+  if (answer) return directResult(ctx, key, range, answer, options.signal);
   let out: Awaited<ReturnType<typeof send>>;
   try {
     out = await send(ctx, key, range, options.signal);
@@ -33,6 +36,35 @@ export async function readObject(
       lastModified: out.LastModified ?? new Date(0),
     },
     body: out.Body as Readable,
+  };
+}
+
+/** A read from an answer of the direct path: the stat from its headers, the body as it comes. */
+function directResult(
+  ctx: S3Context,
+  key: string,
+  range: ReadOptions['range'],
+  answer: DirectAnswer,
+  signal?: AbortSignal,
+): Promise<ReadResult> | ReadResult {
+  if (answer.statusCode === 416) {
+    answer.resume();
+    return emptyRead(ctx, key, signal);
+  }
+  const length = headerOf(answer, 'content-length');
+  const modified = headerOf(answer, 'last-modified');
+  return {
+    stat: {
+      key,
+      size: sizeFromAnswer(
+        range,
+        headerOf(answer, 'content-range'),
+        length === undefined ? undefined : Number(length),
+      ),
+      etag: headerOf(answer, 'etag') ?? '',
+      lastModified: modified ? new Date(modified) : new Date(0),
+    },
+    body: answer,
   };
 }
 

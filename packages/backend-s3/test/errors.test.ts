@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { expectMissingContainer, expectTroveError } from '@trove/conformance';
+import { expectMissingContainer, expectTroveError, readBytes } from '@trove/conformance';
 import { createBucket, type MotoServer, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -59,6 +59,8 @@ describe('credentials (moto with IAM auth on)', () => {
     const backend = backendWith(key.id, key.secret);
     await backend.write('ok.txt', 'allowed');
     expect((await backend.stat('ok.txt')).size).toBe(7);
+    // Reads are signed outside the SDK's stack (direct-read.ts): moto checks that signature too.
+    expect((await readBytes(backend, 'ok.txt')).toString()).toBe('allowed');
     await backend.close();
   });
 
@@ -72,6 +74,7 @@ describe('credentials (moto with IAM auth on)', () => {
         () => backend.write('x.txt', 'x'),
         () => backend.stat('ok.txt'),
         () => backend.exists('ok.txt'),
+        () => backend.read('ok.txt'),
       ]) {
         const err = await expectTroveError(call, 'PERMISSION_DENIED');
         expect(err.hint).toMatch(/credentials/);

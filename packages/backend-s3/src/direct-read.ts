@@ -1,0 +1,214 @@
+/**
+ * GetObject sent through Node's `http` instead of the SDK's middleware stack: the same keep-alive
+ * agents as the client, each request signed by the SDK's own SigV4 signer with the client's own
+ * credential provider (so refreshed and assumed credentials work as they do for every other call).
+ * The SDK stack cost ~0.5 ms of CPU per request here, three times what the read itself costs:
+ * 10,000 reads of 10 KiB from MinIO took 4.6–5.2 s of CPU through `client.send` and 1.4–1.5 s
+ * this way, 5.5–6.2 s of wall time against 2.3–2.4 s.
+ *
+ * Where the object's URL comes from: one presigned URL of a probe key, made once by the SDK's
+ * presigner, so the endpoint rules (path or virtual-hosted style, FIPS, dual-stack, accelerate,
+ * a custom `endpoint`) stay the SDK's. What this path does not handle goes back to the SDK for
+ * the backend's lifetime: a client whose transport trove did not build, a signature other than
+ * SigV4, and a bucket in another region (a redirect, which the SDK follows).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { isAbortError, isNetworkError, type ReadOptions } from '@trove/core/backend';
+import { type HttpAgents, headerOf, httpGet, rangeHeader, withRetries } from '@trove/object-store';
+import { XMLParser } from 'fast-xml-parser';
+
+/** The answer of a read: its status, headers and a body still to read. */
+export type DirectAnswer = IncomingMessage;
+
+/** An S3 error answer, shaped like the SDK's service errors for `mapS3Error`. */
+class S3AnswerError extends Error {
+  readonly Code: string;
+  readonly $metadata: { httpStatusCode: number };
+  readonly $fault: 'client' | 'server';
+  constructor(status: number, code: string, message: string) {
+    super(message || `${code} (HTTP ${status})`);
+    this.name = code;
+    this.Code = code;
+    this.$metadata = { httpStatusCode: status };
+    this.$fault = status >= 500 ? 'server' : 'client';
+  }
+}
+
+const PROBE = 'trove-read-probe';
+/** The sha256 of an empty payload: what the SDK signs for a GET. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** Error bodies are a few hundred bytes; more than this is not read. */
+const ERROR_BODY_MAX = 64 * 1024;
+/** Answers that mean "ask the SDK": the bucket lives in another region. */
+const REDIRECTED = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'Redirect']);
+const RETRY_CODES = new Set([
+  'SlowDown',
+  'RequestTimeout',
+  'InternalError',
+  'ServiceUnavailable',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+]);
+
+interface Target {
+  /** Protocol, host and port of every request. */
+  readonly origin: URL;
+  /** The path before a key (`/bucket/` or `/`), already encoded. */
+  readonly base: string;
+  readonly signer: SignatureV4;
+}
+
+/** Reads of one bucket, or `undefined` answers meaning "use the SDK". */
+export class DirectReads {
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #agents: HttpAgents;
+  readonly #maxAttempts: number;
+  #target: Promise<Target | undefined> | undefined;
+  #off = false;
+
+  constructor(client: S3Client, bucket: string, agents: HttpAgents, maxAttempts: number) {
+    this.#client = client;
+    this.#bucket = bucket;
+    this.#agents = agents;
+    this.#maxAttempts = maxAttempts;
+  }
+
+  /**
+   * GetObject of `key` (a range, as trove's `end`-exclusive range): the answer when it is a 2xx
+   * or a 416, an `S3AnswerError` for any other status (after retries for transient ones), or
+   * `undefined` when the SDK should send it instead.
+   */
+  async get(key: string, options: ReadOptions): Promise<DirectAnswer | undefined> {
+    const target = await this.#resolve();
+    if (!target || this.#off) return undefined;
+    const path = `${target.base}${encodeKey(key)}`;
+    const range = options.range;
+    const answer = await withRetries(
+      this.#maxAttempts,
+      retryable,
+      async () => {
+        const headers: Record<string, string> = {
+          host: target.origin.host,
+          'x-amz-content-sha256': EMPTY_SHA256,
+          ...(range ? { range: rangeHeader(range) } : {}),
+        };
+        const signed = await target.signer.sign({
+          method: 'GET',
+          protocol: target.origin.protocol,
+          hostname: target.origin.hostname,
+          path,
+          query: {},
+          headers,
+        });
+        const got = await httpGet(
+          target.origin,
+          path,
+          signed.headers as Record<string, string>,
+          this.#agents,
+          options.signal,
+        );
+        const status = got.statusCode ?? 0;
+        if ((status >= 200 && status < 300) || status === 416) return got;
+        const error = await answerError(got);
+        if (status === 301 || status === 307 || REDIRECTED.has(error.Code)) return undefined;
+        throw error;
+      },
+      options.signal,
+    );
+    if (answer === undefined) this.#off = true;
+    return answer;
+  }
+
+  /** The URL parts and signer, from one presigned URL of a probe key; undefined when unusable. */
+  #resolve(): Promise<Target | undefined> {
+    this.#target ??= (async () => {
+      const command = new GetObjectCommand({ Bucket: this.#bucket, Key: PROBE });
+      const url = new URL(await getSignedUrl(this.#client, command, { expiresIn: 60 }));
+      const scope = url.searchParams.get('X-Amz-Credential')?.split('/') ?? [];
+      const algorithm = url.searchParams.get('X-Amz-Algorithm');
+      if (algorithm !== 'AWS4-HMAC-SHA256' || scope.length !== 5) return undefined;
+      if (!url.pathname.endsWith(`/${PROBE}`)) return undefined;
+      const [, , region, service] = scope as [string, string, string, string, string];
+      return {
+        origin: new URL(url.origin),
+        base: url.pathname.slice(0, -PROBE.length),
+        signer: new SignatureV4({
+          credentials: this.#client.config.credentials,
+          region,
+          service,
+          sha256: this.#client.config.sha256,
+          // S3 signs the path as sent: each key segment encoded once, never twice.
+          uriEscapePath: false,
+          applyChecksum: false,
+        }),
+      };
+    })();
+    return this.#target;
+  }
+}
+
+/** A key as S3's REST paths want it: each segment percent-encoded, `!'()*` too, as the SDK does. */
+function encodeKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join('/');
+}
+
+/** Whether a failed read is worth another attempt: lost connections, 5xx, throttling. */
+function retryable(err: unknown): boolean {
+  if (isAbortError(err)) return false;
+  if (err instanceof S3AnswerError) {
+    const status = err.$metadata.httpStatusCode;
+    return status >= 500 || status === 429 || status === 408 || RETRY_CODES.has(err.Code);
+  }
+  return isNetworkError(err);
+}
+
+const xml = new XMLParser();
+
+/** The error of a failed answer, from its XML body (`<Error><Code>…</Code><Message>…`). */
+async function answerError(answer: IncomingMessage): Promise<S3AnswerError> {
+  const status = answer.statusCode ?? 0;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of answer as AsyncIterable<Buffer>) {
+      if (size < ERROR_BODY_MAX) chunks.push(chunk);
+      size += chunk.length;
+    }
+  } catch {
+    // a body cut short: what arrived is parsed
+  }
+  let code = headerOf(answer, 'x-amz-error-code') ?? '';
+  let message = headerOf(answer, 'x-amz-error-message') ?? '';
+  try {
+    const parsed = xml.parse(Buffer.concat(chunks).toString('utf8')) as {
+      Error?: { Code?: unknown; Message?: unknown };
+    };
+    code = String(parsed.Error?.Code ?? code);
+    message = String(parsed.Error?.Message ?? message);
+  } catch {
+    // not XML: the status says what it can
+  }
+  return new S3AnswerError(status, code || statusCode(status), message);
+}
+
+/** The code the SDK gives an answer without one. */
+function statusCode(status: number): string {
+  if (status === 404) return 'NotFound';
+  if (status === 403) return 'Forbidden';
+  if (status === 412) return 'PreconditionFailed';
+  return `Http${status}`;
+}
