@@ -34,8 +34,8 @@ import { clientAgents, createClient } from './client.js';
 import type { S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { deleteKeys } from './delete.js';
-import { DirectReads } from './direct-read.js';
 import { headObject } from './head.js';
+import { DirectReads } from './http.js';
 import { listObjects } from './list.js';
 import { mapS3Error } from './map-error.js';
 import { type ResolvedOptions, resolveOptions, type S3BackendOptions } from './options.js';
@@ -55,7 +55,7 @@ export class S3Backend extends ObjectStoreBackend {
     const ownsClient = input.client === undefined;
     const agents = clientAgents(options);
     const client = input.client ?? createClient(input, options, agents);
-    // Reads skip the SDK's stack only over the transport trove built (direct-read.ts).
+    // Reads skip the SDK's stack only over the transport trove built (http.ts).
     const direct =
       ownsClient && input.clientConfig?.requestHandler === undefined
         ? new DirectReads(client, options.bucket, agents, options.maxAttempts)

@@ -12,7 +12,7 @@ const SPARE_SOCKETS = 16;
 /**
  * Keep-alive sockets for every upload trove runs at once (the SDK's default agent has too few for
  * directory uploads, and a new TLS handshake per small object is what makes many-file uploads
- * slow); the client and the direct reads (direct-read.ts) share them.
+ * slow); the client and the direct reads (http.ts) share them.
  */
 export function clientAgents(resolved: ResolvedOptions): HttpAgents {
   const maxSockets = resolved.objectConcurrency + resolved.concurrency + SPARE_SOCKETS;

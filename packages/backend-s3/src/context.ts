@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DirectReads } from './direct-read.js';
+import type { DirectReads } from './http.js';
 import type { PartEvent, ResolvedOptions } from './options.js';
 
 /** What the backend's helpers share: the client, the bucket and the resolved options. */

@@ -3,8 +3,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
 import { headerOf, isEmptyRange, rangeHeader, sizeFromAnswer } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
-import type { DirectAnswer } from './direct-read.js';
 import { headObject } from './head.js';
+import type { DirectAnswer } from './http.js';
 import { s3ErrorCode } from './map-error.js';
 
 /**

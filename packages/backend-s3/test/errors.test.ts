@@ -59,7 +59,7 @@ describe('credentials (moto with IAM auth on)', () => {
     const backend = backendWith(key.id, key.secret);
     await backend.write('ok.txt', 'allowed');
     expect((await backend.stat('ok.txt')).size).toBe(7);
-    // Reads are signed outside the SDK's stack (direct-read.ts): moto checks that signature too.
+    // Reads are signed outside the SDK's stack (http.ts): moto checks that signature too.
     expect((await readBytes(backend, 'ok.txt')).toString()).toBe('allowed');
     await backend.close();
   });

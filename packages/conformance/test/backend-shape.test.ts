@@ -34,6 +34,7 @@ const EXTRAS: Record<string, Record<string, string>> = {
   s3: {
     'upload/part-size.ts': 'part sizes under the 10,000-part limit, growing for streams',
     'retry.ts': "the client's retries: every transient error its attempts, no client-wide quota",
+    'http.ts': "GetObject through Node's http, signed by the SDK's signer: a third of its CPU",
   },
   gcs: {
     'http.ts': 'the JSON API requests the SDK does not make as trove needs (uploads, media reads)',

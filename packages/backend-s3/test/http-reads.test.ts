@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newBackend } from './helpers.js';
 
 /**
- * Reads go out through Node's `http`, signed by the SDK's signer (direct-read.ts), not through
+ * Reads go out through Node's `http`, signed by the SDK's signer (http.ts), not through
  * `client.send`. The SDK marks its GetObject requests with `?x-id=GetObject`; the direct reads
  * send the bare object path, which is how these tests tell them apart on the fault proxy.
  */
