@@ -322,6 +322,21 @@ describe('bad input: one clear error, a stable exit code, nothing changed', () =
         "store: team\nstores:\n  team:\n    type: acme\n    package: '@acme/trove-backend-missing'\n",
       );
     }));
+  it('a backend package installed without a file it imports: a broken install, not a missing one', () =>
+    expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
+      file();
+      const pkg = join(cwd, 'node_modules/@acme/trove-backend-broken');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(
+        join(pkg, 'package.json'),
+        '{"name":"@acme/trove-backend-broken","type":"module","main":"index.js"}',
+      );
+      writeFileSync(join(pkg, 'index.js'), "export { default } from './gone.js';\n");
+      writeFileSync(
+        join(cwd, 'trove.yaml'),
+        "store: team\nstores:\n  team:\n    type: acme\n    package: '@acme/trove-backend-broken'\n",
+      );
+    }));
   it('a missing required option', () =>
     expectRejected(['add', 'model.pt'], 5, 'INVALID_CONFIG', () => {
       file();

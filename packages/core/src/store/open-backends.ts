@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StorageBackend } from '../backend/contract.js';
 import type { BackendFactory, OptionSpec } from '../backend/define.js';
 import { dvcCacheDir } from '../dvc/cache-dir.js';
@@ -304,7 +304,14 @@ async function importBackendFactory(
         hint: `trove's own types are ${[...OFFICIAL_TYPES].join(', ')}; for a third-party backend add "package: <npm package>".`,
       });
     }
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    // Only the package itself missing is "not installed"; a file or dependency missing inside
+    // an installed one is a broken install, said below with what is missing.
+    const missing = String((err as Error)?.message ?? '');
+    if (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      (missing.includes(`'${name}'`) ||
+        (url !== undefined && missing.includes(`'${fileURLToPath(url)}'`)))
+    ) {
       throw new TroveError(
         'BACKEND_NOT_INSTALLED',
         `The store type "${type}" needs the package ${name}, which is not installed.`,
