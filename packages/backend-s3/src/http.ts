@@ -127,7 +127,8 @@ export class DirectReads {
 
   /** The URL parts and signer, from one presigned URL of a probe key; undefined when unusable. */
   #resolve(): Promise<Target | undefined> {
-    this.#target ??= (async () => {
+    if (this.#target) return this.#target;
+    const target = (async (): Promise<Target | undefined> => {
       const command = new GetObjectCommand({ Bucket: this.#bucket, Key: PROBE });
       const url = new URL(await getSignedUrl(this.#client, command, { expiresIn: 60 }));
       const scope = url.searchParams.get('X-Amz-Credential')?.split('/') ?? [];
@@ -149,7 +150,12 @@ export class DirectReads {
         }),
       };
     })();
-    return this.#target;
+    // A failed probe (no credentials yet, say) is made again by the next read, not kept.
+    target.catch(() => {
+      if (this.#target === target) this.#target = undefined;
+    });
+    this.#target = target;
+    return target;
   }
 }
 

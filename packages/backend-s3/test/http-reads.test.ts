@@ -81,6 +81,28 @@ describe('direct reads (moto behind a loopback proxy)', () => {
     await backend.close();
   });
 
+  it('a read whose credentials fail is that read only: the next one reads directly', async () => {
+    let calls = 0;
+    const backend = newBackend(proxy.url, bucket, {
+      clientConfig: {
+        credentials: async () => {
+          calls++;
+          if (calls === 1)
+            throw Object.assign(new Error('not yet'), { name: 'CredentialsProviderError' });
+          return { accessKeyId: 'test', secretAccessKey: 'test' };
+        },
+      },
+    });
+    await expect(readBytes(backend, 'plain/key.txt')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    seen.length = 0;
+    expect((await readBytes(backend, 'plain/key.txt')).toString()).toMatch(/^1 plain\/key\.txt /);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).not.toContain('x-id=GetObject');
+    await backend.close();
+  });
+
   it('a client with its own requestHandler reads through the SDK', async () => {
     const backend = newBackend(proxy.url, bucket, {
       clientConfig: { requestHandler: new NodeHttpHandler() },
