@@ -1,4 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
@@ -47,12 +47,11 @@ export async function readObject(
     answer.resume();
     return emptyRead(ctx, key);
   }
-  const header = (name: string): string | null => headerOf(answer, name) ?? null;
   // Emulators without x-goog-generation (gcp-storage-emulator): the stat from the metadata.
   try {
     const stat =
-      header('x-goog-generation') !== null
-        ? statFromHeaders(key, header)
+      headerOf(answer, 'x-goog-generation') !== undefined
+        ? statFromHeaders(key, answer)
         : toStat(key, (await ctx.bucket.file(key).getMetadata())[0] as ObjectResource);
     return { stat, body: answer };
   } catch (err) {
@@ -77,7 +76,8 @@ async function emptyRead(ctx: GcsContext, key: string): Promise<ReadResult> {
   return { stat: toStat(key, metadata as ObjectResource), body: Readable.from([]) };
 }
 
-function statFromHeaders(key: string, header: (name: string) => string | null): ObjectStat {
+function statFromHeaders(key: string, answer: IncomingMessage): ObjectStat {
+  const header = (name: string) => headerOf(answer, name);
   const total =
     header('x-goog-stored-content-length') ??
     /\/(\d+)$/.exec(header('content-range') ?? '')?.[1] ??

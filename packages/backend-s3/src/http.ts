@@ -20,9 +20,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { isAbortError, isNetworkError, type ReadOptions } from '@trove/core/backend';
 import { type HttpAgents, headerOf, httpGet, rangeHeader, withRetries } from '@trove/object-store';
 import { XMLParser } from 'fast-xml-parser';
-
-/** The answer of a read: its status, headers and a body still to read. */
-export type DirectAnswer = IncomingMessage;
+import { REGION, THROTTLED } from './map-error.js';
 
 /** An S3 error answer, shaped like the SDK's service errors for `mapS3Error`. */
 class S3AnswerError extends Error {
@@ -43,18 +41,6 @@ const PROBE = 'trove-read-probe';
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Error bodies are a few hundred bytes; more than this is not read. */
 const ERROR_BODY_MAX = 64 * 1024;
-/** Answers that mean "ask the SDK": the bucket lives in another region. */
-const REDIRECTED = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'Redirect']);
-const RETRY_CODES = new Set([
-  'SlowDown',
-  'RequestTimeout',
-  'InternalError',
-  'ServiceUnavailable',
-  'Throttling',
-  'ThrottlingException',
-  'RequestThrottled',
-]);
-
 interface Target {
   /** Protocol, host and port of every request. */
   readonly origin: URL;
@@ -84,7 +70,7 @@ export class DirectReads {
    * or a 416, an `S3AnswerError` for any other status (after retries for transient ones), or
    * `undefined` when the SDK should send it instead.
    */
-  async get(key: string, options: ReadOptions): Promise<DirectAnswer | undefined> {
+  async get(key: string, options: ReadOptions): Promise<IncomingMessage | undefined> {
     const target = await this.#resolve();
     if (!target || this.#off) return undefined;
     const path = `${target.base}${encodeKey(key)}`;
@@ -116,7 +102,7 @@ export class DirectReads {
         const status = got.statusCode ?? 0;
         if ((status >= 200 && status < 300) || status === 416) return got;
         const error = await answerError(got);
-        if (status === 301 || status === 307 || REDIRECTED.has(error.Code)) return undefined;
+        if (status === 301 || status === 307 || REGION.has(error.Code)) return undefined;
         throw error;
       },
       options.signal,
@@ -177,7 +163,7 @@ function retryable(err: unknown): boolean {
   if (isAbortError(err)) return false;
   if (err instanceof S3AnswerError) {
     const status = err.$metadata.httpStatusCode;
-    return status >= 500 || status === 429 || status === 408 || RETRY_CODES.has(err.Code);
+    return status >= 500 || status === 429 || status === 408 || THROTTLED.has(err.Code);
   }
   return isNetworkError(err);
 }

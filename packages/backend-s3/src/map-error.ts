@@ -35,7 +35,8 @@ const CREDENTIALS = new Set([
   'CredentialsProviderError',
   'InvalidClientTokenId',
 ]);
-const THROTTLED = new Set([
+/** Codes of transient failures: mapped UNAVAILABLE, and retried by the direct reads (http.ts). */
+export const THROTTLED = new Set([
   'SlowDown',
   'Throttling',
   'ThrottlingException',
@@ -54,7 +55,8 @@ const CHECKSUM_REJECTED = new Set([
   'InvalidDigest',
   'NotImplemented',
 ]);
-const REGION = new Set([
+/** Codes of a bucket in another region: INVALID_CONFIG, or the SDK's redirect (http.ts). */
+export const REGION = new Set([
   'PermanentRedirect',
   'AuthorizationHeaderMalformed',
   'IllegalLocationConstraintException',

@@ -1,10 +1,15 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type ReadOptions, type ReadResult, TroveError } from '@trove/core/backend';
+import {
+  type ObjectStat,
+  type ReadOptions,
+  type ReadResult,
+  TroveError,
+} from '@trove/core/backend';
 import { headerOf, isEmptyRange, rangeHeader, sizeFromAnswer } from '@trove/object-store';
 import { type S3Context, sendOptions } from './context.js';
 import { headObject } from './head.js';
-import type { DirectAnswer } from './http.js';
 import { s3ErrorCode } from './map-error.js';
 
 /**
@@ -29,13 +34,25 @@ export async function readObject(
     throw err;
   }
   return {
-    stat: {
-      key,
-      size: sizeFromAnswer(range, out.ContentRange, out.ContentLength),
-      etag: out.ETag ?? '',
-      lastModified: out.LastModified ?? new Date(0),
-    },
+    stat: statOf(key, range, out.ContentRange, out.ContentLength, out.ETag, out.LastModified),
     body: out.Body as Readable,
+  };
+}
+
+/** The whole object's stat from a GetObject answer's headers, by either path. */
+function statOf(
+  key: string,
+  range: ReadOptions['range'],
+  contentRange: string | undefined,
+  contentLength: number | undefined,
+  etag: string | undefined,
+  lastModified: Date | undefined,
+): ObjectStat {
+  return {
+    key,
+    size: sizeFromAnswer(range, contentRange, contentLength),
+    etag: etag ?? '',
+    lastModified: lastModified ?? new Date(0),
   };
 }
 
@@ -44,7 +61,7 @@ function directResult(
   ctx: S3Context,
   key: string,
   range: ReadOptions['range'],
-  answer: DirectAnswer,
+  answer: IncomingMessage,
   signal?: AbortSignal,
 ): Promise<ReadResult> | ReadResult {
   if (answer.statusCode === 416) {
@@ -54,16 +71,14 @@ function directResult(
   const length = headerOf(answer, 'content-length');
   const modified = headerOf(answer, 'last-modified');
   return {
-    stat: {
+    stat: statOf(
       key,
-      size: sizeFromAnswer(
-        range,
-        headerOf(answer, 'content-range'),
-        length === undefined ? undefined : Number(length),
-      ),
-      etag: headerOf(answer, 'etag') ?? '',
-      lastModified: modified ? new Date(modified) : new Date(0),
-    },
+      range,
+      headerOf(answer, 'content-range'),
+      length === undefined ? undefined : Number(length),
+      headerOf(answer, 'etag'),
+      modified ? new Date(modified) : undefined,
+    ),
     body: answer,
   };
 }
