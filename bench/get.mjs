@@ -377,9 +377,9 @@ object pays nothing for it. (2) The folder: one request per object, whose client
 sets much of the time. A bare loop of 10,000 \`GetObjectCommand\`s with @aws-sdk/client-s3, 32
 at a time, bodies discarded, took 6.1 s of one core on MinIO here, quiet, more than rclone's
 whole copy; so S3 and GCS reads now go through Node's \`http\` (S3 signed by the SDK's own
-signer), where the same 10,000 reads took 1.4–1.5 s of CPU. Azure reads still go through its
-SDK: Azurite's own CPU per request (4.2 ms at 10,000 blobs, growing with the container, against
-0.8 ms at 2,000) is the time there, whatever the client. (3) The cache: trove
+signer), where the same 10,000 reads took 1.4–1.6 s of CPU. Azure reads still go through its
+SDK: Azurite's own CPU per request (2.8–4.4 ms at 10,000 blobs, growing with the container, against
+0.8–0.9 ms at 2,000) is the time there, whatever the client. (3) The cache: trove
 makes two files per object (the destination and the cache's copy, which the 0-request second
 get needs), rclone one. On this machine's ext4 creating a file costs 20–350 µs of kernel time
 depending on where its inode lands (\`perf\`: \`find_inode_bit\` and \`recently_deleted\` reading

@@ -3,8 +3,8 @@
  * agents as the client, each request signed by the SDK's own SigV4 signer with the client's own
  * credential provider (so refreshed and assumed credentials work as they do for every other call).
  * The SDK stack cost ~0.5 ms of CPU per request here, three times what the read itself costs:
- * 10,000 reads of 10 KiB from MinIO took 4.6–5.2 s of CPU through `client.send` and 1.4–1.5 s
- * this way, 5.5–6.2 s of wall time against 2.3–2.4 s.
+ * 10,000 reads of 10 KiB from MinIO took 4.6–5.4 s of CPU through `client.send` and 1.4–1.6 s
+ * this way, 5.5–6.4 s of wall time against 2.3–2.6 s.
  *
  * Where the object's URL comes from: one presigned URL of a probe key, made once by the SDK's
  * presigner, so the endpoint rules (path or virtual-hosted style, FIPS, dual-stack, accelerate,
