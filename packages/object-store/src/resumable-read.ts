@@ -37,6 +37,9 @@ export function resumableBody(
   options: ReadOptions,
   resume: ResumeReadOptions,
 ): Readable {
+  // An answer that has arrived whole (a small object, most often) has no connection left to break:
+  // it is handed over as it is, without the extra stream and generator of a resumable one.
+  if ((first.body as { complete?: boolean }).complete === true) return first.body;
   const attempts = resume.attempts ?? 5;
   const end = options.range?.end;
   async function* chunks(): AsyncGenerator<Buffer> {

@@ -174,8 +174,7 @@ async function placeFile(
     try {
       const done = await downloadObject(backend, key, path, copy ? { copyTo: copy } : {});
       got = done.md5;
-      if (cache && copy && done.copied && got === md5)
-        kept = await cache.keep(copy, md5, done.size);
+      if (cache && copy && done.copied && got === md5) kept = cache.keep(copy, md5, done.size);
     } finally {
       if (copy && !kept) await rm(copy, { force: true });
     }

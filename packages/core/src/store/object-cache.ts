@@ -18,13 +18,17 @@ import {
   type Dirent,
   mkdirSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   utimesSync,
 } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+
+/** This process's temp files are named by this tag and a count (one random draw, not one a file). */
+const TEMP_TAG = randomBytes(8).toString('hex');
 
 /** Temp files older than this were left by a process that died. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -41,6 +45,8 @@ export class ObjectCache {
   readonly size: number;
   /** Bytes in the folder as last counted plus what this process added since; unknown at first. */
   #bytes: number | undefined;
+  /** Temp files named so far. */
+  #temps = 0;
   /** Folders this process made (or found) already. */
   readonly #made = new Set<string>();
 
@@ -55,11 +61,7 @@ export class ObjectCache {
 
   /** Whether the cache holds `md5` (no network request). */
   has(md5: string): boolean {
-    try {
-      return statSync(this.#path(md5)).isFile();
-    } catch {
-      return false;
-    }
+    return statSync(this.#path(md5), { throwIfNoEntry: false })?.isFile() ?? false;
   }
 
   /**
@@ -86,8 +88,11 @@ export class ObjectCache {
    */
   hit(md5: string): { path: string; size: number } | undefined {
     const path = this.#path(md5);
+    // A miss is the common case of a cold get: no exception thrown (and its stack built) for it.
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return undefined;
     try {
-      const { size } = statSync(path);
+      const { size } = stat;
       const now = new Date();
       utimesSync(path, now, now);
       return { path, size };
@@ -145,7 +150,7 @@ export class ObjectCache {
           await (await opened()).close();
           file = undefined;
           if (hash.digest('hex') !== expected) return void rmSync(temp, { force: true });
-          await this.#place(temp, md5, bytes);
+          this.#place(temp, md5, bytes);
         };
         finish().then(
           () => done(),
@@ -177,9 +182,9 @@ export class ObjectCache {
    * was placed. A failure to write the cache is ignored, as in `fill`: the temp file, when not
    * placed, stays the caller's to remove (as `reserve` says).
    */
-  async keep(temp: string, md5: string, size: number): Promise<boolean> {
+  keep(temp: string, md5: string, size: number): boolean {
     try {
-      await this.#place(temp, md5, size);
+      this.#place(temp, md5, size);
       return true;
     } catch {
       return false;
@@ -195,14 +200,14 @@ export class ObjectCache {
 
   /** A fresh temp file name in the cache's `tmp/`, named by this process. */
   #temp(): string {
-    return join(this.dir, 'tmp', `${randomBytes(8).toString('hex')}.${process.pid}`);
+    return join(this.dir, 'tmp', `${TEMP_TAG}.${(this.#temps++).toString(36)}.${process.pid}`);
   }
 
   /** Renames a whole, checked temp file into place as `md5` and counts its bytes. */
-  async #place(temp: string, md5: string, bytes: number): Promise<void> {
+  #place(temp: string, md5: string, bytes: number): void {
     const path = this.#path(md5);
     this.#mkdir(dirname(path));
-    await rename(temp, path);
+    renameSync(temp, path);
     this.#added(bytes);
   }
 

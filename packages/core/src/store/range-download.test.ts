@@ -15,6 +15,7 @@ import {
   RANGE_CONCURRENCY,
   RANGE_PART,
   rangesOf,
+  SMALL_OBJECT,
 } from './range-download.js';
 
 const MIB = 1024 * 1024;
@@ -98,15 +99,18 @@ describe('downloadObject', () => {
     });
     expect(ranges).toHaveLength(1);
   });
-  it('writes the same bytes to copyTo (parts and a single read alike); a copy that cannot be written is dropped, never the download', async () => {
+  it('writes the same bytes to copyTo (parts, a single streamed read and a small object alike); a copy that cannot be written is dropped, never the download', async () => {
     const { backend } = recorded();
     const big = randomBytes(3 * MIB + 7);
+    const medium = randomBytes(SMALL_OBJECT + 1);
     const small = randomBytes(5000);
     await backend.write('big', big);
+    await backend.write('medium', medium);
     await backend.write('small', small);
     const dir = tempDir();
     for (const [key, bytes, partSize] of [
       ['big', big, MIB],
+      ['medium', medium, RANGE_PART],
       ['small', small, MIB],
     ] as const) {
       const done = await downloadObject(backend, key, join(dir, key), {
