@@ -35,7 +35,7 @@ import type { S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { deleteKeys } from './delete.js';
 import { headObject } from './head.js';
-import { DirectReads } from './http.js';
+import { DirectRequests } from './http.js';
 import { listObjects } from './list.js';
 import { mapS3Error } from './map-error.js';
 import { type ResolvedOptions, resolveOptions, type S3BackendOptions } from './options.js';
@@ -58,7 +58,7 @@ export class S3Backend extends ObjectStoreBackend {
     // Reads skip the SDK's stack only over the transport trove built (http.ts).
     const direct =
       ownsClient && input.clientConfig?.requestHandler === undefined
-        ? new DirectReads(client, options.bucket, agents, options.maxAttempts)
+        ? new DirectRequests(client, options.bucket, agents, options.maxAttempts)
         : undefined;
     const ctx: S3Context = {
       client,

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DirectReads } from './http.js';
+import type { DirectRequests } from './http.js';
 import type { PartEvent, ResolvedOptions } from './options.js';
 
 /** What the backend's helpers share: the client, the bucket and the resolved options. */
@@ -11,7 +11,7 @@ export interface S3Context {
   readonly endpointId: string;
   readonly onPart: ((event: PartEvent) => void) | undefined;
   /** GetObject without the SDK's stack; undefined for a client trove did not build. */
-  readonly direct: DirectReads | undefined;
+  readonly direct: DirectRequests | undefined;
 }
 
 /** Strips the quotes S3 puts around ETags, for comparing them with hex digests. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { collect, readBytes } from '@trove/conformance';
 import { startFaultProxy } from '@trove/test-utils/fault-proxy';
@@ -6,16 +7,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newBackend } from './helpers.js';
 
 /**
- * Reads go out through Node's `http`, signed by the SDK's signer (http.ts), not through
- * `client.send`. The SDK marks its GetObject requests with `?x-id=GetObject`; the direct reads
- * send the bare object path, which is how these tests tell them apart on the fault proxy.
+ * Reads and single-request writes go out through Node's `http`, signed by the SDK's signer
+ * (http.ts), not through `client.send`. The SDK marks its requests with `?x-id=GetObject` and
+ * `?x-id=PutObject`; the direct ones send the bare object path, which is how these tests tell
+ * them apart on the fault proxy.
  */
 const endpoint = inject('s3Endpoint');
 
-describe('direct reads (moto behind a loopback proxy)', () => {
+describe('direct reads and writes (moto behind a loopback proxy)', () => {
   let bucket: string;
   let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
   const seen: string[] = [];
+  const puts: string[] = [];
 
   beforeAll(async () => {
     bucket = await createBucket(endpoint, 'direct-reads');
@@ -24,6 +27,7 @@ describe('direct reads (moto behind a loopback proxy)', () => {
       seed: 5,
       match: (request) => {
         if (request.method === 'GET' && !request.url.includes('list-type')) seen.push(request.url);
+        if (request.method === 'PUT') puts.push(request.url);
         return true;
       },
     });
@@ -103,11 +107,62 @@ describe('direct reads (moto behind a loopback proxy)', () => {
     await backend.close();
   });
 
-  it('a client with its own requestHandler reads through the SDK', async () => {
+  it('writes keys with reserved characters without the SDK; create-only and if-match hold', async () => {
+    const backend = newBackend(proxy.url, bucket);
+    for (const [i, key] of KEYS.entries()) {
+      const bytes = Buffer.from(`written ${i} ${key} `.repeat(50));
+      puts.length = 0;
+      const stat = await backend.write(`w/${key}`, bytes, { ifNoneMatch: '*' });
+      expect(puts).toHaveLength(1);
+      expect(puts[0]).not.toContain('x-id=PutObject');
+      expect(stat.etag).toBe((await backend.stat(`w/${key}`)).etag);
+      expect(stat.md5).toBe(createHash('md5').update(bytes).digest('hex'));
+      expect(await readBytes(backend, `w/${key}`)).toEqual(bytes);
+      await expect(
+        backend.write(`w/${key}`, 'another body', { ifNoneMatch: '*' }),
+      ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      await expect(
+        backend.write(`w/${key}`, 'another body', { ifMatch: '"0123456789abcdef"' }),
+      ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      expect(await readBytes(backend, `w/${key}`)).toEqual(bytes);
+      const replaced = await backend.write(`w/${key}`, 'replaced', { ifMatch: stat.etag });
+      expect((await readBytes(backend, `w/${key}`)).toString()).toBe('replaced');
+      expect(replaced.etag).not.toBe(stat.etag);
+    }
+    await backend.close();
+  });
+
+  it('retries a write answered 503 or reset, and the object is written once, whole', async () => {
+    const backend = newBackend(proxy.url, bucket, { maxAttempts: 8 });
+    const before = proxy.counts();
+    proxy.setFaults({ status503: 0.3, resetMidAnswer: 0.2, match: (r) => r.method === 'PUT' });
+    const written: Buffer[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const bytes = Buffer.from(`retried write ${i} `.repeat(300));
+        await backend.write(`retry-w/${i}`, bytes);
+        written.push(bytes);
+      }
+    } finally {
+      proxy.setFaults({});
+    }
+    const after = proxy.counts();
+    expect(
+      after.status503 - before.status503 + after.resetMidAnswer - before.resetMidAnswer,
+    ).toBeGreaterThan(0);
+    for (const [i, bytes] of written.entries())
+      expect(await readBytes(backend, `retry-w/${i}`)).toEqual(bytes);
+    await backend.close();
+  });
+
+  it('a client with its own requestHandler reads and writes through the SDK', async () => {
     const backend = newBackend(proxy.url, bucket, {
       clientConfig: { requestHandler: new NodeHttpHandler() },
     });
+    puts.length = 0;
     await backend.write('sdk.txt', 'through the sdk');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toContain('x-id=PutObject');
     seen.length = 0;
     expect((await readBytes(backend, 'sdk.txt')).toString()).toBe('through the sdk');
     expect(seen).toHaveLength(1);

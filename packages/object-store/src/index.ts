@@ -9,7 +9,7 @@
 export { isEmptyRange, rangeHeader, sizeFromAnswer } from './byte-range.js';
 export type { ListKeys } from './existing-probe.js';
 export { readFileBytes } from './file-bytes.js';
-export { type HttpAgents, headerOf, httpGet, withRetries } from './http-get.js';
+export { type HttpAgents, headerOf, httpGet, httpSend, withRetries } from './http-get.js';
 export { type JournalSweep, type OpenUpload, stateField, sweepJournals } from './journal-sweep.js';
 export {
   type JournaledFile,
