@@ -33,6 +33,10 @@ const args = process.argv.slice(2);
 const FILES = Number(option('--files', 100_000));
 const BIG_MIB = Number(option('--big-mib', 1024));
 const skipDvc = args.includes('--skip-dvc');
+// dvc without its S3 plugin fails only at `dvc push`, after every other command has run: asked first.
+if (!skipDvc && !/\bs3 \(/.test(spawnSync('dvc', ['version'], { encoding: 'utf8' }).stdout ?? '')) {
+  throw new Error('dvc has no S3 support here: pip install "dvc[s3]" (or pass --skip-dvc).');
+}
 const WORK = join(tmpdir(), 'trove-bench-sync');
 const load = loadAverages();
 
