@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import zlib from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -90,21 +91,27 @@ export class DirectRequests {
   }
 
   /**
-   * PutObject of `bytes` with their `md5` as `Content-MD5` (S3 checks what it received) and the
-   * write's conditions: the new object's ETag, an `S3AnswerError` for a failure (after retries
-   * for transient ones: the bytes are in memory), or `undefined` when the SDK should send it.
+   * PutObject of `bytes` with their `md5` as `Content-MD5` (S3 checks what it received), the
+   * write's conditions, and with `crc32` the CRC32 headers the SDK adds under `checksums:
+   * when_supported`: the new object's ETag, an `S3AnswerError` for a failure (after retries for
+   * transient ones: the bytes are in memory), or `undefined` when the SDK should send it (also a
+   * CRC32 asked of a Node without `zlib.crc32`, older than 20.15).
    */
   async put(
     key: string,
     bytes: Buffer,
     md5: Buffer,
     options: WriteOptions,
+    crc32: boolean,
   ): Promise<{ etag: string } | undefined> {
+    if (crc32 && typeof zlib.crc32 !== 'function') return undefined;
     const headers: Record<string, string> = {
       'x-amz-content-sha256': createHash('sha256').update(bytes).digest('hex'),
       'content-length': String(bytes.length),
       'content-md5': md5.toString('base64'),
-      ...(options.contentType ? { 'content-type': options.contentType } : {}),
+      // What the SDK sends for a body without a type.
+      'content-type': options.contentType ?? 'application/octet-stream',
+      ...(crc32 ? crc32Headers(bytes) : {}),
       ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}),
       ...(options.ifMatch ? { 'if-match': options.ifMatch } : {}),
     };
@@ -194,6 +201,16 @@ export class DirectRequests {
     this.#target = target;
     return target;
   }
+}
+
+/** The SDK's CRC32 headers of a body: the algorithm, and the checksum (big-endian, base64). */
+function crc32Headers(bytes: Buffer): Record<string, string> {
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(bytes));
+  return {
+    'x-amz-sdk-checksum-algorithm': 'CRC32',
+    'x-amz-checksum-crc32': crc.toString('base64'),
+  };
 }
 
 /** A key as S3's REST paths want it: each segment percent-encoded, `!'()*` too, as the SDK does. */

@@ -5,8 +5,8 @@ import { type S3Context, sendOptions } from './context.js';
 /**
  * One PutObject of bytes in memory with `Content-MD5`, so S3 verifies what it received, and the
  * write's conditions as `If-None-Match: *` / `If-Match`: through Node's `http` when the backend
- * built its own client (http.ts) and the SDK adds no checksum (`checksums: when_required`, the
- * default with an `endpoint`); through the SDK otherwise, so `when_supported` keeps its CRC32.
+ * built its own client (http.ts, with the SDK's CRC32 headers under `checksums: when_supported`),
+ * through the SDK otherwise.
  */
 export async function putObject(
   ctx: S3Context,
@@ -15,10 +15,8 @@ export async function putObject(
   md5: Buffer,
   options: WriteOptions,
 ): Promise<ObjectStat> {
-  const direct =
-    ctx.options.checksums === 'when_required'
-      ? await ctx.direct?.put(key, bytes, md5, options)
-      : undefined;
+  const crc32 = ctx.options.checksums === 'when_supported';
+  const direct = await ctx.direct?.put(key, bytes, md5, options, crc32);
   if (direct) return { key, size: bytes.length, etag: direct.etag, lastModified: new Date() };
   const out = await ctx.client.send(
     new PutObjectCommand({

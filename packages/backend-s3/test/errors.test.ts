@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expectMissingContainer, expectTroveError, readBytes } from '@trove/conformance';
+import { startFaultProxy } from '@trove/test-utils/fault-proxy';
 import { createBucket, type MotoServer, motoChildEnv, startMoto } from '@trove/test-utils/moto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { S3Backend } from '../src/index.js';
@@ -129,13 +130,41 @@ describe('checksums option', () => {
     await backend.close();
   });
 
-  it('when_supported adds the SDK checksums, and moto accepts them', async () => {
-    const backend = newBackend(endpoint, bucket, { checksums: 'when_supported' });
-    const seen = spy(backend);
-    await backend.write('c.txt', 'checked');
-    expect(seen[0]).toContain('x-amz-checksum-crc32');
-    expect((await backend.stat('c.txt')).size).toBe(7);
-    await backend.close();
+  it("when_supported adds the SDK's CRC32 headers, and moto stores the checksum", async () => {
+    // A PutObject goes out through Node's http (http.ts), past the SDK's middleware: its headers
+    // are seen on a proxy.
+    const puts: Array<Record<string, unknown>> = [];
+    const proxy = await startFaultProxy({
+      upstream: endpoint,
+      seed: 3,
+      match: ({ method, url, headers }) => {
+        if (method === 'PUT') puts.push({ url, ...headers });
+        return false;
+      },
+    });
+    try {
+      const backend = newBackend(proxy.url, bucket, { checksums: 'when_supported' });
+      const seen = spy(backend);
+      await backend.write('c.txt', 'checked');
+      expect(seen).toEqual([]);
+      expect(puts).toHaveLength(1);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(Buffer.from('checked')));
+      expect(puts[0]).toMatchObject({
+        'x-amz-sdk-checksum-algorithm': 'CRC32',
+        'x-amz-checksum-crc32': crc.toString('base64'),
+        'content-type': 'application/octet-stream',
+      });
+      expect(puts[0]?.url).not.toContain('x-id=PutObject');
+      const head = await backend.client.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: 'c.txt', ChecksumMode: 'ENABLED' }),
+      );
+      expect(head.ChecksumCRC32).toBe(crc.toString('base64'));
+      expect(head.ContentLength).toBe(7);
+      await backend.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('when_supported multipart uploads declare CRC32 and complete with every part checksum', async () => {

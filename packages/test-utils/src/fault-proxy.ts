@@ -1,4 +1,11 @@
-import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { seededRandom } from './seeded-random.js';
 
@@ -27,7 +34,14 @@ export interface FaultRates {
   /** How long a delayed request waits (default 100 ms). */
   delayMs?: number;
   /** Which requests these rates apply to (default: the proxy's `match`, else all). */
-  match?: (request: { method: string; url: string }) => boolean;
+  match?: (request: ProxiedRequest) => boolean;
+}
+
+/** What a `match` sees of a request: its method, its path and query, its headers. */
+export interface ProxiedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** What the proxy did, by kind. */
@@ -54,7 +68,7 @@ export interface FaultProxyOptions {
   /** Fault rates at start (default none: a plain proxy until `setFaults`). */
   faults?: FaultRates;
   /** Which requests may be faulted (default all); the others are always forwarded. */
-  match?: (request: { method: string; url: string }) => boolean;
+  match?: (request: ProxiedRequest) => boolean;
 }
 
 export interface FaultProxy {
@@ -134,7 +148,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     res.on('error', () => {});
     const [kindDraw, delayDraw, cutDraw] = [random(), random(), random()];
     const match = faults.match ?? options.match;
-    const eligible = match?.({ method: req.method ?? '', url: req.url ?? '' }) ?? true;
+    const eligible =
+      match?.({ method: req.method ?? '', url: req.url ?? '', headers: req.headers }) ?? true;
     const kind = eligible ? pickKind(faults, kindDraw) : 'none';
     const act = () => {
       if (kind === 'status503') return answer503(req, res, counts);
