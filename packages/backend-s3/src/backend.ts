@@ -55,7 +55,7 @@ export class S3Backend extends ObjectStoreBackend {
     const ownsClient = input.client === undefined;
     const agents = clientAgents(options);
     const client = input.client ?? createClient(input, options, agents);
-    // Reads skip the SDK's stack only over the transport trove built (http.ts).
+    // Reads and small writes skip the SDK's stack only over the transport trove built (http.ts).
     const direct =
       ownsClient && input.clientConfig?.requestHandler === undefined
         ? new DirectRequests(client, options.bucket, agents, options.maxAttempts)

@@ -10,7 +10,7 @@ export interface S3Context {
   /** Identifies the server in resume state ("aws" when no endpoint is set). */
   readonly endpointId: string;
   readonly onPart: ((event: PartEvent) => void) | undefined;
-  /** GetObject without the SDK's stack; undefined for a client trove did not build. */
+  /** GetObject and small PutObjects without the SDK's stack; undefined for a client trove did not build. */
   readonly direct: DirectRequests | undefined;
 }
 

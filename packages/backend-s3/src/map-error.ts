@@ -35,7 +35,7 @@ const CREDENTIALS = new Set([
   'CredentialsProviderError',
   'InvalidClientTokenId',
 ]);
-/** Codes of transient failures: mapped UNAVAILABLE, and retried by the direct reads (http.ts). */
+/** Codes of transient failures: mapped UNAVAILABLE, and retried by the direct requests (http.ts). */
 export const THROTTLED = new Set([
   'SlowDown',
   'Throttling',

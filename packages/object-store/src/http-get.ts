@@ -1,9 +1,9 @@
 /**
  * Requests the cloud backends send themselves, through Node's `http`, rather than through their
  * SDKs: a GET (or a PUT of bytes in memory) whose answer is a Node stream, and the retry loop
- * around it. What an SDK adds per
- * request (middleware stacks, web streams) was most of a small read's CPU here: 10,000 reads of
- * 10 KiB from MinIO took 4.6–5.4 s of CPU through the S3 SDK and 1.4–1.6 s through `http`.
+ * around it. What an SDK adds per request (middleware stacks, web streams) was most of a small
+ * read's CPU here: 10,000 reads of 10 KiB from MinIO took 4.6–5.4 s of CPU through the S3 SDK
+ * and 1.4–1.6 s through `http`.
  */
 import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';

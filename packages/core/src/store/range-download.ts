@@ -9,7 +9,7 @@
  * caller checks it. A backend without `rangeRead` streams the object whole.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ReadResult, StorageBackend } from '../backend/contract.js';
@@ -123,7 +123,8 @@ async function writeSmall(
   }
   const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
   const md5 = createHash('md5').update(bytes).digest('hex');
-  writeAllSync(fd, bytes);
+  // writeFileSync writes every byte (short writes go on), to the taken fd as to the copy's path.
+  writeFileSync(fd, bytes);
   let copied = false;
   if (copyTo !== undefined) {
     try {
@@ -134,11 +135,6 @@ async function writeSmall(
     }
   }
   return { md5, size, copied };
-}
-
-function writeAllSync(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; )
-    done += writeSync(fd, bytes, done, bytes.length - done, done);
 }
 
 /**
