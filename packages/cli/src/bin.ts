@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
 
+// V8's young generation starts small, before any module is loaded (young-generation.ts says
+// why, and lets it grow when a run of small objects comes through).
+setFlagsFromString('--semi-space-growth-factor=1');
+
 // The AWS SDK prints a Node.js version notice on every run under Node 20; it is noise in a CLI.
 // Set before any backend is imported (backends are loaded on demand), and only if unset.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,11 +17,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// A young generation that does not grow: a download's socket buffers are freed by the next
-// scavenge instead of piling up in a 64 MiB new space. A 1 GiB get from MinIO peaked at 214 MiB
-// with V8's default growth and at 120 MiB without it, and used less CPU (bench/RESULTS.md, get).
-// Set here, in the CLI's own process only: a library never changes its host's heap.
-setFlagsFromString('--semi-space-growth-factor=1');
+const { fitYoungGeneration } = await import('./young-generation.js');
+fitYoungGeneration();
 
 const { main } = await import('./main.js');
 process.exitCode = await main();

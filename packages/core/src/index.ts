@@ -35,6 +35,7 @@ export { type CheckoutOptions, type CheckoutResult, checkout } from './store/che
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
+export { DOWNLOAD_CHANNEL, type DownloadMessage } from './store/range-download.js';
 export {
   type PullOptions,
   type PushOptions,

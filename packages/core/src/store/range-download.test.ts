@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@trove/test-utils';
@@ -10,6 +11,8 @@ import { checkout } from './checkout.js';
 import { ContentStore } from './content-store.js';
 import { ObjectCache } from './object-cache.js';
 import {
+  DOWNLOAD_CHANNEL,
+  type DownloadMessage,
   downloadObject,
   MAX_RANGES,
   RANGE_CONCURRENCY,
@@ -87,6 +90,44 @@ describe('downloadObject', () => {
     expect(readFileSync(path).length).toBe(0);
     expect(done).toEqual({ md5: md5(Buffer.alloc(0)), size: 0, ranges: 1, copied: false });
     expect(ranges).toHaveLength(1);
+  });
+
+  it(`publishes each object's size on ${JSON.stringify(DOWNLOAD_CHANNEL)} as it starts and ends, also when it fails`, async () => {
+    const { backend } = recorded();
+    const big = randomBytes(2 * MIB + 5);
+    await backend.write('big', big);
+    await backend.write('small', 'abc');
+    const seen: DownloadMessage[] = [];
+    const listen = (m: unknown) => seen.push(m as DownloadMessage);
+    subscribe(DOWNLOAD_CHANNEL, listen);
+    try {
+      const dir = tempDir();
+      await downloadObject(backend, 'big', join(dir, 'big'), { partSize: MIB });
+      await downloadObject(backend, 'small', join(dir, 'small'));
+      // A length the store did not deliver fails the download; its end is still published.
+      const short = new Proxy(backend, {
+        get(target, prop) {
+          if (prop !== 'read') return Reflect.get(target, prop, target);
+          return async (key: string, options?: ReadOptions) => {
+            const got = await target.read(key, options);
+            return { ...got, stat: { ...got.stat, size: got.stat.size + 1 } };
+          };
+        },
+      }) as StorageBackend;
+      await expect(downloadObject(short, 'small', join(dir, 'short'))).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+      });
+    } finally {
+      unsubscribe(DOWNLOAD_CHANNEL, listen);
+    }
+    expect(seen).toEqual([
+      { key: 'big', size: big.length, phase: 'start' },
+      { key: 'big', size: big.length, phase: 'end' },
+      { key: 'small', size: 3, phase: 'start' },
+      { key: 'small', size: 3, phase: 'end' },
+      { key: 'small', size: 4, phase: 'start' },
+      { key: 'small', size: 4, phase: 'end' },
+    ]);
   });
 
   it('never replaces a file at the path (EEXIST), and reads nothing', async () => {
