@@ -1,31 +1,48 @@
 /**
  * The size of V8's young generation, fitted to what the command moves (the CLI's own process
  * only: a library never changes its host's heap). The two shapes of a transfer want opposite
- * things, measured on a `trove get` from MinIO here:
+ * things, measured with MinIO here:
  *
  * - A large object streams through socket buffers that die young. With the young generation
  *   kept at its first size (1 MiB semi-spaces), the next scavenge frees them: a 1 GiB get peaked
  *   at 145–157 MiB and took 2.4–2.6 s of user CPU; left to grow, 206–217 MiB and 3.3–3.7 s.
  * - Many small objects allocate ~64 KiB of short-lived objects each (requests, signatures,
  *   paths): 10,000 of 10 KiB made 741 scavenges of a 1 MiB young generation (0.53 s), and 49
- *   once it could grow (0.09 s); user CPU 3.9–4.6 s against 2.9–3.4 s.
+ *   once it could grow (0.09 s); user CPU 3.9–4.6 s against 2.9–3.4 s. Uploads alike: a
+ *   `trove push` of the same files used 4.1 s of user CPU and peaked at 193 MiB with the small
+ *   young generation, 3.4 s and 138 MiB with a larger one.
  *
- * So the young generation starts small and may grow only once a run of small objects has come
- * through with no large one streaming (core publishes each download on `DOWNLOAD_CHANNEL`). V8
- * reads the growth factor at each scavenge; it never shrinks the space again, so a large object
- * after many small ones streams as under V8's defaults.
+ * So the young generation starts small and may grow, up to `YOUNG_MAX`, only once a run of
+ * small objects has come through with no large one streaming: core and the object stores publish
+ * each object they download or upload on `TRANSFER_CHANNEL`. V8 reads the growth factor at each
+ * scavenge; it does not shrink the space when the factor goes back to 1, so a large object after
+ * many small ones streams with the grown young generation.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { setFlagsFromString } from 'node:v8';
-import { DOWNLOAD_CHANNEL, type DownloadMessage } from '@trove/core';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { TRANSFER_CHANNEL, type TransferMessage } from '@trove/core';
 
 /** Larger than this streams (core's small objects are written whole once they arrive). */
 const LARGE = 1024 * 1024;
-/** Small objects in a row before the young generation may grow. */
+/** Small objects in a row before the young generation may grow (a multiple of `LOOK_EVERY`). */
 export const SMALL_RUN = 64;
+/**
+ * Bytes of new space (as V8 reports it: both semi-spaces) past which growth stops again. V8's
+ * own limit here is 32 MiB, where a 10,000-blob get from Azurite (the Azure SDK's reads) peaked
+ * at 277–281 MiB; 16 MiB keeps most of the gain (scavenges of a 10,000-file get from MinIO: 741
+ * at 1 MiB, 85 at 16, 49 at 32).
+ */
+export const YOUNG_MAX = 16 * 1024 * 1024;
+/** The new space's size is looked at every this many small objects, not after each. */
+const LOOK_EVERY = 8;
 
-/** The growth factor to set after each download message; `undefined` leaves it as it is. */
-export function growthPolicy(): (message: DownloadMessage) => 1 | 2 | undefined {
+/**
+ * The growth factor to set after each transfer message; `undefined` leaves it as it is.
+ * `youngSize` is the new space's size now.
+ */
+export function growthPolicy(
+  youngSize: () => number,
+): (message: TransferMessage) => 1 | 2 | undefined {
   let streaming = 0;
   let smallRun = 0;
   let current: 1 | 2 = 1;
@@ -40,9 +57,15 @@ export function growthPolicy(): (message: DownloadMessage) => 1 | 2 | undefined 
       smallRun = 0;
       return streaming > 0 ? set(1) : undefined;
     }
-    if (phase === 'end' && ++smallRun >= SMALL_RUN && streaming === 0) return set(2);
-    return undefined;
+    if (phase !== 'end' || ++smallRun < SMALL_RUN || streaming > 0) return undefined;
+    if (smallRun % LOOK_EVERY !== 0) return undefined;
+    return set(youngSize() < YOUNG_MAX ? 2 : 1);
   };
+}
+
+/** The new space's size in bytes, as V8 reports it. */
+function newSpaceSize(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 
 /**
@@ -50,9 +73,9 @@ export function growthPolicy(): (message: DownloadMessage) => 1 | 2 | undefined 
  * anything was loaded).
  */
 export function fitYoungGeneration(): void {
-  const policy = growthPolicy();
-  subscribe(DOWNLOAD_CHANNEL, (message) => {
-    const factor = policy(message as DownloadMessage);
+  const policy = growthPolicy(newSpaceSize);
+  subscribe(TRANSFER_CHANNEL, (message) => {
+    const factor = policy(message as TransferMessage);
     if (factor !== undefined) setFlagsFromString(`--semi-space-growth-factor=${factor}`);
   });
 }

@@ -3,6 +3,8 @@
  * and errors. Backend authors use `@trove/core/backend`; the DVCLive, MLflow and Polyaxon
  * dialects have subpaths of their own.
  */
+
+export { TRANSFER_CHANNEL, type TransferMessage } from './backend/transfer-channel.js';
 export { isTroveError, TroveError, type TroveErrorCode } from './errors.js';
 export { loadConfig, type StoreConfig, type TroveConfig } from './project/config.js';
 export { parseDuration } from './project/duration.js';
@@ -35,7 +37,6 @@ export { type CheckoutOptions, type CheckoutResult, checkout } from './store/che
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';
 export type { OpenStoreOptions } from './store/open-backends.js';
-export { DOWNLOAD_CHANNEL, type DownloadMessage } from './store/range-download.js';
 export {
   type PullOptions,
   type PushOptions,

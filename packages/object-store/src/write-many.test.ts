@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchQueue, MemoryBackend, TroveError, type WriteManyItem } from '@trove/core/backend';
+import {
+  BatchQueue,
+  MemoryBackend,
+  TRANSFER_CHANNEL,
+  type TransferMessage,
+  TroveError,
+  type WriteManyItem,
+} from '@trove/core/backend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ManyWrites, writeManyWith } from './write-many.js';
 
@@ -107,6 +115,39 @@ describe('writeManyWith (the object stores’ writeMany loop)', () => {
     await writeManyWith(w, [medium], {});
     expect(calls.put).toEqual([medium.key]);
     expect((await backend.stat(medium.key)).size).toBe(medium.size);
+  });
+
+  it(`publishes every upload on ${JSON.stringify(TRANSFER_CHANNEL)} as it starts and ends, failed ones too, and nothing for objects a listing found stored`, async () => {
+    const backend = new MemoryBackend();
+    const tiny = file('t1', Buffer.from('tiny upload'));
+    const medium = file('m1', Buffer.alloc(1024 * 1024 + 3, 4));
+    const big = file('b1', Buffer.alloc(80_000, 5));
+    const broken = { ...file('x1', Buffer.from('broken upload')), md5: '0'.repeat(32) };
+    // Enough of them that their prefixes are listed (fewer are sent create-only instead).
+    const stored = files('s', 20);
+    await writeManyWith(writesTo(backend).w, stored, {});
+    const seen: TransferMessage[] = [];
+    const listen = (m: unknown) => seen.push(m as TransferMessage);
+    subscribe(TRANSFER_CHANNEL, listen);
+    try {
+      // tiny and medium in one request each, broken refused (CORRUPT), big by writeFile.
+      const { w } = writesTo(backend, { oneRequestMax: 2 * 1024 * 1024 });
+      await writeManyWith(w, [tiny, medium, broken], {}).catch(() => undefined);
+      await writeManyWith(writesTo(backend, { oneRequestMax: 70_000 }).w, [big], {});
+      await writeManyWith(writesTo(backend).w, stored, {});
+    } finally {
+      unsubscribe(TRANSFER_CHANNEL, listen);
+    }
+    const of = (item: WriteManyItem) =>
+      ['start', 'end'].map((phase) => ({
+        key: item.key,
+        size: item.size,
+        phase,
+        direction: 'upload',
+      }));
+    for (const item of [tiny, medium, broken, big])
+      expect(seen.filter((m) => m.key === item.key)).toEqual(of(item));
+    expect(seen).toHaveLength(8);
   });
 
   it('a failed item does not stop the others; the first failure is thrown with the counts', async () => {

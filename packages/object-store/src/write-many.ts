@@ -4,6 +4,7 @@ import {
   isAbortError,
   type ObjectStat,
   type TroveError,
+  transferStarted,
   validateKey,
   type WriteManyItem,
   type WriteManyOptions,
@@ -67,10 +68,29 @@ export async function writeManyWith(
     const write = { md5: item.md5, ifNoneMatch: '*' as const, signal };
     const { bytes: small, size } = readSmallFile(item.path, smallMax);
     if (small) {
-      const stored = await w.putBytes(item.key, small, write);
-      result.bytes += stored.size;
+      const ended = transferStarted(item.key, size, 'upload');
+      try {
+        const stored = await w.putBytes(item.key, small, write);
+        result.bytes += stored.size;
+      } finally {
+        ended();
+      }
       return true;
     }
+    const ended = transferStarted(item.key, size, 'upload');
+    try {
+      return await storeLarger(item, size, write);
+    } finally {
+      ended();
+    }
+  };
+
+  /** A file over `smallMax`: in memory under the budget, else by `writeFile` one at a time. */
+  const storeLarger = async (
+    item: WriteManyItem,
+    size: number,
+    write: WriteOptions,
+  ): Promise<boolean> => {
     if (size <= w.oneRequestMax) {
       await budget.acquire(size);
       try {

@@ -81,6 +81,11 @@ export {
   withPathsFrom,
 } from './option-specs.js';
 export {
+  TRANSFER_CHANNEL,
+  type TransferMessage,
+  transferStarted,
+} from './transfer-channel.js';
+export {
   abandonedJournals,
   breakLock,
   defaultResumeDir,

@@ -6,13 +6,12 @@ import { tempDir } from '@trove/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { ReadOptions, StorageBackend } from '../backend/contract.js';
 import { MemoryBackend } from '../backend/memory-backend.js';
+import { TRANSFER_CHANNEL, type TransferMessage } from '../backend/transfer-channel.js';
 import { TroveError } from '../errors.js';
 import { checkout } from './checkout.js';
 import { ContentStore } from './content-store.js';
 import { ObjectCache } from './object-cache.js';
 import {
-  DOWNLOAD_CHANNEL,
-  type DownloadMessage,
   downloadObject,
   MAX_RANGES,
   RANGE_CONCURRENCY,
@@ -92,14 +91,14 @@ describe('downloadObject', () => {
     expect(ranges).toHaveLength(1);
   });
 
-  it(`publishes each object's size on ${JSON.stringify(DOWNLOAD_CHANNEL)} as it starts and ends, also when it fails`, async () => {
+  it(`publishes each object's size on ${JSON.stringify(TRANSFER_CHANNEL)} as it starts and ends, also when it fails`, async () => {
     const { backend } = recorded();
     const big = randomBytes(2 * MIB + 5);
     await backend.write('big', big);
     await backend.write('small', 'abc');
-    const seen: DownloadMessage[] = [];
-    const listen = (m: unknown) => seen.push(m as DownloadMessage);
-    subscribe(DOWNLOAD_CHANNEL, listen);
+    const seen: TransferMessage[] = [];
+    const listen = (m: unknown) => seen.push(m as TransferMessage);
+    subscribe(TRANSFER_CHANNEL, listen);
     try {
       const dir = tempDir();
       await downloadObject(backend, 'big', join(dir, 'big'), { partSize: MIB });
@@ -118,15 +117,15 @@ describe('downloadObject', () => {
         code: 'UNAVAILABLE',
       });
     } finally {
-      unsubscribe(DOWNLOAD_CHANNEL, listen);
+      unsubscribe(TRANSFER_CHANNEL, listen);
     }
     expect(seen).toEqual([
-      { key: 'big', size: big.length, phase: 'start' },
-      { key: 'big', size: big.length, phase: 'end' },
-      { key: 'small', size: 3, phase: 'start' },
-      { key: 'small', size: 3, phase: 'end' },
-      { key: 'small', size: 4, phase: 'start' },
-      { key: 'small', size: 4, phase: 'end' },
+      { key: 'big', size: big.length, phase: 'start', direction: 'download' },
+      { key: 'big', size: big.length, phase: 'end', direction: 'download' },
+      { key: 'small', size: 3, phase: 'start', direction: 'download' },
+      { key: 'small', size: 3, phase: 'end', direction: 'download' },
+      { key: 'small', size: 4, phase: 'start', direction: 'download' },
+      { key: 'small', size: 4, phase: 'end', direction: 'download' },
     ]);
   });
 

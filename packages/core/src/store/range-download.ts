@@ -9,12 +9,12 @@
  * caller checks it. A backend without `rangeRead` streams the object whole.
  */
 import { createHash } from 'node:crypto';
-import { channel } from 'node:diagnostics_channel';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ReadResult, StorageBackend } from '../backend/contract.js';
 import { mapLimit } from '../backend/map-limit.js';
+import { transferStarted } from '../backend/transfer-channel.js';
 import { TroveError } from '../errors.js';
 import { writeFully } from '../fs/write-fully.js';
 import { followHash } from './follow-hash.js';
@@ -61,22 +61,6 @@ export interface DownloadOptions {
  */
 export const SMALL_OBJECT = 1024 * 1024;
 
-/** What `DOWNLOAD_CHANNEL` carries: one object's download, once its size is known, then done. */
-export interface DownloadMessage {
-  key: string;
-  size: number;
-  phase: 'start' | 'end';
-}
-
-/**
- * Each object a download reads from a store is published here (`diagnostics_channel`), as it
- * starts (its size just learnt from the first answer) and when it ends, for a host that tunes
- * itself to the shape of its transfers: the CLI sizes V8's young generation by it (bin.ts). A
- * library never changes its host's heap; with no subscriber a message costs nothing.
- */
-export const DOWNLOAD_CHANNEL = 'trove:download';
-const downloads = channel(DOWNLOAD_CHANNEL);
-
 /** Writes `key` to `path` (which must not exist) and returns what was written. */
 export async function downloadObject(
   backend: StorageBackend,
@@ -90,23 +74,19 @@ export async function downloadObject(
   const fd = openSync(path, 'wx');
   let file: FileHandle | undefined;
   let copy: CopyWriter | undefined;
-  let announced: number | undefined;
-  const announce = (size: number) => {
-    if (!downloads.hasSubscribers) return;
-    downloads.publish({ key, size, phase: 'start' } satisfies DownloadMessage);
-    announced = size;
-  };
+  // Its start is published on the transfer channel once the size is known, its end at the end.
+  let ended = (): void => {};
   try {
     if (!backend.capabilities.rangeRead) {
       const whole = await backend.read(key);
-      announce(whole.stat.size);
+      ended = transferStarted(key, whole.stat.size, 'download');
       file = await open(path, 'r+');
       copy = copyWriter(options.copyTo);
       return { ...(await writeWhole(file, whole.body, copy)), ranges: 0 };
     }
     const first = await backend.read(key, { range: { start: 0, end: partSize } });
     const { size } = first.stat;
-    announce(size);
+    ended = transferStarted(key, size, 'download');
     if (size <= Math.min(partSize, SMALL_OBJECT)) {
       const small = await writeSmall(fd, first.body, options.copyTo);
       expectLength(key, backend.kind, small.size, size);
@@ -124,8 +104,7 @@ export async function downloadObject(
     closeSync(fd);
     await file?.close().catch(() => undefined);
     await copy?.close();
-    if (announced !== undefined)
-      downloads.publish({ key, size: announced, phase: 'end' } satisfies DownloadMessage);
+    ended();
   }
 }
 
