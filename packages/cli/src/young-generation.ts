@@ -8,9 +8,9 @@
  *   at 145–157 MiB and took 2.4–2.6 s of user CPU; left to grow, 206–217 MiB and 3.3–3.7 s.
  * - Many small objects allocate ~64 KiB of short-lived objects each (requests, signatures,
  *   paths): 10,000 of 10 KiB made 741 scavenges of a 1 MiB young generation (0.53 s), and 49
- *   once it could grow (0.09 s); user CPU 3.9–4.6 s against 2.9–3.4 s. Uploads alike: a
- *   `trove push` of the same files used 4.1 s of user CPU and peaked at 193 MiB with the small
- *   young generation, 3.4 s and 138 MiB with a larger one.
+ *   once it could grow (0.09 s); user CPU 3.2–3.7 s against 2.8–2.9 s grown to 16 MiB. Uploads
+ *   alike: a `trove push` of the same files peaked at 192–194 MiB with the small young
+ *   generation, 131–134 MiB with a grown one.
  *
  * So the young generation starts small and may grow, up to `YOUNG_MAX`, only once a run of
  * small objects has come through with no large one streaming: core and the object stores publish
