@@ -246,16 +246,17 @@ function keyObjectOf(secret: string | ArrayBuffer | ArrayBufferView): KeyObject 
   }
   let key = byteKeys.get(secret);
   if (!key) {
-    key = createSecretKey(Buffer.from(bytesOf(secret)));
+    // createSecretKey copies the bytes.
+    key = createSecretKey(bytesOf(secret) as NodeJS.ArrayBufferView);
     byteKeys.set(secret, key);
   }
   return key;
 }
 
-function bytesOf(data: string | ArrayBuffer | ArrayBufferView): Uint8Array | string {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data))
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+/** What Node's hash takes: text and views as they are, a bare ArrayBuffer viewed. */
+function bytesOf(data: string | ArrayBuffer | ArrayBufferView): string | NodeJS.ArrayBufferView {
+  if (typeof data === 'string' || ArrayBuffer.isView(data))
+    return data as string | NodeJS.ArrayBufferView;
   return new Uint8Array(data);
 }
 

@@ -67,30 +67,26 @@ export async function writeManyWith(
     if (probe.known(item.key) === true) return false;
     const write = { md5: item.md5, ifNoneMatch: '*' as const, signal };
     const { bytes: small, size } = readSmallFile(item.path, smallMax);
-    if (small) {
-      const ended = transferStarted(item.key, size, 'upload');
-      try {
-        const stored = await w.putBytes(item.key, small, write);
-        result.bytes += stored.size;
-      } finally {
-        ended();
-      }
-      return true;
-    }
     const ended = transferStarted(item.key, size, 'upload');
     try {
-      return await storeLarger(item, size, write);
+      return await send(item, small, size, write);
     } finally {
       ended();
     }
   };
 
-  /** A file over `smallMax`: in memory under the budget, else by `writeFile` one at a time. */
-  const storeLarger = async (
+  /** One file: read whole when small, in memory under the budget, else by `writeFile` in turn. */
+  const send = async (
     item: WriteManyItem,
+    small: Buffer | undefined,
     size: number,
     write: WriteOptions,
   ): Promise<boolean> => {
+    if (small) {
+      const stored = await w.putBytes(item.key, small, write);
+      result.bytes += stored.size;
+      return true;
+    }
     if (size <= w.oneRequestMax) {
       await budget.acquire(size);
       try {
