@@ -5,12 +5,12 @@
  *
  * - A large object streams through socket buffers that die young. With the young generation
  *   kept at its first size (1 MiB semi-spaces), the next scavenge frees them: a 1 GiB get peaked
- *   at 145–157 MiB and took 2.4–2.6 s of user CPU; left to grow, 206–217 MiB and 3.3–3.7 s.
+ *   at 142–153 MiB and took 2.4–2.6 s of user CPU; left to grow, 201–212 MiB and 3.2–3.7 s.
  * - Many small objects allocate ~64 KiB of short-lived objects each (requests, signatures,
  *   paths): 10,000 of 10 KiB made 741 scavenges of a 1 MiB young generation (0.53 s), and 49
  *   once it could grow (0.09 s); user CPU 3.2–3.7 s against 2.8–2.9 s grown to 16 MiB. Uploads
- *   alike: a `trove push` of the same files peaked at 192–194 MiB with the small young
- *   generation, 131–134 MiB with a grown one.
+ *   alike: a `trove push` of the same files peaked at 188–190 MiB with the small young
+ *   generation, 128–131 MiB with a grown one.
  *
  * So the young generation starts small and may grow, up to `YOUNG_MAX`, only once a run of
  * small objects has come through with no large one streaming: core and the object stores publish
