@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdd } from './commands/add.js';
 import { registerAlias } from './commands/alias.js';
+import { registerCache } from './commands/cache.js';
 import { registerGc } from './commands/gc.js';
 import { registerGet } from './commands/get.js';
 import { registerInit } from './commands/init.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerGc(program, globals);
   registerUi(program, globals);
   registerSync(program, globals);
+  registerCache(program, globals);
   return program;
 }
 

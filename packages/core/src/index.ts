@@ -33,6 +33,13 @@ export type { LogRefOptions } from './run/log-ref.js';
 export { Run } from './run/run.js';
 export { resumeRun, type StartRunOptions, startRun, withRun } from './run/start-run.js';
 export type { UseArtifactOptions, UsedArtifact } from './run/use-artifact.js';
+export {
+  type CacheStatus,
+  cacheStatus,
+  type PruneCacheOptions,
+  type PrunedCache,
+  pruneCache,
+} from './store/caches.js';
 export { type CheckoutOptions, type CheckoutResult, checkout } from './store/checkout.js';
 export type { ContentStore } from './store/content-store.js';
 export type { Progress } from './store/ingest.js';

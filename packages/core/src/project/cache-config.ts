@@ -65,22 +65,28 @@ export function cacheSettings(
   };
 }
 
-/** Bytes from `1000000`, `10GB`, `1.5 GiB`, `512MB`. */
+/** Bytes from `1000000`, `10GB`, `1.5 GiB`, `512MB`, `0`; undefined for anything else. */
+export function byteCount(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = UNITS[(m?.[2] || 'b').toLowerCase()];
+  if (!m || unit === undefined) return undefined;
+  return Math.floor(Number(m[1]) * unit);
+}
+
+/** A cache's size: bytes or a number with a unit, more than 0. */
 function parseSize(value: unknown, where: string, path: string): number {
-  const bad = () =>
-    configError(
+  const bytes = byteCount(value);
+  if (bytes === undefined || bytes <= 0) {
+    throw configError(
       where,
       path,
       `${JSON.stringify(value)} is not a size.`,
       'Give bytes or a number with a unit: 10GB, 512MiB.',
     );
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value <= 0) throw bad();
-    return Math.floor(value);
   }
-  if (typeof value !== 'string') throw bad();
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = UNITS[(m?.[2] || 'b').toLowerCase()];
-  if (!m || unit === undefined || Number(m[1]) <= 0) throw bad();
-  return Math.floor(Number(m[1]) * unit);
+  return bytes;
 }

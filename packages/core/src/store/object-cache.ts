@@ -40,6 +40,30 @@ export interface ObjectCacheOptions {
   size: number;
 }
 
+/** What a cache folder holds. */
+export interface CacheUsage {
+  /** Cached objects. */
+  objects: number;
+  /** Their bytes. */
+  bytes: number;
+  /** Temp files: fills in flight, or left by a process that died. */
+  temps: number;
+}
+
+/** What `prune` removed (or, dry, would remove), and what is left. */
+export interface CachePruned {
+  /** Objects left. */
+  objects: number;
+  /** Their bytes. */
+  bytes: number;
+  /** Objects removed. */
+  removed: number;
+  /** Their bytes. */
+  freed: number;
+  /** Temp files removed, left by processes that died. */
+  staleTemps: number;
+}
+
 export class ObjectCache {
   readonly dir: string;
   readonly size: number;
@@ -219,24 +243,53 @@ export class ObjectCache {
 
   /** Deletes least recently used files until the cache holds at most 90% of its size. */
   #evict(): void {
+    this.#bytes = this.prune(Math.floor(this.size * 0.9)).bytes;
+  }
+
+  /**
+   * What the folder holds: its cached objects, their bytes, and its temp files (fills in flight,
+   * or left by a process that died).
+   */
+  usage(): CacheUsage {
+    const files = this.#scan();
+    return {
+      objects: files.length,
+      bytes: files.reduce((a, f) => a + f.size, 0),
+      temps: entries(join(this.dir, 'tmp')).length,
+    };
+  }
+
+  /**
+   * Removes the least recently used objects until the folder holds at most `goal` bytes, and the
+   * temp files left by processes that died (older than an hour; a younger one is a fill in
+   * flight). With `dryRun` nothing is removed and the answer is the same. Another process may
+   * be reading a file removed here: it has it open (POSIX), or it reads the store instead.
+   */
+  prune(goal: number, dryRun = false): CachePruned {
     const files = this.#scan().sort((a, b) => a.mtime - b.mtime);
-    let total = files.reduce((a, f) => a + f.size, 0);
-    const goal = Math.floor(this.size * 0.9);
+    let bytes = files.reduce((a, f) => a + f.size, 0);
+    let removed = 0;
+    let freed = 0;
     for (const f of files) {
-      if (total <= goal) break;
-      rmSync(f.path, { force: true });
-      total -= f.size;
+      if (bytes <= goal) break;
+      if (!dryRun) rmSync(f.path, { force: true });
+      bytes -= f.size;
+      freed += f.size;
+      removed++;
     }
-    this.#bytes = total;
     const stale = Date.now() - STALE_TEMP_MS;
+    let staleTemps = 0;
     for (const e of entries(join(this.dir, 'tmp'))) {
       const path = join(this.dir, 'tmp', e.name);
       try {
-        if (statSync(path).mtimeMs < stale) rmSync(path, { force: true });
+        if (statSync(path).mtimeMs >= stale) continue;
+        if (!dryRun) rmSync(path, { force: true });
+        staleTemps++;
       } catch {
         // gone meanwhile
       }
     }
+    return { objects: files.length - removed, bytes, removed, freed, staleTemps };
   }
 
   /** Every cached file with its size and last use. */

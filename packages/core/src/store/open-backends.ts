@@ -171,7 +171,7 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
 }
 
 /** The project around `options.cwd` and its config (empty when there is no `trove.yaml`). */
-function projectConfig(options: Pick<OpenStoreOptions, 'cwd' | 'configFile'>) {
+export function projectConfig(options: Pick<OpenStoreOptions, 'cwd' | 'configFile'>) {
   const cwd = resolve(options.cwd ?? process.cwd());
   const project = findProject(cwd);
   const file = options.configFile
