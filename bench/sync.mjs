@@ -4,7 +4,8 @@
 // `dvc push` of the same data (`dvc add`ed), then a no-op `trove push` whose requests are counted
 // through test-utils' proxy (no faults) by kind. Each tool sends into a bucket of its own.
 // Beside the wall time: each command's CPU seconds and MinIO's over the same command (from
-// /proc), which give the limit: on 2 cores a tool takes at least (its CPU + MinIO's) / 2.
+// /proc), which give one limit: on 2 cores a tool takes at least (its CPU + MinIO's) / 2; and a
+// bare loop of PutObjects of the same small files (bench/put-floor.mjs), the other.
 // Usage: node bench/sync.mjs [--files 100000] [--big-mib 1024] [--skip-dvc] [--rclone-32]
 // Needs: a build, minio (go install, servers.mjs), rclone (apt-get install rclone), dvc[s3].
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import {
   machine,
   option,
   printRecord,
+  REPO,
   randomFile,
   randomTree,
   TROVE,
@@ -125,6 +127,13 @@ try {
   };
   await proxy.stop();
 
+  // The limit: MinIO taking the same small files from a bare loop of PutObjects (the big file
+  // left out, so it is a bound on a whole push's time, not an estimate of it).
+  await createMinioBucket(minio.url, 'floor');
+  results.floor = await withServerCpu(() =>
+    timed(`node ${join(REPO, 'bench/put-floor.mjs')} ${minio.url} floor ${tree}`, { env }),
+  );
+
   // rclone sync of the same files and file, with its defaults and with trove's concurrency.
   const conf = join(WORK, 'rclone.conf');
   writeFileSync(
@@ -175,8 +184,16 @@ const perObject = (s) => ((s / objects) * 1000).toFixed(2);
 const row = (name, r) =>
   `| ${name} | ${r.seconds.toFixed(1)} | ${(t > 0 ? r.seconds / t : 0).toFixed(2)}× | ${r.rssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.serverCpu.toFixed(1)} | ${perObject(r.cpuSeconds + r.serverCpu)} | ${((r.cpuSeconds + r.serverCpu) / 2).toFixed(1)} |`;
 const dvc = results['dvc push'];
+const { floor } = results;
 const limit = dvc
-  ? `On 2 cores a command takes at least (its CPU + MinIO's) / 2 seconds (the last column). A
+  ? `The last row is the limit MinIO sets: the ${FILES.toLocaleString('en')} small files alone, sent by a bare loop of
+signed PutObjects (\`bench/put-floor.mjs\`: ${JSON.parse(floor.stdout).concurrency} at a time, no listing, no records, no big
+file) took ${floor.seconds.toFixed(1)} s, MinIO's CPU ${floor.serverCpu.toFixed(1)} s of it (by hand, 8 to 128 at a time did no
+better, with a quarter of the cores idle: the server sets this pace, not the client). A push of the same data sends at least these
+objects to the same server, so \`dvc push\` ÷ trove push could be at most ${(dvc.seconds / floor.seconds).toFixed(2)}× here even for a
+trove as fast as the loop. trove push took ${(t / floor.seconds).toFixed(2)}× the loop's time, the big file and the records included.
+
+On 2 cores a command takes at least (its CPU + MinIO's) / 2 seconds (the last column). A
 trove that used no CPU at all would still cost MinIO ${perObject(results.trove.serverCpu)} ms an object, so
 \`dvc push\` ÷ trove push can reach at most ${((dvc.cpuSeconds + dvc.serverCpu) / results.trove.serverCpu).toFixed(2)}× here, when both are bound by the cores
 (dvc's CPU and MinIO's for dvc, over MinIO's for trove); with trove's own CPU, ${((dvc.cpuSeconds + dvc.serverCpu) / (results.trove.cpuSeconds + results.trove.serverCpu)).toFixed(2)}×.`
@@ -196,9 +213,10 @@ trove sent ${results.trove.summary.objects.toLocaleString('en')} objects, ${(res
 | command | seconds | time ÷ trove's | peak RSS MiB | client CPU s | MinIO CPU s | CPU ms an object (both) | floor on 2 cores, s |
 |---|---|---|---|---|---|---|---|
 ${Object.entries(results)
-  .filter(([k]) => k !== 'noop')
+  .filter(([k]) => k !== 'noop' && k !== 'floor')
   .map(([k, r]) => row(k === 'trove' ? 'trove push' : k, r))
   .join('\n')}
+${row('bare PutObject loop, small files only (the limit)', floor)}
 
 ${limit}
 
