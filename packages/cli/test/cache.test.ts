@@ -79,7 +79,13 @@ describe('the read-through cache of a remote store', () => {
       const cached = readdirSync(join(cacheDir, 'files/md5'), { recursive: true }) as string[];
       expect(cached.filter((p) => p.includes('/')).length).toBe(202);
 
-      for (const bad of ['cache: 5', 'cache: { size: lots }', 'cache: { where: x }']) {
+      // The last: a cache in the embedded store's folder, whose files eviction would remove.
+      for (const bad of [
+        'cache: 5',
+        'cache: { size: lots }',
+        'cache: { where: x }',
+        'cache: { path: .trove/objects }',
+      ]) {
         writeFileSync(join(cwd, 'trove.yaml'), store(`, ${bad}`));
         const r = await run(['ls', '--json']);
         expect(r.code, bad).toBe(5);

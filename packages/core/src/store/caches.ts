@@ -6,10 +6,10 @@
  */
 
 import { TroveError } from '../errors.js';
-import { byteCount, cacheSettings } from '../project/cache-config.js';
+import { byteCount } from '../project/cache-config.js';
 import { CONFIG_FILE } from '../project/find-project.js';
 import { type CachePruned, type CacheUsage, ObjectCache } from './object-cache.js';
-import { type OpenStoreOptions, projectConfig } from './open-backends.js';
+import { type OpenStoreOptions, projectConfig, storeCacheSettings } from './open-backends.js';
 
 /** Which caches: the project's (`cwd`, `configFile`), all its stores' or one `store`'s. */
 export type CacheOptions = Pick<OpenStoreOptions, 'cwd' | 'configFile' | 'store' | 'env'>;
@@ -73,18 +73,16 @@ export async function pruneCache(options: PruneCacheOptions = {}): Promise<Prune
 function projectCaches(options: CacheOptions): Array<{ cache: ObjectCache; stores: string[] }> {
   const env = options.env ?? process.env;
   const { project, config } = projectConfig(options);
-  const where = config.file ?? CONFIG_FILE;
   const names = Object.keys(config.stores);
   if (options.store !== undefined && !names.includes(options.store)) {
     throw new TroveError('UNKNOWN_STORE', `Unknown store "${options.store}".`, {
-      hint: `The stores of ${where}: ${names.join(', ') || 'none'}.`,
+      hint: `The stores of ${config.file ?? CONFIG_FILE}: ${names.join(', ') || 'none'}.`,
     });
   }
   const byDir = new Map<string, { size: number; stores: string[] }>();
   for (const name of options.store === undefined ? names : [options.store]) {
-    const value = config.stores[name]?.cache;
-    if (value === undefined) continue;
-    const { dir, size } = cacheSettings(value, where, name, project.root, env);
+    if (config.stores[name]?.cache === undefined) continue;
+    const { dir, size } = storeCacheSettings(name, project, config, env);
     const seen = byDir.get(dir);
     if (seen) {
       seen.size = Math.min(seen.size, size);

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StorageBackend } from '../backend/contract.js';
 import type { BackendFactory, OptionSpec } from '../backend/define.js';
 import { dvcCacheDir } from '../dvc/cache-dir.js';
 import { isTroveError, TroveError } from '../errors.js';
-import { cacheSettings } from '../project/cache-config.js';
+import { type CacheSettings, cacheSettings } from '../project/cache-config.js';
 import {
   configError,
   DEFAULT_STORE,
@@ -15,7 +15,7 @@ import {
   type StoreConfig,
   type TroveConfig,
 } from '../project/config.js';
-import { CONFIG_FILE, findProject } from '../project/find-project.js';
+import { CONFIG_FILE, findProject, type ProjectPaths } from '../project/find-project.js';
 import { ObjectCache } from './object-cache.js';
 
 /** Backends published with trove, as `@trove/backend-<type>`. */
@@ -164,10 +164,50 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
     config,
   };
   if (storeConfig.cache !== undefined) {
-    const where = config.file ?? CONFIG_FILE;
-    parts.cache = new ObjectCache(cacheSettings(storeConfig.cache, where, name, project.root, env));
+    parts.cache = new ObjectCache(storeCacheSettings(name, project, config, env));
   }
   return parts;
+}
+
+/**
+ * Store `name`'s `cache:` settings, its folder checked: it may not be, hold or sit inside a
+ * folder of the project's own objects (the embedded store, DVC's cache, a local store's folder),
+ * whose files eviction and `trove cache clear` would remove.
+ */
+export function storeCacheSettings(
+  name: string,
+  project: ProjectPaths,
+  config: TroveConfig,
+  env: NodeJS.ProcessEnv,
+): CacheSettings {
+  const where = config.file ?? CONFIG_FILE;
+  const settings = cacheSettings(config.stores[name]?.cache, where, name, project.root, env);
+  const own = [{ what: 'the embedded store', dir: join(project.root, '.trove') }];
+  if (project.dvcRoot) own.push({ what: "DVC's cache", dir: dvcCacheDir(project.dvcRoot) });
+  for (const [other, store] of Object.entries(config.stores)) {
+    if (store.type === 'local' && typeof store.path === 'string') {
+      own.push({ what: `store "${other}"`, dir: resolve(project.root, store.path) });
+    }
+  }
+  for (const { what, dir } of own) {
+    if (!overlaps(settings.dir, dir)) continue;
+    throw configError(
+      where,
+      `stores.${name}.cache.path`,
+      `${settings.dir} is or overlaps ${what} (${dir}), and a cache removes its least recently used files.`,
+      'Give the cache a folder of its own, or leave path out (the user cache folder).',
+    );
+  }
+  return settings;
+}
+
+/** Whether one folder is the other or inside it. */
+function overlaps(a: string, b: string): boolean {
+  const inside = (x: string, y: string) => {
+    const rel = relative(y, x);
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  return inside(a, b) || inside(b, a);
 }
 
 /** The project around `options.cwd` and its config (empty when there is no `trove.yaml`). */
