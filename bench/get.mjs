@@ -264,53 +264,64 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
     const rows = { 'trove get': [], 'rclone copy': [], 'trove get, warm cache': [] };
     if (what === 'big') rows['rclone copy, md5 checked'] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // trove get: a new process, a fresh empty cache folder.
       const cache = join(dir, `cache-${what}-${round}`);
-      config(server.url, cache);
       const dest = join(project, `got-${what}`);
-      const cpu0 = cpuSecondsOf(server.pid);
-      spawnSync('sync');
-      const cold = timed(`${CLEAN} node ${TROVE} get ${md5s[what]} -o ${dest} -q`, {
-        cwd: project,
-        env,
-      });
-      rows['trove get'].push({
-        ...cold,
-        server: cpuSecondsOf(server.pid) - cpu0,
-        ok: check[what](dest),
-      });
-      discard(dest);
-
-      // rclone copy of the same bytes from the same server, with its defaults.
-      const rdest = join(dir, `rclone-${what}`);
-      const cpu1 = cpuSecondsOf(server.pid);
-      spawnSync('sync');
-      const r = timed(`${CLEAN} rclone copy ${rcloneSource[what]} ${rdest} ${flags.join(' ')}`, {
-        env,
-      });
-      const got = what === 'big' ? join(rdest, readdirSync(rdest)[0]) : rdest;
-      rows['rclone copy'].push({
-        ...r,
-        server: cpuSecondsOf(server.pid) - cpu1,
-        ok: check[what](got),
-      });
-      discard(rdest);
-      if (what === 'big') {
-        const cpu2 = cpuSecondsOf(server.pid);
+      const troveCold = () => {
+        config(server.url, cache);
+        const cpu0 = cpuSecondsOf(server.pid);
         spawnSync('sync');
-        const c = timed(
-          `${CLEAN} rclone copy ${rcloneSource.checked} ${rdest} ${flags.join(' ')} -vv`,
-          { env },
-        );
-        rows['rclone copy, md5 checked'].push({
-          ...c,
-          server: cpuSecondsOf(server.pid) - cpu2,
-          ok: check.big(join(rdest, 'big.bin')),
-          // Whether rclone says it checked the md5 (Azurite returns no Content-MD5 for a blob
-          // rclone uploaded in blocks, so there it checks nothing either).
-          rcloneChecked: /md5 = [0-9a-f]{32} OK/.test(c.stderr ?? ''),
+        const cold = timed(`${CLEAN} node ${TROVE} get ${md5s[what]} -o ${dest} -q`, {
+          cwd: project,
+          env,
+        });
+        rows['trove get'].push({
+          ...cold,
+          server: cpuSecondsOf(server.pid) - cpu0,
+          ok: check[what](dest),
+        });
+        discard(dest);
+      };
+      const rcloneCopies = () => {
+        // rclone copy of the same bytes from the same server, with its defaults.
+        const rdest = join(dir, `rclone-${what}`);
+        const cpu1 = cpuSecondsOf(server.pid);
+        spawnSync('sync');
+        const r = timed(`${CLEAN} rclone copy ${rcloneSource[what]} ${rdest} ${flags.join(' ')}`, {
+          env,
+        });
+        const got = what === 'big' ? join(rdest, readdirSync(rdest)[0]) : rdest;
+        rows['rclone copy'].push({
+          ...r,
+          server: cpuSecondsOf(server.pid) - cpu1,
+          ok: check[what](got),
         });
         discard(rdest);
+        if (what === 'big') {
+          const cpu2 = cpuSecondsOf(server.pid);
+          spawnSync('sync');
+          const c = timed(
+            `${CLEAN} rclone copy ${rcloneSource.checked} ${rdest} ${flags.join(' ')} -vv`,
+            { env },
+          );
+          rows['rclone copy, md5 checked'].push({
+            ...c,
+            server: cpuSecondsOf(server.pid) - cpu2,
+            ok: check.big(join(rdest, 'big.bin')),
+            // Whether rclone says it checked the md5 (Azurite returns no Content-MD5 for a blob
+            // rclone uploaded in blocks, so there it checks nothing either).
+            rcloneChecked: /md5 = [0-9a-f]{32} OK/.test(c.stderr ?? ''),
+          });
+          discard(rdest);
+        }
+      };
+      // Which tool goes first alternates from round to round: the first command after the
+      // data was uploaded (or after the other tool) may pay for what came before it.
+      if (round % 2 === 0) {
+        troveCold();
+        rcloneCopies();
+      } else {
+        rcloneCopies();
+        troveCold();
       }
 
       // The same get again with the cache warm, its requests counted through the proxy.
@@ -411,7 +422,8 @@ Each server alone on loopback; the data logged into a trove store there first (\
 timed). \`trove get <md5> -o <dest>\` runs as a new process with a fresh, empty cache folder
 (\`cache: { path }\` on the store); \`rclone copy\` (its defaults: 4 transfers, multi-thread
 download of files over 250 MiB) reads trove's object of the big file and, for the folder, a copy
-rclone uploaded of the same files. "client CPU s" is the command's user + system time, "server
+rclone uploaded of the same files; which of the two goes first alternates from round to round
+(trove first in the odd rounds). "client CPU s" is the command's user + system time, "server
 CPU s" the server process's during the command. md5: every file that arrived, checked against the source. The warm get runs the same
 command again through test-utils' proxy, which counts every request.
 
