@@ -35,13 +35,19 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** A bucket on moto behind a counting proxy, a cache folder and a new project. */
+async function cacheProject(bucketName: string, seed: number) {
+  const bucket = await createBucket(moto.url, bucketName);
+  const proxy = await startFaultProxy({ upstream: moto.url, seed });
+  const cacheDir = tempDir('trove-cache-dir-');
+  const cwd = tempDir('trove-cache-');
+  expect(trove(['init'], { cwd }).code).toBe(0);
+  return { bucket, proxy, cacheDir, cwd };
+}
+
 describe('the read-through cache of a remote store', () => {
   it('S3 (moto, requests counted by a proxy): a second get makes no request; bad settings are one error', async () => {
-    const bucket = await createBucket(moto.url, 'cache');
-    const proxy = await startFaultProxy({ upstream: moto.url, seed: 21 });
-    const cacheDir = tempDir('trove-cache-dir-');
-    const cwd = tempDir('trove-cache-');
-    expect(trove(['init'], { cwd }).code).toBe(0);
+    const { bucket, proxy, cacheDir, cwd } = await cacheProject('cache', 21);
     const store = (cache: string) =>
       `store: team\nstores:\n  team: { type: s3, bucket: ${bucket}, endpoint: "${proxy.url}", forcePathStyle: true, prefix: trove${cache} }\n`;
     writeFileSync(join(cwd, 'trove.yaml'), store(`, cache: { path: "${cacheDir}", size: 1GB }`));
@@ -97,11 +103,7 @@ describe('the read-through cache of a remote store', () => {
   });
 
   it('trove cache shows, prunes (least recently used first) and clears the cache on this machine, with no request', async () => {
-    const bucket = await createBucket(moto.url, 'cache-prune');
-    const proxy = await startFaultProxy({ upstream: moto.url, seed: 22 });
-    const shared = tempDir('trove-cache-shared-');
-    const cwd = tempDir('trove-cache-prune-');
-    expect(trove(['init'], { cwd }).code).toBe(0);
+    const { bucket, proxy, cacheDir: shared, cwd } = await cacheProject('cache-prune', 22);
     const s3 = `type: s3, bucket: ${bucket}, endpoint: "${proxy.url}", forcePathStyle: true`;
     writeFileSync(
       join(cwd, 'trove.yaml'),
@@ -132,11 +134,10 @@ describe('the read-through cache of a remote store', () => {
 
       const before = proxy.counts().requests;
       // One folder for both stores (the least limit); the store without a cache is not listed.
+      const folder = { dir: shared, size: 50_000_000, stores: ['team', 'mirror'] };
       expect(await json(['cache'])).toEqual([
         {
-          dir: shared,
-          size: 50_000_000,
-          stores: ['team', 'mirror'],
+          ...folder,
           objects: 2,
           bytes: 3 * 1024 * 1024,
           temps: 2,
@@ -150,9 +151,7 @@ describe('the read-through cache of a remote store', () => {
       const dry = await json(['cache', 'prune', '--to', '2.5MiB', '--dry-run']);
       expect(dry).toEqual([
         {
-          dir: shared,
-          size: 50_000_000,
-          stores: ['team', 'mirror'],
+          ...folder,
           objects: 1,
           bytes: 2 * 1024 * 1024,
           removed: 1,
