@@ -77,16 +77,9 @@ async function measureAll() {
     files: Math.round(FILES / folders),
     size: 10 * 1024,
   });
-  const data = {
-    big,
-    tree,
-    bigMd5: md5sum(`md5sum ${big}`).split(' ')[0],
-    treeDigest: treeMd5(tree),
-  };
-  // What an md5 check of every byte costs here: the CPU time of `md5sum` of the big file, its
-  // bytes in the page cache (the second read of it).
-  const md5Seconds = timed(`md5sum ${big}`).cpuSeconds;
-  const md5HashSeconds = hashSeconds(big);
+  // The big file's md5, and what an md5 check of every byte costs here, from one read of it.
+  const { md5: bigMd5, seconds: md5HashSeconds } = hashFile(big);
+  const data = { big, tree, bigMd5, treeDigest: treeMd5(tree) };
   const results = {};
   for (const name of ONLY) {
     const service = SERVICES[name];
@@ -105,7 +98,6 @@ async function measureAll() {
     results,
     loadBefore,
     loadAfter: loadAverages(),
-    md5Seconds,
     md5HashSeconds,
     ROUNDS,
     BIG_MIB,
@@ -116,11 +108,11 @@ async function measureAll() {
 }
 
 /**
- * Seconds Node's md5 (OpenSSL's, the one trove uses) takes over the bytes of `path`, the hashing
- * alone: the file is read in 4 MiB chunks (from the page cache) and only the updates are timed.
- * The least time any get that checks every byte's md5, in one stream, can take on this machine.
+ * The md5 of `path`, and the seconds Node's md5 (OpenSSL's, the one trove uses) took over its
+ * bytes, the hashing alone: the file is read in 4 MiB chunks and only the updates are timed. The
+ * least time any get that checks every byte's md5, in one stream, can take on this machine.
  */
-function hashSeconds(path) {
+function hashFile(path) {
   const hash = createHash('md5');
   const buffer = Buffer.allocUnsafe(4 << 20);
   const fd = openSync(path, 'r');
@@ -136,8 +128,7 @@ function hashSeconds(path) {
   } finally {
     closeSync(fd);
   }
-  hash.digest();
-  return spent / 1000;
+  return { md5: hash.digest('hex'), seconds: spent / 1000 };
 }
 
 /**
@@ -162,7 +153,7 @@ function md5Ceilings(results, md5HashSeconds, med) {
         (md5HashSeconds + med(copy.map((r) => r.cpuSeconds)) + med(copy.map((r) => r.server))) / 2;
       return `${SERVICES[name].label} ${f(rcloneSeconds(rows) / floor)}× (at least ${f(floor)} s)`;
     });
-  return ` Node's md5 (OpenSSL's, trove's) alone, over the same bytes in memory, took ${f(md5HashSeconds)} s. So beside plain \`rclone copy\` a get that checks every byte's md5 can reach at most: by the hash alone, ${byHash.join(', ')} (rclone's time ÷ the hash's); by the 2 cores, which must carry the hash, what rclone's copy cost its client and the server, ${byCores.join(', ')} (rclone's time ÷ half their sum), with nothing spent on a cache's second copy, which trove writes and rclone does not.`;
+  return ` So beside plain \`rclone copy\` a get that checks every byte's md5 can reach at most: by the hash alone, ${byHash.join(', ')} (rclone's time ÷ the hash's); by the 2 cores, which must carry the hash, what rclone's copy cost its client and the server, ${byCores.join(', ')} (rclone's time ÷ half their sum), with nothing spent on a cache's second copy, which trove writes and rclone does not.`;
 }
 
 /** stdout of a shell command that must succeed. */
@@ -381,17 +372,7 @@ async function measure(service, server, dir, { big, tree, bigMd5, treeDigest }) 
 }
 
 /** bench/RESULTS.md's section from a run's record. */
-function render({
-  results,
-  loadBefore,
-  loadAfter,
-  md5Seconds,
-  md5HashSeconds,
-  ROUNDS,
-  BIG_MIB,
-  FILES,
-  note,
-}) {
+function render({ results, loadBefore, loadAfter, md5HashSeconds, ROUNDS, BIG_MIB, FILES, note }) {
   const f = (x) => x.toFixed(2);
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const lines = [];
@@ -417,7 +398,7 @@ function render({
       return `${SERVICES[name].label} ${f(ratio)}×`;
     });
   // The most any md5-checking get of the big file can reach beside plain rclone copy here.
-  const ceiling = md5HashSeconds === undefined ? '' : md5Ceilings(results, md5HashSeconds, med);
+  const ceiling = md5Ceilings(results, md5HashSeconds, med);
   const checkedLine = checked.length
     ? `Beside that md5-checked copy, \`trove get\` of the big file runs at: ${checked.join(', ')}.`
     : '';
@@ -452,8 +433,8 @@ object, both rows check it. ${checkedLine}
 
 What bounds these numbers. The machine has 2 cores, shared with the server under test, so a
 command's wall time is mostly waiting for a core: compare the CPU columns. (1) The md5 check:
-\`md5sum\` of the ${BIG_MIB} MiB file takes ${f(md5Seconds)} s of CPU here with its bytes in
-memory, and \`trove get\` checks every byte's md5 (on a thread of its own, beside the download),
+Node's md5 (OpenSSL's, trove's) of the ${BIG_MIB} MiB file takes ${f(md5HashSeconds)} s here, the hashing
+alone with its bytes in memory, and \`trove get\` checks every byte's md5 (on a thread of its own, beside the download),
 so it cannot take less than that whatever the network, while plain \`rclone copy\` of trove's
 object pays nothing for it.${ceiling} (2) The folder: one request per object, whose client-side CPU
 sets much of the time. A bare loop of 10,000 \`GetObjectCommand\`s with @aws-sdk/client-s3, 32

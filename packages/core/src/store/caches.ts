@@ -9,7 +9,12 @@ import { TroveError } from '../errors.js';
 import { byteCount } from '../project/cache-config.js';
 import { CONFIG_FILE } from '../project/find-project.js';
 import { type CachePruned, type CacheUsage, ObjectCache } from './object-cache.js';
-import { type OpenStoreOptions, projectConfig, storeCacheSettings } from './open-backends.js';
+import {
+  type OpenStoreOptions,
+  ownObjectDirs,
+  projectConfig,
+  storeCacheSettings,
+} from './open-backends.js';
 
 /** Which caches: the project's (`cwd`, `configFile`), all its stores' or one `store`'s. */
 export type CacheOptions = Pick<OpenStoreOptions, 'cwd' | 'configFile' | 'store' | 'env'>;
@@ -39,12 +44,7 @@ export type PrunedCache = Omit<CacheStatus, keyof CacheUsage> & CachePruned & { 
 
 /** The caches of the project's stores and what each holds. */
 export async function cacheStatus(options: CacheOptions = {}): Promise<CacheStatus[]> {
-  return projectCaches(options).map(({ cache, stores }) => ({
-    dir: cache.dir,
-    size: cache.size,
-    stores,
-    ...cache.usage(),
-  }));
+  return projectCaches(options).map(({ cache, folder }) => ({ ...folder, ...cache.usage() }));
 }
 
 /**
@@ -60,17 +60,17 @@ export async function pruneCache(options: PruneCacheOptions = {}): Promise<Prune
     });
   }
   const dryRun = Boolean(options.dryRun);
-  return projectCaches(options).map(({ cache, stores }) => ({
-    dir: cache.dir,
-    size: cache.size,
-    stores,
+  return projectCaches(options).map(({ cache, folder }) => ({
+    ...folder,
     ...cache.prune(to ?? cache.size, dryRun),
     dryRun,
   }));
 }
 
 /** The project's caches, one per folder, with the stores that use each. */
-function projectCaches(options: CacheOptions): Array<{ cache: ObjectCache; stores: string[] }> {
+function projectCaches(
+  options: CacheOptions,
+): Array<{ cache: ObjectCache; folder: Omit<CacheStatus, keyof CacheUsage> }> {
   const env = options.env ?? process.env;
   const { project, config } = projectConfig(options);
   const names = Object.keys(config.stores);
@@ -80,9 +80,10 @@ function projectCaches(options: CacheOptions): Array<{ cache: ObjectCache; store
     });
   }
   const byDir = new Map<string, { size: number; stores: string[] }>();
+  const own = ownObjectDirs(project, config);
   for (const name of options.store === undefined ? names : [options.store]) {
     if (config.stores[name]?.cache === undefined) continue;
-    const { dir, size } = storeCacheSettings(name, project, config, env);
+    const { dir, size } = storeCacheSettings(name, project, config, env, own);
     const seen = byDir.get(dir);
     if (seen) {
       seen.size = Math.min(seen.size, size);
@@ -91,6 +92,6 @@ function projectCaches(options: CacheOptions): Array<{ cache: ObjectCache; store
   }
   return [...byDir].map(([dir, { size, stores }]) => ({
     cache: new ObjectCache({ dir, size }),
-    stores,
+    folder: { dir, size, stores },
   }));
 }

@@ -171,24 +171,18 @@ export async function openStoreParts(options: OpenStoreOptions = {}): Promise<St
 
 /**
  * Store `name`'s `cache:` settings, its folder checked: it may not be, hold or sit inside a
- * folder of the project's own objects (the embedded store, DVC's cache, a local store's folder),
- * whose files eviction and `trove cache clear` would remove.
+ * folder of the project's own objects (`own`), whose files eviction and `trove cache clear`
+ * would remove.
  */
 export function storeCacheSettings(
   name: string,
   project: ProjectPaths,
   config: TroveConfig,
   env: NodeJS.ProcessEnv,
+  own = ownObjectDirs(project, config),
 ): CacheSettings {
   const where = config.file ?? CONFIG_FILE;
   const settings = cacheSettings(config.stores[name]?.cache, where, name, project.root, env);
-  const own = [{ what: 'the embedded store', dir: join(project.root, '.trove') }];
-  if (project.dvcRoot) own.push({ what: "DVC's cache", dir: dvcCacheDir(project.dvcRoot) });
-  for (const [other, store] of Object.entries(config.stores)) {
-    if (store.type === 'local' && typeof store.path === 'string') {
-      own.push({ what: `store "${other}"`, dir: resolve(project.root, store.path) });
-    }
-  }
   for (const { what, dir } of own) {
     if (!overlaps(settings.dir, dir)) continue;
     throw configError(
@@ -199,6 +193,21 @@ export function storeCacheSettings(
     );
   }
   return settings;
+}
+
+/** The folders of the project's own objects: the embedded store, DVC's cache, local stores'. */
+export function ownObjectDirs(
+  project: ProjectPaths,
+  config: TroveConfig,
+): Array<{ what: string; dir: string }> {
+  const own = [{ what: 'the embedded store', dir: join(project.root, '.trove') }];
+  if (project.dvcRoot) own.push({ what: "DVC's cache", dir: dvcCacheDir(project.dvcRoot) });
+  for (const [other, store] of Object.entries(config.stores)) {
+    if (store.type === 'local' && typeof store.path === 'string') {
+      own.push({ what: `store "${other}"`, dir: resolve(project.root, store.path) });
+    }
+  }
+  return own;
 }
 
 /** Whether one folder is the other or inside it. */
